@@ -1,0 +1,24 @@
+/** Environment variable names read by the Lambda functions and set by the CDK construct. Defined only here. */
+export const ENV = {
+  /** Name of the DynamoDB state table. */
+  tableName: 'WATCHDOG_TABLE_NAME',
+  /** ARN of the SNS notification topic. */
+  topicArn: 'WATCHDOG_TOPIC_ARN',
+  /**
+   * Hash of the deployed runtime config. It changes whenever the config changes, so a deploy that only
+   * changes the config still replaces warm Lambda containers (which cache the config item).
+   */
+  configVersion: 'WATCHDOG_CONFIG_VERSION',
+  /** Name of the stack, used in CLI hints inside notifications. */
+  stackName: 'WATCHDOG_STACK_NAME',
+} as const;
+
+/** Powertools reads these itself; the construct sets them. */
+export const POWERTOOLS_ENV = {
+  serviceName: 'POWERTOOLS_SERVICE_NAME',
+  metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
+  logLevel: 'POWERTOOLS_LOG_LEVEL',
+} as const;
+
+export const METRICS_NAMESPACE = 'RollbackWatchdog';
+export const SERVICE_NAME = 'rollback-watchdog';

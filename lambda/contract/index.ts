@@ -1,0 +1,6 @@
+export * from './defaults';
+export * from './env';
+export * from './events';
+export * from './reasons';
+export * from './runtime-config';
+export * from './table';

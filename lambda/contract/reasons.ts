@@ -1,0 +1,62 @@
+/** Decision outcomes (CONTRACTS.md §2). */
+export const OUTCOMES = ['rollback', 'skip', 'approval-requested', 'dry-run'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+/** Reasons for a `rollback` (and for `dry-run` / `approval-requested`, which say what would trigger it). */
+export const ROLLBACK_REASONS = ['alarm', 'approved', 'manual'] as const;
+export type RollbackReason = (typeof ROLLBACK_REASONS)[number];
+
+/** Skip reasons in order of precedence: when several apply, the first is reported. */
+export const SKIP_REASONS = [
+  'duplicate',
+  'superseded',
+  'stale',
+  'not-alarm-state',
+  'unknown-alarm',
+  'paused',
+  'rollback-in-progress',
+  'native-rollback-in-progress',
+  'current-is-known-good',
+  'alarm-predates-deploy',
+  'outside-watch-window',
+  'no-known-good',
+  'cooldown',
+  'rate-limited',
+  'target-invalid',
+] as const;
+export type SkipReason = (typeof SKIP_REASONS)[number];
+
+export type ReasonCode = RollbackReason | SkipReason;
+
+/** Skips that a human should hear about; the rest are routine and only audited. */
+export const NOTABLE_SKIPS: readonly SkipReason[] = [
+  'native-rollback-in-progress',
+  'alarm-predates-deploy',
+  'outside-watch-window',
+  'no-known-good',
+  'cooldown',
+  'rate-limited',
+  'target-invalid',
+];
+
+/** Skips that also escalate: no automatic action will follow, a human must decide. */
+export const ESCALATING_SKIPS: readonly SkipReason[] = ['no-known-good', 'rate-limited', 'target-invalid'];
+
+/** Notification kinds (CONTRACTS.md §3). */
+export const NOTIFICATION_KINDS = [
+  'rollback-started',
+  'rollback-succeeded',
+  'rollback-failed',
+  'rollback-skipped',
+  'approval-requested',
+  'escalation',
+  'drill',
+] as const;
+export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+
+export const SEVERITIES = ['info', 'warning', 'high'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+/** Why an incoming event was rejected at the boundary (audited, never acted on). */
+export const REJECTION_REASONS = ['malformed', 'unsupported-detail-type', 'foreign-account', 'foreign-region'] as const;
+export type RejectionReason = (typeof REJECTION_REASONS)[number];

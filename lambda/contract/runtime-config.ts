@@ -1,0 +1,41 @@
+import type { Mode } from './defaults';
+
+/**
+ * The resolved configuration the Lambdas run with: every default applied, every duration in minutes.
+ * The stack writes it as one item (KEY.config()) at deploy time, so per-target settings never go into
+ * environment variables and the fleet can grow past Lambda's 4 KB environment limit.
+ */
+export interface RuntimePolicy {
+  readonly mode: Mode;
+  readonly cooldownMinutes: number;
+  readonly bakeMinutes: number;
+  readonly watchWindowMinutes: number;
+  readonly maxRollbacks: { readonly count: number; readonly windowMinutes: number };
+  readonly approvalTimeoutMinutes: number;
+}
+
+export interface RuntimeEcsTarget {
+  readonly id: string;
+  readonly type: 'ecs-service';
+  /** Cluster name. */
+  readonly cluster: string;
+  /** Service name. */
+  readonly service: string;
+  /** Names of the CloudWatch alarms (metric or composite) that guard this target. */
+  readonly alarms: readonly string[];
+  readonly policy: RuntimePolicy;
+}
+
+export type RuntimeTarget = RuntimeEcsTarget;
+
+export interface RuntimeConfig {
+  readonly schemaVersion: 1;
+  /** The account and region the watchdog runs in; events from anywhere else are foreign input. */
+  readonly account: string;
+  readonly region: string;
+  /** Alarm transitions older than this when processed are `stale`. */
+  readonly maxEventAgeMinutes: number;
+  readonly targets: readonly RuntimeTarget[];
+}
+
+export const RUNTIME_CONFIG_SCHEMA_VERSION = 1;

@@ -1,0 +1,39 @@
+/**
+ * DynamoDB single-table layout. Every item has a string partition key `pk` and sort key `sk`; items that
+ * expire carry epoch seconds in `expiresAt` (the table's TTL attribute).
+ */
+export const TABLE = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  ttlAttribute: 'expiresAt',
+} as const;
+
+export const KEY = {
+  /** Per-target state: ledger, rollback record (lease), cooldown and window counters, pause. */
+  target: (targetId: string) => ({ pk: `TARGET#${targetId}`, sk: 'STATE' }),
+  /** Per-alarm high-water mark of the newest state transition seen. */
+  alarmMark: (alarmName: string) => ({ pk: `ALARM#${alarmName}`, sk: 'MARK' }),
+  /** One item per (alarm transition, target): the dedupe marker, written in the same transaction as the decision. */
+  transition: (transitionKey: string, targetId: string) => ({
+    pk: `TRANSITION#${transitionKey}`,
+    sk: `TARGET#${targetId}`,
+  }),
+  /** Audit log: one item per decision or rejected event, newest last. */
+  audit: (scope: string, at: string, id: string) => ({ pk: `AUDIT#${scope}`, sk: `${at}#${id}` }),
+  auditPartition: (scope: string) => `AUDIT#${scope}`,
+  /** The deployed runtime config (targets and policies), written by the stack at deploy time. */
+  config: () => ({ pk: 'CONFIG', sk: 'CURRENT' }),
+  /** Watchdog-wide pause switch. */
+  globalPause: () => ({ pk: 'GLOBAL', sk: 'PAUSE' }),
+} as const;
+
+/** Audit scope for events rejected before any target could be identified. */
+export const REJECTED_SCOPE = '_rejected';
+/** Audit scope for alarm events that guard no configured target. */
+export const UNKNOWN_SCOPE = '_unknown';
+
+export const RETENTION = {
+  /** Dedupe markers outlive EventBridge's 24 h retry horizon. */
+  transitionDays: 3,
+  auditDays: 90,
+} as const;
