@@ -58,5 +58,10 @@ export const SEVERITIES = ['info', 'warning', 'high'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
 /** Why an incoming event was rejected at the boundary (audited, never acted on). */
-export const REJECTION_REASONS = ['malformed', 'unsupported-detail-type', 'foreign-account', 'foreign-region'] as const;
+export const REJECTION_REASONS = [
+  'malformed',
+  'unsupported-detail-type',
+  'foreign-account',
+  'foreign-region',
+] as const;
 export type RejectionReason = (typeof REJECTION_REASONS)[number];

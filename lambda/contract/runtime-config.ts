@@ -39,3 +39,6 @@ export interface RuntimeConfig {
 }
 
 export const RUNTIME_CONFIG_SCHEMA_VERSION = 1;
+
+/** Attribute of the KEY.config() item that holds the RuntimeConfig as a JSON string. */
+export const RUNTIME_CONFIG_ATTRIBUTE = 'config';

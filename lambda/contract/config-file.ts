@@ -1,0 +1,53 @@
+import type { Mode } from './defaults';
+
+/**
+ * The shape of `watchdog.config.json` (CONTRACTS.md §1) after validation, before defaults are applied.
+ * Validated by `lambda/boundary/config-schema.ts`; consumed by the CDK app (`WatchdogStack`), the CLI and
+ * the simulator. Durations are whole minutes.
+ */
+export interface PolicyConfig {
+  readonly mode?: Mode;
+  readonly cooldownMinutes?: number;
+  readonly bakeMinutes?: number;
+  readonly watchWindowMinutes?: number;
+  /** Replaces the default as a whole: both fields are required when it is given. */
+  readonly maxRollbacks?: { readonly count: number; readonly windowMinutes: number };
+  readonly approvalTimeoutMinutes?: number;
+}
+
+/** `defaults`: every policy field, plus watchdog-wide settings that targets cannot override. */
+export interface DefaultsConfig extends PolicyConfig {
+  /** Alarm transitions older than this when processed are `stale`. */
+  readonly maxEventAgeMinutes?: number;
+}
+
+export interface EcsServiceTargetConfig extends PolicyConfig {
+  readonly id: string;
+  readonly type: 'ecs-service';
+  /** Cluster name. */
+  readonly cluster: string;
+  /** Service name. */
+  readonly service: string;
+  readonly alarms: readonly string[];
+}
+
+export interface CodeDeployTargetConfig extends PolicyConfig {
+  readonly id: string;
+  readonly type: 'codedeploy';
+  readonly application: string;
+  readonly deploymentGroup: string;
+  readonly alarms: readonly string[];
+}
+
+export type TargetConfig = EcsServiceTargetConfig | CodeDeployTargetConfig;
+
+export interface NotificationsConfig {
+  readonly emails?: readonly string[];
+  readonly slackWebhookSecretName?: string;
+}
+
+export interface WatchdogConfig {
+  readonly defaults?: DefaultsConfig;
+  readonly targets: readonly TargetConfig[];
+  readonly notifications?: NotificationsConfig;
+}

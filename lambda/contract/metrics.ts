@@ -1,0 +1,13 @@
+/** EMF metric names emitted by the Lambdas (namespace METRICS_NAMESPACE) and shown on the dashboard. */
+export const METRIC = {
+  rollbacksStarted: 'RollbacksStarted',
+  rollbacksSucceeded: 'RollbacksSucceeded',
+  rollbacksFailed: 'RollbacksFailed',
+  skips: 'Skips',
+  detectionToActionMs: 'DetectionToActionMs',
+  timeToRecoverySeconds: 'TimeToRecoverySeconds',
+  notificationFailures: 'NotificationFailures',
+  rejectedEvents: 'RejectedEvents',
+  auditFailures: 'AuditFailures',
+} as const;
+export type MetricName = (typeof METRIC)[keyof typeof METRIC];

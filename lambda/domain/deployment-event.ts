@@ -1,0 +1,159 @@
+import { ALARM_STATE } from '../contract';
+import { findEntry, reconcileWithLive, taint, upsertEntry } from './ledger';
+import type { ActiveRollback, LiveTarget, Millis, RuntimeTarget, TargetState } from './model';
+import { policyMs } from './policy';
+
+/** A deployment lifecycle event of a target, as parsed from ECS (or CodeDeploy) events. */
+export interface DeploymentEvent {
+  readonly deploymentId: string;
+  readonly phase: 'in-progress' | 'completed' | 'failed';
+  readonly at: Millis;
+  /** The platform says this deployment is a rollback (ECS: the reason says "rolling back"). */
+  readonly rollingBack: boolean;
+  readonly reason: string;
+}
+
+export type DeploymentEffect =
+  | { readonly kind: 'rollback-succeeded'; readonly rollback: ActiveRollback; readonly at: Millis }
+  | {
+      readonly kind: 'rollback-failed';
+      readonly rollback: ActiveRollback;
+      readonly at: Millis;
+      readonly why: string;
+    }
+  | { readonly kind: 'native-rollback'; readonly version: string | undefined; readonly at: Millis };
+
+export interface DeploymentEventInput {
+  readonly now: Millis;
+  readonly target: RuntimeTarget;
+  readonly state: TargetState;
+  readonly live: LiveTarget;
+  readonly event: DeploymentEvent;
+}
+
+export interface DeploymentEventResult {
+  readonly next: TargetState;
+  readonly effects: readonly DeploymentEffect[];
+}
+
+/**
+ * Folds a deployment event into the ledger and completes or fails the watchdog's own rollback. Events of
+ * our rollback are recognised by the active rollback record; they never trigger anything new.
+ */
+export function applyDeploymentEvent(input: DeploymentEventInput): DeploymentEventResult {
+  const { now, event, live } = input;
+  const { bakeMs } = policyMs(input.target.policy);
+  if (live.kind !== 'ok') return { next: input.state, effects: [] };
+
+  let state = reconcileWithLive(input.state, live, now, bakeMs);
+  const deployment = [live.latest, ...live.previous].find((d) => d?.id === event.deploymentId);
+  const version =
+    deployment?.version ?? (event.phase === 'in-progress' ? live.latest?.version : live.currentVersion);
+  const effects: DeploymentEffect[] = [];
+  const rollback = state.rollback;
+
+  if (version !== undefined) {
+    const existing = findEntry(state.ledger, version);
+    switch (event.phase) {
+      case 'in-progress':
+        if (!existing || existing.status !== 'in-progress' || existing.deploymentId !== event.deploymentId) {
+          state = {
+            ...state,
+            ledger: upsertEntry(
+              state.ledger,
+              version,
+              {
+                status: 'in-progress',
+                deploymentId: event.deploymentId,
+                startedAt: deployment?.startedAt ?? event.at,
+              },
+              now,
+              bakeMs,
+            ),
+          };
+        }
+        break;
+      case 'completed': {
+        const completedAt =
+          existing?.status === 'completed' && existing.completedAt !== undefined
+            ? existing.completedAt
+            : (deployment?.completedAt ?? event.at);
+        state = {
+          ...state,
+          ledger: upsertEntry(
+            state.ledger,
+            version,
+            { status: 'completed', completedAt, deploymentId: event.deploymentId },
+            now,
+            bakeMs,
+          ),
+        };
+        const firing = Object.entries(state.alarms).find(
+          ([name]) => input.target.alarms.includes(name) && state.alarms[name]?.value === ALARM_STATE.alarm,
+        );
+        if (firing) {
+          state = {
+            ...state,
+            ledger: taint(state.ledger, version, `${firing[0]} in ALARM when it completed`, now, bakeMs),
+          };
+        }
+        break;
+      }
+      case 'failed':
+        state = {
+          ...state,
+          ledger: taint(
+            upsertEntry(
+              state.ledger,
+              version,
+              { status: 'failed', deploymentId: event.deploymentId },
+              now,
+              bakeMs,
+            ),
+            version,
+            `deployment failed: ${event.reason}`,
+            now,
+            bakeMs,
+          ),
+        };
+        break;
+    }
+  }
+
+  if (rollback) {
+    const ours = version === rollback.to || (rollback.action === 'stop' && event.rollingBack);
+    if (
+      event.phase === 'completed' &&
+      live.currentVersion === rollback.to &&
+      (ours || version === undefined)
+    ) {
+      effects.push({ kind: 'rollback-succeeded', rollback, at: event.at });
+      state = withoutRollback(state);
+    } else if (event.phase === 'failed' && ours) {
+      const why = event.reason || `the deployment of ${rollback.to} failed`;
+      effects.push({ kind: 'rollback-failed', rollback, at: event.at, why });
+      state = {
+        ...withoutRollback(state),
+        paused: {
+          at: now,
+          by: 'watchdog',
+          reason: `rollback to ${rollback.to} failed (${why}); automatic action is held until an operator resumes`,
+        },
+      };
+    }
+  } else if (event.rollingBack && event.phase === 'in-progress') {
+    const abandoned = state.ledger.find((e) => e.status === 'in-progress' && e.version !== version)?.version;
+    if (abandoned)
+      state = {
+        ...state,
+        ledger: taint(state.ledger, abandoned, 'rolled back by the platform', now, bakeMs),
+      };
+    effects.push({ kind: 'native-rollback', version: abandoned, at: event.at });
+  }
+  return { next: state, effects };
+}
+
+function withoutRollback(state: TargetState): TargetState {
+  const { rollback: _done, ...rest } = state;
+  return rest;
+}

@@ -1,0 +1,5 @@
+export * from './decide-alarm';
+export * from './deployment-event';
+export * from './ledger';
+export * from './model';
+export * from './policy';

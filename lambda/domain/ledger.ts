@@ -1,0 +1,137 @@
+import { LEDGER_MAX_ENTRIES } from '../contract';
+import type { LedgerEntry, LiveOk, Millis, TargetState } from './model';
+
+/** A version is known-good once it completed and served the bake time untainted, or was proven before. */
+export function isKnownGood(entry: LedgerEntry | undefined, now: Millis, bakeMs: Millis): boolean {
+  if (!entry || entry.taintedAt !== undefined) return false;
+  if (entry.proven) return true;
+  return entry.status === 'completed' && entry.completedAt !== undefined && entry.completedAt + bakeMs <= now;
+}
+
+export function findEntry(ledger: readonly LedgerEntry[], version: string): LedgerEntry | undefined {
+  return ledger.find((e) => e.version === version);
+}
+
+/** The newest known-good version other than `current`: the only version the watchdog may roll back to. */
+export function rollbackCandidate(
+  ledger: readonly LedgerEntry[],
+  current: string,
+  now: Millis,
+  bakeMs: Millis,
+): LedgerEntry | undefined {
+  return ledger
+    .filter((e) => e.version !== current && isKnownGood(e, now, bakeMs))
+    .sort((a, b) => recency(b) - recency(a))[0];
+}
+
+function recency(e: LedgerEntry): Millis {
+  return e.completedAt ?? e.startedAt ?? 0;
+}
+
+/**
+ * Inserts or updates the entry for `version` and moves it to the front. A version that is known-good at
+ * the moment it is touched keeps that proof; a tainted version stays tainted.
+ */
+export function upsertEntry(
+  ledger: readonly LedgerEntry[],
+  version: string,
+  patch: Partial<Omit<LedgerEntry, 'version'>>,
+  now: Millis,
+  bakeMs: Millis,
+): LedgerEntry[] {
+  const existing = findEntry(ledger, version);
+  const proven = existing?.proven || isKnownGood(existing, now, bakeMs) || patch.proven;
+  const merged: LedgerEntry = {
+    ...existing,
+    ...patch,
+    version,
+    status: patch.status ?? existing?.status ?? 'in-progress',
+    ...(proven ? { proven: true } : {}),
+    ...(existing?.taintedAt !== undefined
+      ? { taintedAt: existing.taintedAt, taintReason: existing.taintReason }
+      : {}),
+  };
+  return [merged, ...ledger.filter((e) => e.version !== version)].slice(0, LEDGER_MAX_ENTRIES);
+}
+
+/** Marks `version` as never to be rolled back to, unless it had already proven itself. */
+export function taint(
+  ledger: readonly LedgerEntry[],
+  version: string,
+  reason: string,
+  now: Millis,
+  bakeMs: Millis,
+  { evenIfProven = false }: { evenIfProven?: boolean } = {},
+): readonly LedgerEntry[] {
+  const existing = findEntry(ledger, version);
+  if (existing?.taintedAt !== undefined) return ledger;
+  if (!evenIfProven && isKnownGood(existing, now, bakeMs)) return ledger;
+  return ledger.map((e) => (e.version === version ? { ...e, taintedAt: now, taintReason: reason } : e));
+}
+
+/**
+ * Folds what the service reports into the ledger. The first time a target is seen, versions that already
+ * served count as known-good (DESIGN.md §2); the newest one only once it has baked.
+ */
+export function reconcileWithLive(
+  state: TargetState,
+  live: LiveOk,
+  now: Millis,
+  bakeMs: Millis,
+): TargetState {
+  let ledger = state.ledger;
+  if (!state.seeded) {
+    for (const d of [...live.previous].reverse()) {
+      if (d.state === 'completed' && !findEntry(ledger, d.version)) {
+        ledger = upsertEntry(
+          ledger,
+          d.version,
+          {
+            status: 'completed',
+            startedAt: d.startedAt,
+            completedAt: d.completedAt,
+            deploymentId: d.id,
+            proven: true,
+          },
+          now,
+          bakeMs,
+        );
+      }
+    }
+  }
+  const latest = live.latest;
+  if (latest) {
+    const existing = findEntry(ledger, latest.version);
+    const seededProof =
+      !state.seeded &&
+      latest.state === 'completed' &&
+      latest.completedAt !== undefined &&
+      latest.completedAt + bakeMs <= now;
+    const sameDeployment = existing?.deploymentId === latest.id;
+    const unchanged = sameDeployment && existing?.status === latest.state;
+    if (!unchanged) {
+      ledger = upsertEntry(
+        ledger,
+        latest.version,
+        {
+          status: latest.state,
+          deploymentId: latest.id,
+          startedAt: sameDeployment ? (existing?.startedAt ?? latest.startedAt) : latest.startedAt,
+          ...(latest.completedAt !== undefined
+            ? {
+                completedAt: sameDeployment
+                  ? (existing?.completedAt ?? latest.completedAt)
+                  : latest.completedAt,
+              }
+            : {}),
+          ...(seededProof ? { proven: true } : {}),
+        },
+        now,
+        bakeMs,
+      );
+    }
+  } else if (!findEntry(ledger, live.currentVersion) && !state.seeded) {
+    ledger = upsertEntry(ledger, live.currentVersion, { status: 'completed', proven: true }, now, bakeMs);
+  }
+  return ledger === state.ledger && state.seeded ? state : { ...state, ledger, seeded: true };
+}

@@ -1,0 +1,168 @@
+import type {
+  AlarmStateValue,
+  NotificationKind,
+  Outcome,
+  ReasonCode,
+  RollbackReason,
+  RuntimeTarget,
+} from '../contract';
+
+/** Epoch milliseconds. The domain never reads a clock: time always comes in as a value. */
+export type Millis = number;
+
+export const MINUTE: Millis = 60_000;
+
+/** One state transition of a CloudWatch alarm, as parsed from its EventBridge event. */
+export interface AlarmTransition {
+  readonly alarmName: string;
+  readonly alarmArn: string;
+  readonly value: AlarmStateValue;
+  readonly timestamp: Millis;
+  readonly previousValue: AlarmStateValue;
+  readonly previousTimestamp: Millis | undefined;
+  readonly reason: string;
+  readonly reasonData: string | undefined;
+}
+
+/** Dedupe key of a transition: alarm ARN + state value + state timestamp (never the EventBridge `id`). */
+export function transitionKey(t: Pick<AlarmTransition, 'alarmArn' | 'value' | 'timestamp'>): string {
+  return `${t.alarmArn}|${t.value}|${new Date(t.timestamp).toISOString()}`;
+}
+
+export type DeploymentStatus = 'in-progress' | 'completed' | 'failed';
+
+/** What the watchdog knows about one version of a target. */
+export interface LedgerEntry {
+  readonly version: string;
+  readonly status: DeploymentStatus;
+  readonly startedAt?: Millis;
+  readonly completedAt?: Millis;
+  /**
+   * Sticky proof: the version served when the watchdog first saw the target, or it had already baked when
+   * it was deployed again. A proven version stays known-good unless it is tainted.
+   */
+  readonly proven?: boolean;
+  /** Set when a trigger alarm fired while the version was unproven, it failed, or we rolled back from it. */
+  readonly taintedAt?: Millis;
+  readonly taintReason?: string;
+  readonly deploymentId?: string;
+}
+
+/** The newest transition seen for one alarm guarding the target (its high-water mark). */
+export interface AlarmMark {
+  readonly value: AlarmStateValue;
+  readonly timestamp: Millis;
+  /** When the alarm entered `value`; earlier than `timestamp` for ALARM -> ALARM transitions. */
+  readonly since: Millis;
+}
+
+/** A transition this target has already decided on (the dedupe record). */
+export interface HandledTransition {
+  readonly key: string;
+  readonly at: Millis;
+  readonly decisionId: string;
+}
+
+export type RollbackActionKind = 'stop' | 'redeploy';
+
+/**
+ * - `stop`: stop the in-progress deployment and let the service's own rollback restore the previous version.
+ * - `redeploy`: deploy the known-good version again.
+ */
+export type RollbackAction =
+  | { readonly kind: 'stop'; readonly deploymentRef: string }
+  | { readonly kind: 'redeploy'; readonly version: string };
+
+/** The claimed rollback of a target: its lease and its intent record. */
+export interface ActiveRollback {
+  readonly decisionId: string;
+  readonly trigger: string;
+  readonly reason: RollbackReason;
+  readonly from: string;
+  readonly to: string;
+  readonly action: RollbackActionKind;
+  readonly claimedAt: Millis;
+  readonly leaseUntil: Millis;
+}
+
+export interface Pause {
+  readonly at: Millis;
+  readonly by: string;
+  readonly reason: string;
+}
+
+/** Everything stored about one target. `revision` is the optimistic lock of its single item. */
+export interface TargetState {
+  readonly targetId: string;
+  /** 0 when the item does not exist yet. */
+  readonly revision: number;
+  /** Whether the ledger has been seeded from the service's live deployments. */
+  readonly seeded: boolean;
+  /** Newest first. */
+  readonly ledger: readonly LedgerEntry[];
+  readonly alarms: Readonly<Record<string, AlarmMark>>;
+  readonly handled: readonly HandledTransition[];
+  readonly rollback?: ActiveRollback;
+  /** When each recent rollback was claimed (pruned to the rate-limit window). */
+  readonly rollbackTimes: readonly Millis[];
+  readonly lastRollbackAt?: Millis;
+  /** Paused by an operator, or by the watchdog itself after an escalation. */
+  readonly paused?: Pause;
+}
+
+export function emptyTargetState(targetId: string): TargetState {
+  return { targetId, revision: 0, seeded: false, ledger: [], alarms: {}, handled: [], rollbackTimes: [] };
+}
+
+export type LiveDeploymentState = 'in-progress' | 'completed' | 'failed';
+
+export interface LiveDeployment {
+  readonly id: string;
+  readonly version: string;
+  readonly state: LiveDeploymentState;
+  readonly startedAt: Millis;
+  readonly completedAt?: Millis;
+}
+
+/** What the target's own API says right now. */
+export type LiveTarget =
+  | { readonly kind: 'invalid'; readonly why: string }
+  | {
+      readonly kind: 'ok';
+      readonly currentVersion: string;
+      /** The newest deployment (ECS: PRIMARY), if the service reports one. */
+      readonly latest?: LiveDeployment & {
+        /** Handle to stop it while in progress (ECS: the service deployment ARN). */
+        readonly stopRef?: string;
+        /** The version the platform restores when that deployment is stopped with rollback. */
+        readonly stopRestores?: string;
+      };
+      /** Older deployments the service still reports, newest first. */
+      readonly previous: readonly LiveDeployment[];
+      /** ECS circuit breaker / alarm rollback or CodeDeploy auto-rollback is already rolling back. */
+      readonly nativeRollback: boolean;
+    };
+
+export type LiveOk = Extract<LiveTarget, { kind: 'ok' }>;
+
+/** A decision (CONTRACTS.md §2) plus what the shell needs to carry it out. */
+export interface Decision {
+  readonly id: string;
+  readonly at: Millis;
+  readonly target: string;
+  readonly trigger: string;
+  readonly outcome: Outcome;
+  readonly reason: ReasonCode;
+  readonly from?: string;
+  readonly to?: string;
+  /** Present when outcome is `rollback`. */
+  readonly action?: RollbackAction;
+  /** One human sentence on why. */
+  readonly detail: string;
+  /** A human must step in (sent as an escalation with high severity). */
+  readonly escalate: boolean;
+  /** Which notification, if any, announces the decision. */
+  readonly notify?: NotificationKind;
+}
+
+export type { RuntimeTarget };
