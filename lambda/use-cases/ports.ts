@@ -1,0 +1,109 @@
+import type {
+  MetricName,
+  NotificationKind,
+  RejectionReason,
+  RuntimeConfig,
+  RuntimeTarget,
+  Severity,
+} from '../contract';
+import type { Decision, LiveTarget, Millis, Pause, TargetState } from '../domain';
+
+/** The only source of time for use cases; the simulator supplies a virtual one. */
+export interface Clock {
+  now(): Millis;
+}
+
+export interface LoadedTargets {
+  /** Targets that have a stored item; a target never seen is absent. */
+  readonly targets: ReadonlyMap<string, TargetState>;
+  readonly globalPause: Pause | undefined;
+}
+
+export type AuditEntry =
+  | {
+      readonly type: 'decision';
+      readonly at: Millis;
+      readonly decision: Decision;
+      readonly requestId: string;
+    }
+  | {
+      readonly type: 'rejected';
+      readonly at: Millis;
+      readonly reason: RejectionReason;
+      readonly problems: readonly string[];
+      readonly requestId: string;
+      readonly eventId?: string;
+      readonly source?: string;
+      readonly detailType?: string;
+      /** The raw event, truncated: enough to investigate, never a secret (events carry none). */
+      readonly excerpt: string;
+    }
+  | {
+      readonly type: 'rollback-result';
+      readonly at: Millis;
+      readonly target: string;
+      readonly result: 'rollback-succeeded' | 'rollback-failed';
+      readonly decisionId: string;
+      readonly from: string;
+      readonly to: string;
+      readonly detail: string;
+    };
+
+/** Persistence of target state and the audit log (DynamoDB in production, dynalite in tests and the simulator). */
+export interface StateStore {
+  /** One round trip for all targets plus the global pause switch. */
+  loadTargets(targetIds: readonly string[]): Promise<LoadedTargets>;
+  /**
+   * Writes `next` with revision `expectedRevision + 1`, only if the stored revision is still
+   * `expectedRevision` (0: the item must not exist). This single conditional write is the claim.
+   */
+  saveTarget(next: TargetState, expectedRevision: number): Promise<TargetState | 'conflict'>;
+  appendAudit(entry: AuditEntry): Promise<void>;
+  /** Audit entries of one scope (a target id, REJECTED_SCOPE or UNKNOWN_SCOPE), oldest first. */
+  listAudit(scope: string, options?: { sinceMs?: Millis; limit?: number }): Promise<AuditEntry[]>;
+}
+
+export interface ConfigSource {
+  load(): Promise<RuntimeConfig>;
+}
+
+/** Reads and changes one kind of target (ECS service, CodeDeploy group). */
+export interface Deployer {
+  /** Terminal problems (missing, inactive, access denied) come back as `{ kind: 'invalid' }`. */
+  inspect(target: RuntimeTarget): Promise<LiveTarget>;
+  /** Stops an in-progress deployment and lets the platform roll it back. */
+  stop(target: RuntimeTarget, deploymentRef: string): Promise<ActionResult>;
+  /** Deploys `version` again. */
+  redeploy(target: RuntimeTarget, version: string): Promise<ActionResult>;
+}
+
+export type ActionResult =
+  | { readonly status: 'issued'; readonly deploymentRef?: string }
+  /** The deployment to stop had already finished or was already stopping (ECS ConflictException). */
+  | { readonly status: 'already-finished'; readonly detail: string };
+
+export interface Notification {
+  readonly kind: NotificationKind;
+  readonly severity: Severity;
+  readonly target: string;
+  readonly title: string;
+  readonly description: string;
+  readonly nextSteps: readonly string[];
+  readonly keywords: readonly string[];
+  /** Flat strings for Chatbot's `metadata.additionalContext`; always has `kind` and `target`. */
+  readonly context: Readonly<Record<string, string>>;
+}
+
+export interface Notifier {
+  publish(notification: Notification): Promise<void>;
+}
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/** Structured logs and EMF metrics; never given a secret. */
+export interface Telemetry {
+  log(level: LogLevel, message: string, fields?: Record<string, unknown>): void;
+  count(metric: MetricName, value?: number, dimensions?: Record<string, string>): void;
+  /** Emit buffered metrics (end of invocation). */
+  flush(): void;
+}

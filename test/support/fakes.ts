@@ -1,0 +1,161 @@
+import type { MetricName, RuntimeTarget } from '../../lambda/contract';
+import type { LiveTarget, Millis, Pause, TargetState } from '../../lambda/domain';
+import type {
+  ActionResult,
+  AuditEntry,
+  Clock,
+  Deployer,
+  LoadedTargets,
+  LogLevel,
+  Notification,
+  Notifier,
+  StateStore,
+  Telemetry,
+} from '../../lambda/use-cases/ports';
+import { Reporter } from '../../lambda/use-cases/report';
+
+/** Same contract as the DynamoDB store: one item per target, revision-conditioned writes. */
+export class InMemoryStateStore implements StateStore {
+  readonly items = new Map<string, TargetState>();
+  readonly audit: AuditEntry[] = [];
+  globalPause: Pause | undefined;
+  saves = 0;
+  failNextSaves = 0;
+
+  async loadTargets(ids: readonly string[]): Promise<LoadedTargets> {
+    await tick();
+    const targets = new Map<string, TargetState>();
+    for (const id of ids) {
+      const item = this.items.get(id);
+      if (item) targets.set(id, structuredClone(item));
+    }
+    return { targets, globalPause: this.globalPause };
+  }
+
+  async saveTarget(next: TargetState, expectedRevision: number): Promise<TargetState | 'conflict'> {
+    await tick();
+    this.saves++;
+    if (this.failNextSaves > 0) {
+      this.failNextSaves--;
+      throw new Error('store unavailable');
+    }
+    const current = this.items.get(next.targetId)?.revision ?? 0;
+    if (current !== expectedRevision) return 'conflict';
+    const saved = { ...structuredClone(next), revision: expectedRevision + 1 };
+    this.items.set(next.targetId, saved);
+    return structuredClone(saved);
+  }
+
+  async appendAudit(entry: AuditEntry): Promise<void> {
+    await tick();
+    this.audit.push(structuredClone(entry));
+  }
+
+  async listAudit(scope: string): Promise<AuditEntry[]> {
+    return this.audit.filter(
+      (e) =>
+        (e.type === 'decision'
+          ? e.decision.target
+          : e.type === 'rollback-result'
+            ? e.target
+            : '_rejected') === scope,
+    );
+  }
+
+  decisions() {
+    return this.audit.flatMap((e) => (e.type === 'decision' ? [e.decision] : []));
+  }
+}
+
+export type DeployerCall = { op: 'inspect' | 'stop' | 'redeploy'; target: string; arg?: string };
+
+/** Answers from a scripted live view; each action can be scripted to return or throw. */
+export class FakeDeployer implements Deployer {
+  readonly calls: DeployerCall[] = [];
+  live: LiveTarget;
+  stopResults: (ActionResult | Error)[] = [];
+  redeployResults: (ActionResult | Error)[] = [];
+  /** Live views returned by successive inspect calls after the first (then `live` again). */
+  nextLives: LiveTarget[] = [];
+
+  constructor(live: LiveTarget) {
+    this.live = live;
+  }
+
+  async inspect(target: RuntimeTarget): Promise<LiveTarget> {
+    this.calls.push({ op: 'inspect', target: target.id });
+    await tick();
+    const inspections = this.calls.filter((c) => c.op === 'inspect').length;
+    return inspections > 1 && this.nextLives.length > 0 ? this.nextLives.shift()! : this.live;
+  }
+
+  async stop(target: RuntimeTarget, ref: string): Promise<ActionResult> {
+    this.calls.push({ op: 'stop', target: target.id, arg: ref });
+    return this.answer(this.stopResults.shift());
+  }
+
+  async redeploy(target: RuntimeTarget, version: string): Promise<ActionResult> {
+    this.calls.push({ op: 'redeploy', target: target.id, arg: version });
+    return this.answer(this.redeployResults.shift());
+  }
+
+  actions(): DeployerCall[] {
+    return this.calls.filter((c) => c.op !== 'inspect');
+  }
+
+  private async answer(r: ActionResult | Error | undefined): Promise<ActionResult> {
+    await tick();
+    if (r instanceof Error) throw r;
+    return r ?? { status: 'issued' };
+  }
+}
+
+export class RecordingNotifier implements Notifier {
+  readonly sent: Notification[] = [];
+  failWith: Error | undefined;
+
+  async publish(n: Notification): Promise<void> {
+    await tick();
+    if (this.failWith) throw this.failWith;
+    this.sent.push(n);
+  }
+}
+
+export class RecordingTelemetry implements Telemetry {
+  readonly logs: { level: LogLevel; message: string; fields?: Record<string, unknown> }[] = [];
+  readonly metrics: { metric: MetricName; value: number; dimensions?: Record<string, string> }[] = [];
+
+  log(level: LogLevel, message: string, fields?: Record<string, unknown>): void {
+    this.logs.push({ level, message, ...(fields ? { fields } : {}) });
+  }
+  count(metric: MetricName, value = 1, dimensions?: Record<string, string>): void {
+    this.metrics.push({ metric, value, ...(dimensions ? { dimensions } : {}) });
+  }
+  flush(): void {}
+
+  total(metric: MetricName): number {
+    return this.metrics.filter((m) => m.metric === metric).reduce((a, m) => a + m.value, 0);
+  }
+}
+
+export class ManualClock implements Clock {
+  constructor(public at: Millis) {}
+  now(): Millis {
+    return this.at;
+  }
+}
+
+export function fakeDeps(live: LiveTarget, at: Millis) {
+  const store = new InMemoryStateStore();
+  const deployer = new FakeDeployer(live);
+  const notifier = new RecordingNotifier();
+  const telemetry = new RecordingTelemetry();
+  const clock = new ManualClock(at);
+  const reporter = new Reporter({ store, notifier, telemetry });
+  return { store, deployer, notifier, telemetry, clock, reporter, deployerFor: () => deployer };
+}
+
+/** Lets other promises interleave, as real I/O would. */
+function tick(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
