@@ -1,0 +1,236 @@
+import { GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  KEY,
+  MODES,
+  RUNTIME_CONFIG_ATTRIBUTE,
+  RUNTIME_CONFIG_SCHEMA_VERSION,
+  TABLE,
+  type RuntimeConfig,
+  type RuntimeTarget,
+} from '../contract';
+import type { Millis } from '../domain';
+import { ConfigUnavailableError } from '../use-cases/errors';
+import type { ConfigSource } from '../use-cases/ports';
+import { describeError } from './aws-errors';
+
+const DEFAULT_CACHE_MS = 60_000;
+
+export interface DynamoDbConfigSourceOptions {
+  readonly client: DynamoDBClient;
+  readonly tableName: string;
+  /**
+   * How long a loaded config is reused before the item is read again. Warm containers still pick up a new
+   * deploy at once, because the deploy changes an environment variable and so replaces them.
+   * @default 60_000
+   */
+  readonly cacheMs?: number;
+  /** Clock for the cache; the simulator passes its virtual one. @default Date.now */
+  readonly now?: () => Millis;
+}
+
+/**
+ * Reads the runtime config the stack writes at deploy time (KEY.config(), attribute `config`), checks its
+ * schema version and shape, and caches it in memory. Failures are ConfigUnavailableError and never cached.
+ */
+export class DynamoDbConfigSource implements ConfigSource {
+  private readonly client: DynamoDBClient;
+  private readonly tableName: string;
+  private readonly cacheMs: number;
+  private readonly now: () => Millis;
+  private cached: { readonly config: RuntimeConfig; readonly loadedAt: Millis } | undefined;
+  private inFlight: Promise<RuntimeConfig> | undefined;
+
+  constructor(options: DynamoDbConfigSourceOptions) {
+    this.client = options.client;
+    this.tableName = options.tableName;
+    this.cacheMs = options.cacheMs ?? DEFAULT_CACHE_MS;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** The cached config while it is younger than `cacheMs`; otherwise one consistent GetItem. */
+  load(): Promise<RuntimeConfig> {
+    if (this.cached !== undefined && this.now() - this.cached.loadedAt < this.cacheMs) {
+      return Promise.resolve(this.cached.config);
+    }
+    // Concurrent callers after expiry share one read instead of each issuing their own.
+    this.inFlight ??= this.read().finally(() => {
+      this.inFlight = undefined;
+    });
+    return this.inFlight;
+  }
+
+  private async read(): Promise<RuntimeConfig> {
+    const where = `runtime config item (${describeKey()}) in table ${this.tableName}`;
+    let item;
+    try {
+      ({ Item: item } = await this.client.send(
+        new GetItemCommand({ TableName: this.tableName, Key: configKey(), ConsistentRead: true }),
+      ));
+    } catch (error) {
+      throw new ConfigUnavailableError(`could not read the ${where} (${describeError(error)})`, {
+        cause: error,
+      });
+    }
+    if (item === undefined) {
+      throw new ConfigUnavailableError(`the ${where} is missing: deploy the stack, which writes it`);
+    }
+    const json = item[RUNTIME_CONFIG_ATTRIBUTE]?.S;
+    if (json === undefined) {
+      throw new ConfigUnavailableError(`the ${where} has no string attribute "${RUNTIME_CONFIG_ATTRIBUTE}"`);
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(json);
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
+      throw new ConfigUnavailableError(
+        `attribute "${RUNTIME_CONFIG_ATTRIBUTE}" of the ${where} is not valid JSON (${why})`,
+        {
+          cause: error,
+        },
+      );
+    }
+    const problems = runtimeConfigProblems(parsed);
+    if (problems.length > 0) {
+      throw new ConfigUnavailableError(`the ${where} is invalid: ${problems.join('; ')}`);
+    }
+    const config = parsed as RuntimeConfig;
+    this.cached = { config, loadedAt: this.now() };
+    return config;
+  }
+}
+
+/**
+ * Writes `config` as the runtime config item, in the same shape the stack writes at deploy time. For the
+ * simulator and tests; SDK errors propagate unchanged.
+ */
+export async function putRuntimeConfig(
+  client: DynamoDBClient,
+  tableName: string,
+  config: RuntimeConfig,
+): Promise<void> {
+  await client.send(
+    new PutItemCommand({
+      TableName: tableName,
+      Item: { ...configKey(), [RUNTIME_CONFIG_ATTRIBUTE]: { S: JSON.stringify(config) } },
+    }),
+  );
+}
+
+function configKey(): Record<string, { S: string }> {
+  const { pk, sk } = KEY.config();
+  return { [TABLE.partitionKey]: { S: pk }, [TABLE.sortKey]: { S: sk } };
+}
+
+function describeKey(): string {
+  const { pk, sk } = KEY.config();
+  return `pk=${pk}, sk=${sk}`;
+}
+
+/**
+ * Each target type with the string fields it must carry. A Record over the union, so adding a target type
+ * to RuntimeTarget fails compilation here until the check knows about it.
+ */
+const TARGET_FIELDS: Record<RuntimeTarget['type'], readonly string[]> = {
+  'ecs-service': ['cluster', 'service'],
+};
+
+const POLICY_MINUTES = [
+  'cooldownMinutes',
+  'bakeMinutes',
+  'watchWindowMinutes',
+  'approvalTimeoutMinutes',
+] as const;
+
+/**
+ * The shape problems of a parsed runtime config, each prefixed with its JSON path. Deliberately shallow:
+ * the stack validated the config in full before writing it; this catches a wrong or truncated item and a
+ * Lambda running against a config of another schema version.
+ */
+function runtimeConfigProblems(value: unknown): string[] {
+  if (!isRecord(value)) return ['$: expected an object'];
+  const problems: string[] = [];
+  if (value.schemaVersion !== RUNTIME_CONFIG_SCHEMA_VERSION) {
+    problems.push(
+      `$.schemaVersion: expected ${RUNTIME_CONFIG_SCHEMA_VERSION}, got ${JSON.stringify(value.schemaVersion)} ` +
+        '(the stack and the Lambda code come from different releases)',
+    );
+  }
+  for (const field of ['account', 'region']) requireString(value, field, '$', problems);
+  requireNonNegative(value, 'maxEventAgeMinutes', '$', problems);
+  if (!Array.isArray(value.targets)) {
+    problems.push('$.targets: expected an array');
+    return problems;
+  }
+  value.targets.forEach((target: unknown, index) => targetProblems(target, `$.targets[${index}]`, problems));
+  return problems;
+}
+
+function targetProblems(target: unknown, path: string, problems: string[]): void {
+  if (!isRecord(target)) {
+    problems.push(`${path}: expected an object`);
+    return;
+  }
+  requireString(target, 'id', path, problems);
+  const type = target.type;
+  const fields =
+    typeof type === 'string' && Object.hasOwn(TARGET_FIELDS, type)
+      ? TARGET_FIELDS[type as RuntimeTarget['type']]
+      : undefined;
+  if (fields === undefined) {
+    problems.push(
+      `${path}.type: expected one of ${Object.keys(TARGET_FIELDS).join(', ')}, got ${JSON.stringify(target.type)}`,
+    );
+  } else {
+    for (const field of fields) requireString(target, field, path, problems);
+  }
+  if (!Array.isArray(target.alarms) || !target.alarms.every((alarm) => typeof alarm === 'string')) {
+    problems.push(`${path}.alarms: expected an array of alarm names`);
+  }
+  const policy = target.policy;
+  if (!isRecord(policy)) {
+    problems.push(`${path}.policy: expected an object`);
+    return;
+  }
+  if (!MODES.some((mode) => mode === policy.mode)) {
+    problems.push(
+      `${path}.policy.mode: expected one of ${MODES.join(', ')}, got ${JSON.stringify(policy.mode)}`,
+    );
+  }
+  for (const field of POLICY_MINUTES) requireNonNegative(policy, field, `${path}.policy`, problems);
+  if (!isRecord(policy.maxRollbacks)) {
+    problems.push(`${path}.policy.maxRollbacks: expected an object`);
+  } else {
+    requireNonNegative(policy.maxRollbacks, 'count', `${path}.policy.maxRollbacks`, problems);
+    requireNonNegative(policy.maxRollbacks, 'windowMinutes', `${path}.policy.maxRollbacks`, problems);
+  }
+}
+
+function requireString(
+  object: Record<string, unknown>,
+  field: string,
+  path: string,
+  problems: string[],
+): void {
+  const value = object[field];
+  if (typeof value !== 'string' || value === '') {
+    problems.push(`${path}.${field}: expected a non-empty string, got ${JSON.stringify(value)}`);
+  }
+}
+
+/** Durations and counts: a finite number, zero or more. */
+function requireNonNegative(
+  object: Record<string, unknown>,
+  field: string,
+  path: string,
+  problems: string[],
+): void {
+  const value = object[field];
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    problems.push(`${path}.${field}: expected a number >= 0, got ${JSON.stringify(value)}`);
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,331 @@
+import { createHash } from 'node:crypto';
+import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  DynamoDBDocumentClient,
+  PutCommand,
+  QueryCommand,
+  type PutCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { KEY, REJECTED_SCOPE, RETENTION, TABLE, UNKNOWN_SCOPE } from '../contract';
+import type { Millis, Pause, TargetState } from '../domain';
+import { StateStoreUnavailableError } from '../use-cases/errors';
+import type { AuditEntry, LoadedTargets, StateStore } from '../use-cases/ports';
+import { describeError } from './aws-errors';
+
+export { putRuntimeConfig } from './dynamodb-config-source';
+
+export interface DynamoDbStateStoreOptions {
+  /** Wrapped in a DynamoDBDocumentClient; configure retries (`maxAttempts`, `retryMode`) on it. */
+  readonly client: DynamoDBClient;
+  readonly tableName: string;
+  /**
+   * Wall clock for `updatedAt` and the audit items' expiry. Decision times come from the entries themselves.
+   * @default Date.now
+   */
+  readonly now?: () => Millis;
+}
+
+/**
+ * The target item: the state map plus, beside it, what the console, the lock and the reconcile sweep need
+ * without unpacking `state`. `targetId` and `revision` live only at the top level, never inside `state`.
+ */
+interface TargetItem {
+  readonly pk: string;
+  readonly sk: string;
+  readonly targetId: string;
+  readonly revision: number;
+  readonly updatedAt: string;
+  /** Copy of `state.rollback.leaseUntil`; absent when no rollback holds the lease. */
+  readonly leaseUntil?: Millis;
+  readonly state: StoredState;
+}
+
+type StoredState = Omit<TargetState, 'targetId' | 'revision'>;
+
+interface AuditItem {
+  readonly pk: string;
+  readonly sk: string;
+  readonly type: AuditEntry['type'];
+  readonly entry: AuditEntry;
+  /** Epoch seconds (the table's TTL attribute, TABLE.ttlAttribute). */
+  readonly expiresAt: number;
+}
+
+/** BatchGetItem takes at most 100 keys; the first request also carries the global pause key. */
+const TARGETS_PER_BATCH = 99;
+const BATCH_GET_ATTEMPTS = 5;
+const BATCH_GET_BACKOFF_MS = 20;
+const SECONDS_PER_DAY = 86_400;
+
+/**
+ * StateStore on the single DynamoDB table (CONTRACTS key schema in `KEY`). Every target is one item whose
+ * `revision` is the optimistic lock, so a claim is a single conditional PutItem: no transactions needed.
+ * Every failure other than a lost race surfaces as StateStoreUnavailableError, so callers fail closed.
+ */
+export class DynamoDbStateStore implements StateStore {
+  private readonly doc: DynamoDBDocumentClient;
+  private readonly tableName: string;
+  private readonly now: () => Millis;
+
+  constructor(options: DynamoDbStateStoreOptions) {
+    this.doc = DynamoDBDocumentClient.from(options.client, {
+      marshallOptions: { removeUndefinedValues: true },
+    });
+    this.tableName = options.tableName;
+    this.now = options.now ?? Date.now;
+  }
+
+  /**
+   * Reads every target item and the global pause switch with consistent reads: one BatchGetItem for up to
+   * 99 targets, parallel batches beyond that. Keys DynamoDB leaves unprocessed are retried a few times.
+   */
+  async loadTargets(targetIds: readonly string[]): Promise<LoadedTargets> {
+    const ids = [...new Set(targetIds)];
+    const idByKey = new Map(ids.map((id) => [itemKey(KEY.target(id)), id]));
+    const pauseKey = KEY.globalPause();
+    const batches: Array<Array<{ pk: string; sk: string }>> = [[pauseKey]];
+    ids.forEach((id, index) => {
+      if (index > 0 && index % TARGETS_PER_BATCH === 0) batches.push([]);
+      batches[batches.length - 1].push(KEY.target(id));
+    });
+
+    const items = (await Promise.all(batches.map((keys) => this.batchGet(keys)))).flat();
+    const targets = new Map<string, TargetState>();
+    let globalPause: Pause | undefined;
+    for (const item of items) {
+      const key = itemKey(item);
+      if (key === itemKey(pauseKey)) {
+        globalPause = toPause(item);
+        continue;
+      }
+      const id = idByKey.get(key);
+      if (id !== undefined) targets.set(id, toTargetState(id, item));
+    }
+    return { targets, globalPause };
+  }
+
+  /**
+   * The claim: writes `next` as revision `expectedRevision + 1` only if the stored item is still at
+   * `expectedRevision` (absent when 0). A lost race is the value `'conflict'`, not an error.
+   */
+  async saveTarget(next: TargetState, expectedRevision: number): Promise<TargetState | 'conflict'> {
+    if (!Number.isInteger(expectedRevision) || expectedRevision < 0) {
+      throw new RangeError(`expectedRevision must be a non-negative integer, got ${expectedRevision}`);
+    }
+    const { targetId, revision: _previous, ...state } = next;
+    const revision = expectedRevision + 1;
+    const item: TargetItem = {
+      ...KEY.target(targetId),
+      targetId,
+      revision,
+      updatedAt: new Date(this.now()).toISOString(),
+      leaseUntil: next.rollback?.leaseUntil,
+      state,
+    };
+    const condition: Pick<
+      PutCommandInput,
+      'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'
+    > =
+      expectedRevision === 0
+        ? {
+            ConditionExpression: 'attribute_not_exists(#pk)',
+            ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
+          }
+        : {
+            ConditionExpression: '#revision = :expected',
+            ExpressionAttributeNames: { '#revision': 'revision' },
+            ExpressionAttributeValues: { ':expected': expectedRevision },
+          };
+    try {
+      await this.doc.send(new PutCommand({ TableName: this.tableName, Item: item, ...condition }));
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return 'conflict';
+      throw this.unavailable(`save target ${targetId} (expected revision ${expectedRevision})`, error);
+    }
+    return { ...next, revision };
+  }
+
+  /**
+   * Writes one audit item keyed by scope, time and a deterministic id, only if it is not there yet: a
+   * retried append of the same entry is a no-op rather than a duplicate.
+   */
+  async appendAudit(entry: AuditEntry): Promise<void> {
+    const { scope, id } = auditAddress(entry);
+    const item: AuditItem = {
+      ...KEY.audit(scope, new Date(entry.at).toISOString(), id),
+      type: entry.type,
+      entry,
+      [TABLE.ttlAttribute]: Math.floor(this.now() / 1000) + RETENTION.auditDays * SECONDS_PER_DAY,
+    };
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: item,
+          ConditionExpression: 'attribute_not_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
+        }),
+      );
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return;
+      throw this.unavailable(`append ${entry.type} audit entry to ${scope}`, error);
+    }
+  }
+
+  /**
+   * Entries of one scope, oldest first, from `sinceMs` (inclusive) when given, at most `limit` when given
+   * (otherwise every page is read).
+   */
+  async listAudit(scope: string, options: { sinceMs?: Millis; limit?: number } = {}): Promise<AuditEntry[]> {
+    const { sinceMs, limit } = options;
+    const entries: AuditEntry[] = [];
+    if (limit !== undefined && limit <= 0) return entries;
+    const since = sinceMs === undefined ? undefined : new Date(sinceMs).toISOString();
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.call(`list audit of ${scope}`, () =>
+        this.doc.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: since === undefined ? '#pk = :pk' : '#pk = :pk AND #sk >= :since',
+            ExpressionAttributeNames: {
+              '#pk': TABLE.partitionKey,
+              ...(since === undefined ? {} : { '#sk': TABLE.sortKey }),
+            },
+            ExpressionAttributeValues: {
+              ':pk': KEY.auditPartition(scope),
+              ...(since === undefined ? {} : { ':since': since }),
+            },
+            ScanIndexForward: true,
+            ConsistentRead: true,
+            Limit: limit === undefined ? undefined : limit - entries.length,
+            ExclusiveStartKey: startKey,
+          }),
+        ),
+      );
+      for (const item of page.Items ?? []) entries.push(toAuditEntry(item));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey !== undefined && (limit === undefined || entries.length < limit));
+    return entries;
+  }
+
+  private async batchGet(
+    keys: ReadonlyArray<{ pk: string; sk: string }>,
+  ): Promise<Array<Record<string, unknown>>> {
+    const found: Array<Record<string, unknown>> = [];
+    let pending: ReadonlyArray<Record<string, unknown>> = keys;
+    for (let attempt = 1; ; attempt += 1) {
+      const page = await this.call('load targets', () =>
+        this.doc.send(
+          new BatchGetCommand({
+            RequestItems: { [this.tableName]: { Keys: [...pending], ConsistentRead: true } },
+          }),
+        ),
+      );
+      found.push(...(page.Responses?.[this.tableName] ?? []));
+      const unprocessed = page.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+      if (unprocessed.length === 0) return found;
+      if (attempt >= BATCH_GET_ATTEMPTS) {
+        throw new StateStoreUnavailableError(
+          `DynamoDB left ${unprocessed.length} of ${keys.length} keys unprocessed in table ${this.tableName} ` +
+            `after ${attempt} BatchGetItem attempts (throttled)`,
+        );
+      }
+      pending = unprocessed;
+      // Full jitter: concurrent invocations throttled together should not retry in lockstep.
+      await sleep(Math.random() * BATCH_GET_BACKOFF_MS * 2 ** attempt);
+    }
+  }
+
+  private async call<T>(operation: string, send: () => Promise<T>): Promise<T> {
+    try {
+      return await send();
+    } catch (error) {
+      throw this.unavailable(operation, error);
+    }
+  }
+
+  private unavailable(operation: string, cause: unknown): StateStoreUnavailableError {
+    return new StateStoreUnavailableError(
+      `DynamoDB could not ${operation} in table ${this.tableName} (${describeError(cause)})`,
+      { cause },
+    );
+  }
+}
+
+function isConditionalCheckFailed(error: unknown): boolean {
+  // The name check also covers an exception class from a second copy of the SDK in the bundle.
+  return (
+    error instanceof ConditionalCheckFailedException ||
+    (error instanceof Error && error.name === 'ConditionalCheckFailedException')
+  );
+}
+
+function itemKey(item: Record<string, unknown>): string {
+  return JSON.stringify([item[TABLE.partitionKey], item[TABLE.sortKey]]);
+}
+
+function toTargetState(targetId: string, item: Record<string, unknown>): TargetState {
+  const { revision, state } = item;
+  if (typeof revision !== 'number' || !isRecord(state)) {
+    throw new StateStoreUnavailableError(
+      `target item of ${targetId} is malformed: expected a numeric revision and a state map`,
+    );
+  }
+  // The top-level attributes are authoritative: they are what the condition expression checks.
+  return { ...(state as unknown as StoredState), targetId, revision };
+}
+
+function toPause(item: Record<string, unknown>): Pause {
+  const { at, by, reason } = item;
+  // An unreadable pause switch must not read as "not paused".
+  if (typeof at !== 'number' || typeof by !== 'string' || typeof reason !== 'string') {
+    throw new StateStoreUnavailableError(
+      'global pause item is malformed: expected at (number), by (string) and reason (string)',
+    );
+  }
+  return { at, by, reason };
+}
+
+function toAuditEntry(item: Record<string, unknown>): AuditEntry {
+  const { entry } = item;
+  if (!isRecord(entry) || typeof entry.type !== 'string') {
+    throw new StateStoreUnavailableError(
+      `audit item ${String(item[TABLE.partitionKey])} ${String(item[TABLE.sortKey])} has no entry map`,
+    );
+  }
+  return entry as unknown as AuditEntry;
+}
+
+/** Where an entry lives and its id within that millisecond; the same entry always gets the same address. */
+function auditAddress(entry: AuditEntry): { scope: string; id: string } {
+  switch (entry.type) {
+    case 'decision': {
+      const { decision } = entry;
+      return {
+        scope: decision.reason === 'unknown-alarm' ? UNKNOWN_SCOPE : decision.target,
+        id: decision.id,
+      };
+    }
+    case 'rejected':
+      return {
+        scope: REJECTED_SCOPE,
+        id: deterministicId(entry.type, entry.requestId, entry.eventId ?? '', String(entry.at)),
+      };
+    case 'rollback-result':
+      return { scope: entry.target, id: deterministicId(entry.type, entry.decisionId, entry.result) };
+  }
+}
+
+function deterministicId(...parts: string[]): string {
+  return createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 32);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
