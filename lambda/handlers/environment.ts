@@ -1,0 +1,27 @@
+import { ENV } from '../contract';
+import { createAwsClients } from '../adapters/aws-clients';
+import { PowertoolsTelemetry } from '../adapters/powertools-telemetry';
+import { createRuntime, type WatchdogRuntime } from './runtime';
+
+/**
+ * Builds the runtime from the Lambda environment once per container (module scope), so SDK clients and the
+ * cached config are reused across invocations. A missing variable is a deployment bug: fail at init, loudly.
+ */
+export function runtimeFromEnvironment(env: NodeJS.ProcessEnv = process.env): WatchdogRuntime {
+  const required = (name: string): string => {
+    const value = env[name];
+    if (!value)
+      throw new Error(
+        `environment variable ${name} is not set; the function was not deployed by the RollbackWatchdog construct`,
+      );
+    return value;
+  };
+  return createRuntime({
+    clients: createAwsClients(),
+    tableName: required(ENV.tableName),
+    topicArn: required(ENV.topicArn),
+    stackName: env[ENV.stackName] ?? 'RollbackWatchdog',
+    clock: { now: () => Date.now() },
+    telemetry: new PowertoolsTelemetry(),
+  });
+}
