@@ -1,0 +1,40 @@
+import * as path from 'node:path';
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
+import { readConfigFile } from '../lambda/boundary/config-schema';
+import { WatchdogStack } from '../lib';
+
+/** Context keys: `cdk synth -c config=PATH -c stackName=NAME`. */
+export const CONFIG_CONTEXT = 'config';
+export const STACK_NAME_CONTEXT = 'stackName';
+export const DEFAULT_CONFIG_FILE = 'watchdog.config.json';
+export const DEFAULT_STACK_NAME = 'RollbackWatchdog';
+
+function contextString(app: App, key: string): string | undefined {
+  const value: unknown = app.node.tryGetContext(key);
+  return typeof value === 'string' && value.length > 0 ? value : undefined;
+}
+
+/**
+ * Builds the watchdog app: reads and validates the config file (relative paths from the working
+ * directory), creates the stack and registers the cdk-nag AwsSolutions and Serverless packs, which run at
+ * synth. An invalid config throws one error that lists every problem by JSON path.
+ */
+export function buildApp(app: App = new App()): WatchdogStack {
+  const configFile = contextString(app, CONFIG_CONTEXT) ?? DEFAULT_CONFIG_FILE;
+  const result = readConfigFile(path.resolve(configFile));
+  if (!result.ok) {
+    throw new Error(
+      `${configFile} is not a valid watchdog config (${result.problems.length} problem(s)):\n` +
+        result.problems.map((p) => `  - ${p}`).join('\n'),
+    );
+  }
+  const stack = new WatchdogStack(app, contextString(app, STACK_NAME_CONTEXT) ?? DEFAULT_STACK_NAME, {
+    config: result.config,
+    description: 'Rollback Watchdog: rolls ECS services back when a guarding alarm fires after a release',
+  });
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
+  return stack;
+}
+
+if (require.main === module) buildApp();

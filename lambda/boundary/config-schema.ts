@@ -1,0 +1,342 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import {
+  DEFAULT_MAX_EVENT_AGE_MINUTES,
+  DEFAULT_POLICY,
+  MODES,
+  RUNTIME_CONFIG_SCHEMA_VERSION,
+  TARGET_ID_PATTERN,
+  TARGET_TYPES,
+  type DefaultsConfig,
+  type Mode,
+  type PolicyConfig,
+  type RuntimeConfig,
+  type RuntimePolicy,
+  type RuntimeTarget,
+  type TargetConfig,
+  type TargetType,
+  type WatchdogConfig,
+} from '../contract';
+
+/**
+ * `watchdog.config.json` (CONTRACTS.md §1): one schema for the CDK app, `watchdog validate` and
+ * `watchdog simulate`. Unknown keys are errors, every problem is reported at once, and each names its
+ * JSON path and what would be valid. No CDK imports: the CLI and the simulator load this too.
+ */
+
+/**
+ * Values the schema already understands but the watchdog cannot run yet. They parse (so the schema keeps
+ * its final shape) and are then reported as problems; enabling one is deleting its entry here.
+ */
+const UNAVAILABLE_MODES: ReadonlyMap<Mode, string> = new Map([
+  ['approval', 'approval mode is not available yet; use auto or dry-run'],
+]);
+const UNAVAILABLE_TARGET_TYPES: ReadonlyMap<TargetType, string> = new Map([
+  ['codedeploy', 'codedeploy targets are not supported yet; use type "ecs-service"'],
+]);
+
+const quoted = (values: readonly string[]): string => values.map((v) => JSON.stringify(v)).join(', ');
+const AVAILABLE_MODES = MODES.filter((m) => !UNAVAILABLE_MODES.has(m));
+
+const wholeMinutes = z
+  .number({ error: 'must be a whole number >= 0' })
+  .int({ error: 'must be a whole number >= 0' })
+  .min(0, { error: 'must be a whole number >= 0' });
+const positiveMinutes = z
+  .number({ error: 'must be a whole number > 0' })
+  .int({ error: 'must be a whole number > 0' })
+  .min(1, { error: 'must be a whole number > 0' });
+
+/** ECS cluster and service names: up to 255 letters, digits, hyphens and underscores. */
+const ECS_NAME = /^[A-Za-z0-9_-]{1,255}$/;
+const ecsName = (what: string) =>
+  z.string({ error: `must be an ECS ${what} name` }).regex(ECS_NAME, {
+    error: `must be an ECS ${what} name: 1-255 letters, digits, "-" or "_"`,
+  });
+const nonEmptyName = (what: string) =>
+  z
+    .string({ error: `must be a ${what} name` })
+    .min(1, { error: `must be a non-empty ${what} name` })
+    .max(255, { error: `must be a ${what} name of at most 255 characters` });
+
+const policyShape = {
+  mode: z.enum(MODES, { error: `must be one of ${quoted(AVAILABLE_MODES)}` }).optional(),
+  cooldownMinutes: wholeMinutes.optional(),
+  bakeMinutes: wholeMinutes.optional(),
+  watchWindowMinutes: wholeMinutes.optional(),
+  maxRollbacks: z
+    .strictObject(
+      {
+        count: z
+          .number({ error: 'must be a whole number >= 1' })
+          .int({ error: 'must be a whole number >= 1' })
+          .min(1, { error: 'must be a whole number >= 1' }),
+        windowMinutes: positiveMinutes,
+      },
+      { error: 'must be an object { "count": number, "windowMinutes": number }' },
+    )
+    .optional(),
+  approvalTimeoutMinutes: wholeMinutes.optional(),
+};
+
+const targetId = z
+  .string({ error: 'must be a target id string' })
+  .regex(TARGET_ID_PATTERN, { error: 'must be lowercase letters, digits and "-" only ([a-z0-9-]+)' });
+const alarmList = z
+  .array(nonEmptyName('CloudWatch alarm'), { error: 'must be a list of CloudWatch alarm names' })
+  .min(1, { error: 'must list at least one alarm name' });
+
+const ecsServiceTarget = z.strictObject({
+  id: targetId,
+  type: z.literal('ecs-service'),
+  cluster: ecsName('cluster'),
+  service: ecsName('service'),
+  alarms: alarmList,
+  ...policyShape,
+});
+
+const codeDeployTarget = z.strictObject({
+  id: targetId,
+  type: z.literal('codedeploy'),
+  application: nonEmptyName('CodeDeploy application'),
+  deploymentGroup: nonEmptyName('CodeDeploy deployment group'),
+  alarms: alarmList,
+  ...policyShape,
+});
+
+const TARGET_SCHEMAS = { 'ecs-service': ecsServiceTarget, codedeploy: codeDeployTarget } as const;
+
+const defaultsShape = { ...policyShape, maxEventAgeMinutes: positiveMinutes.optional() };
+
+const configSchema = z.strictObject(
+  {
+    defaults: z.strictObject(defaultsShape, { error: 'must be an object of policy defaults' }).optional(),
+    targets: z
+      .array(
+        z.discriminatedUnion('type', [ecsServiceTarget, codeDeployTarget], {
+          error: 'must be a target object with a "type"',
+        }),
+        { error: 'must be a list of targets' },
+      )
+      .min(1, { error: 'must list at least one target' }),
+    notifications: z
+      .strictObject(
+        {
+          emails: z
+            .array(z.email({ error: 'must be an email address' }), {
+              error: 'must be a list of email addresses',
+            })
+            .optional(),
+          slackWebhookSecretName: nonEmptyName('Secrets Manager secret').optional(),
+        },
+        { error: 'must be an object' },
+      )
+      .optional(),
+  },
+  { error: 'must be a JSON object with a "targets" list' },
+);
+
+export type ParseResult = { ok: true; config: WatchdogConfig } | { ok: false; problems: string[] };
+
+type PathSegment = PropertyKey;
+
+/** `['targets', 1, 'cooldownMinutes']` → `$.targets[1].cooldownMinutes`. */
+export function jsonPath(path: readonly PathSegment[]): string {
+  return path.reduce<string>(
+    (acc, seg) => (typeof seg === 'number' ? `${acc}[${seg}]` : `${acc}.${String(seg)}`),
+    '$',
+  );
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function valueAt(input: unknown, path: readonly PathSegment[]): unknown {
+  let cur = input;
+  for (const seg of path) {
+    if (Array.isArray(cur) && typeof seg === 'number') cur = cur[seg];
+    else if (isRecord(cur) && typeof seg === 'string') cur = cur[seg];
+    else return undefined;
+  }
+  return cur;
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'missing';
+  const json = JSON.stringify(value);
+  return `got ${json.length > 60 ? `${json.slice(0, 57)}...` : json}`;
+}
+
+/** The keys an object at `path` may have, for "unknown key" problems. */
+function allowedKeys(path: readonly PathSegment[], input: unknown): string[] {
+  const last = path[path.length - 1];
+  if (path.length === 0) return Object.keys(configSchema.shape);
+  if (last === 'maxRollbacks') return ['count', 'windowMinutes'];
+  if (path.length === 1 && last === 'defaults') return Object.keys(defaultsShape);
+  if (path.length === 1 && last === 'notifications') return ['emails', 'slackWebhookSecretName'];
+  if (path.length === 2 && path[0] === 'targets') {
+    const type = valueAt(input, [...path, 'type']);
+    const schema = TARGET_SCHEMAS[type as TargetType] ?? ecsServiceTarget;
+    return Object.keys(schema.shape);
+  }
+  return [];
+}
+
+interface Problem {
+  readonly path: readonly PathSegment[];
+  readonly message: string;
+}
+
+function problemsFromIssues(issues: readonly z.core.$ZodIssue[], input: unknown): Problem[] {
+  return issues.flatMap((issue): Problem[] => {
+    if (issue.code === 'unrecognized_keys') {
+      const allowed = allowedKeys(issue.path, input);
+      return issue.keys.map((key) => ({
+        path: [...issue.path, key],
+        message: `unknown key; valid keys here are ${quoted(allowed)}`,
+      }));
+    }
+    if (issue.code === 'invalid_union' && issue.path[issue.path.length - 1] === 'type') {
+      const got = valueAt(input, issue.path);
+      return [{ path: issue.path, message: `must be one of ${quoted(TARGET_TYPES)} (${describe(got)})` }];
+    }
+    return [{ path: issue.path, message: `${issue.message} (${describe(valueAt(input, issue.path))})` }];
+  });
+}
+
+/** Rules that span fields or gate features; they read the raw input so they run even when zod fails. */
+function crossFieldProblems(input: unknown): Problem[] {
+  if (!isRecord(input)) return [];
+  const problems: Problem[] = [];
+  const gateMode = (path: PathSegment[], holder: unknown) => {
+    const mode = isRecord(holder) ? holder.mode : undefined;
+    const why = typeof mode === 'string' ? UNAVAILABLE_MODES.get(mode as Mode) : undefined;
+    if (why) problems.push({ path: [...path, 'mode'], message: why });
+  };
+  gateMode(['defaults'], input.defaults);
+
+  if (!Array.isArray(input.targets)) return problems;
+  const firstIndexOfId = new Map<string, number>();
+  input.targets.forEach((target: unknown, index) => {
+    if (!isRecord(target)) return;
+    gateMode(['targets', index], target);
+    const why =
+      typeof target.type === 'string' ? UNAVAILABLE_TARGET_TYPES.get(target.type as TargetType) : undefined;
+    if (why) problems.push({ path: ['targets', index, 'type'], message: why });
+
+    if (typeof target.id === 'string') {
+      const first = firstIndexOfId.get(target.id);
+      if (first === undefined) firstIndexOfId.set(target.id, index);
+      else
+        problems.push({
+          path: ['targets', index, 'id'],
+          message: `duplicate target id ${JSON.stringify(target.id)} (also $.targets[${first}].id); ids must be unique`,
+        });
+    }
+    if (Array.isArray(target.alarms)) {
+      const seen = new Map<unknown, number>();
+      target.alarms.forEach((alarm: unknown, alarmIndex) => {
+        const first = seen.get(alarm);
+        if (first === undefined) seen.set(alarm, alarmIndex);
+        else
+          problems.push({
+            path: ['targets', index, 'alarms', alarmIndex],
+            message: `duplicate alarm ${JSON.stringify(alarm)} (also $.targets[${index}].alarms[${first}])`,
+          });
+      });
+    }
+  });
+  return problems;
+}
+
+/** Top-level problems first, then target by target, then notifications; ties keep discovery order. */
+function rank(path: readonly PathSegment[]): [number, number] {
+  if (path[0] === 'targets' && typeof path[1] === 'number') return [1, path[1]];
+  if (path[0] === 'notifications') return [2, 0];
+  return [0, 0];
+}
+
+/**
+ * Validates a parsed `watchdog.config.json`. Never throws: every problem is returned, each as
+ * `$.json.path: what is wrong and what would be valid (got value)`.
+ */
+export function parseWatchdogConfig(input: unknown): ParseResult {
+  const result = configSchema.safeParse(input);
+  const problems = [
+    ...(result.success ? [] : problemsFromIssues(result.error.issues, input)),
+    ...crossFieldProblems(input),
+  ];
+  if (result.success && problems.length === 0) return { ok: true, config: result.data };
+  // Stable sort: problems of one target stay together, in the order zod and the cross-field rules found them.
+  const ordered = problems
+    .map((p, i) => ({ p, i, r: rank(p.path) }))
+    .sort((x, y) => x.r[0] - y.r[0] || x.r[1] - y.r[1] || x.i - y.i);
+  return { ok: false, problems: ordered.map(({ p }) => `${jsonPath(p.path)}: ${p.message}`) };
+}
+
+/** Reads and validates a config file; a missing file or invalid JSON is reported like any other problem. */
+export function readConfigFile(path: string): ParseResult {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'file not found' : `cannot read the file (${code ?? String(err)})`;
+    return { ok: false, problems: [`${path}: ${why}`] };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    return { ok: false, problems: [`${path}: not valid JSON (${(err as Error).message})`] };
+  }
+  return parseWatchdogConfig(json);
+}
+
+function resolvePolicy(...layers: readonly (PolicyConfig | undefined)[]): RuntimePolicy {
+  return layers.reduce<RuntimePolicy>(
+    (acc, layer) => ({
+      mode: layer?.mode ?? acc.mode,
+      cooldownMinutes: layer?.cooldownMinutes ?? acc.cooldownMinutes,
+      bakeMinutes: layer?.bakeMinutes ?? acc.bakeMinutes,
+      watchWindowMinutes: layer?.watchWindowMinutes ?? acc.watchWindowMinutes,
+      maxRollbacks: layer?.maxRollbacks ?? acc.maxRollbacks,
+      approvalTimeoutMinutes: layer?.approvalTimeoutMinutes ?? acc.approvalTimeoutMinutes,
+    }),
+    DEFAULT_POLICY,
+  );
+}
+
+function resolveTarget(target: TargetConfig, defaults: DefaultsConfig | undefined): RuntimeTarget {
+  switch (target.type) {
+    case 'ecs-service':
+      return {
+        id: target.id,
+        type: target.type,
+        cluster: target.cluster,
+        service: target.service,
+        alarms: [...target.alarms],
+        policy: resolvePolicy(defaults, target),
+      };
+    case 'codedeploy':
+      // parseWatchdogConfig rejects these; reaching here means the caller skipped validation.
+      throw new Error(`target ${JSON.stringify(target.id)}: codedeploy targets are not supported yet`);
+  }
+}
+
+/**
+ * The config the Lambdas run with: DEFAULT_POLICY, then `defaults`, then each target's own fields.
+ * `config` must come from a successful parseWatchdogConfig.
+ */
+export function resolveRuntimeConfig(
+  config: WatchdogConfig,
+  env: { readonly account: string; readonly region: string },
+): RuntimeConfig {
+  return {
+    schemaVersion: RUNTIME_CONFIG_SCHEMA_VERSION,
+    account: env.account,
+    region: env.region,
+    maxEventAgeMinutes: config.defaults?.maxEventAgeMinutes ?? DEFAULT_MAX_EVENT_AGE_MINUTES,
+    targets: config.targets.map((t) => resolveTarget(t, config.defaults)),
+  };
+}

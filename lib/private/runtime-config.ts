@@ -1,0 +1,61 @@
+import type { Duration } from 'aws-cdk-lib';
+import {
+  DEFAULT_POLICY,
+  RUNTIME_CONFIG_SCHEMA_VERSION,
+  type RuntimeConfig,
+  type RuntimePolicy,
+  type RuntimeTarget,
+} from '../../lambda/contract';
+import type { RollbackPolicy, RollbackTarget } from '../rollback-target';
+
+// Not integral: CDK resolves the lazy values that call this before construct validation runs, and
+// validation, not a conversion error, must be what reports a fractional duration.
+const minutes = (d: Duration | undefined, fallback: number): number =>
+  d ? d.toMinutes({ integral: false }) : fallback;
+
+function applyPolicy(base: RuntimePolicy, layer: RollbackPolicy | undefined): RuntimePolicy {
+  if (!layer) return base;
+  return {
+    mode: layer.mode ?? base.mode,
+    cooldownMinutes: minutes(layer.cooldown, base.cooldownMinutes),
+    bakeMinutes: minutes(layer.bake, base.bakeMinutes),
+    watchWindowMinutes: minutes(layer.watchWindow, base.watchWindowMinutes),
+    maxRollbacks: layer.maxRollbacks
+      ? { count: layer.maxRollbacks.count, windowMinutes: minutes(layer.maxRollbacks.window, 0) }
+      : base.maxRollbacks,
+    approvalTimeoutMinutes: minutes(layer.approvalTimeout, base.approvalTimeoutMinutes),
+  };
+}
+
+function toRuntimeTarget(target: RollbackTarget, defaults: RuntimePolicy): RuntimeTarget {
+  return {
+    id: target.id,
+    type: target.type,
+    cluster: target.ecsService.clusterName,
+    service: target.ecsService.serviceName,
+    alarms: target.alarmNames,
+    policy: applyPolicy(defaults, target.policy),
+  };
+}
+
+/**
+ * Resolves targets and defaults into the RuntimeConfig the Lambdas read: DEFAULT_POLICY, then the
+ * watchdog's defaults, then each target's policy. Never throws on invalid settings; a synth with invalid
+ * settings fails validation before anything is written.
+ */
+export function buildRuntimeConfig(input: {
+  readonly account: string;
+  readonly region: string;
+  readonly maxEventAgeMinutes: number;
+  readonly defaults: RollbackPolicy | undefined;
+  readonly targets: readonly RollbackTarget[];
+}): RuntimeConfig {
+  const defaults = applyPolicy(DEFAULT_POLICY, input.defaults);
+  return {
+    schemaVersion: RUNTIME_CONFIG_SCHEMA_VERSION,
+    account: input.account,
+    region: input.region,
+    maxEventAgeMinutes: input.maxEventAgeMinutes,
+    targets: input.targets.map((t) => toRuntimeTarget(t, defaults)),
+  };
+}

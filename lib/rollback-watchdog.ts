@@ -1,0 +1,548 @@
+import { createHash } from 'node:crypto';
+import * as path from 'node:path';
+import { ArnFormat, Duration, Lazy, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as cr from 'aws-cdk-lib/custom-resources';
+import { Construct } from 'constructs';
+import {
+  DEFAULT_MAX_EVENT_AGE_MINUTES,
+  DETAIL_TYPE,
+  ENV,
+  EVENT_SOURCE,
+  KEY,
+  METRICS_NAMESPACE,
+  POWERTOOLS_ENV,
+  RUNTIME_CONFIG_ATTRIBUTE,
+  SERVICE_NAME,
+  TABLE,
+} from '../lambda/contract';
+import { ChunkedRules } from './private/chunked-rules';
+import { nagFindingValue } from './private/nag';
+import { buildRuntimeConfig } from './private/runtime-config';
+import { validateWatchdog } from './private/validate';
+import type { RollbackPolicy, RollbackTarget } from './rollback-target';
+
+/** Properties of {@link RollbackWatchdog}. */
+export interface RollbackWatchdogProps {
+  /**
+   * What to protect. More can be added with `addTarget()` before synth; at least one is required.
+   *
+   * @default - no targets yet; add them with `addTarget()`
+   */
+  readonly targets?: readonly RollbackTarget[];
+  /**
+   * Policy for every target that does not set a field itself.
+   *
+   * @default - auto mode, 15 min cooldown, 10 min bake, 60 min watch window, 2 rollbacks per 60 min,
+   * 15 min approval timeout (CONTRACTS.md §1)
+   */
+  readonly defaults?: RollbackPolicy;
+  /**
+   * Alarm transitions older than this when processed are skipped as `stale`. Whole minutes, more than 0.
+   *
+   * @default - 60 minutes
+   */
+  readonly maxEventAge?: Duration;
+  /**
+   * Topic that receives every notification (AWS Chatbot custom-notification JSON). The handlers are granted
+   * sns:Publish on it; if it is KMS-encrypted, grant them use of its key yourself, and let CloudWatch
+   * publish to it (the dead-letter alarm notifies it).
+   *
+   * @default - a topic encrypted with a new customer-managed KMS key (rotation on) that CloudWatch and
+   * EventBridge may use, with SSL enforced
+   */
+  readonly topic?: sns.ITopic;
+  /**
+   * Table for the watchdog's state, audit log and runtime config. A table passed in must have string keys
+   * `pk` / `sk` and TTL on `expiresAt`.
+   *
+   * @default - an on-demand table with point-in-time recovery, AWS-managed encryption, TTL and
+   * RemovalPolicy.RETAIN
+   */
+  readonly table?: dynamodb.ITable;
+  /**
+   * Email addresses subscribed to the notification topic (each must confirm the subscription).
+   *
+   * @default - no email subscriptions
+   */
+  readonly notificationEmails?: readonly string[];
+  /**
+   * Retention of the handlers' log groups.
+   *
+   * @default - logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/** Lambda async invocations: retry twice, then hand the event to the on-failure destination. */
+const ASYNC_RETRY_ATTEMPTS = 2;
+/** Neither Lambda nor EventBridge keeps retrying an event past this; it goes to the DLQ instead. */
+const MAX_DELIVERY_AGE = Duration.hours(1);
+/** EventBridge → Lambda retries cover throttling of the async invoke; more than this means an outage. */
+const EVENTBRIDGE_RETRY_ATTEMPTS = 8;
+const HANDLER_MEMORY_MB = 512;
+const HANDLER_TIMEOUT = Duration.seconds(30);
+/** The longest a message waits in SQS, so a DLQ keeps failures for two weeks of investigation. */
+const DLQ_RETENTION = Duration.days(14);
+
+const HANDLERS_DIR = path.join(__dirname, '..', 'lambda', 'handlers');
+
+/**
+ * Rolls ECS services back to their last known-good version when a guarding CloudWatch alarm fires after a
+ * release, and tells people (DESIGN.md).
+ *
+ * Creates (or uses) a DynamoDB state table and an encrypted SNS topic, two Lambda handlers (alarm state
+ * changes; ECS deployment state changes) fed by EventBridge rules on the default bus, and a dead-letter
+ * queue for events that could not be delivered or processed. The resolved per-target config is written to
+ * the table at deploy time, so tokens (names of alarms and services created in the same stack) work and the
+ * fleet can grow past Lambda's environment-variable limit.
+ *
+ * @example
+ * const watchdog = new RollbackWatchdog(this, 'Watchdog', {
+ *   targets: [RollbackTarget.ecsService({ id: 'checkout', service, alarms: [errorsAlarm, 'checkout-p99'] })],
+ *   notificationEmails: ['oncall@example.com'],
+ * });
+ */
+export class RollbackWatchdog extends Construct {
+  /** The state table (created or passed in). */
+  public readonly stateTable: dynamodb.ITable;
+  /** The notification topic (created or passed in). */
+  public readonly notificationTopic: sns.ITopic;
+  /** The customer-managed key of the notification topic; undefined when a topic was passed in. */
+  public readonly topicKey?: kms.IKey;
+  /** Handles `CloudWatch Alarm State Change` events of the trigger alarms. */
+  public readonly alarmHandler: lambda.IFunction;
+  /** Handles `ECS Deployment State Change` events of the protected services. */
+  public readonly deploymentHandler: lambda.IFunction;
+  /** Receives events that EventBridge could not deliver and invocations that failed every retry. */
+  public readonly deadLetterQueue: sqs.IQueue;
+
+  private readonly targets: RollbackTarget[] = [];
+  private readonly defaults?: RollbackPolicy;
+  private readonly maxEventAge?: Duration;
+  private readonly alarmRules: ChunkedRules;
+  private readonly deploymentRules: ChunkedRules;
+  /** Alarm handler: actions on the services themselves. */
+  private readonly serviceActions: iam.PolicyStatement;
+  /** Alarm handler: actions that also need the service-deployment resource type. */
+  private readonly serviceDeploymentActions: iam.PolicyStatement;
+  /** Deployment handler: reads of the services. */
+  private readonly serviceReads: iam.PolicyStatement;
+  private readonly alarmHandlerRole: iam.Role;
+
+  constructor(scope: Construct, id: string, props: RollbackWatchdogProps = {}) {
+    super(scope, id);
+    this.defaults = props.defaults;
+    this.maxEventAge = props.maxEventAge;
+    const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
+
+    this.stateTable = props.table ?? this.createTable();
+    if (props.topic) {
+      this.notificationTopic = props.topic;
+    } else {
+      const key = this.createTopicKey();
+      this.topicKey = key;
+      const topic = new sns.Topic(this, 'NotificationTopic', {
+        displayName: 'Rollback Watchdog',
+        masterKey: key,
+        enforceSSL: true,
+      });
+      // The explicit topic policy (for enforceSSL) replaces SNS's default one, which is what let CloudWatch
+      // alarm actions in this account publish; say so again, for this account's alarms only.
+      const stack = Stack.of(this);
+      topic.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'AllowThisAccountsAlarmsToPublish',
+          principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+          actions: ['sns:Publish'],
+          resources: [topic.topicArn],
+          conditions: {
+            StringEquals: { 'aws:SourceAccount': stack.account },
+            ArnLike: {
+              'aws:SourceArn': stack.formatArn({
+                service: 'cloudwatch',
+                resource: 'alarm',
+                resourceName: '*',
+                arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+              }),
+            },
+          },
+        }),
+      );
+      this.notificationTopic = topic;
+    }
+
+    const dlq = new sqs.Queue(this, 'DeadLetterQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: DLQ_RETENTION,
+    });
+    Validations.of(dlq).acknowledge(
+      {
+        id: 'AwsSolutions-SQS3',
+        reason:
+          'This queue is the dead-letter queue of the EventBridge targets and Lambda on-failure destinations.',
+      },
+      {
+        id: 'Serverless-SQSRedrivePolicy',
+        reason:
+          'This queue is itself the dead-letter queue; redriving it elsewhere would only move the problem.',
+      },
+    );
+    this.deadLetterQueue = dlq;
+    this.alarmOnDeadLetters(dlq);
+
+    for (const email of props.notificationEmails ?? []) {
+      this.notificationTopic.addSubscription(
+        new subscriptions.EmailSubscription(email, { deadLetterQueue: dlq }),
+      );
+    }
+
+    const configVersion = Lazy.string({ produce: () => this.configVersion() });
+    const alarm = this.createHandler('AlarmHandler', 'on-alarm.ts', configVersion, logRetention, {
+      resourceStar: 'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions.',
+      starPermissions:
+        'The only wildcards are the X-Ray resource AWS requires and the deployments of the protected ' +
+        'services (service-deployment/<cluster>/<service>/*), whose ids are not known in advance.',
+    });
+    const deployment = this.createHandler(
+      'DeploymentHandler',
+      'on-deployment.ts',
+      configVersion,
+      logRetention,
+      {
+        resourceStar: 'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions.',
+        starPermissions: 'The only wildcard is the X-Ray resource, which AWS requires to be "*".',
+      },
+    );
+    const alarmHandler = alarm.fn;
+    const deploymentHandler = deployment.fn;
+    this.alarmHandler = alarmHandler;
+    this.deploymentHandler = deploymentHandler;
+    this.alarmHandlerRole = alarm.role;
+
+    // Grouped statements whose resources grow with addTarget(): one ARN list per statement keeps the
+    // policy compact (~130 characters per service against IAM's 10,240 per role). Past roughly 60 services
+    // the statements would have to move into managed policies, several per role.
+    this.serviceActions = new iam.PolicyStatement({
+      actions: [
+        'ecs:DescribeServices',
+        'ecs:UpdateService',
+        'ecs:ListServiceDeployments',
+        'ecs:StopServiceDeployment',
+      ],
+    });
+    // StopServiceDeployment authorizes against both the service and the service-deployment resource
+    // types, so it needs both ARNs.
+    this.serviceDeploymentActions = new iam.PolicyStatement({
+      actions: ['ecs:StopServiceDeployment'],
+    });
+    this.serviceReads = new iam.PolicyStatement({
+      actions: ['ecs:DescribeServices', 'ecs:ListServiceDeployments'],
+    });
+    alarmHandler.addToRolePolicy(this.serviceActions);
+    alarmHandler.addToRolePolicy(this.serviceDeploymentActions);
+    deploymentHandler.addToRolePolicy(this.serviceReads);
+    for (const fn of [alarmHandler, deploymentHandler]) {
+      this.stateTable.grantReadWriteData(fn);
+      this.notificationTopic.grantPublish(fn);
+    }
+
+    const configWriter = this.writeRuntimeConfig(logRetention);
+
+    const deliver = (fn: lambda.IFunction) =>
+      new eventTargets.LambdaFunction(fn, {
+        deadLetterQueue: dlq,
+        maxEventAge: MAX_DELIVERY_AGE,
+        retryAttempts: EVENTBRIDGE_RETRY_ATTEMPTS,
+      });
+    const newRule =
+      (baseId: string, description: string, pattern: events.EventPattern, fn: lambda.IFunction) =>
+      (index: number) => {
+        const rule = new events.Rule(this, index === 0 ? baseId : `${baseId}${index + 1}`, {
+          description,
+          eventPattern: pattern,
+          targets: [deliver(fn)],
+        });
+        // The handlers read the config item; rules go live only once it has been written.
+        rule.node.addDependency(configWriter);
+        return rule;
+      };
+    const alarmPattern = { source: [EVENT_SOURCE.cloudwatch], detailType: [DETAIL_TYPE.alarmStateChange] };
+    this.alarmRules = new ChunkedRules(
+      this,
+      newRule('AlarmRule', 'Rollback Watchdog: state changes of trigger alarms', alarmPattern, alarmHandler),
+      JSON.stringify({ ...alarmPattern, detail: { alarmName: [] } }).length,
+      (alarmName) => ({ detail: { alarmName: [alarmName] } }),
+    );
+    const deploymentPattern = {
+      source: [EVENT_SOURCE.ecs],
+      detailType: [DETAIL_TYPE.ecsDeploymentStateChange],
+    };
+    this.deploymentRules = new ChunkedRules(
+      this,
+      newRule(
+        'DeploymentRule',
+        'Rollback Watchdog: deployment state changes of protected ECS services',
+        deploymentPattern,
+        deploymentHandler,
+      ),
+      JSON.stringify({ ...deploymentPattern, resources: [] }).length,
+      (serviceArn) => ({ resources: [serviceArn] }),
+    );
+
+    this.node.addValidation({
+      validate: () =>
+        validateWatchdog({
+          targets: this.targets,
+          defaults: this.defaults,
+          maxEventAge: this.maxEventAge,
+          notificationEmails: props.notificationEmails,
+        }),
+    });
+
+    for (const target of props.targets ?? []) this.addTarget(target);
+  }
+
+  /** Protects one more target. Call before the app is synthesized. */
+  public addTarget(target: RollbackTarget): void {
+    this.targets.push(target);
+    const { clusterName, serviceName } = target.ecsService;
+    const stack = Stack.of(this);
+    const serviceArn = stack.formatArn({
+      service: 'ecs',
+      resource: 'service',
+      resourceName: `${clusterName}/${serviceName}`,
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
+    const serviceDeployments = stack.formatArn({
+      service: 'ecs',
+      resource: 'service-deployment',
+      resourceName: `${clusterName}/${serviceName}/*`,
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
+    this.serviceActions.addResources(serviceArn);
+    this.serviceDeploymentActions.addResources(serviceDeployments);
+    Validations.of(this.alarmHandlerRole).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${nagFindingValue(this, serviceDeployments)}]`,
+      reason:
+        `Stopping or describing a deployment of ${target.id} needs its service-deployment ARN, whose last ` +
+        'segment is the id of a deployment that does not exist yet; the wildcard covers only that segment.',
+    });
+    this.serviceReads.addResources(serviceArn);
+    for (const alarmName of target.alarmNames) this.alarmRules.add(alarmName);
+    this.deploymentRules.add(serviceArn);
+  }
+
+  private createTable(): dynamodb.Table {
+    return new dynamodb.Table(this, 'StateTable', {
+      partitionKey: { name: TABLE.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: TABLE.sortKey, type: dynamodb.AttributeType.STRING },
+      timeToLiveAttribute: TABLE.ttlAttribute,
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      // The audit log and the known-good ledger outlive the stack.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+  }
+
+  private createTopicKey(): kms.Key {
+    const key = new kms.Key(this, 'TopicKey', {
+      description: 'Rollback Watchdog: encrypts the notification topic',
+      enableKeyRotation: true,
+    });
+    // CloudWatch alarm actions and EventBridge publish to the topic; with the AWS-managed SNS key they
+    // cannot, so the topic uses this key and lets both services use it (DESIGN.md §5).
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudWatchAndEventBridgeToPublishToTheTopic',
+        principals: [
+          new iam.ServicePrincipal('cloudwatch.amazonaws.com'),
+          new iam.ServicePrincipal('events.amazonaws.com'),
+        ],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+      }),
+    );
+    return key;
+  }
+
+  /** Any message in the DLQ is an event the watchdog never acted on: someone must look. */
+  private alarmOnDeadLetters(dlq: sqs.Queue): void {
+    const alarm = new cloudwatch.Alarm(this, 'DeadLetterAlarm', {
+      alarmDescription:
+        'Rollback Watchdog: events or invocations failed and are waiting in the dead-letter queue',
+      metric: dlq.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(5),
+        statistic: 'Maximum',
+      }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    alarm.addAlarmAction(new cloudwatchActions.SnsAction(this.notificationTopic));
+  }
+
+  private createHandler(
+    id: string,
+    entryFile: string,
+    configVersion: string,
+    logRetention: logs.RetentionDays,
+    wildcardReasons: { readonly resourceStar: string; readonly starPermissions: string },
+  ): { fn: nodejs.NodejsFunction; role: iam.Role } {
+    const logGroup = new logs.LogGroup(this, `${id}Logs`, { retention: logRetention });
+    // An explicit role instead of AWSLambdaBasicExecutionRole: log writes scoped to this log group only.
+    const role = new iam.Role(this, `${id}Role`, {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    });
+    logGroup.grantWrite(role);
+    const fn = new nodejs.NodejsFunction(this, id, {
+      entry: path.join(HANDLERS_DIR, entryFile),
+      handler: 'handler',
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: HANDLER_MEMORY_MB,
+      timeout: HANDLER_TIMEOUT,
+      tracing: lambda.Tracing.ACTIVE,
+      role,
+      logGroup,
+      retryAttempts: ASYNC_RETRY_ATTEMPTS,
+      maxEventAge: MAX_DELIVERY_AGE,
+      onFailure: new destinations.SqsDestination(this.deadLetterQueue),
+      environment: {
+        [ENV.tableName]: this.stateTable.tableName,
+        [ENV.topicArn]: this.notificationTopic.topicArn,
+        [ENV.stackName]: Stack.of(this).stackName,
+        [ENV.configVersion]: configVersion,
+        [POWERTOOLS_ENV.serviceName]: SERVICE_NAME,
+        [POWERTOOLS_ENV.metricsNamespace]: METRICS_NAMESPACE,
+        // Stack traces in the logs point at the TypeScript sources through the bundled source map.
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+      bundling: {
+        minify: true,
+        sourceMap: true,
+        target: 'node22',
+        forceDockerBundling: false,
+        // Ship the SDK versions the tests ran against instead of whatever the runtime provides.
+        externalModules: [],
+      },
+    });
+    Validations.of(role).acknowledge(
+      { id: 'AwsSolutions-IAM5[Resource::*]', reason: wildcardReasons.resourceStar },
+      { id: 'Serverless-LambdaStarPermissions', reason: wildcardReasons.starPermissions },
+    );
+    if (this.topicKey) {
+      Validations.of(role).acknowledge({
+        id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+        reason:
+          'Publishing to the KMS-encrypted topic needs kms:GenerateDataKey* on its key; the grant is ' +
+          'scoped to that one key.',
+      });
+    }
+    const pinnedRuntime =
+      'nodejs22.x is the runtime the handlers are bundled for (esbuild target node22) and tested on; ' +
+      'it is a supported runtime and moves with the toolchain, not with each new release.';
+    Validations.of(fn).acknowledge(
+      { id: 'AwsSolutions-L1', reason: pinnedRuntime },
+      { id: 'Serverless-LambdaLatestVersion', reason: pinnedRuntime },
+      {
+        id: 'Serverless-LambdaDLQ',
+        reason:
+          'Failed asynchronous invocations go to an on-failure destination (the same queue), which records ' +
+          'the error with the event; a function DLQ as well would store every failure twice.',
+      },
+    );
+    return { fn, role };
+  }
+
+  private runtimeConfig() {
+    const stack = Stack.of(this);
+    return buildRuntimeConfig({
+      account: stack.account,
+      region: stack.region,
+      maxEventAgeMinutes: this.maxEventAge?.toMinutes({ integral: false }) ?? DEFAULT_MAX_EVENT_AGE_MINUTES,
+      defaults: this.defaults,
+      targets: this.targets,
+    });
+  }
+
+  /**
+   * Hash of the config as the template carries it (tokens as CloudFormation references), set on the
+   * handlers so that a deploy changing only the config still replaces warm containers.
+   */
+  private configVersion(): string {
+    const unresolved = JSON.stringify(Stack.of(this).resolve(this.runtimeConfig()));
+    return createHash('sha256').update(unresolved).digest('hex').slice(0, 16);
+  }
+
+  /** Writes the resolved RuntimeConfig as the KEY.config() item on every deploy that changes it. */
+  private writeRuntimeConfig(logRetention: logs.RetentionDays): cr.AwsCustomResource {
+    const key = KEY.config();
+    const putItem: cr.AwsSdkCall = {
+      service: 'DynamoDB',
+      action: 'putItem',
+      parameters: {
+        TableName: this.stateTable.tableName,
+        Item: {
+          [TABLE.partitionKey]: { S: key.pk },
+          [TABLE.sortKey]: { S: key.sk },
+          [RUNTIME_CONFIG_ATTRIBUTE]: {
+            S: Lazy.string({ produce: () => Stack.of(this).toJsonString(this.runtimeConfig()) }),
+          },
+        },
+      },
+      physicalResourceId: cr.PhysicalResourceId.of(`${key.pk}#${key.sk}`),
+    };
+    const logGroup = new logs.LogGroup(this, 'ConfigWriterLogs', { retention: logRetention });
+    // An explicit role instead of AWSLambdaBasicExecutionRole: log writes scoped to this log group only.
+    const role = new iam.Role(this, 'ConfigWriterRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    });
+    logGroup.grantWrite(role);
+    const writer = new cr.AwsCustomResource(this, 'ConfigWriter', {
+      onCreate: putItem,
+      onUpdate: putItem,
+      policy: cr.AwsCustomResourcePolicy.fromSdkCalls({ resources: [this.stateTable.tableArn] }),
+      role,
+      logGroup,
+      installLatestAwsSdk: false,
+      memorySize: 256,
+      timeout: Duration.minutes(2),
+    });
+    this.stateTable.encryptionKey?.grantEncrypt(writer);
+
+    // The provider function is a stack-wide singleton shared by every AwsCustomResource in the stack.
+    const provider = writer.node.findChild('Provider') as lambda.SingletonFunction;
+    Validations.of(Stack.of(this).node.findChild(provider.constructName)).acknowledge(
+      {
+        id: 'Serverless-LambdaDLQ',
+        reason:
+          'CloudFormation invokes this custom-resource handler synchronously during deployment and fails the ' +
+          'deployment on error; there is no asynchronous event to dead-letter.',
+      },
+      {
+        id: 'Serverless-LambdaTracing',
+        reason:
+          'The AWS-provided AwsCustomResource handler has no tracing option; it runs once per deployment ' +
+          'that changes the config, and CloudFormation records its outcome.',
+      },
+    );
+    return writer;
+  }
+}

@@ -1,0 +1,108 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { buildApp, DEFAULT_STACK_NAME } from '../../bin/app';
+import { WatchdogStack } from '../../lib';
+import { EXAMPLE_CONFIG_FILE, appWithoutBundling } from './helpers';
+
+const dir = mkdtempSync(join(tmpdir(), 'watchdog-app-'));
+
+function configFile(name: string, content: unknown): string {
+  const file = join(dir, name);
+  writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content));
+  return file;
+}
+
+function buildError(context: Record<string, unknown>): Error {
+  try {
+    buildApp(appWithoutBundling(context));
+  } catch (err) {
+    return err as Error;
+  }
+  throw new Error('buildApp succeeded, expected an error');
+}
+
+describe('bin/app.ts', () => {
+  it('builds the stack from watchdog.config.json under the default stack name', () => {
+    const stack = buildApp(appWithoutBundling({ config: EXAMPLE_CONFIG_FILE }));
+    expect(stack.stackName).toBe(DEFAULT_STACK_NAME);
+  });
+
+  it('takes the stack name from the stackName context', () => {
+    const stack = buildApp(appWithoutBundling({ config: EXAMPLE_CONFIG_FILE, stackName: 'WatchdogStaging' }));
+    expect(stack.stackName).toBe('WatchdogStaging');
+  });
+
+  it('fails with one error naming every bad JSON path of an invalid config (RELIABILITY.md #24)', () => {
+    const file = configFile('invalid.json', {
+      targets: [
+        {
+          id: 'checkout',
+          type: 'ecs-service',
+          cluster: 'prod',
+          service: 'checkout',
+          alarms: ['a'],
+          colour: 'red',
+        },
+        { id: 'checkout', type: 'ecs-service', cluster: 'prod', service: 'other', alarms: ['b'] },
+        { id: 'payments', type: 'lambda', alarms: ['c'] },
+        {
+          id: 'search',
+          type: 'ecs-service',
+          cluster: 'prod',
+          service: 'search',
+          alarms: ['d'],
+          cooldownMinutes: -5,
+        },
+      ],
+    });
+    const error = buildError({ config: file });
+    expect(error.message).toMatch(
+      new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is not a valid`),
+    );
+    expect(error.message).toContain('(4 problem(s))');
+    for (const path of [
+      '$.targets[0].colour: unknown key',
+      '$.targets[1].id: duplicate target id "checkout" (also $.targets[0].id)',
+      '$.targets[2].type: must be one of "ecs-service", "codedeploy" (got "lambda")',
+      '$.targets[3].cooldownMinutes: must be a whole number >= 0 (got -5)',
+    ]) {
+      expect(error.message).toContain(`  - ${path}`);
+    }
+  });
+
+  it('fails naming the file when it is missing or not JSON', () => {
+    expect(buildError({ config: join(dir, 'absent.json') }).message).toContain('absent.json: file not found');
+    expect(buildError({ config: configFile('broken.json', '{') }).message).toContain(
+      'broken.json: not valid JSON',
+    );
+  });
+});
+
+describe('WatchdogStack guards', () => {
+  const target = { id: 'web', type: 'ecs-service', cluster: 'prod', service: 'web', alarms: ['a'] } as const;
+
+  it('warns at synth that a Slack webhook secret is not used yet, instead of dropping it silently', () => {
+    const stack = new WatchdogStack(appWithoutBundling(), 'W', {
+      config: { targets: [target], notifications: { slackWebhookSecretName: 'watchdog/slack' } },
+    });
+    Annotations.fromStack(stack).hasWarning(
+      '/W',
+      Match.stringLikeRegexp('slackWebhookSecretName is accepted but'),
+    );
+  });
+
+  it('refuses a codedeploy target that skipped config validation', () => {
+    const codedeploy = {
+      id: 'pay',
+      type: 'codedeploy',
+      application: 'a',
+      deploymentGroup: 'g',
+      alarms: ['a'],
+    } as const;
+    expect(
+      () => new WatchdogStack(appWithoutBundling(), 'W', { config: { targets: [target, codedeploy] } }),
+    ).toThrow('$.targets[1].type: codedeploy targets are not supported yet');
+  });
+});

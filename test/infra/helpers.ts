@@ -1,0 +1,97 @@
+import { join } from 'node:path';
+import { App, type Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { readConfigFile } from '../../lambda/boundary/config-schema';
+import type { WatchdogConfig } from '../../lambda/contract';
+
+export const REPO_ROOT = join(__dirname, '..', '..');
+export const EXAMPLE_CONFIG_FILE = join(REPO_ROOT, 'watchdog.config.json');
+
+/** Infra tests assert on templates; the one real bundling test lives in bundling.test.ts. */
+export function appWithoutBundling(context: Record<string, unknown> = {}): App {
+  return new App({ context: { 'aws:cdk:bundling-stacks': [], ...context } });
+}
+
+export function exampleConfig(): WatchdogConfig {
+  const result = readConfigFile(EXAMPLE_CONFIG_FILE);
+  if (!result.ok) throw new Error(`example config is invalid:\n${result.problems.join('\n')}`);
+  return result.config;
+}
+
+/** Values substituted for pseudo parameters when a test evaluates CloudFormation expressions. */
+export const PSEUDO = {
+  'AWS::Partition': 'aws',
+  'AWS::Region': 'us-east-1',
+  'AWS::AccountId': '123456789012',
+};
+
+/**
+ * Evaluates the intrinsics CDK emits for strings (Fn::Join, Ref, Fn::GetAtt) into a plain string: pseudo
+ * parameters become PSEUDO values, other references `<LogicalId>` / `<LogicalId.Attr>`.
+ */
+export function evaluate(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'object' && value !== null) {
+    const v = value as Record<string, unknown>;
+    if (Array.isArray(v['Fn::Join'])) {
+      const [delimiter, parts] = v['Fn::Join'] as [string, unknown[]];
+      return parts.map(evaluate).join(delimiter);
+    }
+    if (typeof v.Ref === 'string') return (PSEUDO as Record<string, string>)[v.Ref] ?? `<${v.Ref}>`;
+    if (Array.isArray(v['Fn::GetAtt'])) return `<${(v['Fn::GetAtt'] as string[]).join('.')}>`;
+  }
+  throw new Error(`cannot evaluate ${JSON.stringify(value)}`);
+}
+
+export interface Statement {
+  readonly Effect: string;
+  readonly Action: string | string[];
+  readonly Resource?: unknown;
+  readonly Principal?: unknown;
+  readonly Condition?: unknown;
+}
+
+export const asList = <T>(value: T | T[] | undefined): T[] =>
+  value === undefined ? [] : Array.isArray(value) ? value : [value];
+
+/** Every policy statement in the template: identity policies, roles' inline policies and resource policies. */
+export function allStatements(template: Template): { resource: string; statement: Statement }[] {
+  const out: { resource: string; statement: Statement }[] = [];
+  for (const [logicalId, resource] of Object.entries(
+    template.toJSON().Resources as Record<string, unknown>,
+  )) {
+    const props = (resource as { Properties?: Record<string, unknown> }).Properties ?? {};
+    const documents = [
+      props.PolicyDocument,
+      props.KeyPolicy,
+      props.AssumeRolePolicyDocument,
+      ...asList(props.Policies as { PolicyDocument: unknown }[] | undefined).map((p) => p.PolicyDocument),
+    ];
+    for (const doc of documents) {
+      for (const statement of asList((doc as { Statement?: Statement[] } | undefined)?.Statement)) {
+        out.push({ resource: logicalId, statement });
+      }
+    }
+  }
+  return out;
+}
+
+/** Statements of the identity policies attached to the role of the function with logical id `functionId`. */
+export function roleStatements(template: Template, functionId: string): Statement[] {
+  const resources = template.toJSON().Resources as Record<
+    string,
+    { Type: string; Properties: Record<string, any> }
+  >;
+  const roleId = resources[functionId].Properties.Role['Fn::GetAtt'][0] as string;
+  return Object.values(resources)
+    .filter(
+      (r) =>
+        r.Type === 'AWS::IAM::Policy' &&
+        (r.Properties.Roles as { Ref: string }[]).some((ref) => ref.Ref === roleId),
+    )
+    .flatMap((r) => r.Properties.PolicyDocument.Statement as Statement[]);
+}
+
+export function logicalIdOf(stack: Stack, construct: { node: { defaultChild?: unknown } }): string {
+  return stack.getLogicalId(construct.node.defaultChild as never);
+}

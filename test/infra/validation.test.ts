@@ -1,0 +1,82 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import { RollbackTarget, RollbackWatchdog } from '../../lib';
+import { appWithoutBundling } from './helpers';
+
+function synthError(build: (stack: Stack) => void): Error {
+  const app = appWithoutBundling();
+  build(new Stack(app, 'App'));
+  try {
+    app.synth();
+  } catch (err) {
+    return err as Error;
+  }
+  throw new Error('synth succeeded, expected a validation error');
+}
+
+describe('RollbackWatchdog props validation', () => {
+  it('fails synth with one error that lists every problem', () => {
+    const error = synthError((stack) => {
+      const service = ecs.BaseService.fromServiceArnWithCluster(
+        stack,
+        'Imported',
+        'arn:aws:ecs:us-east-1:123456789012:service/prod/web',
+      );
+      const watchdog = new RollbackWatchdog(stack, 'Watchdog', {
+        targets: [
+          RollbackTarget.ecsService({ id: 'Checkout', cluster: 'prod', serviceName: 'checkout', alarms: [] }),
+          RollbackTarget.ecsService({
+            id: 'web',
+            service,
+            serviceName: 'web',
+            alarms: ['web-5xx'],
+            policy: { mode: 'approval', cooldown: Duration.seconds(90) },
+          }),
+          RollbackTarget.ecsService({ id: 'web', alarms: [''] }),
+        ],
+        defaults: { maxRollbacks: { count: 0, window: Duration.minutes(0) }, bake: Duration.seconds(30) },
+        maxEventAge: Duration.seconds(0),
+        notificationEmails: ['oncall'],
+      });
+      watchdog.addTarget(
+        RollbackTarget.ecsService({ id: 'api', cluster: 'prod/eu', serviceName: 'api', alarms: ['api-5xx'] }),
+      );
+    });
+
+    const problems = [
+      'targets[0].id: must be lowercase letters, digits and "-" only ([a-z0-9-]+) (got "Checkout")',
+      'targets[0].alarms: must list at least one alarm',
+      'targets[1]: give either service, or cluster and serviceName, not both',
+      'targets[1].policy.mode: approval mode is not available yet; use auto or dry-run',
+      'targets[1].policy.cooldown: must be a whole number of minutes (got 1 minute 30 seconds)',
+      'targets[2]: cluster is required unless service is given',
+      'targets[2]: serviceName is required unless service is given',
+      'targets[2].alarms[0]: must be an alarm name of 1-255 characters (got "")',
+      'targets[2].id: duplicate target id "web" (also targets[1]); ids must be unique',
+      'targets[3].cluster: must be an ECS cluster name: 1-255 letters, digits, "-" or "_" (got "prod/eu")',
+      'defaults.bake: must be a whole number of minutes (got 30 seconds)',
+      'defaults.maxRollbacks.count: must be a whole number >= 1 (got 0)',
+      'defaults.maxRollbacks.window: must be more than 0 minutes (got 0 minutes)',
+      'maxEventAge: must be more than 0 minutes (got 0 seconds)',
+      'notificationEmails[0]: must be an email address (got "oncall")',
+    ];
+    for (const problem of problems) expect(error.message).toContain(`[App/Watchdog] ${problem}`);
+    expect(error.message.match(/\[App\/Watchdog\]/g)).toHaveLength(problems.length);
+  });
+
+  it('requires at least one target', () => {
+    const error = synthError((stack) => new RollbackWatchdog(stack, 'Watchdog'));
+    expect(error.message).toContain(
+      '[App/Watchdog] targets: at least one target is required (pass targets or call addTarget())',
+    );
+  });
+
+  it('accepts a target added after construction', () => {
+    const app = appWithoutBundling();
+    const watchdog = new RollbackWatchdog(new Stack(app, 'App'), 'Watchdog');
+    watchdog.addTarget(
+      RollbackTarget.ecsService({ id: 'web', cluster: 'prod', serviceName: 'web', alarms: ['a'] }),
+    );
+    expect(() => app.synth()).not.toThrow();
+  });
+});

@@ -1,0 +1,385 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { resolveRuntimeConfig } from '../../lambda/boundary/config-schema';
+import {
+  DETAIL_TYPE,
+  ENV,
+  EVENT_SOURCE,
+  KEY,
+  METRICS_NAMESPACE,
+  POWERTOOLS_ENV,
+  RUNTIME_CONFIG_ATTRIBUTE,
+  SERVICE_NAME,
+  TABLE,
+  type EcsServiceTargetConfig,
+} from '../../lambda/contract';
+import { WatchdogStack } from '../../lib';
+import {
+  PSEUDO,
+  allStatements,
+  appWithoutBundling,
+  asList,
+  evaluate,
+  exampleConfig,
+  logicalIdOf,
+  roleStatements,
+  type Statement,
+} from './helpers';
+
+/** RELIABILITY.md #23 against the stack `cdk synth` builds from the example watchdog.config.json. */
+describe('WatchdogStack from the example config', () => {
+  const config = exampleConfig();
+  const ecsTargets = config.targets as EcsServiceTargetConfig[];
+  let stack: WatchdogStack;
+  let template: Template;
+  let resources: Record<string, { Type: string; Properties: Record<string, any>; DeletionPolicy?: string }>;
+  let alarmHandlerId: string;
+  let deploymentHandlerId: string;
+
+  const serviceArn = (t: EcsServiceTargetConfig) =>
+    `arn:aws:ecs:${PSEUDO['AWS::Region']}:${PSEUDO['AWS::AccountId']}:service/${t.cluster}/${t.service}`;
+  const deploymentsArn = (t: EcsServiceTargetConfig) =>
+    `arn:aws:ecs:${PSEUDO['AWS::Region']}:${PSEUDO['AWS::AccountId']}:service-deployment/${t.cluster}/${t.service}/*`;
+  const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+  const grantingAction = (statements: Statement[], action: string) =>
+    statements.filter((s) => s.Effect === 'Allow' && asList(s.Action).includes(action));
+  const resourcesOf = (statements: Statement[]) =>
+    statements.flatMap((s) => asList(s.Resource)).map((r) => evaluate(r));
+
+  beforeAll(() => {
+    stack = new WatchdogStack(appWithoutBundling(), 'RollbackWatchdog', { config });
+    template = Template.fromStack(stack);
+    resources = template.toJSON().Resources;
+    alarmHandlerId = logicalIdOf(stack, stack.watchdog.alarmHandler);
+    deploymentHandlerId = logicalIdOf(stack, stack.watchdog.deploymentHandler);
+  });
+
+  describe('IAM', () => {
+    it('has no Action "*" in any policy', () => {
+      const offenders = allStatements(template).filter(({ statement }) =>
+        asList(statement.Action).includes('*'),
+      );
+      expect(offenders).toEqual([]);
+    });
+
+    it('allows Resource "*" in identity policies only for actions without resource-level permissions', () => {
+      const wildcardActions = Object.values(resources)
+        .filter((r) => r.Type === 'AWS::IAM::Policy')
+        .flatMap((r) => r.Properties.PolicyDocument.Statement as Statement[])
+        .filter((s) => s.Effect === 'Allow' && asList(s.Resource).includes('*'))
+        .flatMap((s) => asList(s.Action));
+      expect(new Set(wildcardActions)).toEqual(
+        new Set(['xray:PutTraceSegments', 'xray:PutTelemetryRecords']),
+      );
+    });
+
+    it('never grants iam:PassRole', () => {
+      const passRole = allStatements(template).filter(({ statement }) =>
+        asList(statement.Action).some((a) => a.startsWith('iam:')),
+      );
+      expect(passRole).toEqual([]);
+    });
+
+    it('scopes ecs:UpdateService to the configured services, on the alarm handler only', () => {
+      const all = Object.values(resources)
+        .filter((r) => r.Type === 'AWS::IAM::Policy')
+        .flatMap((r) => r.Properties.PolicyDocument.Statement as Statement[]);
+      const alarmHandler = roleStatements(template, alarmHandlerId);
+      expect(grantingAction(all, 'ecs:UpdateService')).toEqual(
+        grantingAction(alarmHandler, 'ecs:UpdateService'),
+      );
+      expect(resourcesOf(grantingAction(alarmHandler, 'ecs:UpdateService')).sort()).toEqual(
+        ecsTargets.map(serviceArn).sort(),
+      );
+    });
+
+    it('scopes ecs:StopServiceDeployment to the configured services and their service deployments', () => {
+      const alarmHandler = roleStatements(template, alarmHandlerId);
+      expect(resourcesOf(grantingAction(alarmHandler, 'ecs:StopServiceDeployment')).sort()).toEqual(
+        [...ecsTargets.map(serviceArn), ...ecsTargets.map(deploymentsArn)].sort(),
+      );
+      expect(
+        grantingAction(roleStatements(template, deploymentHandlerId), 'ecs:StopServiceDeployment'),
+      ).toEqual([]);
+    });
+
+    it('lets the deployment handler only read the configured services', () => {
+      const statements = roleStatements(template, deploymentHandlerId);
+      const ecsActions = statements.flatMap((s) => asList(s.Action)).filter((a) => a.startsWith('ecs:'));
+      expect(new Set(ecsActions)).toEqual(new Set(['ecs:DescribeServices', 'ecs:ListServiceDeployments']));
+      expect(resourcesOf(grantingAction(statements, 'ecs:DescribeServices')).sort()).toEqual(
+        ecsTargets.map(serviceArn).sort(),
+      );
+    });
+
+    it('lets both handlers use the table and publish to the topic with its key', () => {
+      const tableArn = `<${logicalIdOf(stack, stack.watchdog.stateTable)}.Arn>`;
+      const topicArn = `<${logicalIdOf(stack, stack.watchdog.notificationTopic)}>`;
+      const keyArn = `<${logicalIdOf(stack, stack.watchdog.topicKey!)}.Arn>`;
+      for (const id of [alarmHandlerId, deploymentHandlerId]) {
+        const statements = roleStatements(template, id);
+        expect(resourcesOf(grantingAction(statements, 'dynamodb:PutItem'))).toEqual([tableArn]);
+        expect(resourcesOf(grantingAction(statements, 'dynamodb:Query'))).toEqual([tableArn]);
+        expect(resourcesOf(grantingAction(statements, 'sns:Publish'))).toEqual([topicArn]);
+        expect(resourcesOf(grantingAction(statements, 'kms:GenerateDataKey*'))).toEqual([keyArn]);
+      }
+    });
+  });
+
+  describe('Lambda handlers', () => {
+    it('are the only asynchronously invoked functions, one per rule target', () => {
+      const targetArns = ofType('AWS::Events::Rule').flatMap(([, r]) =>
+        (r.Properties.Targets as { Arn: unknown }[]).map((t) => evaluate(t.Arn)),
+      );
+      expect(new Set(targetArns)).toEqual(
+        new Set([`<${alarmHandlerId}.Arn>`, `<${deploymentHandlerId}.Arn>`]),
+      );
+    });
+
+    it.each([
+      ['alarm handler', () => alarmHandlerId],
+      ['deployment handler', () => deploymentHandlerId],
+    ])('%s: runtime, tracing, sizing and environment', (_name, id) => {
+      expect(resources[id()].Properties).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        MemorySize: 512,
+        Timeout: 30,
+        TracingConfig: { Mode: 'Active' },
+        Handler: 'index.handler',
+      });
+      const variables = resources[id()].Properties.Environment.Variables;
+      expect(variables).toMatchObject({
+        [ENV.tableName]: { Ref: logicalIdOf(stack, stack.watchdog.stateTable) },
+        [ENV.topicArn]: { Ref: logicalIdOf(stack, stack.watchdog.notificationTopic) },
+        [ENV.stackName]: 'RollbackWatchdog',
+        [ENV.configVersion]: expect.stringMatching(/^[0-9a-f]{16}$/),
+        [POWERTOOLS_ENV.serviceName]: SERVICE_NAME,
+        [POWERTOOLS_ENV.metricsNamespace]: METRICS_NAMESPACE,
+      });
+    });
+
+    it.each([
+      ['alarm handler', () => alarmHandlerId],
+      ['deployment handler', () => deploymentHandlerId],
+    ])('%s: on-failure destination, two retries, bounded event age', (_name, id) => {
+      const dlqArn = `<${logicalIdOf(stack, stack.watchdog.deadLetterQueue)}.Arn>`;
+      const configs = ofType('AWS::Lambda::EventInvokeConfig').filter(
+        ([, r]) => r.Properties.FunctionName.Ref === id(),
+      );
+      expect(configs).toHaveLength(1);
+      const props = configs[0][1].Properties;
+      expect(evaluate(props.DestinationConfig.OnFailure.Destination)).toBe(dlqArn);
+      expect(props.MaximumRetryAttempts).toBe(2);
+      expect(props.MaximumEventAgeInSeconds).toBeLessThanOrEqual(3600);
+    });
+
+    it('every function (custom-resource provider included) logs to a log group with retention', () => {
+      const functions = ofType('AWS::Lambda::Function');
+      expect(functions.length).toBeGreaterThanOrEqual(3);
+      for (const [, fn] of functions) {
+        const logGroupId = fn.Properties.LoggingConfig.LogGroup.Ref as string;
+        expect(resources[logGroupId].Type).toBe('AWS::Logs::LogGroup');
+        expect(resources[logGroupId].Properties.RetentionInDays).toBe(30);
+      }
+      template.resourceCountIs('Custom::LogRetention', 0);
+    });
+  });
+
+  describe('EventBridge rules', () => {
+    it('match alarm state changes of exactly the configured alarms, in one rule', () => {
+      const names = [...new Set(ecsTargets.flatMap((t) => t.alarms))];
+      template.hasResourceProperties('AWS::Events::Rule', {
+        EventPattern: {
+          source: [EVENT_SOURCE.cloudwatch],
+          'detail-type': [DETAIL_TYPE.alarmStateChange],
+          detail: { alarmName: names },
+        },
+      });
+    });
+
+    it('match deployment state changes of exactly the configured service ARNs', () => {
+      const rules = ofType('AWS::Events::Rule').filter(
+        ([, r]) => r.Properties.EventPattern.source[0] === 'aws.ecs',
+      );
+      expect(rules).toHaveLength(1);
+      const pattern = rules[0][1].Properties.EventPattern;
+      expect(pattern['detail-type']).toEqual([DETAIL_TYPE.ecsDeploymentStateChange]);
+      expect(pattern.source).toEqual([EVENT_SOURCE.ecs]);
+      expect((pattern.resources as unknown[]).map(evaluate)).toEqual(ecsTargets.map(serviceArn));
+    });
+
+    it('deliver with a DLQ, bounded retries and bounded event age', () => {
+      for (const [, rule] of ofType('AWS::Events::Rule')) {
+        for (const target of rule.Properties.Targets) {
+          expect(evaluate(target.DeadLetterConfig.Arn)).toBe(
+            `<${logicalIdOf(stack, stack.watchdog.deadLetterQueue)}.Arn>`,
+          );
+          expect(target.RetryPolicy.MaximumEventAgeInSeconds).toBeLessThanOrEqual(3600);
+          expect(target.RetryPolicy.MaximumRetryAttempts).toBeGreaterThan(0);
+        }
+      }
+    });
+
+    it('go live only after the config item is written', () => {
+      const writerId = Object.entries(resources).find(([, r]) => r.Type === 'Custom::AWS')![0];
+      for (const [id] of ofType('AWS::Events::Rule')) {
+        expect(template.toJSON().Resources[id].DependsOn).toContain(writerId);
+      }
+    });
+  });
+
+  describe('state table', () => {
+    it('has the contract key schema, TTL, on-demand billing, PITR and encryption, and is retained', () => {
+      template.hasResource('AWS::DynamoDB::Table', {
+        Properties: {
+          KeySchema: [
+            { AttributeName: TABLE.partitionKey, KeyType: 'HASH' },
+            { AttributeName: TABLE.sortKey, KeyType: 'RANGE' },
+          ],
+          AttributeDefinitions: [
+            { AttributeName: TABLE.partitionKey, AttributeType: 'S' },
+            { AttributeName: TABLE.sortKey, AttributeType: 'S' },
+          ],
+          TimeToLiveSpecification: { AttributeName: TABLE.ttlAttribute, Enabled: true },
+          BillingMode: 'PAY_PER_REQUEST',
+          PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+          SSESpecification: { SSEEnabled: true },
+        },
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
+      });
+    });
+  });
+
+  describe('runtime config item', () => {
+    const writer = () => Object.values(resources).find((r) => r.Type === 'Custom::AWS')!;
+    const call = (phase: 'Create' | 'Update') => JSON.parse(evaluate(writer().Properties[phase]));
+
+    it('is written with PutItem on create and on update, with the same item', () => {
+      expect(call('Create')).toEqual(call('Update'));
+      expect(call('Create')).toMatchObject({ service: 'DynamoDB', action: 'putItem' });
+      expect(writer().Properties.Delete).toBeUndefined();
+    });
+
+    it('holds the config the boundary resolves from the same file, as a JSON string under KEY.config()', () => {
+      const { parameters } = call('Create');
+      expect(parameters.TableName).toBe(`<${logicalIdOf(stack, stack.watchdog.stateTable)}>`);
+      const key = KEY.config();
+      expect(parameters.Item[TABLE.partitionKey]).toEqual({ S: key.pk });
+      expect(parameters.Item[TABLE.sortKey]).toEqual({ S: key.sk });
+      const written = JSON.parse(parameters.Item[RUNTIME_CONFIG_ATTRIBUTE].S);
+      expect(written).toEqual(
+        resolveRuntimeConfig(config, { account: PSEUDO['AWS::AccountId'], region: PSEUDO['AWS::Region'] }),
+      );
+    });
+
+    it('may only PutItem on the state table', () => {
+      const policies = ofType('AWS::IAM::Policy').filter(([, r]) =>
+        (r.Properties.PolicyDocument.Statement as Statement[]).some((s) =>
+          asList(s.Action).includes('dynamodb:PutItem'),
+        ),
+      );
+      const writerStatements = policies
+        .flatMap(([, r]) => r.Properties.PolicyDocument.Statement as Statement[])
+        .filter((s) => asList(s.Action).length === 1 && asList(s.Action)[0] === 'dynamodb:PutItem');
+      expect(resourcesOf(writerStatements)).toEqual([
+        `<${logicalIdOf(stack, stack.watchdog.stateTable)}.Arn>`,
+      ]);
+    });
+  });
+
+  describe('notifications', () => {
+    it('encrypts the topic with a rotating customer-managed key that CloudWatch and EventBridge may use', () => {
+      const keyId = logicalIdOf(stack, stack.watchdog.topicKey!);
+      template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } });
+      expect(resources[keyId].Properties.EnableKeyRotation).toBe(true);
+      const services = (resources[keyId].Properties.KeyPolicy.Statement as Statement[])
+        .filter((s) => s.Effect === 'Allow' && (s.Principal as { Service?: unknown } | undefined)?.Service)
+        .filter(
+          (s) =>
+            asList(s.Action).includes('kms:Decrypt') && asList(s.Action).includes('kms:GenerateDataKey*'),
+        )
+        .flatMap((s) => asList((s.Principal as { Service: string | string[] }).Service));
+      expect(new Set(services)).toEqual(new Set(['cloudwatch.amazonaws.com', 'events.amazonaws.com']));
+    });
+
+    it('enforces SSL on the topic and lets this account’s alarms publish', () => {
+      template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Effect: 'Deny',
+              Action: 'sns:Publish',
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            }),
+            Match.objectLike({
+              Effect: 'Allow',
+              Action: 'sns:Publish',
+              Principal: { Service: 'cloudwatch.amazonaws.com' },
+              Condition: Match.objectLike({
+                StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+              }),
+            }),
+          ]),
+        },
+      });
+    });
+
+    it('subscribes the configured emails with a redrive policy to the DLQ', () => {
+      template.hasResourceProperties('AWS::SNS::Subscription', {
+        Protocol: 'email',
+        Endpoint: config.notifications!.emails![0],
+        RedrivePolicy: {
+          deadLetterTargetArn: {
+            'Fn::GetAtt': [logicalIdOf(stack, stack.watchdog.deadLetterQueue), 'Arn'],
+          },
+        },
+      });
+    });
+  });
+
+  describe('dead-letter queue', () => {
+    it('is encrypted, keeps messages 14 days and enforces SSL', () => {
+      const dlqId = logicalIdOf(stack, stack.watchdog.deadLetterQueue);
+      expect(resources[dlqId].Properties).toMatchObject({
+        SqsManagedSseEnabled: true,
+        MessageRetentionPeriod: 1209600,
+      });
+      template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: dlqId }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+            Match.objectLike({
+              Effect: 'Allow',
+              Principal: { Service: 'events.amazonaws.com' },
+              Action: 'sqs:SendMessage',
+            }),
+          ]),
+        },
+      });
+    });
+
+    it('every queue in the stack enforces SSL', () => {
+      const queueIds = ofType('AWS::SQS::Queue').map(([id]) => id);
+      const protectedIds = ofType('AWS::SQS::QueuePolicy')
+        .filter(([, p]) =>
+          (p.Properties.PolicyDocument.Statement as Statement[]).some(
+            (s) => s.Effect === 'Deny' && JSON.stringify(s.Condition).includes('aws:SecureTransport'),
+          ),
+        )
+        .flatMap(([, p]) => (p.Properties.Queues as { Ref: string }[]).map((q) => q.Ref));
+      expect(new Set(protectedIds)).toEqual(new Set(queueIds));
+    });
+
+    it('raises an alarm to the topic as soon as anything lands in it', () => {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Namespace: 'AWS/SQS',
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        AlarmActions: [{ Ref: logicalIdOf(stack, stack.watchdog.notificationTopic) }],
+      });
+    });
+  });
+});
