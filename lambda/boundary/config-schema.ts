@@ -17,6 +17,7 @@ import {
   type TargetType,
   type WatchdogConfig,
 } from '../contract';
+import { isRecord, jsonPath } from './json-path';
 
 /**
  * `watchdog.config.json` (CONTRACTS.md §1): one schema for the CDK app, `watchdog validate` and
@@ -141,16 +142,6 @@ export type ParseResult = { ok: true; config: WatchdogConfig } | { ok: false; pr
 type PathSegment = PropertyKey;
 
 /** `['targets', 1, 'cooldownMinutes']` → `$.targets[1].cooldownMinutes`. */
-export function jsonPath(path: readonly PathSegment[]): string {
-  return path.reduce<string>(
-    (acc, seg) => (typeof seg === 'number' ? `${acc}[${seg}]` : `${acc}.${String(seg)}`),
-    '$',
-  );
-}
-
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-
 function valueAt(input: unknown, path: readonly PathSegment[]): unknown {
   let cur = input;
   for (const seg of path) {

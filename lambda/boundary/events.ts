@@ -7,6 +7,7 @@ import {
   type RejectionReason,
 } from '../contract';
 import type { AlarmTransition, DeploymentEvent } from '../domain';
+import { isRecord, jsonPath } from './json-path';
 
 /**
  * Boundary parsing of EventBridge events. Nothing is coerced: an event that does not match is rejected with
@@ -169,20 +170,4 @@ function malformed(error: z.ZodError): Parsed<never> {
     reason: 'malformed',
     problems: error.issues.map((i) => `${jsonPath(i.path)}: ${i.message}`),
   };
-}
-
-function jsonPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>(
-    (acc, p) =>
-      typeof p === 'number'
-        ? `${acc}[${p}]`
-        : /^[A-Za-z_$][\w$]*$/.test(String(p))
-          ? `${acc}.${String(p)}`
-          : `${acc}[${JSON.stringify(String(p))}]`,
-    '$',
-  );
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

@@ -12,17 +12,8 @@ import {
   type TargetState,
 } from '../domain';
 import { decisionId } from './decision-id';
+import type { UseCaseDeps } from './deps';
 import { RetryableError, TargetInvalidError } from './errors';
-import type { Clock, Deployer, StateStore, Telemetry } from './ports';
-import type { Reporter } from './report';
-
-export interface HandleAlarmDeps {
-  readonly store: StateStore;
-  readonly deployerFor: (target: RuntimeTarget) => Deployer;
-  readonly clock: Clock;
-  readonly telemetry: Telemetry;
-  readonly reporter: Reporter;
-}
 
 /** Optimistic-lock retries per target before the invocation gives up and lets Lambda retry. */
 const MAX_COMMIT_ATTEMPTS = 5;
@@ -33,7 +24,7 @@ const MAX_COMMIT_ATTEMPTS = 5;
  * (state + the service's live view) and the claim.
  */
 export async function handleAlarm(
-  deps: HandleAlarmDeps,
+  deps: UseCaseDeps,
   config: RuntimeConfig,
   transition: AlarmTransition,
   requestId: string,
@@ -89,7 +80,7 @@ interface TargetJob {
   readonly globalPause: Pause | undefined;
 }
 
-async function decideForTarget(deps: HandleAlarmDeps, job: TargetJob): Promise<Decision> {
+async function decideForTarget(deps: UseCaseDeps, job: TargetJob): Promise<Decision> {
   const { target, transition } = job;
   let stored = job.stored;
   for (let attempt = 1; attempt <= MAX_COMMIT_ATTEMPTS; attempt++) {
@@ -126,7 +117,7 @@ async function decideForTarget(deps: HandleAlarmDeps, job: TargetJob): Promise<D
 
 /** Issues the rollback the claim allows. Expected outcomes become decisions; transient failures undo the claim and throw. */
 async function act(
-  deps: HandleAlarmDeps,
+  deps: UseCaseDeps,
   job: TargetJob,
   decision: Decision,
   states: { prior: TargetState; claimed: TargetState; unclaimed: TargetState },
@@ -176,7 +167,7 @@ async function act(
   }
 }
 
-async function release(deps: HandleAlarmDeps, state: TargetState, claimed: TargetState): Promise<void> {
+async function release(deps: UseCaseDeps, state: TargetState, claimed: TargetState): Promise<void> {
   const saved = await deps.store.saveTarget({ ...state, revision: claimed.revision }, claimed.revision);
   if (saved === 'conflict') {
     deps.telemetry.log('warn', 'claim changed before it could be released; the lease will expire', {

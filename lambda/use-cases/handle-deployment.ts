@@ -1,17 +1,8 @@
 import { METRIC, type RuntimeTarget } from '../contract';
 import { applyDeploymentEvent, emptyTargetState, type DeploymentEvent, type TargetState } from '../domain';
+import type { UseCaseDeps } from './deps';
 import { RetryableError } from './errors';
 import { rollbackResultNotification } from './notifications';
-import type { Clock, Deployer, StateStore, Telemetry } from './ports';
-import type { Reporter } from './report';
-
-export interface HandleDeploymentDeps {
-  readonly store: StateStore;
-  readonly deployerFor: (target: RuntimeTarget) => Deployer;
-  readonly clock: Clock;
-  readonly telemetry: Telemetry;
-  readonly reporter: Reporter;
-}
 
 const MAX_COMMIT_ATTEMPTS = 5;
 
@@ -20,7 +11,7 @@ const MAX_COMMIT_ATTEMPTS = 5;
  * own rollback. Off the critical path: it may read the service to learn which version the event is about.
  */
 export async function handleDeployment(
-  deps: HandleDeploymentDeps,
+  deps: UseCaseDeps,
   target: RuntimeTarget,
   event: DeploymentEvent,
   requestId: string,

@@ -1,8 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { jsonPath } from '../../../lambda/boundary/json-path';
 import {
-  jsonPath,
   parseWatchdogConfig,
   readConfigFile,
   resolveRuntimeConfig,
