@@ -105,11 +105,9 @@ beforeEach(() => {
       },
     ],
   });
-  ecs
-    .on(StopServiceDeploymentCommand)
-    .resolves({
-      serviceDeploymentArn: 'arn:aws:ecs:us-east-1:123456789012:service-deployment/prod/checkout/abc',
-    });
+  ecs.on(StopServiceDeploymentCommand).resolves({
+    serviceDeploymentArn: 'arn:aws:ecs:us-east-1:123456789012:service-deployment/prod/checkout/abc',
+  });
   sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
 });
 

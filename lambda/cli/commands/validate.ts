@@ -1,0 +1,59 @@
+import { resolve } from 'node:path';
+import { readConfigFile, resolveRuntimeConfig } from '../../boundary/config-schema';
+import type { Command } from '../command';
+import { EXIT } from '../io';
+
+/** The account and region only label the resolved config here; validation does not depend on them. */
+const PLACEHOLDER_ENV = { account: '000000000000', region: 'us-east-1' };
+
+export const validateCommand: Command = {
+  spec: {
+    name: 'validate',
+    summary: 'Check a watchdog config file and show the policy every target gets.',
+    description: [
+      'Reads the file with the same schema the CDK app and `watchdog simulate` use. Unknown keys are errors, and every problem is listed with its JSON path and what would be valid.',
+    ],
+    positionals: [
+      { name: 'config', required: false, description: 'The config file. Default: watchdog.config.json' },
+    ],
+    options: [{ name: 'json', description: 'Print { file, valid, problems, targets } as JSON.' }],
+    examples: ['watchdog validate', 'watchdog validate path/to/watchdog.config.json --json'],
+  },
+  exitCodes: [
+    '0  the config is valid',
+    '2  the config is invalid, missing or not JSON, or the arguments are wrong',
+  ],
+
+  run(args, io) {
+    const file = args.positionals[0] ?? 'watchdog.config.json';
+    const parsed = readConfigFile(resolve(io.cwd, file));
+    const problems = parsed.ok ? [] : parsed.problems.map((p) => p.replace(resolve(io.cwd, file), file));
+    const targets = parsed.ok ? resolveRuntimeConfig(parsed.config, PLACEHOLDER_ENV).targets : [];
+    if (args.options.json === true) {
+      const json = {
+        file,
+        valid: parsed.ok,
+        problems,
+        targets: targets.map(({ id, type, alarms, policy }) => ({ id, type, alarms, policy })),
+      };
+      io.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+    } else if (parsed.ok) {
+      io.stdout.write(`${file} is valid: ${targets.length} target${targets.length === 1 ? '' : 's'}\n`);
+      for (const t of targets) {
+        const where = t.type === 'ecs-service' ? `${t.cluster}/${t.service}` : '';
+        const p = t.policy;
+        io.stdout.write(
+          `  ${t.id}  ${t.type} ${where}  alarms: ${t.alarms.join(', ')}\n` +
+            `    mode ${p.mode}, cooldown ${p.cooldownMinutes} min, bake ${p.bakeMinutes} min, watch window ${p.watchWindowMinutes} min, ` +
+            `at most ${p.maxRollbacks.count} rollbacks per ${p.maxRollbacks.windowMinutes} min\n`,
+        );
+      }
+    } else {
+      io.stdout.write(
+        `${file} is invalid (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n`,
+      );
+      for (const problem of problems) io.stdout.write(`  - ${problem}\n`);
+    }
+    return Promise.resolve(parsed.ok ? EXIT.ok : EXIT.invalidInput);
+  },
+};

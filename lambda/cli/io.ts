@@ -1,0 +1,25 @@
+/** Where a command writes and what it may read from its environment; tests pass their own. */
+export interface CliIo {
+  readonly stdout: { write(text: string): unknown; readonly isTTY?: boolean };
+  readonly stderr: { write(text: string): unknown };
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Relative file arguments are resolved against this. */
+  readonly cwd: string;
+}
+
+/** Exit codes (CONTRACTS.md §4). */
+export const EXIT = {
+  ok: 0,
+  /** The scenario ran but its `expect` block does not hold. */
+  expectationFailed: 1,
+  /** Bad arguments, or an invalid config or scenario file. */
+  invalidInput: 2,
+  /** The tool itself failed (a bug, or the embedded dynalite could not start). */
+  internalError: 3,
+} as const;
+
+/** Colour only for a terminal, and never when NO_COLOR is set (https://no-color.org). */
+export function useColor(io: CliIo): boolean {
+  const noColor = io.env.NO_COLOR;
+  return io.stdout.isTTY === true && (noColor === undefined || noColor === '');
+}

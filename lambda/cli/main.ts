@@ -1,0 +1,64 @@
+import { commandHelp, parseArgs, usageLine } from './args';
+import type { Command } from './command';
+import { simulateCommand } from './commands/simulate';
+import { validateCommand } from './commands/validate';
+import { EXIT, type CliIo } from './io';
+
+/** Every `watchdog` command; the operator commands against a deployed stack join this list. */
+const COMMANDS: readonly Command[] = [simulateCommand, validateCommand];
+
+function generalHelp(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.spec.name.length));
+  return [
+    'Usage: watchdog <command> [arguments] [--help]',
+    '',
+    'Rollback Watchdog: rolls an ECS service back to its last known-good version when a guarding CloudWatch alarm fires after a release.',
+    '',
+    'Commands:',
+    ...COMMANDS.map((c) => `  ${c.spec.name.padEnd(width)}  ${c.spec.summary}`),
+    '',
+    'Run `watchdog <command> --help` for its arguments, options and exit codes.',
+    '',
+  ].join('\n');
+}
+
+/**
+ * The `watchdog` CLI: dispatches to a command and returns its exit code (0 ok, 1 expectation failed,
+ * 2 invalid input). Never calls process.exit, so tests run it in-process.
+ */
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined) {
+    io.stderr.write(generalHelp());
+    return EXIT.invalidInput;
+  }
+  if (name === '--help' || name === '-h' || name === 'help') {
+    const topic = name === 'help' ? COMMANDS.find((c) => c.spec.name === rest[0]) : undefined;
+    io.stdout.write(topic ? commandHelp(topic.spec, topic.exitCodes) : generalHelp());
+    return EXIT.ok;
+  }
+  const command = COMMANDS.find((c) => c.spec.name === name);
+  if (!command) {
+    io.stderr.write(
+      `watchdog: unknown command ${JSON.stringify(name)}; expected one of ${COMMANDS.map((c) => c.spec.name).join(', ')}. Run \`watchdog --help\`.\n`,
+    );
+    return EXIT.invalidInput;
+  }
+  const parsed = parseArgs(rest, command.spec);
+  if (!parsed.ok) {
+    io.stderr.write(
+      `watchdog ${name}: ${parsed.problem}\nUsage: ${usageLine(command.spec)}\nRun \`watchdog ${name} --help\` for details.\n`,
+    );
+    return EXIT.invalidInput;
+  }
+  if (parsed.args.help) {
+    io.stdout.write(commandHelp(command.spec, command.exitCodes));
+    return EXIT.ok;
+  }
+  return command.run(parsed.args, io);
+}
+
+/** The real process's streams and environment. */
+export function processIo(): CliIo {
+  return { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
+}

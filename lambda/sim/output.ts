@@ -1,0 +1,128 @@
+import type { DecisionOut, TraceRecord } from './trace';
+import type { RunStats, SimulationRun } from './runner';
+import { iso } from './time';
+
+export interface CallOut {
+  readonly at: string;
+  readonly api: string;
+  readonly target: string;
+  readonly params: unknown;
+  /** Present when the call failed: `ExceptionName: message`. */
+  readonly error?: string;
+}
+
+export interface NotificationOut {
+  readonly at: string;
+  readonly kind: string;
+  readonly target: string;
+  readonly title: string;
+}
+
+export interface FailureDestinationOut {
+  readonly at: string;
+  readonly handler: string;
+  readonly event: string;
+  readonly attempts: number;
+  readonly error: string;
+}
+
+export interface SimulatorErrorOut {
+  readonly at: string;
+  /** `$.timeline[2]`, or the AWS API the simulator does not model. */
+  readonly source: string;
+  readonly message: string;
+}
+
+/**
+ * The `--json` output (CONTRACTS.md §5). Field order is part of the contract, so objects are built in that
+ * order. Two fields follow the contract's own: `failureDestination` (events the watchdog failed on after
+ * Lambda's retries) and `errors` (what the simulator could not run as the scenario asked).
+ */
+export interface SimulationOutput {
+  readonly name: string;
+  readonly decisions: readonly DecisionOut[];
+  readonly calls: readonly CallOut[];
+  readonly notifications: readonly NotificationOut[];
+  readonly final: Readonly<Record<string, string>>;
+  readonly alarms: Readonly<Record<string, string>>;
+  readonly stats: Readonly<RunStats>;
+  readonly expect: { readonly passed: boolean; readonly failures: readonly string[] };
+  readonly failureDestination: readonly FailureDestinationOut[];
+  readonly errors: readonly SimulatorErrorOut[];
+}
+
+/** What the output lists, before `expect` is checked against it. */
+export type Observed = Omit<SimulationOutput, 'expect'>;
+
+export function observe(run: SimulationRun): Observed {
+  const decisions: DecisionOut[] = [];
+  const calls: CallOut[] = [];
+  const notifications: NotificationOut[] = [];
+  const failureDestination: FailureDestinationOut[] = [];
+  const errors: SimulatorErrorOut[] = [];
+  for (const record of run.trace as TraceRecord[]) {
+    switch (record.kind) {
+      case 'invocation':
+        decisions.push(...record.decisions);
+        for (const c of record.calls) {
+          calls.push({
+            at: iso(c.at),
+            api: c.api,
+            target: c.target ?? '',
+            params: c.params,
+            ...(c.error === undefined ? {} : { error: c.error }),
+          });
+        }
+        for (const n of record.notifications) {
+          notifications.push({ at: iso(n.at), kind: n.kind, target: n.target, title: n.title });
+        }
+        break;
+      case 'failure-destination':
+        failureDestination.push({
+          at: iso(record.at),
+          handler: record.handler,
+          event: record.subject,
+          attempts: record.attempts,
+          error: record.error,
+        });
+        break;
+      case 'problem':
+        errors.push({ at: iso(record.at), source: record.source, message: record.message });
+        break;
+      case 'note':
+      case 'entry':
+        break;
+    }
+  }
+  return {
+    name: run.scenario.name,
+    decisions,
+    calls,
+    notifications,
+    final: run.final,
+    alarms: run.alarms,
+    stats: run.stats,
+    failureDestination,
+    errors,
+  };
+}
+
+/** The output object with its fields in contract order. */
+export function toOutput(observed: Observed, expect: SimulationOutput['expect']): SimulationOutput {
+  return {
+    name: observed.name,
+    decisions: observed.decisions,
+    calls: observed.calls,
+    notifications: observed.notifications,
+    final: observed.final,
+    alarms: observed.alarms,
+    stats: {
+      awsReads: observed.stats.awsReads,
+      awsWrites: observed.stats.awsWrites,
+      events: observed.stats.events,
+    },
+    expect,
+    failureDestination: observed.failureDestination,
+    errors: observed.errors,
+  };
+}

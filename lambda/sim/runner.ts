@@ -1,0 +1,444 @@
+import { createAwsClients, type AwsClients } from '../adapters/aws-clients';
+import { DynamoDbStateStore, putRuntimeConfig } from '../adapters/dynamodb-state-store';
+import { startEmbeddedDynalite } from '../adapters/embedded-dynalite';
+import { resolveRuntimeConfig } from '../boundary/config-schema';
+import { REJECTED_SCOPE, UNKNOWN_SCOPE, type MetricName } from '../contract';
+import { createRuntime, type InvocationContext, type WatchdogRuntime } from '../handlers/runtime';
+import type { AuditEntry, LogLevel, Telemetry } from '../use-cases/ports';
+import { installSimulator, type CallObserver } from './aws-middleware';
+import { handlerFor, operatorCommands, scheduledJobs, type ScheduledJob } from './entry-points';
+import type { Scenario, TimelineEntry } from './scenario';
+import { iso } from './time';
+import type { InvocationTrace, TraceRecord, WorldNote } from './trace';
+import { VirtualClock } from './virtual-clock';
+import {
+  SIM_ACCOUNT,
+  SIM_REGION,
+  SIM_STACK_NAME,
+  SIM_TOPIC_ARN,
+  stableUuid,
+  type EventBridgeEvent,
+} from './world/account';
+import { alarmSource, ecsSource, type WorldContext } from './world/world-context';
+import { SimWorld, type WorldHistory } from './world/world';
+
+const MINUTE = 60_000;
+/** Lambda retries a failed asynchronous invocation twice: after about one minute, then about two more. */
+const ASYNC_RETRY_DELAYS_MS = [1 * MINUTE, 2 * MINUTE] as const;
+
+export interface RunStats {
+  awsReads: number;
+  awsWrites: number;
+  /** Events delivered to the watchdog, each copy of a duplicated event counted (retries are not). */
+  events: number;
+}
+
+/** Everything a run produced; `output.ts` shapes it into CONTRACTS.md §5's JSON. */
+export interface SimulationRun {
+  readonly scenario: Scenario;
+  /** In time order; each invocation carries its decisions, calls and notifications. */
+  readonly trace: readonly TraceRecord[];
+  readonly final: Readonly<Record<string, string>>;
+  readonly alarms: Readonly<Record<string, string>>;
+  readonly stats: Readonly<RunStats>;
+  readonly history: readonly WorldHistory[];
+}
+
+export interface RunOptions {
+  /** The watchdog's schedules. @default scheduledJobs(runtime) */
+  readonly jobs?: (runtime: WatchdogRuntime) => readonly ScheduledJob[];
+}
+
+/**
+ * Runs a scenario against the real watchdog: its handlers, use cases, decision engine and adapters, with the
+ * AWS account simulated at the SDK level and the state table in an embedded dynalite. Everything happens on
+ * a virtual clock, one task at a time, so the same scenario always produces the same run.
+ */
+export async function runScenario(scenario: Scenario, options: RunOptions = {}): Promise<SimulationRun> {
+  const dynalite = await startEmbeddedDynalite();
+  let clients: AwsClients | undefined;
+  try {
+    const sim = new Simulation(scenario);
+    const commands = sim.world.commands();
+    clients = createAwsClients({
+      region: SIM_REGION,
+      endpoint: { dynamodb: dynalite.endpoint },
+      credentials: { accessKeyId: 'simulated', secretAccessKey: 'simulated' },
+      configure: (client, name) => installSimulator(client, name, commands, sim.observer),
+    });
+    await putRuntimeConfig(
+      dynalite.client,
+      dynalite.tableName,
+      resolveRuntimeConfig(scenario.config, { account: SIM_ACCOUNT, region: SIM_REGION }),
+    );
+    const runtime = createRuntime({
+      clients,
+      tableName: dynalite.tableName,
+      topicArn: SIM_TOPIC_ARN,
+      stackName: SIM_STACK_NAME,
+      clock: sim.clock,
+      telemetry: sim.telemetry,
+    });
+    await sim.run(runtime, (options.jobs ?? scheduledJobs)(runtime));
+    await sim.attachAudit(new DynamoDbStateStore({ client: dynalite.client, tableName: dynalite.tableName }));
+    return sim.result();
+  } finally {
+    if (clients)
+      for (const client of [clients.dynamodb, clients.ecs, clients.sns, clients.cloudwatch]) client.destroy();
+    await dynalite.stop();
+  }
+}
+
+type Invoke = (context: InvocationContext) => Promise<void>;
+
+/** One run's mutable state: the world, the clock, the trace and the bus between them. */
+class Simulation {
+  readonly clock: VirtualClock;
+  readonly world: SimWorld;
+  readonly observer: CallObserver;
+  readonly telemetry: Telemetry;
+  private readonly trace: TraceRecord[] = [];
+  private readonly stats: RunStats = { awsReads: 0, awsWrites: 0, events: 0 };
+  private readonly counters = new Map<string, number>();
+  /** Resource → rank, for ordering what one invocation did to several resources concurrently. */
+  private readonly sourceRank = new Map<string, number>();
+  private readonly targetRank = new Map<string, number>();
+  private readonly gaps = new Set<string>();
+  private current: (InvocationTrace & { pending: PendingEvent[] }) | undefined;
+  private runtime: WatchdogRuntime | undefined;
+
+  constructor(private readonly scenario: Scenario) {
+    this.clock = new VirtualClock(scenario.startMs);
+    scenario.world.ecsServices.forEach((s) => this.rank(this.sourceRank, ecsSource(s.cluster, s.service)));
+    scenario.world.alarms.forEach((a) => this.rank(this.sourceRank, alarmSource(a.name)));
+    scenario.config.targets.forEach((t) => this.rank(this.targetRank, t.id));
+
+    const ctx: WorldContext = {
+      clock: this.clock,
+      emit: (source, event, deliveries) => this.emit(source, event, deliveries),
+      note: (source, note, text) => {
+        const record: WorldNote = { kind: 'note', at: this.clock.now(), source, note, text };
+        if (this.current) this.current.effects.push(record);
+        else this.trace.push(record);
+      },
+      next: (counter) => this.next(counter),
+    };
+    this.world = new SimWorld(scenario, ctx, (notification) => {
+      if (this.current) this.current.notifications.push(notification);
+      else this.strayWork('sns:Publish');
+    });
+    this.observer = {
+      counted: (_api, kind) => {
+        if (kind === 'read') this.stats.awsReads += 1;
+        else this.stats.awsWrites += 1;
+      },
+      mutating: (call) => {
+        if (this.current) this.current.calls.push({ at: this.clock.now(), ...call });
+        else this.strayWork(call.api);
+      },
+      gap: (api, message) => {
+        if (this.gaps.has(api)) return;
+        this.gaps.add(api);
+        this.trace.push({ kind: 'problem', at: this.clock.now(), source: api, message });
+      },
+    };
+    // Silent: simulate prints only its own output, and Powertools' JSON lines would differ between runs.
+    this.telemetry = {
+      log: (level: LogLevel, message: string, fields?: Record<string, unknown>) => {
+        if (level === 'error')
+          this.current?.logs.push(
+            fields?.error === undefined ? message : `${message}: ${JSON.stringify(fields.error)}`,
+          );
+      },
+      count: (_metric: MetricName) => undefined,
+      flush: () => undefined,
+    };
+  }
+
+  async run(runtime: WatchdogRuntime, jobs: readonly ScheduledJob[]): Promise<void> {
+    this.runtime = runtime;
+    for (const entry of this.scenario.timeline) this.clock.schedule(entry.atMs, () => this.apply(entry));
+    for (const job of jobs) this.scheduleJob(job, this.scenario.startMs + job.everyMs);
+    await this.clock.runUntil(this.scenario.untilMs);
+  }
+
+  /**
+   * Attaches decisions and rejections from the audit log to the invocations that made them: by request id
+   * and time (Lambda's retries reuse the request id), else the latest attempt before the entry.
+   */
+  async attachAudit(store: DynamoDbStateStore): Promise<void> {
+    const attempts = new Map<string, InvocationTrace[]>();
+    for (const record of this.trace) {
+      if (record.kind === 'invocation')
+        attempts.set(record.requestId, [...(attempts.get(record.requestId) ?? []), record]);
+    }
+    const invocationOf = (requestId: string, at: number): InvocationTrace | undefined => {
+      const candidates = attempts.get(requestId) ?? [];
+      const found = candidates.find((r) => r.at === at) ?? candidates.filter((r) => r.at <= at).at(-1);
+      if (!found) {
+        this.trace.push({
+          kind: 'problem',
+          at,
+          source: 'audit',
+          message: `an audit entry names request ${requestId}, which no invocation had`,
+        });
+      }
+      return found;
+    };
+    const scopes = [...this.scenario.config.targets.map((t) => t.id), UNKNOWN_SCOPE, REJECTED_SCOPE];
+    for (const scope of scopes) {
+      const entries: AuditEntry[] = await store.listAudit(scope);
+      for (const entry of entries) {
+        switch (entry.type) {
+          case 'decision': {
+            const d = entry.decision;
+            invocationOf(entry.requestId, entry.at)?.decisions.push({
+              at: iso(d.at),
+              target: d.target,
+              trigger: d.trigger,
+              outcome: d.outcome,
+              reason: d.reason,
+              ...(d.from === undefined ? {} : { from: d.from }),
+              ...(d.to === undefined ? {} : { to: d.to }),
+            });
+            break;
+          }
+          case 'rejected':
+            invocationOf(entry.requestId, entry.at)?.rejections.push(
+              `${entry.reason}: ${entry.problems.join('; ')}`,
+            );
+            break;
+          case 'rollback-result':
+            // Announced by its notification; the audit copy adds nothing to the timeline.
+            break;
+        }
+      }
+    }
+  }
+
+  result(): SimulationRun {
+    const targetIds = this.scenario.config.targets.map((t) => t.id);
+    return {
+      scenario: this.scenario,
+      trace: this.trace,
+      final: this.world.versions(targetIds),
+      alarms: this.world.cloudwatch.states(),
+      stats: { ...this.stats },
+      history: this.world.history,
+    };
+  }
+
+  private apply(entry: TimelineEntry): Promise<void> | void {
+    const action = entry.action;
+    switch (action.kind) {
+      case 'deploy':
+        this.world.deploy(action.target, action.version);
+        return;
+      case 'alarm':
+        this.world.cloudwatch.set(action.name, action.state, action.reason, action.deliveries);
+        return;
+      case 'event':
+        this.trace.push({
+          kind: 'entry',
+          at: this.clock.now(),
+          index: entry.index,
+          text: `raw event (${describeEvent(action.event)})`,
+        });
+        this.publish(action.event, 1, entryOrigin(entry.index));
+        return;
+      case 'command': {
+        const [name = '', ...rest] = action.args;
+        this.trace.push({
+          kind: 'entry',
+          at: this.clock.now(),
+          index: entry.index,
+          text: `command: watchdog ${action.args.join(' ')}`,
+        });
+        const command = operatorCommands(this.requireRuntime())[name];
+        if (!command) {
+          this.trace.push({
+            kind: 'problem',
+            at: this.clock.now(),
+            source: `$.timeline[${entry.index}]`,
+            message: `the operator command "${name}" is not available in the simulator yet, so this entry did not run`,
+          });
+          return;
+        }
+        return this.invoke(`command ${name}`, action.args.join(' '), (ctx) => command(rest, ctx), {
+          attempt: 1,
+        });
+      }
+    }
+  }
+
+  private scheduleJob(job: ScheduledJob, at: number): void {
+    if (at > this.scenario.untilMs) return;
+    this.clock.schedule(at, async () => {
+      this.scheduleJob(job, at + job.everyMs);
+      await this.invoke(job.name, 'schedule', (ctx) => job.run(ctx), { attempt: 1 });
+    });
+  }
+
+  /** An event leaves the world: delivered after the task at hand, or after the running invocation. */
+  private emit(source: string, event: EventBridgeEvent, deliveries: number): void {
+    if (this.current) this.current.pending.push({ source, event, deliveries });
+    else this.publish(event, deliveries, source);
+  }
+
+  private publish(event: unknown, deliveries: number, origin: string): void {
+    const handler = handlerFor(event);
+    const subject = describeEvent(event);
+    for (let n = 1; n <= deliveries; n++) {
+      this.clock.schedule(this.clock.now(), () => {
+        this.stats.events += 1;
+        const invoke: Invoke = (ctx) => this.requireRuntime()[handler](event, ctx);
+        return this.invoke(handler, subject, invoke, {
+          attempt: 1,
+          ...(deliveries > 1 ? { delivery: { n, of: deliveries } } : {}),
+          origin,
+        });
+      });
+    }
+  }
+
+  /**
+   * One asynchronous Lambda invocation. A failure is retried with the same request id, as Lambda does, and
+   * after the last retry the event goes to the failure destination: recorded, never a crash of the run.
+   */
+  private async invoke(
+    handler: string,
+    subject: string,
+    run: Invoke,
+    how: { attempt: number; delivery?: { n: number; of: number }; origin?: string },
+    requestId = stableUuid('lambda-request', this.next('lambda-request')),
+  ): Promise<void> {
+    const record: InvocationTrace & { pending: PendingEvent[] } = {
+      kind: 'invocation',
+      at: this.clock.now(),
+      requestId,
+      handler,
+      subject,
+      ...how,
+      calls: [],
+      notifications: [],
+      effects: [],
+      logs: [],
+      decisions: [],
+      rejections: [],
+      pending: [],
+    };
+    this.trace.push(record);
+    this.current = record;
+    try {
+      await run({ awsRequestId: requestId });
+    } catch (error) {
+      record.error = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    } finally {
+      this.current = undefined;
+    }
+    this.settle(record);
+    if (record.error === undefined) return;
+    const delay = ASYNC_RETRY_DELAYS_MS[how.attempt - 1];
+    if (delay !== undefined) {
+      this.clock.after(delay, () =>
+        this.invoke(handler, subject, run, { ...how, attempt: how.attempt + 1 }, requestId),
+      );
+    } else {
+      this.trace.push({
+        kind: 'failure-destination',
+        at: this.clock.now(),
+        handler,
+        subject,
+        attempts: how.attempt,
+        error: record.error,
+      });
+    }
+  }
+
+  /**
+   * Puts what one invocation did in a fixed order: concurrent work on several targets finishes in whatever
+   * order the dynalite round trips complete, so calls, notifications and world changes are ordered by target
+   * and resource (each keeping its own sequence), and the events they emitted are scheduled in that order.
+   */
+  private settle(record: InvocationTrace & { pending: PendingEvent[] }): void {
+    const byTarget = (t: string | undefined) =>
+      t === undefined ? Number.MAX_SAFE_INTEGER : (this.targetRank.get(t) ?? Number.MAX_SAFE_INTEGER - 1);
+    const bySource = (s: string) => this.sourceRank.get(s) ?? Number.MAX_SAFE_INTEGER;
+    stableSort(record.calls, (c) => byTarget(c.target));
+    stableSort(record.notifications, (n) => byTarget(n.target));
+    stableSort(record.effects, (e) => bySource(e.source));
+    stableSort(record.pending, (p) => bySource(p.source));
+    for (const p of record.pending.splice(0)) this.publish(p.event, p.deliveries, p.source);
+  }
+
+  /**
+   * An AWS write after the invocation that made it had returned: work the watchdog did not await, which a
+   * real Lambda might freeze or drop. It fails the run rather than be attributed to the wrong invocation.
+   */
+  private strayWork(api: string): void {
+    this.trace.push({
+      kind: 'problem',
+      at: this.clock.now(),
+      source: api,
+      message:
+        'called while no invocation of the watchdog was running (work left unawaited after a handler returned)',
+    });
+  }
+
+  private requireRuntime(): WatchdogRuntime {
+    if (!this.runtime) throw new Error('the runtime is not started');
+    return this.runtime;
+  }
+
+  private next(counter: string): number {
+    const n = (this.counters.get(counter) ?? 0) + 1;
+    this.counters.set(counter, n);
+    return n;
+  }
+
+  private rank(ranks: Map<string, number>, key: string): void {
+    if (!ranks.has(key)) ranks.set(key, ranks.size);
+  }
+}
+
+interface PendingEvent {
+  readonly source: string;
+  readonly event: EventBridgeEvent;
+  readonly deliveries: number;
+}
+
+/** The origin of a raw event: its timeline entry, as its JSON path. */
+export function entryOrigin(index: number): string {
+  return `$.timeline[${index}]`;
+}
+
+/** Sorts in place by `key`, keeping the existing order of equal keys. */
+function stableSort<T>(items: T[], key: (item: T) => number): void {
+  const sorted = items.map((item, i) => ({ item, i, k: key(item) })).sort((a, b) => a.k - b.k || a.i - b.i);
+  sorted.forEach(({ item }, i) => (items[i] = item));
+}
+
+/** A few words on an event, whatever its shape (raw timeline events may be anything). */
+export function describeEvent(event: unknown): string {
+  if (typeof event !== 'object' || event === null || Array.isArray(event))
+    return `not an object (${JSON.stringify(event) ?? String(event)})`.slice(0, 80);
+  const e = event as Record<string, unknown>;
+  const detail =
+    typeof e.detail === 'object' && e.detail !== null ? (e.detail as Record<string, unknown>) : {};
+  const type = typeof e['detail-type'] === 'string' ? e['detail-type'] : 'no detail-type';
+  const state = (s: unknown): string => {
+    const value = typeof s === 'object' && s !== null ? (s as Record<string, unknown>).value : undefined;
+    return typeof value === 'string' ? value : '?';
+  };
+  if (typeof detail.alarmName === 'string') {
+    return `alarm ${detail.alarmName} ${state(detail.previousState)} → ${state(detail.state)}`;
+  }
+  if (typeof detail.eventName === 'string') {
+    const resource =
+      Array.isArray(e.resources) && typeof e.resources[0] === 'string'
+        ? e.resources[0].split('/').slice(1).join('/')
+        : '?';
+    return `ECS ${resource} ${detail.eventName} ${String(detail.deploymentId)}`;
+  }
+  return type;
+}

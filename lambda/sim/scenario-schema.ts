@@ -1,0 +1,548 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { parseWatchdogConfig } from '../boundary/config-schema';
+import { isRecord, jsonPath } from '../boundary/json-path';
+import {
+  ALARM_STATE,
+  NOTIFICATION_KINDS,
+  OUTCOMES,
+  ROLLBACK_REASONS,
+  SKIP_REASONS,
+  type WatchdogConfig,
+} from '../contract';
+import {
+  MUTATING_APIS,
+  isMutatingApi,
+  type Scenario,
+  type TimelineAction,
+  type TimelineEntry,
+} from './scenario';
+import { TIME_SPEC_HELP, iso, parseIsoTimestamp, parseOffset, resolveTimeSpec } from './time';
+
+/**
+ * The scenario file format (CONTRACTS.md §5). Strict like the config: an unknown field is an error, and
+ * every problem is reported at once as `$.json.path: what is wrong and what would be valid (got value)`.
+ * Structure is checked by zod; references between sections (targets, alarms, times) by `crossProblems`,
+ * which reads the raw input so both kinds are reported together even when the structure is broken.
+ */
+
+export type ScenarioParseResult = { ok: true; scenario: Scenario } | { ok: false; problems: string[] };
+
+const quoted = (values: readonly string[]): string => values.map((v) => JSON.stringify(v)).join(', ');
+
+const ALARM_STATES = [ALARM_STATE.ok, ALARM_STATE.alarm, ALARM_STATE.insufficientData] as const;
+const REASONS = [...ROLLBACK_REASONS, ...SKIP_REASONS] as const;
+/** `family:revision`, the form DescribeServices reports once the ARN prefix is dropped. */
+const TASK_DEFINITION = /^[A-Za-z0-9_-]{1,255}:[1-9]\d*$/;
+const ECS_NAME = /^[A-Za-z0-9_-]{1,255}$/;
+
+const isTimeSpec = (v: string): boolean => parseOffset(v) !== undefined || parseIsoTimestamp(v) !== undefined;
+const timeSpec = z
+  .string({ error: `must be ${TIME_SPEC_HELP}` })
+  .refine(isTimeSpec, { error: `must be ${TIME_SPEC_HELP}` });
+const isoTimestamp = z
+  .string({ error: 'must be an ISO timestamp with a zone, like "2026-03-01T10:00:00Z"' })
+  .refine((v) => parseIsoTimestamp(v) !== undefined, {
+    error: 'must be an ISO timestamp with a zone, like "2026-03-01T10:00:00Z"',
+  });
+const text = (what: string) =>
+  z
+    .string({ error: `must be ${what} (a non-empty string)` })
+    .min(1, { error: `must be ${what} (a non-empty string)` });
+const wholeNumber = (min: number, what: string) =>
+  z
+    .number({ error: `must be ${what}` })
+    .int({ error: `must be ${what}` })
+    .min(min, { error: `must be ${what}` });
+const rolloutSeconds = wholeNumber(1, 'a whole number of seconds > 0').default(120);
+const deliveries = wholeNumber(1, 'a whole number of deliveries >= 1');
+const count = wholeNumber(0, 'a whole number >= 0');
+const alarmState = z.enum(ALARM_STATES, { error: `must be one of ${quoted(ALARM_STATES)}` });
+const ecsName = (what: string) =>
+  z.string({ error: `must be an ECS ${what} name` }).regex(ECS_NAME, {
+    error: `must be an ECS ${what} name: 1-255 letters, digits, "-" or "_"`,
+  });
+
+const ecsServiceSchema = z.strictObject(
+  {
+    cluster: ecsName('cluster'),
+    service: ecsName('service'),
+    taskDefinition: z
+      .string({ error: 'must be a task definition "family:revision"' })
+      .regex(TASK_DEFINITION, {
+        error: 'must be a task definition "family:revision", like "checkout:41"',
+      }),
+    rolloutSeconds,
+  },
+  { error: 'must be an object { "cluster", "service", "taskDefinition", "rolloutSeconds"? }' },
+);
+
+const codeDeployGroupSchema = z.strictObject(
+  {
+    application: text('a CodeDeploy application name'),
+    deploymentGroup: text('a CodeDeploy deployment group name'),
+    revision: text('a revision label'),
+    rolloutSeconds,
+  },
+  { error: 'must be an object { "application", "deploymentGroup", "revision", "rolloutSeconds"? }' },
+);
+
+const alarmSchema = z.strictObject(
+  {
+    name: text('an alarm name'),
+    watches: text('a target id').optional(),
+    delaySeconds: wholeNumber(0, 'a whole number of seconds >= 0').default(60),
+    state: alarmState.default(ALARM_STATE.ok),
+    deliveries: deliveries.default(1),
+  },
+  { error: 'must be an object { "name", "watches"?, "delaySeconds"?, "state"?, "deliveries"? }' },
+);
+
+const versionList = z.array(text('a version'), { error: 'must be a list of versions' }).default([]);
+
+const worldSchema = z
+  .strictObject(
+    {
+      ecsServices: z.array(ecsServiceSchema, { error: 'must be a list of ECS services' }).default([]),
+      codeDeployGroups: z
+        .array(codeDeployGroupSchema, { error: 'must be a list of CodeDeploy deployment groups' })
+        .default([]),
+      alarms: z.array(alarmSchema, { error: 'must be a list of alarms' }).default([]),
+      badVersions: versionList,
+      failingVersions: versionList,
+    },
+    { error: 'must be an object describing the simulated account' },
+  )
+  .default({ ecsServices: [], codeDeployGroups: [], alarms: [], badVersions: [], failingVersions: [] });
+
+const TIMELINE_ACTIONS = ['deploy', 'alarm', 'event', 'command'] as const;
+
+const timelineEntrySchema = z.strictObject(
+  {
+    at: timeSpec,
+    deploy: z
+      .strictObject(
+        { target: text('a target id'), version: text('a version') },
+        { error: 'must be an object { "target", "version" }' },
+      )
+      .optional(),
+    alarm: z
+      .strictObject(
+        {
+          name: text('an alarm name'),
+          state: alarmState,
+          reason: z.string({ error: 'must be a string' }).optional(),
+          deliveries: deliveries.optional(),
+        },
+        { error: 'must be an object { "name", "state", "reason"?, "deliveries"? }' },
+      )
+      .optional(),
+    // Anything at all: malformed input is what this entry exists to deliver.
+    event: z.unknown().optional(),
+    command: z
+      .array(text('a command-line argument'), { error: 'must be the command as a list of arguments' })
+      .min(1, { error: 'must be the command as a non-empty list of arguments, like ["pause", "checkout"]' })
+      .optional(),
+  },
+  { error: `must be an object { "at", and one of ${quoted(TIMELINE_ACTIONS)} }` },
+);
+
+const decisionExpectationSchema = z.strictObject(
+  {
+    at: timeSpec.optional(),
+    target: text('a target id').optional(),
+    trigger: text('an alarm name').optional(),
+    outcome: z.enum(OUTCOMES, { error: `must be one of ${quoted(OUTCOMES)}` }).optional(),
+    reason: z.enum(REASONS, { error: `must be one of ${quoted(REASONS)}` }).optional(),
+    from: text('a version').optional(),
+    to: text('a version').optional(),
+    count: count.default(1),
+  },
+  { error: 'must be an object of decision fields to match, plus "count"' },
+);
+
+const notificationExpectationSchema = z.strictObject(
+  {
+    at: timeSpec.optional(),
+    kind: z.enum(NOTIFICATION_KINDS, { error: `must be one of ${quoted(NOTIFICATION_KINDS)}` }).optional(),
+    target: text('a target id').optional(),
+    title: z.string({ error: 'must be a string' }).optional(),
+    count: count.default(1),
+  },
+  { error: 'must be an object of notification fields to match, plus "count"' },
+);
+
+const expectSchema = z.strictObject(
+  {
+    calls: z.record(z.string(), count, { error: 'must map AWS API names to call counts' }).optional(),
+    final: z.record(z.string(), text('a version'), { error: 'must map target ids to versions' }).optional(),
+    decisions: z
+      .array(decisionExpectationSchema, { error: 'must be a list of decisions to match' })
+      .optional(),
+    notifications: z
+      .array(notificationExpectationSchema, { error: 'must be a list of notifications to match' })
+      .optional(),
+    alarms: z.record(z.string(), alarmState, { error: 'must map alarm names to states' }).optional(),
+  },
+  { error: 'must be an object { "calls"?, "final"?, "decisions"?, "notifications"?, "alarms"? }' },
+);
+
+const scenarioSchema = z.strictObject(
+  {
+    name: text('the scenario name'),
+    description: z.string({ error: 'must be a string' }).optional(),
+    start: isoTimestamp,
+    // Validated by the config file's own schema, so the two can never drift apart.
+    config: z.unknown().optional(),
+    world: worldSchema,
+    timeline: z.array(timelineEntrySchema, { error: 'must be a list of timeline entries' }).default([]),
+    until: timeSpec,
+    expect: expectSchema.optional(),
+  },
+  { error: 'must be a JSON object (a scenario)' },
+);
+
+type ParsedScenario = z.output<typeof scenarioSchema>;
+
+type PathSegment = string | number;
+
+interface Problem {
+  readonly path: readonly PathSegment[];
+  readonly message: string;
+  /** Already a full `$.path: message` line (the config schema's own problems, re-rooted under `$.config`). */
+  readonly formatted?: boolean;
+}
+
+const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let cur = input;
+  for (const seg of path) {
+    if (Array.isArray(cur) && typeof seg === 'number') cur = cur[seg];
+    else if (isRecord(cur) && typeof seg === 'string') cur = cur[seg];
+    else return undefined;
+  }
+  return cur;
+}
+
+function got(value: unknown): string {
+  if (value === undefined) return 'missing';
+  const json = JSON.stringify(value);
+  return `got ${json.length > 60 ? `${json.slice(0, 57)}...` : json}`;
+}
+
+type AnySchema = z.core.$ZodType;
+
+function unwrap(schema: AnySchema): AnySchema {
+  let s = schema;
+  while (s instanceof z.ZodOptional || s instanceof z.ZodDefault) s = s.unwrap();
+  return s;
+}
+
+/** The fields an object at `path` may have, read off the schema itself so the list cannot go stale. */
+function allowedKeys(path: readonly PropertyKey[]): string[] {
+  let s = unwrap(scenarioSchema);
+  for (const seg of path) {
+    if (s instanceof z.ZodObject && typeof seg === 'string') {
+      const next = (s.shape as Record<string, AnySchema | undefined>)[seg];
+      if (!next) return [];
+      s = unwrap(next);
+    } else if (s instanceof z.ZodArray) s = unwrap(s.element);
+    else if (s instanceof z.ZodRecord) s = unwrap(s.valueType);
+    else return [];
+  }
+  return s instanceof z.ZodObject ? Object.keys(s.shape) : [];
+}
+
+function problemsFromIssues(issues: readonly z.core.$ZodIssue[], input: unknown): Problem[] {
+  return issues.flatMap((issue): Problem[] => {
+    const path = issue.path.map((seg) => (typeof seg === 'number' ? seg : String(seg)));
+    if (issue.code === 'unrecognized_keys') {
+      const allowed = allowedKeys(path);
+      return issue.keys.map((key) => ({
+        path: [...path, key],
+        message: `unknown key; valid keys here are ${quoted(allowed)}`,
+      }));
+    }
+    return [{ path, message: `${issue.message} (${got(valueAt(input, path))})` }];
+  });
+}
+
+interface TargetRef {
+  readonly index: number;
+  readonly type: unknown;
+  readonly raw: Record<string, unknown>;
+}
+
+/** Rules that span sections. They read the raw input defensively and skip values zod already rejects. */
+function crossProblems(input: Record<string, unknown>): Problem[] {
+  const problems: Problem[] = [];
+  const add = (path: PathSegment[], message: string) => problems.push({ path, message });
+
+  const startMs = typeof input.start === 'string' ? parseIsoTimestamp(input.start) : undefined;
+  const resolve = (v: unknown): number | undefined =>
+    typeof v === 'string' && startMs !== undefined ? resolveTimeSpec(v, startMs) : undefined;
+  const untilMs = resolve(input.until);
+  if (startMs !== undefined && untilMs !== undefined && untilMs <= startMs) {
+    add(['until'], `must be after start (${iso(startMs)}) (${got(input.until)})`);
+  }
+
+  const config = isRecord(input.config) ? input.config : {};
+  // Without a target list the config schema already reports the problem; every reference would repeat it.
+  const targetsKnown = Array.isArray(config.targets);
+  const targets = new Map<string, TargetRef>();
+  asList(config.targets).forEach((t, index) => {
+    if (isRecord(t) && typeof t.id === 'string' && !targets.has(t.id))
+      targets.set(t.id, { index, type: t.type, raw: t });
+  });
+  const targetIds = [...targets.keys()];
+  const unknownTarget = (id: string) =>
+    targetIds.length === 0
+      ? `unknown target ${JSON.stringify(id)}: $.config.targets defines none`
+      : `unknown target ${JSON.stringify(id)}; expected one of $.config.targets ids ${quoted(targetIds)}`;
+
+  const world = isRecord(input.world) ? input.world : {};
+  const worldAlarms = new Set<string>();
+  asList(world.alarms).forEach((a, i) => {
+    if (!isRecord(a)) return;
+    const name = str(a.name);
+    if (name !== undefined) {
+      if (worldAlarms.has(name))
+        add(['world', 'alarms', i, 'name'], `duplicate alarm ${JSON.stringify(name)}; names must be unique`);
+      worldAlarms.add(name);
+    }
+    const watches = str(a.watches);
+    if (targetsKnown && watches !== undefined && watches !== '' && !targets.has(watches)) {
+      add(['world', 'alarms', i, 'watches'], unknownTarget(watches));
+    }
+  });
+  const unknownAlarm = (name: string) =>
+    worldAlarms.size === 0
+      ? `unknown alarm ${JSON.stringify(name)}: $.world.alarms defines none`
+      : `unknown alarm ${JSON.stringify(name)}; expected one of $.world.alarms names ${quoted([...worldAlarms])}`;
+
+  const services = new Set<string>();
+  asList(world.ecsServices).forEach((s, i) => {
+    if (!isRecord(s) || typeof s.cluster !== 'string' || typeof s.service !== 'string') return;
+    const key = `${s.cluster}/${s.service}`;
+    if (services.has(key)) add(['world', 'ecsServices', i], `duplicate ECS service ${key}`);
+    services.add(key);
+  });
+  const groups = new Set<string>();
+  asList(world.codeDeployGroups).forEach((g, i) => {
+    if (!isRecord(g) || typeof g.application !== 'string' || typeof g.deploymentGroup !== 'string') return;
+    const key = `${g.application}/${g.deploymentGroup}`;
+    if (groups.has(key))
+      add(['world', 'codeDeployGroups', i], `duplicate CodeDeploy deployment group ${key}`);
+    groups.add(key);
+  });
+
+  for (const { index, type, raw } of targets.values()) {
+    if (type === 'ecs-service' && typeof raw.cluster === 'string' && typeof raw.service === 'string') {
+      const key = `${raw.cluster}/${raw.service}`;
+      if (!services.has(key)) {
+        add(
+          ['config', 'targets', index],
+          `no ECS service ${key} in $.world.ecsServices; add { "cluster": ${JSON.stringify(raw.cluster)}, "service": ${JSON.stringify(raw.service)}, "taskDefinition": "<family>:<revision>" }`,
+        );
+      }
+    }
+    if (
+      type === 'codedeploy' &&
+      typeof raw.application === 'string' &&
+      typeof raw.deploymentGroup === 'string'
+    ) {
+      const key = `${raw.application}/${raw.deploymentGroup}`;
+      if (!groups.has(key)) {
+        add(
+          ['config', 'targets', index],
+          `no CodeDeploy deployment group ${key} in $.world.codeDeployGroups`,
+        );
+      }
+    }
+    asList(raw.alarms).forEach((alarm, i) => {
+      if (typeof alarm === 'string' && alarm !== '' && !worldAlarms.has(alarm)) {
+        add(
+          ['config', 'targets', index, 'alarms', i],
+          `${unknownAlarm(alarm)}; every alarm the config names must exist in the simulated account`,
+        );
+      }
+    });
+  }
+
+  asList(input.timeline).forEach((entry, i) => {
+    if (!isRecord(entry)) return;
+    const actions = TIMELINE_ACTIONS.filter((a) => a in entry);
+    if (actions.length !== 1) {
+      add(
+        ['timeline', i],
+        `must have exactly one of ${quoted(TIMELINE_ACTIONS)} (${actions.length === 0 ? 'got none' : `got ${quoted(actions)}`})`,
+      );
+    }
+    const atMs = resolve(entry.at);
+    if (atMs !== undefined && startMs !== undefined && atMs < startMs) {
+      add(['timeline', i, 'at'], `must not be before start (${iso(startMs)}) (${got(entry.at)})`);
+    }
+    const untilValid = startMs !== undefined && untilMs !== undefined && untilMs > startMs;
+    if (atMs !== undefined && untilValid && atMs > untilMs) {
+      add(
+        ['timeline', i, 'at'],
+        `is after until (${String(input.until)}), so it would never run (${got(entry.at)})`,
+      );
+    }
+    const deploy = entry.deploy;
+    if (isRecord(deploy) && typeof deploy.target === 'string' && deploy.target !== '') {
+      const target = targets.get(deploy.target);
+      if (!target) {
+        if (targetsKnown) add(['timeline', i, 'deploy', 'target'], unknownTarget(deploy.target));
+      } else if (
+        target.type === 'ecs-service' &&
+        typeof deploy.version === 'string' &&
+        !TASK_DEFINITION.test(deploy.version)
+      ) {
+        add(
+          ['timeline', i, 'deploy', 'version'],
+          `must be a task definition "family:revision" for ECS target ${JSON.stringify(deploy.target)} (${got(deploy.version)})`,
+        );
+      }
+    }
+    const alarm = entry.alarm;
+    if (
+      isRecord(alarm) &&
+      typeof alarm.name === 'string' &&
+      alarm.name !== '' &&
+      !worldAlarms.has(alarm.name)
+    ) {
+      add(['timeline', i, 'alarm', 'name'], unknownAlarm(alarm.name));
+    }
+  });
+
+  const expect = isRecord(input.expect) ? input.expect : {};
+  if (isRecord(expect.calls)) {
+    for (const api of Object.keys(expect.calls)) {
+      if (!isMutatingApi(api))
+        add(['expect', 'calls', api], `unknown API; expected one of ${quoted(MUTATING_APIS)}`);
+    }
+  }
+  if (isRecord(expect.final)) {
+    for (const id of Object.keys(expect.final))
+      if (targetsKnown && !targets.has(id)) add(['expect', 'final', id], unknownTarget(id));
+  }
+  if (isRecord(expect.alarms)) {
+    for (const name of Object.keys(expect.alarms))
+      if (!worldAlarms.has(name)) add(['expect', 'alarms', name], unknownAlarm(name));
+  }
+  return problems;
+}
+
+const TOP_LEVEL_ORDER = ['name', 'description', 'start', 'until', 'config', 'world', 'timeline', 'expect'];
+
+/**
+ * Document order: top-level field, then the field inside it (in schema order), then array position;
+ * problems at one place keep discovery order. Unknown keys rank first: a misspelt section explains the
+ * problems that follow from its absence.
+ */
+function rank(path: readonly PathSegment[]): [number, number, number] {
+  const top = TOP_LEVEL_ORDER.indexOf(String(path[0]));
+  const second = typeof path[1] === 'string' ? allowedKeys(path.slice(0, 1)).indexOf(path[1]) : -1;
+  const firstIndex = path.find((seg): seg is number => typeof seg === 'number') ?? -1;
+  return [top, second, firstIndex];
+}
+
+/**
+ * Validates a parsed scenario file. Never throws: every problem is returned, each prefixed by its JSON path
+ * in the scenario (config problems under `$.config`).
+ */
+export function parseScenario(input: unknown): ScenarioParseResult {
+  const result = scenarioSchema.safeParse(input);
+  const problems: Problem[] = result.success ? [] : problemsFromIssues(result.error.issues, input);
+  let config: WatchdogConfig | undefined;
+  if (isRecord(input)) {
+    const parsedConfig = parseWatchdogConfig(input.config);
+    if (parsedConfig.ok) config = parsedConfig.config;
+    else
+      problems.push(
+        ...parsedConfig.problems.map((p) => ({ path: ['config'], message: reroot(p), formatted: true })),
+      );
+    problems.push(...crossProblems(input));
+  }
+  if (result.success && config && problems.length === 0)
+    return { ok: true, scenario: resolveScenario(result.data, config) };
+  const ordered = problems
+    .map((p, i) => ({ p, i, r: rank(p.path) }))
+    .sort((x, y) => x.r[0] - y.r[0] || x.r[1] - y.r[1] || x.r[2] - y.r[2] || x.i - y.i);
+  return {
+    ok: false,
+    problems: ordered.map(({ p }) => (p.formatted ? p.message : `${jsonPath(p.path)}: ${p.message}`)),
+  };
+}
+
+/** The config schema reports paths from its own root: `$.targets[0].id: ...` becomes `$.config.targets[0].id: ...`. */
+function reroot(problem: string): string {
+  return problem.startsWith('$') ? `$.config${problem.slice(1)}` : `$.config: ${problem}`;
+}
+
+function resolveScenario(data: ParsedScenario, config: WatchdogConfig): Scenario {
+  const startMs = parseIsoTimestamp(data.start) as number;
+  const at = (spec: string) => resolveTimeSpec(spec, startMs) as number;
+  const timeline: TimelineEntry[] = data.timeline
+    .map((entry, index) => ({ index, atMs: at(entry.at), action: timelineAction(entry) }))
+    .sort((a, b) => a.atMs - b.atMs || a.index - b.index);
+  const expect = data.expect;
+  return {
+    name: data.name,
+    ...(data.description === undefined ? {} : { description: data.description }),
+    startMs,
+    untilMs: at(data.until),
+    config,
+    world: data.world,
+    timeline,
+    ...(expect === undefined
+      ? {}
+      : {
+          expect: {
+            ...expect,
+            ...(expect.decisions ? { decisions: expect.decisions.map((d) => withIsoAt(d, at)) } : {}),
+            ...(expect.notifications
+              ? { notifications: expect.notifications.map((n) => withIsoAt(n, at)) }
+              : {}),
+          },
+        }),
+  };
+}
+
+/** Expectations compare `at` with the output's ISO times, so an offset is resolved once here. */
+function withIsoAt<T extends { at?: string }>(entry: T, at: (spec: string) => number): T {
+  return entry.at === undefined ? entry : { ...entry, at: iso(at(entry.at)) };
+}
+
+function timelineAction(entry: z.output<typeof timelineEntrySchema>): TimelineAction {
+  if (entry.deploy) return { kind: 'deploy', ...entry.deploy };
+  if (entry.alarm) return { kind: 'alarm', ...entry.alarm };
+  if (entry.command) return { kind: 'command', args: entry.command };
+  return { kind: 'event', event: entry.event };
+}
+
+/** Reads and validates a scenario file; a missing file or invalid JSON is reported like any other problem. */
+export function readScenarioFile(path: string): ScenarioParseResult {
+  let textContent: string;
+  try {
+    textContent = readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return {
+      ok: false,
+      problems: [
+        `${path}: ${code === 'ENOENT' ? 'file not found' : `cannot read the file (${code ?? String(err)})`}`,
+      ],
+    };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(textContent);
+  } catch (err) {
+    return { ok: false, problems: [`${path}: not valid JSON (${(err as Error).message})`] };
+  }
+  return parseScenario(json);
+}

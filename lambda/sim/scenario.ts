@@ -1,0 +1,116 @@
+import type { AlarmStateValue, NotificationKind, Outcome, ReasonCode, WatchdogConfig } from '../contract';
+
+/**
+ * A validated scenario (CONTRACTS.md §5) with every time resolved to epoch milliseconds and every default
+ * applied. Produced only by `parseScenario`.
+ */
+export interface Scenario {
+  readonly name: string;
+  /** Free text shown under the name in the readable output. */
+  readonly description?: string;
+  readonly startMs: number;
+  readonly untilMs: number;
+  readonly config: WatchdogConfig;
+  readonly world: WorldSpec;
+  /** Sorted by time; entries with equal times keep their file order. */
+  readonly timeline: readonly TimelineEntry[];
+  readonly expect?: Expectations;
+}
+
+export interface WorldSpec {
+  readonly ecsServices: readonly EcsServiceSpec[];
+  readonly codeDeployGroups: readonly CodeDeployGroupSpec[];
+  readonly alarms: readonly AlarmSpec[];
+  /** Versions that make the alarms watching their target fire once they serve. */
+  readonly badVersions: readonly string[];
+  /** Versions whose deployment fails at the end of its rollout (ECS circuit breaker, CodeDeploy FAILURE). */
+  readonly failingVersions: readonly string[];
+}
+
+export interface EcsServiceSpec {
+  readonly cluster: string;
+  readonly service: string;
+  /** `family:revision` running at start. */
+  readonly taskDefinition: string;
+  readonly rolloutSeconds: number;
+}
+
+export interface CodeDeployGroupSpec {
+  readonly application: string;
+  readonly deploymentGroup: string;
+  readonly revision: string;
+  readonly rolloutSeconds: number;
+}
+
+export interface AlarmSpec {
+  readonly name: string;
+  /** The target id whose versions drive this alarm; absent for an alarm only the timeline changes. */
+  readonly watches?: string;
+  readonly delaySeconds: number;
+  readonly state: AlarmStateValue;
+  /** How many times each transition event is delivered (at-least-once delivery). */
+  readonly deliveries: number;
+}
+
+export type TimelineAction =
+  | { readonly kind: 'deploy'; readonly target: string; readonly version: string }
+  | {
+      readonly kind: 'alarm';
+      readonly name: string;
+      readonly state: AlarmStateValue;
+      readonly reason?: string;
+      readonly deliveries?: number;
+    }
+  | { readonly kind: 'event'; readonly event: unknown }
+  | { readonly kind: 'command'; readonly args: readonly string[] };
+
+export interface TimelineEntry {
+  /** Position in the scenario file: `$.timeline[index]`. */
+  readonly index: number;
+  readonly atMs: number;
+  readonly action: TimelineAction;
+}
+
+export interface DecisionExpectation {
+  readonly at?: string;
+  readonly target?: string;
+  readonly trigger?: string;
+  readonly outcome?: Outcome;
+  readonly reason?: ReasonCode;
+  readonly from?: string;
+  readonly to?: string;
+  readonly count: number;
+}
+
+export interface NotificationExpectation {
+  readonly at?: string;
+  readonly kind?: NotificationKind;
+  readonly target?: string;
+  readonly title?: string;
+  readonly count: number;
+}
+
+export interface Expectations {
+  readonly calls?: Readonly<Record<string, number>>;
+  readonly final?: Readonly<Record<string, string>>;
+  readonly decisions?: readonly DecisionExpectation[];
+  readonly notifications?: readonly NotificationExpectation[];
+  readonly alarms?: Readonly<Record<string, AlarmStateValue>>;
+}
+
+/** The mutating AWS calls listed in the output's `calls` (CONTRACTS.md §5); every other call is a read. */
+export const MUTATING_APIS = [
+  'ecs:UpdateService',
+  'ecs:StopServiceDeployment',
+  'codedeploy:StopDeployment',
+  'codedeploy:CreateDeployment',
+  'sns:Publish',
+  'codepipeline:DisableStageTransition',
+  'codepipeline:EnableStageTransition',
+  'cloudwatch:SetAlarmState',
+] as const;
+export type MutatingApi = (typeof MUTATING_APIS)[number];
+
+export function isMutatingApi(api: string): api is MutatingApi {
+  return (MUTATING_APIS as readonly string[]).includes(api);
+}

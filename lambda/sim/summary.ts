@@ -1,0 +1,71 @@
+import type { DecisionOut } from './trace';
+import type { SimulationRun } from './runner';
+
+/** How one rollback went, for the summary line. */
+export interface RollbackTiming {
+  readonly target: string;
+  readonly at: number;
+  /** From the start of the deployment rolled back to the rollback decision. */
+  readonly detectMs?: number;
+  /**
+   * From the start of that deployment until the target had finished moving to a good version and every
+   * alarm guarding it was OK again. Absent when that never happened before `until`.
+   */
+  readonly recoverMs?: number;
+}
+
+export function rollbackTimings(run: SimulationRun, decisions: readonly DecisionOut[]): RollbackTiming[] {
+  return decisions
+    .filter((d) => d.outcome === 'rollback')
+    .map((d) => {
+      const at = Date.parse(d.at);
+      const started = run.history
+        .filter(
+          (h) =>
+            h.kind === 'serving' && h.target === d.target && h.version === d.from && !h.settled && h.at <= at,
+        )
+        .at(-1)?.at;
+      const recovered = recoveredAt(run, d.target, at);
+      return {
+        target: d.target,
+        at,
+        ...(started === undefined ? {} : { detectMs: at - started }),
+        ...(started === undefined || recovered === undefined ? {} : { recoverMs: recovered - started }),
+      };
+    });
+}
+
+/** The first moment at or after `from` when `target` is settled on a good version with all its alarms OK. */
+function recoveredAt(run: SimulationRun, target: string, from: number): number | undefined {
+  const { scenario } = run;
+  const bad = new Set(scenario.world.badVersions);
+  const configured = scenario.config.targets.find((t) => t.id === target)?.alarms ?? [];
+  const guards = new Set([
+    ...configured,
+    ...scenario.world.alarms.filter((a) => a.watches === target).map((a) => a.name),
+  ]);
+  const alarms = new Map(scenario.world.alarms.map((a) => [a.name, a.state as string]));
+  const ecs = scenario.config.targets.find((t) => t.id === target);
+  const initial =
+    ecs?.type === 'ecs-service'
+      ? scenario.world.ecsServices.find((s) => s.cluster === ecs.cluster && s.service === ecs.service)
+          ?.taskDefinition
+      : undefined;
+  let serving = { version: initial ?? '', settled: true };
+  const healthy = () =>
+    serving.settled &&
+    !bad.has(serving.version) &&
+    [...guards].every((name) => (alarms.get(name) ?? 'OK') === 'OK');
+
+  let checkedFrom = false;
+  for (const h of run.history) {
+    if (!checkedFrom && h.at > from) {
+      checkedFrom = true;
+      if (healthy()) return from;
+    }
+    if (h.kind === 'serving' && h.target === target) serving = { version: h.version, settled: h.settled };
+    if (h.kind === 'alarm') alarms.set(h.alarm, h.value);
+    if (h.at >= from && healthy()) return h.at;
+  }
+  return !checkedFrom && healthy() ? from : undefined;
+}

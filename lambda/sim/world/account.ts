@@ -1,0 +1,134 @@
+import { createHash } from 'node:crypto';
+import { ALARM_STATE, DETAIL_TYPE, EVENT_SOURCE, type AlarmStateValue } from '../../contract';
+import { isoSeconds } from '../time';
+
+/** The simulated account (CONTRACTS.md §5): every event the world emits carries these. */
+export const SIM_ACCOUNT = '123456789012';
+export const SIM_REGION = 'us-east-1';
+/** The watchdog's notification topic in the simulated account. */
+export const SIM_TOPIC_ARN = `arn:aws:sns:${SIM_REGION}:${SIM_ACCOUNT}:rollback-watchdog-notifications`;
+export const SIM_STACK_NAME = 'RollbackWatchdog';
+
+export const ecsClusterArn = (cluster: string): string =>
+  `arn:aws:ecs:${SIM_REGION}:${SIM_ACCOUNT}:cluster/${cluster}`;
+export const ecsServiceArn = (cluster: string, service: string): string =>
+  `arn:aws:ecs:${SIM_REGION}:${SIM_ACCOUNT}:service/${cluster}/${service}`;
+export const taskDefinitionArn = (familyRevision: string): string =>
+  `arn:aws:ecs:${SIM_REGION}:${SIM_ACCOUNT}:task-definition/${familyRevision}`;
+export const alarmArn = (name: string): string =>
+  `arn:aws:cloudwatch:${SIM_REGION}:${SIM_ACCOUNT}:alarm:${name}`;
+
+/**
+ * Ids that look like AWS's but come from counters, so a run is reproducible: the same `(kind, n)` always
+ * gives the same id, and different kinds never collide.
+ */
+export function stableUuid(kind: string, n: number): string {
+  const h = createHash('sha256').update(`${kind}\u0000${n}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${'89ab'[parseInt(h[16] ?? '0', 16) % 4]}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/** A 22-character alphanumeric id like the last segment of an ECS service deployment ARN. */
+export function stableToken(kind: string, n: number): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+  const bytes = createHash('sha256').update(`${kind}\u0000${n}`).digest();
+  return Array.from(bytes.subarray(0, 22), (b) => alphabet[b % alphabet.length]).join('');
+}
+
+/** An EventBridge event as delivered to a Lambda target. */
+export interface EventBridgeEvent {
+  readonly version: '0';
+  readonly id: string;
+  readonly 'detail-type': string;
+  readonly source: string;
+  readonly account: string;
+  readonly time: string;
+  readonly region: string;
+  readonly resources: readonly string[];
+  readonly detail: Readonly<Record<string, unknown>>;
+}
+
+export function ecsDeploymentEvent(args: {
+  readonly id: string;
+  readonly at: number;
+  readonly cluster: string;
+  readonly service: string;
+  readonly eventName: string;
+  readonly deploymentId: string;
+  readonly reason: string;
+}): EventBridgeEvent {
+  return {
+    version: '0',
+    id: args.id,
+    'detail-type': DETAIL_TYPE.ecsDeploymentStateChange,
+    source: EVENT_SOURCE.ecs,
+    account: SIM_ACCOUNT,
+    time: isoSeconds(args.at),
+    region: SIM_REGION,
+    resources: [ecsServiceArn(args.cluster, args.service)],
+    detail: {
+      eventType: args.eventName.endsWith('FAILED') ? 'ERROR' : 'INFO',
+      eventName: args.eventName,
+      deploymentId: args.deploymentId,
+      updatedAt: isoSeconds(args.at),
+      reason: args.reason,
+    },
+  };
+}
+
+export interface AlarmStateSnapshot {
+  readonly value: AlarmStateValue;
+  readonly reason: string;
+  readonly reasonData?: string;
+  /** CloudWatch's own format, `2026-03-01T10:01:00.000+0000`. */
+  readonly timestamp: string;
+}
+
+export function alarmStateChangeEvent(args: {
+  readonly id: string;
+  readonly at: number;
+  readonly alarmName: string;
+  readonly description: string;
+  readonly watches: string | undefined;
+  readonly state: AlarmStateSnapshot;
+  readonly previousState: AlarmStateSnapshot;
+}): EventBridgeEvent {
+  return {
+    version: '0',
+    id: args.id,
+    'detail-type': DETAIL_TYPE.alarmStateChange,
+    source: EVENT_SOURCE.cloudwatch,
+    account: SIM_ACCOUNT,
+    time: isoSeconds(args.at),
+    region: SIM_REGION,
+    resources: [alarmArn(args.alarmName)],
+    detail: {
+      alarmName: args.alarmName,
+      state: args.state,
+      previousState: args.previousState,
+      configuration: {
+        description: args.description,
+        metrics: [
+          {
+            id: stableUuid('metric', 0).slice(0, 8),
+            metricStat: {
+              metric: {
+                namespace: 'Simulated',
+                name: args.alarmName,
+                dimensions: args.watches === undefined ? {} : { Target: args.watches },
+              },
+              period: 60,
+              stat: 'Average',
+            },
+            returnData: true,
+          },
+        ],
+      },
+    },
+  };
+}
+
+export const ALARM_STATES: readonly AlarmStateValue[] = [
+  ALARM_STATE.ok,
+  ALARM_STATE.alarm,
+  ALARM_STATE.insufficientData,
+];

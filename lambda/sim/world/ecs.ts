@@ -1,0 +1,504 @@
+import {
+  ClusterNotFoundException,
+  ConflictException,
+  InvalidParameterException,
+  ServiceDeploymentNotFoundException,
+  ServiceNotFoundException,
+  type Deployment,
+  type DescribeServicesCommandInput,
+  type ListServiceDeploymentsCommandInput,
+  type Service,
+  type ServiceDeploymentBrief,
+  type ServiceDeploymentStatus,
+  type StopServiceDeploymentCommandInput,
+  type UpdateServiceCommandInput,
+} from '@aws-sdk/client-ecs';
+import { ECS_DEPLOYMENT_EVENT } from '../../contract';
+import type { EcsServiceSpec } from '../scenario';
+import { simCommand, type SimCommands } from '../sim-commands';
+import {
+  SIM_ACCOUNT,
+  SIM_REGION,
+  ecsClusterArn,
+  ecsDeploymentEvent,
+  ecsServiceArn,
+  stableToken,
+  stableUuid,
+  taskDefinitionArn,
+} from './account';
+import { SimulatorGapError, ecsSource, type WorldContext } from './world-context';
+
+const DAY_MS = 86_400_000;
+const TASK_DEFINITION = /^(?:arn:aws:ecs:[^:]+:\d{12}:task-definition\/)?([A-Za-z0-9_-]{1,255}:[1-9]\d*)$/;
+/** Statuses in which a service deployment can still be stopped. */
+const STOPPABLE: readonly ServiceDeploymentStatus[] = ['PENDING', 'IN_PROGRESS'];
+const DESIRED_COUNT = 2;
+
+/** One rollout of a service (ECS's `ecs-svc/...` deployment). */
+interface EcsDeployment {
+  readonly id: string;
+  readonly taskDefinition: string;
+  status: 'PRIMARY' | 'ACTIVE';
+  rolloutState: 'IN_PROGRESS' | 'COMPLETED' | 'FAILED';
+  rolloutStateReason: string;
+  readonly createdAt: number;
+  updatedAt: number;
+  /** This rollout restores the source of its service deployment (circuit breaker or stop with rollback). */
+  readonly isRollback: boolean;
+  readonly serviceDeployment: ServiceDeployment;
+}
+
+/** The ServiceDeployment resource (ListServiceDeployments / StopServiceDeployment): one requested change. */
+interface ServiceDeployment {
+  readonly arn: string;
+  readonly serviceRevisionArn: string;
+  status: ServiceDeploymentStatus;
+  statusReason?: string;
+  /** Version the service ran before, and the rollout that ran it: what a rollback restores. */
+  readonly source: { readonly taskDefinition: string; readonly deploymentId: string } | undefined;
+  readonly createdAt: number;
+  finishedAt?: number;
+}
+
+interface ServiceState {
+  readonly spec: EcsServiceSpec;
+  /** `ecs:cluster/service`: orders effects and keys this service's id counters. */
+  readonly source: string;
+  /** 1-based position in the scenario; makes deployment ids unique across services. */
+  readonly number: number;
+  readonly targetId: string | undefined;
+  /** What DescribeServices reports as the service's task definition. */
+  taskDefinition: string;
+  /** PRIMARY first, then ACTIVE ones newest first (ECS's order). */
+  deployments: EcsDeployment[];
+  /** Newest first. */
+  readonly serviceDeployments: ServiceDeployment[];
+}
+
+/** Told whenever the version a service serves changes or finishes rolling out; drives the alarms. */
+export type ServingListener = (targetId: string, version: string, settled: boolean) => void;
+
+/**
+ * The ECS part of the simulated account: rolling deployments with the circuit breaker and rollback enabled,
+ * the ServiceDeployment API, and `ECS Deployment State Change` events (CONTRACTS.md §5, world semantics).
+ */
+export class EcsWorld {
+  private readonly services = new Map<string, ServiceState>();
+
+  constructor(
+    private readonly ctx: WorldContext,
+    specs: readonly EcsServiceSpec[],
+    /** `cluster/service` → config target id. */
+    targets: ReadonlyMap<string, string>,
+    private readonly failingVersions: ReadonlySet<string>,
+    private readonly onServing: ServingListener,
+  ) {
+    const start = ctx.clock.now();
+    specs.forEach((spec, index) => {
+      const key = `${spec.cluster}/${spec.service}`;
+      const state: ServiceState = {
+        spec,
+        source: ecsSource(spec.cluster, spec.service),
+        number: index + 1,
+        targetId: targets.get(key),
+        taskDefinition: spec.taskDefinition,
+        deployments: [],
+        serviceDeployments: [],
+      };
+      // The initial version finished rolling out a day before the scenario starts, so it is known-good.
+      const createdAt = start - DAY_MS - spec.rolloutSeconds * 1_000;
+      const sd = this.newServiceDeployment(state, undefined, createdAt);
+      sd.status = 'SUCCESSFUL';
+      sd.finishedAt = start - DAY_MS;
+      const id = this.newDeploymentId(state);
+      state.deployments.push({
+        id,
+        taskDefinition: spec.taskDefinition,
+        status: 'PRIMARY',
+        rolloutState: 'COMPLETED',
+        rolloutStateReason: `ECS deployment ${id} completed.`,
+        createdAt,
+        updatedAt: start - DAY_MS,
+        isRollback: false,
+        serviceDeployment: sd,
+      });
+      this.services.set(key, state);
+    });
+  }
+
+  /** The version each service runs, by config target id. */
+  versionOf(targetId: string): string | undefined {
+    return [...this.services.values()].find((s) => s.targetId === targetId)?.taskDefinition;
+  }
+
+  /** A release by someone other than the watchdog (the timeline's `deploy`). */
+  release(cluster: string, service: string, version: string): void {
+    const state = this.services.get(`${cluster}/${service}`);
+    if (!state) throw new Error(`no ECS service ${cluster}/${service} in the world`);
+    this.ctx.note(
+      state.source,
+      'deploy',
+      `${state.targetId ?? service}: release ${state.taskDefinition} → ${version}`,
+    );
+    this.startDeployment(state, version);
+  }
+
+  /** The SDK-level answers of the ECS API (the simulator's middleware dispatches to these). */
+  commands(): SimCommands {
+    return {
+      DescribeServices: simCommand<DescribeServicesCommandInput>({
+        target: (input) => this.targetOf(input),
+        run: (input) => this.describeServices(input),
+      }),
+      ListServiceDeployments: simCommand<ListServiceDeploymentsCommandInput>({
+        target: (input) => this.targetOf(input),
+        run: (input) => this.listServiceDeployments(input),
+      }),
+      StopServiceDeployment: simCommand<StopServiceDeploymentCommandInput>({
+        target: (input) => {
+          const found = this.findServiceDeployment(input.serviceDeploymentArn);
+          return found?.state.targetId ?? found?.state.spec.service;
+        },
+        run: (input) => this.stopServiceDeployment(input),
+      }),
+      UpdateService: simCommand<UpdateServiceCommandInput>({
+        target: (input) => this.targetOf(input),
+        run: (input) => this.updateService(input),
+      }),
+    };
+  }
+
+  private targetOf(input: { cluster?: string; service?: string; services?: string[] }): string | undefined {
+    const name = input.service ?? input.services?.[0];
+    if (name === undefined) return undefined;
+    return this.services.get(`${clusterName(input.cluster)}/${name}`)?.targetId ?? name;
+  }
+
+  private describeServices(input: DescribeServicesCommandInput): Record<string, unknown> {
+    const cluster = clusterName(input.cluster);
+    const services: Service[] = [];
+    const failures: { arn: string; reason: string }[] = [];
+    for (const name of input.services ?? []) {
+      const state = this.lookup(cluster, name);
+      if (state) services.push(this.describe(state));
+      else failures.push({ arn: ecsServiceArn(cluster, name), reason: 'MISSING' });
+    }
+    return { services, failures };
+  }
+
+  private listServiceDeployments(input: ListServiceDeploymentsCommandInput): Record<string, unknown> {
+    const state = this.require(clusterName(input.cluster), input.service ?? '');
+    const wanted = input.status;
+    const after = input.createdAt?.after?.getTime();
+    const before = input.createdAt?.before?.getTime();
+    const serviceDeployments: ServiceDeploymentBrief[] = state.serviceDeployments
+      .filter(
+        (sd) =>
+          (wanted === undefined || wanted.length === 0 || wanted.includes(sd.status)) &&
+          (after === undefined || sd.createdAt >= after) &&
+          (before === undefined || sd.createdAt <= before),
+      )
+      .map((sd) => ({
+        serviceDeploymentArn: sd.arn,
+        serviceArn: ecsServiceArn(state.spec.cluster, state.spec.service),
+        clusterArn: ecsClusterArn(state.spec.cluster),
+        createdAt: new Date(sd.createdAt),
+        startedAt: new Date(sd.createdAt),
+        ...(sd.finishedAt === undefined ? {} : { finishedAt: new Date(sd.finishedAt) }),
+        targetServiceRevisionArn: sd.serviceRevisionArn,
+        status: sd.status,
+        ...(sd.statusReason === undefined ? {} : { statusReason: sd.statusReason }),
+      }));
+    return { serviceDeployments };
+  }
+
+  private stopServiceDeployment(input: StopServiceDeploymentCommandInput): Record<string, unknown> {
+    const stopType = input.stopType ?? 'ROLLBACK';
+    if (stopType !== 'ROLLBACK') {
+      throw new SimulatorGapError(
+        `ecs:StopServiceDeployment with stopType ${stopType} is not modelled (only ROLLBACK)`,
+      );
+    }
+    const found = this.findServiceDeployment(input.serviceDeploymentArn);
+    if (!found) {
+      throw new ServiceDeploymentNotFoundException({
+        message: `The service deployment ${String(input.serviceDeploymentArn)} does not exist.`,
+        $metadata: {},
+      });
+    }
+    const { state, sd } = found;
+    if (!STOPPABLE.includes(sd.status)) {
+      throw new ConflictException({
+        message: `The service deployment ${sd.arn} is ${sd.status} and can no longer be stopped.`,
+        $metadata: {},
+      });
+    }
+    const stopped = state.deployments[0].id;
+    this.ctx.note(
+      state.source,
+      'ecs',
+      `${state.targetId ?? state.spec.service}: ${stopped} stopped with rollback`,
+    );
+    this.rollBack(state, sd, `ECS deployment ${stopped} stopped by StopServiceDeployment`);
+    return { serviceDeploymentArn: sd.arn };
+  }
+
+  private updateService(input: UpdateServiceCommandInput): Record<string, unknown> {
+    const modelled = new Set(['cluster', 'service', 'taskDefinition', 'forceNewDeployment']);
+    const unmodelled = Object.entries(input)
+      .filter(([k, v]) => v !== undefined && !modelled.has(k))
+      .map(([k]) => k);
+    if (unmodelled.length > 0) {
+      throw new SimulatorGapError(`ecs:UpdateService parameters ${unmodelled.join(', ')} are not modelled`);
+    }
+    const state = this.require(clusterName(input.cluster), input.service ?? '');
+    let version = state.taskDefinition;
+    if (input.taskDefinition !== undefined) {
+      const m = TASK_DEFINITION.exec(input.taskDefinition);
+      if (!m?.[1]) {
+        throw new InvalidParameterException({
+          message: `The simulated account knows task definitions only as family:revision or their ARN (got ${input.taskDefinition}).`,
+          $metadata: {},
+        });
+      }
+      version = m[1];
+    }
+    if (version !== state.taskDefinition || input.forceNewDeployment === true) {
+      this.ctx.note(
+        state.source,
+        'ecs',
+        `${state.targetId ?? state.spec.service}: UpdateService ${state.taskDefinition} → ${version}`,
+      );
+      this.startDeployment(state, version);
+    }
+    return { service: this.describe(state) };
+  }
+
+  /** A new rollout: the service reports the new version at once; the old PRIMARY keeps serving as ACTIVE. */
+  private startDeployment(state: ServiceState, version: string): void {
+    const now = this.ctx.clock.now();
+    const previous = state.deployments[0];
+    for (const sd of state.serviceDeployments) {
+      if (STOPPABLE.includes(sd.status) || sd.status === 'ROLLBACK_IN_PROGRESS') {
+        sd.status = 'STOPPED';
+        sd.statusReason = 'Replaced by a newer service deployment.';
+        sd.finishedAt = now;
+      }
+    }
+    const source = previous ? { taskDefinition: state.taskDefinition, deploymentId: previous.id } : undefined;
+    const sd = this.newServiceDeployment(state, source, now);
+    sd.status = 'IN_PROGRESS';
+    const id = this.newDeploymentId(state);
+    const deployment: EcsDeployment = {
+      id,
+      taskDefinition: version,
+      status: 'PRIMARY',
+      rolloutState: 'IN_PROGRESS',
+      rolloutStateReason: `ECS deployment ${id} in progress.`,
+      createdAt: now,
+      updatedAt: now,
+      isRollback: false,
+      serviceDeployment: sd,
+    };
+    this.makePrimary(state, deployment);
+    state.taskDefinition = version;
+    this.emit(state, ECS_DEPLOYMENT_EVENT.inProgress, deployment);
+    this.servingChanged(state, false);
+    this.ctx.clock.after(state.spec.rolloutSeconds * 1_000, () => this.finish(state, deployment));
+  }
+
+  /** End of a rollout: completes, or fails and lets the circuit breaker restore the source version. */
+  private finish(state: ServiceState, deployment: EcsDeployment): void {
+    if (state.deployments[0] !== deployment || deployment.rolloutState !== 'IN_PROGRESS') return;
+    const now = this.ctx.clock.now();
+    const sd = deployment.serviceDeployment;
+    deployment.updatedAt = now;
+    const who = state.targetId ?? state.spec.service;
+    if (this.failingVersions.has(deployment.taskDefinition)) {
+      deployment.rolloutState = 'FAILED';
+      deployment.rolloutStateReason = 'ECS deployment circuit breaker: tasks failed to start.';
+      this.ctx.note(
+        state.source,
+        'ecs',
+        `${who}: ${deployment.id} (${deployment.taskDefinition}) failed${deployment.isRollback ? '' : `; the circuit breaker rolls back to ${sd.source?.taskDefinition ?? '?'}`}`,
+      );
+      if (deployment.isRollback) {
+        // ECS never rolls a rollback back: the service is left on the version that failed.
+        sd.status = 'ROLLBACK_FAILED';
+        sd.statusReason = deployment.rolloutStateReason;
+        sd.finishedAt = now;
+        this.emit(state, ECS_DEPLOYMENT_EVENT.failed, deployment);
+        return;
+      }
+      this.emit(state, ECS_DEPLOYMENT_EVENT.failed, deployment);
+      this.rollBack(state, sd, 'ECS deployment circuit breaker');
+      return;
+    }
+    deployment.rolloutState = 'COMPLETED';
+    deployment.rolloutStateReason = `ECS deployment ${deployment.id} completed.`;
+    // Older rollouts drain away once the new one is steady.
+    state.deployments = [deployment];
+    sd.status = deployment.isRollback ? 'ROLLBACK_SUCCESSFUL' : 'SUCCESSFUL';
+    sd.finishedAt = now;
+    this.ctx.note(
+      state.source,
+      'ecs',
+      `${who}: ${deployment.id} (${deployment.taskDefinition}) completed${deployment.isRollback ? ' (rollback)' : ''}`,
+    );
+    this.emit(state, ECS_DEPLOYMENT_EVENT.completed, deployment);
+    this.servingChanged(state, true);
+  }
+
+  /**
+   * ECS's own rollback of a service deployment (circuit breaker, or StopServiceDeployment with ROLLBACK):
+   * the service goes back to the source version at once and a new rollout of it starts.
+   */
+  private rollBack(state: ServiceState, sd: ServiceDeployment, why: string): void {
+    const source = sd.source;
+    if (!source) throw new Error(`service deployment ${sd.arn} has no source to roll back to`);
+    const now = this.ctx.clock.now();
+    sd.status = 'ROLLBACK_IN_PROGRESS';
+    sd.statusReason = `${why}: rolling back to ${source.taskDefinition}.`;
+    const id = this.newDeploymentId(state);
+    const deployment: EcsDeployment = {
+      id,
+      taskDefinition: source.taskDefinition,
+      status: 'PRIMARY',
+      rolloutState: 'IN_PROGRESS',
+      rolloutStateReason: `${why}: rolling back to deploymentId ${source.deploymentId}.`,
+      createdAt: now,
+      updatedAt: now,
+      isRollback: true,
+      serviceDeployment: sd,
+    };
+    this.makePrimary(state, deployment);
+    state.taskDefinition = source.taskDefinition;
+    this.emit(state, ECS_DEPLOYMENT_EVENT.inProgress, deployment);
+    this.servingChanged(state, false);
+    this.ctx.clock.after(state.spec.rolloutSeconds * 1_000, () => this.finish(state, deployment));
+  }
+
+  private makePrimary(state: ServiceState, deployment: EcsDeployment): void {
+    for (const d of state.deployments) d.status = 'ACTIVE';
+    state.deployments = [deployment, ...state.deployments];
+  }
+
+  private emit(state: ServiceState, eventName: string, deployment: EcsDeployment): void {
+    const at = this.ctx.clock.now();
+    this.ctx.emit(
+      state.source,
+      ecsDeploymentEvent({
+        id: stableUuid(`event:${state.source}`, this.ctx.next(`event:${state.source}`)),
+        at,
+        cluster: state.spec.cluster,
+        service: state.spec.service,
+        eventName,
+        deploymentId: deployment.id,
+        reason: deployment.rolloutStateReason,
+      }),
+      1,
+    );
+  }
+
+  private servingChanged(state: ServiceState, settled: boolean): void {
+    if (state.targetId !== undefined) this.onServing(state.targetId, state.taskDefinition, settled);
+  }
+
+  /** `ecs-svc/` and a number, like ECS's: unique per service and independent of other services' timing. */
+  private newDeploymentId(state: ServiceState): string {
+    return `ecs-svc/${state.number * 1_000_000_000 + this.ctx.next(`deployment:${state.source}`)}`;
+  }
+
+  private newServiceDeployment(
+    state: ServiceState,
+    source: ServiceDeployment['source'],
+    createdAt: number,
+  ): ServiceDeployment {
+    const n = this.ctx.next(`service-deployment:${state.source}`);
+    const { cluster, service } = state.spec;
+    const sd: ServiceDeployment = {
+      arn: `arn:aws:ecs:${SIM_REGION}:${SIM_ACCOUNT}:service-deployment/${cluster}/${service}/${stableToken(`service-deployment:${state.source}`, n)}`,
+      serviceRevisionArn: `arn:aws:ecs:${SIM_REGION}:${SIM_ACCOUNT}:service-revision/${cluster}/${service}/${stableToken(`service-revision:${state.source}`, n)}`,
+      status: 'PENDING',
+      source,
+      createdAt,
+    };
+    state.serviceDeployments.unshift(sd);
+    return sd;
+  }
+
+  private describe(state: ServiceState): Service {
+    const { cluster, service } = state.spec;
+    const deployments: Deployment[] = state.deployments.map((d) => ({
+      id: d.id,
+      status: d.status,
+      taskDefinition: taskDefinitionArn(d.taskDefinition),
+      desiredCount: d.status === 'PRIMARY' ? DESIRED_COUNT : 0,
+      pendingCount: 0,
+      runningCount:
+        d.status === 'PRIMARY' && d.rolloutState === 'COMPLETED'
+          ? DESIRED_COUNT
+          : d.status === 'ACTIVE'
+            ? DESIRED_COUNT
+            : 0,
+      failedTasks: d.rolloutState === 'FAILED' ? DESIRED_COUNT : 0,
+      createdAt: new Date(d.createdAt),
+      updatedAt: new Date(d.updatedAt),
+      launchType: 'FARGATE',
+      rolloutState: d.rolloutState,
+      rolloutStateReason: d.rolloutStateReason,
+    }));
+    return {
+      serviceArn: ecsServiceArn(cluster, service),
+      serviceName: service,
+      clusterArn: ecsClusterArn(cluster),
+      status: 'ACTIVE',
+      desiredCount: DESIRED_COUNT,
+      runningCount: DESIRED_COUNT,
+      pendingCount: 0,
+      launchType: 'FARGATE',
+      taskDefinition: taskDefinitionArn(state.taskDefinition),
+      deploymentConfiguration: {
+        deploymentCircuitBreaker: { enable: true, rollback: true },
+        maximumPercent: 200,
+        minimumHealthyPercent: 100,
+      },
+      deploymentController: { type: 'ECS' },
+      deployments,
+      currentServiceDeployment: state.serviceDeployments[0]?.arn,
+      createdAt: new Date(state.serviceDeployments[state.serviceDeployments.length - 1]?.createdAt ?? 0),
+      schedulingStrategy: 'REPLICA',
+    };
+  }
+
+  private lookup(cluster: string, service: string): ServiceState | undefined {
+    return this.services.get(`${cluster}/${service}`);
+  }
+
+  /** The service, or the error ECS returns when it does not exist. */
+  private require(cluster: string, service: string): ServiceState {
+    const state = this.lookup(cluster, service);
+    if (state) return state;
+    if (![...this.services.values()].some((s) => s.spec.cluster === cluster)) {
+      throw new ClusterNotFoundException({ message: `Cluster not found: ${cluster}.`, $metadata: {} });
+    }
+    throw new ServiceNotFoundException({ message: `Service not found: ${service}.`, $metadata: {} });
+  }
+
+  private findServiceDeployment(
+    arn: string | undefined,
+  ): { state: ServiceState; sd: ServiceDeployment } | undefined {
+    for (const state of this.services.values()) {
+      const sd = state.serviceDeployments.find((d) => d.arn === arn);
+      if (sd) return { state, sd };
+    }
+    return undefined;
+  }
+}
+
+/** ECS defaults the cluster to `default`; an ARN names it after the last slash. */
+function clusterName(cluster: string | undefined): string {
+  if (cluster === undefined) return 'default';
+  const slash = cluster.lastIndexOf('/');
+  return cluster.startsWith('arn:') && slash !== -1 ? cluster.slice(slash + 1) : cluster;
+}

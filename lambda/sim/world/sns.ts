@@ -1,0 +1,68 @@
+import { NotFoundException, type PublishCommandInput } from '@aws-sdk/client-sns';
+import { simCommand, type SimCommands } from '../sim-commands';
+import { SIM_TOPIC_ARN, stableUuid } from './account';
+import type { WorldContext } from './world-context';
+
+/** One published message as the output's `notifications` lists it (CONTRACTS.md §5). */
+export interface PublishedNotification {
+  readonly at: number;
+  readonly kind: string;
+  readonly target: string;
+  readonly title: string;
+}
+
+/** The SNS part of the simulated account: the watchdog's topic, which records what is published to it. */
+export class SnsWorld {
+  constructor(
+    private readonly ctx: WorldContext,
+    private readonly onPublish: (notification: PublishedNotification) => void,
+  ) {}
+
+  commands(): SimCommands {
+    return {
+      Publish: simCommand<PublishCommandInput>({
+        target: (input) => input.MessageAttributes?.target?.StringValue,
+        run: (input) => this.publish(input),
+      }),
+    };
+  }
+
+  private publish(input: PublishCommandInput): Record<string, unknown> {
+    if (input.TopicArn !== SIM_TOPIC_ARN) {
+      throw new NotFoundException({
+        message: `Topic does not exist: ${String(input.TopicArn)}`,
+        $metadata: {},
+      });
+    }
+    const target = input.MessageAttributes?.target?.StringValue ?? '';
+    this.onPublish({
+      at: this.ctx.clock.now(),
+      kind: input.MessageAttributes?.kind?.StringValue ?? '',
+      target,
+      title: chatbotTitle(input.Message),
+    });
+    const counter = `sns-message:${target}`;
+    return { MessageId: stableUuid(counter, this.ctx.next(counter)) };
+  }
+}
+
+/** `content.title` of an AWS Chatbot custom notification; empty when the body is not one. */
+function chatbotTitle(message: string | undefined): string {
+  try {
+    const body: unknown = JSON.parse(message ?? '');
+    if (typeof body === 'object' && body !== null && 'content' in body) {
+      const content: unknown = body.content;
+      if (
+        typeof content === 'object' &&
+        content !== null &&
+        'title' in content &&
+        typeof content.title === 'string'
+      ) {
+        return content.title;
+      }
+    }
+  } catch {
+    // Not JSON: the message is not a Chatbot notification, so it has no title.
+  }
+  return '';
+}

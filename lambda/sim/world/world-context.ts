@@ -1,0 +1,38 @@
+import type { VirtualClock } from '../virtual-clock';
+import type { EventBridgeEvent } from './account';
+
+/** What a change in the simulated account is, for the readable timeline. */
+export type WorldNoteKind = 'deploy' | 'ecs' | 'alarm';
+
+/**
+ * What every part of the simulated account shares: the clock, the event bus, the timeline and id counters.
+ * `source` names the resource that acts (`ecs:prod/checkout`, `alarm:checkout-5xx`): when one invocation of
+ * the watchdog changes several resources concurrently, the runner orders their effects by resource, not by
+ * which promise happened to settle first, so every run is identical.
+ */
+export interface WorldContext {
+  readonly clock: VirtualClock;
+  /**
+   * Puts an event on the bus. It reaches the watchdog `deliveries` times at the current moment, after the
+   * task that emitted it (EventBridge is asynchronous), each delivery a separate invocation.
+   */
+  emit(source: string, event: EventBridgeEvent, deliveries: number): void;
+  /** Records a change of the world for the timeline. */
+  note(source: string, kind: WorldNoteKind, text: string): void;
+  /** The next number of a counter, starting at 1. Key counters by resource so ids never depend on timing. */
+  next(counter: string): number;
+}
+
+export const ecsSource = (cluster: string, service: string): string => `ecs:${cluster}/${service}`;
+export const alarmSource = (name: string): string => `alarm:${name}`;
+
+/**
+ * A request the simulator cannot answer faithfully (an API or parameter it does not model). It fails the
+ * call like an AWS error would, and the run reports it as a simulator problem instead of a silent guess.
+ */
+export class SimulatorGapError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SimulatorGapError';
+  }
+}

@@ -1,0 +1,77 @@
+import type { AwsClientName } from '../../adapters/aws-clients';
+import type { AlarmStateValue } from '../../contract';
+import type { Scenario } from '../scenario';
+import type { SimCommands } from '../sim-commands';
+import { CloudWatchWorld } from './cloudwatch';
+import { EcsWorld } from './ecs';
+import { SnsWorld, type PublishedNotification } from './sns';
+import type { WorldContext } from './world-context';
+
+/** What happened to targets and alarms over time: the raw material of time-to-detect and time-to-recover. */
+export type WorldHistory =
+  | {
+      readonly kind: 'serving';
+      readonly at: number;
+      readonly target: string;
+      readonly version: string;
+      readonly settled: boolean;
+    }
+  | { readonly kind: 'alarm'; readonly at: number; readonly alarm: string; readonly value: AlarmStateValue };
+
+/** The services the simulator answers for: the SDK middleware looks operations up here (DynamoDB is real). */
+export type CommandTable = Partial<Record<AwsClientName, SimCommands>>;
+
+/** The simulated AWS account of one scenario run. */
+export class SimWorld {
+  readonly ecs: EcsWorld;
+  readonly cloudwatch: CloudWatchWorld;
+  readonly sns: SnsWorld;
+  readonly history: WorldHistory[] = [];
+  private readonly ecsTargets = new Map<string, { cluster: string; service: string }>();
+
+  constructor(
+    scenario: Scenario,
+    ctx: WorldContext,
+    onPublish: (notification: PublishedNotification) => void,
+  ) {
+    const serviceToTarget = new Map<string, string>();
+    for (const target of scenario.config.targets) {
+      if (target.type === 'ecs-service') {
+        this.ecsTargets.set(target.id, { cluster: target.cluster, service: target.service });
+        serviceToTarget.set(`${target.cluster}/${target.service}`, target.id);
+      }
+    }
+    const { world } = scenario;
+    this.cloudwatch = new CloudWatchWorld(ctx, world.alarms, new Set(world.badVersions), (alarm, value) => {
+      this.history.push({ kind: 'alarm', at: ctx.clock.now(), alarm, value });
+    });
+    this.ecs = new EcsWorld(
+      ctx,
+      world.ecsServices,
+      serviceToTarget,
+      new Set(world.failingVersions),
+      (target, version, settled) => {
+        this.history.push({ kind: 'serving', at: ctx.clock.now(), target, version, settled });
+        this.cloudwatch.servingChanged(target, version, settled);
+      },
+    );
+    this.sns = new SnsWorld(ctx, onPublish);
+  }
+
+  /** The SDK operations of every simulated service (extend a service by adding to its table). */
+  commands(): CommandTable {
+    return { ecs: this.ecs.commands(), cloudwatch: this.cloudwatch.commands(), sns: this.sns.commands() };
+  }
+
+  /** The timeline's `deploy`: a release by someone other than the watchdog. */
+  deploy(targetId: string, version: string): void {
+    const ecs = this.ecsTargets.get(targetId);
+    if (!ecs) throw new Error(`target ${targetId} is not an ECS service of the world`);
+    this.ecs.release(ecs.cluster, ecs.service, version);
+  }
+
+  /** The version each config target runs now. */
+  versions(targetIds: readonly string[]): Record<string, string> {
+    return Object.fromEntries(targetIds.map((id) => [id, this.ecs.versionOf(id) ?? '']));
+  }
+}

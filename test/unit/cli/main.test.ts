@@ -1,0 +1,190 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { scenarioInput } from '../sim/support';
+import { runCli, tempDir } from './support';
+
+const repo = join(__dirname, '../../..');
+const validConfig = {
+  targets: [
+    { id: 'checkout', type: 'ecs-service', cluster: 'prod', service: 'checkout', alarms: ['checkout-5xx'] },
+  ],
+};
+
+describe('watchdog', () => {
+  it('prints the command list for --help and exits 0', async () => {
+    for (const argv of [['--help'], ['-h'], ['help']]) {
+      const run = await runCli(argv);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toMatch(/^Usage: watchdog <command>/);
+      expect(run.stdout).toMatch(/\n {2}simulate {2}Run a scenario offline/);
+      expect(run.stdout).toMatch(/\n {2}validate {2}Check a watchdog config file/);
+    }
+  });
+
+  it('exits 2 without a command, or with an unknown one', async () => {
+    expect(await runCli([])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: expect.stringMatching(/^Usage: watchdog <command>/),
+    });
+    const unknown = await runCli(['deploy']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toBe(
+      'watchdog: unknown command "deploy"; expected one of simulate, validate. Run `watchdog --help`.\n',
+    );
+  });
+
+  it.each(['simulate', 'validate'])('has --help on %s, with exit codes', async (command) => {
+    for (const argv of [
+      [command, '--help'],
+      ['help', command],
+    ]) {
+      const run = await runCli(argv);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toMatch(new RegExp(`^Usage: watchdog ${command} `));
+      expect(run.stdout).toContain('\nExit codes:\n  0  ');
+      expect(run.stdout).toContain('  2  ');
+    }
+  });
+
+  it('exits 2 on bad arguments, naming the problem and the usage', async () => {
+    const run = await runCli(['simulate']);
+    expect(run).toEqual({
+      code: 2,
+      stdout: '',
+      stderr:
+        'watchdog simulate: missing <scenario.json>\nUsage: watchdog simulate <scenario.json> [--json]\nRun `watchdog simulate --help` for details.\n',
+    });
+    expect((await runCli(['simulate', 'x.json', '--yaml'])).code).toBe(2);
+  });
+});
+
+describe('watchdog simulate', () => {
+  it('exits 0 and prints the timeline when the expectations hold', async () => {
+    const dir = tempDir({ 'ok.json': scenarioInput({ expect: { final: { checkout: 'checkout:41' } } }) });
+    const run = await runCli(['simulate', 'ok.json'], { cwd: dir });
+    expect(run.code).toBe(0);
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toMatch(/^test scenario\n/);
+    expect(run.stdout).toContain('  expect: passed\n');
+    expect(run.stdout).not.toContain('\u001b[');
+  });
+
+  it('colours the timeline on a terminal unless NO_COLOR is set', async () => {
+    const dir = tempDir({ 'ok.json': scenarioInput() });
+    expect((await runCli(['simulate', 'ok.json'], { cwd: dir, isTTY: true })).stdout).toContain('\u001b[');
+    expect(
+      (await runCli(['simulate', 'ok.json'], { cwd: dir, isTTY: true, env: { NO_COLOR: '1' } })).stdout,
+    ).not.toContain('\u001b[');
+  });
+
+  it('exits 1 when an expectation fails, and says which', async () => {
+    const dir = tempDir({ 'bad.json': scenarioInput({ expect: { calls: { 'ecs:UpdateService': 1 } } }) });
+    const run = await runCli(['simulate', 'bad.json', '--json'], { cwd: dir });
+    expect(run.code).toBe(1);
+    const output = JSON.parse(run.stdout);
+    expect(output.expect).toEqual({ passed: false, failures: ['expected 1 ecs:UpdateService call, got 0'] });
+  });
+
+  it('exits 2 on an invalid scenario and lists every problem on stderr', async () => {
+    const dir = tempDir({
+      'invalid.json': scenarioInput({
+        surprise: true,
+        world: {
+          ecsServices: [{ cluster: 'prod', service: 'checkout', taskDefinition: 'checkout:41' }],
+          alarms: [{ name: 'checkout-5xx', watches: 'payments' }],
+        },
+        timeline: [{ at: 'soon', deploy: { target: 'payments', version: 'payments:2' } }],
+      }),
+    });
+    const run = await runCli(['simulate', 'invalid.json'], { cwd: dir });
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr.split('\n')).toEqual([
+      'invalid.json: invalid scenario (4 problems):',
+      '  - $.surprise: unknown key; valid keys here are "name", "description", "start", "config", "world", "timeline", "until", "expect"',
+      '  - $.world.alarms[0].watches: unknown target "payments"; expected one of $.config.targets ids "checkout"',
+      expect.stringMatching(
+        /^ {2}- \$\.timeline\[0\]\.at: must be an offset from start like "\+90s".* \(got "soon"\)$/,
+      ),
+      '  - $.timeline[0].deploy.target: unknown target "payments"; expected one of $.config.targets ids "checkout"',
+      '',
+    ]);
+  });
+
+  it('exits 2 when the scenario file is missing or not JSON', async () => {
+    const dir = tempDir({ 'broken.json': '{ nope' });
+    expect((await runCli(['simulate', 'missing.json'], { cwd: dir })).stderr).toBe(
+      'missing.json: invalid scenario (1 problem):\n  - missing.json: file not found\n',
+    );
+    const broken = await runCli(['simulate', 'broken.json'], { cwd: dir });
+    expect(broken.code).toBe(2);
+    expect(broken.stderr).toMatch(/broken\.json: not valid JSON/);
+  });
+});
+
+describe('watchdog validate', () => {
+  it('exits 0 for a valid config and shows the resolved policy (default file name)', async () => {
+    const dir = tempDir({ 'watchdog.config.json': validConfig });
+    const run = await runCli(['validate'], { cwd: dir });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe(
+      'watchdog.config.json is valid: 1 target\n' +
+        '  checkout  ecs-service prod/checkout  alarms: checkout-5xx\n' +
+        '    mode auto, cooldown 15 min, bake 10 min, watch window 60 min, at most 2 rollbacks per 60 min\n',
+    );
+  });
+
+  it('exits 2 for an invalid config and lists every problem by JSON path', async () => {
+    const dir = tempDir({
+      'bad.json': {
+        targets: [{ ...validConfig.targets[0], id: 'Checkout', cooldownMinutes: -5, colour: 'red' }],
+      },
+    });
+    const run = await runCli(['validate', 'bad.json'], { cwd: dir });
+    expect(run.code).toBe(2);
+    expect(run.stdout.split('\n')[0]).toBe('bad.json is invalid (3 problems):');
+    expect(run.stdout).toContain('  - $.targets[0].id: ');
+    expect(run.stdout).toContain('  - $.targets[0].cooldownMinutes: ');
+    expect(run.stdout).toContain('  - $.targets[0].colour: unknown key');
+  });
+
+  it('prints data with --json', async () => {
+    const dir = tempDir({ 'watchdog.config.json': validConfig });
+    const run = await runCli(['validate', '--json'], { cwd: dir });
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual({
+      file: 'watchdog.config.json',
+      valid: true,
+      problems: [],
+      targets: [
+        {
+          id: 'checkout',
+          type: 'ecs-service',
+          alarms: ['checkout-5xx'],
+          policy: expect.objectContaining({ mode: 'auto' }),
+        },
+      ],
+    });
+    const missing = await runCli(['validate', 'nope.json', '--json'], { cwd: dir });
+    expect(missing.code).toBe(2);
+    expect(JSON.parse(missing.stdout)).toEqual({
+      file: 'nope.json',
+      valid: false,
+      problems: ['nope.json: file not found'],
+      targets: [],
+    });
+  });
+});
+
+describe('bin/watchdog.js', () => {
+  it('runs the TypeScript CLI through tsx as a real process', () => {
+    const result = spawnSync(process.execPath, [join(repo, 'bin/watchdog.js'), 'simulate', '--help'], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/^Usage: watchdog simulate <scenario\.json> \[--json\]/);
+    expect(result.stderr).toBe('');
+  });
+});

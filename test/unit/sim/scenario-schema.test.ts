@@ -1,0 +1,311 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseScenario, readScenarioFile } from '../../../lambda/sim/scenario-schema';
+import { START_MS, minutes, scenarioInput, validScenario } from './support';
+
+function problemsOf(input: unknown): string[] {
+  const result = parseScenario(input);
+  if (result.ok) throw new Error('expected problems, the scenario was accepted');
+  return result.problems;
+}
+
+describe('parseScenario: valid scenarios', () => {
+  it('accepts the contract example and resolves times and defaults', () => {
+    const contractExample = JSON.parse(
+      readFileSync(join(__dirname, '../../../examples/ecs-rollback-in-progress.json'), 'utf8'),
+    ) as unknown;
+    const result = parseScenario(contractExample);
+    if (!result.ok) throw new Error(result.problems.join('\n'));
+    const s = result.scenario;
+    expect(s.startMs).toBe(START_MS);
+    expect(s.untilMs).toBe(START_MS + minutes(120));
+    expect(s.world.alarms[0]).toEqual({
+      name: 'checkout-5xx',
+      watches: 'checkout',
+      delaySeconds: 60,
+      state: 'OK',
+      deliveries: 1,
+    });
+    expect(s.world.failingVersions).toEqual([]);
+    expect(s.timeline).toEqual([
+      { index: 0, atMs: START_MS, action: { kind: 'deploy', target: 'checkout', version: 'checkout:42' } },
+    ]);
+  });
+
+  it('applies world defaults (rolloutSeconds 120, alarm state OK, one delivery)', () => {
+    const s = validScenario({
+      world: {
+        ecsServices: [{ cluster: 'prod', service: 'checkout', taskDefinition: 'checkout:41' }],
+        alarms: [{ name: 'checkout-5xx' }],
+      },
+    });
+    expect(s.world.ecsServices[0]?.rolloutSeconds).toBe(120);
+    expect(s.world.alarms[0]).toEqual({ name: 'checkout-5xx', delaySeconds: 60, state: 'OK', deliveries: 1 });
+    expect(s.world.codeDeployGroups).toEqual([]);
+    expect(s.world.badVersions).toEqual([]);
+  });
+
+  it('sorts the timeline by time, keeping file order for equal times, and accepts every entry kind', () => {
+    const s = validScenario({
+      timeline: [
+        { at: '+10m', command: ['pause', 'checkout'] },
+        { at: '2026-03-01T10:05:00Z', alarm: { name: 'checkout-5xx', state: 'ALARM', deliveries: 2 } },
+        { at: '+5m', event: { anything: 'goes' } },
+        { at: '+0s', deploy: { target: 'checkout', version: 'checkout:42' } },
+        { at: '+5m', event: null },
+      ],
+    });
+    expect(s.timeline.map((e) => [e.index, e.atMs - START_MS, e.action.kind])).toEqual([
+      [3, 0, 'deploy'],
+      [1, minutes(5), 'alarm'],
+      [2, minutes(5), 'event'],
+      [4, minutes(5), 'event'],
+      [0, minutes(10), 'command'],
+    ]);
+    expect(s.timeline[3]?.action).toEqual({ kind: 'event', event: null });
+  });
+
+  it('resolves expectation times to the ISO form the output uses', () => {
+    const s = validScenario({
+      expect: {
+        decisions: [{ outcome: 'rollback', at: '+1m' }],
+        notifications: [{ kind: 'rollback-started', at: '2026-03-01T10:01:00Z', count: 2 }],
+      },
+    });
+    expect(s.expect?.decisions).toEqual([{ outcome: 'rollback', at: '2026-03-01T10:01:00.000Z', count: 1 }]);
+    expect(s.expect?.notifications).toEqual([
+      { kind: 'rollback-started', at: '2026-03-01T10:01:00.000Z', count: 2 },
+    ]);
+  });
+
+  it('accepts codeDeployGroups in the world (CodeDeploy targets are gated by the config schema)', () => {
+    const s = validScenario({
+      world: {
+        ...(scenarioInput().world as object),
+        codeDeployGroups: [
+          { application: 'payments', deploymentGroup: 'payments-prod', revision: 'payments@r7' },
+        ],
+      },
+    });
+    expect(s.world.codeDeployGroups).toEqual([
+      {
+        application: 'payments',
+        deploymentGroup: 'payments-prod',
+        revision: 'payments@r7',
+        rolloutSeconds: 120,
+      },
+    ]);
+  });
+});
+
+describe('parseScenario: invalid scenarios', () => {
+  it('reports every problem at once, each by JSON path, in document order', () => {
+    const input = scenarioInput({
+      colour: 'blue',
+      world: {
+        ecsServices: [{ cluster: 'prod', service: 'checkout', taskDefinition: 'checkout:41' }],
+        alarms: [{ name: 'checkout-5xx', watches: 'chekout' }],
+      },
+      timeline: [
+        { at: '+5x', deploy: { target: 'payments', version: 'payments:1' } },
+        { at: '+1m', deploy: { target: 'checkout', version: 'checkout:42' }, extra: true },
+      ],
+    });
+
+    expect(problemsOf(input)).toEqual([
+      '$.colour: unknown key; valid keys here are "name", "description", "start", "config", "world", "timeline", "until", "expect"',
+      '$.world.alarms[0].watches: unknown target "chekout"; expected one of $.config.targets ids "checkout"',
+      '$.timeline[0].at: must be an offset from start like "+90s", "+10m", "+2h" (or "+1h30m"), or an ISO timestamp like "2026-03-01T10:05:00Z" (got "+5x")',
+      '$.timeline[0].deploy.target: unknown target "payments"; expected one of $.config.targets ids "checkout"',
+      '$.timeline[1].extra: unknown key; valid keys here are "at", "deploy", "alarm", "event", "command"',
+    ]);
+  });
+
+  it('prefixes the config schema problems with $.config', () => {
+    const problems = problemsOf(
+      scenarioInput({
+        config: {
+          targets: [
+            {
+              id: 'Checkout',
+              type: 'ecs-service',
+              cluster: 'prod',
+              service: 'checkout',
+              alarms: ['checkout-5xx'],
+              cooldown: 5,
+            },
+          ],
+        },
+      }),
+    );
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^\$\.config\.targets\[0\]\.id: must be lowercase letters/),
+        expect.stringMatching(/^\$\.config\.targets\[0\]\.cooldown: unknown key/),
+      ]),
+    );
+  });
+
+  it('reports a missing config like any other problem', () => {
+    const { config: _omitted, ...input } = scenarioInput();
+    expect(problemsOf(input)).toEqual(['$.config: must be a JSON object with a "targets" list (missing)']);
+  });
+
+  it('rejects codedeploy targets for now, through the config schema', () => {
+    const problems = problemsOf(
+      scenarioInput({
+        config: {
+          targets: [
+            {
+              id: 'payments',
+              type: 'codedeploy',
+              application: 'payments',
+              deploymentGroup: 'payments-prod',
+              alarms: ['checkout-5xx'],
+            },
+          ],
+        },
+        world: {
+          codeDeployGroups: [
+            { application: 'payments', deploymentGroup: 'payments-prod', revision: 'payments@r7' },
+          ],
+          alarms: [{ name: 'checkout-5xx', watches: 'payments' }],
+        },
+        timeline: [{ at: '+0s', deploy: { target: 'payments', version: 'payments@r8' } }],
+      }),
+    );
+    expect(problems).toEqual([
+      '$.config.targets[0].type: codedeploy targets are not supported yet; use type "ecs-service"',
+    ]);
+  });
+
+  it('checks times against start and until', () => {
+    expect(
+      problemsOf(
+        scenarioInput({
+          until: '+1h',
+          timeline: [
+            { at: '2026-03-01T09:00:00Z', deploy: { target: 'checkout', version: 'checkout:42' } },
+            { at: '+2h', alarm: { name: 'checkout-5xx', state: 'ALARM' } },
+          ],
+        }),
+      ),
+    ).toEqual([
+      '$.timeline[0].at: must not be before start (2026-03-01T10:00:00.000Z) (got "2026-03-01T09:00:00Z")',
+      '$.timeline[1].at: is after until (+1h), so it would never run (got "+2h")',
+    ]);
+    expect(problemsOf(scenarioInput({ until: '2026-03-01T09:00:00Z' }))).toEqual([
+      '$.until: must be after start (2026-03-01T10:00:00.000Z) (got "2026-03-01T09:00:00Z")',
+    ]);
+    expect(problemsOf(scenarioInput({ start: '2026-03-01 10:00' }))).toEqual([
+      '$.start: must be an ISO timestamp with a zone, like "2026-03-01T10:00:00Z" (got "2026-03-01 10:00")',
+    ]);
+  });
+
+  it('requires exactly one action per timeline entry, and valid ones', () => {
+    expect(
+      problemsOf(
+        scenarioInput({
+          timeline: [
+            { at: '+1m' },
+            { at: '+2m', alarm: { name: 'checkout-5xx', state: 'ALARM' }, command: ['pause', 'checkout'] },
+            { at: '+3m', alarm: { name: 'checkout-500', state: 'RED' } },
+            { at: '+4m', deploy: { target: 'checkout', version: 'latest' } },
+            { at: '+5m', command: [] },
+          ],
+        }),
+      ),
+    ).toEqual([
+      '$.timeline[0]: must have exactly one of "deploy", "alarm", "event", "command" (got none)',
+      '$.timeline[1]: must have exactly one of "deploy", "alarm", "event", "command" (got "alarm", "command")',
+      '$.timeline[2].alarm.state: must be one of "OK", "ALARM", "INSUFFICIENT_DATA" (got "RED")',
+      '$.timeline[2].alarm.name: unknown alarm "checkout-500"; expected one of $.world.alarms names "checkout-5xx"',
+      '$.timeline[3].deploy.version: must be a task definition "family:revision" for ECS target "checkout" (got "latest")',
+      '$.timeline[4].command: must be the command as a non-empty list of arguments, like ["pause", "checkout"] (got [])',
+    ]);
+  });
+
+  it('cross-checks the world against the config', () => {
+    expect(
+      problemsOf(
+        scenarioInput({
+          world: {
+            ecsServices: [
+              { cluster: 'prod', service: 'cart', taskDefinition: 'cart:1' },
+              { cluster: 'prod', service: 'cart', taskDefinition: 'cart:2', rolloutSeconds: 0 },
+            ],
+            alarms: [{ name: 'other' }, { name: 'other', delaySeconds: -1 }],
+          },
+        }),
+      ),
+    ).toEqual([
+      '$.config.targets[0]: no ECS service prod/checkout in $.world.ecsServices; add { "cluster": "prod", "service": "checkout", "taskDefinition": "<family>:<revision>" }',
+      '$.config.targets[0].alarms[0]: unknown alarm "checkout-5xx"; expected one of $.world.alarms names "other"; every alarm the config names must exist in the simulated account',
+      '$.world.ecsServices[1].rolloutSeconds: must be a whole number of seconds > 0 (got 0)',
+      '$.world.ecsServices[1]: duplicate ECS service prod/cart',
+      '$.world.alarms[1].delaySeconds: must be a whole number of seconds >= 0 (got -1)',
+      '$.world.alarms[1].name: duplicate alarm "other"; names must be unique',
+    ]);
+  });
+
+  it('checks expectations name real APIs, targets, alarms and values', () => {
+    expect(
+      problemsOf(
+        scenarioInput({
+          expect: {
+            calls: { 'ecs:UpdateServices': 1, 'sns:Publish': -1 },
+            final: { cart: 'cart:1' },
+            alarms: { 'checkout-5xx': 'RED', missing: 'OK' },
+            decisions: [{ outcome: 'rolback', reason: 'because' }],
+            notifications: [{ kind: 'rollback-begun', count: 1.5 }],
+            verdict: 'pass',
+          },
+        }),
+      ),
+    ).toEqual([
+      '$.expect.verdict: unknown key; valid keys here are "calls", "final", "decisions", "notifications", "alarms"',
+      '$.expect.calls["sns:Publish"]: must be a whole number >= 0 (got -1)',
+      expect.stringMatching(
+        /^\$\.expect\.calls\["ecs:UpdateServices"\]: unknown API; expected one of "ecs:UpdateService", /,
+      ),
+      '$.expect.final.cart: unknown target "cart"; expected one of $.config.targets ids "checkout"',
+      '$.expect.decisions[0].outcome: must be one of "rollback", "skip", "approval-requested", "dry-run" (got "rolback")',
+      expect.stringMatching(
+        /^\$\.expect\.decisions\[0\]\.reason: must be one of "alarm", "approved", "manual", "duplicate", .* \(got "because"\)$/,
+      ),
+      expect.stringMatching(
+        /^\$\.expect\.notifications\[0\]\.kind: must be one of "rollback-started", .* \(got "rollback-begun"\)$/,
+      ),
+      '$.expect.notifications[0].count: must be a whole number >= 0 (got 1.5)',
+      '$.expect.alarms["checkout-5xx"]: must be one of "OK", "ALARM", "INSUFFICIENT_DATA" (got "RED")',
+      '$.expect.alarms.missing: unknown alarm "missing"; expected one of $.world.alarms names "checkout-5xx"',
+    ]);
+  });
+
+  it('rejects input that is not an object', () => {
+    expect(problemsOf([])).toEqual(['$: must be a JSON object (a scenario) (got [])']);
+  });
+});
+
+describe('readScenarioFile', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'watchdog-scenario-'));
+
+  it('reads and validates a file', () => {
+    const file = join(dir, 'ok.json');
+    writeFileSync(file, JSON.stringify(scenarioInput()));
+    expect(readScenarioFile(file).ok).toBe(true);
+  });
+
+  it('reports a missing file and invalid JSON as problems', () => {
+    expect(readScenarioFile(join(dir, 'missing.json'))).toEqual({
+      ok: false,
+      problems: [`${join(dir, 'missing.json')}: file not found`],
+    });
+    const broken = join(dir, 'broken.json');
+    writeFileSync(broken, '{ "name": ');
+    const result = readScenarioFile(broken);
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.problems[0]).toMatch(/broken\.json: not valid JSON/);
+  });
+});

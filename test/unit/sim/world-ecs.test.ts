@@ -1,0 +1,303 @@
+import { ConflictException, ServiceNotFoundException } from '@aws-sdk/client-ecs';
+import { EcsWorld } from '../../../lambda/sim/world/ecs';
+import { SimulatorGapError } from '../../../lambda/sim/world/world-context';
+import { START_MS, minutes, recordingContext, seconds } from './support';
+
+interface ServiceOut {
+  taskDefinition: string;
+  deployments: {
+    id: string;
+    status: string;
+    taskDefinition: string;
+    rolloutState: string;
+    rolloutStateReason: string;
+    createdAt: Date;
+    updatedAt: Date;
+  }[];
+}
+interface BriefOut {
+  serviceDeploymentArn: string;
+  status: string;
+}
+
+function setup(options: { failing?: string[]; rolloutSeconds?: number } = {}) {
+  const ctx = recordingContext();
+  const serving: [string, string, boolean][] = [];
+  const world = new EcsWorld(
+    ctx,
+    [
+      {
+        cluster: 'prod',
+        service: 'checkout',
+        taskDefinition: 'checkout:41',
+        rolloutSeconds: options.rolloutSeconds ?? 120,
+      },
+    ],
+    new Map([['prod/checkout', 'checkout']]),
+    new Set(options.failing ?? []),
+    (target, version, settled) => serving.push([target, version, settled]),
+  );
+  const ecs = world.commands();
+  const run = (op: string, input: Record<string, unknown>) => {
+    const command = ecs[op];
+    if (!command) throw new Error(`no ${op}`);
+    return command.run(input);
+  };
+  const describe = () =>
+    (run('DescribeServices', { cluster: 'prod', services: ['checkout'] }).services as ServiceOut[])[0];
+  const list = (status?: string[]) =>
+    run('ListServiceDeployments', { cluster: 'prod', service: 'checkout', ...(status ? { status } : {}) })
+      .serviceDeployments as BriefOut[];
+  const events = () =>
+    ctx.emitted.map((e) => [
+      e.at - START_MS,
+      e.event.detail.eventName,
+      e.event.detail.deploymentId,
+      e.event.detail.reason,
+    ]);
+  return { ctx, world, run, describe, list, events, serving };
+}
+
+const arn = (td: string) => `arn:aws:ecs:us-east-1:123456789012:task-definition/${td}`;
+
+describe('EcsWorld', () => {
+  it('starts each service on its initial version, deployed a day before the scenario', () => {
+    const { describe, list } = setup();
+    const svc = describe();
+    expect(svc.taskDefinition).toBe(arn('checkout:41'));
+    expect(svc.deployments).toEqual([
+      expect.objectContaining({
+        id: 'ecs-svc/1000000001',
+        status: 'PRIMARY',
+        rolloutState: 'COMPLETED',
+        updatedAt: new Date(START_MS - minutes(24 * 60)),
+      }),
+    ]);
+    expect(list().map((d) => d.status)).toEqual(['SUCCESSFUL']);
+  });
+
+  it('deploys: the new version is reported at once, IN_PROGRESS then COMPLETED after rolloutSeconds', async () => {
+    const { ctx, world, describe, list, events, serving } = setup();
+    world.release('prod', 'checkout', 'checkout:42');
+
+    let svc = describe();
+    expect(svc.taskDefinition).toBe(arn('checkout:42'));
+    expect(svc.deployments.map((d) => [d.id, d.status, d.taskDefinition, d.rolloutState])).toEqual([
+      ['ecs-svc/1000000002', 'PRIMARY', arn('checkout:42'), 'IN_PROGRESS'],
+      ['ecs-svc/1000000001', 'ACTIVE', arn('checkout:41'), 'COMPLETED'],
+    ]);
+    expect(list(['IN_PROGRESS', 'PENDING'])).toHaveLength(1);
+
+    await ctx.clock.runUntil(START_MS + minutes(10));
+    svc = describe();
+    expect(svc.deployments.map((d) => [d.id, d.status, d.rolloutState])).toEqual([
+      ['ecs-svc/1000000002', 'PRIMARY', 'COMPLETED'],
+    ]);
+    expect(svc.deployments[0]?.updatedAt).toEqual(new Date(START_MS + seconds(120)));
+    expect(list().map((d) => d.status)).toEqual(['SUCCESSFUL', 'SUCCESSFUL']);
+    expect(events()).toEqual([
+      [
+        0,
+        'SERVICE_DEPLOYMENT_IN_PROGRESS',
+        'ecs-svc/1000000002',
+        'ECS deployment ecs-svc/1000000002 in progress.',
+      ],
+      [
+        seconds(120),
+        'SERVICE_DEPLOYMENT_COMPLETED',
+        'ecs-svc/1000000002',
+        'ECS deployment ecs-svc/1000000002 completed.',
+      ],
+    ]);
+    expect(serving).toEqual([
+      ['checkout', 'checkout:42', false],
+      ['checkout', 'checkout:42', true],
+    ]);
+  });
+
+  it('emits events shaped like ECS Deployment State Change in the simulated account', () => {
+    const { ctx, world } = setup();
+    world.release('prod', 'checkout', 'checkout:42');
+    expect(ctx.emitted[0]?.event).toEqual({
+      version: '0',
+      id: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/),
+      'detail-type': 'ECS Deployment State Change',
+      source: 'aws.ecs',
+      account: '123456789012',
+      time: '2026-03-01T10:00:00Z',
+      region: 'us-east-1',
+      resources: ['arn:aws:ecs:us-east-1:123456789012:service/prod/checkout'],
+      detail: {
+        eventType: 'INFO',
+        eventName: 'SERVICE_DEPLOYMENT_IN_PROGRESS',
+        deploymentId: 'ecs-svc/1000000002',
+        updatedAt: '2026-03-01T10:00:00Z',
+        reason: 'ECS deployment ecs-svc/1000000002 in progress.',
+      },
+    });
+  });
+
+  it('StopServiceDeployment(ROLLBACK): rolls back at once, natively, and completes after rolloutSeconds', async () => {
+    const { ctx, world, run, describe, list, events, serving } = setup();
+    world.release('prod', 'checkout', 'checkout:42');
+    await ctx.clock.runUntil(START_MS + seconds(60));
+    const [inProgress] = list(['IN_PROGRESS', 'PENDING']);
+
+    expect(
+      run('StopServiceDeployment', {
+        serviceDeploymentArn: inProgress.serviceDeploymentArn,
+        stopType: 'ROLLBACK',
+      }),
+    ).toEqual({
+      serviceDeploymentArn: inProgress.serviceDeploymentArn,
+    });
+
+    const svc = describe();
+    expect(svc.taskDefinition).toBe(arn('checkout:41'));
+    expect(svc.deployments[0]).toEqual(
+      expect.objectContaining({
+        id: 'ecs-svc/1000000003',
+        status: 'PRIMARY',
+        taskDefinition: arn('checkout:41'),
+        rolloutState: 'IN_PROGRESS',
+        rolloutStateReason:
+          'ECS deployment ecs-svc/1000000002 stopped by StopServiceDeployment: rolling back to deploymentId ecs-svc/1000000001.',
+      }),
+    );
+    expect(list(['ROLLBACK_IN_PROGRESS']).map((d) => d.serviceDeploymentArn)).toEqual([
+      inProgress.serviceDeploymentArn,
+    ]);
+
+    await ctx.clock.runUntil(START_MS + minutes(10));
+    expect(list().map((d) => d.status)).toEqual(['ROLLBACK_SUCCESSFUL', 'SUCCESSFUL']);
+    expect(describe().deployments.map((d) => [d.id, d.rolloutState])).toEqual([
+      ['ecs-svc/1000000003', 'COMPLETED'],
+    ]);
+    expect(events().slice(1)).toEqual([
+      [
+        seconds(60),
+        'SERVICE_DEPLOYMENT_IN_PROGRESS',
+        'ecs-svc/1000000003',
+        expect.stringContaining('rolling back'),
+      ],
+      [
+        seconds(180),
+        'SERVICE_DEPLOYMENT_COMPLETED',
+        'ecs-svc/1000000003',
+        'ECS deployment ecs-svc/1000000003 completed.',
+      ],
+    ]);
+    expect(serving.at(-1)).toEqual(['checkout', 'checkout:41', true]);
+  });
+
+  it('StopServiceDeployment on a finished or already rolling-back deployment fails with ConflictException', async () => {
+    const { ctx, world, run, list } = setup();
+    world.release('prod', 'checkout', 'checkout:42');
+    const [sd] = list(['IN_PROGRESS']);
+    run('StopServiceDeployment', { serviceDeploymentArn: sd.serviceDeploymentArn, stopType: 'ROLLBACK' });
+
+    expect(() =>
+      run('StopServiceDeployment', { serviceDeploymentArn: sd.serviceDeploymentArn, stopType: 'ROLLBACK' }),
+    ).toThrow(ConflictException);
+    await ctx.clock.runUntil(START_MS + minutes(10));
+    let caught: unknown;
+    try {
+      run('StopServiceDeployment', { serviceDeploymentArn: sd.serviceDeploymentArn, stopType: 'ROLLBACK' });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(ConflictException);
+    expect((caught as Error).name).toBe('ConflictException');
+    expect((caught as Error).message).toMatch(/is ROLLBACK_SUCCESSFUL and can no longer be stopped/);
+  });
+
+  it('a failing version fails at the end of its rollout and the circuit breaker restores the previous one', async () => {
+    const { ctx, world, describe, list, events } = setup({ failing: ['checkout:42'], rolloutSeconds: 300 });
+    world.release('prod', 'checkout', 'checkout:42');
+    await ctx.clock.runUntil(START_MS + seconds(300));
+
+    expect(describe().taskDefinition).toBe(arn('checkout:41'));
+    expect(describe().deployments.map((d) => [d.id, d.status, d.rolloutState])).toEqual([
+      ['ecs-svc/1000000003', 'PRIMARY', 'IN_PROGRESS'],
+      ['ecs-svc/1000000002', 'ACTIVE', 'FAILED'],
+      ['ecs-svc/1000000001', 'ACTIVE', 'COMPLETED'],
+    ]);
+    expect(list(['ROLLBACK_IN_PROGRESS'])).toHaveLength(1);
+
+    await ctx.clock.runUntil(START_MS + minutes(20));
+    expect(events()).toEqual([
+      [0, 'SERVICE_DEPLOYMENT_IN_PROGRESS', 'ecs-svc/1000000002', expect.any(String)],
+      [
+        seconds(300),
+        'SERVICE_DEPLOYMENT_FAILED',
+        'ecs-svc/1000000002',
+        'ECS deployment circuit breaker: tasks failed to start.',
+      ],
+      [
+        seconds(300),
+        'SERVICE_DEPLOYMENT_IN_PROGRESS',
+        'ecs-svc/1000000003',
+        'ECS deployment circuit breaker: rolling back to deploymentId ecs-svc/1000000001.',
+      ],
+      [seconds(600), 'SERVICE_DEPLOYMENT_COMPLETED', 'ecs-svc/1000000003', expect.any(String)],
+    ]);
+    expect(ctx.emitted[1]?.event.detail.eventType).toBe('ERROR');
+    expect(list().map((d) => d.status)).toEqual(['ROLLBACK_SUCCESSFUL', 'SUCCESSFUL']);
+  });
+
+  it('UpdateService starts a deployment of the given task definition (family:revision or ARN)', async () => {
+    const { ctx, world, run, describe } = setup();
+    world.release('prod', 'checkout', 'checkout:42');
+    await ctx.clock.runUntil(START_MS + minutes(5));
+
+    const out = run('UpdateService', {
+      cluster: 'prod',
+      service: 'checkout',
+      taskDefinition: arn('checkout:41'),
+    }) as { service: ServiceOut };
+    expect(out.service.taskDefinition).toBe(arn('checkout:41'));
+    expect(describe().deployments.map((d) => [d.status, d.taskDefinition])).toEqual([
+      ['PRIMARY', arn('checkout:41')],
+      ['ACTIVE', arn('checkout:42')],
+    ]);
+    run('UpdateService', { cluster: 'prod', service: 'checkout', taskDefinition: 'checkout:41' });
+    expect(describe().deployments).toHaveLength(2);
+  });
+
+  it('a newer deployment replaces an unfinished one, whose completion never comes', async () => {
+    const { ctx, world, list, events } = setup();
+    world.release('prod', 'checkout', 'checkout:42');
+    ctx.clock.after(seconds(30), () => world.release('prod', 'checkout', 'checkout:43'));
+    await ctx.clock.runUntil(START_MS + minutes(10));
+    expect(list().map((d) => d.status)).toEqual(['SUCCESSFUL', 'STOPPED', 'SUCCESSFUL']);
+    expect(
+      events()
+        .filter((e) => e[1] === 'SERVICE_DEPLOYMENT_COMPLETED')
+        .map((e) => e[2]),
+    ).toEqual(['ecs-svc/1000000003']);
+  });
+
+  it('answers for a missing service as ECS does', () => {
+    const { run } = setup();
+    expect(run('DescribeServices', { cluster: 'prod', services: ['gone'] })).toEqual({
+      services: [],
+      failures: [{ arn: 'arn:aws:ecs:us-east-1:123456789012:service/prod/gone', reason: 'MISSING' }],
+    });
+    expect(() =>
+      run('UpdateService', { cluster: 'prod', service: 'gone', taskDefinition: 'gone:1' }),
+    ).toThrow(ServiceNotFoundException);
+    expect(() => run('ListServiceDeployments', { cluster: 'staging', service: 'checkout' })).toThrow(
+      expect.objectContaining({ name: 'ClusterNotFoundException' }),
+    );
+  });
+
+  it('refuses what it does not model instead of guessing', () => {
+    const { run } = setup();
+    expect(() => run('UpdateService', { cluster: 'prod', service: 'checkout', desiredCount: 0 })).toThrow(
+      SimulatorGapError,
+    );
+    expect(() => run('StopServiceDeployment', { serviceDeploymentArn: 'x', stopType: 'ABORT' })).toThrow(
+      SimulatorGapError,
+    );
+  });
+});
