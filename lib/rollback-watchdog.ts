@@ -19,6 +19,7 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import {
   DEFAULT_MAX_EVENT_AGE_MINUTES,
+  DEFAULT_SWEEP_INTERVAL_MINUTES,
   DETAIL_TYPE,
   ENV,
   EVENT_SOURCE,
@@ -477,6 +478,7 @@ export class RollbackWatchdog extends Construct {
       account: stack.account,
       region: stack.region,
       maxEventAgeMinutes: this.maxEventAge?.toMinutes({ integral: false }) ?? DEFAULT_MAX_EVENT_AGE_MINUTES,
+      sweepIntervalMinutes: DEFAULT_SWEEP_INTERVAL_MINUTES,
       defaults: this.defaults,
       targets: this.targets,
     });

@@ -133,6 +133,7 @@ function describeKey(): string {
  */
 const TARGET_FIELDS: Record<RuntimeTarget['type'], readonly string[]> = {
   'ecs-service': ['cluster', 'service'],
+  codedeploy: ['application', 'deploymentGroup'],
 };
 
 const POLICY_MINUTES = [

@@ -10,7 +10,7 @@ import {
   type ServiceDeploymentBrief,
   type ServiceDeploymentStatus,
 } from '@aws-sdk/client-ecs';
-import type { RuntimeTarget } from '../contract';
+import type { RuntimeEcsTarget, RuntimeTarget } from '../contract';
 import type { LiveDeployment, LiveDeploymentState, LiveTarget } from '../domain';
 import { RetryableError, TargetInvalidError } from '../use-cases/errors';
 import type { ActionResult, Deployer, Telemetry } from '../use-cases/ports';
@@ -51,7 +51,7 @@ export class EcsDeployer implements Deployer {
    * service has one or two of those at a time, far inside the first page (20), so no pagination.
    */
   async inspect(target: RuntimeTarget): Promise<LiveTarget> {
-    const { cluster, service } = target;
+    const { cluster, service } = ecsTarget(target);
     const [described, listed] = await Promise.allSettled([
       this.client.send(new DescribeServicesCommand({ cluster, services: [service] })),
       this.client.send(
@@ -115,7 +115,7 @@ export class EcsDeployer implements Deployer {
 
   /** `UpdateService(taskDefinition = version)`; the new PRIMARY deployment's id is the reference. */
   async redeploy(target: RuntimeTarget, version: string): Promise<ActionResult> {
-    const { cluster, service } = target;
+    const { cluster, service } = ecsTarget(target);
     try {
       const out = await this.client.send(
         new UpdateServiceCommand({ cluster, service, taskDefinition: version }),
@@ -161,7 +161,14 @@ export class EcsDeployer implements Deployer {
 }
 
 function describeTarget(target: RuntimeTarget): string {
-  return `service ${target.service} in cluster ${target.cluster}`;
+  const { cluster, service } = ecsTarget(target);
+  return `service ${service} in cluster ${cluster}`;
+}
+
+/** The runtime routes targets to deployers by type; a mismatch is a wiring bug, not a target problem. */
+function ecsTarget(target: RuntimeTarget): RuntimeEcsTarget {
+  if (target.type !== 'ecs-service') throw new TypeError(`EcsDeployer cannot handle ${target.type} target ${target.id}`);
+  return target;
 }
 
 /** Terminal read failures describe the target as invalid; transient ones throw for Lambda to retry. */

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import {
   DEFAULT_MAX_EVENT_AGE_MINUTES,
+  DEFAULT_SWEEP_INTERVAL_MINUTES,
   DEFAULT_POLICY,
   MODES,
   RUNTIME_CONFIG_SCHEMA_VERSION,
@@ -310,8 +311,14 @@ function resolveTarget(target: TargetConfig, defaults: DefaultsConfig | undefine
         policy: resolvePolicy(defaults, target),
       };
     case 'codedeploy':
-      // parseWatchdogConfig rejects these; reaching here means the caller skipped validation.
-      throw new Error(`target ${JSON.stringify(target.id)}: codedeploy targets are not supported yet`);
+      return {
+        id: target.id,
+        type: target.type,
+        application: target.application,
+        deploymentGroup: target.deploymentGroup,
+        alarms: [...target.alarms],
+        policy: resolvePolicy(defaults, target),
+      };
   }
 }
 
@@ -328,6 +335,7 @@ export function resolveRuntimeConfig(
     account: env.account,
     region: env.region,
     maxEventAgeMinutes: config.defaults?.maxEventAgeMinutes ?? DEFAULT_MAX_EVENT_AGE_MINUTES,
+    sweepIntervalMinutes: config.defaults?.sweepIntervalMinutes ?? DEFAULT_SWEEP_INTERVAL_MINUTES,
     targets: config.targets.map((t) => resolveTarget(t, config.defaults)),
   };
 }

@@ -19,6 +19,8 @@ export interface PolicyConfig {
 export interface DefaultsConfig extends PolicyConfig {
   /** Alarm transitions older than this when processed are `stale`. */
   readonly maxEventAgeMinutes?: number;
+  /** How often the reconcile sweep runs. */
+  readonly sweepIntervalMinutes?: number;
 }
 
 export interface EcsServiceTargetConfig extends PolicyConfig {

@@ -11,6 +11,9 @@ export const DEFAULT_POLICY = {
 /** Alarm events whose state timestamp is older than this when processed are `stale`. */
 export const DEFAULT_MAX_EVENT_AGE_MINUTES = 60;
 
+/** The reconcile sweep's schedule. */
+export const DEFAULT_SWEEP_INTERVAL_MINUTES = 5;
+
 /**
  * How long a claimed rollback holds the target's lease when no completion is seen. A crashed invocation's
  * lease expires after this and the target can be acted on again.

@@ -19,6 +19,16 @@ export const ECS_DEPLOYMENT_EVENT = {
 } as const;
 export type EcsDeploymentEventName = (typeof ECS_DEPLOYMENT_EVENT)[keyof typeof ECS_DEPLOYMENT_EVENT];
 
+/** `detail.state` values of `CodeDeploy Deployment State-change Notification`. */
+export const CODEDEPLOY_STATE = {
+  start: 'START',
+  success: 'SUCCESS',
+  failure: 'FAILURE',
+  stop: 'STOP',
+  ready: 'READY',
+} as const;
+export type CodeDeployState = (typeof CODEDEPLOY_STATE)[keyof typeof CODEDEPLOY_STATE];
+
 export const ALARM_STATE = {
   ok: 'OK',
   alarm: 'ALARM',

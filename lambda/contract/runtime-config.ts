@@ -26,7 +26,18 @@ export interface RuntimeEcsTarget {
   readonly policy: RuntimePolicy;
 }
 
-export type RuntimeTarget = RuntimeEcsTarget;
+export interface RuntimeCodeDeployTarget {
+  readonly id: string;
+  readonly type: 'codedeploy';
+  /** CodeDeploy application name. */
+  readonly application: string;
+  /** Deployment group name (ECS blue/green, Lambda alias or EC2/on-premises). */
+  readonly deploymentGroup: string;
+  readonly alarms: readonly string[];
+  readonly policy: RuntimePolicy;
+}
+
+export type RuntimeTarget = RuntimeEcsTarget | RuntimeCodeDeployTarget;
 
 export interface RuntimeConfig {
   readonly schemaVersion: 1;
@@ -35,6 +46,8 @@ export interface RuntimeConfig {
   readonly region: string;
   /** Alarm transitions older than this when processed are `stale`. */
   readonly maxEventAgeMinutes: number;
+  /** How often the reconcile sweep runs (it catches what lost events hid). */
+  readonly sweepIntervalMinutes: number;
   readonly targets: readonly RuntimeTarget[];
 }
 

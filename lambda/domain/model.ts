@@ -46,6 +46,11 @@ export interface LedgerEntry {
   readonly taintedAt?: Millis;
   readonly taintReason?: string;
   readonly deploymentId?: string;
+  /**
+   * How to deploy this version again, exactly as it was deployed, when the version string alone is not
+   * enough (CodeDeploy: the revision location as JSON). Opaque to the domain.
+   */
+  readonly artifact?: string;
 }
 
 /** The newest transition seen for one alarm guarding the target (its high-water mark). */
@@ -71,7 +76,7 @@ export type RollbackActionKind = 'stop' | 'redeploy';
  */
 export type RollbackAction =
   | { readonly kind: 'stop'; readonly deploymentRef: string }
-  | { readonly kind: 'redeploy'; readonly version: string };
+  | { readonly kind: 'redeploy'; readonly version: string; readonly artifact?: string };
 
 /** The claimed rollback of a target: its lease and its intent record. */
 export interface ActiveRollback {
@@ -122,6 +127,10 @@ export interface LiveDeployment {
   readonly state: LiveDeploymentState;
   readonly startedAt: Millis;
   readonly completedAt?: Millis;
+  /** See LedgerEntry.artifact. */
+  readonly artifact?: string;
+  /** The platform created this deployment to roll another back (CodeDeploy `creator: codeDeployRollback`). */
+  readonly isRollback?: boolean;
 }
 
 /** What the target's own API says right now. */

@@ -58,6 +58,8 @@ export function createRuntime(deps: RuntimeDeps): WatchdogRuntime {
     switch (target.type) {
       case 'ecs-service':
         return ecs;
+      case 'codedeploy':
+        throw new TypeError('codedeploy targets are wired in the next step');
     }
   };
   const notifier = new SnsNotifier({ client: deps.clients.sns, topicArn: deps.topicArn });

@@ -1,4 +1,5 @@
 import type {
+  AlarmStateValue,
   MetricName,
   NotificationKind,
   RejectionReason,
@@ -73,14 +74,33 @@ export interface Deployer {
   inspect(target: RuntimeTarget): Promise<LiveTarget>;
   /** Stops an in-progress deployment and lets the platform roll it back. */
   stop(target: RuntimeTarget, deploymentRef: string): Promise<ActionResult>;
-  /** Deploys `version` again. */
-  redeploy(target: RuntimeTarget, version: string): Promise<ActionResult>;
+  /** Deploys `version` again; `artifact` is the ledger's record of how it was deployed (CodeDeploy revision). */
+  redeploy(target: RuntimeTarget, version: string, artifact?: string): Promise<ActionResult>;
 }
 
 export type ActionResult =
   | { readonly status: 'issued'; readonly deploymentRef?: string }
   /** The deployment to stop had already finished or was already stopping (ECS ConflictException). */
-  | { readonly status: 'already-finished'; readonly detail: string };
+  | { readonly status: 'already-finished'; readonly detail: string }
+  /** Another deployment is already active, so a new one cannot start (CodeDeploy DeploymentLimitExceeded). */
+  | { readonly status: 'busy'; readonly detail: string };
+
+/** The current state of a CloudWatch alarm, as DescribeAlarms reports it. */
+export interface AlarmSnapshot {
+  readonly name: string;
+  readonly arn: string;
+  readonly value: AlarmStateValue;
+  /** When the alarm last changed state (StateTransitionedTimestamp, else StateUpdatedTimestamp). */
+  readonly since: Millis;
+  readonly reason: string;
+  readonly reasonData: string | undefined;
+}
+
+/** Reads alarm states for the reconcile sweep (alarm events fire only on transitions and can be lost). */
+export interface AlarmReader {
+  /** Alarms that do not exist are absent from the result. Metric and composite alarms alike. */
+  describe(names: readonly string[]): Promise<AlarmSnapshot[]>;
+}
 
 export interface Notification {
   readonly kind: NotificationKind;

@@ -30,7 +30,7 @@ function applyPolicy(base: RuntimePolicy, layer: RollbackPolicy | undefined): Ru
 function toRuntimeTarget(target: RollbackTarget, defaults: RuntimePolicy): RuntimeTarget {
   return {
     id: target.id,
-    type: target.type,
+    type: 'ecs-service',
     cluster: target.ecsService.clusterName,
     service: target.ecsService.serviceName,
     alarms: target.alarmNames,
@@ -47,6 +47,7 @@ export function buildRuntimeConfig(input: {
   readonly account: string;
   readonly region: string;
   readonly maxEventAgeMinutes: number;
+  readonly sweepIntervalMinutes: number;
   readonly defaults: RollbackPolicy | undefined;
   readonly targets: readonly RollbackTarget[];
 }): RuntimeConfig {
@@ -56,6 +57,7 @@ export function buildRuntimeConfig(input: {
     account: input.account,
     region: input.region,
     maxEventAgeMinutes: input.maxEventAgeMinutes,
+    sweepIntervalMinutes: input.sweepIntervalMinutes,
     targets: input.targets.map((t) => toRuntimeTarget(t, defaults)),
   };
 }

@@ -8,7 +8,7 @@ const config: RuntimeConfig = {
   schemaVersion: 1,
   account: '123456789012',
   region: 'us-east-1',
-  maxEventAgeMinutes: DEFAULT_MAX_EVENT_AGE_MINUTES,
+  maxEventAgeMinutes: DEFAULT_MAX_EVENT_AGE_MINUTES, sweepIntervalMinutes: 5,
   targets: [ecsTarget()],
 };
 const alarm = transition('ALARM', T0 + 60 * SEC);
