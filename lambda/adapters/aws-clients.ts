@@ -1,4 +1,5 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ECSClient, type ECSClientConfig } from '@aws-sdk/client-ecs';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -10,12 +11,13 @@ export interface AwsClients {
   readonly ecs: ECSClient;
   readonly sns: SNSClient;
   readonly cloudwatch: CloudWatchClient;
+  readonly codedeploy: CodeDeployClient;
 }
 
 export type AwsClientName = keyof AwsClients;
 
 /**
- * Any of the four clients, seen through the SDK's common client shape: the union of the concrete clients has
+ * Any of the clients, seen through the SDK's common client shape: the union of the concrete clients has
  * no callable `middlewareStack.add`, this has.
  */
 export type ConfigurableAwsClient = Client<object, MetadataBearer, unknown>;
@@ -47,7 +49,7 @@ export const AWS_CLIENT_DEFAULTS = {
   requestTimeoutMs: 5_000,
 } as const;
 
-/** Creates the four clients with explicit retry and timeout settings (DESIGN.md §5). */
+/** Creates every client with the same explicit retry and timeout settings (DESIGN.md §5). */
 export function createAwsClients(options: CreateAwsClientsOptions = {}): AwsClients {
   const shared = () => ({
     region: options.region,
@@ -66,6 +68,7 @@ export function createAwsClients(options: CreateAwsClientsOptions = {}): AwsClie
     ecs: new ECSClient(shared()),
     sns: new SNSClient(shared()),
     cloudwatch: new CloudWatchClient(shared()),
+    codedeploy: new CodeDeployClient(shared()),
   };
   if (options.configure) {
     for (const name of Object.keys(clients) as AwsClientName[]) options.configure(clients[name], name);

@@ -3,7 +3,8 @@
  * - `retryable`: transient (throttling, 5xx, network, timeout). It already survived the SDK's own retries, so
  *   the adapter throws `RetryableError` and Lambda retries the whole event.
  * - `terminal`: retrying cannot help (missing, inactive, not permitted, invalid). Audited as `target-invalid`.
- * - `conflict`: the resource moved on under us (already finished, already stopping). An expected outcome.
+ * - `conflict`: the resource moved on under us (already finished, already stopping, another deployment already
+ *   active). An expected outcome, which the adapter turns into an ActionResult.
  * - `unknown`: anything else; adapters let it escape unchanged rather than guess.
  */
 export type AwsErrorClass = 'retryable' | 'terminal' | 'conflict' | 'unknown';
@@ -12,6 +13,8 @@ const CONFLICT_NAMES: ReadonlySet<string> = new Set([
   'ConflictException',
   'ConditionalCheckFailedException',
   'DeploymentAlreadyCompletedException',
+  // CodeDeploy refuses a new deployment while another one of the group is active.
+  'DeploymentLimitExceededException',
 ]);
 
 /** The SDK's own throttling list (smithy service-error-classification) plus service-specific spellings. */
@@ -87,6 +90,32 @@ const TERMINAL_NAMES: ReadonlySet<string> = new Set([
   'UnsupportedFeatureException',
   'PlatformTaskDefinitionIncompatibilityException',
   'PlatformUnknownException',
+  // CodeDeploy: missing application, group, deployment or revision, and requests it rejects as malformed.
+  'ApplicationDoesNotExistException',
+  'DeploymentGroupDoesNotExistException',
+  'DeploymentDoesNotExistException',
+  'DeploymentConfigDoesNotExistException',
+  'RevisionDoesNotExistException',
+  'InvalidApplicationNameException',
+  'InvalidDeploymentGroupNameException',
+  'InvalidDeploymentIdException',
+  'InvalidDeploymentConfigNameException',
+  'InvalidDeploymentStatusException',
+  'InvalidRevisionException',
+  'InvalidRoleException',
+  'InvalidInputException',
+  'InvalidGitHubAccountTokenException',
+  'InvalidAutoRollbackConfigException',
+  'InvalidLoadBalancerInfoException',
+  'InvalidTargetInstancesException',
+  'InvalidTrafficRoutingConfigurationException',
+  'UnsupportedActionForDeploymentTypeException',
+  'ApplicationNameRequiredException',
+  'DeploymentGroupNameRequiredException',
+  'DeploymentIdRequiredException',
+  'RevisionRequiredException',
+  'BatchLimitExceededException',
+  'DescriptionTooLongException',
 ]);
 
 interface ErrorLike {

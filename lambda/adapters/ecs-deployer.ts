@@ -167,7 +167,8 @@ function describeTarget(target: RuntimeTarget): string {
 
 /** The runtime routes targets to deployers by type; a mismatch is a wiring bug, not a target problem. */
 function ecsTarget(target: RuntimeTarget): RuntimeEcsTarget {
-  if (target.type !== 'ecs-service') throw new TypeError(`EcsDeployer cannot handle ${target.type} target ${target.id}`);
+  if (target.type !== 'ecs-service')
+    throw new TypeError(`EcsDeployer cannot handle ${target.type} target ${target.id}`);
   return target;
 }
 

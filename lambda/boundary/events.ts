@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import {
   ALARM_STATE,
+  CODEDEPLOY_STATE,
   DETAIL_TYPE,
   ECS_DEPLOYMENT_EVENT,
   EVENT_SOURCE,
+  type CodeDeployState,
   type RejectionReason,
 } from '../contract';
 import type { AlarmTransition, DeploymentEvent } from '../domain';
@@ -69,6 +71,20 @@ const ecsEventSchema = z.looseObject({
   }),
 });
 
+const codeDeployStates = Object.values(CODEDEPLOY_STATE) as [CodeDeployState, ...CodeDeployState[]];
+
+const codeDeployEventSchema = z.looseObject({
+  ...envelope,
+  source: z.literal(EVENT_SOURCE.codedeploy),
+  'detail-type': z.literal(DETAIL_TYPE.codeDeployStateChange),
+  detail: z.looseObject({
+    application: z.string().min(1),
+    deploymentGroup: z.string().min(1),
+    deploymentId: z.string().min(1),
+    state: z.enum(codeDeployStates),
+  }),
+});
+
 export interface EventEnvelope {
   readonly id: string;
   readonly account: string;
@@ -131,6 +147,46 @@ export function parseEcsDeploymentEvent(raw: unknown): Parsed<EcsDeploymentNotic
         at: Date.parse(e.detail.updatedAt),
         rollingBack: /rolling back/i.test(reason),
         reason,
+      },
+    },
+    envelope: { id: e.id, account: e.account, region: e.region },
+  };
+}
+
+export interface CodeDeployNotice {
+  readonly application: string;
+  readonly deploymentGroup: string;
+  readonly event: DeploymentEvent;
+}
+
+/**
+ * `CodeDeploy Deployment State-change Notification`. The event names no revision and no rollback: the use
+ * case reads the deployment to learn both. READY (blue/green waiting to reroute traffic) is still in progress.
+ */
+export function parseCodeDeployEvent(raw: unknown): Parsed<CodeDeployNotice> {
+  const mismatch = checkKind(raw, EVENT_SOURCE.codedeploy, DETAIL_TYPE.codeDeployStateChange);
+  if (mismatch) return mismatch;
+  const r = codeDeployEventSchema.safeParse(raw);
+  if (!r.success) return malformed(r.error);
+  const e = r.data;
+  const { state } = e.detail;
+  const phase =
+    state === CODEDEPLOY_STATE.success
+      ? 'completed'
+      : state === CODEDEPLOY_STATE.failure || state === CODEDEPLOY_STATE.stop
+        ? 'failed'
+        : 'in-progress';
+  return {
+    ok: true,
+    value: {
+      application: e.detail.application,
+      deploymentGroup: e.detail.deploymentGroup,
+      event: {
+        deploymentId: e.detail.deploymentId,
+        phase,
+        at: Date.parse(e.time),
+        rollingBack: false,
+        reason: state === CODEDEPLOY_STATE.stop ? 'the deployment was stopped' : `CodeDeploy state ${state}`,
       },
     },
     envelope: { id: e.id, account: e.account, region: e.region },

@@ -9,5 +9,7 @@ export const METRIC = {
   notificationFailures: 'NotificationFailures',
   rejectedEvents: 'RejectedEvents',
   auditFailures: 'AuditFailures',
+  /** Decisions the reconcile sweep took on alarms whose events never arrived. */
+  sweepDecisions: 'SweepDecisions',
 } as const;
 export type MetricName = (typeof METRIC)[keyof typeof METRIC];

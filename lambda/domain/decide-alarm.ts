@@ -205,7 +205,11 @@ export function decideAlarm(input: AlarmDecisionInput): AlarmDecisionResult {
   const action: RollbackAction =
     inProgress && deployment?.stopRef && deployment.stopRestores === to
       ? { kind: 'stop', deploymentRef: deployment.stopRef }
-      : { kind: 'redeploy', version: to };
+      : {
+          kind: 'redeploy',
+          version: to,
+          ...(candidate.artifact !== undefined ? { artifact: candidate.artifact } : {}),
+        };
   const verb = action.kind === 'stop' ? 'stop the in-progress deployment of' : 'redeploy';
   const fromTo = { from: current, to };
 

@@ -47,8 +47,11 @@ export function applyDeploymentEvent(input: DeploymentEventInput): DeploymentEve
 
   let state = reconcileWithLive(input.state, live, now, bakeMs);
   const deployment = [live.latest, ...live.previous].find((d) => d?.id === event.deploymentId);
-  const version =
-    deployment?.version ?? (event.phase === 'in-progress' ? live.latest?.version : live.currentVersion);
+  // ECS says so in the event's reason; CodeDeploy only on the deployment (creator codeDeployRollback).
+  const rollingBack = event.rollingBack || deployment?.isRollback === true;
+  // A finished deployment the service no longer reports (drained, or superseded by a newer one) is not
+  // guessed at: attributing it to the current version could taint a known-good version.
+  const version = deployment?.version ?? (event.phase === 'in-progress' ? live.latest?.version : undefined);
   const effects: DeploymentEffect[] = [];
   const rollback = state.rollback;
 
@@ -121,7 +124,7 @@ export function applyDeploymentEvent(input: DeploymentEventInput): DeploymentEve
   }
 
   if (rollback) {
-    const ours = version === rollback.to || (rollback.action === 'stop' && event.rollingBack);
+    const ours = version === rollback.to || (rollback.action === 'stop' && rollingBack);
     if (
       event.phase === 'completed' &&
       live.currentVersion === rollback.to &&
@@ -141,7 +144,7 @@ export function applyDeploymentEvent(input: DeploymentEventInput): DeploymentEve
         },
       };
     }
-  } else if (event.rollingBack && event.phase === 'in-progress') {
+  } else if (rollingBack && event.phase === 'in-progress') {
     const abandoned = state.ledger.find((e) => e.status === 'in-progress' && e.version !== version)?.version;
     if (abandoned)
       state = {

@@ -3,3 +3,4 @@ export * from './deployment-event';
 export * from './ledger';
 export * from './model';
 export * from './policy';
+export * from './sweep';

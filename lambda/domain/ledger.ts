@@ -92,6 +92,7 @@ export function reconcileWithLive(
             completedAt: d.completedAt,
             deploymentId: d.id,
             proven: true,
+            ...artifactOf(d),
           },
           now,
           bakeMs,
@@ -125,6 +126,7 @@ export function reconcileWithLive(
               }
             : {}),
           ...(seededProof ? { proven: true } : {}),
+          ...artifactOf(latest),
         },
         now,
         bakeMs,
@@ -134,4 +136,9 @@ export function reconcileWithLive(
     ledger = upsertEntry(ledger, live.currentVersion, { status: 'completed', proven: true }, now, bakeMs);
   }
   return ledger === state.ledger && state.seeded ? state : { ...state, ledger, seeded: true };
+}
+
+/** The ledger keeps how each version was deployed, so that a rollback can deploy it again exactly. */
+function artifactOf(d: { readonly artifact?: string }): { artifact?: string } {
+  return d.artifact !== undefined ? { artifact: d.artifact } : {};
 }

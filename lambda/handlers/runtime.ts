@@ -1,4 +1,6 @@
-import { type RuntimeConfig, type RuntimeTarget } from '../contract';
+import { EVENT_SOURCE, type RuntimeConfig, type RuntimeTarget } from '../contract';
+import { CloudWatchAlarmReader } from '../adapters/cloudwatch-alarm-reader';
+import { CodeDeployDeployer } from '../adapters/codedeploy-deployer';
 import { EcsDeployer } from '../adapters/ecs-deployer';
 import { DynamoDbConfigSource } from '../adapters/dynamodb-config-source';
 import { DynamoDbStateStore } from '../adapters/dynamodb-state-store';
@@ -7,12 +9,14 @@ import type { AwsClients } from '../adapters/aws-clients';
 import {
   describeRaw,
   parseAlarmEvent,
+  parseCodeDeployEvent,
   parseEcsDeploymentEvent,
   type EventEnvelope,
   type Parsed,
 } from '../boundary/events';
 import { handleAlarm } from '../use-cases/handle-alarm';
 import { handleDeployment } from '../use-cases/handle-deployment';
+import { sweep } from '../use-cases/sweep';
 import { rejectEvent } from '../use-cases/reject-event';
 import { Reporter } from '../use-cases/report';
 import type { Clock, ConfigSource, Deployer, StateStore, Telemetry } from '../use-cases/ports';
@@ -25,8 +29,10 @@ export interface InvocationContext {
 export interface WatchdogRuntime {
   /** `CloudWatch Alarm State Change`. */
   onAlarm(event: unknown, context: InvocationContext): Promise<void>;
-  /** `ECS Deployment State Change`. */
+  /** `ECS Deployment State Change` and `CodeDeploy Deployment State-change Notification`. */
   onDeployment(event: unknown, context: InvocationContext): Promise<void>;
+  /** The scheduled reconcile sweep (the event itself carries nothing it needs). */
+  onSweep(event: unknown, context: InvocationContext): Promise<void>;
 }
 
 export interface RuntimeDeps {
@@ -54,12 +60,14 @@ export function createRuntime(deps: RuntimeDeps): WatchdogRuntime {
       now: () => deps.clock.now(),
     });
   const ecs = new EcsDeployer({ client: deps.clients.ecs, telemetry: deps.telemetry });
+  const codeDeploy = new CodeDeployDeployer({ client: deps.clients.codedeploy, telemetry: deps.telemetry });
+  const alarms = new CloudWatchAlarmReader({ client: deps.clients.cloudwatch });
   const deployerFor = (target: RuntimeTarget): Deployer => {
     switch (target.type) {
       case 'ecs-service':
         return ecs;
       case 'codedeploy':
-        throw new TypeError('codedeploy targets are wired in the next step');
+        return codeDeploy;
     }
   };
   const notifier = new SnsNotifier({ client: deps.clients.sns, topicArn: deps.topicArn });
@@ -97,25 +105,61 @@ export function createRuntime(deps: RuntimeDeps): WatchdogRuntime {
     },
     async onDeployment(event, context) {
       try {
-        const admitted = await admit(event, parseEcsDeploymentEvent(event), context.awsRequestId);
-        if (!admitted) return;
-        const { cluster, service, event: deployment } = admitted.value;
-        const target = admitted.config.targets.find(
-          (t) => t.type === 'ecs-service' && t.cluster === cluster && t.service === service,
-        );
-        if (!target) {
-          telemetry.log('info', 'deployment event for a service the watchdog does not protect', {
-            cluster,
-            service,
-          });
-          return;
-        }
-        await handleDeployment(useCaseDeps, target, deployment, context.awsRequestId);
+        const target = isCodeDeploy(event)
+          ? await admitCodeDeploy(event, context.awsRequestId)
+          : await admitEcs(event, context.awsRequestId);
+        if (target) await handleDeployment(useCaseDeps, target.target, target.event, context.awsRequestId);
+      } finally {
+        telemetry.flush();
+      }
+    },
+    async onSweep(_event, context) {
+      try {
+        await sweep({ ...useCaseDeps, alarms }, await configSource.load(), context.awsRequestId);
       } finally {
         telemetry.flush();
       }
     },
   };
+
+  async function admitEcs(raw: unknown, requestId: string) {
+    const admitted = await admit(raw, parseEcsDeploymentEvent(raw), requestId);
+    if (!admitted) return undefined;
+    const { cluster, service, event } = admitted.value;
+    const target = admitted.config.targets.find(
+      (t) => t.type === 'ecs-service' && t.cluster === cluster && t.service === service,
+    );
+    if (!target)
+      telemetry.log('info', 'deployment event for a service the watchdog does not protect', {
+        cluster,
+        service,
+      });
+    return target && { target, event };
+  }
+
+  async function admitCodeDeploy(raw: unknown, requestId: string) {
+    const admitted = await admit(raw, parseCodeDeployEvent(raw), requestId);
+    if (!admitted) return undefined;
+    const { application, deploymentGroup, event } = admitted.value;
+    const target = admitted.config.targets.find(
+      (t) =>
+        t.type === 'codedeploy' && t.application === application && t.deploymentGroup === deploymentGroup,
+    );
+    if (!target)
+      telemetry.log('info', 'deployment event for a group the watchdog does not protect', {
+        application,
+        deploymentGroup,
+      });
+    return target && { target, event };
+  }
+}
+
+function isCodeDeploy(raw: unknown): boolean {
+  return (
+    typeof raw === 'object' &&
+    raw !== null &&
+    (raw as { source?: unknown }).source === EVENT_SOURCE.codedeploy
+  );
 }
 
 function foreignProblem(

@@ -1,7 +1,15 @@
-import { ALARM_STATE, METRIC, UNKNOWN_SCOPE, type RuntimeConfig, type RuntimeTarget } from '../contract';
+import {
+  ALARM_STATE,
+  METRIC,
+  UNKNOWN_SCOPE,
+  type RuntimeConfig,
+  type RuntimeTarget,
+  type SkipReason,
+} from '../contract';
 import {
   decideAlarm,
   emptyTargetState,
+  findEntry,
   MINUTE,
   skipDecision,
   transitionKey,
@@ -13,10 +21,14 @@ import {
 } from '../domain';
 import { decisionId } from './decision-id';
 import type { UseCaseDeps } from './deps';
+import type { Deployer } from './ports';
 import { RetryableError, TargetInvalidError } from './errors';
 
 /** Optimistic-lock retries per target before the invocation gives up and lets Lambda retry. */
 const MAX_COMMIT_ATTEMPTS = 5;
+
+/** Slack between the Lambda's clock and the platform's deployment timestamps. */
+const CLOCK_SKEW_MS = 60_000;
 
 /**
  * One alarm transition → one decision per guarded target: load → decide → claim → act → record → notify.
@@ -69,7 +81,7 @@ export async function handleAlarm(
   );
 }
 
-interface TargetJob {
+export interface TargetJob {
   readonly config: RuntimeConfig;
   readonly target: RuntimeTarget;
   readonly transition: AlarmTransition;
@@ -78,9 +90,15 @@ interface TargetJob {
   readonly stored: TargetState | undefined;
   readonly live: LiveTarget | undefined;
   readonly globalPause: Pause | undefined;
+  /**
+   * The sweep re-checks alarms that are still in ALARM every few minutes: a transition it already decided on
+   * is neither audited nor announced again.
+   */
+  readonly quietDuplicates?: boolean;
 }
 
-async function decideForTarget(deps: UseCaseDeps, job: TargetJob): Promise<Decision> {
+/** Decide, claim, act and report for one target and one transition. */
+export async function decideForTarget(deps: UseCaseDeps, job: TargetJob): Promise<Decision> {
   const { target, transition } = job;
   let stored = job.stored;
   for (let attempt = 1; attempt <= MAX_COMMIT_ATTEMPTS; attempt++) {
@@ -107,7 +125,9 @@ async function decideForTarget(deps: UseCaseDeps, job: TargetJob): Promise<Decis
         decision = await act(deps, job, decision, { prior, claimed: saved, unclaimed: result.unclaimed });
       }
     }
-    await deps.reporter.decision(decision, job.requestId, transition);
+    if (!(job.quietDuplicates && decision.reason === 'duplicate')) {
+      await deps.reporter.decision(decision, job.requestId, transition);
+    }
     return decision;
   }
   throw new RetryableError(
@@ -115,7 +135,12 @@ async function decideForTarget(deps: UseCaseDeps, job: TargetJob): Promise<Decis
   );
 }
 
-/** Issues the rollback the claim allows. Expected outcomes become decisions; transient failures undo the claim and throw. */
+/**
+ * Issues the rollback the claim allows. Expected outcomes (the deployment already finished, another one is
+ * active, the target is gone) become decisions and give the claim back. A transient failure may have hidden a
+ * call that went through, so the service is read before the claim is given back: a retry must never repeat a
+ * rollback that is already under way.
+ */
 async function act(
   deps: UseCaseDeps,
   job: TargetJob,
@@ -124,47 +149,104 @@ async function act(
 ): Promise<Decision> {
   const { target, transition } = job;
   const deployer = deps.deployerFor(target);
-  const action = decision.action;
-  if (!action || !decision.to) return decision;
+  const { action, to } = decision;
+  if (!action || !to) return decision;
+  const artifact = findEntry(states.claimed.ledger, to)?.artifact;
+  const redeployAction = {
+    kind: 'redeploy' as const,
+    version: to,
+    ...(artifact !== undefined ? { artifact } : {}),
+  };
+  const standDown = async (reason: SkipReason, detail: string): Promise<Decision> => {
+    await release(deps, states.unclaimed, states.claimed);
+    return skipDecision(decision, reason, detail);
+  };
+  const started = (d: Decision): Decision => {
+    deps.telemetry.count(METRIC.rollbacksStarted, 1, { target: target.id });
+    return d;
+  };
+
+  deps.telemetry.count(METRIC.detectionToActionMs, Math.max(0, deps.clock.now() - transition.timestamp), {
+    target: target.id,
+  });
   try {
-    deps.telemetry.count(METRIC.detectionToActionMs, Math.max(0, deps.clock.now() - transition.timestamp), {
-      target: target.id,
-    });
-    const result =
+    let final = decision;
+    let result =
       action.kind === 'stop'
         ? await deployer.stop(target, action.deploymentRef)
-        : await deployer.redeploy(target, action.version);
-    if (result.status === 'issued') {
-      deps.telemetry.count(METRIC.rollbacksStarted, 1, { target: target.id });
-      return decision;
+        : await deployer.redeploy(target, to, artifact);
+    if (result.status === 'already-finished') {
+      // The deployment finished or began stopping between our read and our call: look again.
+      const live = await deployer.inspect(target);
+      if (live.kind === 'ok' && live.nativeRollback) {
+        return standDown(
+          'native-rollback-in-progress',
+          `The deployment was already stopping: the platform is rolling back by itself (${result.detail}).`,
+        );
+      }
+      result = await deployer.redeploy(target, to, artifact);
+      final = {
+        ...decision,
+        action: redeployAction,
+        detail: `${decision.detail} The deployment had already finished, so ${to} is being redeployed.`,
+      };
     }
-    // The deployment finished or began stopping between our read and our call: look again.
-    const live = await deployer.inspect(target);
-    if (live.kind === 'ok' && live.nativeRollback) {
-      await release(deps, states.unclaimed, states.claimed);
-      return skipDecision(
-        decision,
-        'native-rollback-in-progress',
-        `The deployment was already stopping: the service is rolling back by itself (${result.detail}).`,
-      );
+    switch (result.status) {
+      case 'issued':
+        return started(final);
+      case 'busy': {
+        const live = await deployer.inspect(target);
+        if (live.kind === 'ok' && live.nativeRollback) {
+          return standDown(
+            'native-rollback-in-progress',
+            `The platform is already rolling back by itself (${result.detail}).`,
+          );
+        }
+        return standDown(
+          'alarm-predates-deploy',
+          `Another deployment of ${target.id} started before the rollback could (${result.detail}); the alarm predates it, so that deployment is judged on its own alarms.`,
+        );
+      }
+      case 'already-finished':
+        // Adapters answer a redeploy with issued or busy; anything else needs a human to look.
+        return standDown(
+          'target-invalid',
+          `The platform answered the redeploy of ${to} unexpectedly (${result.detail}).`,
+        );
     }
-    await deployer.redeploy(target, decision.to);
-    deps.telemetry.count(METRIC.rollbacksStarted, 1, { target: target.id });
-    return {
-      ...decision,
-      action: { kind: 'redeploy', version: decision.to },
-      detail: `${decision.detail} The deployment had already finished, so ${decision.to} is being redeployed.`,
-    };
   } catch (error) {
     if (error instanceof TargetInvalidError) {
-      await release(deps, states.unclaimed, states.claimed);
-      return skipDecision(decision, 'target-invalid', `${target.id} cannot be rolled back: ${error.message}`);
+      return standDown('target-invalid', `${target.id} cannot be rolled back: ${error.message}`);
     }
-    // Transient: give the claim back (and forget the transition) so Lambda's retry can act; if even that
-    // fails, the lease expires on its own.
-    await release(deps, states.prior, states.claimed).catch(() => undefined);
+    const underway = await rollbackUnderway(deployer, target, decision).catch(() => undefined);
+    if (underway) {
+      return started({
+        ...decision,
+        detail: `${decision.detail} (The call reported an error, but the service shows the rollback under way.)`,
+      });
+    }
+    if (underway === false) {
+      // Nothing happened: give the claim back and forget the transition, so Lambda's retry can act.
+      await release(deps, states.prior, states.claimed).catch(() => undefined);
+    }
+    // Cannot tell: keep the claim, so no retry acts twice; the sweep settles the rollback when the lease expires.
     throw error;
   }
+}
+
+/** After an ambiguous failure: does the service show the rollback the decision asked for? */
+async function rollbackUnderway(
+  deployer: Deployer,
+  target: RuntimeTarget,
+  decision: Decision,
+): Promise<boolean> {
+  const live = await deployer.inspect(target);
+  if (live.kind !== 'ok') return false;
+  if (decision.action?.kind === 'stop') return live.nativeRollback || live.currentVersion === decision.to;
+  const latest = live.latest;
+  return (
+    latest !== undefined && latest.version === decision.to && latest.startedAt >= decision.at - CLOCK_SKEW_MS
+  );
 }
 
 async function release(deps: UseCaseDeps, state: TargetState, claimed: TargetState): Promise<void> {

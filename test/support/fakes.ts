@@ -159,3 +159,14 @@ export function fakeDeps(live: LiveTarget, at: Millis) {
 function tick(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
+
+/** Alarm states as DescribeAlarms would report them. */
+export class FakeAlarmReader {
+  snapshots: import('../../lambda/use-cases/ports').AlarmSnapshot[] = [];
+  calls = 0;
+  async describe(names: readonly string[]) {
+    this.calls++;
+    await tick();
+    return this.snapshots.filter((s) => names.includes(s.name));
+  }
+}

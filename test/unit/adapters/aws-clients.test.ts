@@ -24,6 +24,7 @@ describe('createAwsClients', () => {
       clients.ecs.config,
       clients.sns.config,
       clients.cloudwatch.config,
+      clients.codedeploy.config,
     ];
     for (const config of configs) {
       expect(await config.maxAttempts()).toBe(3);
@@ -44,7 +45,7 @@ describe('createAwsClients', () => {
     });
 
     // Assess
-    expect(seen.sort()).toEqual(['cloudwatch', 'dynamodb', 'ecs', 'sns']);
+    expect(seen.sort()).toEqual(['cloudwatch', 'codedeploy', 'dynamodb', 'ecs', 'sns']);
     expect(Object.keys(clients).sort()).toEqual(seen);
   });
 

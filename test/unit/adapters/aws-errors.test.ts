@@ -7,6 +7,16 @@ import {
   ServiceNotFoundException,
 } from '@aws-sdk/client-ecs';
 import {
+  ApplicationDoesNotExistException,
+  DeploymentAlreadyCompletedException,
+  DeploymentDoesNotExistException,
+  DeploymentGroupDoesNotExistException,
+  DeploymentLimitExceededException,
+  InvalidDeploymentIdException,
+  InvalidRevisionException,
+  ThrottlingException as CodeDeployThrottlingException,
+} from '@aws-sdk/client-codedeploy';
+import {
   classifyAwsError,
   describeError,
   summarizeError,
@@ -74,7 +84,54 @@ describe('classifyAwsError', () => {
       'conflict',
       new ConflictException({ message: 'already complete', $metadata: meta(400) }),
     ],
-    ['DeploymentAlreadyCompletedException', 'conflict', awsError('DeploymentAlreadyCompletedException')],
+    [
+      'CodeDeploy DeploymentAlreadyCompletedException',
+      'conflict',
+      new DeploymentAlreadyCompletedException({ message: 'already complete', $metadata: meta(400) }),
+    ],
+    [
+      'CodeDeploy DeploymentLimitExceededException (another deployment is active)',
+      'conflict',
+      new DeploymentLimitExceededException({
+        message: "already has an active Deployment 'd-9'",
+        $metadata: meta(400),
+      }),
+    ],
+    [
+      'CodeDeploy ThrottlingException',
+      'retryable',
+      new CodeDeployThrottlingException({ message: 'Rate exceeded', $metadata: meta(400) }),
+    ],
+    [
+      'CodeDeploy ApplicationDoesNotExistException',
+      'terminal',
+      new ApplicationDoesNotExistException({ message: 'No application found', $metadata: meta(400) }),
+    ],
+    [
+      'CodeDeploy DeploymentGroupDoesNotExistException',
+      'terminal',
+      new DeploymentGroupDoesNotExistException({
+        message: 'No Deployment Group found',
+        $metadata: meta(400),
+      }),
+    ],
+    [
+      'CodeDeploy DeploymentDoesNotExistException',
+      'terminal',
+      new DeploymentDoesNotExistException({ message: 'could not be found', $metadata: meta(400) }),
+    ],
+    [
+      'CodeDeploy InvalidDeploymentIdException',
+      'terminal',
+      new InvalidDeploymentIdException({ message: 'invalid format', $metadata: meta(400) }),
+    ],
+    [
+      'CodeDeploy InvalidRevisionException',
+      'terminal',
+      new InvalidRevisionException({ message: 'invalid revision', $metadata: meta(400) }),
+    ],
+    ['CodeDeploy InvalidApplicationNameException', 'terminal', awsError('InvalidApplicationNameException')],
+    ['CodeDeploy RevisionDoesNotExistException', 'terminal', awsError('RevisionDoesNotExistException')],
     ['an unrecognised 400', 'unknown', awsError('BrandNewException')],
     ['a programming error', 'unknown', new TypeError("Cannot read properties of undefined (reading 'id')")],
     ['a thrown string', 'unknown', 'boom'],

@@ -9,7 +9,8 @@ const CONFIG: RuntimeConfig = {
   schemaVersion: 1,
   account: '123456789012',
   region: 'us-east-1',
-  maxEventAgeMinutes: 60, sweepIntervalMinutes: 5,
+  maxEventAgeMinutes: 60,
+  sweepIntervalMinutes: 5,
   targets: [
     {
       id: 'checkout',
@@ -174,7 +175,9 @@ describe('DynamoDbConfigSource against dynalite', () => {
 
     expect(message).toContain('$.region: expected a non-empty string');
     expect(message).toContain('$.targets[0].alarms: expected an array of alarm names');
-    expect(message).toContain('$.targets[1].type: expected one of ecs-service, got "lambda-alias"');
+    expect(message).toContain(
+      '$.targets[1].type: expected one of ecs-service, codedeploy, got "lambda-alias"',
+    );
     expect(message).toContain(
       '$.targets[1].policy.mode: expected one of auto, approval, dry-run, got "yolo"',
     );

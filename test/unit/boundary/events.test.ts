@@ -1,4 +1,9 @@
-import { parseAlarmEvent, parseEcsDeploymentEvent, parseServiceArn } from '../../../lambda/boundary/events';
+import {
+  parseAlarmEvent,
+  parseCodeDeployEvent,
+  parseEcsDeploymentEvent,
+  parseServiceArn,
+} from '../../../lambda/boundary/events';
 import { fixtureEvent } from '../../support/events';
 
 describe('parseAlarmEvent', () => {
@@ -130,5 +135,55 @@ describe('parseServiceArn', () => {
       service: 'checkout',
     });
     expect(parseServiceArn('arn:aws:ecs:us-east-1:123456789012:service/checkout')).toBeUndefined();
+  });
+});
+
+describe('parseCodeDeployEvent', () => {
+  it('parses the group and the deployment, timed by the envelope', () => {
+    expect(parseCodeDeployEvent(fixtureEvent('codedeploy-deployment-state-change'))).toMatchObject({
+      ok: true,
+      value: {
+        application: 'myApplication',
+        deploymentGroup: 'myDeploymentGroup',
+        event: {
+          deploymentId: 'd-123456789',
+          phase: 'completed',
+          at: Date.parse('2016-06-30T22:06:31Z'),
+          rollingBack: false,
+        },
+      },
+    });
+  });
+
+  it.each([
+    ['START', 'in-progress'],
+    ['READY', 'in-progress'],
+    ['SUCCESS', 'completed'],
+    ['FAILURE', 'failed'],
+    ['STOP', 'failed'],
+  ])('%s → %s', (state, phase) => {
+    const e = fixtureEvent('codedeploy-deployment-state-change');
+    e.detail.state = state;
+    expect(parseCodeDeployEvent(e)).toMatchObject({ ok: true, value: { event: { phase } } });
+  });
+
+  it('rejects an unknown state and a missing deployment id together', () => {
+    const e = fixtureEvent('codedeploy-deployment-state-change');
+    e.detail.state = 'EXPLODED';
+    delete e.detail.deploymentId;
+    const r = parseCodeDeployEvent(e);
+    expect(r.ok).toBe(false);
+    if (!r.ok)
+      expect(r.problems.map((p) => p.split(':')[0]).sort()).toEqual([
+        '$.detail.deploymentId',
+        '$.detail.state',
+      ]);
+  });
+
+  it('rejects an ECS event as another detail-type', () => {
+    expect(parseCodeDeployEvent(fixtureEvent('ecs-deployment-completed'))).toMatchObject({
+      ok: false,
+      reason: 'unsupported-detail-type',
+    });
   });
 });

@@ -25,7 +25,8 @@ const config: RuntimeConfig = {
   schemaVersion: 1,
   account: '123456789012',
   region: 'us-east-1',
-  maxEventAgeMinutes: 60, sweepIntervalMinutes: 5,
+  maxEventAgeMinutes: 60,
+  sweepIntervalMinutes: 5,
   targets: [
     {
       id: 'checkout',

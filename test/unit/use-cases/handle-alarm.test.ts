@@ -8,7 +8,8 @@ const config: RuntimeConfig = {
   schemaVersion: 1,
   account: '123456789012',
   region: 'us-east-1',
-  maxEventAgeMinutes: DEFAULT_MAX_EVENT_AGE_MINUTES, sweepIntervalMinutes: 5,
+  maxEventAgeMinutes: DEFAULT_MAX_EVENT_AGE_MINUTES,
+  sweepIntervalMinutes: 5,
   targets: [ecsTarget()],
 };
 const alarm = transition('ALARM', T0 + 60 * SEC);
@@ -184,5 +185,96 @@ describe('handleAlarm', () => {
     expect(d).toMatchObject({ outcome: 'dry-run', from: 'checkout:42', to: 'checkout:41' });
     expect(deps.deployer.actions()).toEqual([]);
     expect(deps.notifier.sent[0]?.title).toContain('Dry run');
+  });
+});
+
+describe('handleAlarm: ambiguous and busy outcomes', () => {
+  it('keeps the rollback when a transient error hid a call that went through (RELIABILITY #8)', async () => {
+    const deps = fakeDeps(liveInProgress('checkout:42', T0), now);
+    deps.deployer.stopResults = [new RetryableError('socket hang up after the request was sent')];
+    deps.deployer.nextLives = [{ ...liveInProgress('checkout:41', T0 + 61 * SEC), nativeRollback: true }];
+    const [d] = await handleAlarm(deps, config, alarm, 'req-1');
+    expect(d).toMatchObject({ outcome: 'rollback', detail: expect.stringContaining('under way') });
+    expect(deps.store.items.get('checkout')?.rollback).toBeDefined();
+    await handleAlarm(deps, config, alarm, 'req-1');
+    expect(deps.deployer.actions()).toHaveLength(1);
+  });
+
+  it('keeps the claim when it cannot tell whether the call went through, so a retry never acts twice', async () => {
+    const deps = fakeDeps(liveInProgress('checkout:42', T0), now);
+    deps.deployer.redeployResults = [new RetryableError('timeout')];
+    const completed = {
+      ...liveInProgress('checkout:42', T0),
+      latest: {
+        id: 'ecs-svc/2',
+        version: 'checkout:42',
+        state: 'completed' as const,
+        startedAt: T0,
+        completedAt: T0 + 30 * SEC,
+      },
+    };
+    deps.deployer.live = completed;
+    const inspect = deps.deployer.inspect.bind(deps.deployer);
+    let calls = 0;
+    deps.deployer.inspect = async (t) =>
+      ++calls > 1 ? Promise.reject(new RetryableError('still throttled')) : inspect(t);
+    await expect(handleAlarm(deps, config, alarm, 'req-1')).rejects.toThrow('timeout');
+    expect(deps.store.items.get('checkout')?.rollback).toMatchObject({ to: 'checkout:41' });
+
+    deps.deployer.inspect = inspect;
+    const [retry] = await handleAlarm(deps, config, alarm, 'req-1');
+    expect(retry).toMatchObject({ reason: 'duplicate' });
+    expect(deps.deployer.actions()).toEqual([{ op: 'redeploy', target: 'checkout', arg: 'checkout:41' }]);
+  });
+
+  it('stands down and releases the claim when another deployment is already active (RELIABILITY #18)', async () => {
+    const completed = {
+      ...liveInProgress('checkout:42', T0),
+      latest: {
+        id: 'ecs-svc/2',
+        version: 'checkout:42',
+        state: 'completed' as const,
+        startedAt: T0,
+        completedAt: T0 + 30 * SEC,
+      },
+    };
+    const deps = fakeDeps(completed, now);
+    deps.deployer.redeployResults = [{ status: 'busy', detail: 'DeploymentLimitExceededException' }];
+    const [d] = await handleAlarm(deps, config, alarm, 'req-1');
+    expect(d).toMatchObject({ outcome: 'skip', reason: 'alarm-predates-deploy' });
+    expect(deps.store.items.get('checkout')?.rollback).toBeUndefined();
+    expect(deps.store.items.get('checkout')?.lastRollbackAt).toBeUndefined();
+    expect(deps.deployer.actions()).toHaveLength(1);
+  });
+
+  it('redeploys the recorded artifact of the known-good version', async () => {
+    const live = {
+      ...liveInProgress('checkout:42', T0),
+      latest: {
+        id: 'd-2',
+        version: 'checkout:42',
+        state: 'completed' as const,
+        startedAt: T0,
+        completedAt: T0 + 30 * SEC,
+      },
+      previous: [
+        {
+          id: 'd-1',
+          version: 'checkout:41',
+          state: 'completed' as const,
+          startedAt: T0 - 86_400_000,
+          completedAt: T0 - 86_000_000,
+          artifact: '{"revisionType":"GitHub"}',
+        },
+      ],
+    };
+    const deps = fakeDeps(live, now);
+    const redeploy = jest.spyOn(deps.deployer, 'redeploy');
+    await handleAlarm(deps, config, alarm, 'req-1');
+    expect(redeploy).toHaveBeenCalledWith(
+      expect.objectContaining({ id: 'checkout' }),
+      'checkout:41',
+      '{"revisionType":"GitHub"}',
+    );
   });
 });

@@ -1,0 +1,97 @@
+import { METRIC, type RuntimeTarget } from '../contract';
+import { emptyTargetState, type DeploymentEffect, type Millis, type TargetState } from '../domain';
+import type { UseCaseDeps } from './deps';
+import { RetryableError } from './errors';
+import { rollbackResultNotification } from './notifications';
+
+const MAX_COMMIT_ATTEMPTS = 5;
+
+export type TargetReducer = (
+  state: TargetState,
+  now: Millis,
+) => { next: TargetState; effects: readonly DeploymentEffect[] };
+
+/**
+ * Applies a pure state change to one target under its optimistic lock (re-reading and re-applying on a lost
+ * race), skips the write when nothing changed, then reports the effects. Returns the state as stored.
+ */
+export async function applyToTarget(
+  deps: UseCaseDeps,
+  target: RuntimeTarget,
+  stored: TargetState | undefined,
+  reduce: TargetReducer,
+  requestId: string,
+): Promise<TargetState> {
+  let current = stored;
+  for (let attempt = 1; attempt <= MAX_COMMIT_ATTEMPTS; attempt++) {
+    const state = current ?? emptyTargetState(target.id);
+    const now = deps.clock.now();
+    const { next, effects } = reduce(state, now);
+    let result = state;
+    if (next !== state) {
+      const saved = await deps.store.saveTarget(next, state.revision);
+      if (saved === 'conflict') {
+        current = (await deps.store.loadTargets([target.id])).targets.get(target.id);
+        continue;
+      }
+      result = saved;
+    }
+    for (const effect of effects) await reportEffect(deps, target, effect, now, requestId);
+    return result;
+  }
+  throw new RetryableError(
+    `could not update ${target.id} after ${MAX_COMMIT_ATTEMPTS} attempts (contention)`,
+  );
+}
+
+async function reportEffect(
+  deps: UseCaseDeps,
+  target: RuntimeTarget,
+  effect: DeploymentEffect,
+  now: Millis,
+  requestId: string,
+): Promise<void> {
+  switch (effect.kind) {
+    case 'rollback-succeeded':
+    case 'rollback-failed': {
+      const why = effect.kind === 'rollback-failed' ? effect.why : undefined;
+      const notification = rollbackResultNotification(
+        target.id,
+        effect.kind,
+        effect.rollback,
+        effect.at,
+        why,
+      );
+      deps.telemetry.count(
+        effect.kind === 'rollback-succeeded' ? METRIC.rollbacksSucceeded : METRIC.rollbacksFailed,
+        1,
+        { target: target.id },
+      );
+      deps.telemetry.log(effect.kind === 'rollback-succeeded' ? 'info' : 'error', effect.kind, {
+        target: target.id,
+        ...notification.context,
+      });
+      await Promise.all([
+        deps.reporter.audit({
+          type: 'rollback-result',
+          at: now,
+          target: target.id,
+          result: effect.kind,
+          decisionId: effect.rollback.decisionId,
+          from: effect.rollback.from,
+          to: effect.rollback.to,
+          detail: notification.description,
+        }),
+        deps.reporter.notify(notification),
+      ]);
+      return;
+    }
+    case 'native-rollback':
+      deps.telemetry.log('info', 'the platform is rolling back by itself', {
+        target: target.id,
+        version: effect.version,
+        requestId,
+      });
+      return;
+  }
+}

@@ -1,0 +1,159 @@
+import { ALARM_STATE, METRIC, type RuntimeConfig, type RuntimeTarget } from '../contract';
+import {
+  applyDeploymentEvent,
+  observedDeploymentEvent,
+  settleExpiredLease,
+  transitionKey,
+  type AlarmTransition,
+  type Decision,
+  type Pause,
+  type TargetState,
+} from '../domain';
+import { applyToTarget } from './apply-to-target';
+import type { UseCaseDeps } from './deps';
+import { RetryableError } from './errors';
+import { decideForTarget } from './handle-alarm';
+import type { AlarmReader, AlarmSnapshot } from './ports';
+import { describe } from './report';
+
+export interface SweepDeps extends UseCaseDeps {
+  readonly alarms: AlarmReader;
+}
+
+export interface SweepSummary {
+  readonly inspected: readonly string[];
+  readonly decisions: readonly Decision[];
+  readonly failed: readonly string[];
+}
+
+/**
+ * The reconcile sweep (scheduled): catches what lost or never-sent events hid.
+ * - A deployment that finished or failed without its event (CodeDeploy events are best effort): folded into
+ *   the ledger, completing or failing the watchdog's own rollback.
+ * - A rollback whose lease expired without completion (a crashed invocation): extended while the platform is
+ *   still moving, otherwise failed and escalated.
+ * - An alarm still in ALARM (alarm events fire only on transitions): decided as if its transition had just
+ *   arrived, through the same claim, so it acts at most once per incident; transitions already decided on
+ *   stay quiet.
+ * Targets with nothing in flight and no alarm firing are not read. They are swept one at a time, which keeps
+ * the sweep gentle on API rate limits; one target's failure does not stop the others.
+ */
+export async function sweep(
+  deps: SweepDeps,
+  config: RuntimeConfig,
+  requestId: string,
+): Promise<SweepSummary> {
+  const alarmNames = [...new Set(config.targets.flatMap((t) => t.alarms))];
+  const failed: string[] = [];
+  const [snapshots, loaded] = await Promise.all([
+    // Unreadable alarms must not stop the deployment checks: carry on without them, fail at the end.
+    deps.alarms.describe(alarmNames).catch((error: unknown) => {
+      failed.push('alarm states');
+      deps.telemetry.log('error', 'sweep could not read alarm states', { error: describe(error) });
+      return [];
+    }),
+    deps.store.loadTargets(config.targets.map((t) => t.id)),
+  ]);
+  const firing = new Map(snapshots.filter((s) => s.value === ALARM_STATE.alarm).map((s) => [s.name, s]));
+  const inspected: string[] = [];
+  const decisions: Decision[] = [];
+
+  for (const target of config.targets) {
+    const stored = loaded.targets.get(target.id);
+    const targetFiring = target.alarms.flatMap((name) => firing.get(name) ?? []);
+    if (!needsLook(target, stored, targetFiring)) continue;
+    inspected.push(target.id);
+    try {
+      decisions.push(
+        ...(await sweepTarget(deps, config, target, stored, targetFiring, loaded.globalPause, requestId)),
+      );
+    } catch (error) {
+      failed.push(target.id);
+      deps.telemetry.log('error', 'sweep failed for a target', { target: target.id, error: describe(error) });
+    }
+  }
+  deps.telemetry.log('info', 'sweep done', {
+    inspected: inspected.length,
+    decisions: decisions.length,
+    failed,
+  });
+  if (failed.length > 0) {
+    // Let Lambda retry (and the failure destination keep it if it keeps failing); the work is idempotent.
+    throw new RetryableError(`the sweep could not check ${failed.join(', ')}`);
+  }
+  return { inspected, decisions, failed };
+}
+
+function needsLook(
+  target: RuntimeTarget,
+  stored: TargetState | undefined,
+  firing: readonly AlarmSnapshot[],
+): boolean {
+  return (
+    target.type === 'codedeploy' ||
+    firing.length > 0 ||
+    stored?.rollback !== undefined ||
+    stored?.ledger.some((e) => e.status === 'in-progress') === true
+  );
+}
+
+async function sweepTarget(
+  deps: SweepDeps,
+  config: RuntimeConfig,
+  target: RuntimeTarget,
+  stored: TargetState | undefined,
+  firing: readonly AlarmSnapshot[],
+  globalPause: Pause | undefined,
+  requestId: string,
+): Promise<Decision[]> {
+  const live = await deps.deployerFor(target).inspect(target);
+  const observed = observedDeploymentEvent(live);
+  let state = stored;
+  if (observed && live.kind === 'ok') {
+    state = await applyToTarget(
+      deps,
+      target,
+      state,
+      (s, now) => applyDeploymentEvent({ now, target, state: s, live, event: observed }),
+      requestId,
+    );
+  }
+  if (state?.rollback) {
+    state = await applyToTarget(deps, target, state, (s, now) => settleExpiredLease(s, live, now), requestId);
+  }
+  const decisions: Decision[] = [];
+  for (const snapshot of firing) {
+    const transition = asTransition(snapshot);
+    const decision = await decideForTarget(deps, {
+      config,
+      target,
+      transition,
+      key: transitionKey(transition),
+      requestId,
+      stored: state,
+      live,
+      globalPause,
+      quietDuplicates: true,
+    });
+    if (decision.reason !== 'duplicate') {
+      decisions.push(decision);
+      deps.telemetry.count(METRIC.sweepDecisions, 1, { target: target.id });
+    }
+    state = (await deps.store.loadTargets([target.id])).targets.get(target.id);
+  }
+  return decisions;
+}
+
+/** An alarm seen in ALARM, as the transition that put it there (same dedupe key as its event). */
+function asTransition(s: AlarmSnapshot): AlarmTransition {
+  return {
+    alarmName: s.name,
+    alarmArn: s.arn,
+    value: ALARM_STATE.alarm,
+    timestamp: s.since,
+    previousValue: ALARM_STATE.ok,
+    previousTimestamp: undefined,
+    reason: s.reason,
+    reasonData: s.reasonData,
+  };
+}
