@@ -31,7 +31,9 @@ export function buildApp(app: App = new App()): WatchdogStack {
   }
   const stack = new WatchdogStack(app, contextString(app, STACK_NAME_CONTEXT) ?? DEFAULT_STACK_NAME, {
     config: result.config,
-    description: 'Rollback Watchdog: rolls ECS services back when a guarding alarm fires after a release',
+    description:
+      'Rollback Watchdog: rolls ECS services and CodeDeploy deployment groups back when a guarding alarm ' +
+      'fires after a release',
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
   return stack;

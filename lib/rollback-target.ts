@@ -1,6 +1,7 @@
-import type { Duration } from 'aws-cdk-lib';
+import { Token, type Duration } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import type * as ecs from 'aws-cdk-lib/aws-ecs';
+import type * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import type { Mode, RuntimeTarget } from '../lambda/contract';
 
 /** How many rollbacks a target may have within a sliding window before the watchdog escalates instead. */
@@ -60,7 +61,11 @@ export interface EcsServiceTargetOptions {
   /** Unique id of the target within the watchdog: lowercase letters, digits and `-`. Appears in CLI commands. */
   readonly id: string;
   /**
-   * The service to protect. Its names may be tokens (a service created in the same stack).
+   * The service to protect. Its names may be tokens (a service created in the same stack). It must use the
+   * rolling-update (`ECS`) deployment controller: a service created in the same app with the `CODE_DEPLOY`
+   * or `EXTERNAL` controller fails synth (protect a `CODE_DEPLOY` service through its deployment group with
+   * {@link RollbackTarget.codeDeployGroup}). An imported service, or one named by `cluster` and
+   * `serviceName`, is checked at runtime instead: the watchdog reports it `target-invalid`.
    *
    * @default - the service is named by `cluster` and `serviceName`
    */
@@ -87,27 +92,106 @@ export interface EcsServiceTargetOptions {
   readonly policy?: RollbackPolicy;
 }
 
+/** A CodeDeploy deployment group construct of any compute platform. */
+export type CodeDeployDeploymentGroup =
+  codedeploy.IEcsDeploymentGroup | codedeploy.ILambdaDeploymentGroup | codedeploy.IServerDeploymentGroup;
+
+/**
+ * Options of {@link RollbackTarget.codeDeployGroup}: give either `deploymentGroup`, or `application` and
+ * `deploymentGroupName`.
+ */
+export interface CodeDeployGroupTargetOptions {
+  /** Unique id of the target within the watchdog: lowercase letters, digits and `-`. Appears in CLI commands. */
+  readonly id: string;
+  /**
+   * The deployment group to protect (ECS blue/green, Lambda alias or EC2/on-premises). Its names may be
+   * tokens (a group created in the same stack).
+   *
+   * @default - the group is named by `application` and `deploymentGroupName`
+   */
+  readonly deploymentGroup?: CodeDeployDeploymentGroup;
+  /**
+   * Name of the CodeDeploy application. Required with `deploymentGroupName`.
+   *
+   * @default - taken from `deploymentGroup`
+   */
+  readonly application?: string;
+  /**
+   * Name of the deployment group. Required with `application`.
+   *
+   * @default - taken from `deploymentGroup`
+   */
+  readonly deploymentGroupName?: string;
+  /** The CloudWatch alarms (metric or composite) that guard the group, as constructs or alarm names. */
+  readonly alarms: ReadonlyArray<cloudwatch.IAlarm | string>;
+  /**
+   * Overrides of the watchdog's default policy for this target.
+   *
+   * @default - the watchdog's `defaults`
+   */
+  readonly policy?: RollbackPolicy;
+}
+
 /** The ECS service a target protects, by cluster and service name (either may be a token). */
 export interface EcsServiceReference {
   readonly clusterName: string;
   readonly serviceName: string;
 }
 
+/** The CodeDeploy deployment group a target protects, by application and group name (either may be a token). */
+export interface CodeDeployGroupReference {
+  readonly applicationName: string;
+  readonly deploymentGroupName: string;
+}
+
+/** Deployment controllers whose services the ecsService target cannot roll back, with what to do instead. */
+const UNSUPPORTED_CONTROLLERS: Readonly<Record<string, string>> = {
+  CODE_DEPLOY:
+    'the service uses the CODE_DEPLOY deployment controller, so CodeDeploy deploys it; protect its ' +
+    'deployment group with RollbackTarget.codeDeployGroup instead',
+  EXTERNAL:
+    'the service uses the EXTERNAL deployment controller: its task sets are deployed outside ECS, which ' +
+    'the watchdog cannot roll back',
+};
+
 /**
- * Something the watchdog can roll back. Create one with a factory such as {@link RollbackTarget.ecsService}
- * and pass it in `RollbackWatchdogProps.targets` or to `RollbackWatchdog.addTarget()`.
+ * The deployment controller problem of a service created in this app (its CfnService is visible). Imported
+ * services have no CfnService; the ECS adapter reports those `target-invalid` at runtime.
+ */
+function controllerProblem(service: ecs.IBaseService): string | undefined {
+  const cfn = service.node.defaultChild;
+  if (!ecs.CfnService.isCfnService(cfn)) return undefined;
+  const controller = cfn.deploymentController;
+  if (controller === undefined || Token.isUnresolved(controller)) return undefined;
+  const type = (controller as ecs.CfnService.DeploymentControllerProperty).type;
+  return type === undefined || Token.isUnresolved(type) ? undefined : UNSUPPORTED_CONTROLLERS[type];
+}
+
+const alarmNamesOf = (alarms: ReadonlyArray<cloudwatch.IAlarm | string>): string[] => [
+  ...new Set(alarms.map((alarm) => (typeof alarm === 'string' ? alarm : alarm.alarmName))),
+];
+
+/**
+ * Something the watchdog can roll back. Create one with {@link RollbackTarget.ecsService} or
+ * {@link RollbackTarget.codeDeployGroup} and pass it in `RollbackWatchdogProps.targets` or to
+ * `RollbackWatchdog.addTarget()`.
  *
  * Factories never throw: problems with their options are reported, together with every other problem,
  * when the watchdog is validated at synth.
  */
 export class RollbackTarget {
-  /** Protects an ECS service (rolling update controller) by rolling it back to its last known-good task definition. */
+  /**
+   * Protects an ECS service that uses the rolling-update (`ECS`) deployment controller: stops an
+   * in-progress deployment with ECS's own rollback, or redeploys the last known-good task definition.
+   */
   public static ecsService(options: EcsServiceTargetOptions): RollbackTarget {
     const problems: string[] = [];
     const byNames = options.cluster !== undefined || options.serviceName !== undefined;
     let ecsService: EcsServiceReference;
     if (options.service) {
       if (byNames) problems.push('give either service, or cluster and serviceName, not both');
+      const controller = controllerProblem(options.service);
+      if (controller) problems.push(controller);
       ecsService = {
         clusterName: options.service.cluster.clusterName,
         serviceName: options.service.serviceName,
@@ -121,14 +205,48 @@ export class RollbackTarget {
         serviceName: options.serviceName ?? '',
       };
     }
-    const alarmNames = [
-      ...new Set(options.alarms.map((alarm) => (typeof alarm === 'string' ? alarm : alarm.alarmName))),
-    ];
     return new RollbackTarget(
       options.id,
       'ecs-service',
       ecsService,
-      alarmNames,
+      undefined,
+      alarmNamesOf(options.alarms),
+      options.policy ?? {},
+      problems,
+    );
+  }
+
+  /**
+   * Protects a CodeDeploy deployment group (ECS blue/green, Lambda alias or EC2/on-premises): stops an
+   * active deployment with CodeDeploy's automatic rollback, or deploys the last known-good revision again.
+   */
+  public static codeDeployGroup(options: CodeDeployGroupTargetOptions): RollbackTarget {
+    const problems: string[] = [];
+    const byNames = options.application !== undefined || options.deploymentGroupName !== undefined;
+    let group: CodeDeployGroupReference;
+    if (options.deploymentGroup) {
+      if (byNames)
+        problems.push('give either deploymentGroup, or application and deploymentGroupName, not both');
+      group = {
+        applicationName: options.deploymentGroup.application.applicationName,
+        deploymentGroupName: options.deploymentGroup.deploymentGroupName,
+      };
+    } else {
+      if (options.application === undefined)
+        problems.push('application is required unless deploymentGroup is given');
+      if (options.deploymentGroupName === undefined)
+        problems.push('deploymentGroupName is required unless deploymentGroup is given');
+      group = {
+        applicationName: options.application ?? '',
+        deploymentGroupName: options.deploymentGroupName ?? '',
+      };
+    }
+    return new RollbackTarget(
+      options.id,
+      'codedeploy',
+      undefined,
+      group,
+      alarmNamesOf(options.alarms),
       options.policy ?? {},
       problems,
     );
@@ -139,8 +257,10 @@ export class RollbackTarget {
     public readonly id: string,
     /** What kind of resource is rolled back. */
     public readonly type: RuntimeTarget['type'],
-    /** The protected ECS service. */
-    public readonly ecsService: EcsServiceReference,
+    /** The protected ECS service, for `ecs-service` targets. */
+    public readonly ecsService: EcsServiceReference | undefined,
+    /** The protected deployment group, for `codedeploy` targets. */
+    public readonly codeDeployGroup: CodeDeployGroupReference | undefined,
     /** Names of the trigger alarms, without duplicates; may contain tokens. */
     public readonly alarmNames: readonly string[],
     /** This target's policy overrides. */

@@ -31,10 +31,16 @@ import {
   TABLE,
 } from '../lambda/contract';
 import { ChunkedRules } from './private/chunked-rules';
+import { GrowingGrant } from './private/growing-grant';
 import { nagFindingValue } from './private/nag';
 import { buildRuntimeConfig } from './private/runtime-config';
-import { validateWatchdog } from './private/validate';
-import type { RollbackPolicy, RollbackTarget } from './rollback-target';
+import { checkSweepInterval, validateWatchdog } from './private/validate';
+import type {
+  CodeDeployGroupReference,
+  EcsServiceReference,
+  RollbackPolicy,
+  RollbackTarget,
+} from './rollback-target';
 
 /** Properties of {@link RollbackWatchdog}. */
 export interface RollbackWatchdogProps {
@@ -57,6 +63,13 @@ export interface RollbackWatchdogProps {
    * @default - 60 minutes
    */
   readonly maxEventAge?: Duration;
+  /**
+   * How often the reconcile sweep runs. It catches what lost or undelivered events hid: deployments that
+   * finished unseen, and targets whose alarms are still in ALARM. Whole minutes, from 1 to 1440.
+   *
+   * @default - 5 minutes
+   */
+  readonly sweepInterval?: Duration;
   /**
    * Topic that receives every notification (AWS Chatbot custom-notification JSON). The handlers are granted
    * sns:Publish on it; if it is KMS-encrypted, grant them use of its key yourself, and let CloudWatch
@@ -96,24 +109,41 @@ const MAX_DELIVERY_AGE = Duration.hours(1);
 const EVENTBRIDGE_RETRY_ATTEMPTS = 8;
 const HANDLER_MEMORY_MB = 512;
 const HANDLER_TIMEOUT = Duration.seconds(30);
+/**
+ * The sweep reads every target with something in flight, one after another (gentle on API rate limits), so
+ * it gets longer than the event handlers; a run that still overruns is retried and the next one catches up.
+ */
+const SWEEP_TIMEOUT = Duration.minutes(5);
 /** The longest a message waits in SQS, so a DLQ keeps failures for two weeks of investigation. */
 const DLQ_RETENTION = Duration.days(14);
 
 const HANDLERS_DIR = path.join(__dirname, '..', 'lambda', 'handlers');
 
+/** Reads of a deployment group and its deployments; all authorize against the deploymentgroup resource type. */
+const CODEDEPLOY_READS = [
+  'codedeploy:GetDeploymentGroup',
+  'codedeploy:ListDeployments',
+  'codedeploy:BatchGetDeployments',
+  'codedeploy:GetDeployment',
+] as const;
+
 /**
- * Rolls ECS services back to their last known-good version when a guarding CloudWatch alarm fires after a
- * release, and tells people (DESIGN.md).
+ * Rolls ECS services and CodeDeploy deployment groups back to their last known-good version when a guarding
+ * CloudWatch alarm fires after a release, and tells people (DESIGN.md).
  *
- * Creates (or uses) a DynamoDB state table and an encrypted SNS topic, two Lambda handlers (alarm state
- * changes; ECS deployment state changes) fed by EventBridge rules on the default bus, and a dead-letter
- * queue for events that could not be delivered or processed. The resolved per-target config is written to
- * the table at deploy time, so tokens (names of alarms and services created in the same stack) work and the
- * fleet can grow past Lambda's environment-variable limit.
+ * Creates (or uses) a DynamoDB state table and an encrypted SNS topic; three Lambda handlers (alarm state
+ * changes; ECS and CodeDeploy deployment state changes; the scheduled reconcile sweep) fed by EventBridge
+ * rules on the default bus; and a dead-letter queue for events that could not be delivered or processed.
+ * The resolved per-target config is written to the table at deploy time, so tokens (names of alarms,
+ * services and deployment groups created in the same stack) work and the fleet can grow past Lambda's
+ * environment-variable limit.
  *
  * @example
  * const watchdog = new RollbackWatchdog(this, 'Watchdog', {
- *   targets: [RollbackTarget.ecsService({ id: 'checkout', service, alarms: [errorsAlarm, 'checkout-p99'] })],
+ *   targets: [
+ *     RollbackTarget.ecsService({ id: 'checkout', service, alarms: [errorsAlarm, 'checkout-p99'] }),
+ *     RollbackTarget.codeDeployGroup({ id: 'payments', deploymentGroup, alarms: ['payments-errors'] }),
+ *   ],
  *   notificationEmails: ['oncall@example.com'],
  * });
  */
@@ -126,28 +156,44 @@ export class RollbackWatchdog extends Construct {
   public readonly topicKey?: kms.IKey;
   /** Handles `CloudWatch Alarm State Change` events of the trigger alarms. */
   public readonly alarmHandler: lambda.IFunction;
-  /** Handles `ECS Deployment State Change` events of the protected services. */
+  /** Handles `ECS Deployment State Change` and `CodeDeploy Deployment State-change Notification` events. */
   public readonly deploymentHandler: lambda.IFunction;
+  /** The reconcile sweep, run on a schedule (`sweepInterval`). */
+  public readonly sweepHandler: lambda.IFunction;
   /** Receives events that EventBridge could not deliver and invocations that failed every retry. */
   public readonly deadLetterQueue: sqs.IQueue;
 
   private readonly targets: RollbackTarget[] = [];
   private readonly defaults?: RollbackPolicy;
   private readonly maxEventAge?: Duration;
+  private readonly sweepIntervalMinutes: number;
   private readonly alarmRules: ChunkedRules;
-  private readonly deploymentRules: ChunkedRules;
-  /** Alarm handler: actions on the services themselves. */
-  private readonly serviceActions: iam.PolicyStatement;
-  /** Alarm handler: actions that also need the service-deployment resource type. */
-  private readonly serviceDeploymentActions: iam.PolicyStatement;
-  /** Deployment handler: reads of the services. */
-  private readonly serviceReads: iam.PolicyStatement;
-  private readonly alarmHandlerRole: iam.Role;
+  private readonly ecsDeploymentRules: ChunkedRules;
+  private readonly codeDeployRules: ChunkedRules;
+  /** Roles of the handlers that act (alarm handler and sweep); the deployment handler only reads. */
+  private readonly actingRoles: readonly iam.Role[];
+  private readonly grants: {
+    readonly ecsServices: GrowingGrant;
+    readonly ecsServiceDeployments: GrowingGrant;
+    readonly ecsReads: GrowingGrant;
+    readonly codeDeployGroups: GrowingGrant;
+    readonly codeDeployApplications: GrowingGrant;
+    readonly codeDeployStop: GrowingGrant;
+    readonly codeDeployConfigs: GrowingGrant;
+    readonly codeDeployReads: GrowingGrant;
+  };
+  private acknowledgedDeploymentConfigs = false;
 
   constructor(scope: Construct, id: string, props: RollbackWatchdogProps = {}) {
     super(scope, id);
     this.defaults = props.defaults;
     this.maxEventAge = props.maxEventAge;
+    // An invalid interval fails validation at synth; until then the schedule must still be constructible.
+    const sweepInterval =
+      props.sweepInterval && checkSweepInterval(props.sweepInterval).length === 0
+        ? props.sweepInterval
+        : Duration.minutes(DEFAULT_SWEEP_INTERVAL_MINUTES);
+    this.sweepIntervalMinutes = sweepInterval.toMinutes();
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
 
     this.stateTable = props.table ?? this.createTable();
@@ -213,11 +259,17 @@ export class RollbackWatchdog extends Construct {
     }
 
     const configVersion = Lazy.string({ produce: () => this.configVersion() });
+    const xray = 'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions';
+    const stopDeployment =
+      'codedeploy:StopDeployment (granted only when CodeDeploy targets are configured) supports no ' +
+      'resource-level permissions (Service Authorization Reference: no resource type, no condition key)';
     const alarm = this.createHandler('AlarmHandler', 'on-alarm.ts', configVersion, logRetention, {
-      resourceStar: 'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions.',
+      resourceStar: `${xray}; ${stopDeployment}.`,
       starPermissions:
-        'The only wildcards are the X-Ray resource AWS requires and the deployments of the protected ' +
-        'services (service-deployment/<cluster>/<service>/*), whose ids are not known in advance.',
+        'The only wildcards are the resources AWS requires to be "*" (X-Ray, codedeploy:StopDeployment), ' +
+        'the deployments of the protected services (service-deployment/<cluster>/<service>/*), whose ids ' +
+        "are not known in advance, and this account and region's deployment configs (deploymentconfig:*), " +
+        'one of which CreateDeployment reads, by a name not known at synth.',
     });
     const deployment = this.createHandler(
       'DeploymentHandler',
@@ -225,39 +277,67 @@ export class RollbackWatchdog extends Construct {
       configVersion,
       logRetention,
       {
-        resourceStar: 'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions.',
+        resourceStar: `${xray}.`,
         starPermissions: 'The only wildcard is the X-Ray resource, which AWS requires to be "*".',
       },
     );
-    const alarmHandler = alarm.fn;
-    const deploymentHandler = deployment.fn;
-    this.alarmHandler = alarmHandler;
-    this.deploymentHandler = deploymentHandler;
-    this.alarmHandlerRole = alarm.role;
+    const sweep = this.createHandler(
+      'SweepHandler',
+      'on-sweep.ts',
+      configVersion,
+      logRetention,
+      {
+        resourceStar:
+          `${xray}; ${stopDeployment}; cloudwatch:DescribeAlarms returns composite alarms only when ` +
+          'granted on "*" (DESIGN.md §5), and the sweep reads the state of every trigger alarm.',
+        starPermissions:
+          'The only wildcards are the resources AWS requires to be "*" (X-Ray, codedeploy:StopDeployment, ' +
+          'cloudwatch:DescribeAlarms for composite alarms), the deployments of the protected services ' +
+          '(service-deployment/<cluster>/<service>/*), whose ids are not known in advance, and this account ' +
+          "and region's deployment configs (deploymentconfig:*), one of which CreateDeployment reads, by a " +
+          'name not known at synth.',
+      },
+      SWEEP_TIMEOUT,
+    );
+    this.alarmHandler = alarm.fn;
+    this.deploymentHandler = deployment.fn;
+    this.sweepHandler = sweep.fn;
+    this.actingRoles = [alarm.role, sweep.role];
 
-    // Grouped statements whose resources grow with addTarget(): one ARN list per statement keeps the
-    // policy compact (~130 characters per service against IAM's 10,240 per role). Past roughly 60 services
-    // the statements would have to move into managed policies, several per role.
-    this.serviceActions = new iam.PolicyStatement({
-      actions: [
+    // Resources grow with addTarget(). The sweep acts like the alarm handler (it finishes what lost events
+    // left undone), so both get the same rollback permissions; the deployment handler only reads.
+    const acting = this.actingRoles;
+    this.grants = {
+      ecsServices: new GrowingGrant(acting, [
         'ecs:DescribeServices',
         'ecs:UpdateService',
         'ecs:ListServiceDeployments',
         'ecs:StopServiceDeployment',
-      ],
-    });
-    // StopServiceDeployment authorizes against both the service and the service-deployment resource
-    // types, so it needs both ARNs.
-    this.serviceDeploymentActions = new iam.PolicyStatement({
-      actions: ['ecs:StopServiceDeployment'],
-    });
-    this.serviceReads = new iam.PolicyStatement({
-      actions: ['ecs:DescribeServices', 'ecs:ListServiceDeployments'],
-    });
-    alarmHandler.addToRolePolicy(this.serviceActions);
-    alarmHandler.addToRolePolicy(this.serviceDeploymentActions);
-    deploymentHandler.addToRolePolicy(this.serviceReads);
-    for (const fn of [alarmHandler, deploymentHandler]) {
+      ]),
+      // StopServiceDeployment authorizes against both the service and the service-deployment resource
+      // types, so it needs both ARNs.
+      ecsServiceDeployments: new GrowingGrant(acting, ['ecs:StopServiceDeployment']),
+      ecsReads: new GrowingGrant([deployment.role], ['ecs:DescribeServices', 'ecs:ListServiceDeployments']),
+      // All of these authorize against the deploymentgroup resource type (Service Authorization Reference).
+      codeDeployGroups: new GrowingGrant(acting, [...CODEDEPLOY_READS, 'codedeploy:CreateDeployment']),
+      // CreateDeployment also needs GetApplicationRevision on the application (CodeDeploy permissions
+      // reference, footnote 1): the known-good revision was registered when it was first deployed.
+      codeDeployApplications: new GrowingGrant(acting, ['codedeploy:GetApplicationRevision']),
+      // The Service Authorization Reference lists no resource type and no condition key for StopDeployment
+      // (the CodeDeploy permissions reference names the deployment group, which awsdocs/aws-codedeploy-user-
+      // guide#18 reports as wrong), so a grant scoped to the groups would be denied: "*" is the narrowest
+      // grant that works.
+      codeDeployStop: new GrowingGrant(acting, ['codedeploy:StopDeployment']),
+      // ...and GetDeploymentConfig on the deployment config the group (or the deployment) uses, which is
+      // not known at synth.
+      codeDeployConfigs: new GrowingGrant(acting, ['codedeploy:GetDeploymentConfig']),
+      codeDeployReads: new GrowingGrant([deployment.role], CODEDEPLOY_READS),
+    };
+    // Composite alarms are only visible to DescribeAlarms on "*" (DESIGN.md §5).
+    sweep.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['cloudwatch:DescribeAlarms'], resources: ['*'] }),
+    );
+    for (const fn of [alarm.fn, deployment.fn, sweep.fn]) {
       this.stateTable.grantReadWriteData(fn);
       this.notificationTopic.grantPublish(fn);
     }
@@ -285,25 +365,47 @@ export class RollbackWatchdog extends Construct {
     const alarmPattern = { source: [EVENT_SOURCE.cloudwatch], detailType: [DETAIL_TYPE.alarmStateChange] };
     this.alarmRules = new ChunkedRules(
       this,
-      newRule('AlarmRule', 'Rollback Watchdog: state changes of trigger alarms', alarmPattern, alarmHandler),
+      newRule('AlarmRule', 'Rollback Watchdog: state changes of trigger alarms', alarmPattern, alarm.fn),
       JSON.stringify({ ...alarmPattern, detail: { alarmName: [] } }).length,
       (alarmName) => ({ detail: { alarmName: [alarmName] } }),
     );
-    const deploymentPattern = {
+    const ecsDeploymentPattern = {
       source: [EVENT_SOURCE.ecs],
       detailType: [DETAIL_TYPE.ecsDeploymentStateChange],
     };
-    this.deploymentRules = new ChunkedRules(
+    this.ecsDeploymentRules = new ChunkedRules(
       this,
       newRule(
         'DeploymentRule',
         'Rollback Watchdog: deployment state changes of protected ECS services',
-        deploymentPattern,
-        deploymentHandler,
+        ecsDeploymentPattern,
+        deployment.fn,
       ),
-      JSON.stringify({ ...deploymentPattern, resources: [] }).length,
+      JSON.stringify({ ...ecsDeploymentPattern, resources: [] }).length,
       (serviceArn) => ({ resources: [serviceArn] }),
     );
+    // The event's resources hold the application and the deployment group ARN; the group is enough.
+    const codeDeployPattern = {
+      source: [EVENT_SOURCE.codedeploy],
+      detailType: [DETAIL_TYPE.codeDeployStateChange],
+    };
+    this.codeDeployRules = new ChunkedRules(
+      this,
+      newRule(
+        'CodeDeployRule',
+        'Rollback Watchdog: state changes of deployments to protected CodeDeploy deployment groups',
+        codeDeployPattern,
+        deployment.fn,
+      ),
+      JSON.stringify({ ...codeDeployPattern, resources: [] }).length,
+      (deploymentGroupArn) => ({ resources: [deploymentGroupArn] }),
+    );
+    const sweepRule = new events.Rule(this, 'SweepSchedule', {
+      description: 'Rollback Watchdog: runs the reconcile sweep',
+      schedule: events.Schedule.rate(sweepInterval),
+      targets: [deliver(sweep.fn)],
+    });
+    sweepRule.node.addDependency(configWriter);
 
     this.node.addValidation({
       validate: () =>
@@ -311,6 +413,7 @@ export class RollbackWatchdog extends Construct {
           targets: this.targets,
           defaults: this.defaults,
           maxEventAge: this.maxEventAge,
+          sweepInterval: props.sweepInterval,
           notificationEmails: props.notificationEmails,
         }),
     });
@@ -321,7 +424,12 @@ export class RollbackWatchdog extends Construct {
   /** Protects one more target. Call before the app is synthesized. */
   public addTarget(target: RollbackTarget): void {
     this.targets.push(target);
-    const { clusterName, serviceName } = target.ecsService;
+    for (const alarmName of target.alarmNames) this.alarmRules.add(alarmName);
+    if (target.codeDeployGroup) this.protectCodeDeployGroup(target.codeDeployGroup);
+    else if (target.ecsService) this.protectEcsService(target.id, target.ecsService);
+  }
+
+  private protectEcsService(id: string, { clusterName, serviceName }: EcsServiceReference): void {
     const stack = Stack.of(this);
     const serviceArn = stack.formatArn({
       service: 'ecs',
@@ -335,17 +443,58 @@ export class RollbackWatchdog extends Construct {
       resourceName: `${clusterName}/${serviceName}/*`,
       arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
     });
-    this.serviceActions.addResources(serviceArn);
-    this.serviceDeploymentActions.addResources(serviceDeployments);
-    Validations.of(this.alarmHandlerRole).acknowledge({
+    this.grants.ecsServices.add(serviceArn);
+    this.grants.ecsServiceDeployments.add(serviceDeployments);
+    this.grants.ecsReads.add(serviceArn);
+    this.acknowledgeOnActingRoles({
       id: `AwsSolutions-IAM5[Resource::${nagFindingValue(this, serviceDeployments)}]`,
       reason:
-        `Stopping or describing a deployment of ${target.id} needs its service-deployment ARN, whose last ` +
+        `Stopping or describing a deployment of ${id} needs its service-deployment ARN, whose last ` +
         'segment is the id of a deployment that does not exist yet; the wildcard covers only that segment.',
     });
-    this.serviceReads.addResources(serviceArn);
-    for (const alarmName of target.alarmNames) this.alarmRules.add(alarmName);
-    this.deploymentRules.add(serviceArn);
+    this.ecsDeploymentRules.add(serviceArn);
+  }
+
+  private protectCodeDeployGroup({ applicationName, deploymentGroupName }: CodeDeployGroupReference): void {
+    const stack = Stack.of(this);
+    const groupArn = stack.formatArn({
+      service: 'codedeploy',
+      resource: 'deploymentgroup',
+      resourceName: `${applicationName}/${deploymentGroupName}`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    const applicationArn = stack.formatArn({
+      service: 'codedeploy',
+      resource: 'application',
+      resourceName: applicationName,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    const anyDeploymentConfig = stack.formatArn({
+      service: 'codedeploy',
+      resource: 'deploymentconfig',
+      resourceName: '*',
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    this.grants.codeDeployGroups.add(groupArn);
+    this.grants.codeDeployApplications.add(applicationArn);
+    this.grants.codeDeployStop.add('*');
+    this.grants.codeDeployConfigs.add(anyDeploymentConfig);
+    this.grants.codeDeployReads.add(groupArn);
+    if (!this.acknowledgedDeploymentConfigs) {
+      this.acknowledgedDeploymentConfigs = true;
+      this.acknowledgeOnActingRoles({
+        id: `AwsSolutions-IAM5[Resource::${nagFindingValue(this, anyDeploymentConfig)}]`,
+        reason:
+          'CreateDeployment needs codedeploy:GetDeploymentConfig on the deployment config the group or the ' +
+          "deployment uses, which is not known at synth; the grant is read-only and covers this account's " +
+          'deployment configs in this region only.',
+      });
+    }
+    this.codeDeployRules.add(groupArn);
+  }
+
+  private acknowledgeOnActingRoles(acknowledgement: { readonly id: string; readonly reason: string }): void {
+    for (const role of this.actingRoles) Validations.of(role).acknowledge(acknowledgement);
   }
 
   private createTable(): dynamodb.Table {
@@ -405,6 +554,7 @@ export class RollbackWatchdog extends Construct {
     configVersion: string,
     logRetention: logs.RetentionDays,
     wildcardReasons: { readonly resourceStar: string; readonly starPermissions: string },
+    timeout: Duration = HANDLER_TIMEOUT,
   ): { fn: nodejs.NodejsFunction; role: iam.Role } {
     const logGroup = new logs.LogGroup(this, `${id}Logs`, { retention: logRetention });
     // An explicit role instead of AWSLambdaBasicExecutionRole: log writes scoped to this log group only.
@@ -418,7 +568,7 @@ export class RollbackWatchdog extends Construct {
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: HANDLER_MEMORY_MB,
-      timeout: HANDLER_TIMEOUT,
+      timeout,
       tracing: lambda.Tracing.ACTIVE,
       role,
       logGroup,
@@ -478,7 +628,7 @@ export class RollbackWatchdog extends Construct {
       account: stack.account,
       region: stack.region,
       maxEventAgeMinutes: this.maxEventAge?.toMinutes({ integral: false }) ?? DEFAULT_MAX_EVENT_AGE_MINUTES,
-      sweepIntervalMinutes: DEFAULT_SWEEP_INTERVAL_MINUTES,
+      sweepIntervalMinutes: this.sweepIntervalMinutes,
       defaults: this.defaults,
       targets: this.targets,
     });

@@ -38,7 +38,7 @@ export class WatchdogStack extends Stack {
   constructor(scope: Construct, id: string, props: WatchdogStackProps) {
     super(scope, id, props);
     const { config } = props;
-    const targets = config.targets.map((target, index) => {
+    const targets = config.targets.map((target) => {
       switch (target.type) {
         case 'ecs-service':
           return RollbackTarget.ecsService({
@@ -49,8 +49,13 @@ export class WatchdogStack extends Stack {
             policy: toPolicy(target),
           });
         case 'codedeploy':
-          // parseWatchdogConfig rejects these; reaching here means the config skipped validation.
-          throw new Error(`$.targets[${index}].type: codedeploy targets are not supported yet`);
+          return RollbackTarget.codeDeployGroup({
+            id: target.id,
+            application: target.application,
+            deploymentGroupName: target.deploymentGroup,
+            alarms: target.alarms,
+            policy: toPolicy(target),
+          });
       }
     });
 
@@ -58,6 +63,7 @@ export class WatchdogStack extends Stack {
       targets,
       defaults: toPolicy(config.defaults),
       maxEventAge: minutes(config.defaults?.maxEventAgeMinutes),
+      sweepInterval: minutes(config.defaults?.sweepIntervalMinutes),
       notificationEmails: config.notifications?.emails,
     });
 

@@ -2,7 +2,10 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import {
   DEFAULT_MAX_EVENT_AGE_MINUTES,
+  CODEDEPLOY_NAME_MAX,
   DEFAULT_SWEEP_INTERVAL_MINUTES,
+  ECS_NAME_PATTERN,
+  SWEEP_INTERVAL_LIMITS,
   DEFAULT_POLICY,
   MODES,
   RUNTIME_CONFIG_SCHEMA_VERSION,
@@ -27,14 +30,11 @@ import { isRecord, jsonPath } from './json-path';
  */
 
 /**
- * Values the schema already understands but the watchdog cannot run yet. They parse (so the schema keeps
+ * Modes the schema already understands but the watchdog cannot run yet. They parse (so the schema keeps
  * its final shape) and are then reported as problems; enabling one is deleting its entry here.
  */
 const UNAVAILABLE_MODES: ReadonlyMap<Mode, string> = new Map([
   ['approval', 'approval mode is not available yet; use auto or dry-run'],
-]);
-const UNAVAILABLE_TARGET_TYPES: ReadonlyMap<TargetType, string> = new Map([
-  ['codedeploy', 'codedeploy targets are not supported yet; use type "ecs-service"'],
 ]);
 
 const quoted = (values: readonly string[]): string => values.map((v) => JSON.stringify(v)).join(', ');
@@ -48,13 +48,25 @@ const positiveMinutes = z
   .number({ error: 'must be a whole number > 0' })
   .int({ error: 'must be a whole number > 0' })
   .min(1, { error: 'must be a whole number > 0' });
+const SWEEP_RANGE = `must be a whole number of minutes from ${SWEEP_INTERVAL_LIMITS.min} to ${SWEEP_INTERVAL_LIMITS.max}`;
+const sweepMinutes = z
+  .number({ error: SWEEP_RANGE })
+  .int({ error: SWEEP_RANGE })
+  .min(SWEEP_INTERVAL_LIMITS.min, { error: SWEEP_RANGE })
+  .max(SWEEP_INTERVAL_LIMITS.max, { error: SWEEP_RANGE });
 
-/** ECS cluster and service names: up to 255 letters, digits, hyphens and underscores. */
-const ECS_NAME = /^[A-Za-z0-9_-]{1,255}$/;
+const ECS_NAME = ECS_NAME_PATTERN;
 const ecsName = (what: string) =>
   z.string({ error: `must be an ECS ${what} name` }).regex(ECS_NAME, {
     error: `must be an ECS ${what} name: 1-255 letters, digits, "-" or "_"`,
   });
+const codeDeployName = (what: string) =>
+  z
+    .string({ error: `must be a CodeDeploy ${what} name` })
+    .min(1, { error: `must be a non-empty CodeDeploy ${what} name` })
+    .max(CODEDEPLOY_NAME_MAX, {
+      error: `must be a CodeDeploy ${what} name of at most ${CODEDEPLOY_NAME_MAX} characters`,
+    });
 const nonEmptyName = (what: string) =>
   z
     .string({ error: `must be a ${what} name` })
@@ -100,15 +112,19 @@ const ecsServiceTarget = z.strictObject({
 const codeDeployTarget = z.strictObject({
   id: targetId,
   type: z.literal('codedeploy'),
-  application: nonEmptyName('CodeDeploy application'),
-  deploymentGroup: nonEmptyName('CodeDeploy deployment group'),
+  application: codeDeployName('application'),
+  deploymentGroup: codeDeployName('deployment group'),
   alarms: alarmList,
   ...policyShape,
 });
 
 const TARGET_SCHEMAS = { 'ecs-service': ecsServiceTarget, codedeploy: codeDeployTarget } as const;
 
-const defaultsShape = { ...policyShape, maxEventAgeMinutes: positiveMinutes.optional() };
+const defaultsShape = {
+  ...policyShape,
+  maxEventAgeMinutes: positiveMinutes.optional(),
+  sweepIntervalMinutes: sweepMinutes.optional(),
+};
 
 const configSchema = z.strictObject(
   {
@@ -212,9 +228,6 @@ function crossFieldProblems(input: unknown): Problem[] {
   input.targets.forEach((target: unknown, index) => {
     if (!isRecord(target)) return;
     gateMode(['targets', index], target);
-    const why =
-      typeof target.type === 'string' ? UNAVAILABLE_TARGET_TYPES.get(target.type as TargetType) : undefined;
-    if (why) problems.push({ path: ['targets', index, 'type'], message: why });
 
     if (typeof target.id === 'string') {
       const first = firstIndexOfId.get(target.id);

@@ -13,6 +13,13 @@ export const DEFAULT_MAX_EVENT_AGE_MINUTES = 60;
 
 /** The reconcile sweep's schedule. */
 export const DEFAULT_SWEEP_INTERVAL_MINUTES = 5;
+/** The sweep runs at least once a day and at most once a minute (EventBridge's finest rate). */
+export const SWEEP_INTERVAL_LIMITS = { min: 1, max: 1440 } as const;
+
+/** Names as ECS accepts them: up to 255 letters, digits, hyphens and underscores. */
+export const ECS_NAME_PATTERN = /^[A-Za-z0-9_-]{1,255}$/;
+/** CodeDeploy application and deployment group names are at most 100 characters. */
+export const CODEDEPLOY_NAME_MAX = 100;
 
 /**
  * How long a claimed rollback holds the target's lease when no completion is seen. A crashed invocation's

@@ -27,14 +27,27 @@ function applyPolicy(base: RuntimePolicy, layer: RollbackPolicy | undefined): Ru
   };
 }
 
+/** Factories set exactly one of `codeDeployGroup` and `ecsService`; the field order matches the boundary's. */
 function toRuntimeTarget(target: RollbackTarget, defaults: RuntimePolicy): RuntimeTarget {
+  const { id, alarmNames: alarms, codeDeployGroup, ecsService } = target;
+  const policy = applyPolicy(defaults, target.policy);
+  if (codeDeployGroup) {
+    return {
+      id,
+      type: 'codedeploy',
+      application: codeDeployGroup.applicationName,
+      deploymentGroup: codeDeployGroup.deploymentGroupName,
+      alarms,
+      policy,
+    };
+  }
   return {
-    id: target.id,
+    id,
     type: 'ecs-service',
-    cluster: target.ecsService.clusterName,
-    service: target.ecsService.serviceName,
-    alarms: target.alarmNames,
-    policy: applyPolicy(defaults, target.policy),
+    cluster: ecsService?.clusterName ?? '',
+    service: ecsService?.serviceName ?? '',
+    alarms,
+    policy,
   };
 }
 

@@ -1,5 +1,11 @@
 import { Token, type Duration } from 'aws-cdk-lib';
-import { MODES, TARGET_ID_PATTERN } from '../../lambda/contract';
+import {
+  CODEDEPLOY_NAME_MAX,
+  ECS_NAME_PATTERN,
+  MODES,
+  SWEEP_INTERVAL_LIMITS,
+  TARGET_ID_PATTERN,
+} from '../../lambda/contract';
 import type { RollbackPolicy, RollbackTarget } from '../rollback-target';
 
 /** Modes the schema knows but the Lambdas cannot run yet, with what to do instead. */
@@ -7,14 +13,15 @@ const UNAVAILABLE_MODES: ReadonlyMap<string, string> = new Map([
   ['approval', 'approval mode is not available yet; use auto or dry-run'],
 ]);
 
-/** ECS cluster and service names: up to 255 letters, digits, hyphens and underscores. */
-const ECS_NAME = /^[A-Za-z0-9_-]{1,255}$/;
+const ECS_NAME = ECS_NAME_PATTERN;
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+const SWEEP_MINUTES = SWEEP_INTERVAL_LIMITS;
 
 export interface WatchdogSettings {
   readonly targets: readonly RollbackTarget[];
   readonly defaults?: RollbackPolicy;
   readonly maxEventAge?: Duration;
+  readonly sweepInterval?: Duration;
   readonly notificationEmails?: readonly string[];
 }
 
@@ -26,6 +33,19 @@ function checkDuration(where: string, value: Duration | undefined, positive: boo
     return [`${where}: must be a whole number of minutes (got ${value.toHumanString()})`];
   if (positive && minutes <= 0)
     return [`${where}: must be more than 0 minutes (got ${value.toHumanString()})`];
+  return [];
+}
+
+/** Problems with the sweep interval; `[]` for a literal whole number of minutes from 1 to 1440. */
+export function checkSweepInterval(value: Duration | undefined): string[] {
+  const where = 'sweepInterval';
+  const problems = checkDuration(where, value, true);
+  if (value === undefined || problems.length > 0) return problems;
+  const minutes = value.toMinutes();
+  if (minutes < SWEEP_MINUTES.min || minutes > SWEEP_MINUTES.max)
+    return [
+      `${where}: must be from ${SWEEP_MINUTES.min} to ${SWEEP_MINUTES.max} minutes (got ${value.toHumanString()})`,
+    ];
   return [];
 }
 
@@ -53,11 +73,39 @@ function checkPolicy(where: string, policy: RollbackPolicy | undefined): string[
   return problems;
 }
 
-function checkName(where: string, value: string, what: string): string[] {
+function checkEcsName(where: string, value: string, what: string): string[] {
   if (Token.isUnresolved(value) || ECS_NAME.test(value)) return [];
   return [
     `${where}: must be an ECS ${what} name: 1-255 letters, digits, "-" or "_" (got ${JSON.stringify(value)})`,
   ];
+}
+
+function checkCodeDeployName(where: string, value: string, what: string): string[] {
+  if (Token.isUnresolved(value) || (value.length > 0 && value.length <= CODEDEPLOY_NAME_MAX)) return [];
+  return [
+    `${where}: must be a CodeDeploy ${what} name of 1-${CODEDEPLOY_NAME_MAX} characters (got ${JSON.stringify(value)})`,
+  ];
+}
+
+function checkResource(where: string, target: RollbackTarget): string[] {
+  const { ecsService, codeDeployGroup } = target;
+  if (codeDeployGroup) {
+    return [
+      ...checkCodeDeployName(`${where}.application`, codeDeployGroup.applicationName, 'application'),
+      ...checkCodeDeployName(
+        `${where}.deploymentGroupName`,
+        codeDeployGroup.deploymentGroupName,
+        'deployment group',
+      ),
+    ];
+  }
+  if (ecsService) {
+    return [
+      ...checkEcsName(`${where}.cluster`, ecsService.clusterName, 'cluster'),
+      ...checkEcsName(`${where}.serviceName`, ecsService.serviceName, 'service'),
+    ];
+  }
+  return [];
 }
 
 function checkTarget(where: string, target: RollbackTarget): string[] {
@@ -67,12 +115,8 @@ function checkTarget(where: string, target: RollbackTarget): string[] {
     problems.push(
       `${where}.id: must be lowercase letters, digits and "-" only ([a-z0-9-]+) (got ${JSON.stringify(target.id)})`,
     );
-  if (target.problems.length === 0) {
-    problems.push(
-      ...checkName(`${where}.cluster`, target.ecsService.clusterName, 'cluster'),
-      ...checkName(`${where}.serviceName`, target.ecsService.serviceName, 'service'),
-    );
-  }
+  // Names are only checked once the factory options made sense: a missing name is reported once, as such.
+  if (target.problems.length === 0) problems.push(...checkResource(where, target));
   if (target.alarmNames.length === 0) problems.push(`${where}.alarms: must list at least one alarm`);
   target.alarmNames.forEach((name, i) => {
     if (!Token.isUnresolved(name) && (name.length === 0 || name.length > 255))
@@ -107,6 +151,7 @@ export function validateWatchdog(settings: WatchdogSettings): string[] {
 
   problems.push(...checkPolicy('defaults', settings.defaults));
   problems.push(...checkDuration('maxEventAge', settings.maxEventAge, true));
+  problems.push(...checkSweepInterval(settings.sweepInterval));
   settings.notificationEmails?.forEach((email, i) => {
     if (!Token.isUnresolved(email) && !EMAIL.test(email))
       problems.push(`notificationEmails[${i}]: must be an email address (got ${JSON.stringify(email)})`);

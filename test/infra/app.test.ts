@@ -92,17 +92,4 @@ describe('WatchdogStack guards', () => {
       Match.stringLikeRegexp('slackWebhookSecretName is accepted but'),
     );
   });
-
-  it('refuses a codedeploy target that skipped config validation', () => {
-    const codedeploy = {
-      id: 'pay',
-      type: 'codedeploy',
-      application: 'a',
-      deploymentGroup: 'g',
-      alarms: ['a'],
-    } as const;
-    expect(
-      () => new WatchdogStack(appWithoutBundling(), 'W', { config: { targets: [target, codedeploy] } }),
-    ).toThrow('$.targets[1].type: codedeploy targets are not supported yet');
-  });
 });

@@ -28,6 +28,7 @@ describe('handler bundling', () => {
   it.each([
     ['alarm handler', () => stack.watchdog.alarmHandler],
     ['deployment handler', () => stack.watchdog.deploymentHandler],
+    ['sweep', () => stack.watchdog.sweepHandler],
   ])('%s: the asset holds index.js and its source map, with the AWS SDK bundled in', (_name, fn) => {
     const bundle = bundleOf(fn());
     const code = readFileSync(join(bundle, 'index.js'), 'utf8');

@@ -1,12 +1,19 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
-import { DEFAULT_POLICY, ENV, RUNTIME_CONFIG_ATTRIBUTE, type RuntimeConfig } from '../../lambda/contract';
+import {
+  DEFAULT_POLICY,
+  DEFAULT_SWEEP_INTERVAL_MINUTES,
+  ENV,
+  RUNTIME_CONFIG_ATTRIBUTE,
+  type RuntimeConfig,
+} from '../../lambda/contract';
 import { RollbackTarget, RollbackWatchdog, type RollbackWatchdogProps } from '../../lib';
 import {
   PSEUDO,
@@ -30,7 +37,7 @@ function writtenConfig(template: Template): RuntimeConfig {
 
 function rulePatterns(template: Template, source: string): Record<string, any>[] {
   return Object.values(template.toJSON().Resources as Resources)
-    .filter((r) => r.Type === 'AWS::Events::Rule' && r.Properties.EventPattern.source[0] === source)
+    .filter((r) => r.Type === 'AWS::Events::Rule' && r.Properties.EventPattern?.source[0] === source)
     .map((r) => r.Properties.EventPattern);
 }
 
@@ -90,6 +97,7 @@ describe('RollbackWatchdog with a service and an alarm created in the same stack
       account: PSEUDO['AWS::AccountId'],
       region: PSEUDO['AWS::Region'],
       maxEventAgeMinutes: 20,
+      sweepIntervalMinutes: DEFAULT_SWEEP_INTERVAL_MINUTES,
       targets: [
         {
           id: 'web',
@@ -146,6 +154,139 @@ describe('RollbackWatchdog with a service and an alarm created in the same stack
   });
 });
 
+describe('RollbackWatchdog protecting CodeDeploy deployment groups next to an ECS service', () => {
+  let stack: Stack;
+  let template: Template;
+  let watchdog: RollbackWatchdog;
+  let applicationId: string;
+  let groupId: string;
+
+  const arn = (rest: string) => `arn:aws:codedeploy:us-east-1:123456789012:${rest}`;
+
+  beforeAll(() => {
+    stack = new Stack(appWithoutBundling(), 'App');
+    const application = new codedeploy.ServerApplication(stack, 'Application');
+    const deploymentGroup = new codedeploy.ServerDeploymentGroup(stack, 'Group', { application });
+    watchdog = new RollbackWatchdog(stack, 'Watchdog', {
+      targets: [
+        RollbackTarget.codeDeployGroup({ id: 'orders', deploymentGroup, alarms: ['orders-5xx'] }),
+        RollbackTarget.codeDeployGroup({
+          id: 'payments',
+          application: 'payments',
+          deploymentGroupName: 'payments-prod',
+          alarms: ['payments-errors'],
+          policy: { cooldown: Duration.minutes(30) },
+        }),
+        RollbackTarget.ecsService({ id: 'web', cluster: 'prod', serviceName: 'web', alarms: ['web-5xx'] }),
+      ],
+      sweepInterval: Duration.minutes(10),
+    });
+    template = Template.fromStack(stack);
+    applicationId = stack.getLogicalId(application.node.defaultChild as codedeploy.CfnApplication);
+    groupId = stack.getLogicalId(deploymentGroup.node.defaultChild as codedeploy.CfnDeploymentGroup);
+  });
+
+  it('writes the groups (token names resolved at deploy time) and the sweep interval into the config item', () => {
+    const config = writtenConfig(template);
+    expect(config.sweepIntervalMinutes).toBe(10);
+    expect(config.targets.slice(0, 2)).toEqual([
+      {
+        id: 'orders',
+        type: 'codedeploy',
+        application: `<${applicationId}>`,
+        deploymentGroup: `<${groupId}>`,
+        alarms: ['orders-5xx'],
+        policy: DEFAULT_POLICY,
+      },
+      {
+        id: 'payments',
+        type: 'codedeploy',
+        application: 'payments',
+        deploymentGroup: 'payments-prod',
+        alarms: ['payments-errors'],
+        policy: { ...DEFAULT_POLICY, cooldownMinutes: 30 },
+      },
+    ]);
+  });
+
+  it('filters CodeDeploy state changes on both deployment group ARNs, for the deployment handler', () => {
+    const rules = Object.values(template.findResources('AWS::Events::Rule')).filter(
+      (r) => r.Properties.EventPattern?.source[0] === 'aws.codedeploy',
+    );
+    expect(rules).toHaveLength(1);
+    expect(rules[0].Properties.EventPattern).toEqual({
+      source: ['aws.codedeploy'],
+      'detail-type': ['CodeDeploy Deployment State-change Notification'],
+      resources: expect.any(Array),
+    });
+    expect((rules[0].Properties.EventPattern.resources as unknown[]).map(evaluate)).toEqual([
+      arn(`deploymentgroup:<${applicationId}>/<${groupId}>`),
+      arn('deploymentgroup:payments/payments-prod'),
+    ]);
+    expect(evaluate(rules[0].Properties.Targets[0].Arn)).toBe(
+      `<${logicalIdOf(stack, watchdog.deploymentHandler)}.Arn>`,
+    );
+  });
+
+  it('runs the sweep at sweepInterval, delivered like every other event', () => {
+    const [rule] = Object.values(template.findResources('AWS::Events::Rule')).filter(
+      (r) => r.Properties.ScheduleExpression !== undefined,
+    );
+    expect(rule.Properties.ScheduleExpression).toBe('rate(10 minutes)');
+    expect(rule.Properties.Targets).toEqual([
+      expect.objectContaining({
+        Arn: { 'Fn::GetAtt': [logicalIdOf(stack, watchdog.sweepHandler), 'Arn'] },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [logicalIdOf(stack, watchdog.deadLetterQueue), 'Arn'] } },
+        RetryPolicy: { MaximumEventAgeInSeconds: 3600, MaximumRetryAttempts: 8 },
+      }),
+    ]);
+  });
+
+  it('scopes the CodeDeploy actions to the groups, their applications and the account’s deployment configs', () => {
+    const groups = [
+      arn(`deploymentgroup:<${applicationId}>/<${groupId}>`),
+      arn('deploymentgroup:payments/payments-prod'),
+    ];
+    for (const fn of [watchdog.alarmHandler, watchdog.sweepHandler]) {
+      const statements = roleStatements(template, logicalIdOf(stack, fn));
+      const resourcesOf = (action: string) =>
+        statements
+          .filter((s) => asList(s.Action).includes(action))
+          .flatMap((s) => asList(s.Resource).map(evaluate));
+      expect(resourcesOf('codedeploy:CreateDeployment')).toEqual(groups);
+      expect(resourcesOf('codedeploy:ListDeployments')).toEqual(groups);
+      expect(resourcesOf('codedeploy:GetApplicationRevision')).toEqual([
+        arn(`application:<${applicationId}>`),
+        arn('application:payments'),
+      ]);
+      expect(resourcesOf('codedeploy:GetDeploymentConfig')).toEqual([arn('deploymentconfig:*')]);
+      expect(resourcesOf('codedeploy:StopDeployment')).toEqual(['*']);
+    }
+    const reads = roleStatements(template, logicalIdOf(stack, watchdog.deploymentHandler)).filter((s) =>
+      asList(s.Action).some((a) => a.startsWith('codedeploy:')),
+    );
+    expect(reads).toEqual([
+      {
+        Effect: 'Allow',
+        Action: [
+          'codedeploy:GetDeploymentGroup',
+          'codedeploy:ListDeployments',
+          'codedeploy:BatchGetDeployments',
+          'codedeploy:GetDeployment',
+        ],
+        Resource: expect.any(Array),
+      },
+    ]);
+    expect(asList(reads[0].Resource).map(evaluate)).toEqual(groups);
+  });
+
+  it('passes cdk-nag with ECS and CodeDeploy targets side by side', () => {
+    for (const pack of [new AwsSolutionsChecks(), new ServerlessChecks()]) {
+      expect(pack.validateScope(watchdog).violations).toEqual([]);
+    }
+  });
+});
+
 describe('RollbackWatchdog with a topic and a table passed in', () => {
   let stack: Stack;
   let template: Template;
@@ -193,6 +334,7 @@ describe('RollbackWatchdog with a topic and a table passed in', () => {
 
 describe('RollbackWatchdog at fleet scale (DESIGN.md §7)', () => {
   const TARGETS = 50;
+  const GROUPS = 30;
   let stack: Stack;
   let template: Template;
   let watchdog: RollbackWatchdog;
@@ -208,6 +350,16 @@ describe('RollbackWatchdog at fleet scale (DESIGN.md §7)', () => {
       }),
     );
     watchdog = new RollbackWatchdog(stack, 'Watchdog', { targets });
+    for (let i = 0; i < GROUPS; i++) {
+      watchdog.addTarget(
+        RollbackTarget.codeDeployGroup({
+          id: `group-${i}`,
+          application: `application-number-${i}`,
+          deploymentGroupName: `application-number-${i}-production`,
+          alarms: [`service-number-${i}-http-5xx-rate`],
+        }),
+      );
+    }
     template = Template.fromStack(stack);
   });
 
@@ -221,6 +373,7 @@ describe('RollbackWatchdog at fleet scale (DESIGN.md §7)', () => {
   it.each([
     ['alarm', 'aws.cloudwatch', (p: any) => p.detail.alarmName as unknown[], 2 * TARGETS],
     ['deployment', 'aws.ecs', (p: any) => p.resources as unknown[], TARGETS],
+    ['CodeDeploy', 'aws.codedeploy', (p: any) => p.resources as unknown[], GROUPS],
   ])(
     'splits %s rules so every pattern stays under 2,048 characters and covers each value once',
     (_n, source, values, count) => {

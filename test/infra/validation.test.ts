@@ -1,4 +1,5 @@
 import { Duration, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { RollbackTarget, RollbackWatchdog } from '../../lib';
 import { appWithoutBundling } from './helpers';
@@ -62,6 +63,68 @@ describe('RollbackWatchdog props validation', () => {
     ];
     for (const problem of problems) expect(error.message).toContain(`[App/Watchdog] ${problem}`);
     expect(error.message.match(/\[App\/Watchdog\]/g)).toHaveLength(problems.length);
+  });
+
+  it('lists the problems of CodeDeploy targets and of the sweep interval', () => {
+    const error = synthError(
+      (stack) =>
+        new RollbackWatchdog(stack, 'Watchdog', {
+          targets: [
+            RollbackTarget.codeDeployGroup({ id: 'a', application: 'payments', alarms: ['e'] }),
+            RollbackTarget.codeDeployGroup({
+              id: 'b',
+              application: 'p'.repeat(101),
+              deploymentGroupName: '',
+              alarms: ['e'],
+            }),
+          ],
+          sweepInterval: Duration.seconds(90),
+        }),
+    );
+    const problems = [
+      'targets[0]: deploymentGroupName is required unless deploymentGroup is given',
+      `targets[1].application: must be a CodeDeploy application name of 1-100 characters (got "${'p'.repeat(101)}")`,
+      'targets[1].deploymentGroupName: must be a CodeDeploy deployment group name of 1-100 characters (got "")',
+      'sweepInterval: must be a whole number of minutes (got 1 minute 30 seconds)',
+    ];
+    for (const problem of problems) expect(error.message).toContain(`[App/Watchdog] ${problem}`);
+    expect(error.message.match(/\[App\/Watchdog\]/g)).toHaveLength(problems.length);
+  });
+
+  it.each([
+    [Duration.minutes(0), 'sweepInterval: must be more than 0 minutes (got 0 minutes)'],
+    [Duration.days(2), 'sweepInterval: must be from 1 to 1440 minutes (got 2 days)'],
+  ])('refuses a sweep interval of %s', (sweepInterval, problem) => {
+    const error = synthError(
+      (stack) =>
+        new RollbackWatchdog(stack, 'Watchdog', {
+          targets: [RollbackTarget.ecsService({ id: 'web', cluster: 'p', serviceName: 'w', alarms: ['a'] })],
+          sweepInterval,
+        }),
+    );
+    expect(error.message).toContain(`[App/Watchdog] ${problem}`);
+  });
+
+  it('refuses an ECS service on the CODE_DEPLOY controller and names the fix', () => {
+    const error = synthError((stack) => {
+      const cluster = new ecs.Cluster(stack, 'Cluster', {
+        vpc: new ec2.Vpc(stack, 'Vpc', { maxAzs: 1, natGateways: 0 }),
+      });
+      const taskDefinition = new ecs.FargateTaskDefinition(stack, 'Task');
+      taskDefinition.addContainer('web', { image: ecs.ContainerImage.fromRegistry('nginx') });
+      const service = new ecs.FargateService(stack, 'Service', {
+        cluster,
+        taskDefinition,
+        deploymentController: { type: ecs.DeploymentControllerType.CODE_DEPLOY },
+      });
+      new RollbackWatchdog(stack, 'Watchdog', {
+        targets: [RollbackTarget.ecsService({ id: 'payments', service, alarms: ['payments-errors'] })],
+      });
+    });
+    expect(error.message).toContain(
+      '[App/Watchdog] targets[0]: the service uses the CODE_DEPLOY deployment controller, so CodeDeploy ' +
+        'deploys it; protect its deployment group with RollbackTarget.codeDeployGroup instead',
+    );
   });
 
   it('requires at least one target', () => {

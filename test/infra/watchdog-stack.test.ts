@@ -10,7 +10,9 @@ import {
   RUNTIME_CONFIG_ATTRIBUTE,
   SERVICE_NAME,
   TABLE,
+  type CodeDeployTargetConfig,
   type EcsServiceTargetConfig,
+  type WatchdogConfig,
 } from '../../lambda/contract';
 import { WatchdogStack } from '../../lib';
 import {
@@ -28,22 +30,43 @@ import {
 /** RELIABILITY.md #23 against the stack `cdk synth` builds from the example watchdog.config.json. */
 describe('WatchdogStack from the example config', () => {
   const config = exampleConfig();
-  const ecsTargets = config.targets as EcsServiceTargetConfig[];
+  const ecsTargets = config.targets.filter((t): t is EcsServiceTargetConfig => t.type === 'ecs-service');
+  const codeDeployTargets = config.targets.filter(
+    (t): t is CodeDeployTargetConfig => t.type === 'codedeploy',
+  );
   let stack: WatchdogStack;
   let template: Template;
   let resources: Record<string, { Type: string; Properties: Record<string, any>; DeletionPolicy?: string }>;
   let alarmHandlerId: string;
   let deploymentHandlerId: string;
+  let sweepHandlerId: string;
 
-  const serviceArn = (t: EcsServiceTargetConfig) =>
-    `arn:aws:ecs:${PSEUDO['AWS::Region']}:${PSEUDO['AWS::AccountId']}:service/${t.cluster}/${t.service}`;
+  const arnPrefix = (service: string) =>
+    `arn:aws:${service}:${PSEUDO['AWS::Region']}:${PSEUDO['AWS::AccountId']}`;
+  const serviceArn = (t: EcsServiceTargetConfig) => `${arnPrefix('ecs')}:service/${t.cluster}/${t.service}`;
   const deploymentsArn = (t: EcsServiceTargetConfig) =>
-    `arn:aws:ecs:${PSEUDO['AWS::Region']}:${PSEUDO['AWS::AccountId']}:service-deployment/${t.cluster}/${t.service}/*`;
+    `${arnPrefix('ecs')}:service-deployment/${t.cluster}/${t.service}/*`;
+  const groupArn = (t: CodeDeployTargetConfig) =>
+    `${arnPrefix('codedeploy')}:deploymentgroup:${t.application}/${t.deploymentGroup}`;
   const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
   const grantingAction = (statements: Statement[], action: string) =>
     statements.filter((s) => s.Effect === 'Allow' && asList(s.Action).includes(action));
   const resourcesOf = (statements: Statement[]) =>
     statements.flatMap((s) => asList(s.Resource)).map((r) => evaluate(r));
+  const identityStatements = () =>
+    Object.values(resources)
+      .filter((r) => r.Type === 'AWS::IAM::Policy')
+      .flatMap((r) => r.Properties.PolicyDocument.Statement as Statement[]);
+  const eventRules = (source: string) =>
+    ofType('AWS::Events::Rule').filter(([, r]) => r.Properties.EventPattern?.source?.[0] === source);
+  const actingHandlers = (): [string, () => string][] => [
+    ['alarm handler', () => alarmHandlerId],
+    ['sweep', () => sweepHandlerId],
+  ];
+  const allHandlers = (): [string, () => string][] => [
+    ...actingHandlers(),
+    ['deployment handler', () => deploymentHandlerId],
+  ];
 
   beforeAll(() => {
     stack = new WatchdogStack(appWithoutBundling(), 'RollbackWatchdog', { config });
@@ -51,6 +74,12 @@ describe('WatchdogStack from the example config', () => {
     resources = template.toJSON().Resources;
     alarmHandlerId = logicalIdOf(stack, stack.watchdog.alarmHandler);
     deploymentHandlerId = logicalIdOf(stack, stack.watchdog.deploymentHandler);
+    sweepHandlerId = logicalIdOf(stack, stack.watchdog.sweepHandler);
+  });
+
+  it('is the mixed fleet the example promises: ECS services and a CodeDeploy deployment group', () => {
+    expect(ecsTargets.length).toBeGreaterThan(0);
+    expect(codeDeployTargets.length).toBeGreaterThan(0);
   });
 
   describe('IAM', () => {
@@ -62,14 +91,27 @@ describe('WatchdogStack from the example config', () => {
     });
 
     it('allows Resource "*" in identity policies only for actions without resource-level permissions', () => {
-      const wildcardActions = Object.values(resources)
-        .filter((r) => r.Type === 'AWS::IAM::Policy')
-        .flatMap((r) => r.Properties.PolicyDocument.Statement as Statement[])
+      const wildcardActions = identityStatements()
         .filter((s) => s.Effect === 'Allow' && asList(s.Resource).includes('*'))
         .flatMap((s) => asList(s.Action));
       expect(new Set(wildcardActions)).toEqual(
-        new Set(['xray:PutTraceSegments', 'xray:PutTelemetryRecords']),
+        new Set([
+          'xray:PutTraceSegments',
+          'xray:PutTelemetryRecords',
+          // No resource type in the Service Authorization Reference.
+          'codedeploy:StopDeployment',
+          // Composite alarms are only visible on "*" (DESIGN.md §5).
+          'cloudwatch:DescribeAlarms',
+        ]),
       );
+    });
+
+    it('grants cloudwatch:DescribeAlarms ("*") to the sweep only', () => {
+      const granted = grantingAction(identityStatements(), 'cloudwatch:DescribeAlarms');
+      expect(granted).toEqual(
+        grantingAction(roleStatements(template, sweepHandlerId), 'cloudwatch:DescribeAlarms'),
+      );
+      expect(resourcesOf(granted)).toEqual(['*']);
     });
 
     it('never grants iam:PassRole', () => {
@@ -79,43 +121,88 @@ describe('WatchdogStack from the example config', () => {
       expect(passRole).toEqual([]);
     });
 
-    it('scopes ecs:UpdateService to the configured services, on the alarm handler only', () => {
-      const all = Object.values(resources)
-        .filter((r) => r.Type === 'AWS::IAM::Policy')
-        .flatMap((r) => r.Properties.PolicyDocument.Statement as Statement[]);
-      const alarmHandler = roleStatements(template, alarmHandlerId);
-      expect(grantingAction(all, 'ecs:UpdateService')).toEqual(
-        grantingAction(alarmHandler, 'ecs:UpdateService'),
-      );
-      expect(resourcesOf(grantingAction(alarmHandler, 'ecs:UpdateService')).sort()).toEqual(
+    it('grants the rollback actions to the alarm handler and the sweep only', () => {
+      for (const action of [
+        'ecs:UpdateService',
+        'codedeploy:CreateDeployment',
+        'codedeploy:StopDeployment',
+      ]) {
+        const granted = grantingAction(identityStatements(), action);
+        expect(granted).toHaveLength(2);
+        expect(granted).toEqual([
+          ...grantingAction(roleStatements(template, alarmHandlerId), action),
+          ...grantingAction(roleStatements(template, sweepHandlerId), action),
+        ]);
+      }
+    });
+
+    it.each(actingHandlers())('%s: scopes ecs:UpdateService to the configured services', (_n, id) => {
+      expect(resourcesOf(grantingAction(roleStatements(template, id()), 'ecs:UpdateService')).sort()).toEqual(
         ecsTargets.map(serviceArn).sort(),
       );
     });
 
-    it('scopes ecs:StopServiceDeployment to the configured services and their service deployments', () => {
-      const alarmHandler = roleStatements(template, alarmHandlerId);
-      expect(resourcesOf(grantingAction(alarmHandler, 'ecs:StopServiceDeployment')).sort()).toEqual(
-        [...ecsTargets.map(serviceArn), ...ecsTargets.map(deploymentsArn)].sort(),
-      );
-      expect(
-        grantingAction(roleStatements(template, deploymentHandlerId), 'ecs:StopServiceDeployment'),
-      ).toEqual([]);
-    });
+    it.each(actingHandlers())(
+      '%s: scopes ecs:StopServiceDeployment to the configured services and their service deployments',
+      (_n, id) => {
+        const statements = roleStatements(template, id());
+        expect(resourcesOf(grantingAction(statements, 'ecs:StopServiceDeployment')).sort()).toEqual(
+          [...ecsTargets.map(serviceArn), ...ecsTargets.map(deploymentsArn)].sort(),
+        );
+      },
+    );
 
-    it('lets the deployment handler only read the configured services', () => {
+    it.each(actingHandlers())(
+      '%s: may read, stop and redeploy exactly the configured CodeDeploy groups',
+      (_n, id) => {
+        const statements = roleStatements(template, id());
+        for (const action of [
+          'codedeploy:GetDeploymentGroup',
+          'codedeploy:ListDeployments',
+          'codedeploy:BatchGetDeployments',
+          'codedeploy:GetDeployment',
+          'codedeploy:CreateDeployment',
+        ]) {
+          expect(resourcesOf(grantingAction(statements, action))).toEqual(codeDeployTargets.map(groupArn));
+        }
+        expect(resourcesOf(grantingAction(statements, 'codedeploy:StopDeployment'))).toEqual(['*']);
+        // What CreateDeployment needs besides the group (CodeDeploy permissions reference, footnote 1).
+        expect(resourcesOf(grantingAction(statements, 'codedeploy:GetApplicationRevision'))).toEqual([
+          ...new Set(codeDeployTargets.map((t) => `${arnPrefix('codedeploy')}:application:${t.application}`)),
+        ]);
+        expect(resourcesOf(grantingAction(statements, 'codedeploy:GetDeploymentConfig'))).toEqual([
+          `${arnPrefix('codedeploy')}:deploymentconfig:*`,
+        ]);
+      },
+    );
+
+    it('lets the deployment handler only read the configured services and deployment groups', () => {
       const statements = roleStatements(template, deploymentHandlerId);
-      const ecsActions = statements.flatMap((s) => asList(s.Action)).filter((a) => a.startsWith('ecs:'));
-      expect(new Set(ecsActions)).toEqual(new Set(['ecs:DescribeServices', 'ecs:ListServiceDeployments']));
+      const actions = statements.flatMap((s) => asList(s.Action));
+      expect(new Set(actions.filter((a) => a.startsWith('ecs:')))).toEqual(
+        new Set(['ecs:DescribeServices', 'ecs:ListServiceDeployments']),
+      );
+      expect(new Set(actions.filter((a) => a.startsWith('codedeploy:')))).toEqual(
+        new Set([
+          'codedeploy:GetDeploymentGroup',
+          'codedeploy:ListDeployments',
+          'codedeploy:BatchGetDeployments',
+          'codedeploy:GetDeployment',
+        ]),
+      );
       expect(resourcesOf(grantingAction(statements, 'ecs:DescribeServices')).sort()).toEqual(
         ecsTargets.map(serviceArn).sort(),
       );
+      expect(resourcesOf(grantingAction(statements, 'codedeploy:GetDeployment'))).toEqual(
+        codeDeployTargets.map(groupArn),
+      );
     });
 
-    it('lets both handlers use the table and publish to the topic with its key', () => {
+    it('lets every handler use the table and publish to the topic with its key', () => {
       const tableArn = `<${logicalIdOf(stack, stack.watchdog.stateTable)}.Arn>`;
       const topicArn = `<${logicalIdOf(stack, stack.watchdog.notificationTopic)}>`;
       const keyArn = `<${logicalIdOf(stack, stack.watchdog.topicKey!)}.Arn>`;
-      for (const id of [alarmHandlerId, deploymentHandlerId]) {
+      for (const id of [alarmHandlerId, deploymentHandlerId, sweepHandlerId]) {
         const statements = roleStatements(template, id);
         expect(resourcesOf(grantingAction(statements, 'dynamodb:PutItem'))).toEqual([tableArn]);
         expect(resourcesOf(grantingAction(statements, 'dynamodb:Query'))).toEqual([tableArn]);
@@ -131,19 +218,17 @@ describe('WatchdogStack from the example config', () => {
         (r.Properties.Targets as { Arn: unknown }[]).map((t) => evaluate(t.Arn)),
       );
       expect(new Set(targetArns)).toEqual(
-        new Set([`<${alarmHandlerId}.Arn>`, `<${deploymentHandlerId}.Arn>`]),
+        new Set([`<${alarmHandlerId}.Arn>`, `<${deploymentHandlerId}.Arn>`, `<${sweepHandlerId}.Arn>`]),
       );
     });
 
-    it.each([
-      ['alarm handler', () => alarmHandlerId],
-      ['deployment handler', () => deploymentHandlerId],
-    ])('%s: runtime, tracing, sizing and environment', (_name, id) => {
+    it.each(allHandlers())('%s: runtime, tracing, sizing and environment', (_name, id) => {
       expect(resources[id()].Properties).toMatchObject({
         Runtime: 'nodejs22.x',
         Architectures: ['arm64'],
         MemorySize: 512,
-        Timeout: 30,
+        // The sweep reads targets one after another: longer than the event handlers' 30 s.
+        Timeout: id() === sweepHandlerId ? 300 : 30,
         TracingConfig: { Mode: 'Active' },
         Handler: 'index.handler',
       });
@@ -158,10 +243,7 @@ describe('WatchdogStack from the example config', () => {
       });
     });
 
-    it.each([
-      ['alarm handler', () => alarmHandlerId],
-      ['deployment handler', () => deploymentHandlerId],
-    ])('%s: on-failure destination, two retries, bounded event age', (_name, id) => {
+    it.each(allHandlers())('%s: on-failure destination, two retries, bounded event age', (_name, id) => {
       const dlqArn = `<${logicalIdOf(stack, stack.watchdog.deadLetterQueue)}.Arn>`;
       const configs = ofType('AWS::Lambda::EventInvokeConfig').filter(
         ([, r]) => r.Properties.FunctionName.Ref === id(),
@@ -175,7 +257,7 @@ describe('WatchdogStack from the example config', () => {
 
     it('every function (custom-resource provider included) logs to a log group with retention', () => {
       const functions = ofType('AWS::Lambda::Function');
-      expect(functions.length).toBeGreaterThanOrEqual(3);
+      expect(functions.length).toBeGreaterThanOrEqual(4);
       for (const [, fn] of functions) {
         const logGroupId = fn.Properties.LoggingConfig.LogGroup.Ref as string;
         expect(resources[logGroupId].Type).toBe('AWS::Logs::LogGroup');
@@ -187,7 +269,7 @@ describe('WatchdogStack from the example config', () => {
 
   describe('EventBridge rules', () => {
     it('match alarm state changes of exactly the configured alarms, in one rule', () => {
-      const names = [...new Set(ecsTargets.flatMap((t) => t.alarms))];
+      const names = [...new Set(config.targets.flatMap((t) => t.alarms))];
       template.hasResourceProperties('AWS::Events::Rule', {
         EventPattern: {
           source: [EVENT_SOURCE.cloudwatch],
@@ -198,14 +280,35 @@ describe('WatchdogStack from the example config', () => {
     });
 
     it('match deployment state changes of exactly the configured service ARNs', () => {
-      const rules = ofType('AWS::Events::Rule').filter(
-        ([, r]) => r.Properties.EventPattern.source[0] === 'aws.ecs',
-      );
+      const rules = eventRules(EVENT_SOURCE.ecs);
       expect(rules).toHaveLength(1);
       const pattern = rules[0][1].Properties.EventPattern;
       expect(pattern['detail-type']).toEqual([DETAIL_TYPE.ecsDeploymentStateChange]);
       expect(pattern.source).toEqual([EVENT_SOURCE.ecs]);
       expect((pattern.resources as unknown[]).map(evaluate)).toEqual(ecsTargets.map(serviceArn));
+    });
+
+    it('match CodeDeploy state changes of exactly the configured deployment group ARNs', () => {
+      const rules = eventRules(EVENT_SOURCE.codedeploy);
+      expect(rules).toHaveLength(1);
+      const { EventPattern: pattern, Targets: targets } = rules[0][1].Properties;
+      expect(Object.keys(pattern).sort()).toEqual(['detail-type', 'resources', 'source']);
+      expect(pattern.source).toEqual([EVENT_SOURCE.codedeploy]);
+      expect(pattern['detail-type']).toEqual([DETAIL_TYPE.codeDeployStateChange]);
+      expect((pattern.resources as unknown[]).map(evaluate)).toEqual(codeDeployTargets.map(groupArn));
+      expect((targets as { Arn: unknown }[]).map((t) => evaluate(t.Arn))).toEqual([
+        `<${deploymentHandlerId}.Arn>`,
+      ]);
+    });
+
+    it('run the sweep on the default schedule, every 5 minutes', () => {
+      const schedules = ofType('AWS::Events::Rule').filter(([, r]) => r.Properties.ScheduleExpression);
+      expect(schedules).toHaveLength(1);
+      const { ScheduleExpression, Targets: targets } = schedules[0][1].Properties;
+      expect(ScheduleExpression).toBe('rate(5 minutes)');
+      expect((targets as { Arn: unknown }[]).map((t) => evaluate(t.Arn))).toEqual([
+        `<${sweepHandlerId}.Arn>`,
+      ]);
     });
 
     it('deliver with a DLQ, bounded retries and bounded event age', () => {
@@ -381,5 +484,59 @@ describe('WatchdogStack from the example config', () => {
         AlarmActions: [{ Ref: logicalIdOf(stack, stack.watchdog.notificationTopic) }],
       });
     });
+  });
+});
+
+describe('WatchdogStack from a config with only CodeDeploy targets and a sweep interval', () => {
+  const config: WatchdogConfig = {
+    defaults: { sweepIntervalMinutes: 15 },
+    targets: [
+      {
+        id: 'payments',
+        type: 'codedeploy',
+        application: 'payments',
+        deploymentGroup: 'payments-prod',
+        alarms: ['payments-errors'],
+      },
+      {
+        id: 'api',
+        type: 'codedeploy',
+        application: 'api',
+        deploymentGroup: 'api-live',
+        alarms: ['api-5xx'],
+        mode: 'dry-run',
+      },
+    ],
+  };
+  let stack: WatchdogStack;
+  let template: Template;
+
+  beforeAll(() => {
+    stack = new WatchdogStack(appWithoutBundling(), 'RollbackWatchdog', { config });
+    template = Template.fromStack(stack);
+  });
+
+  it('runs the sweep at the configured interval and writes it into the config item', () => {
+    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(15 minutes)' });
+    const writer = Object.values(template.findResources('Custom::AWS'))[0];
+    const item = JSON.parse(evaluate(writer.Properties.Create)).parameters.Item;
+    expect(JSON.parse(item[RUNTIME_CONFIG_ATTRIBUTE].S)).toEqual(
+      resolveRuntimeConfig(config, { account: PSEUDO['AWS::AccountId'], region: PSEUDO['AWS::Region'] }),
+    );
+  });
+
+  it('has no ECS rule and grants no ECS action when no ECS service is protected', () => {
+    const patterns = Object.values(template.findResources('AWS::Events::Rule')).map(
+      (r) => r.Properties.EventPattern as { source: string[] } | undefined,
+    );
+    expect(patterns.map((p) => p?.source[0]).sort()).toEqual([
+      EVENT_SOURCE.cloudwatch,
+      EVENT_SOURCE.codedeploy,
+      undefined,
+    ]);
+    const ecsActions = allStatements(template)
+      .flatMap(({ statement }) => asList(statement.Action))
+      .filter((a) => a.startsWith('ecs:'));
+    expect(ecsActions).toEqual([]);
   });
 });

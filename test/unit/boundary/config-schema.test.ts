@@ -10,6 +10,7 @@ import {
 import {
   DEFAULT_MAX_EVENT_AGE_MINUTES,
   DEFAULT_POLICY,
+  DEFAULT_SWEEP_INTERVAL_MINUTES,
   RUNTIME_CONFIG_SCHEMA_VERSION,
   type WatchdogConfig,
 } from '../../../lambda/contract';
@@ -22,6 +23,14 @@ const checkout = {
   cluster: 'prod',
   service: 'checkout',
   alarms: ['checkout-5xx', 'checkout-p99'],
+};
+
+const payments = {
+  id: 'payments',
+  type: 'codedeploy',
+  application: 'payments',
+  deploymentGroup: 'payments-prod',
+  alarms: ['payments-errors'],
 };
 
 function parsed(input: unknown): WatchdogConfig {
@@ -37,7 +46,7 @@ function problemsOf(input: unknown): string[] {
 }
 
 describe('parseWatchdogConfig: valid configs', () => {
-  it('accepts the contract example (without the parts that are not available yet) unchanged', () => {
+  it('accepts the contract example (without approval mode, not available yet) unchanged', () => {
     const input = {
       defaults: {
         mode: 'auto',
@@ -47,9 +56,11 @@ describe('parseWatchdogConfig: valid configs', () => {
         maxRollbacks: { count: 2, windowMinutes: 60 },
         approvalTimeoutMinutes: 15,
         maxEventAgeMinutes: 30,
+        sweepIntervalMinutes: 10,
       },
       targets: [
         checkout,
+        { ...payments, mode: 'dry-run', cooldownMinutes: 30 },
         { ...checkout, id: 'search', service: 'search', mode: 'dry-run', cooldownMinutes: 30 },
       ],
       notifications: { emails: ['oncall@example.com'], slackWebhookSecretName: 'watchdog/slack' },
@@ -59,6 +70,26 @@ describe('parseWatchdogConfig: valid configs', () => {
 
   it('accepts a minimal config: one target, nothing else', () => {
     expect(parsed({ targets: [checkout] })).toEqual({ targets: [checkout] });
+    expect(parsed({ targets: [payments] })).toEqual({ targets: [payments] });
+  });
+
+  it('accepts every CodeDeploy target field and policy override', () => {
+    const target = {
+      ...payments,
+      mode: 'dry-run',
+      cooldownMinutes: 30,
+      bakeMinutes: 20,
+      watchWindowMinutes: 90,
+      maxRollbacks: { count: 1, windowMinutes: 120 },
+      approvalTimeoutMinutes: 5,
+    };
+    expect(parsed({ targets: [target] })).toEqual({ targets: [target] });
+  });
+
+  it.each([1, 5, 1440])('accepts defaults.sweepIntervalMinutes %d', (minutes) => {
+    expect(parsed({ defaults: { sweepIntervalMinutes: minutes }, targets: [checkout] }).defaults).toEqual({
+      sweepIntervalMinutes: minutes,
+    });
   });
 
   it('accepts the example watchdog.config.json at the repository root', () => {
@@ -73,6 +104,7 @@ describe('resolveRuntimeConfig', () => {
       account: env.account,
       region: env.region,
       maxEventAgeMinutes: DEFAULT_MAX_EVENT_AGE_MINUTES,
+      sweepIntervalMinutes: DEFAULT_SWEEP_INTERVAL_MINUTES,
       targets: [
         {
           id: 'checkout',
@@ -96,6 +128,7 @@ describe('resolveRuntimeConfig', () => {
     });
     const runtime = resolveRuntimeConfig(config, env);
     expect(runtime.maxEventAgeMinutes).toBe(15);
+    expect(runtime.sweepIntervalMinutes).toBe(DEFAULT_SWEEP_INTERVAL_MINUTES);
     expect(runtime.targets.map((t) => t.policy)).toEqual([
       {
         ...DEFAULT_POLICY,
@@ -105,6 +138,25 @@ describe('resolveRuntimeConfig', () => {
         maxRollbacks: { count: 1, windowMinutes: 120 },
       },
       { ...DEFAULT_POLICY, mode: 'auto', cooldownMinutes: 20, bakeMinutes: 5 },
+    ]);
+  });
+
+  it('resolves a CodeDeploy target by application and deployment group, and the sweep interval', () => {
+    const config = parsed({
+      defaults: { cooldownMinutes: 20, sweepIntervalMinutes: 15 },
+      targets: [{ ...payments, bakeMinutes: 30 }],
+    });
+    const runtime = resolveRuntimeConfig(config, env);
+    expect(runtime.sweepIntervalMinutes).toBe(15);
+    expect(runtime.targets).toEqual([
+      {
+        id: 'payments',
+        type: 'codedeploy',
+        application: 'payments',
+        deploymentGroup: 'payments-prod',
+        alarms: ['payments-errors'],
+        policy: { ...DEFAULT_POLICY, cooldownMinutes: 20, bakeMinutes: 30 },
+      },
     ]);
   });
 });
@@ -167,7 +219,6 @@ describe('parseWatchdogConfig: problems (RELIABILITY.md #24)', () => {
       expect.stringMatching(/^\$\.targets\[1\]\.typo: unknown key/),
       '$.targets[2].type: must be one of "ecs-service", "codedeploy" (got "lambda")',
       '$.targets[2].id: duplicate target id "checkout-2" (also $.targets[1].id); ids must be unique',
-      '$.targets[3].type: codedeploy targets are not supported yet; use type "ecs-service"',
       '$.targets[4].bakeMinutes: must be a whole number >= 0 (got 2.5)',
       '$.targets[4].watchWindowMinutes: must be a whole number >= 0 (got "soon")',
       '$.notifications.emails[0]: must be an email address (got "not-an-address")',
@@ -193,6 +244,48 @@ describe('parseWatchdogConfig: problems (RELIABILITY.md #24)', () => {
       '$.targets[0].cluster: must be an ECS cluster name: 1-255 letters, digits, "-" or "_" (got "prod/eu")',
       '$.targets[0].service: must be an ECS service name (missing)',
       '$.targets[0].alarms[0]: must be a non-empty CloudWatch alarm name (got "")',
+    ]);
+  });
+
+  it('rejects CodeDeploy targets with ECS fields, missing names or names CodeDeploy would refuse', () => {
+    expect(
+      problemsOf({
+        targets: [
+          { ...payments, cluster: 'prod' },
+          { id: 'a', type: 'codedeploy', application: 'payments', alarms: ['e'] },
+          { ...payments, id: 'b', application: '', deploymentGroup: 'g'.repeat(101) },
+        ],
+      }),
+    ).toEqual([
+      '$.targets[0].cluster: unknown key; valid keys here are "id", "type", "application", "deploymentGroup", ' +
+        '"alarms", "mode", "cooldownMinutes", "bakeMinutes", "watchWindowMinutes", "maxRollbacks", ' +
+        '"approvalTimeoutMinutes"',
+      '$.targets[1].deploymentGroup: must be a CodeDeploy deployment group name (missing)',
+      '$.targets[2].application: must be a non-empty CodeDeploy application name (got "")',
+      expect.stringMatching(
+        /^\$\.targets\[2\]\.deploymentGroup: must be a CodeDeploy deployment group name of at most 100 characters \(got "g+\.\.\.\)$/,
+      ),
+    ]);
+  });
+
+  it('rejects approval mode on a CodeDeploy target too', () => {
+    expect(problemsOf({ targets: [{ ...payments, mode: 'approval' }] })).toEqual([
+      '$.targets[0].mode: approval mode is not available yet; use auto or dry-run',
+    ]);
+  });
+
+  it.each([0, 1441, 2.5, '5', -1])(
+    'rejects defaults.sweepIntervalMinutes %p with the valid range',
+    (value) => {
+      expect(problemsOf({ defaults: { sweepIntervalMinutes: value }, targets: [checkout] })).toEqual([
+        `$.defaults.sweepIntervalMinutes: must be a whole number of minutes from 1 to 1440 (got ${JSON.stringify(value)})`,
+      ]);
+    },
+  );
+
+  it('rejects sweepIntervalMinutes on a target: the sweep is watchdog-wide', () => {
+    expect(problemsOf({ targets: [{ ...checkout, sweepIntervalMinutes: 5 }] })).toEqual([
+      expect.stringMatching(/^\$\.targets\[0\]\.sweepIntervalMinutes: unknown key; valid keys here are /),
     ]);
   });
 
