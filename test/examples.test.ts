@@ -1,12 +1,12 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { readScenarioFile } from '../lambda/sim/scenario-schema';
 import { formatJson, simulate } from '../lambda/sim/simulate';
 
 /**
  * Every example is an acceptance test of the watchdog: it runs through the simulator in-process and its
- * `expect` block must hold, with the same output on every run. The shared ECS scenarios of the project
- * brief run too, when that folder is present.
+ * `expect` block must hold, with the same output on every run. The shared scenarios of the project brief
+ * (ECS and CodeDeploy) run too, when that folder is present.
  */
 
 const examplesDir = join(__dirname, '../examples');
@@ -17,17 +17,6 @@ const jsonFiles = (dir: string): string[] =>
     .filter((f) => f.endsWith('.json'))
     .sort()
     .map((f) => join(dir, f));
-
-/** Shared scenarios whose targets are all ECS services (CodeDeploy targets are not supported yet). */
-function sharedEcsScenarios(): string[] {
-  if (!existsSync(sharedDir)) return [];
-  return jsonFiles(sharedDir).filter((file) => {
-    const targets =
-      (JSON.parse(readFileSync(file, 'utf8')) as { config?: { targets?: { type?: string }[] } }).config
-        ?.targets ?? [];
-    return targets.length > 0 && targets.every((t) => t.type === 'ecs-service');
-  });
-}
 
 async function expectPasses(file: string): Promise<void> {
   const parsed = readScenarioFile(file);
@@ -50,6 +39,9 @@ describe('examples/', () => {
         'duplicate-delivery.json',
         'cooldown.json',
         'dry-run.json',
+        'codedeploy-stop-with-rollback.json',
+        'codedeploy-redeploy-after-completion.json',
+        'codedeploy-lost-success-event.json',
       ]),
     );
   });
@@ -62,10 +54,10 @@ describe('examples/', () => {
   );
 });
 
-const shared = sharedEcsScenarios();
-(shared.length > 0 ? describe : describe.skip)('../shared/scenarios (ECS)', () => {
+const shared = existsSync(sharedDir) ? jsonFiles(sharedDir) : [];
+(shared.length > 0 ? describe : describe.skip)('../shared/scenarios', () => {
   it.each(shared.map((f) => [f.slice(sharedDir.length + 1), f]))(
-    '%s passes its expect',
+    '%s passes its expect, identically on every run',
     async (_name, file) => {
       await expectPasses(file);
     },

@@ -1,5 +1,9 @@
-import { DETAIL_TYPE, EVENT_SOURCE } from '../contract';
+import { DETAIL_TYPE, EVENT_SOURCE, type RuntimeConfig } from '../contract';
 import type { InvocationContext, WatchdogRuntime } from '../handlers/runtime';
+import { isoSeconds } from './time';
+import { SIM_ACCOUNT, SIM_REGION, SIM_STACK_NAME, stableUuid } from './world/account';
+
+const MINUTE_MS = 60_000;
 
 /**
  * How the simulator reaches the watchdog's entry points. Each table below is where a new entry point
@@ -8,18 +12,63 @@ import type { InvocationContext, WatchdogRuntime } from '../handlers/runtime';
 
 /** An EventBridge schedule of the watchdog (reconcile sweep, approval timeouts), run on the virtual clock. */
 export interface ScheduledJob {
+  /** The entry point's name, as the timeline and the failure destination show it. */
   readonly name: string;
   /** First run one period after start, then every period until `until`. */
   readonly everyMs: number;
-  run(context: InvocationContext): Promise<void>;
+  /** What the schedule delivers, in a few words (`Scheduled Event (every 5m)`). */
+  readonly subject: string;
+  /** The event of the run at `at`. Lambda's retries of that run are handed the same event again. */
+  event(at: number): ScheduledEvent;
+  run(event: ScheduledEvent, context: InvocationContext): Promise<void>;
 }
 
+/** What an EventBridge schedule rule delivers to its Lambda target. */
+export interface ScheduledEvent {
+  readonly version: '0';
+  readonly id: string;
+  readonly 'detail-type': 'Scheduled Event';
+  readonly source: 'aws.events';
+  readonly account: string;
+  readonly time: string;
+  readonly region: string;
+  readonly resources: readonly string[];
+  readonly detail: Readonly<Record<string, never>>;
+}
+
+/** The reconcile sweep's schedule rule in the simulated account. */
+export const SWEEP_RULE_ARN = `arn:aws:events:${SIM_REGION}:${SIM_ACCOUNT}:rule/${SIM_STACK_NAME}-SweepSchedule`;
+
 /**
- * The watchdog's schedules. The runtime exposes none yet; the reconcile sweep and the approval timeouts
- * are added here when it does, and run without further changes to the simulator.
+ * The watchdog's schedules, from its resolved runtime config: the reconcile sweep every
+ * `sweepIntervalMinutes`. Approval timeouts are added here when the runtime has them.
  */
-export function scheduledJobs(_runtime: WatchdogRuntime): ScheduledJob[] {
-  return [];
+export function scheduledJobs(runtime: WatchdogRuntime, config: RuntimeConfig): ScheduledJob[] {
+  const minutes = config.sweepIntervalMinutes;
+  return [
+    {
+      name: 'onSweep',
+      everyMs: minutes * MINUTE_MS,
+      subject: `Scheduled Event (every ${minutes}m)`,
+      event: (at) => scheduledEvent(SWEEP_RULE_ARN, at),
+      run: (event, context) => runtime.onSweep(event, context),
+    },
+  ];
+}
+
+/** EventBridge's scheduled event for `rule` at `at`; its id is stable per rule and time. */
+export function scheduledEvent(ruleArn: string, at: number): ScheduledEvent {
+  return {
+    version: '0',
+    id: stableUuid(`scheduled-event:${ruleArn}`, at),
+    'detail-type': 'Scheduled Event',
+    source: 'aws.events',
+    account: SIM_ACCOUNT,
+    time: isoSeconds(at),
+    region: SIM_REGION,
+    resources: [ruleArn],
+    detail: {},
+  };
 }
 
 /** An operator command (`["pause", "checkout"]`) as the timeline's `command` runs it, as an authorised operator. */

@@ -3,6 +3,7 @@ import type { SimulationRun } from './runner';
 import type { RollbackTiming } from './summary';
 import { clockTime, formatDuration, formatOffset, iso } from './time';
 import type { InvocationTrace, TraceRecord } from './trace';
+import type { WorldNoteKind } from './world/world-context';
 import { entryOrigin } from './runner';
 
 export interface RenderOptions {
@@ -77,7 +78,8 @@ export function renderTimeline(
     const time = row.at === lastAt ? '' : `${formatOffset(row.at - scenario.startMs)}`;
     const clock = row.at === lastAt ? '' : clockTime(row.at);
     lastAt = row.at;
-    const label = `${row.nested ? '  ' : ''}${row.label}`.padEnd(LABEL_WIDTH + 2);
+    // At least one space after the label, even a long one (`codedeploy` nested under an invocation).
+    const label = `${row.nested ? '  ' : ''}${row.label} `.padEnd(LABEL_WIDTH + 2);
     lines.push(
       `  ${c('dim')(time.padEnd(8))} ${c('dim')(clock.padEnd(8))}  ${c(row.paint)(label)}${row.text}`,
     );
@@ -104,13 +106,7 @@ function rowsOf(record: TraceRecord, lastOrigin: string | undefined): Row[] {
   });
   switch (record.kind) {
     case 'note':
-      return [
-        row(
-          record.note,
-          record.text,
-          record.note === 'alarm' ? alarmPaint(record.text) : record.note === 'deploy' ? 'blue' : 'cyan',
-        ),
-      ];
+      return [row(record.note, record.text, notePaint(record.note, record.text))];
     case 'entry':
       return [row(`entry ${record.index}`, record.text, 'blue')];
     case 'problem':
@@ -161,7 +157,8 @@ function invocationRows(
       ),
     );
   }
-  for (const effect of record.effects) rows.push(row(effect.note, effect.text, 'cyan', nested));
+  for (const effect of record.effects)
+    rows.push(row(effect.note, effect.text, notePaint(effect.note, effect.text), nested));
   for (const n of record.notifications)
     rows.push(row('notify', `${n.kind} ${n.target}: ${n.title}`, 'green', nested));
   for (const log of record.logs) rows.push(row('log', log, 'yellow', nested));
@@ -172,6 +169,20 @@ function invocationRows(
   const copy = record.delivery ? ` (delivery ${record.delivery.n} of ${record.delivery.of})` : '';
   const retry = record.attempt > 1 ? ` (retry ${record.attempt - 1})` : '';
   return [row('invoke', `${record.handler} ← ${record.subject}${copy}${retry}`, 'dim'), ...rows];
+}
+
+function notePaint(note: WorldNoteKind, text: string): Row['paint'] {
+  switch (note) {
+    case 'alarm':
+      return alarmPaint(text);
+    case 'deploy':
+      return 'blue';
+    case 'lost':
+      return 'yellow';
+    case 'ecs':
+    case 'codedeploy':
+      return 'cyan';
+  }
 }
 
 function alarmPaint(text: string): Row['paint'] {

@@ -2,7 +2,13 @@ import { createAwsClients, type AwsClients } from '../adapters/aws-clients';
 import { DynamoDbStateStore, putRuntimeConfig } from '../adapters/dynamodb-state-store';
 import { startEmbeddedDynalite } from '../adapters/embedded-dynalite';
 import { resolveRuntimeConfig } from '../boundary/config-schema';
-import { REJECTED_SCOPE, UNKNOWN_SCOPE, type MetricName } from '../contract';
+import {
+  EVENT_SOURCE,
+  REJECTED_SCOPE,
+  UNKNOWN_SCOPE,
+  type MetricName,
+  type RuntimeConfig,
+} from '../contract';
 import { createRuntime, type InvocationContext, type WatchdogRuntime } from '../handlers/runtime';
 import type { AuditEntry, LogLevel, Telemetry } from '../use-cases/ports';
 import { installSimulator, type CallObserver } from './aws-middleware';
@@ -19,7 +25,7 @@ import {
   stableUuid,
   type EventBridgeEvent,
 } from './world/account';
-import { alarmSource, ecsSource, type WorldContext } from './world/world-context';
+import { alarmSource, codeDeploySource, ecsSource, type WorldContext } from './world/world-context';
 import { SimWorld, type WorldHistory } from './world/world';
 
 const MINUTE = 60_000;
@@ -29,7 +35,10 @@ const ASYNC_RETRY_DELAYS_MS = [1 * MINUTE, 2 * MINUTE] as const;
 export interface RunStats {
   awsReads: number;
   awsWrites: number;
-  /** Events delivered to the watchdog, each copy of a duplicated event counted (retries are not). */
+  /**
+   * Events from the world and the timeline delivered to the watchdog, each copy of a duplicated event counted;
+   * retries and scheduled events (the sweep) are not.
+   */
   events: number;
 }
 
@@ -45,8 +54,8 @@ export interface SimulationRun {
 }
 
 export interface RunOptions {
-  /** The watchdog's schedules. @default scheduledJobs(runtime) */
-  readonly jobs?: (runtime: WatchdogRuntime) => readonly ScheduledJob[];
+  /** The watchdog's schedules. @default scheduledJobs(runtime, config) */
+  readonly jobs?: (runtime: WatchdogRuntime, config: RuntimeConfig) => readonly ScheduledJob[];
 }
 
 /**
@@ -66,11 +75,8 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       credentials: { accessKeyId: 'simulated', secretAccessKey: 'simulated' },
       configure: (client, name) => installSimulator(client, name, commands, sim.observer),
     });
-    await putRuntimeConfig(
-      dynalite.client,
-      dynalite.tableName,
-      resolveRuntimeConfig(scenario.config, { account: SIM_ACCOUNT, region: SIM_REGION }),
-    );
+    const config = resolveRuntimeConfig(scenario.config, { account: SIM_ACCOUNT, region: SIM_REGION });
+    await putRuntimeConfig(dynalite.client, dynalite.tableName, config);
     const runtime = createRuntime({
       clients,
       tableName: dynalite.tableName,
@@ -79,12 +85,14 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       clock: sim.clock,
       telemetry: sim.telemetry,
     });
-    await sim.run(runtime, (options.jobs ?? scheduledJobs)(runtime));
+    await sim.run(runtime, (options.jobs ?? scheduledJobs)(runtime, config));
     await sim.attachAudit(new DynamoDbStateStore({ client: dynalite.client, tableName: dynalite.tableName }));
     return sim.result();
   } finally {
-    if (clients)
-      for (const client of [clients.dynamodb, clients.ecs, clients.sns, clients.cloudwatch]) client.destroy();
+    if (clients) {
+      const all: readonly { destroy(): void }[] = Object.values(clients);
+      for (const client of all) client.destroy();
+    }
     await dynalite.stop();
   }
 }
@@ -110,6 +118,9 @@ class Simulation {
   constructor(private readonly scenario: Scenario) {
     this.clock = new VirtualClock(scenario.startMs);
     scenario.world.ecsServices.forEach((s) => this.rank(this.sourceRank, ecsSource(s.cluster, s.service)));
+    scenario.world.codeDeployGroups.forEach((g) =>
+      this.rank(this.sourceRank, codeDeploySource(g.application, g.deploymentGroup)),
+    );
     scenario.world.alarms.forEach((a) => this.rank(this.sourceRank, alarmSource(a.name)));
     scenario.config.targets.forEach((t) => this.rank(this.targetRank, t.id));
 
@@ -275,7 +286,8 @@ class Simulation {
     if (at > this.scenario.untilMs) return;
     this.clock.schedule(at, async () => {
       this.scheduleJob(job, at + job.everyMs);
-      await this.invoke(job.name, 'schedule', (ctx) => job.run(ctx), { attempt: 1 });
+      const event = job.event(at);
+      await this.invoke(job.name, job.subject, (ctx) => job.run(event, ctx), { attempt: 1 });
     });
   }
 
@@ -432,6 +444,9 @@ export function describeEvent(event: unknown): string {
   };
   if (typeof detail.alarmName === 'string') {
     return `alarm ${detail.alarmName} ${state(detail.previousState)} → ${state(detail.state)}`;
+  }
+  if (e.source === EVENT_SOURCE.codedeploy && typeof detail.state === 'string') {
+    return `CodeDeploy ${String(detail.application)}/${String(detail.deploymentGroup)} ${detail.state} ${String(detail.deploymentId)}`;
   }
   if (typeof detail.eventName === 'string') {
     const resource =

@@ -11,6 +11,7 @@ import {
   type WatchdogConfig,
 } from '../contract';
 import {
+  LOSABLE_CODEDEPLOY_STATES,
   MUTATING_APIS,
   isMutatingApi,
   type Scenario,
@@ -18,6 +19,7 @@ import {
   type TimelineEntry,
 } from './scenario';
 import { TIME_SPEC_HELP, iso, parseIsoTimestamp, parseOffset, resolveTimeSpec } from './time';
+import { splitRevisionLabel } from './world/codedeploy';
 
 /**
  * The scenario file format (CONTRACTS.md §5). Strict like the config: an unknown field is an error, and
@@ -35,6 +37,13 @@ const REASONS = [...ROLLBACK_REASONS, ...SKIP_REASONS] as const;
 /** `family:revision`, the form DescribeServices reports once the ARN prefix is dropped. */
 const TASK_DEFINITION = /^[A-Za-z0-9_-]{1,255}:[1-9]\d*$/;
 const ECS_NAME = /^[A-Za-z0-9_-]{1,255}$/;
+/**
+ * The simulated account deploys a CodeDeploy version `name@rev` as the GitHub revision `name` at commit
+ * `rev`: the label the watchdog's adapter gives that revision back.
+ */
+const REVISION_LABEL_HELP =
+  'a CodeDeploy revision label "name@rev", like "payments@r7" (deployed as the GitHub revision "name" at commit "rev")';
+const isRevisionLabel = (v: string): boolean => splitRevisionLabel(v) !== undefined;
 
 const isTimeSpec = (v: string): boolean => parseOffset(v) !== undefined || parseIsoTimestamp(v) !== undefined;
 const timeSpec = z
@@ -81,10 +90,23 @@ const codeDeployGroupSchema = z.strictObject(
   {
     application: text('a CodeDeploy application name'),
     deploymentGroup: text('a CodeDeploy deployment group name'),
-    revision: text('a revision label'),
+    revision: z
+      .string({ error: `must be ${REVISION_LABEL_HELP}` })
+      .refine(isRevisionLabel, { error: `must be ${REVISION_LABEL_HELP}` }),
     rolloutSeconds,
+    lostEvents: z
+      .array(
+        z.enum(LOSABLE_CODEDEPLOY_STATES, {
+          error: `must be one of ${quoted(LOSABLE_CODEDEPLOY_STATES)}`,
+        }),
+        { error: `must be a list of event states, any of ${quoted(LOSABLE_CODEDEPLOY_STATES)}` },
+      )
+      .default([]),
   },
-  { error: 'must be an object { "application", "deploymentGroup", "revision", "rolloutSeconds"? }' },
+  {
+    error:
+      'must be an object { "application", "deploymentGroup", "revision", "rolloutSeconds"?, "lostEvents"? }',
+  },
 );
 
 const alarmSchema = z.strictObject(
@@ -404,6 +426,16 @@ function crossProblems(input: Record<string, unknown>): Problem[] {
         add(
           ['timeline', i, 'deploy', 'version'],
           `must be a task definition "family:revision" for ECS target ${JSON.stringify(deploy.target)} (${got(deploy.version)})`,
+        );
+      } else if (
+        target.type === 'codedeploy' &&
+        typeof deploy.version === 'string' &&
+        deploy.version !== '' &&
+        !isRevisionLabel(deploy.version)
+      ) {
+        add(
+          ['timeline', i, 'deploy', 'version'],
+          `must be ${REVISION_LABEL_HELP} for CodeDeploy target ${JSON.stringify(deploy.target)} (${got(deploy.version)})`,
         );
       }
     }

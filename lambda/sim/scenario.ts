@@ -38,9 +38,16 @@ export interface EcsServiceSpec {
 export interface CodeDeployGroupSpec {
   readonly application: string;
   readonly deploymentGroup: string;
+  /** Revision label `name@rev` running at start (deployed as the GitHub revision `name` at commit `rev`). */
   readonly revision: string;
   readonly rolloutSeconds: number;
+  /** State-change events of this group that are never delivered (the world still changes). */
+  readonly lostEvents: readonly LosableCodeDeployState[];
 }
+
+/** The CodeDeploy event states a scenario may declare lost (CodeDeploy delivery is best effort). */
+export const LOSABLE_CODEDEPLOY_STATES = ['START', 'SUCCESS', 'FAILURE', 'STOP'] as const;
+export type LosableCodeDeployState = (typeof LOSABLE_CODEDEPLOY_STATES)[number];
 
 export interface AlarmSpec {
   readonly name: string;

@@ -45,12 +45,7 @@ function recoveredAt(run: SimulationRun, target: string, from: number): number |
     ...scenario.world.alarms.filter((a) => a.watches === target).map((a) => a.name),
   ]);
   const alarms = new Map(scenario.world.alarms.map((a) => [a.name, a.state as string]));
-  const ecs = scenario.config.targets.find((t) => t.id === target);
-  const initial =
-    ecs?.type === 'ecs-service'
-      ? scenario.world.ecsServices.find((s) => s.cluster === ecs.cluster && s.service === ecs.service)
-          ?.taskDefinition
-      : undefined;
+  const initial = initialVersion(run, target);
   let serving = { version: initial ?? '', settled: true };
   const healthy = () =>
     serving.settled &&
@@ -68,4 +63,21 @@ function recoveredAt(run: SimulationRun, target: string, from: number): number |
     if (h.at >= from && healthy()) return h.at;
   }
   return !checkedFrom && healthy() ? from : undefined;
+}
+
+/** What `target` runs at start: its ECS service's task definition or its CodeDeploy group's revision. */
+function initialVersion(run: SimulationRun, targetId: string): string | undefined {
+  const { world, config } = run.scenario;
+  const target = config.targets.find((t) => t.id === targetId);
+  switch (target?.type) {
+    case 'ecs-service':
+      return world.ecsServices.find((s) => s.cluster === target.cluster && s.service === target.service)
+        ?.taskDefinition;
+    case 'codedeploy':
+      return world.codeDeployGroups.find(
+        (g) => g.application === target.application && g.deploymentGroup === target.deploymentGroup,
+      )?.revision;
+    case undefined:
+      return undefined;
+  }
 }

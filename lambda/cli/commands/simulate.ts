@@ -10,8 +10,8 @@ export const simulateCommand: Command = {
     name: 'simulate',
     summary: 'Run a scenario offline against the real watchdog code and check its expectations.',
     description: [
-      "The watchdog's real handlers, decision engine and adapters run against a simulated AWS account (ECS, CloudWatch, SNS answered at the SDK level) and an embedded DynamoDB, on a virtual clock: hours of scenario take a moment, and the same scenario always gives the same result. The scenario format is described in the README, section “Testing your rules offline”; examples/ has ready-made ones.",
-      'Without --json it prints a timeline (events, decisions with their reasons, AWS calls, notifications) and a summary: rollbacks, time to detect, time to recover.',
+      "The watchdog's real handlers, decision engine and adapters run against a simulated AWS account (ECS, CodeDeploy, CloudWatch, SNS answered at the SDK level) and an embedded DynamoDB, on a virtual clock: hours of scenario take a moment, and the same scenario always gives the same result. The scenario format is described in the README, section “Testing your rules offline”; examples/ has ready-made ones.",
+      'Without --json it prints a timeline (events, lost events, decisions with their reasons, AWS calls, notifications, and the reconcile sweeps that did something) and a summary: rollbacks, time to detect, time to recover.',
     ],
     positionals: [{ name: 'scenario.json', required: true, description: 'The scenario file.' }],
     options: [

@@ -1,5 +1,11 @@
 import { createHash } from 'node:crypto';
-import { ALARM_STATE, DETAIL_TYPE, EVENT_SOURCE, type AlarmStateValue } from '../../contract';
+import {
+  ALARM_STATE,
+  DETAIL_TYPE,
+  EVENT_SOURCE,
+  type AlarmStateValue,
+  type CodeDeployState,
+} from '../../contract';
 import { isoSeconds } from '../time';
 
 /** The simulated account (CONTRACTS.md §5): every event the world emits carries these. */
@@ -17,6 +23,10 @@ export const taskDefinitionArn = (familyRevision: string): string =>
   `arn:aws:ecs:${SIM_REGION}:${SIM_ACCOUNT}:task-definition/${familyRevision}`;
 export const alarmArn = (name: string): string =>
   `arn:aws:cloudwatch:${SIM_REGION}:${SIM_ACCOUNT}:alarm:${name}`;
+export const codeDeployApplicationArn = (application: string): string =>
+  `arn:aws:codedeploy:${SIM_REGION}:${SIM_ACCOUNT}:application:${application}`;
+export const codeDeployGroupArn = (application: string, group: string): string =>
+  `arn:aws:codedeploy:${SIM_REGION}:${SIM_ACCOUNT}:deploymentgroup:${application}/${group}`;
 
 /**
  * Ids that look like AWS's but come from counters, so a run is reproducible: the same `(kind, n)` always
@@ -27,11 +37,18 @@ export function stableUuid(kind: string, n: number): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${'89ab'[parseInt(h[16] ?? '0', 16) % 4]}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-/** A 22-character alphanumeric id like the last segment of an ECS service deployment ARN. */
-export function stableToken(kind: string, n: number): string {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+/**
+ * An alphanumeric id from a counter: by default 22 characters like the last segment of an ECS service
+ * deployment ARN; CodeDeploy's `d-XXXXXXXXX` ids use 9 upper-case letters and digits.
+ */
+export function stableToken(
+  kind: string,
+  n: number,
+  length = 22,
+  alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789',
+): string {
   const bytes = createHash('sha256').update(`${kind}\u0000${n}`).digest();
-  return Array.from(bytes.subarray(0, 22), (b) => alphabet[b % alphabet.length]).join('');
+  return Array.from(bytes.subarray(0, length), (b) => alphabet[b % alphabet.length]).join('');
 }
 
 /** An EventBridge event as delivered to a Lambda target. */
@@ -71,6 +88,39 @@ export function ecsDeploymentEvent(args: {
       deploymentId: args.deploymentId,
       updatedAt: isoSeconds(args.at),
       reason: args.reason,
+    },
+  };
+}
+
+export function codeDeployStateChangeEvent(args: {
+  readonly id: string;
+  readonly at: number;
+  readonly application: string;
+  readonly deploymentGroup: string;
+  /** The deployment group's id, which CodeDeploy reports as `instanceGroupId`. */
+  readonly instanceGroupId: string;
+  readonly deploymentId: string;
+  readonly state: CodeDeployState;
+}): EventBridgeEvent {
+  return {
+    version: '0',
+    id: args.id,
+    'detail-type': DETAIL_TYPE.codeDeployStateChange,
+    source: EVENT_SOURCE.codedeploy,
+    account: SIM_ACCOUNT,
+    time: isoSeconds(args.at),
+    region: SIM_REGION,
+    resources: [
+      codeDeployApplicationArn(args.application),
+      codeDeployGroupArn(args.application, args.deploymentGroup),
+    ],
+    detail: {
+      instanceGroupId: args.instanceGroupId,
+      region: SIM_REGION,
+      application: args.application,
+      deploymentId: args.deploymentId,
+      state: args.state,
+      deploymentGroup: args.deploymentGroup,
     },
   };
 }

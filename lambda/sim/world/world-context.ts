@@ -1,8 +1,11 @@
 import type { VirtualClock } from '../virtual-clock';
 import type { EventBridgeEvent } from './account';
 
-/** What a change in the simulated account is, for the readable timeline. */
-export type WorldNoteKind = 'deploy' | 'ecs' | 'alarm';
+/**
+ * What a change in the simulated account is, for the readable timeline. `lost` marks an event the world
+ * emitted that never reaches the watchdog (a CodeDeploy group's `lostEvents`).
+ */
+export type WorldNoteKind = 'deploy' | 'ecs' | 'codedeploy' | 'alarm' | 'lost';
 
 /**
  * What every part of the simulated account shares: the clock, the event bus, the timeline and id counters.
@@ -24,6 +27,8 @@ export interface WorldContext {
 }
 
 export const ecsSource = (cluster: string, service: string): string => `ecs:${cluster}/${service}`;
+export const codeDeploySource = (application: string, group: string): string =>
+  `codedeploy:${application}/${group}`;
 export const alarmSource = (name: string): string => `alarm:${name}`;
 
 /**

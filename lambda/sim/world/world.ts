@@ -3,7 +3,8 @@ import type { AlarmStateValue } from '../../contract';
 import type { Scenario } from '../scenario';
 import type { SimCommands } from '../sim-commands';
 import { CloudWatchWorld } from './cloudwatch';
-import { EcsWorld } from './ecs';
+import { CodeDeployWorld } from './codedeploy';
+import { EcsWorld, type ServingListener } from './ecs';
 import { SnsWorld, type PublishedNotification } from './sns';
 import type { WorldContext } from './world-context';
 
@@ -24,10 +25,12 @@ export type CommandTable = Partial<Record<AwsClientName, SimCommands>>;
 /** The simulated AWS account of one scenario run. */
 export class SimWorld {
   readonly ecs: EcsWorld;
+  readonly codedeploy: CodeDeployWorld;
   readonly cloudwatch: CloudWatchWorld;
   readonly sns: SnsWorld;
   readonly history: WorldHistory[] = [];
   private readonly ecsTargets = new Map<string, { cluster: string; service: string }>();
+  private readonly codeDeployTargets = new Map<string, { application: string; deploymentGroup: string }>();
 
   constructor(
     scenario: Scenario,
@@ -35,43 +38,59 @@ export class SimWorld {
     onPublish: (notification: PublishedNotification) => void,
   ) {
     const serviceToTarget = new Map<string, string>();
+    const groupToTarget = new Map<string, string>();
     for (const target of scenario.config.targets) {
-      if (target.type === 'ecs-service') {
-        this.ecsTargets.set(target.id, { cluster: target.cluster, service: target.service });
-        serviceToTarget.set(`${target.cluster}/${target.service}`, target.id);
+      switch (target.type) {
+        case 'ecs-service':
+          this.ecsTargets.set(target.id, { cluster: target.cluster, service: target.service });
+          serviceToTarget.set(`${target.cluster}/${target.service}`, target.id);
+          break;
+        case 'codedeploy':
+          this.codeDeployTargets.set(target.id, {
+            application: target.application,
+            deploymentGroup: target.deploymentGroup,
+          });
+          groupToTarget.set(`${target.application}/${target.deploymentGroup}`, target.id);
+          break;
       }
     }
     const { world } = scenario;
     this.cloudwatch = new CloudWatchWorld(ctx, world.alarms, new Set(world.badVersions), (alarm, value) => {
       this.history.push({ kind: 'alarm', at: ctx.clock.now(), alarm, value });
     });
-    this.ecs = new EcsWorld(
-      ctx,
-      world.ecsServices,
-      serviceToTarget,
-      new Set(world.failingVersions),
-      (target, version, settled) => {
-        this.history.push({ kind: 'serving', at: ctx.clock.now(), target, version, settled });
-        this.cloudwatch.servingChanged(target, version, settled);
-      },
-    );
+    const onServing: ServingListener = (target, version, settled) => {
+      this.history.push({ kind: 'serving', at: ctx.clock.now(), target, version, settled });
+      this.cloudwatch.servingChanged(target, version, settled);
+    };
+    const failing = new Set(world.failingVersions);
+    this.ecs = new EcsWorld(ctx, world.ecsServices, serviceToTarget, failing, onServing);
+    this.codedeploy = new CodeDeployWorld(ctx, world.codeDeployGroups, groupToTarget, failing, onServing);
     this.sns = new SnsWorld(ctx, onPublish);
   }
 
   /** The SDK operations of every simulated service (extend a service by adding to its table). */
   commands(): CommandTable {
-    return { ecs: this.ecs.commands(), cloudwatch: this.cloudwatch.commands(), sns: this.sns.commands() };
+    return {
+      ecs: this.ecs.commands(),
+      codedeploy: this.codedeploy.commands(),
+      cloudwatch: this.cloudwatch.commands(),
+      sns: this.sns.commands(),
+    };
   }
 
   /** The timeline's `deploy`: a release by someone other than the watchdog. */
   deploy(targetId: string, version: string): void {
     const ecs = this.ecsTargets.get(targetId);
-    if (!ecs) throw new Error(`target ${targetId} is not an ECS service of the world`);
-    this.ecs.release(ecs.cluster, ecs.service, version);
+    if (ecs) return this.ecs.release(ecs.cluster, ecs.service, version);
+    const group = this.codeDeployTargets.get(targetId);
+    if (group) return this.codedeploy.release(group.application, group.deploymentGroup, version);
+    throw new Error(`target ${targetId} is neither an ECS service nor a CodeDeploy group of the world`);
   }
 
-  /** The version each config target runs now. */
+  /** The version each config target runs now (a CodeDeploy group's: the revision label it serves). */
   versions(targetIds: readonly string[]): Record<string, string> {
-    return Object.fromEntries(targetIds.map((id) => [id, this.ecs.versionOf(id) ?? '']));
+    return Object.fromEntries(
+      targetIds.map((id) => [id, this.ecs.versionOf(id) ?? this.codedeploy.versionOf(id) ?? '']),
+    );
   }
 }

@@ -5,7 +5,20 @@ import {
   ListClustersCommand,
   StopServiceDeploymentCommand,
 } from '@aws-sdk/client-ecs';
-import { installSimulator, type MutatingCall } from '../../../lambda/sim/aws-middleware';
+import {
+  CreateDeploymentCommand,
+  DeploymentAlreadyCompletedException,
+  DeploymentLimitExceededException,
+  StopDeploymentCommand,
+} from '@aws-sdk/client-codedeploy';
+import { createAwsClients, type AwsClientName } from '../../../lambda/adapters/aws-clients';
+import {
+  SIMULATOR_MIDDLEWARE_NAME,
+  installSimulator,
+  type MutatingCall,
+} from '../../../lambda/sim/aws-middleware';
+import { CodeDeployWorld, revisionLocation } from '../../../lambda/sim/world/codedeploy';
+import { recordingContext } from './support';
 import { simCommand } from '../../../lambda/sim/sim-commands';
 import { SimulatorGapError } from '../../../lambda/sim/world/world-context';
 
@@ -91,5 +104,68 @@ describe('installSimulator', () => {
     const { client, gaps } = setup();
     await expect(client.send(new ListClustersCommand({}))).rejects.toThrow(SimulatorGapError);
     expect(gaps).toEqual(['ecs:ListClusters']);
+  });
+
+  it('covers every client createAwsClients makes, CodeDeploy included, and passes its exceptions through the SDK', async () => {
+    const world = new CodeDeployWorld(
+      recordingContext(),
+      [
+        {
+          application: 'payments',
+          deploymentGroup: 'payments-prod',
+          revision: 'payments@r7',
+          rolloutSeconds: 120,
+          lostEvents: [],
+        },
+      ],
+      new Map([['payments/payments-prod', 'payments']]),
+      new Set(),
+      () => undefined,
+    );
+    const mutating: MutatingCall[] = [];
+    const installed: AwsClientName[] = [];
+    const clients = createAwsClients({
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+      configure: (client, name) => {
+        installed.push(name);
+        installSimulator(
+          client,
+          name,
+          { codedeploy: world.commands() },
+          { counted: () => undefined, mutating: (call) => mutating.push(call), gap: () => undefined },
+        );
+      },
+    });
+    try {
+      expect([...installed].sort()).toEqual(
+        (Object.keys(clients) as AwsClientName[]).sort((a, b) => a.localeCompare(b)),
+      );
+      for (const name of installed) {
+        expect(clients[name].middlewareStack.identify().join('\n')).toContain(SIMULATOR_MIDDLEWARE_NAME);
+      }
+      const group = { applicationName: 'payments', deploymentGroupName: 'payments-prod' };
+      const { deploymentId } = await clients.codedeploy.send(
+        new CreateDeploymentCommand({ ...group, revision: revisionLocation('payments@r8') }),
+      );
+      await expect(
+        clients.codedeploy.send(
+          new CreateDeploymentCommand({ ...group, revision: revisionLocation('payments@r9') }),
+        ),
+      ).rejects.toThrow(DeploymentLimitExceededException);
+      await clients.codedeploy.send(new StopDeploymentCommand({ deploymentId, autoRollbackEnabled: true }));
+      const again = clients.codedeploy.send(
+        new StopDeploymentCommand({ deploymentId, autoRollbackEnabled: true }),
+      );
+      await expect(again).rejects.toBeInstanceOf(DeploymentAlreadyCompletedException);
+      expect(mutating.map((c) => [c.api, c.target, c.error?.split(':')[0]])).toEqual([
+        ['codedeploy:CreateDeployment', 'payments', undefined],
+        ['codedeploy:CreateDeployment', 'payments', 'DeploymentLimitExceededException'],
+        ['codedeploy:StopDeployment', 'payments', undefined],
+        ['codedeploy:StopDeployment', 'payments', 'DeploymentAlreadyCompletedException'],
+      ]);
+    } finally {
+      for (const name of installed) clients[name].destroy();
+    }
   });
 });

@@ -79,23 +79,28 @@ describe('parseScenario: valid scenarios', () => {
     ]);
   });
 
-  it('accepts codeDeployGroups in the world (CodeDeploy targets are gated by the config schema)', () => {
-    const s = validScenario({
-      world: {
-        ...(scenarioInput().world as object),
-        codeDeployGroups: [
-          { application: 'payments', deploymentGroup: 'payments-prod', revision: 'payments@r7' },
-        ],
-      },
-    });
+  it('accepts CodeDeploy targets and groups, with rolloutSeconds and lostEvents defaulted', () => {
+    const s = validScenario(codeDeployInput());
+    expect(s.config.targets[0]).toEqual(expect.objectContaining({ id: 'payments', type: 'codedeploy' }));
     expect(s.world.codeDeployGroups).toEqual([
       {
         application: 'payments',
         deploymentGroup: 'payments-prod',
         revision: 'payments@r7',
         rolloutSeconds: 120,
+        lostEvents: [],
       },
     ]);
+    expect(s.timeline[0]?.action).toEqual({ kind: 'deploy', target: 'payments', version: 'payments@r8' });
+  });
+
+  it('accepts lostEvents naming any of START, SUCCESS, FAILURE, STOP', () => {
+    const s = validScenario(
+      codeDeployInput({ lostEvents: ['START', 'SUCCESS', 'FAILURE', 'STOP'], rolloutSeconds: 300 }),
+    );
+    expect(s.world.codeDeployGroups[0]).toEqual(
+      expect.objectContaining({ rolloutSeconds: 300, lostEvents: ['START', 'SUCCESS', 'FAILURE', 'STOP'] }),
+    );
   });
 });
 
@@ -152,31 +157,24 @@ describe('parseScenario: invalid scenarios', () => {
     expect(problemsOf(input)).toEqual(['$.config: must be a JSON object with a "targets" list (missing)']);
   });
 
-  it('rejects codedeploy targets for now, through the config schema', () => {
-    const problems = problemsOf(
-      scenarioInput({
-        config: {
-          targets: [
-            {
-              id: 'payments',
-              type: 'codedeploy',
-              application: 'payments',
-              deploymentGroup: 'payments-prod',
-              alarms: ['checkout-5xx'],
-            },
-          ],
-        },
-        world: {
-          codeDeployGroups: [
-            { application: 'payments', deploymentGroup: 'payments-prod', revision: 'payments@r7' },
-          ],
-          alarms: [{ name: 'checkout-5xx', watches: 'payments' }],
-        },
-        timeline: [{ at: '+0s', deploy: { target: 'payments', version: 'payments@r8' } }],
-      }),
+  it('requires CodeDeploy revisions and released versions to be labels "name@rev"', () => {
+    const input = codeDeployInput({ revision: 'r7', lostEvents: ['READY'] });
+    (input.timeline as unknown[]).push(
+      { at: '+1m', deploy: { target: 'payments', version: 'payments@' } },
+      { at: '+2m', deploy: { target: 'payments', version: 'payments@r9' } },
     );
-    expect(problems).toEqual([
-      '$.config.targets[0].type: codedeploy targets are not supported yet; use type "ecs-service"',
+    expect(problemsOf(input)).toEqual([
+      '$.world.codeDeployGroups[0].revision: must be a CodeDeploy revision label "name@rev", like "payments@r7" (deployed as the GitHub revision "name" at commit "rev") (got "r7")',
+      '$.world.codeDeployGroups[0].lostEvents[0]: must be one of "START", "SUCCESS", "FAILURE", "STOP" (got "READY")',
+      '$.timeline[1].deploy.version: must be a CodeDeploy revision label "name@rev", like "payments@r7" (deployed as the GitHub revision "name" at commit "rev") for CodeDeploy target "payments" (got "payments@")',
+    ]);
+  });
+
+  it('names the missing CodeDeploy group of a codedeploy target', () => {
+    const input = codeDeployInput();
+    (input.world as { codeDeployGroups: unknown[] }).codeDeployGroups = [];
+    expect(problemsOf(input)).toEqual([
+      '$.config.targets[0]: no CodeDeploy deployment group payments/payments-prod in $.world.codeDeployGroups',
     ]);
   });
 
@@ -309,3 +307,27 @@ describe('readScenarioFile', () => {
     expect(!result.ok && result.problems[0]).toMatch(/broken\.json: not valid JSON/);
   });
 });
+
+/** A valid scenario with one CodeDeploy target; `group` patches its deployment group. */
+function codeDeployInput(group: Record<string, unknown> = {}): Record<string, unknown> {
+  return scenarioInput({
+    config: {
+      targets: [
+        {
+          id: 'payments',
+          type: 'codedeploy',
+          application: 'payments',
+          deploymentGroup: 'payments-prod',
+          alarms: ['payments-errors'],
+        },
+      ],
+    },
+    world: {
+      codeDeployGroups: [
+        { application: 'payments', deploymentGroup: 'payments-prod', revision: 'payments@r7', ...group },
+      ],
+      alarms: [{ name: 'payments-errors', watches: 'payments' }],
+    },
+    timeline: [{ at: '+0s', deploy: { target: 'payments', version: 'payments@r8' } }],
+  });
+}

@@ -1,4 +1,5 @@
 import type { InvocationContext } from '../../../lambda/handlers/runtime';
+import { scheduledEvent } from '../../../lambda/sim/entry-points';
 import { renderTimeline } from '../../../lambda/sim/render';
 import { formatJson, simulate } from '../../../lambda/sim/simulate';
 import type { InvocationTrace } from '../../../lambda/sim/trace';
@@ -145,8 +146,10 @@ describe('simulate', () => {
         {
           name: 'sweep',
           everyMs: minutes(10),
-          run: (context: InvocationContext) => {
-            seen.push(context.awsRequestId);
+          subject: 'schedule',
+          event: (at) => scheduledEvent('arn:aws:events:us-east-1:123456789012:rule/test', at),
+          run: (event, context: InvocationContext) => {
+            seen.push(`${context.awsRequestId} ${event.time}`);
             return Promise.reject(new Error('state table unavailable'));
           },
         },
@@ -165,7 +168,12 @@ describe('simulate', () => {
     ]);
     expect(new Set(sweeps.slice(0, 3).map((s) => s.requestId)).size).toBe(1);
     expect(sweeps[0]?.requestId).not.toBe(sweeps[3]?.requestId);
-    expect(seen).toEqual(sweeps.map((s) => s.requestId));
+    // Each retry gets the same request id and the same scheduled event, like Lambda's.
+    const [first, , , second] = sweeps.map((s) => s.requestId);
+    expect(seen).toEqual([
+      ...Array<string>(3).fill(`${first} 2026-03-01T10:10:00Z`),
+      ...Array<string>(3).fill(`${second} 2026-03-01T10:20:00Z`),
+    ]);
     expect(output.failureDestination).toEqual([
       {
         at: '2026-03-01T10:13:00.000Z',
@@ -200,5 +208,49 @@ describe('simulate', () => {
     expect(renderTimeline(result.run, result.output, result.timings, { color: true })).toContain(
       '\u001b[31m',
     );
+  });
+
+  it('shows lost CodeDeploy events and the sweeps that did something in the readable timeline', async () => {
+    const result = await simulate(
+      validScenario({
+        config: {
+          targets: [
+            {
+              id: 'payments',
+              type: 'codedeploy',
+              application: 'payments',
+              deploymentGroup: 'payments-prod',
+              alarms: ['payments-errors'],
+            },
+          ],
+        },
+        world: {
+          codeDeployGroups: [
+            {
+              application: 'payments',
+              deploymentGroup: 'payments-prod',
+              revision: 'payments@r7',
+              lostEvents: ['SUCCESS'],
+            },
+          ],
+          alarms: [{ name: 'payments-errors', watches: 'payments', delaySeconds: 300 }],
+          badVersions: ['payments@r8'],
+        },
+        timeline: [{ at: '+0s', deploy: { target: 'payments', version: 'payments@r8' } }],
+      }),
+    );
+    const plain = renderTimeline(result.run, result.output, result.timings, { color: false });
+    expect(plain).toMatch(
+      /\n {2}\+2m {6}10:02:00 {2}codedeploy payments: d-[A-Z0-9]{9} \(payments@r8\) succeeded\n {21}lost {7}payments: event lost: SUCCESS of d-[A-Z0-9]{9} \(payments@r8\) is never delivered\n/,
+    );
+    expect(plain).toMatch(
+      /\n {21}codedeploy payments: CreateDeployment payments@r8 → payments@r7 \(d-[A-Z0-9]{9}\)\n/,
+    );
+    expect(plain).toMatch(
+      /\n {2}\+10m {5}10:10:00 {2}invoke {5}onSweep ← Scheduled Event \(every 5m\)\n {23}notify {3}rollback-succeeded payments: /,
+    );
+    // Sweeps that found nothing to do stay out of the timeline.
+    expect(plain.match(/onSweep/g)).toHaveLength(1);
+    expect(result.output.final).toEqual({ payments: 'payments@r7' });
   });
 });

@@ -121,4 +121,33 @@ describe('CloudWatchWorld', () => {
       ResourceNotFound,
     );
   });
+
+  it("answers the sweep's DescribeAlarms with StateTransitionedTimestamp equal to the transition event's state.timestamp", async () => {
+    const { ctx, world, run } = setup();
+    world.servingChanged('checkout', 'checkout:42', false);
+    await ctx.clock.runUntil(START_MS + minutes(5));
+    const described = run('DescribeAlarms', {
+      AlarmNames: ['alarm-0'],
+      AlarmTypes: ['MetricAlarm', 'CompositeAlarm'],
+      MaxRecords: 100,
+    }) as {
+      MetricAlarms: {
+        AlarmArn: string;
+        StateValue: string;
+        StateTransitionedTimestamp: Date;
+        StateUpdatedTimestamp: Date;
+      }[];
+      CompositeAlarms: unknown[];
+      NextToken?: string;
+    };
+    const [alarm] = described.MetricAlarms;
+    const state = ctx.emitted[0]?.event.detail.state as { value: string; timestamp: string };
+    expect(alarm.StateValue).toBe(state.value);
+    expect(alarm.AlarmArn).toBe(ctx.emitted[0]?.event.resources[0]);
+    // The sweep dedupes on alarm ARN + state + timestamp: both reads of one transition must agree to the ms.
+    expect(alarm.StateTransitionedTimestamp.getTime()).toBe(Date.parse(state.timestamp));
+    expect(alarm.StateTransitionedTimestamp.getTime()).toBe(START_MS + seconds(60));
+    expect(described.CompositeAlarms).toEqual([]);
+    expect(described.NextToken).toBeUndefined();
+  });
 });
