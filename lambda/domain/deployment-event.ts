@@ -1,6 +1,6 @@
 import { ALARM_STATE } from '../contract';
 import { findEntry, reconcileWithLive, taint, upsertEntry } from './ledger';
-import type { ActiveRollback, LiveTarget, Millis, RuntimeTarget, TargetState } from './model';
+import type { ActiveRollback, LedgerEntry, LiveTarget, Millis, RuntimeTarget, TargetState } from './model';
 import { policyMs } from './policy';
 
 /** A deployment lifecycle event of a target, as parsed from ECS (or CodeDeploy) events. */
@@ -60,9 +60,9 @@ export function applyDeploymentEvent(input: DeploymentEventInput): DeploymentEve
     switch (event.phase) {
       case 'in-progress':
         if (!existing || existing.status !== 'in-progress' || existing.deploymentId !== event.deploymentId) {
-          state = {
-            ...state,
-            ledger: upsertEntry(
+          state = withLedger(
+            state,
+            upsertEntry(
               state.ledger,
               version,
               {
@@ -73,7 +73,7 @@ export function applyDeploymentEvent(input: DeploymentEventInput): DeploymentEve
               now,
               bakeMs,
             ),
-          };
+          );
         }
         break;
       case 'completed': {
@@ -81,31 +81,31 @@ export function applyDeploymentEvent(input: DeploymentEventInput): DeploymentEve
           existing?.status === 'completed' && existing.completedAt !== undefined
             ? existing.completedAt
             : (deployment?.completedAt ?? event.at);
-        state = {
-          ...state,
-          ledger: upsertEntry(
+        state = withLedger(
+          state,
+          upsertEntry(
             state.ledger,
             version,
             { status: 'completed', completedAt, deploymentId: event.deploymentId },
             now,
             bakeMs,
           ),
-        };
+        );
         const firing = Object.entries(state.alarms).find(
           ([name]) => input.target.alarms.includes(name) && state.alarms[name]?.value === ALARM_STATE.alarm,
         );
         if (firing) {
-          state = {
-            ...state,
-            ledger: taint(state.ledger, version, `${firing[0]} in ALARM when it completed`, now, bakeMs),
-          };
+          state = withLedger(
+            state,
+            taint(state.ledger, version, `${firing[0]} in ALARM when it completed`, now, bakeMs),
+          );
         }
         break;
       }
       case 'failed':
-        state = {
-          ...state,
-          ledger: taint(
+        state = withLedger(
+          state,
+          taint(
             upsertEntry(
               state.ledger,
               version,
@@ -118,7 +118,7 @@ export function applyDeploymentEvent(input: DeploymentEventInput): DeploymentEve
             now,
             bakeMs,
           ),
-        };
+        );
         break;
     }
   }
@@ -131,7 +131,7 @@ export function applyDeploymentEvent(input: DeploymentEventInput): DeploymentEve
       (ours || version === undefined)
     ) {
       effects.push({ kind: 'rollback-succeeded', rollback, at: event.at });
-      state = withoutRollback(state);
+      state = { ...withoutRollback(state), ledger: abandon(state.ledger, rollback.from, now, bakeMs) };
     } else if (event.phase === 'failed' && ours) {
       const why = event.reason || `the deployment of ${rollback.to} failed`;
       effects.push({ kind: 'rollback-failed', rollback, at: event.at, why });
@@ -147,10 +147,16 @@ export function applyDeploymentEvent(input: DeploymentEventInput): DeploymentEve
   } else if (rollingBack && event.phase === 'in-progress') {
     const abandoned = state.ledger.find((e) => e.status === 'in-progress' && e.version !== version)?.version;
     if (abandoned)
-      state = {
-        ...state,
-        ledger: taint(state.ledger, abandoned, 'rolled back by the platform', now, bakeMs),
-      };
+      state = withLedger(
+        state,
+        taint(
+          abandon(state.ledger, abandoned, now, bakeMs),
+          abandoned,
+          'rolled back by the platform',
+          now,
+          bakeMs,
+        ),
+      );
     effects.push({ kind: 'native-rollback', version: abandoned, at: event.at });
   }
   return { next: state, effects };
@@ -159,4 +165,24 @@ export function applyDeploymentEvent(input: DeploymentEventInput): DeploymentEve
 function withoutRollback(state: TargetState): TargetState {
   const { rollback: _done, ...rest } = state;
   return rest;
+}
+
+/**
+ * The deployment of a version that was rolled back never completes: record it as failed, so nothing (the
+ * sweep in particular) keeps waiting for it.
+ */
+function abandon(
+  ledger: readonly LedgerEntry[],
+  version: string,
+  now: Millis,
+  bakeMs: Millis,
+): readonly LedgerEntry[] {
+  return findEntry(ledger, version)?.status === 'in-progress'
+    ? upsertEntry(ledger, version, { status: 'failed' }, now, bakeMs)
+    : ledger;
+}
+
+/** Keeps the same state object when the ledger did not change, so the caller can skip a no-op write. */
+function withLedger(state: TargetState, ledger: readonly LedgerEntry[]): TargetState {
+  return ledger === state.ledger ? state : { ...state, ledger };
 }

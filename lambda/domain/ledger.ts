@@ -51,7 +51,14 @@ export function upsertEntry(
       ? { taintedAt: existing.taintedAt, taintReason: existing.taintReason }
       : {}),
   };
+  // Unchanged: keep the ledger (and its order) as it is, so the caller can skip a no-op write.
+  if (existing && sameEntry(existing, merged)) return ledger as LedgerEntry[];
   return [merged, ...ledger.filter((e) => e.version !== version)].slice(0, LEDGER_MAX_ENTRIES);
+}
+
+function sameEntry(a: LedgerEntry, b: LedgerEntry): boolean {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)] as (keyof LedgerEntry)[]);
+  return [...keys].every((k) => a[k] === b[k]);
 }
 
 /** Marks `version` as never to be rolled back to, unless it had already proven itself. */
@@ -64,7 +71,7 @@ export function taint(
   { evenIfProven = false }: { evenIfProven?: boolean } = {},
 ): readonly LedgerEntry[] {
   const existing = findEntry(ledger, version);
-  if (existing?.taintedAt !== undefined) return ledger;
+  if (!existing || existing.taintedAt !== undefined) return ledger;
   if (!evenIfProven && isKnownGood(existing, now, bakeMs)) return ledger;
   return ledger.map((e) => (e.version === version ? { ...e, taintedAt: now, taintReason: reason } : e));
 }

@@ -163,3 +163,35 @@ describe('applyDeploymentEvent with CodeDeploy deployments', () => {
     expect(next.ledger.find((e) => e.version === 'payments@r7')).toMatchObject({ proven: true, artifact });
   });
 });
+
+describe('no-op detection (the sweep re-applies what it sees every few minutes)', () => {
+  it('returns the very same state when a deployment event changes nothing', () => {
+    const target = ecsTarget();
+    const live = liveCompleted('checkout:42', T0, T0 + 2 * MINUTE);
+    const event = observedDeploymentEvent(live)!;
+    const once = applyDeploymentEvent({
+      now: T0 + 3 * MINUTE,
+      target,
+      state: seededState(),
+      live,
+      event,
+    }).next;
+    const twice = applyDeploymentEvent({ now: T0 + 8 * MINUTE, target, state: once, live, event }).next;
+    expect(twice).toBe(once);
+  });
+
+  it('records the version a rollback abandoned as failed, so nothing keeps waiting for it', () => {
+    const target = ecsTarget();
+    const live = liveCompleted('checkout:41', T0 + MINUTE, T0 + 3 * MINUTE);
+    const state = seededState({ rollback: { ...rollback, from: 'checkout:42', to: 'checkout:41' } });
+    const { next } = applyDeploymentEvent({
+      now: T0 + 3 * MINUTE,
+      target,
+      state,
+      live,
+      event: observedDeploymentEvent(live)!,
+    });
+    expect(next.ledger.find((e) => e.version === 'checkout:42')?.status).toBe('failed');
+    expect(next.ledger.some((e) => e.status === 'in-progress')).toBe(false);
+  });
+});
