@@ -307,6 +307,8 @@ function resolvePolicy(...layers: readonly (PolicyConfig | undefined)[]): Runtim
       watchWindowMinutes: layer?.watchWindowMinutes ?? acc.watchWindowMinutes,
       maxRollbacks: layer?.maxRollbacks ?? acc.maxRollbacks,
       approvalTimeoutMinutes: layer?.approvalTimeoutMinutes ?? acc.approvalTimeoutMinutes,
+      approvalTimeoutAction: layer?.approvalTimeoutAction ?? acc.approvalTimeoutAction,
+      verificationTimeoutMinutes: layer?.verificationTimeoutMinutes ?? acc.verificationTimeoutMinutes,
     }),
     DEFAULT_POLICY,
   );

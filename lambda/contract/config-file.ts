@@ -1,4 +1,5 @@
-import type { Mode } from './defaults';
+import type { ApprovalTimeoutAction, Mode } from './defaults';
+import type { FreezeConfig } from './runtime-config';
 
 /**
  * The shape of `watchdog.config.json` (CONTRACTS.md §1) after validation, before defaults are applied.
@@ -13,6 +14,8 @@ export interface PolicyConfig {
   /** Replaces the default as a whole: both fields are required when it is given. */
   readonly maxRollbacks?: { readonly count: number; readonly windowMinutes: number };
   readonly approvalTimeoutMinutes?: number;
+  readonly approvalTimeoutAction?: ApprovalTimeoutAction;
+  readonly verificationTimeoutMinutes?: number;
 }
 
 /** `defaults`: every policy field, plus watchdog-wide settings that targets cannot override. */
@@ -31,6 +34,7 @@ export interface EcsServiceTargetConfig extends PolicyConfig {
   /** Service name. */
   readonly service: string;
   readonly alarms: readonly string[];
+  readonly freeze?: FreezeConfig;
 }
 
 export interface CodeDeployTargetConfig extends PolicyConfig {
@@ -39,6 +43,7 @@ export interface CodeDeployTargetConfig extends PolicyConfig {
   readonly application: string;
   readonly deploymentGroup: string;
   readonly alarms: readonly string[];
+  readonly freeze?: FreezeConfig;
 }
 
 export type TargetConfig = EcsServiceTargetConfig | CodeDeployTargetConfig;

@@ -6,7 +6,14 @@ export const DEFAULT_POLICY = {
   watchWindowMinutes: 60,
   maxRollbacks: { count: 2, windowMinutes: 60 },
   approvalTimeoutMinutes: 15,
+  /** What happens when nobody approves in time: `hold` (do nothing, say so) or `rollback`. */
+  approvalTimeoutAction: 'hold',
+  /** After a rollback completes, its trigger alarms must be back to OK within this time, or it escalates. */
+  verificationTimeoutMinutes: 15,
 } as const;
+
+export const APPROVAL_TIMEOUT_ACTIONS = ['hold', 'rollback'] as const;
+export type ApprovalTimeoutAction = (typeof APPROVAL_TIMEOUT_ACTIONS)[number];
 
 /** Alarm events whose state timestamp is older than this when processed are `stale`. */
 export const DEFAULT_MAX_EVENT_AGE_MINUTES = 60;

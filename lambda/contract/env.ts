@@ -11,6 +11,16 @@ export const ENV = {
   configVersion: 'WATCHDOG_CONFIG_VERSION',
   /** Name of the stack, used in CLI hints inside notifications. */
   stackName: 'WATCHDOG_STACK_NAME',
+  /** ARN of the Secrets Manager secret holding the Slack incoming-webhook URL (Slack notifier only). */
+  slackSecretArn: 'WATCHDOG_SLACK_SECRET_ARN',
+} as const;
+
+/** CloudFormation outputs of the stack, read by the CLI to find a deployed watchdog. */
+export const STACK_OUTPUT = {
+  operatorUrl: 'OperatorUrl',
+  operatorFunctionName: 'OperatorFunctionName',
+  tableName: 'StateTableName',
+  topicArn: 'NotificationTopicArn',
 } as const;
 
 /** Powertools reads these itself; the construct sets them. */

@@ -3,6 +3,7 @@ export * from './defaults';
 export * from './env';
 export * from './events';
 export * from './metrics';
+export * from './operator';
 export * from './reasons';
 export * from './runtime-config';
 export * from './table';

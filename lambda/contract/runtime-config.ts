@@ -1,4 +1,4 @@
-import type { Mode } from './defaults';
+import type { ApprovalTimeoutAction, Mode } from './defaults';
 
 /**
  * The resolved configuration the Lambdas run with: every default applied, every duration in minutes.
@@ -12,6 +12,16 @@ export interface RuntimePolicy {
   readonly watchWindowMinutes: number;
   readonly maxRollbacks: { readonly count: number; readonly windowMinutes: number };
   readonly approvalTimeoutMinutes: number;
+  readonly approvalTimeoutAction: ApprovalTimeoutAction;
+  readonly verificationTimeoutMinutes: number;
+}
+
+/** Optional deploy freeze: after a rollback, the pipeline stage's inbound transition is disabled until resume. */
+export interface FreezeConfig {
+  /** CodePipeline pipeline name. */
+  readonly pipeline: string;
+  /** Stage whose inbound transition is disabled. */
+  readonly stage: string;
 }
 
 export interface RuntimeEcsTarget {
@@ -24,6 +34,7 @@ export interface RuntimeEcsTarget {
   /** Names of the CloudWatch alarms (metric or composite) that guard this target. */
   readonly alarms: readonly string[];
   readonly policy: RuntimePolicy;
+  readonly freeze?: FreezeConfig;
 }
 
 export interface RuntimeCodeDeployTarget {
@@ -35,6 +46,7 @@ export interface RuntimeCodeDeployTarget {
   readonly deploymentGroup: string;
   readonly alarms: readonly string[];
   readonly policy: RuntimePolicy;
+  readonly freeze?: FreezeConfig;
 }
 
 export type RuntimeTarget = RuntimeEcsTarget | RuntimeCodeDeployTarget;

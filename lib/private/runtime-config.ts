@@ -24,6 +24,8 @@ function applyPolicy(base: RuntimePolicy, layer: RollbackPolicy | undefined): Ru
       ? { count: layer.maxRollbacks.count, windowMinutes: minutes(layer.maxRollbacks.window, 0) }
       : base.maxRollbacks,
     approvalTimeoutMinutes: minutes(layer.approvalTimeout, base.approvalTimeoutMinutes),
+    approvalTimeoutAction: base.approvalTimeoutAction,
+    verificationTimeoutMinutes: base.verificationTimeoutMinutes,
   };
 }
 

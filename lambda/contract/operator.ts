@@ -1,0 +1,113 @@
+/**
+ * The operator protocol: what the `watchdog` CLI sends to the operator function (a Lambda Function URL with
+ * AWS_IAM auth, so every request is SigV4-signed and the audit records the authenticated principal) and what
+ * it gets back. The simulator runs the same requests through the same use cases.
+ */
+export const OPERATOR_COMMANDS = [
+  'status',
+  'history',
+  'pause',
+  'resume',
+  'approve',
+  'rollback',
+  'drill',
+] as const;
+export type OperatorCommand = (typeof OPERATOR_COMMANDS)[number];
+
+export type OperatorRequest =
+  | { readonly command: 'status'; readonly target?: string }
+  | {
+      readonly command: 'history';
+      readonly target?: string;
+      readonly sinceMs?: number;
+      readonly limit?: number;
+    }
+  /** Without a target: pause the whole watchdog. */
+  | { readonly command: 'pause'; readonly target?: string; readonly reason: string }
+  | { readonly command: 'resume'; readonly target?: string }
+  | { readonly command: 'approve'; readonly target: string }
+  | {
+      readonly command: 'rollback';
+      readonly target: string;
+      /** @default the newest known-good version other than the current one */
+      readonly to?: string;
+      readonly reason: string;
+      /** Allow a version outside the known-good ledger. */
+      readonly force?: boolean;
+    }
+  /** Rehearse: force a trigger alarm to ALARM; decided as a dry run unless `live`. */
+  | { readonly command: 'drill'; readonly target: string; readonly live?: boolean; readonly alarm?: string };
+
+export interface OperatorError {
+  /** `invalid-request`, `unknown-target`, `not-found`, `refused`, `unavailable`. */
+  readonly code: 'invalid-request' | 'unknown-target' | 'not-found' | 'refused' | 'unavailable';
+  readonly message: string;
+}
+
+export type OperatorResponse<T = unknown> =
+  { readonly ok: true; readonly result: T } | { readonly ok: false; readonly error: OperatorError };
+
+/** One target as `watchdog status` shows it. */
+export interface TargetStatus {
+  readonly target: string;
+  readonly type: string;
+  readonly mode: string;
+  readonly currentVersion?: string;
+  readonly knownGoodVersion?: string;
+  readonly paused?: { readonly by: string; readonly reason: string; readonly at: string };
+  readonly rollback?: {
+    readonly from: string;
+    readonly to: string;
+    readonly since: string;
+    readonly trigger: string;
+  };
+  readonly pendingApproval?: {
+    readonly from: string;
+    readonly to: string;
+    readonly expiresAt: string;
+    readonly trigger: string;
+  };
+  readonly verification?: { readonly until: string; readonly alarms: readonly string[] };
+  readonly lastDecision?: {
+    readonly at: string;
+    readonly outcome: string;
+    readonly reason: string;
+    readonly trigger: string;
+  };
+  readonly cooldownSecondsLeft: number;
+  readonly frozen?: { readonly pipeline: string; readonly stage: string };
+}
+
+export interface StatusResult {
+  readonly watchdogPaused?: { readonly by: string; readonly reason: string; readonly at: string };
+  readonly targets: readonly TargetStatus[];
+}
+
+/** One audited entry as `watchdog history` shows it. */
+export interface HistoryItem {
+  readonly at: string;
+  readonly target: string;
+  readonly kind: 'decision' | 'rollback-result' | 'operator' | 'rejected';
+  readonly outcome?: string;
+  readonly reason?: string;
+  readonly trigger?: string;
+  readonly from?: string;
+  readonly to?: string;
+  readonly by?: string;
+  readonly detail: string;
+}
+
+/** What a mutating command did (pause, resume, approve, rollback, drill). */
+export interface CommandResult {
+  readonly target?: string;
+  readonly done: boolean;
+  readonly message: string;
+  readonly decision?: {
+    readonly outcome: string;
+    readonly reason: string;
+    readonly from?: string;
+    readonly to?: string;
+  };
+  /** drill: the id to wait for, and the alarm that was forced. */
+  readonly drill?: { readonly id: string; readonly alarm: string; readonly live: boolean };
+}
