@@ -95,6 +95,8 @@ export interface HistoryItem {
   readonly to?: string;
   readonly by?: string;
   readonly detail: string;
+  /** Set on the decision a drill produced: how long the chain took from forced alarm to decision. */
+  readonly drill?: { readonly id: string; readonly live: boolean; readonly alarmToDecisionMs: number };
 }
 
 /** What a mutating command did (pause, resume, approve, rollback, drill). */
