@@ -1,4 +1,4 @@
 export * from './rollback-target';
 export * from './rollback-watchdog';
 export * from './watchdog-stack';
-export type { Mode, WatchdogConfig } from '../lambda/contract';
+export type { ApprovalTimeoutAction, FreezeConfig, Mode, WatchdogConfig } from '../lambda/contract';

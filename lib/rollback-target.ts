@@ -1,8 +1,9 @@
 import { Token, type Duration } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import type * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import type { Mode, RuntimeTarget } from '../lambda/contract';
+import type { ApprovalTimeoutAction, Mode, RuntimeTarget } from '../lambda/contract';
 
 /** How many rollbacks a target may have within a sliding window before the watchdog escalates instead. */
 export interface MaxRollbacks {
@@ -18,8 +19,9 @@ export interface MaxRollbacks {
  */
 export interface RollbackPolicy {
   /**
-   * `auto` rolls back, `dry-run` decides and notifies what it would have done without changing anything.
-   * `approval` is not available yet and fails validation.
+   * `auto` rolls back; `approval` asks (an `approval-requested` notification), holds the target and rolls
+   * back when `watchdog approve <target>` arrives within `approvalTimeout`; `dry-run` decides and notifies
+   * what it would have done without changing anything.
    *
    * @default - the watchdog's `defaults.mode`, else `auto`
    */
@@ -54,6 +56,34 @@ export interface RollbackPolicy {
    * @default - the watchdog's `defaults.approvalTimeout`, else 15 minutes
    */
   readonly approvalTimeout?: Duration;
+  /**
+   * What `approval` mode does when nobody approves within `approvalTimeout`: `hold` (do nothing) or
+   * `rollback`. People are notified either way.
+   *
+   * @default - the watchdog's `defaults.approvalTimeoutAction`, else `hold`
+   */
+  readonly approvalTimeoutAction?: ApprovalTimeoutAction;
+  /**
+   * After a rollback completes, its trigger alarms must be back to OK within this time, or the watchdog
+   * escalates to a human. Whole minutes, more than zero.
+   *
+   * @default - the watchdog's `defaults.verificationTimeout`, else 15 minutes
+   */
+  readonly verificationTimeout?: Duration;
+}
+
+/**
+ * A deploy freeze: after a rollback of the target, the watchdog disables the inbound transition of this
+ * pipeline stage (with the reason) so the bad version is not delivered again; `watchdog resume` enables it.
+ */
+export interface DeployFreeze {
+  /**
+   * The pipeline, by name or construct (its name may be a token). It must be in the watchdog's account and
+   * region.
+   */
+  readonly pipeline: string | codepipeline.IPipeline;
+  /** The stage whose inbound transition is disabled, usually the one that deploys the target. */
+  readonly stage: string;
 }
 
 /** Options of {@link RollbackTarget.ecsService}: give either `service`, or `cluster` and `serviceName`. */
@@ -84,6 +114,12 @@ export interface EcsServiceTargetOptions {
   readonly serviceName?: string;
   /** The CloudWatch alarms (metric or composite) that guard the service, as constructs or alarm names. */
   readonly alarms: ReadonlyArray<cloudwatch.IAlarm | string>;
+  /**
+   * Disable a delivery pipeline stage after a rollback, until `watchdog resume`.
+   *
+   * @default - no deploy freeze
+   */
+  readonly freeze?: DeployFreeze;
   /**
    * Overrides of the watchdog's default policy for this target.
    *
@@ -125,6 +161,12 @@ export interface CodeDeployGroupTargetOptions {
   /** The CloudWatch alarms (metric or composite) that guard the group, as constructs or alarm names. */
   readonly alarms: ReadonlyArray<cloudwatch.IAlarm | string>;
   /**
+   * Disable a delivery pipeline stage after a rollback, until `watchdog resume`.
+   *
+   * @default - no deploy freeze
+   */
+  readonly freeze?: DeployFreeze;
+  /**
    * Overrides of the watchdog's default policy for this target.
    *
    * @default - the watchdog's `defaults`
@@ -142,6 +184,22 @@ export interface EcsServiceReference {
 export interface CodeDeployGroupReference {
   readonly applicationName: string;
   readonly deploymentGroupName: string;
+}
+
+/** The pipeline stage a target freezes, by pipeline and stage name (either may be a token). */
+export interface FreezeReference {
+  readonly pipelineName: string;
+  readonly stageName: string;
+  /** The pipeline construct, when one was given: its account and region are checked at synth. */
+  readonly pipeline?: codepipeline.IPipeline;
+}
+
+function freezeOf(freeze: DeployFreeze | undefined): FreezeReference | undefined {
+  if (!freeze) return undefined;
+  const { pipeline, stage } = freeze;
+  return typeof pipeline === 'string'
+    ? { pipelineName: pipeline, stageName: stage }
+    : { pipelineName: pipeline.pipelineName, stageName: stage, pipeline };
 }
 
 /** Deployment controllers whose services the ecsService target cannot roll back, with what to do instead. */
@@ -212,6 +270,7 @@ export class RollbackTarget {
       undefined,
       alarmNamesOf(options.alarms),
       options.policy ?? {},
+      freezeOf(options.freeze),
       problems,
     );
   }
@@ -248,6 +307,7 @@ export class RollbackTarget {
       group,
       alarmNamesOf(options.alarms),
       options.policy ?? {},
+      freezeOf(options.freeze),
       problems,
     );
   }
@@ -265,6 +325,8 @@ export class RollbackTarget {
     public readonly alarmNames: readonly string[],
     /** This target's policy overrides. */
     public readonly policy: RollbackPolicy,
+    /** The pipeline stage frozen after a rollback, if any. */
+    public readonly freeze: FreezeReference | undefined,
     /** Problems with the factory options, reported when the watchdog is validated. */
     public readonly problems: readonly string[],
   ) {}

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
-import { ArnFormat, Duration, Lazy, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, Lazy, Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as chatbot from 'aws-cdk-lib/aws-chatbot';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -12,6 +13,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -28,6 +30,7 @@ import {
   POWERTOOLS_ENV,
   RUNTIME_CONFIG_ATTRIBUTE,
   SERVICE_NAME,
+  STACK_OUTPUT,
   TABLE,
 } from '../lambda/contract';
 import { ChunkedRules } from './private/chunked-rules';
@@ -38,9 +41,27 @@ import { checkSweepInterval, validateWatchdog } from './private/validate';
 import type {
   CodeDeployGroupReference,
   EcsServiceReference,
+  FreezeReference,
   RollbackPolicy,
   RollbackTarget,
 } from './rollback-target';
+
+/** An AWS Chatbot (Amazon Q Developer in chat applications) Slack channel that receives every notification. */
+export interface ChatbotSlackChannelOptions {
+  /**
+   * The ID of the Slack workspace authorized with AWS Chatbot (its console shows it after the one-time
+   * authorization of the workspace).
+   */
+  readonly slackWorkspaceId: string;
+  /** The ID of the Slack channel (the last segment of the channel's link, e.g. `C0123ABCD`). */
+  readonly slackChannelId: string;
+  /**
+   * Name of the channel configuration; unique in the account.
+   *
+   * @default - derived from the construct path
+   */
+  readonly configurationName?: string;
+}
 
 /** Properties of {@link RollbackWatchdog}. */
 export interface RollbackWatchdogProps {
@@ -99,6 +120,29 @@ export interface RollbackWatchdogProps {
    * @default - logs.RetentionDays.ONE_MONTH
    */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * Secret that holds a Slack incoming-webhook URL. A Slack notifier Lambda, subscribed to the topic, posts
+   * every notification there; it may read this one secret (and decrypt it with the secret's key, if the
+   * secret carries one).
+   *
+   * @default - no Slack webhook notifier
+   */
+  readonly slackWebhookSecret?: secretsmanager.ISecret;
+  /**
+   * An AWS Chatbot Slack channel subscribed to the topic. It is notification-only: its role and its
+   * guardrail policy allow reading the watchdog's dead-letter alarm and nothing else.
+   *
+   * @default - no Chatbot channel
+   */
+  readonly chatbotSlack?: ChatbotSlackChannelOptions;
+  /**
+   * Principals that may call the operator Function URL (`lambda:InvokeFunctionUrl`, and
+   * `lambda:InvokeFunction` only through the URL), on top of whoever IAM identity policies in the account
+   * already allow.
+   *
+   * @default - only principals whose identity policies allow it
+   */
+  readonly operatorPrincipals?: readonly iam.IPrincipal[];
 }
 
 /** Lambda async invocations: retry twice, then hand the event to the on-failure destination. */
@@ -119,6 +163,37 @@ const DLQ_RETENTION = Duration.days(14);
 
 const HANDLERS_DIR = path.join(__dirname, '..', 'lambda', 'handlers');
 
+/**
+ * Actions the handlers are granted on Resource "*", each because AWS supports no narrower resource for it
+ * (Service Authorization Reference: no resource type). Quoted in the cdk-nag acknowledgements.
+ */
+const STAR = {
+  xray: 'xray:PutTraceSegments/PutTelemetryRecords (no resource-level permissions)',
+  stopDeployment:
+    'codedeploy:StopDeployment, granted only when CodeDeploy targets are configured (no resource type and ' +
+    'no condition key)',
+  describeTaskDefinition:
+    'ecs:DescribeTaskDefinition, read-only, granted only when ECS targets are configured, for the image ' +
+    'changes shown in rollback notifications (no resource type)',
+  describeAlarms:
+    'cloudwatch:DescribeAlarms, read-only, which returns composite alarms only when granted on "*" ' +
+    '(DESIGN.md §5); the sweep reads the state of every trigger alarm',
+} as const;
+
+/** ARN wildcards of the roles that roll back, for resources whose names are not known at synth. */
+const ACTING_ARN_WILDCARDS =
+  'the deployments of the protected services (service-deployment/<cluster>/<service>/*), whose ids are not ' +
+  "known in advance, and this account and region's deployment configs (deploymentconfig:*), one of which " +
+  'CreateDeployment reads, by a name not known at synth';
+
+/** Why a handler's role holds wildcards, for its cdk-nag acknowledgements. */
+interface WildcardReasons {
+  /** The actions granted on Resource "*" (values of STAR). */
+  readonly starActions: readonly string[];
+  /** Wildcards inside ARNs, if the role has any. */
+  readonly arnWildcards?: string;
+}
+
 /** Reads of a deployment group and its deployments; all authorize against the deploymentgroup resource type. */
 const CODEDEPLOY_READS = [
   'codedeploy:GetDeploymentGroup',
@@ -133,7 +208,10 @@ const CODEDEPLOY_READS = [
  *
  * Creates (or uses) a DynamoDB state table and an encrypted SNS topic; three Lambda handlers (alarm state
  * changes; ECS and CodeDeploy deployment state changes; the scheduled reconcile sweep) fed by EventBridge
- * rules on the default bus; and a dead-letter queue for events that could not be delivered or processed.
+ * rules on the default bus; an operator Lambda behind an IAM-authorised Function URL, which the `watchdog`
+ * CLI calls for every command that changes something; optionally a Slack webhook notifier and an AWS
+ * Chatbot Slack channel; and a dead-letter queue for events that could not be delivered or processed.
+ * The stack gets the outputs the CLI looks for (STACK_OUTPUT), so one stack holds one watchdog.
  * The resolved per-target config is written to the table at deploy time, so tokens (names of alarms,
  * services and deployment groups created in the same stack) work and the fleet can grow past Lambda's
  * environment-variable limit.
@@ -160,6 +238,14 @@ export class RollbackWatchdog extends Construct {
   public readonly deploymentHandler: lambda.IFunction;
   /** The reconcile sweep, run on a schedule (`sweepInterval`). */
   public readonly sweepHandler: lambda.IFunction;
+  /** Runs the `watchdog` CLI's commands (status, history, pause, resume, approve, rollback, drill). */
+  public readonly operatorFunction: lambda.IFunction;
+  /** The operator function's URL (AWS_IAM auth): requests are SigV4-signed, the audit names the signer. */
+  public readonly operatorUrl: lambda.IFunctionUrl;
+  /** Posts every notification to the Slack webhook; undefined without `slackWebhookSecret`. */
+  public readonly slackNotifier?: lambda.IFunction;
+  /** The AWS Chatbot Slack channel; undefined without `chatbotSlack`. */
+  public readonly slackChannel?: chatbot.ISlackChannelConfiguration;
   /** Receives events that EventBridge could not deliver and invocations that failed every retry. */
   public readonly deadLetterQueue: sqs.IQueue;
 
@@ -170,8 +256,10 @@ export class RollbackWatchdog extends Construct {
   private readonly alarmRules: ChunkedRules;
   private readonly ecsDeploymentRules: ChunkedRules;
   private readonly codeDeployRules: ChunkedRules;
-  /** Roles of the handlers that act (alarm handler and sweep); the deployment handler only reads. */
+  /** Roles of the functions that act (alarm handler, sweep, operator); the deployment handler only reads. */
   private readonly actingRoles: readonly iam.Role[];
+  /** Roles of every function that announces rollbacks (with the task definitions' image changes). */
+  private readonly announcingRoles: readonly iam.Role[];
   private readonly grants: {
     readonly ecsServices: GrowingGrant;
     readonly ecsServiceDeployments: GrowingGrant;
@@ -181,8 +269,15 @@ export class RollbackWatchdog extends Construct {
     readonly codeDeployStop: GrowingGrant;
     readonly codeDeployConfigs: GrowingGrant;
     readonly codeDeployReads: GrowingGrant;
+    readonly ecsTaskDefinitions: GrowingGrant;
+    readonly drillAlarms: GrowingGrant;
+    readonly freezeStages: GrowingGrant;
+    readonly operatorFreezeStages: GrowingGrant;
   };
+  private readonly deadLetterAlarm: cloudwatch.IAlarm;
   private acknowledgedDeploymentConfigs = false;
+  /** Problems found while building, reported with the validation of the props. */
+  private readonly constructionProblems: string[] = [];
 
   constructor(scope: Construct, id: string, props: RollbackWatchdogProps = {}) {
     super(scope, id);
@@ -250,7 +345,7 @@ export class RollbackWatchdog extends Construct {
       },
     );
     this.deadLetterQueue = dlq;
-    this.alarmOnDeadLetters(dlq);
+    this.deadLetterAlarm = this.alarmOnDeadLetters(dlq);
 
     for (const email of props.notificationEmails ?? []) {
       this.notificationTopic.addSubscription(
@@ -259,53 +354,45 @@ export class RollbackWatchdog extends Construct {
     }
 
     const configVersion = Lazy.string({ produce: () => this.configVersion() });
-    const xray = 'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions';
-    const stopDeployment =
-      'codedeploy:StopDeployment (granted only when CodeDeploy targets are configured) supports no ' +
-      'resource-level permissions (Service Authorization Reference: no resource type, no condition key)';
-    const alarm = this.createHandler('AlarmHandler', 'on-alarm.ts', configVersion, logRetention, {
-      resourceStar: `${xray}; ${stopDeployment}.`,
-      starPermissions:
-        'The only wildcards are the resources AWS requires to be "*" (X-Ray, codedeploy:StopDeployment), ' +
-        'the deployments of the protected services (service-deployment/<cluster>/<service>/*), whose ids ' +
-        "are not known in advance, and this account and region's deployment configs (deploymentconfig:*), " +
-        'one of which CreateDeployment reads, by a name not known at synth.',
+    const environment = this.handlerEnvironment(configVersion);
+    const alarm = this.createHandler('AlarmHandler', 'on-alarm.ts', logRetention, environment, {
+      starActions: [STAR.xray, STAR.stopDeployment, STAR.describeTaskDefinition],
+      arnWildcards: ACTING_ARN_WILDCARDS,
     });
     const deployment = this.createHandler(
       'DeploymentHandler',
       'on-deployment.ts',
-      configVersion,
       logRetention,
+      environment,
       {
-        resourceStar: `${xray}.`,
-        starPermissions: 'The only wildcard is the X-Ray resource, which AWS requires to be "*".',
+        starActions: [STAR.xray, STAR.describeTaskDefinition],
       },
     );
     const sweep = this.createHandler(
       'SweepHandler',
       'on-sweep.ts',
-      configVersion,
       logRetention,
+      environment,
       {
-        resourceStar:
-          `${xray}; ${stopDeployment}; cloudwatch:DescribeAlarms returns composite alarms only when ` +
-          'granted on "*" (DESIGN.md §5), and the sweep reads the state of every trigger alarm.',
-        starPermissions:
-          'The only wildcards are the resources AWS requires to be "*" (X-Ray, codedeploy:StopDeployment, ' +
-          'cloudwatch:DescribeAlarms for composite alarms), the deployments of the protected services ' +
-          '(service-deployment/<cluster>/<service>/*), whose ids are not known in advance, and this account ' +
-          "and region's deployment configs (deploymentconfig:*), one of which CreateDeployment reads, by a " +
-          'name not known at synth.',
+        starActions: [STAR.xray, STAR.stopDeployment, STAR.describeTaskDefinition, STAR.describeAlarms],
+        arnWildcards: ACTING_ARN_WILDCARDS,
       },
       SWEEP_TIMEOUT,
     );
+    const operator = this.createHandler('OperatorHandler', 'on-operator.ts', logRetention, environment, {
+      starActions: [STAR.xray, STAR.stopDeployment, STAR.describeTaskDefinition],
+      arnWildcards: ACTING_ARN_WILDCARDS,
+    });
     this.alarmHandler = alarm.fn;
     this.deploymentHandler = deployment.fn;
     this.sweepHandler = sweep.fn;
-    this.actingRoles = [alarm.role, sweep.role];
+    this.operatorFunction = operator.fn;
+    this.actingRoles = [alarm.role, sweep.role, operator.role];
+    this.announcingRoles = [alarm.role, deployment.role, sweep.role, operator.role];
 
     // Resources grow with addTarget(). The sweep acts like the alarm handler (it finishes what lost events
-    // left undone), so both get the same rollback permissions; the deployment handler only reads.
+    // left undone) and the operator acts for people (manual rollback, approve), so all three get the same
+    // rollback permissions; the deployment handler only reads.
     const acting = this.actingRoles;
     this.grants = {
       ecsServices: new GrowingGrant(acting, [
@@ -332,15 +419,48 @@ export class RollbackWatchdog extends Construct {
       // not known at synth.
       codeDeployConfigs: new GrowingGrant(acting, ['codedeploy:GetDeploymentConfig']),
       codeDeployReads: new GrowingGrant([deployment.role], CODEDEPLOY_READS),
+      // Rollback notifications show the container images that change. The Service Authorization Reference
+      // lists no resource type for DescribeTaskDefinition, so a grant on task-definition ARNs would be
+      // denied: "*" is the narrowest grant that works. Read-only, and only with ECS targets.
+      ecsTaskDefinitions: new GrowingGrant(this.announcingRoles, ['ecs:DescribeTaskDefinition']),
+      // Drills force a trigger alarm to ALARM; only the operator does that, and only to configured alarms.
+      drillAlarms: new GrowingGrant([operator.role], ['cloudwatch:SetAlarmState']),
+      // Freezes follow automatic rollbacks (alarm handler, sweep); the operator also lifts them (resume).
+      // Both actions authorize against the stage resource type, <pipeline>/<stage> (Service Authorization
+      // Reference; CodePipeline user guide, identity-based policy example 2).
+      freezeStages: new GrowingGrant([alarm.role, sweep.role], ['codepipeline:DisableStageTransition']),
+      operatorFreezeStages: new GrowingGrant(
+        [operator.role],
+        ['codepipeline:DisableStageTransition', 'codepipeline:EnableStageTransition'],
+      ),
     };
     // Composite alarms are only visible to DescribeAlarms on "*" (DESIGN.md §5).
     sweep.role.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: ['cloudwatch:DescribeAlarms'], resources: ['*'] }),
     );
-    for (const fn of [alarm.fn, deployment.fn, sweep.fn]) {
+    for (const { fn, role } of [alarm, deployment, sweep, operator]) {
       this.stateTable.grantReadWriteData(fn);
       this.notificationTopic.grantPublish(fn);
+      if (this.topicKey) {
+        Validations.of(role).acknowledge({
+          id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+          reason:
+            'Publishing to the KMS-encrypted topic needs kms:GenerateDataKey* on its key; the grant is ' +
+            'scoped to that one key.',
+        });
+      }
     }
+
+    // AWS_IAM, never NONE: every request is SigV4-signed, and the audit records who signed it.
+    this.operatorUrl = operator.fn.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.AWS_IAM });
+    for (const principal of props.operatorPrincipals ?? []) this.operatorUrl.grantInvokeUrl(principal);
+
+    if (props.slackWebhookSecret) {
+      this.slackNotifier = this.createSlackNotifier(props.slackWebhookSecret, logRetention);
+    }
+    if (props.chatbotSlack) this.slackChannel = this.createSlackChannel(props.chatbotSlack);
+
+    this.addStackOutputs();
 
     const configWriter = this.writeRuntimeConfig(logRetention);
 
@@ -408,14 +528,18 @@ export class RollbackWatchdog extends Construct {
     sweepRule.node.addDependency(configWriter);
 
     this.node.addValidation({
-      validate: () =>
-        validateWatchdog({
+      validate: () => [
+        ...validateWatchdog({
+          scope: this,
           targets: this.targets,
           defaults: this.defaults,
           maxEventAge: this.maxEventAge,
           sweepInterval: props.sweepInterval,
           notificationEmails: props.notificationEmails,
+          chatbotSlack: props.chatbotSlack,
         }),
+        ...this.constructionProblems,
+      ],
     });
 
     for (const target of props.targets ?? []) this.addTarget(target);
@@ -424,9 +548,33 @@ export class RollbackWatchdog extends Construct {
   /** Protects one more target. Call before the app is synthesized. */
   public addTarget(target: RollbackTarget): void {
     this.targets.push(target);
-    for (const alarmName of target.alarmNames) this.alarmRules.add(alarmName);
+    const stack = Stack.of(this);
+    for (const alarmName of target.alarmNames) {
+      this.alarmRules.add(alarmName);
+      this.grants.drillAlarms.add(
+        stack.formatArn({
+          service: 'cloudwatch',
+          resource: 'alarm',
+          resourceName: alarmName,
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      );
+    }
     if (target.codeDeployGroup) this.protectCodeDeployGroup(target.codeDeployGroup);
     else if (target.ecsService) this.protectEcsService(target.id, target.ecsService);
+    if (target.freeze) this.allowFreeze(target.freeze);
+  }
+
+  /** The stage ARN, arn:<partition>:codepipeline:<region>:<account>:<pipeline>/<stage>. */
+  private allowFreeze({ pipelineName, stageName }: FreezeReference): void {
+    const stageArn = Stack.of(this).formatArn({
+      service: 'codepipeline',
+      resource: pipelineName,
+      resourceName: stageName,
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
+    this.grants.freezeStages.add(stageArn);
+    this.grants.operatorFreezeStages.add(stageArn);
   }
 
   private protectEcsService(id: string, { clusterName, serviceName }: EcsServiceReference): void {
@@ -446,6 +594,7 @@ export class RollbackWatchdog extends Construct {
     this.grants.ecsServices.add(serviceArn);
     this.grants.ecsServiceDeployments.add(serviceDeployments);
     this.grants.ecsReads.add(serviceArn);
+    this.grants.ecsTaskDefinitions.add('*');
     this.acknowledgeOnActingRoles({
       id: `AwsSolutions-IAM5[Resource::${nagFindingValue(this, serviceDeployments)}]`,
       reason:
@@ -532,7 +681,7 @@ export class RollbackWatchdog extends Construct {
   }
 
   /** Any message in the DLQ is an event the watchdog never acted on: someone must look. */
-  private alarmOnDeadLetters(dlq: sqs.Queue): void {
+  private alarmOnDeadLetters(dlq: sqs.Queue): cloudwatch.Alarm {
     const alarm = new cloudwatch.Alarm(this, 'DeadLetterAlarm', {
       alarmDescription:
         'Rollback Watchdog: events or invocations failed and are waiting in the dead-letter queue',
@@ -546,14 +695,132 @@ export class RollbackWatchdog extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     alarm.addAlarmAction(new cloudwatchActions.SnsAction(this.notificationTopic));
+    return alarm;
   }
 
+  /**
+   * The Slack webhook notifier: subscribed to the topic, it reads the webhook URL from the one secret it may
+   * read. SNS retries delivery and then dead-letters it; the function's own failures go to its on-failure
+   * destination. Both land in the DLQ.
+   */
+  private createSlackNotifier(
+    secret: secretsmanager.ISecret,
+    logRetention: logs.RetentionDays,
+  ): lambda.IFunction {
+    const { fn } = this.createHandler(
+      'SlackNotifier',
+      'on-slack.ts',
+      logRetention,
+      {
+        [ENV.slackSecretArn]: secret.secretArn,
+        [ENV.stackName]: Stack.of(this).stackName,
+        [POWERTOOLS_ENV.serviceName]: SERVICE_NAME,
+        [POWERTOOLS_ENV.metricsNamespace]: METRICS_NAMESPACE,
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+      { starActions: [STAR.xray] },
+    );
+    // GetSecretValue and DescribeSecret on this secret only; with a customer-managed key, kms:Decrypt on that
+    // key through Secrets Manager only (kms:ViaService).
+    secret.grantRead(fn);
+    this.notificationTopic.addSubscription(
+      new subscriptions.LambdaSubscription(fn, { deadLetterQueue: this.deadLetterQueue }),
+    );
+    return fn;
+  }
+
+  /**
+   * A notification-only Chatbot channel. Chatbot's default guardrail is AdministratorAccess; here the channel
+   * role and the guardrail both allow one read: the dead-letter alarm, the only native CloudWatch alarm
+   * notification on the topic (every other message is a self-contained custom notification).
+   */
+  private createSlackChannel(options: ChatbotSlackChannelOptions): chatbot.SlackChannelConfiguration {
+    const readDeadLetterAlarm = () =>
+      new iam.PolicyStatement({
+        actions: ['cloudwatch:DescribeAlarms'],
+        resources: [this.deadLetterAlarm.alarmArn],
+      });
+    const role = new iam.Role(this, 'SlackChannelRole', {
+      assumedBy: new iam.ServicePrincipal('chatbot.amazonaws.com'),
+      description: 'Rollback Watchdog: AWS Chatbot channel role (notifications only, read-only)',
+    });
+    role.addToPrincipalPolicy(readDeadLetterAlarm());
+    const guardrail = new iam.ManagedPolicy(this, 'SlackChannelGuardrail', {
+      description: 'Rollback Watchdog: the most any member of the Chatbot channel may do (read-only)',
+      statements: [readDeadLetterAlarm()],
+    });
+    return new chatbot.SlackChannelConfiguration(this, 'SlackChannel', {
+      slackChannelConfigurationName:
+        options.configurationName ?? Names.uniqueResourceName(this, { maxLength: 128, separator: '-' }),
+      slackWorkspaceId: options.slackWorkspaceId,
+      slackChannelId: options.slackChannelId,
+      role,
+      guardrailPolicies: [guardrail],
+      notificationTopics: [this.notificationTopic],
+    });
+  }
+
+  /**
+   * The outputs the `watchdog` CLI reads (STACK_OUTPUT), at the top of the stack so that their keys are
+   * exactly those names. A second watchdog in the same stack would need the same keys: that is a problem
+   * reported at synth, not a silent overwrite.
+   */
+  private addStackOutputs(): void {
+    const stack = Stack.of(this);
+    const outputs: Record<string, { value: string; description: string }> = {
+      [STACK_OUTPUT.operatorUrl]: {
+        value: this.operatorUrl.url,
+        description: 'Rollback Watchdog operator Function URL (AWS_IAM auth), called by the watchdog CLI',
+      },
+      [STACK_OUTPUT.operatorFunctionName]: {
+        value: this.operatorFunction.functionName,
+        description: 'Rollback Watchdog operator function',
+      },
+      [STACK_OUTPUT.tableName]: {
+        value: this.stateTable.tableName,
+        description: 'Rollback Watchdog state table (state, audit log, runtime config)',
+      },
+      [STACK_OUTPUT.topicArn]: {
+        value: this.notificationTopic.topicArn,
+        description: 'Rollback Watchdog notification topic',
+      },
+    };
+    for (const [id, props] of Object.entries(outputs)) {
+      if (stack.node.tryFindChild(id)) {
+        this.constructionProblems.push(
+          `stack output ${id}: ${stack.node.path} already has a construct with this id; one RollbackWatchdog ` +
+            'per stack, since the watchdog CLI finds it by these outputs',
+        );
+      } else {
+        new CfnOutput(stack, id, props);
+      }
+    }
+  }
+
+  /** What every handler that reads the state table and publishes to the topic is told. */
+  private handlerEnvironment(configVersion: string): Record<string, string> {
+    return {
+      [ENV.tableName]: this.stateTable.tableName,
+      [ENV.topicArn]: this.notificationTopic.topicArn,
+      [ENV.stackName]: Stack.of(this).stackName,
+      [ENV.configVersion]: configVersion,
+      [POWERTOOLS_ENV.serviceName]: SERVICE_NAME,
+      [POWERTOOLS_ENV.metricsNamespace]: METRICS_NAMESPACE,
+      // Stack traces in the logs point at the TypeScript sources through the bundled source map.
+      NODE_OPTIONS: '--enable-source-maps',
+    };
+  }
+
+  /**
+   * One function with the settings every handler shares: Node 22 on arm64, tracing, its own log group and
+   * role, two async retries then the DLQ as on-failure destination, bounded event age, the SDK bundled in.
+   */
   private createHandler(
     id: string,
     entryFile: string,
-    configVersion: string,
     logRetention: logs.RetentionDays,
-    wildcardReasons: { readonly resourceStar: string; readonly starPermissions: string },
+    environment: Record<string, string>,
+    wildcardReasons: WildcardReasons,
     timeout: Duration = HANDLER_TIMEOUT,
   ): { fn: nodejs.NodejsFunction; role: iam.Role } {
     const logGroup = new logs.LogGroup(this, `${id}Logs`, { retention: logRetention });
@@ -575,16 +842,7 @@ export class RollbackWatchdog extends Construct {
       retryAttempts: ASYNC_RETRY_ATTEMPTS,
       maxEventAge: MAX_DELIVERY_AGE,
       onFailure: new destinations.SqsDestination(this.deadLetterQueue),
-      environment: {
-        [ENV.tableName]: this.stateTable.tableName,
-        [ENV.topicArn]: this.notificationTopic.topicArn,
-        [ENV.stackName]: Stack.of(this).stackName,
-        [ENV.configVersion]: configVersion,
-        [POWERTOOLS_ENV.serviceName]: SERVICE_NAME,
-        [POWERTOOLS_ENV.metricsNamespace]: METRICS_NAMESPACE,
-        // Stack traces in the logs point at the TypeScript sources through the bundled source map.
-        NODE_OPTIONS: '--enable-source-maps',
-      },
+      environment,
       bundling: {
         minify: true,
         sourceMap: true,
@@ -594,18 +852,15 @@ export class RollbackWatchdog extends Construct {
         externalModules: [],
       },
     });
+    const { starActions, arnWildcards } = wildcardReasons;
+    const star = `Resource "*" only for actions that support no narrower resource: ${starActions.join('; ')}.`;
     Validations.of(role).acknowledge(
-      { id: 'AwsSolutions-IAM5[Resource::*]', reason: wildcardReasons.resourceStar },
-      { id: 'Serverless-LambdaStarPermissions', reason: wildcardReasons.starPermissions },
+      { id: 'AwsSolutions-IAM5[Resource::*]', reason: star },
+      {
+        id: 'Serverless-LambdaStarPermissions',
+        reason: arnWildcards ? `${star} The only other wildcards are ${arnWildcards}.` : star,
+      },
     );
-    if (this.topicKey) {
-      Validations.of(role).acknowledge({
-        id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
-        reason:
-          'Publishing to the KMS-encrypted topic needs kms:GenerateDataKey* on its key; the grant is ' +
-          'scoped to that one key.',
-      });
-    }
     const pinnedRuntime =
       'nodejs22.x is the runtime the handlers are bundled for (esbuild target node22) and tested on; ' +
       'it is a supported runtime and moves with the toolchain, not with each new release.';

@@ -1,13 +1,27 @@
-import { Annotations, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { PolicyConfig, WatchdogConfig } from '../lambda/contract';
 import { RollbackTarget, type RollbackPolicy } from './rollback-target';
-import { RollbackWatchdog } from './rollback-watchdog';
+import { RollbackWatchdog, type ChatbotSlackChannelOptions } from './rollback-watchdog';
 
 /** Properties of {@link WatchdogStack}. */
 export interface WatchdogStackProps extends StackProps {
   /** The contents of `watchdog.config.json`, already validated with `parseWatchdogConfig`. */
   readonly config: WatchdogConfig;
+  /**
+   * An AWS Chatbot Slack channel subscribed to the notification topic.
+   *
+   * @default - no Chatbot channel
+   */
+  readonly chatbotSlack?: ChatbotSlackChannelOptions;
+  /**
+   * Principals that may call the operator Function URL, besides those whose identity policies allow it.
+   *
+   * @default - only principals whose identity policies allow it
+   */
+  readonly operatorPrincipals?: readonly iam.IPrincipal[];
 }
 
 const minutes = (value: number | undefined) => (value === undefined ? undefined : Duration.minutes(value));
@@ -24,6 +38,8 @@ function toPolicy(config: PolicyConfig | undefined): RollbackPolicy | undefined 
       window: Duration.minutes(config.maxRollbacks.windowMinutes),
     },
     approvalTimeout: minutes(config.approvalTimeoutMinutes),
+    approvalTimeoutAction: config.approvalTimeoutAction,
+    verificationTimeout: minutes(config.verificationTimeoutMinutes),
   };
 }
 
@@ -47,6 +63,7 @@ export class WatchdogStack extends Stack {
             serviceName: target.service,
             alarms: target.alarms,
             policy: toPolicy(target),
+            freeze: target.freeze,
           });
         case 'codedeploy':
           return RollbackTarget.codeDeployGroup({
@@ -55,24 +72,25 @@ export class WatchdogStack extends Stack {
             deploymentGroupName: target.deploymentGroup,
             alarms: target.alarms,
             policy: toPolicy(target),
+            freeze: target.freeze,
           });
       }
     });
 
+    const slackSecretName = config.notifications?.slackWebhookSecretName;
     this.watchdog = new RollbackWatchdog(this, 'Watchdog', {
       targets,
       defaults: toPolicy(config.defaults),
       maxEventAge: minutes(config.defaults?.maxEventAgeMinutes),
       sweepInterval: minutes(config.defaults?.sweepIntervalMinutes),
       notificationEmails: config.notifications?.emails,
+      // By name: the grant covers every version of that secret (its ARN ends in a random suffix).
+      slackWebhookSecret:
+        slackSecretName === undefined
+          ? undefined
+          : secretsmanager.Secret.fromSecretNameV2(this, 'SlackWebhookSecret', slackSecretName),
+      chatbotSlack: props.chatbotSlack,
+      operatorPrincipals: props.operatorPrincipals,
     });
-
-    if (config.notifications?.slackWebhookSecretName !== undefined) {
-      Annotations.of(this).addWarningV2(
-        'rollback-watchdog:slack-not-deployed',
-        'notifications.slackWebhookSecretName is accepted but no Slack notifier is deployed yet; ' +
-          'subscribe AWS Chatbot to the notification topic instead.',
-      );
-    }
   }
 }

@@ -31,7 +31,7 @@ async function expectPasses(file: string): Promise<void> {
 describe('examples/', () => {
   const files = jsonFiles(examplesDir);
 
-  it('has the showcase and at least three scenarios of its own beyond the shared ones', () => {
+  it('has the showcase, the operator scenarios and at least three of its own beyond the shared ones', () => {
     const names = files.map((f) => f.slice(examplesDir.length + 1));
     expect(names).toEqual(
       expect.arrayContaining([
@@ -42,6 +42,13 @@ describe('examples/', () => {
         'codedeploy-stop-with-rollback.json',
         'codedeploy-redeploy-after-completion.json',
         'codedeploy-lost-success-event.json',
+        'pause-blocks-rollback.json',
+        'approval-mode.json',
+        'approval-timeout-hold.json',
+        'manual-rollback.json',
+        'deploy-freeze.json',
+        'verification-escalation.json',
+        'drill.json',
       ]),
     );
   });

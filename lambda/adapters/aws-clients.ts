@@ -1,5 +1,6 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
+import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ECSClient, type ECSClientConfig } from '@aws-sdk/client-ecs';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -12,6 +13,7 @@ export interface AwsClients {
   readonly sns: SNSClient;
   readonly cloudwatch: CloudWatchClient;
   readonly codedeploy: CodeDeployClient;
+  readonly codepipeline: CodePipelineClient;
 }
 
 export type AwsClientName = keyof AwsClients;
@@ -69,6 +71,7 @@ export function createAwsClients(options: CreateAwsClientsOptions = {}): AwsClie
     sns: new SNSClient(shared()),
     cloudwatch: new CloudWatchClient(shared()),
     codedeploy: new CodeDeployClient(shared()),
+    codepipeline: new CodePipelineClient(shared()),
   };
   if (options.configure) {
     for (const name of Object.keys(clients) as AwsClientName[]) options.configure(clients[name], name);

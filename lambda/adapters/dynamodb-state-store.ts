@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
+  DeleteCommand,
   DynamoDBDocumentClient,
   PutCommand,
   QueryCommand,
@@ -177,8 +178,11 @@ export class DynamoDbStateStore implements StateStore {
    * Entries of one scope, oldest first, from `sinceMs` (inclusive) when given, at most `limit` when given
    * (otherwise every page is read).
    */
-  async listAudit(scope: string, options: { sinceMs?: Millis; limit?: number } = {}): Promise<AuditEntry[]> {
-    const { sinceMs, limit } = options;
+  async listAudit(
+    scope: string,
+    options: { sinceMs?: Millis; limit?: number; newestFirst?: boolean } = {},
+  ): Promise<AuditEntry[]> {
+    const { sinceMs, limit, newestFirst = false } = options;
     const entries: AuditEntry[] = [];
     if (limit !== undefined && limit <= 0) return entries;
     const since = sinceMs === undefined ? undefined : new Date(sinceMs).toISOString();
@@ -197,7 +201,7 @@ export class DynamoDbStateStore implements StateStore {
               ':pk': KEY.auditPartition(scope),
               ...(since === undefined ? {} : { ':since': since }),
             },
-            ScanIndexForward: true,
+            ScanIndexForward: !newestFirst,
             ConsistentRead: true,
             Limit: limit === undefined ? undefined : limit - entries.length,
             ExclusiveStartKey: startKey,
@@ -208,6 +212,21 @@ export class DynamoDbStateStore implements StateStore {
       startKey = page.LastEvaluatedKey;
     } while (startKey !== undefined && (limit === undefined || entries.length < limit));
     return entries;
+  }
+
+  /** The watchdog-wide pause switch: one item, written or deleted (operators only, never contended). */
+  async setGlobalPause(pause: Pause | undefined): Promise<void> {
+    const key = KEY.globalPause();
+    await this.call(pause ? 'pause the watchdog' : 'resume the watchdog', () =>
+      pause
+        ? this.doc.send(
+            new PutCommand({
+              TableName: this.tableName,
+              Item: { ...key, at: pause.at, by: pause.by, reason: pause.reason },
+            }),
+          )
+        : this.doc.send(new DeleteCommand({ TableName: this.tableName, Key: key })),
+    );
   }
 
   private async batchGet(
@@ -315,6 +334,11 @@ function auditAddress(entry: AuditEntry): { scope: string; id: string } {
       };
     case 'rollback-result':
       return { scope: entry.target, id: deterministicId(entry.type, entry.decisionId, entry.result) };
+    case 'operator':
+      return {
+        scope: entry.target,
+        id: deterministicId(entry.type, entry.requestId, entry.command, entry.target),
+      };
   }
 }
 

@@ -1,8 +1,10 @@
 import {
   DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
   ListServiceDeploymentsCommand,
   StopServiceDeploymentCommand,
   UpdateServiceCommand,
+  type ContainerDefinition,
   type Deployment,
   type DescribeServicesCommandOutput,
   type ECSClient,
@@ -128,6 +130,31 @@ export class EcsDeployer implements Deployer {
   }
 
   /**
+   * The container images that differ between two task definitions, one line per container
+   * (`web: 111.dkr.ecr…/web:1.5.0 → 111.dkr.ecr…/web:1.4.2`). Both task definitions are read concurrently.
+   * For notifications only, so it never throws: a failed read (including a missing
+   * `ecs:DescribeTaskDefinition` permission) gives no lines, and the message names the versions alone.
+   */
+  async describeChange(_target: RuntimeTarget, from: string, to: string): Promise<string[]> {
+    const [before, after] = await Promise.allSettled([this.containers(from), this.containers(to)]);
+    if (before.status === 'fulfilled' && after.status === 'fulfilled') {
+      return imageChanges(before.value, after.value);
+    }
+    const failure = [before, after].find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    this.telemetry?.log('info', 'DescribeTaskDefinition failed; notifying without the image change', {
+      from,
+      to,
+      error: summarizeError(failure?.reason),
+    });
+    return [];
+  }
+
+  private async containers(taskDefinition: string): Promise<readonly ContainerDefinition[]> {
+    const out = await this.client.send(new DescribeTaskDefinitionCommand({ taskDefinition }));
+    return out.taskDefinition?.containerDefinitions ?? [];
+  }
+
+  /**
    * ListServiceDeployments is newer than the rest of the ECS API and needs its own IAM action. When it is denied
    * or unsupported, inspect degrades instead of failing: without it there is no stop handle (the use case
    * redeploys the known-good version instead) and native rollbacks are recognised from the PRIMARY deployment's
@@ -158,6 +185,22 @@ export class EcsDeployer implements Deployer {
         throw err;
     }
   }
+}
+
+/** Lines for containers whose image changed, was added or was removed, in the order of `to`, then removed ones. */
+function imageChanges(from: readonly ContainerDefinition[], to: readonly ContainerDefinition[]): string[] {
+  const before = new Map(from.map((c) => [c.name ?? '', c.image ?? '']));
+  const after = new Map(to.map((c) => [c.name ?? '', c.image ?? '']));
+  const lines: string[] = [];
+  for (const [name, image] of after) {
+    const previous = before.get(name);
+    if (previous === undefined) lines.push(`${name}: added ${image}`);
+    else if (previous !== image) lines.push(`${name}: ${previous} → ${image}`);
+  }
+  for (const [name, image] of before) {
+    if (!after.has(name)) lines.push(`${name}: removed (was ${image})`);
+  }
+  return lines;
 }
 
 function describeTarget(target: RuntimeTarget): string {

@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import {
+  APPROVAL_TIMEOUT_ACTIONS,
   DEFAULT_MAX_EVENT_AGE_MINUTES,
   CODEDEPLOY_NAME_MAX,
+  CODEPIPELINE_NAME_PATTERN,
   DEFAULT_SWEEP_INTERVAL_MINUTES,
   ECS_NAME_PATTERN,
   SWEEP_INTERVAL_LIMITS,
@@ -12,7 +14,7 @@ import {
   TARGET_ID_PATTERN,
   TARGET_TYPES,
   type DefaultsConfig,
-  type Mode,
+  type FreezeConfig,
   type PolicyConfig,
   type RuntimeConfig,
   type RuntimePolicy,
@@ -29,16 +31,7 @@ import { isRecord, jsonPath } from './json-path';
  * JSON path and what would be valid. No CDK imports: the CLI and the simulator load this too.
  */
 
-/**
- * Modes the schema already understands but the watchdog cannot run yet. They parse (so the schema keeps
- * its final shape) and are then reported as problems; enabling one is deleting its entry here.
- */
-const UNAVAILABLE_MODES: ReadonlyMap<Mode, string> = new Map([
-  ['approval', 'approval mode is not available yet; use auto or dry-run'],
-]);
-
 const quoted = (values: readonly string[]): string => values.map((v) => JSON.stringify(v)).join(', ');
-const AVAILABLE_MODES = MODES.filter((m) => !UNAVAILABLE_MODES.has(m));
 
 const wholeMinutes = z
   .number({ error: 'must be a whole number >= 0' })
@@ -67,6 +60,14 @@ const codeDeployName = (what: string) =>
     .max(CODEDEPLOY_NAME_MAX, {
       error: `must be a CodeDeploy ${what} name of at most ${CODEDEPLOY_NAME_MAX} characters`,
     });
+/**
+ * CodePipeline pipeline and stage names (DisableStageTransition request parameters): 1-100 letters, digits,
+ * ".", "@", "-" or "_".
+ */
+const codePipelineName = (what: string) =>
+  z.string({ error: `must be a CodePipeline ${what} name` }).regex(CODEPIPELINE_NAME_PATTERN, {
+    error: `must be a CodePipeline ${what} name: 1-100 letters, digits, ".", "@", "-" or "_"`,
+  });
 const nonEmptyName = (what: string) =>
   z
     .string({ error: `must be a ${what} name` })
@@ -74,7 +75,7 @@ const nonEmptyName = (what: string) =>
     .max(255, { error: `must be a ${what} name of at most 255 characters` });
 
 const policyShape = {
-  mode: z.enum(MODES, { error: `must be one of ${quoted(AVAILABLE_MODES)}` }).optional(),
+  mode: z.enum(MODES, { error: `must be one of ${quoted(MODES)}` }).optional(),
   cooldownMinutes: wholeMinutes.optional(),
   bakeMinutes: wholeMinutes.optional(),
   watchWindowMinutes: wholeMinutes.optional(),
@@ -91,7 +92,16 @@ const policyShape = {
     )
     .optional(),
   approvalTimeoutMinutes: wholeMinutes.optional(),
+  approvalTimeoutAction: z
+    .enum(APPROVAL_TIMEOUT_ACTIONS, { error: `must be one of ${quoted(APPROVAL_TIMEOUT_ACTIONS)}` })
+    .optional(),
+  verificationTimeoutMinutes: positiveMinutes.optional(),
 };
+
+const freeze = z.strictObject(
+  { pipeline: codePipelineName('pipeline'), stage: codePipelineName('stage') },
+  { error: 'must be an object { "pipeline": string, "stage": string }' },
+);
 
 const targetId = z
   .string({ error: 'must be a target id string' })
@@ -107,6 +117,7 @@ const ecsServiceTarget = z.strictObject({
   service: ecsName('service'),
   alarms: alarmList,
   ...policyShape,
+  freeze: freeze.optional(),
 });
 
 const codeDeployTarget = z.strictObject({
@@ -116,6 +127,7 @@ const codeDeployTarget = z.strictObject({
   deploymentGroup: codeDeployName('deployment group'),
   alarms: alarmList,
   ...policyShape,
+  freeze: freeze.optional(),
 });
 
 const TARGET_SCHEMAS = { 'ecs-service': ecsServiceTarget, codedeploy: codeDeployTarget } as const;
@@ -180,6 +192,7 @@ function allowedKeys(path: readonly PathSegment[], input: unknown): string[] {
   const last = path[path.length - 1];
   if (path.length === 0) return Object.keys(configSchema.shape);
   if (last === 'maxRollbacks') return ['count', 'windowMinutes'];
+  if (last === 'freeze') return Object.keys(freeze.shape);
   if (path.length === 1 && last === 'defaults') return Object.keys(defaultsShape);
   if (path.length === 1 && last === 'notifications') return ['emails', 'slackWebhookSecretName'];
   if (path.length === 2 && path[0] === 'targets') {
@@ -212,22 +225,14 @@ function problemsFromIssues(issues: readonly z.core.$ZodIssue[], input: unknown)
   });
 }
 
-/** Rules that span fields or gate features; they read the raw input so they run even when zod fails. */
+/** Rules that span fields; they read the raw input so they run even when zod fails. */
 function crossFieldProblems(input: unknown): Problem[] {
   if (!isRecord(input)) return [];
   const problems: Problem[] = [];
-  const gateMode = (path: PathSegment[], holder: unknown) => {
-    const mode = isRecord(holder) ? holder.mode : undefined;
-    const why = typeof mode === 'string' ? UNAVAILABLE_MODES.get(mode as Mode) : undefined;
-    if (why) problems.push({ path: [...path, 'mode'], message: why });
-  };
-  gateMode(['defaults'], input.defaults);
-
   if (!Array.isArray(input.targets)) return problems;
   const firstIndexOfId = new Map<string, number>();
   input.targets.forEach((target: unknown, index) => {
     if (!isRecord(target)) return;
-    gateMode(['targets', index], target);
 
     if (typeof target.id === 'string') {
       const first = firstIndexOfId.get(target.id);
@@ -314,6 +319,10 @@ function resolvePolicy(...layers: readonly (PolicyConfig | undefined)[]): Runtim
   );
 }
 
+/** `{ freeze }` when the target has one, `{}` otherwise: an absent freeze stays absent in the item. */
+const freezeOf = (target: TargetConfig): { freeze?: FreezeConfig } =>
+  target.freeze ? { freeze: { pipeline: target.freeze.pipeline, stage: target.freeze.stage } } : {};
+
 function resolveTarget(target: TargetConfig, defaults: DefaultsConfig | undefined): RuntimeTarget {
   switch (target.type) {
     case 'ecs-service':
@@ -324,6 +333,7 @@ function resolveTarget(target: TargetConfig, defaults: DefaultsConfig | undefine
         service: target.service,
         alarms: [...target.alarms],
         policy: resolvePolicy(defaults, target),
+        ...freezeOf(target),
       };
     case 'codedeploy':
       return {
@@ -333,6 +343,7 @@ function resolveTarget(target: TargetConfig, defaults: DefaultsConfig | undefine
         deploymentGroup: target.deploymentGroup,
         alarms: [...target.alarms],
         policy: resolvePolicy(defaults, target),
+        ...freezeOf(target),
       };
   }
 }

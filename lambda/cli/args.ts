@@ -21,6 +21,8 @@ export interface OptionSpec {
   readonly name: string;
   /** Present for options that take a value (`--reason <text>`); absent for switches. */
   readonly value?: string;
+  /** Shown without brackets in the usage line; the command itself checks that it is there. */
+  readonly required?: boolean;
   readonly description: string;
 }
 
@@ -98,7 +100,10 @@ export function parseArgs(argv: readonly string[], spec: CommandSpec): ParseResu
 
 export function usageLine(spec: CommandSpec): string {
   const positionals = spec.positionals.map((p) => (p.required ? `<${p.name}>` : `[${p.name}]`));
-  const options = spec.options.map((o) => `[--${o.name}${o.value ? ` ${o.value}` : ''}]`);
+  const options = spec.options.map((o) => {
+    const text = `--${o.name}${o.value ? ` ${o.value}` : ''}`;
+    return o.required === true ? text : `[${text}]`;
+  });
   return ['watchdog', spec.name, ...positionals, ...options].join(' ');
 }
 

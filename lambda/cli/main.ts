@@ -1,11 +1,29 @@
 import { commandHelp, parseArgs, usageLine } from './args';
 import type { Command } from './command';
+import { approveCommand } from './commands/approve';
+import { drillCommand } from './commands/drill';
+import { historyCommand } from './commands/history';
+import { pauseCommand } from './commands/pause';
+import { resumeCommand } from './commands/resume';
+import { rollbackCommand } from './commands/rollback';
 import { simulateCommand } from './commands/simulate';
+import { statusCommand } from './commands/status';
 import { validateCommand } from './commands/validate';
 import { EXIT, type CliIo } from './io';
 
-/** Every `watchdog` command; the operator commands against a deployed stack join this list. */
-const COMMANDS: readonly Command[] = [simulateCommand, validateCommand];
+/** Commands that run offline. */
+const OFFLINE_COMMANDS: readonly Command[] = [simulateCommand, validateCommand];
+/** Commands against a deployed stack, through its operator function. */
+const OPERATOR_COMMANDS: readonly Command[] = [
+  statusCommand,
+  historyCommand,
+  pauseCommand,
+  resumeCommand,
+  approveCommand,
+  rollbackCommand,
+  drillCommand,
+];
+const COMMANDS: readonly Command[] = [...OFFLINE_COMMANDS, ...OPERATOR_COMMANDS];
 
 function generalHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.spec.name.length));
@@ -15,7 +33,10 @@ function generalHelp(): string {
     'Rollback Watchdog: rolls an ECS service back to its last known-good version when a guarding CloudWatch alarm fires after a release.',
     '',
     'Commands:',
-    ...COMMANDS.map((c) => `  ${c.spec.name.padEnd(width)}  ${c.spec.summary}`),
+    ...OFFLINE_COMMANDS.map((c) => `  ${c.spec.name.padEnd(width)}  ${c.spec.summary}`),
+    '',
+    'Against a deployed stack (AWS credentials from the usual chain; --stack, --region, --profile):',
+    ...OPERATOR_COMMANDS.map((c) => `  ${c.spec.name.padEnd(width)}  ${c.spec.summary}`),
     '',
     'Run `watchdog <command> --help` for its arguments, options and exit codes.',
     '',
@@ -23,8 +44,9 @@ function generalHelp(): string {
 }
 
 /**
- * The `watchdog` CLI: dispatches to a command and returns its exit code (0 ok, 1 expectation failed,
- * 2 invalid input). Never calls process.exit, so tests run it in-process.
+ * The `watchdog` CLI: dispatches to a command and returns its exit code (0 ok, 1 expectation failed or
+ * refused, 2 invalid input, 3 unavailable or internal error). Never calls process.exit, so tests run it
+ * in-process.
  */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   const [name, ...rest] = argv;

@@ -25,6 +25,8 @@ export const SWEEP_INTERVAL_LIMITS = { min: 1, max: 1440 } as const;
 
 /** Names as ECS accepts them: up to 255 letters, digits, hyphens and underscores. */
 export const ECS_NAME_PATTERN = /^[A-Za-z0-9_-]{1,255}$/;
+/** CodePipeline pipeline and stage names. */
+export const CODEPIPELINE_NAME_PATTERN = /^[A-Za-z0-9.@_-]{1,100}$/;
 /** CodeDeploy application and deployment group names are at most 100 characters. */
 export const CODEDEPLOY_NAME_MAX = 100;
 

@@ -11,5 +11,7 @@ export const METRIC = {
   auditFailures: 'AuditFailures',
   /** Decisions the reconcile sweep took on alarms whose events never arrived. */
   sweepDecisions: 'SweepDecisions',
+  /** Deploy freezes (CodePipeline DisableStageTransition) that failed after a rollback. */
+  freezeFailures: 'FreezeFailures',
 } as const;
 export type MetricName = (typeof METRIC)[keyof typeof METRIC];

@@ -23,6 +23,8 @@ export const SKIP_REASONS = [
   'cooldown',
   'rate-limited',
   'target-invalid',
+  /** Approval mode: nobody approved in time and the policy says hold (decided by the sweep). */
+  'approval-expired',
 ] as const;
 export type SkipReason = (typeof SKIP_REASONS)[number];
 
@@ -40,7 +42,12 @@ export const NOTABLE_SKIPS: readonly SkipReason[] = [
 ];
 
 /** Skips that also escalate: no automatic action will follow, a human must decide. */
-export const ESCALATING_SKIPS: readonly SkipReason[] = ['no-known-good', 'rate-limited', 'target-invalid'];
+export const ESCALATING_SKIPS: readonly SkipReason[] = [
+  'no-known-good',
+  'rate-limited',
+  'target-invalid',
+  'approval-expired',
+];
 
 /** Notification kinds (CONTRACTS.md §3). */
 export const NOTIFICATION_KINDS = [

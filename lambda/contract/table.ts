@@ -31,6 +31,8 @@ export const KEY = {
 export const REJECTED_SCOPE = '_rejected';
 /** Audit scope for alarm events that guard no configured target. */
 export const UNKNOWN_SCOPE = '_unknown';
+/** Audit scope for operator commands on the whole watchdog (pause / resume without a target). */
+export const WATCHDOG_SCOPE = '_watchdog';
 
 export const RETENTION = {
   /** Dedupe markers outlive EventBridge's 24 h retry horizon. */

@@ -1,26 +1,21 @@
-import {
-  ALARM_STATE,
-  DEFAULT_LEASE_MINUTES,
-  ESCALATING_SKIPS,
-  NOTABLE_SKIPS,
-  RETENTION,
-  type SkipReason,
-} from '../contract';
+import { ALARM_STATE, ESCALATING_SKIPS, NOTABLE_SKIPS, RETENTION, type SkipReason } from '../contract';
 import { findEntry, isKnownGood, reconcileWithLive, rollbackCandidate, taint } from './ledger';
 import {
   MINUTE,
   transitionKey,
   type AlarmTransition,
   type Decision,
+  type LedgerEntry,
   type LiveOk,
   type LiveTarget,
   type Millis,
   type Pause,
-  type RollbackAction,
+  type Verification,
   type RuntimeTarget,
   type TargetState,
 } from './model';
 import { policyMs } from './policy';
+import { chooseAction, claimRollback } from './rollback';
 
 /** Dedupe records kept per target; older transitions are caught by `superseded` or `stale`. */
 const MAX_HANDLED = 100;
@@ -48,6 +43,8 @@ export interface AlarmDecisionResult {
    * is invalid, or the platform already rolls back), so no cooldown or window slot is spent on it.
    */
   readonly unclaimed: TargetState;
+  /** Set when this OK transition completed the verification of a rollback (every trigger alarm OK again). */
+  readonly verified?: Verification;
 }
 
 /**
@@ -55,6 +52,36 @@ export interface AlarmDecisionResult {
  * every input yields exactly one decision, and the next state already holds the claim when it rolls back.
  */
 export function decideAlarm(input: AlarmDecisionInput): AlarmDecisionResult {
+  const t = input.transition;
+  const drill = input.state.drill;
+  if (
+    !drill ||
+    drill.alarm !== t.alarmName ||
+    t.value !== ALARM_STATE.alarm ||
+    t.timestamp < drill.requestedAt - DRILL_SKEW_MS
+  ) {
+    return decideCore(input, undefined);
+  }
+  // An operator's drill: decided exactly as a real incident, but as a dry run unless the drill is live.
+  const { drill: _consumed, ...state } = input.state;
+  const r = decideCore({ ...input, state }, drill.live ? undefined : 'dry-run', !drill.live);
+  if (r.decision.reason === 'duplicate') return r;
+  const marker = { id: drill.id, live: drill.live, alarmToDecisionMs: Math.max(0, input.now - t.timestamp) };
+  const announce = drill.live && r.decision.notify === 'rollback-started' ? 'rollback-started' : 'drill';
+  return {
+    ...r,
+    decision: { ...r.decision, drill: marker, notify: announce, escalate: drill.live && r.decision.escalate },
+  };
+}
+
+/** Drill transitions may be stamped slightly before the drill was recorded (clock skew between services). */
+const DRILL_SKEW_MS = 60_000;
+
+function decideCore(
+  input: AlarmDecisionInput,
+  modeOverride: 'dry-run' | undefined,
+  rehearsal = false,
+): AlarmDecisionResult {
   const { now, transition: t, target, live } = input;
   const policy = policyMs(target.policy);
   const key = transitionKey(t);
@@ -99,6 +126,24 @@ export function decideAlarm(input: AlarmDecisionInput): AlarmDecisionResult {
     );
   }
   if (t.value !== ALARM_STATE.alarm) {
+    const verification = state.verification;
+    const healthy = target.alarms.every((a) => state.alarms[a]?.value !== ALARM_STATE.alarm);
+    if (healthy && state.ledger.some((e) => e.bakePending)) {
+      // Every trigger alarm is OK again: versions that completed while one fired start their bake now.
+      state = {
+        ...state,
+        ledger: state.ledger.map((e) => (e.bakePending ? { ...withoutBakePending(e), completedAt: now } : e)),
+      };
+    }
+    if (verification && healthy) {
+      const { verification: _done, ...verified } = state;
+      const result = skip(
+        'not-alarm-state',
+        `${t.alarmName} went to ${t.value}; every trigger alarm is OK again after the rollback to ${verification.to}.`,
+        verified,
+      );
+      return { ...result, verified: verification };
+    }
     return skip('not-alarm-state', `${t.alarmName} went to ${t.value}.`, state);
   }
 
@@ -106,16 +151,23 @@ export function decideAlarm(input: AlarmDecisionInput): AlarmDecisionResult {
   if (liveOk) {
     state = reconcileWithLive(state, liveOk, now, policy.bakeMs);
     // A version that has not proven itself is never known-good once a trigger alarm fired while it served.
-    state = {
-      ...state,
-      ledger: taint(
-        state.ledger,
-        liveOk.currentVersion,
-        `${t.alarmName} in ALARM before it baked`,
-        now,
-        policy.bakeMs,
-      ),
-    };
+    // Not for a rehearsal (a forced alarm is no evidence), nor for an alarm that was firing before the
+    // version started (that one is blamed on what came before).
+    const serving = liveOk.latest?.version === liveOk.currentVersion ? liveOk.latest : undefined;
+    const startedAt = serving?.startedAt ?? findEntry(state.ledger, liveOk.currentVersion)?.startedAt;
+    const since = state.alarms[t.alarmName]?.since ?? t.timestamp;
+    if (!rehearsal && (startedAt === undefined || since >= startedAt)) {
+      state = {
+        ...state,
+        ledger: taint(
+          state.ledger,
+          liveOk.currentVersion,
+          `${t.alarmName} in ALARM before it baked`,
+          now,
+          policy.bakeMs,
+        ),
+      };
+    }
   }
 
   const pause = input.globalPause ?? state.paused;
@@ -133,6 +185,15 @@ export function decideAlarm(input: AlarmDecisionInput): AlarmDecisionResult {
       `A rollback from ${rollback.from} to ${rollback.to} is already under way.`,
       state,
       { from: rollback.from, to: rollback.to },
+    );
+  }
+  const pending = state.pendingApproval;
+  if (pending && pending.expiresAt > now) {
+    return skip(
+      'rollback-in-progress',
+      `A rollback from ${pending.from} to ${pending.to} awaits approval until ${iso(pending.expiresAt)}.`,
+      state,
+      { from: pending.from, to: pending.to },
     );
   }
   if (!liveOk) {
@@ -202,18 +263,11 @@ export function decideAlarm(input: AlarmDecisionInput): AlarmDecisionResult {
     );
   }
 
-  const action: RollbackAction =
-    inProgress && deployment?.stopRef && deployment.stopRestores === to
-      ? { kind: 'stop', deploymentRef: deployment.stopRef }
-      : {
-          kind: 'redeploy',
-          version: to,
-          ...(candidate.artifact !== undefined ? { artifact: candidate.artifact } : {}),
-        };
+  const action = chooseAction(liveOk, to, state.ledger);
   const verb = action.kind === 'stop' ? 'stop the in-progress deployment of' : 'redeploy';
   const fromTo = { from: current, to };
 
-  switch (policy.mode) {
+  switch (modeOverride ?? policy.mode) {
     case 'dry-run':
       return {
         decision: {
@@ -228,41 +282,35 @@ export function decideAlarm(input: AlarmDecisionInput): AlarmDecisionResult {
         next: state,
         unclaimed: state,
       };
-    case 'approval':
+    case 'approval': {
+      const expiresAt = now + policy.approvalTimeoutMs;
       return {
         decision: {
           ...base,
           outcome: 'approval-requested',
           reason: 'alarm',
           ...fromTo,
-          detail: `Approval needed to roll ${target.id} back from ${current} to ${to}.`,
+          detail: `Approval needed to roll ${target.id} back from ${current} to ${to}, until ${iso(expiresAt)}; then the policy says ${target.policy.approvalTimeoutAction}.`,
           escalate: false,
           notify: 'approval-requested',
         },
-        next: state,
+        next: {
+          ...state,
+          pendingApproval: {
+            decisionId: input.decisionId,
+            trigger: t.alarmName,
+            ...fromTo,
+            requestedAt: now,
+            expiresAt,
+          },
+        },
         unclaimed: state,
       };
+    }
     case 'auto':
       break;
   }
 
-  const claimed: TargetState = {
-    ...state,
-    ledger: taint(state.ledger, current, `rolled back by ${input.decisionId}`, now, policy.bakeMs, {
-      evenIfProven: true,
-    }),
-    rollback: {
-      decisionId: input.decisionId,
-      trigger: t.alarmName,
-      reason: 'alarm',
-      ...fromTo,
-      action: action.kind,
-      claimedAt: now,
-      leaseUntil: now + DEFAULT_LEASE_MINUTES * MINUTE,
-    },
-    rollbackTimes: [...recent, now],
-    lastRollbackAt: now,
-  };
   return {
     decision: {
       ...base,
@@ -274,7 +322,16 @@ export function decideAlarm(input: AlarmDecisionInput): AlarmDecisionResult {
       escalate: false,
       notify: 'rollback-started',
     },
-    next: claimed,
+    next: claimRollback(state, {
+      decisionId: input.decisionId,
+      trigger: t.alarmName,
+      reason: 'alarm',
+      ...fromTo,
+      action,
+      now,
+      windowMs: policy.maxRollbacks.windowMs,
+      bakeMs: policy.bakeMs,
+    }),
     unclaimed: state,
   };
 }
@@ -289,6 +346,11 @@ function alarmSince(t: AlarmTransition, mark: { value: string; since: Millis } |
     return Math.min(...candidates.filter((c): c is Millis => c !== undefined));
   }
   return t.timestamp;
+}
+
+function withoutBakePending(e: LedgerEntry): LedgerEntry {
+  const { bakePending: _started, ...rest } = e;
+  return rest;
 }
 
 function remember(state: TargetState, key: string, decisionId: string, now: Millis): TargetState {

@@ -1,6 +1,14 @@
 import { ALARM_STATE } from '../contract';
-import { findEntry, reconcileWithLive, taint, upsertEntry } from './ledger';
-import type { ActiveRollback, LedgerEntry, LiveTarget, Millis, RuntimeTarget, TargetState } from './model';
+import { findEntry, isKnownGood, reconcileWithLive, taint, upsertEntry } from './ledger';
+import type {
+  ActiveRollback,
+  LedgerEntry,
+  LiveTarget,
+  Millis,
+  RuntimeTarget,
+  TargetState,
+  Verification,
+} from './model';
 import { policyMs } from './policy';
 
 /** A deployment lifecycle event of a target, as parsed from ECS (or CodeDeploy) events. */
@@ -21,7 +29,16 @@ export type DeploymentEffect =
       readonly at: Millis;
       readonly why: string;
     }
-  | { readonly kind: 'native-rollback'; readonly version: string | undefined; readonly at: Millis };
+  | { readonly kind: 'native-rollback'; readonly version: string | undefined; readonly at: Millis }
+  /** Every trigger alarm is OK again after the rollback. */
+  | { readonly kind: 'verified'; readonly verification: Verification; readonly at: Millis }
+  /** A trigger alarm stayed in ALARM past the verification timeout: the rollback did not fix things. */
+  | {
+      readonly kind: 'verification-failed';
+      readonly verification: Verification;
+      readonly at: Millis;
+      readonly why: string;
+    };
 
 export interface DeploymentEventInput {
   readonly now: Millis;
@@ -42,7 +59,7 @@ export interface DeploymentEventResult {
  */
 export function applyDeploymentEvent(input: DeploymentEventInput): DeploymentEventResult {
   const { now, event, live } = input;
-  const { bakeMs } = policyMs(input.target.policy);
+  const { bakeMs, verificationTimeoutMs } = policyMs(input.target.policy);
   if (live.kind !== 'ok') return { next: input.state, effects: [] };
 
   let state = reconcileWithLive(input.state, live, now, bakeMs);
@@ -91,14 +108,11 @@ export function applyDeploymentEvent(input: DeploymentEventInput): DeploymentEve
             bakeMs,
           ),
         );
-        const firing = Object.entries(state.alarms).find(
-          ([name]) => input.target.alarms.includes(name) && state.alarms[name]?.value === ALARM_STATE.alarm,
-        );
-        if (firing) {
-          state = withLedger(
-            state,
-            taint(state.ledger, version, `${firing[0]} in ALARM when it completed`, now, bakeMs),
-          );
+        const firing = input.target.alarms.some((name) => state.alarms[name]?.value === ALARM_STATE.alarm);
+        if (firing && !isKnownGood(findEntry(state.ledger, version), now, bakeMs)) {
+          // Completed while a trigger alarm (likely raised by the version it replaced) still fires: its bake
+          // starts only once every trigger alarm is OK again. A new ALARM transition while it serves taints it.
+          state = withLedger(state, upsertEntry(state.ledger, version, { bakePending: true }, now, bakeMs));
         }
         break;
       }
@@ -131,7 +145,21 @@ export function applyDeploymentEvent(input: DeploymentEventInput): DeploymentEve
       (ours || version === undefined)
     ) {
       effects.push({ kind: 'rollback-succeeded', rollback, at: event.at });
-      state = { ...withoutRollback(state), ledger: abandon(state.ledger, rollback.from, now, bakeMs) };
+      state = {
+        ...withoutRollback(state),
+        ledger: abandon(state.ledger, rollback.from, now, bakeMs),
+        // The rollback is done; it has worked once its trigger alarms are OK again (checked on OK transitions
+        // and by the sweep).
+        verification: {
+          decisionId: rollback.decisionId,
+          startedAt: rollback.claimedAt,
+          trigger: rollback.trigger,
+          from: rollback.from,
+          to: rollback.to,
+          completedAt: event.at,
+          deadline: event.at + verificationTimeoutMs,
+        },
+      };
     } else if (event.phase === 'failed' && ours) {
       const why = event.reason || `the deployment of ${rollback.to} failed`;
       effects.push({ kind: 'rollback-failed', rollback, at: event.at, why });

@@ -5,7 +5,12 @@ import type { LedgerEntry, LiveOk, Millis, TargetState } from './model';
 export function isKnownGood(entry: LedgerEntry | undefined, now: Millis, bakeMs: Millis): boolean {
   if (!entry || entry.taintedAt !== undefined) return false;
   if (entry.proven) return true;
-  return entry.status === 'completed' && entry.completedAt !== undefined && entry.completedAt + bakeMs <= now;
+  return (
+    entry.status === 'completed' &&
+    entry.bakePending !== true &&
+    entry.completedAt !== undefined &&
+    entry.completedAt + bakeMs <= now
+  );
 }
 
 export function findEntry(ledger: readonly LedgerEntry[], version: string): LedgerEntry | undefined {

@@ -47,6 +47,11 @@ export interface LedgerEntry {
   readonly taintReason?: string;
   readonly deploymentId?: string;
   /**
+   * Completed while a trigger alarm was still in ALARM: the bake has not started yet. It starts (completedAt
+   * is moved) when every trigger alarm is OK again.
+   */
+  readonly bakePending?: boolean;
+  /**
    * How to deploy this version again, exactly as it was deployed, when the version string alone is not
    * enough (CodeDeploy: the revision location as JSON). Opaque to the domain.
    */
@@ -90,6 +95,44 @@ export interface ActiveRollback {
   readonly leaseUntil: Millis;
 }
 
+/** A rollback the watchdog proposed in approval mode, held until approved or expired. */
+export interface PendingApproval {
+  readonly decisionId: string;
+  readonly trigger: string;
+  readonly from: string;
+  readonly to: string;
+  readonly requestedAt: Millis;
+  readonly expiresAt: Millis;
+}
+
+/** After a rollback completed: its trigger alarms must return to OK by `deadline`. */
+export interface Verification {
+  readonly decisionId: string;
+  /** When the rollback was decided (about when the trigger alarm fired). */
+  readonly startedAt: Millis;
+  readonly trigger: string;
+  readonly from: string;
+  readonly to: string;
+  readonly completedAt: Millis;
+  readonly deadline: Millis;
+}
+
+/** An operator's drill: the next ALARM of `alarm` is decided as a rehearsal. */
+export interface DrillIntent {
+  readonly id: string;
+  readonly alarm: string;
+  readonly live: boolean;
+  readonly requestedAt: Millis;
+  readonly by: string;
+}
+
+/** The deploy freeze the watchdog applied after a rollback (until `watchdog resume`). */
+export interface Freeze {
+  readonly pipeline: string;
+  readonly stage: string;
+  readonly at: Millis;
+}
+
 export interface Pause {
   readonly at: Millis;
   readonly by: string;
@@ -113,6 +156,10 @@ export interface TargetState {
   readonly lastRollbackAt?: Millis;
   /** Paused by an operator, or by the watchdog itself after an escalation. */
   readonly paused?: Pause;
+  readonly pendingApproval?: PendingApproval;
+  readonly verification?: Verification;
+  readonly drill?: DrillIntent;
+  readonly frozen?: Freeze;
 }
 
 export function emptyTargetState(targetId: string): TargetState {
@@ -172,6 +219,10 @@ export interface Decision {
   readonly escalate: boolean;
   /** Which notification, if any, announces the decision. */
   readonly notify?: NotificationKind;
+  /** The authenticated principal behind an operator's decision (manual rollback, approval). */
+  readonly by?: string;
+  /** Set when the transition was an operator's drill. */
+  readonly drill?: { readonly id: string; readonly live: boolean; readonly alarmToDecisionMs: number };
 }
 
 export type { RuntimeTarget };

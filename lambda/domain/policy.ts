@@ -9,6 +9,8 @@ export interface PolicyMs {
   readonly watchWindowMs: Millis;
   readonly maxRollbacks: { readonly count: number; readonly windowMs: Millis };
   readonly approvalTimeoutMs: Millis;
+  readonly approvalTimeoutAction: RuntimePolicy['approvalTimeoutAction'];
+  readonly verificationTimeoutMs: Millis;
 }
 
 export function policyMs(p: RuntimePolicy): PolicyMs {
@@ -19,5 +21,7 @@ export function policyMs(p: RuntimePolicy): PolicyMs {
     watchWindowMs: p.watchWindowMinutes * MINUTE,
     maxRollbacks: { count: p.maxRollbacks.count, windowMs: p.maxRollbacks.windowMinutes * MINUTE },
     approvalTimeoutMs: p.approvalTimeoutMinutes * MINUTE,
+    approvalTimeoutAction: p.approvalTimeoutAction,
+    verificationTimeoutMs: p.verificationTimeoutMinutes * MINUTE,
   };
 }

@@ -23,5 +23,6 @@ export function runtimeFromEnvironment(env: NodeJS.ProcessEnv = process.env): Wa
     stackName: env[ENV.stackName] ?? 'RollbackWatchdog',
     clock: { now: () => Date.now() },
     telemetry: new PowertoolsTelemetry(),
+    ...(env.AWS_REGION ? { region: env.AWS_REGION } : {}),
   });
 }

@@ -1,4 +1,8 @@
-import { EVENT_SOURCE, type RuntimeConfig, type RuntimeTarget } from '../contract';
+import { EVENT_SOURCE, type OperatorResponse, type RuntimeConfig, type RuntimeTarget } from '../contract';
+import { CloudWatchAlarmWriter } from '../adapters/cloudwatch-alarm-writer';
+import { CodePipelineFreezer } from '../adapters/codepipeline-freezer';
+import { parseOperatorRequest } from '../boundary/operator-request';
+import { handleOperator } from '../use-cases/operator';
 import { CloudWatchAlarmReader } from '../adapters/cloudwatch-alarm-reader';
 import { CodeDeployDeployer } from '../adapters/codedeploy-deployer';
 import { EcsDeployer } from '../adapters/ecs-deployer';
@@ -33,6 +37,11 @@ export interface WatchdogRuntime {
   onDeployment(event: unknown, context: InvocationContext): Promise<void>;
   /** The scheduled reconcile sweep (the event itself carries nothing it needs). */
   onSweep(event: unknown, context: InvocationContext): Promise<void>;
+  /**
+   * An operator command (CONTRACTS.md §4). `principal` is the caller as IAM authenticated it (the Function
+   * URL's `requestContext.authorizer.iam`), never something the request says about itself.
+   */
+  onOperator(request: unknown, principal: string, context: InvocationContext): Promise<OperatorResponse>;
 }
 
 export interface RuntimeDeps {
@@ -44,6 +53,8 @@ export interface RuntimeDeps {
   readonly telemetry: Telemetry;
   /** Defaults to the config item in the table. */
   readonly configSource?: ConfigSource;
+  /** For console links in notifications (the Lambda's AWS_REGION). @default - no links */
+  readonly region?: string;
 }
 
 export function createRuntime(deps: RuntimeDeps): WatchdogRuntime {
@@ -72,8 +83,18 @@ export function createRuntime(deps: RuntimeDeps): WatchdogRuntime {
   };
   const notifier = new SnsNotifier({ client: deps.clients.sns, topicArn: deps.topicArn });
   const { clock, telemetry } = deps;
-  const reporter = new Reporter({ store, notifier, telemetry });
-  const useCaseDeps = { store, deployerFor, clock, telemetry, reporter };
+  const reporter = new Reporter({ store, notifier, telemetry, deployerFor });
+  const freezer = new CodePipelineFreezer({ client: deps.clients.codepipeline });
+  const alarmWriter = new CloudWatchAlarmWriter({ client: deps.clients.cloudwatch });
+  const useCaseDeps = {
+    store,
+    deployerFor,
+    clock,
+    telemetry,
+    reporter,
+    freezer,
+    ...(deps.region !== undefined ? { region: deps.region } : {}),
+  };
 
   /** Parses, checks the event is from this account and region, and rejects (audited) anything else. */
   async function admit<T>(
@@ -109,6 +130,23 @@ export function createRuntime(deps: RuntimeDeps): WatchdogRuntime {
           ? await admitCodeDeploy(event, context.awsRequestId)
           : await admitEcs(event, context.awsRequestId);
         if (target) await handleDeployment(useCaseDeps, target.target, target.event, context.awsRequestId);
+      } finally {
+        telemetry.flush();
+      }
+    },
+    async onOperator(request, principal, context) {
+      try {
+        const parsed = parseOperatorRequest(request);
+        if (!parsed.ok)
+          return { ok: false, error: { code: 'invalid-request', message: parsed.problems.join('; ') } };
+        telemetry.log('info', 'operator command', { command: parsed.request.command, principal });
+        return await handleOperator(
+          { ...useCaseDeps, alarmWriter },
+          await configSource.load(),
+          parsed.request,
+          principal,
+          context.awsRequestId,
+        );
       } finally {
         telemetry.flush();
       }

@@ -71,16 +71,11 @@ export function scheduledEvent(ruleArn: string, at: number): ScheduledEvent {
   };
 }
 
-/** An operator command (`["pause", "checkout"]`) as the timeline's `command` runs it, as an authorised operator. */
-export type OperatorCommand = (args: readonly string[], context: InvocationContext) => Promise<void>;
-
 /**
- * Operator commands the simulator can run, by name. None yet: the operator entry point arrives with the
- * CLI's operator commands; a `command` entry naming anything else is reported as a per-entry error.
+ * The caller of every timeline `command`: an operator the operator function's IAM auth accepts, as the
+ * Function URL reports it (`requestContext.authorizer.iam.userArn`). The audit records this principal.
  */
-export function operatorCommands(_runtime: WatchdogRuntime): Readonly<Record<string, OperatorCommand>> {
-  return {};
-}
+export const SIMULATED_OPERATOR_ARN = `arn:aws:iam::${SIM_ACCOUNT}:user/simulated-operator`;
 
 export type EventHandlerName = 'onAlarm' | 'onDeployment';
 

@@ -1,3 +1,4 @@
+import type { OperatorError } from '../contract';
 import type { DecisionOut, TraceRecord } from './trace';
 import type { RunStats, SimulationRun } from './runner';
 import { iso } from './time';
@@ -33,10 +34,18 @@ export interface SimulatorErrorOut {
   readonly message: string;
 }
 
+/** A timeline `command` and the operator function's answer: `result` when it did it, `error` when not. */
+export type CommandOut = {
+  readonly at: string;
+  /** As written in the scenario, command name first. */
+  readonly command: readonly string[];
+} & ({ readonly ok: true; readonly result: unknown } | { readonly ok: false; readonly error: OperatorError });
+
 /**
  * The `--json` output (CONTRACTS.md §5). Field order is part of the contract, so objects are built in that
- * order. Two fields follow the contract's own: `failureDestination` (events the watchdog failed on after
- * Lambda's retries) and `errors` (what the simulator could not run as the scenario asked).
+ * order. Three fields follow the contract's own: `failureDestination` (events the watchdog failed on after
+ * Lambda's retries), `errors` (what the simulator could not run as the scenario asked) and `commands` (the
+ * timeline's operator commands and their answers).
  */
 export interface SimulationOutput {
   readonly name: string;
@@ -49,6 +58,7 @@ export interface SimulationOutput {
   readonly expect: { readonly passed: boolean; readonly failures: readonly string[] };
   readonly failureDestination: readonly FailureDestinationOut[];
   readonly errors: readonly SimulatorErrorOut[];
+  readonly commands: readonly CommandOut[];
 }
 
 /** What the output lists, before `expect` is checked against it. */
@@ -60,9 +70,19 @@ export function observe(run: SimulationRun): Observed {
   const notifications: NotificationOut[] = [];
   const failureDestination: FailureDestinationOut[] = [];
   const errors: SimulatorErrorOut[] = [];
+  const commands: CommandOut[] = [];
   for (const record of run.trace as TraceRecord[]) {
     switch (record.kind) {
       case 'invocation':
+        if (record.command?.response) {
+          const response = record.command.response;
+          const head = { at: iso(record.at), command: [...record.command.args] };
+          commands.push(
+            response.ok
+              ? { ...head, ok: true, result: response.result }
+              : { ...head, ok: false, error: { code: response.error.code, message: response.error.message } },
+          );
+        }
         decisions.push(...record.decisions);
         for (const c of record.calls) {
           calls.push({
@@ -104,6 +124,7 @@ export function observe(run: SimulationRun): Observed {
     stats: run.stats,
     failureDestination,
     errors,
+    commands,
   };
 }
 
@@ -124,5 +145,6 @@ export function toOutput(observed: Observed, expect: SimulationOutput['expect'])
     expect,
     failureDestination: observed.failureDestination,
     errors: observed.errors,
+    commands: observed.commands,
   };
 }

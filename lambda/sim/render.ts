@@ -1,3 +1,4 @@
+import type { OperatorResponse, StatusResult, TargetStatus } from '../contract';
 import type { SimulationOutput } from './output';
 import type { SimulationRun } from './runner';
 import type { RollbackTiming } from './summary';
@@ -129,7 +130,12 @@ function invocationRows(
   row: (label: string, text: string, paint: Row['paint'], nested?: boolean) => Row,
   followsItsOrigin: boolean,
 ): Row[] {
-  const notable = record.delivery !== undefined || record.attempt > 1 || record.error !== undefined;
+  const command = record.command;
+  const notable =
+    record.delivery !== undefined ||
+    record.attempt > 1 ||
+    record.error !== undefined ||
+    command !== undefined;
   const nested = notable || !followsItsOrigin;
   const rows: Row[] = [];
   for (const r of record.rejections) rows.push(row('rejected', r, 'yellow', nested));
@@ -164,11 +170,46 @@ function invocationRows(
   for (const log of record.logs) rows.push(row('log', log, 'yellow', nested));
   if (record.error !== undefined)
     rows.push(row('error', `${record.handler} failed: ${record.error}`, 'red', nested));
+  if (command) {
+    const response = command.response;
+    const answer = response ? describeResponse(response) : 'no answer';
+    const paint = response?.ok ? 'blue' : 'yellow';
+    return [row('command', `${record.subject}  → ${answer}`, paint), ...rows];
+  }
   // An invocation that did nothing worth a line (most deployment events) stays out of the timeline.
   if (!nested || (rows.length === 0 && !notable)) return rows;
   const copy = record.delivery ? ` (delivery ${record.delivery.n} of ${record.delivery.of})` : '';
   const retry = record.attempt > 1 ? ` (retry ${record.attempt - 1})` : '';
   return [row('invoke', `${record.handler} ← ${record.subject}${copy}${retry}`, 'dim'), ...rows];
+}
+
+/** The operator function's answer in a few words: its message, or what status and history returned. */
+function describeResponse(response: OperatorResponse): string {
+  if (!response.ok) return `${response.error.code}: ${response.error.message}`;
+  const result = response.result;
+  if (Array.isArray(result)) return `${result.length} history ${result.length === 1 ? 'entry' : 'entries'}`;
+  if (typeof result !== 'object' || result === null) return 'ok';
+  if ('message' in result && typeof result.message === 'string') return result.message;
+  if ('targets' in result && Array.isArray(result.targets)) return describeStatus(result as StatusResult);
+  return 'ok';
+}
+
+function describeStatus(status: StatusResult): string {
+  const targets = status.targets.map((t) => `${t.target} ${describeTarget(t)}`);
+  return [...(status.watchdogPaused ? ['watchdog paused'] : []), ...targets].join('; ');
+}
+
+function describeTarget(t: TargetStatus): string {
+  const parts = [
+    `runs ${t.currentVersion ?? 'an unknown version'}`,
+    `known-good ${t.knownGoodVersion ?? 'none'}`,
+    ...(t.paused ? [`paused by ${t.paused.by}`] : []),
+    ...(t.rollback ? [`rolling back to ${t.rollback.to}`] : []),
+    ...(t.pendingApproval ? [`awaiting approval to roll back to ${t.pendingApproval.to}`] : []),
+    ...(t.verification ? [`verifying until ${t.verification.until}`] : []),
+    ...(t.frozen ? [`pipeline ${t.frozen.pipeline}/${t.frozen.stage} frozen`] : []),
+  ];
+  return parts.join(', ');
 }
 
 function notePaint(note: WorldNoteKind, text: string): Row['paint'] {
@@ -181,6 +222,7 @@ function notePaint(note: WorldNoteKind, text: string): Row['paint'] {
       return 'yellow';
     case 'ecs':
     case 'codedeploy':
+    case 'codepipeline':
       return 'cyan';
   }
 }

@@ -12,10 +12,10 @@ import {
 import { createRuntime, type InvocationContext, type WatchdogRuntime } from '../handlers/runtime';
 import type { AuditEntry, LogLevel, Telemetry } from '../use-cases/ports';
 import { installSimulator, type CallObserver } from './aws-middleware';
-import { handlerFor, operatorCommands, scheduledJobs, type ScheduledJob } from './entry-points';
-import type { Scenario, TimelineEntry } from './scenario';
+import { handlerFor, scheduledJobs, SIMULATED_OPERATOR_ARN, type ScheduledJob } from './entry-points';
+import type { Scenario, TimelineAction, TimelineEntry } from './scenario';
 import { iso } from './time';
-import type { InvocationTrace, TraceRecord, WorldNote } from './trace';
+import type { CommandTrace, InvocationTrace, TraceRecord, WorldNote } from './trace';
 import { VirtualClock } from './virtual-clock';
 import {
   SIM_ACCOUNT,
@@ -25,6 +25,7 @@ import {
   stableUuid,
   type EventBridgeEvent,
 } from './world/account';
+import { pipelineSource } from './world/codepipeline';
 import { alarmSource, codeDeploySource, ecsSource, type WorldContext } from './world/world-context';
 import { SimWorld, type WorldHistory } from './world/world';
 
@@ -56,6 +57,8 @@ export interface SimulationRun {
 export interface RunOptions {
   /** The watchdog's schedules. @default scheduledJobs(runtime, config) */
   readonly jobs?: (runtime: WatchdogRuntime, config: RuntimeConfig) => readonly ScheduledJob[];
+  /** Wraps the watchdog's entry points, e.g. to make one fail in a test. @default the runtime as it is */
+  readonly runtime?: (runtime: WatchdogRuntime) => WatchdogRuntime;
 }
 
 /**
@@ -77,7 +80,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     });
     const config = resolveRuntimeConfig(scenario.config, { account: SIM_ACCOUNT, region: SIM_REGION });
     await putRuntimeConfig(dynalite.client, dynalite.tableName, config);
-    const runtime = createRuntime({
+    const created = createRuntime({
       clients,
       tableName: dynalite.tableName,
       topicArn: SIM_TOPIC_ARN,
@@ -85,6 +88,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       clock: sim.clock,
       telemetry: sim.telemetry,
     });
+    const runtime = options.runtime ? options.runtime(created) : created;
     await sim.run(runtime, (options.jobs ?? scheduledJobs)(runtime, config));
     await sim.attachAudit(new DynamoDbStateStore({ client: dynalite.client, tableName: dynalite.tableName }));
     return sim.result();
@@ -122,6 +126,7 @@ class Simulation {
       this.rank(this.sourceRank, codeDeploySource(g.application, g.deploymentGroup)),
     );
     scenario.world.alarms.forEach((a) => this.rank(this.sourceRank, alarmSource(a.name)));
+    scenario.world.pipelines.forEach((p) => this.rank(this.sourceRank, pipelineSource(p.name)));
     scenario.config.targets.forEach((t) => this.rank(this.targetRank, t.id));
 
     const ctx: WorldContext = {
@@ -211,6 +216,15 @@ class Simulation {
               reason: d.reason,
               ...(d.from === undefined ? {} : { from: d.from }),
               ...(d.to === undefined ? {} : { to: d.to }),
+              ...(d.drill === undefined
+                ? {}
+                : {
+                    drill: {
+                      id: d.drill.id,
+                      live: d.drill.live,
+                      alarmToDecisionMs: d.drill.alarmToDecisionMs,
+                    },
+                  }),
             });
             break;
           }
@@ -221,6 +235,9 @@ class Simulation {
             break;
           case 'rollback-result':
             // Announced by its notification; the audit copy adds nothing to the timeline.
+            break;
+          case 'operator':
+            // The command's own line in the timeline says what it did, and `commands` has its answer.
             break;
         }
       }
@@ -257,29 +274,33 @@ class Simulation {
         });
         this.publish(action.event, 1, entryOrigin(entry.index));
         return;
-      case 'command': {
-        const [name = '', ...rest] = action.args;
-        this.trace.push({
-          kind: 'entry',
-          at: this.clock.now(),
-          index: entry.index,
-          text: `command: watchdog ${action.args.join(' ')}`,
-        });
-        const command = operatorCommands(this.requireRuntime())[name];
-        if (!command) {
-          this.trace.push({
-            kind: 'problem',
-            at: this.clock.now(),
-            source: `$.timeline[${entry.index}]`,
-            message: `the operator command "${name}" is not available in the simulator yet, so this entry did not run`,
-          });
-          return;
-        }
-        return this.invoke(`command ${name}`, action.args.join(' '), (ctx) => command(rest, ctx), {
-          attempt: 1,
-        });
-      }
+      case 'command':
+        return this.runCommand(entry.index, action);
     }
+  }
+
+  /**
+   * A timeline `command`: the request the CLI makes of its arguments, sent to the operator entry point as an
+   * authorised operator. The Function URL invokes synchronously, so a failure is not retried: the caller gets
+   * the `unavailable` answer the operator handler gives for an unexpected error.
+   */
+  private async runCommand(
+    index: number,
+    action: Extract<TimelineAction, { kind: 'command' }>,
+  ): Promise<void> {
+    const command: CommandTrace = { index, args: action.args };
+    await this.invoke(
+      'onOperator',
+      displayArgs(action.args),
+      async (ctx) => {
+        command.response = await this.requireRuntime().onOperator(
+          action.request,
+          SIMULATED_OPERATOR_ARN,
+          ctx,
+        );
+      },
+      { attempt: 1, command },
+    );
   }
 
   private scheduleJob(job: ScheduledJob, at: number): void {
@@ -321,7 +342,7 @@ class Simulation {
     handler: string,
     subject: string,
     run: Invoke,
-    how: { attempt: number; delivery?: { n: number; of: number }; origin?: string },
+    how: { attempt: number; delivery?: { n: number; of: number }; origin?: string; command?: CommandTrace },
     requestId = stableUuid('lambda-request', this.next('lambda-request')),
   ): Promise<void> {
     const record: InvocationTrace & { pending: PendingEvent[] } = {
@@ -350,6 +371,16 @@ class Simulation {
     }
     this.settle(record);
     if (record.error === undefined) return;
+    if (how.command) {
+      how.command.response = {
+        ok: false,
+        error: {
+          code: 'unavailable',
+          message: `the operator function failed unexpectedly (${record.error})`,
+        },
+      };
+      return;
+    }
     const delay = ASYNC_RETRY_DELAYS_MS[how.attempt - 1];
     if (delay !== undefined) {
       this.clock.after(delay, () =>
@@ -417,6 +448,11 @@ interface PendingEvent {
   readonly source: string;
   readonly event: EventBridgeEvent;
   readonly deliveries: number;
+}
+
+/** A command line as a shell would take it: arguments with spaces or quotes are quoted. */
+export function displayArgs(args: readonly string[]): string {
+  return args.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a))).join(' ');
 }
 
 /** The origin of a raw event: its timeline entry, as its JSON path. */

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { parseWatchdogConfig } from '../boundary/config-schema';
+import { CODEPIPELINE_NAME_PATTERN } from '../contract';
 import { isRecord, jsonPath } from '../boundary/json-path';
 import {
   ALARM_STATE,
@@ -10,10 +11,12 @@ import {
   SKIP_REASONS,
   type WatchdogConfig,
 } from '../contract';
+import { parseOperatorCommandLine } from '../cli/operator-args';
 import {
   LOSABLE_CODEDEPLOY_STATES,
   MUTATING_APIS,
   isMutatingApi,
+  type PipelineSpec,
   type Scenario,
   type TimelineAction,
   type TimelineEntry,
@@ -122,6 +125,21 @@ const alarmSchema = z.strictObject(
 
 const versionList = z.array(text('a version'), { error: 'must be a list of versions' }).default([]);
 
+const pipelineName = (what: string) =>
+  z.string({ error: `must be a CodePipeline ${what} name` }).regex(CODEPIPELINE_NAME_PATTERN, {
+    error: `must be a CodePipeline ${what} name: 1-100 letters, digits, ".", "@", "-" or "_"`,
+  });
+
+const pipelineSchema = z.strictObject(
+  {
+    name: pipelineName('pipeline'),
+    stages: z
+      .array(pipelineName('stage'), { error: 'must be a list of stage names' })
+      .min(1, { error: 'must be a non-empty list of stage names, like ["Source", "Build", "Prod"]' }),
+  },
+  { error: 'must be an object { "name", "stages" }' },
+);
+
 const worldSchema = z
   .strictObject(
     {
@@ -132,6 +150,8 @@ const worldSchema = z
       alarms: z.array(alarmSchema, { error: 'must be a list of alarms' }).default([]),
       badVersions: versionList,
       failingVersions: versionList,
+      // Absent: derived from the config's freeze entries (see resolveScenario).
+      pipelines: z.array(pipelineSchema, { error: 'must be a list of CodePipeline pipelines' }).optional(),
     },
     { error: 'must be an object describing the simulated account' },
   )
@@ -344,6 +364,27 @@ function crossProblems(input: Record<string, unknown>): Problem[] {
       ? `unknown alarm ${JSON.stringify(name)}: $.world.alarms defines none`
       : `unknown alarm ${JSON.stringify(name)}; expected one of $.world.alarms names ${quoted([...worldAlarms])}`;
 
+  asList(world.pipelines).forEach((p, i) => {
+    if (!isRecord(p)) return;
+    const name = str(p.name);
+    if (name !== undefined) {
+      const first = asList(world.pipelines).findIndex((q) => isRecord(q) && q.name === name);
+      if (first < i)
+        add(
+          ['world', 'pipelines', i, 'name'],
+          `duplicate pipeline ${JSON.stringify(name)}; names must be unique`,
+        );
+    }
+    const stages = asList(p.stages);
+    stages.forEach((stage, j) => {
+      if (typeof stage === 'string' && stages.indexOf(stage) < j)
+        add(
+          ['world', 'pipelines', i, 'stages', j],
+          `duplicate stage ${JSON.stringify(stage)}; stage names are unique within a pipeline`,
+        );
+    });
+  });
+
   const services = new Set<string>();
   asList(world.ecsServices).forEach((s, i) => {
     if (!isRecord(s) || typeof s.cluster !== 'string' || typeof s.service !== 'string') return;
@@ -439,6 +480,20 @@ function crossProblems(input: Record<string, unknown>): Problem[] {
         );
       }
     }
+    const command = entry.command;
+    if (
+      Array.isArray(command) &&
+      command.length > 0 &&
+      command.every((a) => typeof a === 'string' && a !== '')
+    ) {
+      const parsed = parseCommand(command as string[], atMs ?? startMs ?? 0);
+      if (!parsed.ok)
+        for (const problem of parsed.problems)
+          add(
+            ['timeline', i, 'command'],
+            problem.includes('(got ') ? problem : `${problem} (${got(command)})`,
+          );
+    }
     const alarm = entry.alarm;
     if (
       isRecord(alarm) &&
@@ -519,7 +574,7 @@ function resolveScenario(data: ParsedScenario, config: WatchdogConfig): Scenario
   const startMs = parseIsoTimestamp(data.start) as number;
   const at = (spec: string) => resolveTimeSpec(spec, startMs) as number;
   const timeline: TimelineEntry[] = data.timeline
-    .map((entry, index) => ({ index, atMs: at(entry.at), action: timelineAction(entry) }))
+    .map((entry, index) => ({ index, atMs: at(entry.at), action: timelineAction(entry, at(entry.at)) }))
     .sort((a, b) => a.atMs - b.atMs || a.index - b.index);
   const expect = data.expect;
   return {
@@ -528,7 +583,7 @@ function resolveScenario(data: ParsedScenario, config: WatchdogConfig): Scenario
     startMs,
     untilMs: at(data.until),
     config,
-    world: data.world,
+    world: { ...data.world, pipelines: worldPipelines(data.world.pipelines, config) },
     timeline,
     ...(expect === undefined
       ? {}
@@ -549,11 +604,48 @@ function withIsoAt<T extends { at?: string }>(entry: T, at: (spec: string) => nu
   return entry.at === undefined ? entry : { ...entry, at: iso(at(entry.at)) };
 }
 
-function timelineAction(entry: z.output<typeof timelineEntrySchema>): TimelineAction {
+function timelineAction(entry: z.output<typeof timelineEntrySchema>, atMs: number): TimelineAction {
   if (entry.deploy) return { kind: 'deploy', ...entry.deploy };
   if (entry.alarm) return { kind: 'alarm', ...entry.alarm };
-  if (entry.command) return { kind: 'command', args: entry.command };
+  if (entry.command) {
+    const parsed = parseCommand(entry.command, atMs);
+    // crossProblems has reported every command that does not parse, so none reaches here.
+    if (!parsed.ok)
+      throw new Error(`unreported problem in a timeline command: ${parsed.problems.join('; ')}`);
+    return { kind: 'command', args: entry.command, request: parsed.request };
+  }
   return { kind: 'event', event: entry.event };
+}
+
+/**
+ * Who runs a timeline `command` is fixed (an authorised operator), and so is the reason of a pause or manual
+ * rollback written without `--reason`, so `["pause", "checkout"]` is enough in a scenario.
+ */
+export const SIMULATED_OPERATOR_REASON = 'simulated operator';
+
+/**
+ * A timeline command, read exactly as the CLI reads its arguments. `atMs` is when it runs: what `history
+ * --since 2h` counts back from.
+ */
+function parseCommand(args: readonly string[], atMs: number) {
+  return parseOperatorCommandLine(args, { defaultReason: SIMULATED_OPERATOR_REASON, now: () => atMs });
+}
+
+/**
+ * The pipelines of the world: as the scenario lists them, or else each pipeline a config `freeze` names with
+ * the stages named for it (in config order), so a frozen target's stage always exists unless the scenario
+ * says otherwise.
+ */
+function worldPipelines(listed: readonly PipelineSpec[] | undefined, config: WatchdogConfig): PipelineSpec[] {
+  if (listed) return listed.map((p) => ({ name: p.name, stages: [...p.stages] }));
+  const stages = new Map<string, string[]>();
+  for (const target of config.targets) {
+    if (!target.freeze) continue;
+    const list = stages.get(target.freeze.pipeline) ?? [];
+    if (!list.includes(target.freeze.stage)) list.push(target.freeze.stage);
+    stages.set(target.freeze.pipeline, list);
+  }
+  return [...stages].map(([name, list]) => ({ name, stages: list }));
 }
 
 /** Reads and validates a scenario file; a missing file or invalid JSON is reported like any other problem. */

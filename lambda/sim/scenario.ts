@@ -1,4 +1,11 @@
-import type { AlarmStateValue, NotificationKind, Outcome, ReasonCode, WatchdogConfig } from '../contract';
+import type {
+  AlarmStateValue,
+  NotificationKind,
+  OperatorRequest,
+  Outcome,
+  ReasonCode,
+  WatchdogConfig,
+} from '../contract';
 
 /**
  * A validated scenario (CONTRACTS.md §5) with every time resolved to epoch milliseconds and every default
@@ -25,6 +32,17 @@ export interface WorldSpec {
   readonly badVersions: readonly string[];
   /** Versions whose deployment fails at the end of its rollout (ECS circuit breaker, CodeDeploy FAILURE). */
   readonly failingVersions: readonly string[];
+  /**
+   * The CodePipeline pipelines of the account, every stage transition enabled at start. Absent from the file:
+   * exactly the pipelines and stages the config's `freeze` entries name.
+   */
+  readonly pipelines: readonly PipelineSpec[];
+}
+
+export interface PipelineSpec {
+  readonly name: string;
+  /** Stage names, in pipeline order. */
+  readonly stages: readonly string[];
 }
 
 export interface EcsServiceSpec {
@@ -69,7 +87,13 @@ export type TimelineAction =
       readonly deliveries?: number;
     }
   | { readonly kind: 'event'; readonly event: unknown }
-  | { readonly kind: 'command'; readonly args: readonly string[] };
+  | {
+      readonly kind: 'command';
+      /** As written in the scenario, command name first (`["pause", "checkout"]`). */
+      readonly args: readonly string[];
+      /** What the CLI makes of `args`: the request the operator function receives. */
+      readonly request: OperatorRequest;
+    };
 
 export interface TimelineEntry {
   /** Position in the scenario file: `$.timeline[index]`. */

@@ -1,3 +1,4 @@
+import type { OperatorResponse } from '../contract';
 import type { MutatingCall } from './aws-middleware';
 import type { PublishedNotification } from './world/sns';
 import type { WorldNoteKind } from './world/world-context';
@@ -11,6 +12,8 @@ export interface DecisionOut {
   readonly reason: string;
   readonly from?: string;
   readonly to?: string;
+  /** Set on the decision an operator's drill produced (an addition to CONTRACTS.md §2's fields). */
+  readonly drill?: { readonly id: string; readonly live: boolean; readonly alarmToDecisionMs: number };
 }
 
 export interface CallTrace extends MutatingCall {
@@ -54,6 +57,18 @@ export interface InvocationTrace {
   readonly decisions: DecisionOut[];
   /** Why the watchdog rejected the event, when it did (from the audit log). */
   readonly rejections: string[];
+  /** Set when the invocation ran a timeline `command` through the operator entry point. */
+  readonly command?: CommandTrace;
+}
+
+/** A timeline `command` and what the operator function answered. */
+export interface CommandTrace {
+  /** Position of the entry in the scenario file: `$.timeline[index]`. */
+  readonly index: number;
+  /** As written in the scenario, command name first. */
+  readonly args: readonly string[];
+  /** Set once the invocation returns (a failed invocation answers `unavailable`, as the Function URL does). */
+  response?: OperatorResponse;
 }
 
 export interface FailureDestinationTrace {
@@ -74,7 +89,7 @@ export interface ProblemTrace {
   readonly message: string;
 }
 
-/** A timeline entry that is not a change of the world: a raw event or an operator command. */
+/** A timeline entry that is not a change of the world: a raw event (commands are invocations of their own). */
 export interface EntryTrace {
   readonly kind: 'entry';
   readonly at: number;

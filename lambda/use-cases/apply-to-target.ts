@@ -2,7 +2,6 @@ import { METRIC, type RuntimeTarget } from '../contract';
 import { emptyTargetState, type DeploymentEffect, type Millis, type TargetState } from '../domain';
 import type { UseCaseDeps } from './deps';
 import { RetryableError } from './errors';
-import { rollbackResultNotification } from './notifications';
 
 const MAX_COMMIT_ATTEMPTS = 5;
 
@@ -54,14 +53,6 @@ async function reportEffect(
   switch (effect.kind) {
     case 'rollback-succeeded':
     case 'rollback-failed': {
-      const why = effect.kind === 'rollback-failed' ? effect.why : undefined;
-      const notification = rollbackResultNotification(
-        target.id,
-        effect.kind,
-        effect.rollback,
-        effect.at,
-        why,
-      );
       deps.telemetry.count(
         effect.kind === 'rollback-succeeded' ? METRIC.rollbacksSucceeded : METRIC.rollbacksFailed,
         1,
@@ -69,23 +60,43 @@ async function reportEffect(
       );
       deps.telemetry.log(effect.kind === 'rollback-succeeded' ? 'info' : 'error', effect.kind, {
         target: target.id,
-        ...notification.context,
+        decisionId: effect.rollback.decisionId,
+        from: effect.rollback.from,
+        to: effect.rollback.to,
+        ...(effect.kind === 'rollback-failed' ? { why: effect.why } : {}),
       });
-      await Promise.all([
-        deps.reporter.audit({
-          type: 'rollback-result',
-          at: now,
-          target: target.id,
-          result: effect.kind,
-          decisionId: effect.rollback.decisionId,
-          from: effect.rollback.from,
-          to: effect.rollback.to,
-          detail: notification.description,
-        }),
-        deps.reporter.notify(notification),
-      ]);
+      await deps.reporter.rollbackResult(
+        {
+          kind: effect.kind,
+          rollback: effect.rollback,
+          at: effect.at,
+          ...(effect.kind === 'rollback-failed' ? { why: effect.why } : {}),
+        },
+        now,
+        context(deps, target),
+      );
       return;
     }
+    case 'verified':
+      deps.telemetry.count(
+        METRIC.timeToRecoverySeconds,
+        Math.round((effect.at - effect.verification.startedAt) / 1000),
+        { target: target.id },
+      );
+      deps.telemetry.log('info', 'rollback verified: every trigger alarm is OK again', {
+        target: target.id,
+        decisionId: effect.verification.decisionId,
+      });
+      return;
+    case 'verification-failed':
+      deps.telemetry.log('error', 'rollback did not fix the alarm', {
+        target: target.id,
+        decisionId: effect.verification.decisionId,
+        why: effect.why,
+      });
+      deps.telemetry.count(METRIC.rollbacksFailed, 1, { target: target.id });
+      await deps.reporter.verificationFailed(effect, now, context(deps, target));
+      return;
     case 'native-rollback':
       deps.telemetry.log('info', 'the platform is rolling back by itself', {
         target: target.id,
@@ -94,4 +105,8 @@ async function reportEffect(
       });
       return;
   }
+}
+
+function context(deps: UseCaseDeps, target: RuntimeTarget) {
+  return { target, ...(deps.region !== undefined ? { region: deps.region } : {}) };
 }

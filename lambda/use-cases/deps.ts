@@ -1,5 +1,5 @@
 import type { RuntimeTarget } from '../contract';
-import type { Clock, Deployer, StateStore, Telemetry } from './ports';
+import type { Clock, Deployer, PipelineFreezer, StateStore, Telemetry } from './ports';
 import type { Reporter } from './report';
 
 /** What every use case is given: the ports, and the reporter that audits and notifies through them. */
@@ -9,4 +9,8 @@ export interface UseCaseDeps {
   readonly clock: Clock;
   readonly telemetry: Telemetry;
   readonly reporter: Reporter;
+  /** Deploy freeze after a rollback (targets with `freeze`); absent where no target uses it. */
+  readonly freezer?: PipelineFreezer;
+  /** The region the watchdog and its targets live in, for console links in notifications. */
+  readonly region?: string;
 }

@@ -1,170 +1,627 @@
-import type { NotificationKind, Severity } from '../contract';
-import type { ActiveRollback, AlarmTransition, Decision, Millis } from '../domain';
+import type { NotificationKind, RuntimeTarget, Severity } from '../contract';
+import {
+  MINUTE,
+  type ActiveRollback,
+  type AlarmTransition,
+  type Decision,
+  type Millis,
+  type Verification,
+} from '../domain';
 import type { Notification } from './ports';
 
-/** Builds the on-call messages (CONTRACTS.md §3). Pure: the Notifier adapter only serialises them. */
+/**
+ * Builds the on-call messages (CONTRACTS.md §3). Pure: the Notifier adapter only serialises them.
+ *
+ * Every description has the same four parts, in the order an engineer paged at night reads them (what fired,
+ * what changed, what the watchdog did, what to do next, with the exact `npx watchdog` command), then the
+ * console links. The text is plain (no markdown) because it reaches Chatbot, the Slack notifier and email
+ * subscribers alike; chat clients link bare URLs by themselves.
+ */
 
-const cli = (args: string) => `npx watchdog ${args}`;
+/** What the message builders need beyond the decision: the target's settings, and where it lives. */
+export interface NotificationContext {
+  readonly target: RuntimeTarget;
+  /**
+   * The watchdog's region (RuntimeConfig.region); the targets and alarms live there too.
+   * @default - no console links
+   */
+  readonly region?: string;
+  /** What differs between `from` and `to` beyond the version names (ECS: container images), one line each. */
+  readonly changes?: readonly string[];
+}
 
+/** A console link as it appears at the end of a description: `<label>: <url>` under LINKS_HEADING. */
+export interface NotificationLink {
+  readonly label: string;
+  readonly url: string;
+}
+
+/**
+ * The line that starts the links section of every description. The Slack formatter turns the lines after it
+ * into buttons; Chatbot and email show them as they are.
+ */
+export const LINKS_HEADING = 'Links:';
+
+/** Data points shown in the reasonData sentence; older ones are summarised by a count. */
+const MAX_DATAPOINTS = 10;
+
+/** The announcement of a decision, or undefined when the decision is not announced (`notify` unset). */
 export function decisionNotification(
   decision: Decision,
   transition: AlarmTransition | undefined,
+  context?: NotificationContext,
 ): Notification | undefined {
   if (!decision.notify) return undefined;
   const kind = decision.notify;
-  const fired = transition
-    ? `${transition.alarmName} is ${transition.value}${transition.reason ? `: ${transition.reason}` : '.'}`
-    : `Trigger: ${decision.trigger}.`;
-  const change = decision.from && decision.to ? `${decision.from} → ${decision.to}` : (decision.from ?? '');
   const t = decision.target;
-  const base = { kind, target: t, context: context(kind, decision) };
+  const change = changeOf(decision);
+  const base = {
+    kind,
+    target: t,
+    fired: firedText(decision, transition),
+    changed: changedLines(decision, context),
+    alarm: alarmToLink(decision, transition, context),
+    deploymentRef: decision.action?.kind === 'stop' ? decision.action.deploymentRef : undefined,
+    context: decisionContext(kind, decision),
+  };
+  const drillPrefix = decision.drill ? (decision.drill.live ? 'Live drill: ' : 'Drill: ') : '';
 
   switch (kind) {
     case 'rollback-started':
-      return {
-        ...base,
-        severity: 'warning',
-        title: `Rolling back ${t}: ${change}`,
-        description: [fired, decision.detail, describeAction(decision)].join('\n'),
-        nextSteps: [
-          `Watch progress: ${cli(`status ${t}`)}`,
-          `Stop further automatic action: ${cli(`pause ${t} --reason "<why>"`)}`,
-        ],
-        keywords: [t, kind],
-      };
+      return render(
+        {
+          ...base,
+          severity: 'warning',
+          title: `${drillPrefix}Rolling back ${t}: ${change}`,
+          did: joinSentences(decision.detail, describeAction(decision), requestedBy(decision)),
+          nextSteps: [
+            `Watch the rollback: ${cli('status', t)}`,
+            `Stop any further automatic action: ${cli('pause', t, '--reason', '"<why>"')}`,
+            `See every decision on ${t}: ${cli('history', t)}`,
+          ],
+          keywords: [t, kind, decision.reason],
+        },
+        context,
+      );
     case 'escalation':
-      return {
-        ...base,
-        severity: 'high',
-        title: `Action needed on ${t}: ${decision.reason}`,
-        description: [
-          fired,
-          decision.detail,
-          'The watchdog did not roll back and will not act on its own.',
-        ].join('\n'),
-        nextSteps: escalationSteps(decision),
-        keywords: [t, kind, decision.reason],
-      };
+      return render(
+        {
+          ...base,
+          severity: 'high',
+          title: `Action needed on ${t}: ${decision.reason}`,
+          did: joinSentences(
+            `Did not roll back: ${decision.detail}`,
+            'The watchdog will not act on this on its own: a human must decide.',
+          ),
+          nextSteps: escalationSteps(decision),
+          keywords: [t, kind, decision.reason],
+        },
+        context,
+      );
     case 'rollback-skipped':
-      return {
-        ...base,
-        severity: 'info',
-        title:
-          decision.outcome === 'dry-run'
-            ? `Dry run on ${t}: would roll back ${change}`
-            : `Not rolling back ${t}: ${decision.reason}`,
-        description: [fired, decision.detail].join('\n'),
-        nextSteps:
-          decision.outcome === 'dry-run'
-            ? [
+      return render(
+        decision.outcome === 'dry-run'
+          ? {
+              ...base,
+              severity: 'info',
+              title: `Dry run on ${t}: would roll back ${change}`,
+              did: joinSentences(`Nothing, ${t} is in dry-run mode.`, decision.detail),
+              nextSteps: [
+                `Roll back by hand: ${cli('rollback', t, '--to', decision.to ?? '<version>', '--reason', '"<why>"')}`,
                 `Turn on automatic rollback: set "mode": "auto" for ${t} and redeploy the watchdog`,
-                `Roll back by hand: ${cli(`rollback ${t} --to ${decision.to ?? '<version>'} --reason "<why>"`)}`,
-              ]
-            : [`Review: ${cli(`history ${t}`)}`],
-        keywords: [t, kind, decision.outcome === 'dry-run' ? 'dry-run' : decision.reason],
-      };
-    case 'approval-requested':
-      return {
-        ...base,
-        severity: 'warning',
-        title: `Approve rollback of ${t}: ${change}?`,
-        description: [fired, decision.detail].join('\n'),
-        nextSteps: [`Approve: ${cli(`approve ${t}`)}`],
-        keywords: [t, kind],
-      };
+                `See every decision on ${t}: ${cli('history', t)}`,
+              ],
+              keywords: [t, kind, 'dry-run'],
+            }
+          : {
+              ...base,
+              severity: decision.reason === 'native-rollback-in-progress' ? 'info' : 'warning',
+              title: `Not rolling back ${t}: ${decision.reason}`,
+              did: `Did not roll back: ${decision.detail}`,
+              nextSteps: skipSteps(decision),
+              keywords: [t, kind, decision.reason],
+            },
+        context,
+      );
+    case 'approval-requested': {
+      const expiry = approvalExpiry(decision, context);
+      return render(
+        {
+          ...base,
+          // A person has minutes to answer before the timeout decides for them: page, don't just inform.
+          severity: 'high',
+          title: `Approve rollback of ${t}: ${change}?`,
+          did: joinSentences(`Asked for approval and changed nothing yet: ${decision.detail}`, expiry),
+          nextSteps: [
+            `Approve the rollback to ${decision.to ?? 'the known-good version'}: ${cli('approve', t)}`,
+            `Roll back to another version instead: ${cli('rollback', t, '--to', '<version>', '--reason', '"<why>"')}`,
+            `Decline and keep ${t} as it is: ${cli('pause', t, '--reason', '"<why>"')}`,
+          ],
+          keywords: [t, kind],
+        },
+        context,
+      );
+    }
+    case 'drill':
+      return render(
+        {
+          ...base,
+          severity: 'info',
+          title: drillTitle(decision, change),
+          did: joinSentences(drillTiming(decision), decision.detail),
+          nextSteps: [
+            `Review the drill's decision: ${cli('history', t)}`,
+            `Check the target: ${cli('status', t)}`,
+          ],
+          keywords: [t, kind, decision.outcome],
+          context: {
+            ...base.context,
+            ...(decision.drill
+              ? {
+                  drillId: decision.drill.id,
+                  drillLive: String(decision.drill.live),
+                  alarmToDecisionMs: String(decision.drill.alarmToDecisionMs),
+                }
+              : {}),
+          },
+        },
+        context,
+      );
     case 'rollback-succeeded':
     case 'rollback-failed':
-    case 'drill':
-      return {
-        ...base,
-        severity: severityOf(kind),
-        title: `${kind} on ${t}`,
-        description: decision.detail,
-        nextSteps: [cli(`status ${t}`)],
-        keywords: [t, kind],
-      };
+      // Results are announced from the rollback record (rollbackResultNotification); a decision that asks
+      // for one still gets a complete message.
+      return render(
+        {
+          ...base,
+          severity: kind === 'rollback-failed' ? 'high' : 'info',
+          title: `${kind === 'rollback-failed' ? 'Rollback failed' : 'Rolled back'} on ${t}: ${change}`,
+          did: decision.detail,
+          nextSteps: [`Check the target: ${cli('status', t)}`, `See what happened: ${cli('history', t)}`],
+          keywords: [t, kind],
+        },
+        context,
+      );
   }
 }
 
+/** The announcement of a finished rollback, from the rollback's record. */
 export function rollbackResultNotification(
   target: string,
   result: 'rollback-succeeded' | 'rollback-failed',
   rollback: ActiveRollback,
   at: Millis,
   why: string | undefined,
+  context?: NotificationContext,
 ): Notification {
-  const context = {
+  const durationSeconds = Math.max(0, Math.round((at - rollback.claimedAt) / 1000));
+  const base = {
     kind: result,
     target,
-    from: rollback.from,
-    to: rollback.to,
-    trigger: rollback.trigger,
-    reason: rollback.reason,
-    decisionId: rollback.decisionId,
-    durationSeconds: String(Math.max(0, Math.round((at - rollback.claimedAt) / 1000))),
+    fired: `${rollback.trigger} started this rollback (${rollback.reason}) at ${utc(rollback.claimedAt)}.`,
+    changed: [`${rollback.from} → ${rollback.to}`, ...(context?.changes ?? []).map((line) => `• ${line}`)],
+    alarm: context?.target.alarms.includes(rollback.trigger) ? rollback.trigger : undefined,
+    deploymentRef: undefined,
+    keywords: [target, result],
+    context: {
+      kind: result,
+      target,
+      from: rollback.from,
+      to: rollback.to,
+      trigger: rollback.trigger,
+      reason: rollback.reason,
+      decisionId: rollback.decisionId,
+      durationSeconds: String(durationSeconds),
+    },
   };
   if (result === 'rollback-succeeded') {
-    return {
-      kind: result,
-      severity: 'info',
-      target,
-      title: `Rolled back ${target} to ${rollback.to}`,
-      description: `The rollback of ${target} from ${rollback.from} to ${rollback.to}, triggered by ${rollback.trigger}, completed after ${context.durationSeconds} s. ${rollback.from} is quarantined: it will never be a rollback target.`,
-      nextSteps: [
-        `Confirm ${rollback.trigger} returns to OK: ${cli(`status ${target}`)}`,
-        `Fix ${rollback.from} before releasing again`,
-      ],
-      keywords: [target, result],
+    const verification = context
+      ? ` Its trigger alarms must now return to OK within ${context.target.policy.verificationTimeoutMinutes} minutes, or the watchdog escalates.`
+      : '';
+    return render(
+      {
+        ...base,
+        severity: 'info',
+        title: `Rolled back ${target} to ${rollback.to}`,
+        did: `${rollbackResultSummary(target, result, rollback, at, why)} ${rollback.from} is quarantined: it will never be a rollback target.${verification}`,
+        nextSteps: [
+          `Confirm ${rollback.trigger} returns to OK: ${cli('status', target)}`,
+          `Fix ${rollback.from} before releasing again; see every decision: ${cli('history', target)}`,
+        ],
+      },
       context,
-    };
+    );
   }
+  return render(
+    {
+      ...base,
+      severity: 'high',
+      title: `Rollback of ${target} to ${rollback.to} failed`,
+      did: `${rollbackResultSummary(target, result, rollback, at, why)} Automatic action on ${target} is held until an operator resumes it.`,
+      nextSteps: [
+        `Inspect the target and its deployments: ${cli('status', target)}`,
+        `Roll back by hand: ${cli('rollback', target, '--to', rollback.to, '--reason', '"<why>"')}`,
+        `Then re-enable automatic action: ${cli('resume', target)}`,
+      ],
+      context: { ...base.context, why: why ?? '' },
+    },
+    context,
+  );
+}
+
+/** One sentence on a finished rollback, short enough for the audit log and `watchdog history`. */
+export function rollbackResultSummary(
+  target: string,
+  result: 'rollback-succeeded' | 'rollback-failed',
+  rollback: ActiveRollback,
+  at: Millis,
+  why: string | undefined,
+): string {
+  const durationSeconds = Math.max(0, Math.round((at - rollback.claimedAt) / 1000));
+  const what = `The rollback of ${target} from ${rollback.from} to ${rollback.to}, triggered by ${rollback.trigger},`;
+  return result === 'rollback-succeeded'
+    ? `${what} completed after ${durationSeconds} s.`
+    : `${what} failed: ${withoutFinalPeriod(why ?? 'unknown reason')}.`;
+}
+
+/**
+ * The escalation when a completed rollback did not cure the alarm: a trigger alarm was still in ALARM at the
+ * verification deadline. Rolling back again would only oscillate, so a human decides.
+ *
+ * @param why what the check found, as a clause (`checkout-5xx still in ALARM 15 minutes after …`)
+ * @param stillInAlarm the alarms found in ALARM, if known; the first is linked
+ */
+export function verificationFailedNotification(
+  target: string,
+  verification: Verification,
+  why: string,
+  context?: NotificationContext,
+  stillInAlarm: readonly string[] = [],
+): Notification {
+  const t = target;
+  const timeout = context ? ` (${context.target.policy.verificationTimeoutMinutes}-minute verification)` : '';
+  return render(
+    {
+      kind: 'escalation',
+      target: t,
+      severity: 'high',
+      title: `Action needed on ${t}: the rollback to ${verification.to} did not clear the alarm`,
+      fired: `${withoutFinalPeriod(why)}; the deadline was ${utc(verification.deadline)}${timeout}.`,
+      changed: [`${verification.from} → ${verification.to}, completed at ${utc(verification.completedAt)}`],
+      did: `Rolled back from ${verification.from} to ${verification.to}, but the alarm did not clear, so the release was probably not the cause. Automatic action on ${t} is held: a human must decide.`,
+      nextSteps: [
+        `Look at the target and its alarms: ${cli('status', t)}`,
+        `See every decision on ${t}: ${cli('history', t)}`,
+        `Roll back further by hand if a release is to blame: ${cli('rollback', t, '--to', '<version>', '--reason', '"<why>"')}`,
+        `Once the cause is fixed, re-enable automatic action: ${cli('resume', t)}`,
+      ],
+      keywords: [t, 'escalation', 'verification-failed'],
+      alarm: stillInAlarm[0] ?? verification.trigger,
+      deploymentRef: undefined,
+      context: {
+        kind: 'escalation',
+        target: t,
+        from: verification.from,
+        to: verification.to,
+        trigger: verification.trigger,
+        reason: 'verification-failed',
+        decisionId: verification.decisionId,
+        why,
+        ...(stillInAlarm.length > 0 ? { alarmsInAlarm: stillInAlarm.join(', ') } : {}),
+      },
+    },
+    context,
+  );
+}
+
+/**
+ * One sentence from an alarm's `reasonData` (CloudWatch's JSON): the recent data points, the statistic and
+ * period they were taken over and the threshold for a metric alarm; the alarms that triggered a composite
+ * alarm. Undefined when there is nothing usable (absent, not JSON, or a shape CloudWatch may add later).
+ */
+export function describeReasonData(reasonData: string | undefined): string | undefined {
+  if (!reasonData) return undefined;
+  let data: unknown;
+  try {
+    data = JSON.parse(reasonData);
+  } catch {
+    return undefined;
+  }
+  if (!isObject(data)) return undefined;
+
+  if (Array.isArray(data['triggeringAlarms'])) {
+    const names = data['triggeringAlarms'].flatMap((a: unknown) => {
+      if (!isObject(a) || typeof a['arn'] !== 'string') return [];
+      const name = alarmNameFromArn(a['arn']);
+      const state =
+        isObject(a['state']) && typeof a['state']['value'] === 'string' ? a['state']['value'] : '';
+      return [state ? `${name} (${state})` : name];
+    });
+    return names.length > 0 ? `Composite alarm triggered by ${names.join(', ')}.` : undefined;
+  }
+
+  const points = Array.isArray(data['recentDatapoints'])
+    ? data['recentDatapoints'].filter((p: unknown): p is number => typeof p === 'number')
+    : undefined;
+  const threshold = typeof data['threshold'] === 'number' ? data['threshold'] : undefined;
+  if (points === undefined && threshold === undefined) return undefined;
+
+  const statistic =
+    typeof data['statistic'] === 'string'
+      ? data['statistic']
+      : typeof data['extendedStatistic'] === 'string'
+        ? data['extendedStatistic']
+        : undefined;
+  const period = typeof data['period'] === 'number' && data['period'] > 0 ? data['period'] : undefined;
+  const over = [statistic, period !== undefined ? `per ${formatPeriod(period)}` : undefined]
+    .filter(Boolean)
+    .join(' ');
+  const shown = points?.slice(-MAX_DATAPOINTS) ?? [];
+  const earlier = points && points.length > shown.length ? ` (last ${shown.length} of ${points.length})` : '';
+  const datapoints =
+    points === undefined
+      ? undefined
+      : points.length === 0
+        ? 'no recent data points'
+        : `recent data points${over ? ` (${over})` : ''}${earlier}: ${shown.map(formatNumber).join(', ')}`;
+  const parts = [
+    datapoints,
+    threshold !== undefined ? `threshold ${formatNumber(threshold)}` : undefined,
+  ].filter((p): p is string => p !== undefined);
+  const sentence = parts.join('; ');
+  return `${sentence.charAt(0).toUpperCase()}${sentence.slice(1)}.`;
+}
+
+/**
+ * Console links for a message: the alarm, the target's deployments (the CodeDeploy deployment itself when its
+ * id is known) and, for ECS, the service's logs. CodeDeploy targets get no logs link: their logs live wherever
+ * the deployed application writes them, which the watchdog does not know.
+ */
+export function consoleLinks(options: {
+  readonly region: string;
+  readonly target: RuntimeTarget;
+  readonly alarm?: string;
+  readonly deploymentRef?: string;
+}): NotificationLink[] {
+  const { region, target } = options;
+  const host = `https://${region}.console.aws.amazon.com`;
+  const q = `?region=${region}`;
+  const links: NotificationLink[] = [];
+  if (options.alarm) {
+    links.push({
+      label: `Alarm ${options.alarm}`,
+      url: `${host}/cloudwatch/home${q}#alarmsV2:alarm/${encodeURIComponent(options.alarm)}`,
+    });
+  }
+  switch (target.type) {
+    case 'ecs-service': {
+      const service = `${host}/ecs/v2/clusters/${encodeURIComponent(target.cluster)}/services/${encodeURIComponent(target.service)}`;
+      links.push({ label: 'Service deployments', url: `${service}/deployments${q}` });
+      links.push({ label: 'Service logs', url: `${service}/logs${q}` });
+      break;
+    }
+    case 'codedeploy': {
+      // ECS stop references are service deployment ARNs; a CodeDeploy reference is the deployment id.
+      const id =
+        options.deploymentRef && /^d-[A-Z0-9]+$/.test(options.deploymentRef) ? options.deploymentRef : '';
+      links.push(
+        id
+          ? {
+              label: `CodeDeploy deployment ${id}`,
+              url: `${host}/codesuite/codedeploy/deployments/${encodeURIComponent(id)}${q}`,
+            }
+          : {
+              label: 'CodeDeploy deployment group',
+              url: `${host}/codesuite/codedeploy/applications/${encodeURIComponent(target.application)}/deployment-groups/${encodeURIComponent(target.deploymentGroup)}${q}`,
+            },
+      );
+      break;
+    }
+  }
+  return links;
+}
+
+interface Draft {
+  readonly kind: NotificationKind;
+  readonly target: string;
+  readonly severity: Severity;
+  readonly title: string;
+  readonly fired: string;
+  readonly changed: readonly string[];
+  readonly did: string;
+  /** The first step is repeated in the description as "What to do next", so it carries the command. */
+  readonly nextSteps: readonly string[];
+  readonly keywords: readonly string[];
+  readonly context: Readonly<Record<string, string>>;
+  readonly alarm: string | undefined;
+  readonly deploymentRef: string | undefined;
+}
+
+function render(draft: Draft, context: NotificationContext | undefined): Notification {
+  const [changeHead, ...changeDetails] = draft.changed;
+  const links = context?.region
+    ? consoleLinks({
+        region: context.region,
+        target: context.target,
+        ...(draft.alarm !== undefined ? { alarm: draft.alarm } : {}),
+        ...(draft.deploymentRef !== undefined ? { deploymentRef: draft.deploymentRef } : {}),
+      })
+    : [];
+  const description = [
+    `What fired: ${draft.fired}`,
+    ...(changeHead !== undefined ? [`What changed: ${changeHead}`, ...changeDetails] : []),
+    `What the watchdog did: ${draft.did}`,
+    `What to do next: ${draft.nextSteps[0] ?? cli('status', draft.target)}`,
+    ...(links.length > 0 ? ['', LINKS_HEADING, ...links.map((l) => `${l.label}: ${l.url}`)] : []),
+  ].join('\n');
   return {
-    kind: result,
-    severity: 'high',
-    target,
-    title: `Rollback of ${target} to ${rollback.to} failed`,
-    description: `The rollback of ${target} from ${rollback.from} to ${rollback.to}, triggered by ${rollback.trigger}, failed: ${why ?? 'unknown reason'}. Automatic action on ${target} is held until an operator resumes it.`,
-    nextSteps: [
-      `Inspect the service and its deployments: ${cli(`status ${target}`)}`,
-      `Roll back by hand: ${cli(`rollback ${target} --to <version> --reason "<why>"`)}`,
-      `Then re-enable automatic action: ${cli(`resume ${target}`)}`,
-    ],
-    keywords: [target, result],
-    context: { ...context, why: why ?? '' },
+    kind: draft.kind,
+    severity: draft.severity,
+    target: draft.target,
+    title: draft.title,
+    description,
+    nextSteps: draft.nextSteps,
+    keywords: unique(draft.keywords),
+    context: draft.context,
   };
+}
+
+function firedText(decision: Decision, transition: AlarmTransition | undefined): string {
+  if (decision.drill && transition) {
+    return joinSentences(
+      `${transition.alarmName} was forced to ${transition.value} by drill ${decision.drill.id}.`,
+      describeReasonData(transition.reasonData),
+    );
+  }
+  if (transition) {
+    const reason = transition.reason.trim();
+    return joinSentences(
+      `${transition.alarmName} went to ${transition.value}${reason ? `: ${withoutFinalPeriod(reason)}` : ''}.`,
+      describeReasonData(transition.reasonData),
+    );
+  }
+  switch (decision.reason) {
+    case 'manual':
+      return `${decision.by ?? 'An operator'} asked for a rollback (trigger: ${decision.trigger}).`;
+    case 'approved':
+      return `${decision.by ?? 'An operator'} approved the rollback that ${decision.trigger} asked for.`;
+    case 'approval-expired':
+      return `${decision.trigger} asked for a rollback that nobody approved in time.`;
+    default:
+      return `${decision.trigger} (${decision.reason}).`;
+  }
+}
+
+function changedLines(decision: Decision, context: NotificationContext | undefined): string[] {
+  const { from, to } = decision;
+  if (from && to) return [`${from} → ${to}`, ...(context?.changes ?? []).map((line) => `• ${line}`)];
+  if (from) return [`nothing; ${decision.target} still runs ${from}.`];
+  return [];
+}
+
+/** The trigger is linked only when it is one of the target's alarms (operator triggers are not alarms). */
+function alarmToLink(
+  decision: Decision,
+  transition: AlarmTransition | undefined,
+  context: NotificationContext | undefined,
+): string | undefined {
+  if (transition) return transition.alarmName;
+  return context?.target.alarms.includes(decision.trigger) ? decision.trigger : undefined;
+}
+
+function changeOf(d: Decision): string {
+  return d.from && d.to ? `${d.from} → ${d.to}` : (d.from ?? d.to ?? 'no version change');
 }
 
 function describeAction(d: Decision): string {
   switch (d.action?.kind) {
     case 'stop':
-      return `The watchdog stopped the in-progress deployment of ${d.from} with rollback; the service returns to ${d.to}.`;
+      return `Stopped the in-progress deployment of ${d.from ?? 'the new version'} with rollback: the platform restores ${d.to ?? 'the previous version'}.`;
     case 'redeploy':
-      return `The watchdog is redeploying ${d.to}.`;
+      return `Started a deployment of ${d.action.version}.`;
     case undefined:
       return '';
   }
 }
 
-function escalationSteps(d: Decision): string[] {
-  const t = d.target;
+function requestedBy(d: Decision): string {
   switch (d.reason) {
-    case 'no-known-good':
-      return [
-        `Pick a version and roll back by hand: ${cli(`rollback ${t} --to <version> --reason "<why>"`)}`,
-        `See the ledger: ${cli(`status ${t}`)}`,
-      ];
-    case 'rate-limited':
-      return [
-        `Review recent rollbacks: ${cli(`history ${t}`)}`,
-        `Roll back by hand if needed: ${cli(`rollback ${t} --to <version> --reason "<why>"`)}`,
-      ];
+    case 'manual':
+      return d.by ? `Requested by ${d.by}.` : '';
+    case 'approved':
+      return d.by ? `Approved by ${d.by}.` : '';
     default:
-      // target-invalid, and any other reason a caller escalates.
-      return [`Check that the service exists and the watchdog may act on it: ${cli(`status ${t}`)}`];
+      return '';
   }
 }
 
-function context(kind: NotificationKind, d: Decision): Record<string, string> {
+function approvalExpiry(d: Decision, context: NotificationContext | undefined): string {
+  if (!context) return '';
+  const { approvalTimeoutMinutes, approvalTimeoutAction } = context.target.policy;
+  const expiresAt = d.at + approvalTimeoutMinutes * MINUTE;
+  const then =
+    approvalTimeoutAction === 'rollback'
+      ? `the watchdog rolls back to ${d.to ?? 'the known-good version'} by itself`
+      : 'the request expires and nothing is rolled back';
+  return `If nobody approves by ${utc(expiresAt)} (${approvalTimeoutMinutes} minutes), ${then}.`;
+}
+
+function drillTitle(d: Decision, change: string): string {
+  const who = `${d.drill?.live ? 'Live drill' : 'Drill'} on ${d.target}`;
+  switch (d.outcome) {
+    case 'dry-run':
+      return `${who}: would roll back ${change}`;
+    case 'rollback':
+      return `${who}: rolled back ${change}`;
+    case 'approval-requested':
+      return `${who}: would ask for approval to roll back ${change}`;
+    case 'skip':
+      return `${who}: would not roll back (${d.reason})`;
+  }
+}
+
+function drillTiming(d: Decision): string {
+  if (!d.drill) return 'Decided as a rehearsal.';
+  const mode = d.drill.live
+    ? 'a live drill, acted on as a real incident'
+    : 'a rehearsal, nothing was changed';
+  return `Decided ${d.outcome} (${d.reason}) ${d.drill.alarmToDecisionMs} ms after the alarm changed state; ${mode}.`;
+}
+
+function skipSteps(d: Decision): string[] {
+  const t = d.target;
+  const byHand = `Roll back by hand if the release is to blame: ${cli('rollback', t, '--to', d.to ?? '<version>', '--reason', '"<why>"')}`;
+  switch (d.reason) {
+    case 'native-rollback-in-progress':
+      return [
+        `Watch the platform's own rollback: ${cli('status', t)}`,
+        `See every decision: ${cli('history', t)}`,
+      ];
+    case 'cooldown':
+      return [`Check whether the alarm clears: ${cli('status', t)}`, byHand];
+    default:
+      // alarm-predates-deploy, outside-watch-window, and any other notable skip: the alarm is not blamed on
+      // a release, so the first step is to look, then act by hand if the watchdog was wrong.
+      return [
+        `Look at the target and its alarms: ${cli('status', t)}`,
+        byHand,
+        `See every decision: ${cli('history', t)}`,
+      ];
+  }
+}
+
+function escalationSteps(d: Decision): string[] {
+  const t = d.target;
+  const resume = `When it is safe, re-enable automatic action: ${cli('resume', t)}`;
+  switch (d.reason) {
+    case 'no-known-good':
+      return [
+        `Pick a version and roll back by hand: ${cli('rollback', t, '--to', '<version>', '--reason', '"<why>"')}`,
+        `See the known-good ledger: ${cli('status', t)}`,
+      ];
+    case 'rate-limited':
+      return [
+        `Review the recent rollbacks: ${cli('history', t)}`,
+        `Roll back by hand if needed: ${cli('rollback', t, '--to', d.to ?? '<version>', '--reason', '"<why>"')}`,
+        resume,
+      ];
+    case 'approval-expired':
+      return [
+        `Roll back now if it is still needed: ${cli('rollback', t, '--to', d.to ?? '<version>', '--reason', '"<why>"')}`,
+        `Look at the target and its alarms: ${cli('status', t)}`,
+      ];
+    case 'target-invalid':
+      return [
+        `Check that the target exists and the watchdog may act on it: ${cli('status', t)}`,
+        `See every decision on ${t}: ${cli('history', t)}`,
+        resume,
+      ];
+    default:
+      return [`Look at the target: ${cli('status', t)}`, `See every decision on ${t}: ${cli('history', t)}`];
+  }
+}
+
+function decisionContext(kind: NotificationKind, d: Decision): Record<string, string> {
   return {
     kind,
     target: d.target,
@@ -174,13 +631,62 @@ function context(kind: NotificationKind, d: Decision): Record<string, string> {
     reason: d.reason,
     outcome: d.outcome,
     decisionId: d.id,
+    ...(d.by ? { by: d.by } : {}),
   };
 }
 
-function severityOf(kind: NotificationKind): Severity {
-  return kind === 'rollback-failed' || kind === 'escalation'
-    ? 'high'
-    : kind === 'rollback-started' || kind === 'approval-requested'
-      ? 'warning'
-      : 'info';
+/**
+ * The exact command to type. Target ids are `[a-z0-9-]+`, but versions (CodeDeploy revisions) may hold any
+ * character, so an argument a shell would split or expand is single-quoted. Placeholders (`<version>`,
+ * `"<why>"`) are left for the reader to replace.
+ */
+function cli(...args: string[]): string {
+  return `npx watchdog ${args.map(shellArg).join(' ')}`;
+}
+
+function shellArg(arg: string): string {
+  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) || /^"?<[a-z]+>"?$/.test(arg)) return arg;
+  return `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+function joinSentences(...parts: (string | undefined)[]): string {
+  return parts
+    .map((p) => p?.trim())
+    .filter((p): p is string => !!p)
+    .join(' ');
+}
+
+function withoutFinalPeriod(text: string): string {
+  return text.trim().replace(/\.+$/, '');
+}
+
+/** `2026-03-01 10:15:00 UTC`: unambiguous for a reader in any time zone. */
+function utc(ms: Millis): string {
+  return `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
+
+function formatPeriod(seconds: number): string {
+  if (seconds % 3600 === 0) return seconds === 3600 ? 'hour' : `${seconds / 3600} hours`;
+  if (seconds % 60 === 0) return seconds === 60 ? 'minute' : `${seconds / 60} minutes`;
+  return `${seconds} seconds`;
+}
+
+/** Four significant digits are plenty to read a data point against its threshold; big numbers stay whole. */
+function formatNumber(n: number): string {
+  if (Number.isInteger(n) || Math.abs(n) >= 1000) return String(Math.round(n));
+  return String(Number(n.toPrecision(4)));
+}
+
+function alarmNameFromArn(arn: string): string {
+  const marker = ':alarm:';
+  const i = arn.indexOf(marker);
+  return i >= 0 ? arn.slice(i + marker.length) : arn;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function unique(values: readonly string[]): string[] {
+  return [...new Set(values.filter((v) => v.length > 0))];
 }

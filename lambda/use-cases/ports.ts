@@ -2,12 +2,14 @@ import type {
   AlarmStateValue,
   MetricName,
   NotificationKind,
+  OperatorCommand,
   RejectionReason,
   RuntimeConfig,
   RuntimeTarget,
   Severity,
 } from '../contract';
 import type { Decision, LiveTarget, Millis, Pause, TargetState } from '../domain';
+import type { SlackMessage } from './slack-format';
 
 /** The only source of time for use cases; the simulator supplies a virtual one. */
 export interface Clock {
@@ -48,6 +50,18 @@ export type AuditEntry =
       readonly from: string;
       readonly to: string;
       readonly detail: string;
+    }
+  | {
+      /** An operator command that changed something (pause, resume, approve, rollback, drill). */
+      readonly type: 'operator';
+      readonly at: Millis;
+      /** A target id, or WATCHDOG_SCOPE for the whole watchdog. */
+      readonly target: string;
+      readonly command: OperatorCommand;
+      /** The authenticated principal (from IAM), never a self-reported name. */
+      readonly by: string;
+      readonly detail: string;
+      readonly requestId: string;
     };
 
 /** Persistence of target state and the audit log (DynamoDB in production, dynalite in tests and the simulator). */
@@ -60,8 +74,24 @@ export interface StateStore {
    */
   saveTarget(next: TargetState, expectedRevision: number): Promise<TargetState | 'conflict'>;
   appendAudit(entry: AuditEntry): Promise<void>;
-  /** Audit entries of one scope (a target id, REJECTED_SCOPE or UNKNOWN_SCOPE), oldest first. */
-  listAudit(scope: string, options?: { sinceMs?: Millis; limit?: number }): Promise<AuditEntry[]>;
+  /** Audit entries of one scope (a target id, REJECTED_SCOPE, UNKNOWN_SCOPE or WATCHDOG_SCOPE), oldest first. */
+  listAudit(
+    scope: string,
+    options?: { sinceMs?: Millis; limit?: number; newestFirst?: boolean },
+  ): Promise<AuditEntry[]>;
+  /** Sets (or with `undefined`, clears) the watchdog-wide pause. */
+  setGlobalPause(pause: Pause | undefined): Promise<void>;
+}
+
+/** Forces an alarm's state (drills). */
+export interface AlarmWriter {
+  setState(alarmName: string, value: AlarmStateValue, reason: string): Promise<void>;
+}
+
+/** Deploy freeze: stops the pipeline from delivering into the stage after a rollback. */
+export interface PipelineFreezer {
+  disable(pipeline: string, stage: string, reason: string): Promise<void>;
+  enable(pipeline: string, stage: string): Promise<void>;
 }
 
 export interface ConfigSource {
@@ -76,6 +106,12 @@ export interface Deployer {
   stop(target: RuntimeTarget, deploymentRef: string): Promise<ActionResult>;
   /** Deploys `version` again; `artifact` is the ledger's record of how it was deployed (CodeDeploy revision). */
   redeploy(target: RuntimeTarget, version: string, artifact?: string): Promise<ActionResult>;
+  /**
+   * Human lines on what differs between two versions, for notifications only (ECS: the container images,
+   * `web: …/web:1.5.0 → …/web:1.4.2`). Never throws: anything it cannot read gives fewer lines. Optional,
+   * because not every platform can say more than the version names.
+   */
+  describeChange?(target: RuntimeTarget, from: string, to: string): Promise<string[]>;
 }
 
 export type ActionResult =
@@ -116,6 +152,14 @@ export interface Notification {
 
 export interface Notifier {
   publish(notification: Notification): Promise<void>;
+}
+
+/**
+ * Posts one formatted message to a chat channel (the Slack incoming webhook). Throws when the message could
+ * not be delivered after the adapter's own bounded retries; the error never carries the webhook URL.
+ */
+export interface ChatNotifier {
+  post(message: SlackMessage): Promise<void>;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';

@@ -1,16 +1,72 @@
-import { METRIC } from '../contract';
-import type { AlarmTransition, Decision } from '../domain';
-import { decisionNotification } from './notifications';
-import type { AuditEntry, Notification, Notifier, StateStore, Telemetry } from './ports';
+import { METRIC, type RuntimeTarget } from '../contract';
+import type { ActiveRollback, AlarmTransition, Decision, Millis, Verification } from '../domain';
+import {
+  decisionNotification,
+  rollbackResultNotification,
+  rollbackResultSummary,
+  verificationFailedNotification,
+  type NotificationContext,
+} from './notifications';
+import type { AuditEntry, Deployer, Notification, Notifier, StateStore, Telemetry } from './ports';
+
+/**
+ * How long a notification may wait for the description of what a rollback changes (two reads of the
+ * platform). The rollback call has already been made; past this the message goes out without the lines.
+ */
+export const DESCRIBE_CHANGE_TIMEOUT_MS = 2_000;
+
+/** The ports the Reporter writes through, and what it may read to enrich a message. */
+export interface ReporterDeps {
+  readonly store: StateStore;
+  readonly notifier: Notifier;
+  readonly telemetry: Telemetry;
+  /**
+   * Asked what a rollback changes beyond the version names (`Deployer.describeChange`, ECS: the container
+   * images), for rollback-started and rollback-succeeded messages.
+   * @default - messages name the versions only
+   */
+  readonly deployerFor?: (target: RuntimeTarget) => Deployer;
+  /** @default DESCRIBE_CHANGE_TIMEOUT_MS */
+  readonly describeChangeTimeoutMs?: number;
+}
+
+/**
+ * The target a message is about and, for console links, the region. Without it a decision's message has no
+ * links, no change lines and no approval expiry time.
+ */
+export type ReportContext = Omit<NotificationContext, 'changes'>;
+
+/** A finished rollback of the watchdog's own, as the deployment events (or the sweep) established it. */
+export interface RollbackResult {
+  readonly kind: 'rollback-succeeded' | 'rollback-failed';
+  readonly rollback: ActiveRollback;
+  /** When the rollback finished. */
+  readonly at: Millis;
+  /** Why it failed (rollback-failed). */
+  readonly why?: string;
+}
 
 /**
  * Records and announces what was decided. Runs after any rollback call, never before it, and never throws:
  * a failed audit write or notification is logged and counted, and never blocks or repeats a rollback.
  */
 export class Reporter {
-  constructor(private readonly deps: { store: StateStore; notifier: Notifier; telemetry: Telemetry }) {}
+  private readonly describeChangeTimeoutMs: number;
 
-  async decision(decision: Decision, requestId: string, transition?: AlarmTransition): Promise<void> {
+  constructor(private readonly deps: ReporterDeps) {
+    this.describeChangeTimeoutMs = deps.describeChangeTimeoutMs ?? DESCRIBE_CHANGE_TIMEOUT_MS;
+  }
+
+  /**
+   * Logs, audits and announces one decision. With `context` the message carries console links and, for a
+   * started rollback, what it changes; the audit write does not wait for either.
+   */
+  async decision(
+    decision: Decision,
+    requestId: string,
+    transition?: AlarmTransition,
+    context?: ReportContext,
+  ): Promise<void> {
     const { telemetry } = this.deps;
     telemetry.log(
       decision.outcome === 'skip' ? 'info' : 'warn',
@@ -28,10 +84,64 @@ export class Reporter {
     );
     if (decision.outcome === 'skip')
       telemetry.count(METRIC.skips, 1, { target: decision.target, reason: decision.reason });
-    const notification = decisionNotification(decision, transition);
     await Promise.all([
       this.audit({ type: 'decision', at: decision.at, decision, requestId }),
-      notification ? this.notify(notification) : Promise.resolve(),
+      this.announce(decision, transition, context),
+    ]);
+  }
+
+  /**
+   * Audits and announces a finished rollback. A successful one says what it changed back (the platform is
+   * read once more, within the describe-change timeout); a failed one does not wait for that.
+   */
+  async rollbackResult(result: RollbackResult, now: Millis, context: ReportContext): Promise<void> {
+    const { kind, rollback, at, why } = result;
+    const target = context.target.id;
+    await Promise.all([
+      this.audit({
+        type: 'rollback-result',
+        at: now,
+        target,
+        result: kind,
+        decisionId: rollback.decisionId,
+        from: rollback.from,
+        to: rollback.to,
+        detail: rollbackResultSummary(target, kind, rollback, at, why),
+      }),
+      (async () => {
+        const changes =
+          kind === 'rollback-succeeded' ? await this.changes(context.target, rollback.from, rollback.to) : [];
+        await this.notify(
+          rollbackResultNotification(target, kind, rollback, at, why, { ...context, changes }),
+        );
+      })(),
+    ]);
+  }
+
+  /**
+   * Audits and escalates a rollback that completed but did not clear its alarm (the verification deadline
+   * passed with a trigger alarm still in ALARM).
+   */
+  async verificationFailed(
+    failure: { readonly verification: Verification; readonly why: string },
+    now: Millis,
+    context: ReportContext,
+    stillInAlarm: readonly string[] = [],
+  ): Promise<void> {
+    const { verification: v, why } = failure;
+    const target = context.target.id;
+    await Promise.all([
+      this.audit({
+        type: 'rollback-result',
+        at: now,
+        target,
+        result: 'rollback-failed',
+        decisionId: v.decisionId,
+        from: v.from,
+        to: v.to,
+        detail: `The rollback of ${target} from ${v.from} to ${v.to} completed, but ${why}.`,
+      }),
+      this.notify(verificationFailedNotification(target, v, why, context, stillInAlarm)),
     ]);
   }
 
@@ -54,6 +164,52 @@ export class Reporter {
         error: describe(error),
       });
       this.deps.telemetry.count(METRIC.notificationFailures, 1, { target: notification.target });
+    }
+  }
+
+  private async announce(
+    decision: Decision,
+    transition: AlarmTransition | undefined,
+    context: ReportContext | undefined,
+  ): Promise<void> {
+    if (!decision.notify) return;
+    const changes =
+      context && decision.notify === 'rollback-started' && decision.from && decision.to
+        ? await this.changes(context.target, decision.from, decision.to)
+        : [];
+    const notification = decisionNotification(decision, transition, context && { ...context, changes });
+    if (notification) await this.notify(notification);
+  }
+
+  /**
+   * What the rollback changes, or nothing if the deployer cannot say within the timeout. Never throws: the
+   * message matters more than its detail.
+   */
+  private async changes(target: RuntimeTarget, from: string, to: string): Promise<readonly string[]> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const deployer = this.deps.deployerFor?.(target);
+      if (!deployer?.describeChange) return [];
+      const timeout = new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), this.describeChangeTimeoutMs);
+      });
+      const lines = await Promise.race([deployer.describeChange(target, from, to), timeout]);
+      if (lines === 'timeout') {
+        this.deps.telemetry.log('info', 'change description timed out; notifying without it', {
+          target: target.id,
+          timeoutMs: this.describeChangeTimeoutMs,
+        });
+        return [];
+      }
+      return lines;
+    } catch (error) {
+      this.deps.telemetry.log('info', 'change description failed; notifying without it', {
+        target: target.id,
+        error: describe(error),
+      });
+      return [];
+    } finally {
+      clearTimeout(timer);
     }
   }
 }

@@ -1,15 +1,21 @@
 import { ALARM_STATE, METRIC, type RuntimeConfig, type RuntimeTarget } from '../contract';
 import {
   applyDeploymentEvent,
+  decideApprovedRollback,
+  expireApproval,
   observedDeploymentEvent,
   settleExpiredLease,
+  settleVerification,
   transitionKey,
   type AlarmTransition,
   type Decision,
+  type LiveTarget,
   type Pause,
   type TargetState,
 } from '../domain';
 import { applyToTarget } from './apply-to-target';
+import { decisionId } from './decision-id';
+import { executeRollback } from './execute-rollback';
 import type { UseCaseDeps } from './deps';
 import { RetryableError } from './errors';
 import { decideForTarget } from './handle-alarm';
@@ -121,7 +127,22 @@ async function sweepTarget(
   if (state?.rollback) {
     state = await applyToTarget(deps, target, state, (s, now) => settleExpiredLease(s, live, now), requestId);
   }
+  if (state?.verification) {
+    const firingNames = firing.map((f) => f.name);
+    state = await applyToTarget(
+      deps,
+      target,
+      state,
+      (s, now) => settleVerification(s, target, firingNames, now),
+      requestId,
+    );
+  }
   const decisions: Decision[] = [];
+  const pending = state?.pendingApproval;
+  if (state && pending && pending.expiresAt <= deps.clock.now()) {
+    decisions.push(await settleApproval(deps, target, state, live, requestId));
+    state = (await deps.store.loadTargets([target.id])).targets.get(target.id);
+  }
   for (const snapshot of firing) {
     const transition = asTransition(snapshot);
     const decision = await decideForTarget(deps, {
@@ -142,6 +163,53 @@ async function sweepTarget(
     state = (await deps.store.loadTargets([target.id])).targets.get(target.id);
   }
   return decisions;
+}
+
+/**
+ * Nobody approved in time: `hold` lets the proposal lapse (escalated: a human still has to decide);
+ * `rollback` carries it out, through the same claim as any rollback.
+ */
+async function settleApproval(
+  deps: SweepDeps,
+  target: RuntimeTarget,
+  state: TargetState,
+  live: LiveTarget,
+  requestId: string,
+): Promise<Decision> {
+  const now = deps.clock.now();
+  const id = decisionId(requestId, target.id, 'approval-timeout');
+  if (target.policy.approvalTimeoutAction === 'rollback') {
+    const r = decideApprovedRollback({ now, decisionId: id, target, state, live, by: undefined });
+    if (r.ok) {
+      const claimed = await deps.store.saveTarget(r.next, state.revision);
+      if (claimed === 'conflict') throw new RetryableError(`${target.id} changed during the sweep`);
+      const decision = await executeRollback(deps, {
+        target,
+        decision: r.decision,
+        prior: state,
+        claimed,
+        unclaimed: r.unclaimed,
+        detectedAt: now,
+      });
+      await deps.reporter.decision(decision, requestId, undefined, {
+        target,
+        ...(deps.region !== undefined ? { region: deps.region } : {}),
+      });
+      return decision;
+    }
+    deps.telemetry.log('warn', 'approval timed out but the rollback no longer applies', {
+      target: target.id,
+      why: r.refused,
+    });
+  }
+  const expired = expireApproval(state, target, now, id)!;
+  const saved = await deps.store.saveTarget(expired.next, state.revision);
+  if (saved === 'conflict') throw new RetryableError(`${target.id} changed during the sweep`);
+  await deps.reporter.decision(expired.decision, requestId, undefined, {
+    target,
+    ...(deps.region !== undefined ? { region: deps.region } : {}),
+  });
+  return expired.decision;
 }
 
 /** An alarm seen in ALARM, as the transition that put it there (same dedupe key as its event). */

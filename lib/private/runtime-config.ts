@@ -2,6 +2,7 @@ import type { Duration } from 'aws-cdk-lib';
 import {
   DEFAULT_POLICY,
   RUNTIME_CONFIG_SCHEMA_VERSION,
+  type FreezeConfig,
   type RuntimeConfig,
   type RuntimePolicy,
   type RuntimeTarget,
@@ -24,10 +25,14 @@ function applyPolicy(base: RuntimePolicy, layer: RollbackPolicy | undefined): Ru
       ? { count: layer.maxRollbacks.count, windowMinutes: minutes(layer.maxRollbacks.window, 0) }
       : base.maxRollbacks,
     approvalTimeoutMinutes: minutes(layer.approvalTimeout, base.approvalTimeoutMinutes),
-    approvalTimeoutAction: base.approvalTimeoutAction,
-    verificationTimeoutMinutes: base.verificationTimeoutMinutes,
+    approvalTimeoutAction: layer.approvalTimeoutAction ?? base.approvalTimeoutAction,
+    verificationTimeoutMinutes: minutes(layer.verificationTimeout, base.verificationTimeoutMinutes),
   };
 }
+
+/** `{ freeze }` when the target has one, `{}` otherwise: an absent freeze stays absent in the item. */
+const freezeOf = ({ freeze }: RollbackTarget): { freeze?: FreezeConfig } =>
+  freeze ? { freeze: { pipeline: freeze.pipelineName, stage: freeze.stageName } } : {};
 
 /** Factories set exactly one of `codeDeployGroup` and `ecsService`; the field order matches the boundary's. */
 function toRuntimeTarget(target: RollbackTarget, defaults: RuntimePolicy): RuntimeTarget {
@@ -41,6 +46,7 @@ function toRuntimeTarget(target: RollbackTarget, defaults: RuntimePolicy): Runti
       deploymentGroup: codeDeployGroup.deploymentGroupName,
       alarms,
       policy,
+      ...freezeOf(target),
     };
   }
   return {
@@ -50,6 +56,7 @@ function toRuntimeTarget(target: RollbackTarget, defaults: RuntimePolicy): Runti
     service: ecsService?.serviceName ?? '',
     alarms,
     policy,
+    ...freezeOf(target),
   };
 }
 

@@ -1,28 +1,36 @@
-import { Token, type Duration } from 'aws-cdk-lib';
+import { Stack, Token, type Duration } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
 import {
+  APPROVAL_TIMEOUT_ACTIONS,
   CODEDEPLOY_NAME_MAX,
+  CODEPIPELINE_NAME_PATTERN,
   ECS_NAME_PATTERN,
   MODES,
   SWEEP_INTERVAL_LIMITS,
   TARGET_ID_PATTERN,
 } from '../../lambda/contract';
-import type { RollbackPolicy, RollbackTarget } from '../rollback-target';
-
-/** Modes the schema knows but the Lambdas cannot run yet, with what to do instead. */
-const UNAVAILABLE_MODES: ReadonlyMap<string, string> = new Map([
-  ['approval', 'approval mode is not available yet; use auto or dry-run'],
-]);
+import type { FreezeReference, RollbackPolicy, RollbackTarget } from '../rollback-target';
 
 const ECS_NAME = ECS_NAME_PATTERN;
+/**
+ * CodePipeline pipeline and stage names (DisableStageTransition request parameters). The same rule as the
+ * config file's (lambda/boundary/config-schema.ts), which lib/ may not import.
+ */
+const CODEPIPELINE_NAME = CODEPIPELINE_NAME_PATTERN;
+/** Slack workspace and channel IDs as AWS Chatbot accepts them. */
+const SLACK_ID = /^[A-Za-z0-9]{1,255}$/;
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 const SWEEP_MINUTES = SWEEP_INTERVAL_LIMITS;
 
 export interface WatchdogSettings {
+  /** The watchdog: where a pipeline construct's account and region are compared with its own. */
+  readonly scope: IConstruct;
   readonly targets: readonly RollbackTarget[];
   readonly defaults?: RollbackPolicy;
   readonly maxEventAge?: Duration;
   readonly sweepInterval?: Duration;
   readonly notificationEmails?: readonly string[];
+  readonly chatbotSlack?: { readonly slackWorkspaceId: string; readonly slackChannelId: string };
 }
 
 function checkDuration(where: string, value: Duration | undefined, positive: boolean): string[] {
@@ -52,17 +60,20 @@ export function checkSweepInterval(value: Duration | undefined): string[] {
 function checkPolicy(where: string, policy: RollbackPolicy | undefined): string[] {
   if (!policy) return [];
   const problems: string[] = [];
-  if (policy.mode !== undefined) {
-    const unavailable = UNAVAILABLE_MODES.get(policy.mode);
-    if (unavailable) problems.push(`${where}.mode: ${unavailable}`);
-    else if (!(MODES as readonly string[]).includes(policy.mode))
-      problems.push(`${where}.mode: must be "auto" or "dry-run" (got ${JSON.stringify(policy.mode)})`);
-  }
+  const oneOf = (field: string, value: string | undefined, valid: readonly string[]) => {
+    if (value !== undefined && !valid.includes(value))
+      problems.push(
+        `${where}.${field}: must be one of ${valid.map((v) => JSON.stringify(v)).join(', ')} (got ${JSON.stringify(value)})`,
+      );
+  };
+  oneOf('mode', policy.mode, MODES);
+  oneOf('approvalTimeoutAction', policy.approvalTimeoutAction, APPROVAL_TIMEOUT_ACTIONS);
   problems.push(
     ...checkDuration(`${where}.cooldown`, policy.cooldown, false),
     ...checkDuration(`${where}.bake`, policy.bake, false),
     ...checkDuration(`${where}.watchWindow`, policy.watchWindow, false),
     ...checkDuration(`${where}.approvalTimeout`, policy.approvalTimeout, false),
+    ...checkDuration(`${where}.verificationTimeout`, policy.verificationTimeout, true),
   );
   if (policy.maxRollbacks) {
     const { count, window } = policy.maxRollbacks;
@@ -108,7 +119,34 @@ function checkResource(where: string, target: RollbackTarget): string[] {
   return [];
 }
 
-function checkTarget(where: string, target: RollbackTarget): string[] {
+function checkCodePipelineName(where: string, value: string, what: string): string[] {
+  if (Token.isUnresolved(value) || CODEPIPELINE_NAME.test(value)) return [];
+  return [
+    `${where}: must be a CodePipeline ${what} name: 1-100 letters, digits, ".", "@", "-" or "_" (got ${JSON.stringify(value)})`,
+  ];
+}
+
+/** The runtime freezes by pipeline name, in its own account and region: a pipeline elsewhere cannot work. */
+function checkFreeze(scope: IConstruct, where: string, freeze: FreezeReference): string[] {
+  const problems = [
+    ...checkCodePipelineName(`${where}.pipeline`, freeze.pipelineName, 'pipeline'),
+    ...checkCodePipelineName(`${where}.stage`, freeze.stageName, 'stage'),
+  ];
+  if (freeze.pipeline) {
+    const stack = Stack.of(scope);
+    const differs = (theirs: string, ours: string) =>
+      !Token.isUnresolved(theirs) && !Token.isUnresolved(ours) && theirs !== ours;
+    const { account, region } = freeze.pipeline.env;
+    if (differs(account, stack.account) || differs(region, stack.region))
+      problems.push(
+        `${where}.pipeline: must be in the watchdog's account and region (${stack.account}/${stack.region}); ` +
+          `the pipeline is in ${account}/${region}`,
+      );
+  }
+  return problems;
+}
+
+function checkTarget(scope: IConstruct, where: string, target: RollbackTarget): string[] {
   const problems = target.problems.map((p) => `${where}: ${p}`);
   if (Token.isUnresolved(target.id)) problems.push(`${where}.id: must be a literal string, not a token`);
   else if (!TARGET_ID_PATTERN.test(target.id))
@@ -125,6 +163,7 @@ function checkTarget(where: string, target: RollbackTarget): string[] {
       );
   });
   problems.push(...checkPolicy(`${where}.policy`, target.policy));
+  if (target.freeze) problems.push(...checkFreeze(scope, `${where}.freeze`, target.freeze));
   return problems;
 }
 
@@ -140,7 +179,7 @@ export function validateWatchdog(settings: WatchdogSettings): string[] {
   const firstIndexOfId = new Map<string, number>();
   settings.targets.forEach((target, i) => {
     const where = `targets[${i}]`;
-    problems.push(...checkTarget(where, target));
+    problems.push(...checkTarget(settings.scope, where, target));
     const first = firstIndexOfId.get(target.id);
     if (first === undefined) firstIndexOfId.set(target.id, i);
     else
@@ -156,5 +195,14 @@ export function validateWatchdog(settings: WatchdogSettings): string[] {
     if (!Token.isUnresolved(email) && !EMAIL.test(email))
       problems.push(`notificationEmails[${i}]: must be an email address (got ${JSON.stringify(email)})`);
   });
+  if (settings.chatbotSlack) {
+    for (const field of ['slackWorkspaceId', 'slackChannelId'] as const) {
+      const value = settings.chatbotSlack[field];
+      if (!Token.isUnresolved(value) && !SLACK_ID.test(value))
+        problems.push(
+          `chatbotSlack.${field}: must be a Slack ID of letters and digits, like "C0123ABCD" (got ${JSON.stringify(value)})`,
+        );
+    }
+  }
   return problems;
 }

@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { buildApp, DEFAULT_STACK_NAME } from '../../bin/app';
 import { WatchdogStack } from '../../lib';
 import { EXAMPLE_CONFIG_FILE, appWithoutBundling } from './helpers';
@@ -80,16 +80,19 @@ describe('bin/app.ts', () => {
   });
 });
 
-describe('WatchdogStack guards', () => {
+describe('WatchdogStack notifications from the config', () => {
   const target = { id: 'web', type: 'ecs-service', cluster: 'prod', service: 'web', alarms: ['a'] } as const;
+  const functions = (stack: WatchdogStack) =>
+    Object.keys(Template.fromStack(stack).findResources('AWS::Lambda::Function'));
 
-  it('warns at synth that a Slack webhook secret is not used yet, instead of dropping it silently', () => {
-    const stack = new WatchdogStack(appWithoutBundling(), 'W', {
+  it('deploys a Slack notifier for notifications.slackWebhookSecretName, and none without it', () => {
+    const withSlack = new WatchdogStack(appWithoutBundling(), 'W', {
       config: { targets: [target], notifications: { slackWebhookSecretName: 'watchdog/slack' } },
     });
-    Annotations.fromStack(stack).hasWarning(
-      '/W',
-      Match.stringLikeRegexp('slackWebhookSecretName is accepted but'),
-    );
+    const without = new WatchdogStack(appWithoutBundling(), 'W', { config: { targets: [target] } });
+    expect(withSlack.watchdog.slackNotifier).toBeDefined();
+    expect(without.watchdog.slackNotifier).toBeUndefined();
+    expect(functions(withSlack).length).toBe(functions(without).length + 1);
+    Annotations.fromStack(withSlack).hasNoWarning('*', Match.anyValue());
   });
 });

@@ -25,17 +25,21 @@ describe('handler bundling', () => {
 
   const bundleOf = (fn: IFunction) => join(outdir, (fn.node.findChild('Code') as Asset).assetPath);
 
+  // Each bundle carries the SDK client it calls: the DynamoDB one for the handlers on the table, the Secrets
+  // Manager one for the Slack notifier.
   it.each([
-    ['alarm handler', () => stack.watchdog.alarmHandler],
-    ['deployment handler', () => stack.watchdog.deploymentHandler],
-    ['sweep', () => stack.watchdog.sweepHandler],
-  ])('%s: the asset holds index.js and its source map, with the AWS SDK bundled in', (_name, fn) => {
+    ['alarm handler', () => stack.watchdog.alarmHandler, 'DynamoDB_20120810'],
+    ['deployment handler', () => stack.watchdog.deploymentHandler, 'DynamoDB_20120810'],
+    ['sweep', () => stack.watchdog.sweepHandler, 'DynamoDB_20120810'],
+    ['operator', () => stack.watchdog.operatorFunction, 'DynamoDB_20120810'],
+    ['Slack notifier', () => stack.watchdog.slackNotifier!, 'secretsmanager'],
+  ])('%s: the asset holds index.js and its source map, with the AWS SDK bundled in', (_name, fn, client) => {
     const bundle = bundleOf(fn());
     const code = readFileSync(join(bundle, 'index.js'), 'utf8');
     expect(existsSync(join(bundle, 'index.js.map'))).toBe(true);
     expect(code).toMatch(/exports|module\.exports/);
     // externalModules: [] ships the tested SDK clients instead of leaving them to the runtime.
     expect(code).not.toMatch(/require\("@aws-sdk\/(client|lib)-/);
-    expect(code).toContain('DynamoDB_20120810');
+    expect(code).toContain(client);
   });
 });

@@ -26,8 +26,9 @@ export const PSEUDO = {
 };
 
 /**
- * Evaluates the intrinsics CDK emits for strings (Fn::Join, Ref, Fn::GetAtt) into a plain string: pseudo
- * parameters become PSEUDO values, other references `<LogicalId>` / `<LogicalId.Attr>`.
+ * Evaluates the intrinsics CDK emits for strings (Fn::Join, Ref, Fn::GetAtt, Fn::ImportValue, Fn::Select of
+ * Fn::Split) into a plain string: pseudo parameters become PSEUDO values, other references `<LogicalId>` /
+ * `<LogicalId.Attr>`, imports `<import:Name>`, selections `<source>.split(delimiter)[index]`.
  */
 export function evaluate(value: unknown): string {
   if (typeof value === 'string') return value;
@@ -39,6 +40,12 @@ export function evaluate(value: unknown): string {
     }
     if (typeof v.Ref === 'string') return (PSEUDO as Record<string, string>)[v.Ref] ?? `<${v.Ref}>`;
     if (Array.isArray(v['Fn::GetAtt'])) return `<${(v['Fn::GetAtt'] as string[]).join('.')}>`;
+    if (typeof v['Fn::ImportValue'] === 'string') return `<import:${v['Fn::ImportValue']}>`;
+    if (Array.isArray(v['Fn::Select'])) {
+      const [index, list] = v['Fn::Select'] as [number, Record<string, unknown>];
+      const [delimiter, source] = list['Fn::Split'] as [string, unknown];
+      return `${evaluate(source)}.split(${delimiter})[${index}]`;
+    }
   }
   throw new Error(`cannot evaluate ${JSON.stringify(value)}`);
 }

@@ -1,10 +1,15 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Fn, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import {
@@ -287,6 +292,208 @@ describe('RollbackWatchdog protecting CodeDeploy deployment groups next to an EC
   });
 });
 
+describe('RollbackWatchdog for on-call work: approval, freeze, Slack, Chatbot, operator principals', () => {
+  let stack: Stack;
+  let template: Template;
+  let watchdog: RollbackWatchdog;
+  let secret: secretsmanager.Secret;
+  let secretKey: kms.Key;
+  let operatorRole: iam.Role;
+  let pipeline: codepipeline.IPipeline;
+  const operatorArn = 'arn:aws:iam::123456789012:role/OnCall';
+
+  beforeAll(() => {
+    stack = new Stack(appWithoutBundling(), 'App');
+    secretKey = new kms.Key(stack, 'SecretKey', { enableKeyRotation: true });
+    secret = new secretsmanager.Secret(stack, 'SlackSecret', { encryptionKey: secretKey });
+    operatorRole = new iam.Role(stack, 'Operators', { assumedBy: new iam.AccountRootPrincipal() });
+    // An imported pipeline whose ARN is only known at deploy time: its name is a token.
+    pipeline = codepipeline.Pipeline.fromPipelineArn(stack, 'Pipeline', Fn.importValue('web-pipeline-arn'));
+    watchdog = new RollbackWatchdog(stack, 'Watchdog', {
+      targets: [
+        RollbackTarget.ecsService({
+          id: 'web',
+          cluster: 'prod',
+          serviceName: 'web',
+          alarms: ['web-5xx'],
+          policy: {
+            mode: 'approval',
+            approvalTimeoutAction: 'rollback',
+            verificationTimeout: Duration.minutes(25),
+          },
+          freeze: { pipeline, stage: 'Production' },
+        }),
+        RollbackTarget.codeDeployGroup({
+          id: 'pay',
+          application: 'pay',
+          deploymentGroupName: 'pay-prod',
+          alarms: ['pay-errors'],
+          freeze: { pipeline: 'pay-delivery', stage: 'Deploy' },
+        }),
+      ],
+      defaults: { approvalTimeout: Duration.minutes(5), verificationTimeout: Duration.minutes(10) },
+      slackWebhookSecret: secret,
+      chatbotSlack: { slackWorkspaceId: 'T0123ABCD', slackChannelId: 'C0123ABCD' },
+      operatorPrincipals: [new iam.ArnPrincipal(operatorArn), operatorRole],
+    });
+    template = Template.fromStack(stack);
+  });
+
+  const stage = (pipelineName: string, stageName: string) =>
+    `arn:aws:codepipeline:us-east-1:123456789012:${pipelineName}/${stageName}`;
+  const pipelineNameOf = () => evaluate(stack.resolve(pipeline.pipelineName));
+
+  it('writes approval mode, the timeout action, the verification timeout and the freezes into the config item', () => {
+    const [web, pay] = writtenConfig(template).targets;
+    expect(web.policy).toEqual({
+      ...DEFAULT_POLICY,
+      mode: 'approval',
+      approvalTimeoutMinutes: 5,
+      approvalTimeoutAction: 'rollback',
+      verificationTimeoutMinutes: 25,
+    });
+    expect(web.freeze).toEqual({ pipeline: pipelineNameOf(), stage: 'Production' });
+    expect(pay.policy).toEqual({
+      ...DEFAULT_POLICY,
+      approvalTimeoutMinutes: 5,
+      verificationTimeoutMinutes: 10,
+    });
+    expect(pay.freeze).toEqual({ pipeline: 'pay-delivery', stage: 'Deploy' });
+  });
+
+  it('scopes the stage-transition actions to the two stages, the token pipeline name included', () => {
+    const stages = [stage(pipelineNameOf(), 'Production'), stage('pay-delivery', 'Deploy')];
+    const resourcesOf = (fn: lambda.IFunction, action: string) =>
+      roleStatements(template, logicalIdOf(stack, fn))
+        .filter((s) => asList(s.Action).includes(action))
+        .flatMap((s) => asList(s.Resource).map(evaluate));
+    for (const fn of [watchdog.alarmHandler, watchdog.sweepHandler, watchdog.operatorFunction]) {
+      expect(resourcesOf(fn, 'codepipeline:DisableStageTransition')).toEqual(stages);
+    }
+    expect(resourcesOf(watchdog.operatorFunction, 'codepipeline:EnableStageTransition')).toEqual(stages);
+    expect(resourcesOf(watchdog.alarmHandler, 'codepipeline:EnableStageTransition')).toEqual([]);
+    expect(resourcesOf(watchdog.operatorFunction, 'cloudwatch:SetAlarmState')).toEqual([
+      'arn:aws:cloudwatch:us-east-1:123456789012:alarm:web-5xx',
+      'arn:aws:cloudwatch:us-east-1:123456789012:alarm:pay-errors',
+    ]);
+  });
+
+  it('lets the Slack notifier read the secret, and decrypt it with its key only through Secrets Manager', () => {
+    const statements = roleStatements(template, logicalIdOf(stack, watchdog.slackNotifier!));
+    const read = statements.filter((s) => asList(s.Action).includes('secretsmanager:GetSecretValue'));
+    expect(read.flatMap((s) => asList(s.Resource))).toEqual([{ Ref: logicalIdOf(stack, secret) }]);
+    // The key is in this stack, so the grant goes into its key policy: kms:Decrypt for this role, through
+    // Secrets Manager only.
+    const roleId = (template.toJSON().Resources as Resources)[logicalIdOf(stack, watchdog.slackNotifier!)]
+      .Properties.Role['Fn::GetAtt'][0] as string;
+    const keyPolicy = (template.toJSON().Resources as Resources)[logicalIdOf(stack, secretKey)].Properties
+      .KeyPolicy.Statement as Statement[];
+    const forSlack = keyPolicy.filter((s) => JSON.stringify(s.Principal).includes(roleId));
+    expect(forSlack).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'kms:Decrypt',
+        Principal: { AWS: { 'Fn::GetAtt': [roleId, 'Arn'] } },
+        Resource: '*',
+        Condition: { StringEquals: { 'kms:ViaService': expect.anything() } },
+      },
+    ]);
+    expect(evaluate((forSlack[0].Condition as any).StringEquals['kms:ViaService'])).toBe(
+      'secretsmanager.us-east-1.amazonaws.com',
+    );
+    expect(statements.filter((s) => asList(s.Action).some((a) => a.startsWith('kms:')))).toEqual([]);
+    const fn = (template.toJSON().Resources as Resources)[logicalIdOf(stack, watchdog.slackNotifier!)];
+    expect(fn.Properties.Environment.Variables[ENV.slackSecretArn]).toEqual({
+      Ref: logicalIdOf(stack, secret),
+    });
+  });
+
+  it('creates a read-only Chatbot channel on the topic, never with the default AdministratorAccess guardrail', () => {
+    const channels = Object.values(template.findResources('AWS::Chatbot::SlackChannelConfiguration'));
+    expect(channels).toHaveLength(1);
+    const props = channels[0].Properties;
+    expect(props).toMatchObject({
+      SlackWorkspaceId: 'T0123ABCD',
+      SlackChannelId: 'C0123ABCD',
+      SnsTopicArns: [{ Ref: logicalIdOf(stack, watchdog.notificationTopic) }],
+      ConfigurationName: expect.stringMatching(/^[A-Za-z0-9-]{1,128}$/),
+    });
+    expect(JSON.stringify(props)).not.toContain('AdministratorAccess');
+    const [guardrailRef] = props.GuardrailPolicies as { Ref: string }[];
+    const resources = template.toJSON().Resources as Resources;
+    const deadLetterAlarm = Object.entries(resources).find(
+      ([, r]) => r.Type === 'AWS::CloudWatch::Alarm' && r.Properties.Namespace === 'AWS/SQS',
+    )![0];
+    const onlyReadTheDeadLetterAlarm = [
+      {
+        Effect: 'Allow',
+        Action: 'cloudwatch:DescribeAlarms',
+        Resource: { 'Fn::GetAtt': [deadLetterAlarm, 'Arn'] },
+      },
+    ];
+    expect(resources[guardrailRef.Ref].Properties.PolicyDocument.Statement).toEqual(
+      onlyReadTheDeadLetterAlarm,
+    );
+    const roleId = (props.IamRoleArn as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0];
+    expect(resources[roleId].Properties.AssumeRolePolicyDocument.Statement[0].Principal).toEqual({
+      Service: 'chatbot.amazonaws.com',
+    });
+    expect(resources[roleId].Properties.ManagedPolicyArns).toBeUndefined();
+    const rolePolicies = Object.values(resources).filter(
+      (r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.Roles).includes(roleId),
+    );
+    expect(rolePolicies.flatMap((p) => p.Properties.PolicyDocument.Statement)).toEqual(
+      onlyReadTheDeadLetterAlarm,
+    );
+  });
+
+  it('lets the operator principals call the Function URL, and invoke the function only through it', () => {
+    const operatorFn = logicalIdOf(stack, watchdog.operatorFunction);
+    const permissions = Object.values(template.findResources('AWS::Lambda::Permission')).filter(
+      (p) => p.Properties.Principal === operatorArn,
+    );
+    expect(permissions.map((p) => p.Properties)).toEqual(
+      expect.arrayContaining([
+        {
+          Action: 'lambda:InvokeFunctionUrl',
+          FunctionName: { 'Fn::GetAtt': [operatorFn, 'Arn'] },
+          Principal: operatorArn,
+          FunctionUrlAuthType: 'AWS_IAM',
+        },
+        {
+          Action: 'lambda:InvokeFunction',
+          FunctionName: { 'Fn::GetAtt': [operatorFn, 'Arn'] },
+          Principal: operatorArn,
+          InvokedViaFunctionUrl: true,
+        },
+      ]),
+    );
+    expect(permissions).toHaveLength(2);
+    // A role in the same account gets an identity policy instead, with the same conditions.
+    const statements = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((p) => JSON.stringify(p.Properties.Roles).includes(logicalIdOf(stack, operatorRole)))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
+    expect(statements).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          Action: 'lambda:InvokeFunctionUrl',
+          Condition: { StringEquals: { 'lambda:FunctionUrlAuthType': 'AWS_IAM' } },
+        }),
+        expect.objectContaining({
+          Action: 'lambda:InvokeFunction',
+          Condition: { Bool: { 'lambda:InvokedViaFunctionUrl': true } },
+        }),
+      ]),
+    );
+  });
+
+  it('passes cdk-nag with the Slack notifier, the Chatbot channel and the operator', () => {
+    for (const pack of [new AwsSolutionsChecks(), new ServerlessChecks()]) {
+      expect(pack.validateScope(watchdog).violations).toEqual([]);
+    }
+  });
+});
+
 describe('RollbackWatchdog with a topic and a table passed in', () => {
   let stack: Stack;
   let template: Template;
@@ -347,6 +554,7 @@ describe('RollbackWatchdog at fleet scale (DESIGN.md §7)', () => {
         cluster: 'production-cluster',
         serviceName: `service-number-${i}`,
         alarms: [`service-number-${i}-http-5xx-rate`, `service-number-${i}-p99-latency`],
+        freeze: { pipeline: `service-number-${i}-delivery`, stage: 'Production' },
       }),
     );
     watchdog = new RollbackWatchdog(stack, 'Watchdog', { targets });
@@ -386,16 +594,35 @@ describe('RollbackWatchdog at fleet scale (DESIGN.md §7)', () => {
     },
   );
 
-  it('keeps the alarm handler’s inline policy under IAM’s 10,240 characters', () => {
-    const roleId = (template.toJSON().Resources as Resources)[logicalIdOf(stack, watchdog.alarmHandler)]
-      .Properties.Role['Fn::GetAtt'][0];
-    const policies = Object.values(template.toJSON().Resources as Resources).filter(
-      (r) =>
-        r.Type === 'AWS::IAM::Policy' &&
-        (r.Properties.Roles as { Ref: string }[]).some((ref) => ref.Ref === roleId),
+  it.each([
+    ['alarm handler', () => watchdog.alarmHandler],
+    ['sweep', () => watchdog.sweepHandler],
+    ['operator', () => watchdog.operatorFunction],
+  ])('%s: keeps its policies within IAM’s size limits', (_name, fn) => {
+    const resources = template.toJSON().Resources as Resources;
+    const roleId = resources[logicalIdOf(stack, fn())].Properties.Role['Fn::GetAtt'][0];
+    const attached = (type: string) =>
+      Object.values(resources).filter(
+        (r) =>
+          r.Type === type &&
+          asList(r.Properties.Roles as { Ref: string }[]).some((ref) => ref.Ref === roleId),
+      );
+    // 10,240 characters of inline policy per role; past that CDK moves statements to managed policies of
+    // at most 6,144 characters each, and a role may have 10 of those by default.
+    const inline = attached('AWS::IAM::Policy').reduce(
+      (sum, p) => sum + longest(p.Properties.PolicyDocument),
+      0,
     );
-    const size = policies.reduce((sum, p) => sum + longest(p.Properties.PolicyDocument), 0);
-    expect(size).toBeLessThan(10240);
+    expect(inline).toBeLessThan(10240);
+    const managed = attached('AWS::IAM::ManagedPolicy');
+    expect(managed.length).toBeLessThanOrEqual(10);
+    for (const policy of managed) expect(longest(policy.Properties.PolicyDocument)).toBeLessThan(6144);
+  });
+
+  it('passes cdk-nag with the statements CDK moved into overflow managed policies', () => {
+    for (const pack of [new AwsSolutionsChecks(), new ServerlessChecks()]) {
+      expect(pack.validateScope(watchdog).violations).toEqual([]);
+    }
   });
 });
 

@@ -1,12 +1,14 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import { RollbackTarget, RollbackWatchdog } from '../../lib';
+import { STACK_OUTPUT } from '../../lambda/contract';
+import { RollbackTarget, RollbackWatchdog, type ApprovalTimeoutAction, type Mode } from '../../lib';
 import { appWithoutBundling } from './helpers';
 
-function synthError(build: (stack: Stack) => void): Error {
+function synthError(build: (stack: Stack) => void, props: StackProps = {}): Error {
   const app = appWithoutBundling();
-  build(new Stack(app, 'App'));
+  build(new Stack(app, 'App', props));
   try {
     app.synth();
   } catch (err) {
@@ -48,7 +50,6 @@ describe('RollbackWatchdog props validation', () => {
       'targets[0].id: must be lowercase letters, digits and "-" only ([a-z0-9-]+) (got "Checkout")',
       'targets[0].alarms: must list at least one alarm',
       'targets[1]: give either service, or cluster and serviceName, not both',
-      'targets[1].policy.mode: approval mode is not available yet; use auto or dry-run',
       'targets[1].policy.cooldown: must be a whole number of minutes (got 1 minute 30 seconds)',
       'targets[2]: cluster is required unless service is given',
       'targets[2]: serviceName is required unless service is given',
@@ -125,6 +126,72 @@ describe('RollbackWatchdog props validation', () => {
       '[App/Watchdog] targets[0]: the service uses the CODE_DEPLOY deployment controller, so CodeDeploy ' +
         'deploys it; protect its deployment group with RollbackTarget.codeDeployGroup instead',
     );
+  });
+
+  it('lists the problems of the approval, verification and freeze settings and of the Chatbot channel', () => {
+    const error = synthError(
+      (stack) => {
+        const crossRegion = codepipeline.Pipeline.fromPipelineArn(
+          stack,
+          'Elsewhere',
+          'arn:aws:codepipeline:eu-west-1:123456789012:web-delivery',
+        );
+        new RollbackWatchdog(stack, 'Watchdog', {
+          targets: [
+            RollbackTarget.ecsService({
+              id: 'web',
+              cluster: 'prod',
+              serviceName: 'web',
+              alarms: ['web-5xx'],
+              policy: {
+                mode: 'manual' as Mode,
+                approvalTimeoutAction: 'escalate' as ApprovalTimeoutAction,
+                verificationTimeout: Duration.seconds(90),
+              },
+              freeze: { pipeline: 'web delivery', stage: 'Prod/EU' },
+            }),
+            RollbackTarget.codeDeployGroup({
+              id: 'pay',
+              application: 'pay',
+              deploymentGroupName: 'pay-prod',
+              alarms: ['pay-5xx'],
+              freeze: { pipeline: crossRegion, stage: 'Prod' },
+            }),
+          ],
+          defaults: { mode: 'approval', verificationTimeout: Duration.minutes(0) },
+          chatbotSlack: { slackWorkspaceId: 'T0123', slackChannelId: '#oncall' },
+        });
+      },
+      { env: { account: '123456789012', region: 'us-east-1' } },
+    );
+    const problems = [
+      'targets[0].policy.mode: must be one of "auto", "approval", "dry-run" (got "manual")',
+      'targets[0].policy.approvalTimeoutAction: must be one of "hold", "rollback" (got "escalate")',
+      'targets[0].policy.verificationTimeout: must be a whole number of minutes (got 1 minute 30 seconds)',
+      'targets[0].freeze.pipeline: must be a CodePipeline pipeline name: 1-100 letters, digits, ".", "@", "-" or "_" (got "web delivery")',
+      'targets[0].freeze.stage: must be a CodePipeline stage name: 1-100 letters, digits, ".", "@", "-" or "_" (got "Prod/EU")',
+      "targets[1].freeze.pipeline: must be in the watchdog's account and region (123456789012/us-east-1); the pipeline is in 123456789012/eu-west-1",
+      'defaults.verificationTimeout: must be more than 0 minutes (got 0 minutes)',
+      'chatbotSlack.slackChannelId: must be a Slack ID of letters and digits, like "C0123ABCD" (got "#oncall")',
+    ];
+    for (const problem of problems) expect(error.message).toContain(`[App/Watchdog] ${problem}`);
+    expect(error.message.match(/\[App\/Watchdog\]/g)).toHaveLength(problems.length);
+  });
+
+  it('refuses a second watchdog in the same stack: the CLI finds the watchdog by the stack outputs', () => {
+    const error = synthError((stack) => {
+      for (const id of ['A', 'B']) {
+        new RollbackWatchdog(stack, id, {
+          targets: [RollbackTarget.ecsService({ id: 'web', cluster: 'p', serviceName: 'w', alarms: ['a'] })],
+        });
+      }
+    });
+    for (const output of Object.values(STACK_OUTPUT)) {
+      expect(error.message).toContain(
+        `[App/B] stack output ${output}: App already has a construct with this id; one RollbackWatchdog per stack`,
+      );
+    }
+    expect(error.message).not.toContain('[App/A]');
   });
 
   it('requires at least one target', () => {

@@ -3,6 +3,7 @@ import { resolveRuntimeConfig } from '../../lambda/boundary/config-schema';
 import {
   DETAIL_TYPE,
   ENV,
+  STACK_OUTPUT,
   EVENT_SOURCE,
   KEY,
   METRICS_NAMESPACE,
@@ -40,6 +41,8 @@ describe('WatchdogStack from the example config', () => {
   let alarmHandlerId: string;
   let deploymentHandlerId: string;
   let sweepHandlerId: string;
+  let operatorId: string;
+  let slackNotifierId: string;
 
   const arnPrefix = (service: string) =>
     `arn:aws:${service}:${PSEUDO['AWS::Region']}:${PSEUDO['AWS::AccountId']}`;
@@ -62,11 +65,22 @@ describe('WatchdogStack from the example config', () => {
   const actingHandlers = (): [string, () => string][] => [
     ['alarm handler', () => alarmHandlerId],
     ['sweep', () => sweepHandlerId],
+    ['operator', () => operatorId],
   ];
   const allHandlers = (): [string, () => string][] => [
     ...actingHandlers(),
     ['deployment handler', () => deploymentHandlerId],
   ];
+  const everyFunction = (): [string, () => string][] => [
+    ...allHandlers(),
+    ['Slack notifier', () => slackNotifierId],
+  ];
+  const alarmArn = (name: string) => `${arnPrefix('cloudwatch')}:alarm:${name}`;
+  const stageArn = (freeze: { pipeline: string; stage: string }) =>
+    `${arnPrefix('codepipeline')}:${freeze.pipeline}/${freeze.stage}`;
+  const frozenStages = () => config.targets.flatMap((t) => (t.freeze ? [stageArn(t.freeze)] : []));
+  const slackSecretArn = () =>
+    `${arnPrefix('secretsmanager')}:secret:${config.notifications!.slackWebhookSecretName!}-??????`;
 
   beforeAll(() => {
     stack = new WatchdogStack(appWithoutBundling(), 'RollbackWatchdog', { config });
@@ -75,11 +89,19 @@ describe('WatchdogStack from the example config', () => {
     alarmHandlerId = logicalIdOf(stack, stack.watchdog.alarmHandler);
     deploymentHandlerId = logicalIdOf(stack, stack.watchdog.deploymentHandler);
     sweepHandlerId = logicalIdOf(stack, stack.watchdog.sweepHandler);
+    operatorId = logicalIdOf(stack, stack.watchdog.operatorFunction);
+    slackNotifierId = logicalIdOf(stack, stack.watchdog.slackNotifier!);
   });
 
   it('is the mixed fleet the example promises: ECS services and a CodeDeploy deployment group', () => {
     expect(ecsTargets.length).toBeGreaterThan(0);
     expect(codeDeployTargets.length).toBeGreaterThan(0);
+  });
+
+  it('shows approval mode, a deploy freeze and a Slack webhook secret', () => {
+    expect(config.targets.some((t) => t.mode === 'approval')).toBe(true);
+    expect(frozenStages().length).toBeGreaterThan(0);
+    expect(config.notifications?.slackWebhookSecretName).toBeDefined();
   });
 
   describe('IAM', () => {
@@ -102,6 +124,8 @@ describe('WatchdogStack from the example config', () => {
           'codedeploy:StopDeployment',
           // Composite alarms are only visible on "*" (DESIGN.md §5).
           'cloudwatch:DescribeAlarms',
+          // No resource type in the Service Authorization Reference.
+          'ecs:DescribeTaskDefinition',
         ]),
       );
     });
@@ -121,19 +145,75 @@ describe('WatchdogStack from the example config', () => {
       expect(passRole).toEqual([]);
     });
 
-    it('grants the rollback actions to the alarm handler and the sweep only', () => {
+    it('grants the rollback actions to the alarm handler, the sweep and the operator only', () => {
       for (const action of [
         'ecs:UpdateService',
+        'ecs:StopServiceDeployment',
         'codedeploy:CreateDeployment',
         'codedeploy:StopDeployment',
       ]) {
         const granted = grantingAction(identityStatements(), action);
-        expect(granted).toHaveLength(2);
-        expect(granted).toEqual([
-          ...grantingAction(roleStatements(template, alarmHandlerId), action),
-          ...grantingAction(roleStatements(template, sweepHandlerId), action),
-        ]);
+        expect(granted.length).toBeGreaterThanOrEqual(3);
+        expect(new Set(granted)).toEqual(
+          new Set(
+            [alarmHandlerId, sweepHandlerId, operatorId].flatMap((id) =>
+              grantingAction(roleStatements(template, id), action),
+            ),
+          ),
+        );
       }
+    });
+
+    it('gives the operator exactly the alarm handler’s ECS and CodeDeploy permissions', () => {
+      const scoped = (id: string) =>
+        roleStatements(template, id)
+          .flatMap((s) =>
+            asList(s.Action)
+              .filter((a) => a.startsWith('ecs:') || a.startsWith('codedeploy:'))
+              .flatMap((a) => asList(s.Resource).map((r) => `${a} ${evaluate(r)}`)),
+          )
+          .sort();
+      expect(scoped(operatorId)).toEqual(scoped(alarmHandlerId));
+      expect(scoped(operatorId).length).toBeGreaterThan(0);
+    });
+
+    it('lets only the operator force alarm states (drills), and only of the configured alarms', () => {
+      const granted = grantingAction(identityStatements(), 'cloudwatch:SetAlarmState');
+      expect(granted).toEqual(
+        grantingAction(roleStatements(template, operatorId), 'cloudwatch:SetAlarmState'),
+      );
+      const names = [...new Set(config.targets.flatMap((t) => t.alarms))];
+      expect(resourcesOf(granted).sort()).toEqual(names.map(alarmArn).sort());
+    });
+
+    it('lets the alarm handler, the sweep and the operator disable transitions of the configured stages only', () => {
+      for (const id of [alarmHandlerId, sweepHandlerId, operatorId]) {
+        const granted = grantingAction(roleStatements(template, id), 'codepipeline:DisableStageTransition');
+        expect(resourcesOf(granted)).toEqual(frozenStages());
+      }
+      expect(
+        grantingAction(roleStatements(template, deploymentHandlerId), 'codepipeline:DisableStageTransition'),
+      ).toEqual([]);
+    });
+
+    it('lets only the operator enable transitions again (resume), of the configured stages only', () => {
+      const granted = grantingAction(identityStatements(), 'codepipeline:EnableStageTransition');
+      expect(granted).toEqual(
+        grantingAction(roleStatements(template, operatorId), 'codepipeline:EnableStageTransition'),
+      );
+      expect(resourcesOf(granted)).toEqual(frozenStages());
+      const codepipelineActions = identityStatements()
+        .flatMap((s) => asList(s.Action))
+        .filter((a) => a.startsWith('codepipeline:'));
+      expect(new Set(codepipelineActions)).toEqual(
+        new Set(['codepipeline:DisableStageTransition', 'codepipeline:EnableStageTransition']),
+      );
+    });
+
+    it.each(allHandlers())('%s: may describe task definitions (image changes in notifications)', (_n, id) => {
+      expect(
+        resourcesOf(grantingAction(roleStatements(template, id()), 'ecs:DescribeTaskDefinition')),
+      ).toEqual(['*']);
     });
 
     it.each(actingHandlers())('%s: scopes ecs:UpdateService to the configured services', (_n, id) => {
@@ -180,7 +260,7 @@ describe('WatchdogStack from the example config', () => {
       const statements = roleStatements(template, deploymentHandlerId);
       const actions = statements.flatMap((s) => asList(s.Action));
       expect(new Set(actions.filter((a) => a.startsWith('ecs:')))).toEqual(
-        new Set(['ecs:DescribeServices', 'ecs:ListServiceDeployments']),
+        new Set(['ecs:DescribeServices', 'ecs:ListServiceDeployments', 'ecs:DescribeTaskDefinition']),
       );
       expect(new Set(actions.filter((a) => a.startsWith('codedeploy:')))).toEqual(
         new Set([
@@ -202,7 +282,7 @@ describe('WatchdogStack from the example config', () => {
       const tableArn = `<${logicalIdOf(stack, stack.watchdog.stateTable)}.Arn>`;
       const topicArn = `<${logicalIdOf(stack, stack.watchdog.notificationTopic)}>`;
       const keyArn = `<${logicalIdOf(stack, stack.watchdog.topicKey!)}.Arn>`;
-      for (const id of [alarmHandlerId, deploymentHandlerId, sweepHandlerId]) {
+      for (const id of [alarmHandlerId, deploymentHandlerId, sweepHandlerId, operatorId]) {
         const statements = roleStatements(template, id);
         expect(resourcesOf(grantingAction(statements, 'dynamodb:PutItem'))).toEqual([tableArn]);
         expect(resourcesOf(grantingAction(statements, 'dynamodb:Query'))).toEqual([tableArn]);
@@ -213,7 +293,7 @@ describe('WatchdogStack from the example config', () => {
   });
 
   describe('Lambda handlers', () => {
-    it('are the only asynchronously invoked functions, one per rule target', () => {
+    it('are the rule targets: one per event source, the sweep on its schedule', () => {
       const targetArns = ofType('AWS::Events::Rule').flatMap(([, r]) =>
         (r.Properties.Targets as { Arn: unknown }[]).map((t) => evaluate(t.Arn)),
       );
@@ -243,7 +323,24 @@ describe('WatchdogStack from the example config', () => {
       });
     });
 
-    it.each(allHandlers())('%s: on-failure destination, two retries, bounded event age', (_name, id) => {
+    it('Slack notifier: the same runtime settings, told only which secret to read', () => {
+      expect(resources[slackNotifierId].Properties).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        MemorySize: 512,
+        Timeout: 30,
+        TracingConfig: { Mode: 'Active' },
+        Handler: 'index.handler',
+      });
+      const variables = resources[slackNotifierId].Properties.Environment.Variables;
+      expect(evaluate(variables[ENV.slackSecretArn])).toBe(
+        `${arnPrefix('secretsmanager')}:secret:${config.notifications!.slackWebhookSecretName!}`,
+      );
+      expect(variables[ENV.tableName]).toBeUndefined();
+      expect(variables[ENV.topicArn]).toBeUndefined();
+    });
+
+    it.each(everyFunction())('%s: on-failure destination, two retries, bounded event age', (_name, id) => {
       const dlqArn = `<${logicalIdOf(stack, stack.watchdog.deadLetterQueue)}.Arn>`;
       const configs = ofType('AWS::Lambda::EventInvokeConfig').filter(
         ([, r]) => r.Properties.FunctionName.Ref === id(),
@@ -437,6 +534,100 @@ describe('WatchdogStack from the example config', () => {
             'Fn::GetAtt': [logicalIdOf(stack, stack.watchdog.deadLetterQueue), 'Arn'],
           },
         },
+      });
+    });
+  });
+
+  describe('operator entry point', () => {
+    it('has a Function URL with AWS_IAM auth, and no other URL', () => {
+      const urls = ofType('AWS::Lambda::Url');
+      expect(urls).toHaveLength(1);
+      expect(urls[0][1].Properties).toEqual({
+        AuthType: 'AWS_IAM',
+        TargetFunctionArn: { 'Fn::GetAtt': [operatorId, 'Arn'] },
+      });
+    });
+
+    it('lets nobody invoke it through a resource policy unless operatorPrincipals say so', () => {
+      const permissions = ofType('AWS::Lambda::Permission').filter(
+        ([, p]) => evaluate(p.Properties.FunctionName) === `<${operatorId}.Arn>`,
+      );
+      expect(permissions).toEqual([]);
+    });
+
+    it('uses the table and the topic like the other handlers', () => {
+      const statements = roleStatements(template, operatorId);
+      expect(resourcesOf(grantingAction(statements, 'dynamodb:UpdateItem'))).toEqual([
+        `<${logicalIdOf(stack, stack.watchdog.stateTable)}.Arn>`,
+      ]);
+      expect(resourcesOf(grantingAction(statements, 'sns:Publish'))).toEqual([
+        `<${logicalIdOf(stack, stack.watchdog.notificationTopic)}>`,
+      ]);
+    });
+  });
+
+  describe('stack outputs', () => {
+    it('carry the contract names, with no export', () => {
+      const outputs = template.toJSON().Outputs as Record<string, { Value: unknown; Export?: unknown }>;
+      expect(Object.keys(outputs).sort()).toEqual(Object.values(STACK_OUTPUT).sort());
+      expect(outputs[STACK_OUTPUT.operatorUrl].Value).toEqual({
+        'Fn::GetAtt': [logicalIdOf(stack, stack.watchdog.operatorUrl as never), 'FunctionUrl'],
+      });
+      expect(outputs[STACK_OUTPUT.operatorFunctionName].Value).toEqual({ Ref: operatorId });
+      expect(outputs[STACK_OUTPUT.tableName].Value).toEqual({
+        Ref: logicalIdOf(stack, stack.watchdog.stateTable),
+      });
+      expect(outputs[STACK_OUTPUT.topicArn].Value).toEqual({
+        Ref: logicalIdOf(stack, stack.watchdog.notificationTopic),
+      });
+      for (const output of Object.values(outputs)) expect(output.Export).toBeUndefined();
+    });
+  });
+
+  describe('Slack webhook notifier', () => {
+    it('may read the one configured secret and nothing else', () => {
+      const statements = roleStatements(template, slackNotifierId);
+      const secretStatements = statements.filter((s) =>
+        asList(s.Action).some((a) => a.startsWith('secretsmanager:')),
+      );
+      expect(secretStatements).toEqual([
+        {
+          Effect: 'Allow',
+          Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+          Resource: expect.anything(),
+        },
+      ]);
+      expect(resourcesOf(secretStatements)).toEqual([slackSecretArn()]);
+      const actions = statements.flatMap((s) => asList(s.Action));
+      expect(
+        actions.filter((a) => /^(dynamodb|sns|kms|ecs|codedeploy|codepipeline|cloudwatch):/.test(a)),
+      ).toEqual([]);
+    });
+
+    it('is the only function that may read a secret', () => {
+      const readers = identityStatements().filter((s) =>
+        asList(s.Action).includes('secretsmanager:GetSecretValue'),
+      );
+      expect(readers).toEqual(
+        grantingAction(roleStatements(template, slackNotifierId), 'secretsmanager:GetSecretValue'),
+      );
+      expect(resourcesOf(readers)).toEqual([slackSecretArn()]);
+    });
+
+    it('is subscribed to the topic, with a redrive policy to the DLQ', () => {
+      template.hasResourceProperties('AWS::SNS::Subscription', {
+        Protocol: 'lambda',
+        TopicArn: { Ref: logicalIdOf(stack, stack.watchdog.notificationTopic) },
+        Endpoint: { 'Fn::GetAtt': [slackNotifierId, 'Arn'] },
+        RedrivePolicy: {
+          deadLetterTargetArn: { 'Fn::GetAtt': [logicalIdOf(stack, stack.watchdog.deadLetterQueue), 'Arn'] },
+        },
+      });
+      template.hasResourceProperties('AWS::Lambda::Permission', {
+        Action: 'lambda:InvokeFunction',
+        FunctionName: { 'Fn::GetAtt': [slackNotifierId, 'Arn'] },
+        Principal: 'sns.amazonaws.com',
+        SourceArn: { Ref: logicalIdOf(stack, stack.watchdog.notificationTopic) },
       });
     });
   });

@@ -51,15 +51,24 @@ export class InMemoryStateStore implements StateStore {
     this.audit.push(structuredClone(entry));
   }
 
-  async listAudit(scope: string): Promise<AuditEntry[]> {
-    return this.audit.filter(
-      (e) =>
-        (e.type === 'decision'
-          ? e.decision.target
-          : e.type === 'rollback-result'
-            ? e.target
-            : '_rejected') === scope,
-    );
+  async listAudit(
+    scope: string,
+    options: { newestFirst?: boolean; limit?: number } = {},
+  ): Promise<AuditEntry[]> {
+    const scopeOf = (e: AuditEntry) =>
+      e.type === 'decision'
+        ? e.decision.target
+        : e.type === 'rollback-result' || e.type === 'operator'
+          ? e.target
+          : '_rejected';
+    const all = this.audit.filter((e) => scopeOf(e) === scope).sort((a, b) => a.at - b.at);
+    const ordered = options.newestFirst ? all.reverse() : all;
+    return options.limit === undefined ? ordered : ordered.slice(0, options.limit);
+  }
+
+  async setGlobalPause(pause: Pause | undefined): Promise<void> {
+    await tick();
+    this.globalPause = pause;
   }
 
   decisions() {

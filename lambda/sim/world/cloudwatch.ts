@@ -13,11 +13,17 @@ import { SimulatorGapError, alarmSource, type WorldContext } from './world-conte
 
 const DAY_MS = 86_400_000;
 const PERIOD_SECONDS = 60;
+const PERIOD_MS = PERIOD_SECONDS * 1_000;
 const THRESHOLD = 1;
 
 interface AlarmState {
   readonly spec: AlarmSpec;
   value: AlarmStateValue;
+  /**
+   * What the alarm's own evaluation yields: the world's health verdict, or the timeline's last direct
+   * transition. `value` differs from it only while SetAlarmState holds a forced state.
+   */
+  evaluated: AlarmStateValue;
   reason: string;
   reasonData: string | undefined;
   updatedAt: number;
@@ -33,7 +39,9 @@ interface Serving {
  * The CloudWatch part of the simulated account. An alarm that `watches` a target behaves like a metric
  * alarm on that target's health: ALARM `delaySeconds` after a bad version starts serving (if it is still
  * serving then), OK `delaySeconds` after the target finished moving to a good version (if it still runs
- * it). Every real transition emits a `CloudWatch Alarm State Change` event.
+ * it). Every real transition emits a `CloudWatch Alarm State Change` event. A state forced by SetAlarmState
+ * (a drill) lasts until the alarm's next evaluation, at the next period boundary, when it goes back to what
+ * its evaluation says, as CloudWatch does.
  */
 export class CloudWatchWorld {
   private readonly alarms = new Map<string, AlarmState>();
@@ -50,6 +58,7 @@ export class CloudWatchWorld {
       this.alarms.set(spec.name, {
         spec,
         value: spec.state,
+        evaluated: spec.state,
         reason: `Initial state of the simulated alarm.`,
         reasonData: undefined,
         updatedAt: since,
@@ -81,7 +90,7 @@ export class CloudWatchWorld {
       if (bad && changed) {
         this.ctx.clock.after(alarm.spec.delaySeconds * 1_000, () => {
           if (stillServing())
-            this.transition(
+            this.evaluate(
               alarm,
               ALARM_STATE.alarm,
               `Threshold Crossed: ${targetId} serves ${version}, a bad version.`,
@@ -91,7 +100,7 @@ export class CloudWatchWorld {
       } else if (!bad && settled) {
         this.ctx.clock.after(alarm.spec.delaySeconds * 1_000, () => {
           if (stillServing())
-            this.transition(
+            this.evaluate(
               alarm,
               ALARM_STATE.ok,
               `Threshold Crossed: ${targetId} serves ${version} and is healthy.`,
@@ -111,6 +120,7 @@ export class CloudWatchWorld {
   ): boolean {
     const alarm = this.alarms.get(name);
     if (!alarm) throw new Error(`no alarm ${name} in the world`);
+    alarm.evaluated = value;
     if (alarm.value === value) {
       this.ctx.note(alarmSource(name), 'alarm', `${name} is already ${value}: no transition`);
       return false;
@@ -162,9 +172,26 @@ export class CloudWatchWorld {
       });
     }
     const value = input.StateValue as AlarmStateValue;
-    if (alarm.value !== value)
+    if (alarm.value !== value) {
       this.transition(alarm, value, input.StateReason ?? '', undefined, undefined, input.StateReasonData);
+      const nextEvaluation = (Math.floor(this.ctx.clock.now() / PERIOD_MS) + 1) * PERIOD_MS;
+      this.ctx.clock.schedule(nextEvaluation, () => {
+        if (alarm.value !== alarm.evaluated)
+          this.transition(
+            alarm,
+            alarm.evaluated,
+            `Evaluated after SetAlarmState: the alarm's metric says ${alarm.evaluated}.`,
+            datapointOf(alarm.evaluated),
+          );
+      });
+    }
     return {};
+  }
+
+  /** The alarm's evaluation says `value`: it transitions unless it is already there. */
+  private evaluate(alarm: AlarmState, value: AlarmStateValue, reason: string, datapoint: number): void {
+    alarm.evaluated = value;
+    this.transition(alarm, value, reason, datapoint);
   }
 
   private describe(a: AlarmState): MetricAlarm {
@@ -240,6 +267,12 @@ export class CloudWatchWorld {
       deliveries ?? alarm.spec.deliveries,
     );
   }
+}
+
+/** The metric value behind an evaluated state: breaching, healthy, or none at all. */
+function datapointOf(value: AlarmStateValue): number | undefined {
+  if (value === ALARM_STATE.alarm) return THRESHOLD;
+  return value === ALARM_STATE.ok ? 0 : undefined;
 }
 
 function snapshot(a: AlarmState): AlarmStateSnapshot {

@@ -6,6 +6,7 @@ import {
   ServiceNotFoundException,
   type Deployment,
   type DescribeServicesCommandInput,
+  type DescribeTaskDefinitionCommandInput,
   type ListServiceDeploymentsCommandInput,
   type Service,
   type ServiceDeploymentBrief,
@@ -150,6 +151,9 @@ export class EcsWorld {
         target: (input) => this.targetOf(input),
         run: (input) => this.describeServices(input),
       }),
+      DescribeTaskDefinition: simCommand<DescribeTaskDefinitionCommandInput>({
+        run: (input) => this.describeTaskDefinition(input),
+      }),
       ListServiceDeployments: simCommand<ListServiceDeploymentsCommandInput>({
         target: (input) => this.targetOf(input),
         run: (input) => this.listServiceDeployments(input),
@@ -184,6 +188,39 @@ export class EcsWorld {
       else failures.push({ arn: ecsServiceArn(cluster, name), reason: 'MISSING' });
     }
     return { services, failures };
+  }
+
+  /**
+   * Every `family:revision` is registered in the simulated account (UpdateService accepts any), each with one
+   * essential container named after the family whose image is tagged with the revision, so two versions of a
+   * target always differ in exactly that image.
+   */
+  private describeTaskDefinition(input: DescribeTaskDefinitionCommandInput): Record<string, unknown> {
+    if (input.include !== undefined && input.include.length > 0)
+      throw new SimulatorGapError('ecs:DescribeTaskDefinition with include (tags) is not modelled');
+    const m = TASK_DEFINITION.exec(input.taskDefinition ?? '');
+    if (!m?.[1]) {
+      throw new SimulatorGapError(
+        `ecs:DescribeTaskDefinition of ${String(input.taskDefinition)} is not modelled: the simulated account knows task definitions only as family:revision or their ARN (a family alone would need the latest revision)`,
+      );
+    }
+    const familyRevision = m[1];
+    const [family = '', revision = ''] = familyRevision.split(':');
+    return {
+      taskDefinition: {
+        taskDefinitionArn: taskDefinitionArn(familyRevision),
+        family,
+        revision: Number(revision),
+        status: 'ACTIVE',
+        containerDefinitions: [
+          {
+            name: family,
+            image: `${SIM_ACCOUNT}.dkr.ecr.${SIM_REGION}.amazonaws.com/${family}:${revision}`,
+            essential: true,
+          },
+        ],
+      },
+    };
   }
 
   private listServiceDeployments(input: ListServiceDeploymentsCommandInput): Record<string, unknown> {

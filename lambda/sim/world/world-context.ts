@@ -5,7 +5,7 @@ import type { EventBridgeEvent } from './account';
  * What a change in the simulated account is, for the readable timeline. `lost` marks an event the world
  * emitted that never reaches the watchdog (a CodeDeploy group's `lostEvents`).
  */
-export type WorldNoteKind = 'deploy' | 'ecs' | 'codedeploy' | 'alarm' | 'lost';
+export type WorldNoteKind = 'deploy' | 'ecs' | 'codedeploy' | 'codepipeline' | 'alarm' | 'lost';
 
 /**
  * What every part of the simulated account shares: the clock, the event bus, the timeline and id counters.

@@ -4,6 +4,7 @@ import type { Scenario } from '../scenario';
 import type { SimCommands } from '../sim-commands';
 import { CloudWatchWorld } from './cloudwatch';
 import { CodeDeployWorld } from './codedeploy';
+import { CodePipelineWorld, stageKey } from './codepipeline';
 import { EcsWorld, type ServingListener } from './ecs';
 import { SnsWorld, type PublishedNotification } from './sns';
 import type { WorldContext } from './world-context';
@@ -27,6 +28,7 @@ export class SimWorld {
   readonly ecs: EcsWorld;
   readonly codedeploy: CodeDeployWorld;
   readonly cloudwatch: CloudWatchWorld;
+  readonly codepipeline: CodePipelineWorld;
   readonly sns: SnsWorld;
   readonly history: WorldHistory[] = [];
   private readonly ecsTargets = new Map<string, { cluster: string; service: string }>();
@@ -39,7 +41,11 @@ export class SimWorld {
   ) {
     const serviceToTarget = new Map<string, string>();
     const groupToTarget = new Map<string, string>();
+    const freezeOwners = new Map<string, string>();
     for (const target of scenario.config.targets) {
+      const freeze = target.freeze;
+      if (freeze && !freezeOwners.has(stageKey(freeze.pipeline, freeze.stage)))
+        freezeOwners.set(stageKey(freeze.pipeline, freeze.stage), target.id);
       switch (target.type) {
         case 'ecs-service':
           this.ecsTargets.set(target.id, { cluster: target.cluster, service: target.service });
@@ -65,6 +71,7 @@ export class SimWorld {
     const failing = new Set(world.failingVersions);
     this.ecs = new EcsWorld(ctx, world.ecsServices, serviceToTarget, failing, onServing);
     this.codedeploy = new CodeDeployWorld(ctx, world.codeDeployGroups, groupToTarget, failing, onServing);
+    this.codepipeline = new CodePipelineWorld(ctx, world.pipelines, freezeOwners);
     this.sns = new SnsWorld(ctx, onPublish);
   }
 
@@ -74,6 +81,7 @@ export class SimWorld {
       ecs: this.ecs.commands(),
       codedeploy: this.codedeploy.commands(),
       cloudwatch: this.cloudwatch.commands(),
+      codepipeline: this.codepipeline.commands(),
       sns: this.sns.commands(),
     };
   }

@@ -45,7 +45,7 @@ describe('createAwsClients', () => {
     });
 
     // Assess
-    expect(seen.sort()).toEqual(['cloudwatch', 'codedeploy', 'dynamodb', 'ecs', 'sns']);
+    expect(seen.sort()).toEqual(['cloudwatch', 'codedeploy', 'codepipeline', 'dynamodb', 'ecs', 'sns']);
     expect(Object.keys(clients).sort()).toEqual(seen);
   });
 

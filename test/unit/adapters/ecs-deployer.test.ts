@@ -3,6 +3,7 @@ import {
   ClusterNotFoundException,
   ConflictException,
   DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
   ECSClient,
   InvalidParameterException,
   ListServiceDeploymentsCommand,
@@ -491,6 +492,97 @@ describe('EcsDeployer', () => {
 
       // Act & Assess
       await expect(deployer.redeploy(target, 'checkout:41')).rejects.toThrow(RetryableError);
+    });
+  });
+
+  describe('describeChange', () => {
+    const ecr = '111122223333.dkr.ecr.us-east-1.amazonaws.com';
+    const taskDefinition = (revision: number, containers: [string, string][]) => ({
+      taskDefinition: {
+        family: 'checkout',
+        revision,
+        containerDefinitions: containers.map(([name, image]) => ({ name, image })),
+      },
+    });
+
+    it('lists the containers whose image changed, was added or was removed', async () => {
+      // Prepare
+      ecs
+        .on(DescribeTaskDefinitionCommand, { taskDefinition: 'checkout:42' })
+        .resolves(
+          taskDefinition(42, [
+            ['web', `${ecr}/web:1.5.0`],
+            ['envoy', 'public.ecr.aws/envoy:v1.30'],
+            ['debug', `${ecr}/debug:1`],
+          ]),
+        )
+        .on(DescribeTaskDefinitionCommand, { taskDefinition: 'checkout:41' })
+        .resolves(
+          taskDefinition(41, [
+            ['web', `${ecr}/web:1.4.2`],
+            ['envoy', 'public.ecr.aws/envoy:v1.30'],
+            ['log-router', 'public.ecr.aws/fluent-bit:2'],
+          ]),
+        );
+
+      // Act
+      const lines = await deployer.describeChange(target, 'checkout:42', 'checkout:41');
+
+      // Assess
+      expect(lines).toEqual([
+        `web: ${ecr}/web:1.5.0 → ${ecr}/web:1.4.2`,
+        'log-router: added public.ecr.aws/fluent-bit:2',
+        `debug: removed (was ${ecr}/debug:1)`,
+      ]);
+      expect(ecs).toHaveReceivedCommandTimes(DescribeTaskDefinitionCommand, 2);
+    });
+
+    it('reads both task definitions at the same time', async () => {
+      // Prepare
+      const first = deferred<ReturnType<typeof taskDefinition>>();
+      ecs
+        .on(DescribeTaskDefinitionCommand, { taskDefinition: 'checkout:42' })
+        .callsFake(() => first.promise)
+        .on(DescribeTaskDefinitionCommand, { taskDefinition: 'checkout:41' })
+        .resolves(taskDefinition(41, [['web', 'web:1']]));
+
+      // Act
+      const describing = deployer.describeChange(target, 'checkout:42', 'checkout:41');
+      await new Promise((resolve) => setImmediate(resolve));
+
+      // Assess: the second read started before the first one answered.
+      expect(ecs).toHaveReceivedCommandTimes(DescribeTaskDefinitionCommand, 2);
+      first.resolve(taskDefinition(42, [['web', 'web:2']]));
+      await expect(describing).resolves.toEqual(['web: web:2 → web:1']);
+    });
+
+    it('gives no lines when nothing but the revision changed', async () => {
+      // Prepare
+      ecs.on(DescribeTaskDefinitionCommand).resolves(taskDefinition(1, [['web', 'web:1']]));
+
+      // Act & Assess
+      await expect(deployer.describeChange(target, 'checkout:42', 'checkout:41')).resolves.toEqual([]);
+    });
+
+    it.each([
+      ['access is denied', new AccessDeniedException({ message: 'not authorized', $metadata: meta })],
+      ['ECS throttles', awsError('ThrottlingException')],
+      ['the network fails', Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })],
+    ])('never throws: gives no lines when %s', async (_label, error) => {
+      // Prepare
+      ecs
+        .on(DescribeTaskDefinitionCommand, { taskDefinition: 'checkout:42' })
+        .resolves(taskDefinition(42, [['web', 'web:2']]))
+        .on(DescribeTaskDefinitionCommand, { taskDefinition: 'checkout:41' })
+        .rejects(error);
+
+      // Act & Assess
+      await expect(deployer.describeChange(target, 'checkout:42', 'checkout:41')).resolves.toEqual([]);
+      expect(log).toHaveBeenCalledWith(
+        'info',
+        'DescribeTaskDefinition failed; notifying without the image change',
+        expect.objectContaining({ from: 'checkout:42', to: 'checkout:41' }),
+      );
     });
   });
 });

@@ -33,6 +33,8 @@ const payments = {
   alarms: ['payments-errors'],
 };
 
+const checkout2 = () => ({ ...checkout, id: 'checkout-2', service: 'checkout-2' });
+
 function parsed(input: unknown): WatchdogConfig {
   const result = parseWatchdogConfig(input);
   if (!result.ok) throw new Error(`expected a valid config, got:\n${result.problems.join('\n')}`);
@@ -46,7 +48,7 @@ function problemsOf(input: unknown): string[] {
 }
 
 describe('parseWatchdogConfig: valid configs', () => {
-  it('accepts the contract example (without approval mode, not available yet) unchanged', () => {
+  it('accepts the contract example unchanged', () => {
     const input = {
       defaults: {
         mode: 'auto',
@@ -55,12 +57,14 @@ describe('parseWatchdogConfig: valid configs', () => {
         watchWindowMinutes: 60,
         maxRollbacks: { count: 2, windowMinutes: 60 },
         approvalTimeoutMinutes: 15,
+        approvalTimeoutAction: 'hold',
+        verificationTimeoutMinutes: 15,
         maxEventAgeMinutes: 30,
         sweepIntervalMinutes: 10,
       },
       targets: [
         checkout,
-        { ...payments, mode: 'dry-run', cooldownMinutes: 30 },
+        { ...payments, mode: 'approval', cooldownMinutes: 30 },
         { ...checkout, id: 'search', service: 'search', mode: 'dry-run', cooldownMinutes: 30 },
       ],
       notifications: { emails: ['oncall@example.com'], slackWebhookSecretName: 'watchdog/slack' },
@@ -82,8 +86,31 @@ describe('parseWatchdogConfig: valid configs', () => {
       watchWindowMinutes: 90,
       maxRollbacks: { count: 1, windowMinutes: 120 },
       approvalTimeoutMinutes: 5,
+      approvalTimeoutAction: 'rollback',
+      verificationTimeoutMinutes: 30,
+      freeze: { pipeline: 'payments-delivery', stage: 'Prod' },
     };
     expect(parsed({ targets: [target] })).toEqual({ targets: [target] });
+  });
+
+  it.each(['auto', 'approval', 'dry-run'])('accepts mode %p in defaults and on a target', (mode) => {
+    expect(parsed({ defaults: { mode }, targets: [{ ...checkout, mode }] })).toEqual({
+      defaults: { mode },
+      targets: [{ ...checkout, mode }],
+    });
+  });
+
+  it.each(['hold', 'rollback'])('accepts approvalTimeoutAction %p', (action) => {
+    const config = { defaults: { approvalTimeoutAction: action }, targets: [checkout] };
+    expect(parsed(config)).toEqual(config);
+  });
+
+  it.each([
+    ['the shortest names', { pipeline: 'p', stage: 'S' }],
+    ['every character CodePipeline allows', { pipeline: 'Release.v2@team_a-b', stage: 'Deploy-Prod_1.0@eu' }],
+    ['100-character names', { pipeline: 'p'.repeat(100), stage: 's'.repeat(100) }],
+  ])('accepts a deploy freeze with %s', (_what, freeze) => {
+    expect(parsed({ targets: [{ ...checkout, freeze }] }).targets[0]).toEqual({ ...checkout, freeze });
   });
 
   it.each([1, 5, 1440])('accepts defaults.sweepIntervalMinutes %d', (minutes) => {
@@ -98,6 +125,37 @@ describe('parseWatchdogConfig: valid configs', () => {
 });
 
 describe('resolveRuntimeConfig', () => {
+  it('layers approvalTimeoutAction and verificationTimeoutMinutes like every policy field', () => {
+    const config = parsed({
+      defaults: { mode: 'approval', approvalTimeoutAction: 'rollback', verificationTimeoutMinutes: 20 },
+      targets: [
+        checkout,
+        { ...payments, approvalTimeoutAction: 'hold', verificationTimeoutMinutes: 5, mode: 'auto' },
+      ],
+    });
+    expect(resolveRuntimeConfig(config, env).targets.map((t) => t.policy)).toEqual([
+      {
+        ...DEFAULT_POLICY,
+        mode: 'approval',
+        approvalTimeoutAction: 'rollback',
+        verificationTimeoutMinutes: 20,
+      },
+      { ...DEFAULT_POLICY, mode: 'auto', approvalTimeoutAction: 'hold', verificationTimeoutMinutes: 5 },
+    ]);
+  });
+
+  it('carries a target’s freeze, and leaves it out where there is none', () => {
+    const freeze = { pipeline: 'checkout-delivery', stage: 'Production' };
+    const runtime = resolveRuntimeConfig(
+      parsed({
+        targets: [{ ...checkout, freeze }, { ...payments, freeze: { ...freeze, stage: 'Pay' } }, checkout2()],
+      }),
+      env,
+    );
+    expect(runtime.targets.map((t) => t.freeze)).toEqual([freeze, { ...freeze, stage: 'Pay' }, undefined]);
+    expect('freeze' in runtime.targets[2]).toBe(false);
+  });
+
   it('applies DEFAULT_POLICY when the config sets nothing', () => {
     expect(resolveRuntimeConfig(parsed({ targets: [checkout] }), env)).toEqual({
       schemaVersion: RUNTIME_CONFIG_SCHEMA_VERSION,
@@ -193,7 +251,7 @@ describe('parseWatchdogConfig: problems (RELIABILITY.md #24)', () => {
 
   it('lists every problem of a config in one result, each with its JSON path', () => {
     const problems = problemsOf({
-      defaults: { cooldownMinutes: -1, mode: 'approval', maxRollbacks: { count: 0, windowMinutes: 0 } },
+      defaults: { cooldownMinutes: -1, mode: 'manual', maxRollbacks: { count: 0, windowMinutes: 0 } },
       targets: [
         { ...checkout, id: 'Checkout', alarms: [] },
         { ...checkout, id: 'checkout-2', typo: true },
@@ -210,10 +268,10 @@ describe('parseWatchdogConfig: problems (RELIABILITY.md #24)', () => {
       notifications: { emails: ['not-an-address'] },
     });
     expect(problems).toEqual([
+      '$.defaults.mode: must be one of "auto", "approval", "dry-run" (got "manual")',
       '$.defaults.cooldownMinutes: must be a whole number >= 0 (got -1)',
       '$.defaults.maxRollbacks.count: must be a whole number >= 1 (got 0)',
       '$.defaults.maxRollbacks.windowMinutes: must be a whole number > 0 (got 0)',
-      '$.defaults.mode: approval mode is not available yet; use auto or dry-run',
       '$.targets[0].id: must be lowercase letters, digits and "-" only ([a-z0-9-]+) (got "Checkout")',
       '$.targets[0].alarms: must list at least one alarm name (got [])',
       expect.stringMatching(/^\$\.targets\[1\]\.typo: unknown key/),
@@ -225,15 +283,63 @@ describe('parseWatchdogConfig: problems (RELIABILITY.md #24)', () => {
     ]);
   });
 
-  it('rejects approval mode on a target, with what to use instead', () => {
-    expect(problemsOf({ targets: [{ ...checkout, mode: 'approval' }] })).toEqual([
-      '$.targets[0].mode: approval mode is not available yet; use auto or dry-run',
+  it('rejects an unknown mode listing every mode', () => {
+    expect(problemsOf({ targets: [{ ...checkout, mode: 'yolo' }] })).toEqual([
+      '$.targets[0].mode: must be one of "auto", "approval", "dry-run" (got "yolo")',
     ]);
   });
 
-  it('rejects an unknown mode listing only the modes that are available', () => {
-    expect(problemsOf({ targets: [{ ...checkout, mode: 'yolo' }] })).toEqual([
-      '$.targets[0].mode: must be one of "auto", "dry-run" (got "yolo")',
+  it('rejects an unknown approvalTimeoutAction, in defaults and on a target', () => {
+    expect(
+      problemsOf({
+        defaults: { approvalTimeoutAction: 'escalate' },
+        targets: [{ ...checkout, approvalTimeoutAction: 'HOLD' }],
+      }),
+    ).toEqual([
+      '$.defaults.approvalTimeoutAction: must be one of "hold", "rollback" (got "escalate")',
+      '$.targets[0].approvalTimeoutAction: must be one of "hold", "rollback" (got "HOLD")',
+    ]);
+  });
+
+  it.each([0, -5, 2.5, '15'])('rejects verificationTimeoutMinutes %p: whole minutes, at least 1', (value) => {
+    expect(problemsOf({ targets: [{ ...checkout, verificationTimeoutMinutes: value }] })).toEqual([
+      `$.targets[0].verificationTimeoutMinutes: must be a whole number > 0 (got ${JSON.stringify(value)})`,
+    ]);
+  });
+
+  it('rejects deploy freezes CodePipeline would refuse, naming each bad field', () => {
+    expect(
+      problemsOf({
+        targets: [
+          { ...checkout, freeze: { pipeline: 'checkout delivery', stage: '' } },
+          { ...payments, freeze: { pipeline: 'p'.repeat(101), stage: 'Prod/EU' } },
+          { ...checkout2(), freeze: { pipeline: 'p' } },
+          { ...checkout, id: 'c3', freeze: 'checkout-delivery/Production' },
+        ],
+      }),
+    ).toEqual([
+      '$.targets[0].freeze.pipeline: must be a CodePipeline pipeline name: 1-100 letters, digits, ".", "@", "-" or "_" (got "checkout delivery")',
+      '$.targets[0].freeze.stage: must be a CodePipeline stage name: 1-100 letters, digits, ".", "@", "-" or "_" (got "")',
+      expect.stringMatching(
+        /^\$\.targets\[1\]\.freeze\.pipeline: must be a CodePipeline pipeline name: 1-100 .* \(got "p+\.\.\.\)$/,
+      ),
+      '$.targets[1].freeze.stage: must be a CodePipeline stage name: 1-100 letters, digits, ".", "@", "-" or "_" (got "Prod/EU")',
+      '$.targets[2].freeze.stage: must be a CodePipeline stage name (missing)',
+      '$.targets[3].freeze: must be an object { "pipeline": string, "stage": string } (got "checkout-delivery/Production")',
+    ]);
+  });
+
+  it('rejects unknown keys in a freeze, with the keys that are valid there', () => {
+    expect(
+      problemsOf({
+        targets: [{ ...checkout, freeze: { pipeline: 'p', stage: 's', transition: 'Inbound' } }],
+      }),
+    ).toEqual(['$.targets[0].freeze.transition: unknown key; valid keys here are "pipeline", "stage"']);
+  });
+
+  it('rejects a freeze in defaults: it names one target’s pipeline', () => {
+    expect(problemsOf({ defaults: { freeze: { pipeline: 'p', stage: 's' } }, targets: [checkout] })).toEqual([
+      expect.stringMatching(/^\$\.defaults\.freeze: unknown key; valid keys here are /),
     ]);
   });
 
@@ -259,18 +365,12 @@ describe('parseWatchdogConfig: problems (RELIABILITY.md #24)', () => {
     ).toEqual([
       '$.targets[0].cluster: unknown key; valid keys here are "id", "type", "application", "deploymentGroup", ' +
         '"alarms", "mode", "cooldownMinutes", "bakeMinutes", "watchWindowMinutes", "maxRollbacks", ' +
-        '"approvalTimeoutMinutes"',
+        '"approvalTimeoutMinutes", "approvalTimeoutAction", "verificationTimeoutMinutes", "freeze"',
       '$.targets[1].deploymentGroup: must be a CodeDeploy deployment group name (missing)',
       '$.targets[2].application: must be a non-empty CodeDeploy application name (got "")',
       expect.stringMatching(
         /^\$\.targets\[2\]\.deploymentGroup: must be a CodeDeploy deployment group name of at most 100 characters \(got "g+\.\.\.\)$/,
       ),
-    ]);
-  });
-
-  it('rejects approval mode on a CodeDeploy target too', () => {
-    expect(problemsOf({ targets: [{ ...payments, mode: 'approval' }] })).toEqual([
-      '$.targets[0].mode: approval mode is not available yet; use auto or dry-run',
     ]);
   });
 

@@ -18,6 +18,9 @@ describe('watchdog', () => {
       expect(run.stdout).toMatch(/^Usage: watchdog <command>/);
       expect(run.stdout).toMatch(/\n {2}simulate {2}Run a scenario offline/);
       expect(run.stdout).toMatch(/\n {2}validate {2}Check a watchdog config file/);
+      expect(run.stdout).toContain('\nAgainst a deployed stack (AWS credentials from the usual chain');
+      for (const command of ['status', 'history', 'pause', 'resume', 'approve', 'rollback', 'drill'])
+        expect(run.stdout).toMatch(new RegExp(`\n {2}${command} +\\S`));
     }
   });
 
@@ -30,22 +33,25 @@ describe('watchdog', () => {
     const unknown = await runCli(['deploy']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toBe(
-      'watchdog: unknown command "deploy"; expected one of simulate, validate. Run `watchdog --help`.\n',
+      'watchdog: unknown command "deploy"; expected one of simulate, validate, status, history, pause, resume, approve, rollback, drill. Run `watchdog --help`.\n',
     );
   });
 
-  it.each(['simulate', 'validate'])('has --help on %s, with exit codes', async (command) => {
-    for (const argv of [
-      [command, '--help'],
-      ['help', command],
-    ]) {
-      const run = await runCli(argv);
-      expect(run.code).toBe(0);
-      expect(run.stdout).toMatch(new RegExp(`^Usage: watchdog ${command} `));
-      expect(run.stdout).toContain('\nExit codes:\n  0  ');
-      expect(run.stdout).toContain('  2  ');
-    }
-  });
+  it.each(['simulate', 'validate', 'status', 'history', 'pause', 'resume', 'approve', 'rollback', 'drill'])(
+    'has --help on %s, with exit codes',
+    async (command) => {
+      for (const argv of [
+        [command, '--help'],
+        ['help', command],
+      ]) {
+        const run = await runCli(argv);
+        expect(run.code).toBe(0);
+        expect(run.stdout).toMatch(new RegExp(`^Usage: watchdog ${command} `));
+        expect(run.stdout).toContain('\nExit codes:\n  0  ');
+        expect(run.stdout).toContain('  2  ');
+      }
+    },
+  );
 
   it('exits 2 on bad arguments, naming the problem and the usage', async () => {
     const run = await runCli(['simulate']);
@@ -186,5 +192,27 @@ describe('bin/watchdog.js', () => {
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/^Usage: watchdog simulate <scenario\.json> \[--json\]/);
     expect(result.stderr).toBe('');
+  });
+
+  it('tells an operator without AWS credentials what to do, through the real AWS wiring (exit 2)', () => {
+    const home = tempDir({});
+    const result = spawnSync(process.execPath, [join(repo, 'bin/watchdog.js'), 'status'], {
+      encoding: 'utf8',
+      timeout: 30_000,
+      // No credentials anywhere: no env keys, an empty home (no ~/.aws), no instance metadata.
+      env: {
+        PATH: process.env.PATH,
+        HOME: home,
+        AWS_REGION: 'eu-west-1',
+        AWS_EC2_METADATA_DISABLED: 'true',
+        AWS_CONFIG_FILE: join(home, 'config'),
+        AWS_SHARED_CREDENTIALS_FILE: join(home, 'credentials'),
+      },
+    });
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(
+      /^watchdog status: no AWS credentials found: set AWS_PROFILE or run `aws sso login` \(or pass --profile\)/,
+    );
   });
 });

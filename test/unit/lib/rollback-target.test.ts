@@ -1,6 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { RollbackTarget } from '../../../lib';
@@ -199,5 +200,40 @@ describe('RollbackTarget.codeDeployGroup', () => {
     expect(problemsOf({ application: 'payments' })).toEqual([
       'deploymentGroupName is required unless deploymentGroup is given',
     ]);
+  });
+});
+
+describe('RollbackTarget deploy freeze', () => {
+  it('has none unless asked', () => {
+    expect(
+      RollbackTarget.ecsService({ id: 'web', cluster: 'prod', serviceName: 'web', alarms: ['a'] }).freeze,
+    ).toBeUndefined();
+  });
+
+  it('names the stage by pipeline name, or takes the name from a pipeline construct', () => {
+    const stack = new Stack(new App(), 'Stack');
+    const pipeline = codepipeline.Pipeline.fromPipelineArn(
+      stack,
+      'Pipeline',
+      'arn:aws:codepipeline:us-east-1:123456789012:web-delivery',
+    );
+    const byName = RollbackTarget.ecsService({
+      id: 'web',
+      cluster: 'prod',
+      serviceName: 'web',
+      alarms: ['a'],
+      freeze: { pipeline: 'web-delivery', stage: 'Production' },
+    });
+    const byConstruct = RollbackTarget.codeDeployGroup({
+      id: 'pay',
+      application: 'pay',
+      deploymentGroupName: 'pay-prod',
+      alarms: ['a'],
+      freeze: { pipeline, stage: 'Deploy' },
+    });
+    expect(byName.freeze).toEqual({ pipelineName: 'web-delivery', stageName: 'Production' });
+    expect(byConstruct.freeze).toEqual({ pipelineName: 'web-delivery', stageName: 'Deploy', pipeline });
+    expect(byName.problems).toEqual([]);
+    expect(byConstruct.problems).toEqual([]);
   });
 });

@@ -15,6 +15,8 @@ function recordingRuntime() {
   const runtime: WatchdogRuntime = {
     onAlarm: () => Promise.resolve(),
     onDeployment: () => Promise.resolve(),
+    onOperator: () =>
+      Promise.resolve({ ok: false, error: { code: 'unavailable', message: 'not used here' } }),
     onSweep: (event, context) => {
       swept.push([event, context]);
       return Promise.resolve();

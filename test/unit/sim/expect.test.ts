@@ -45,6 +45,7 @@ const observed: Observed = {
   stats: { awsReads: 10, awsWrites: 5, events: 4 },
   failureDestination: [],
   errors: [],
+  commands: [],
 };
 
 describe('checkExpectations', () => {
@@ -106,14 +107,13 @@ describe('checkExpectations', () => {
       errors: [
         {
           at: '2026-03-01T10:05:00.000Z',
-          source: '$.timeline[1]',
-          message:
-            'the operator command "pause" is not available in the simulator yet, so this entry did not run',
+          source: 'ecs:ListTasks',
+          message: 'ecs:ListTasks is not modelled by the simulator',
         },
       ],
     };
     expect(checkExpectations(undefined, withError)).toEqual([
-      'the scenario did not run as written: $.timeline[1]: the operator command "pause" is not available in the simulator yet, so this entry did not run',
+      'the scenario did not run as written: ecs:ListTasks: ecs:ListTasks is not modelled by the simulator',
     ]);
   });
 });

@@ -331,3 +331,117 @@ function codeDeployInput(group: Record<string, unknown> = {}): Record<string, un
     timeline: [{ at: '+0s', deploy: { target: 'payments', version: 'payments@r8' } }],
   });
 }
+
+describe('parseScenario: timeline commands and pipelines', () => {
+  it('reads a timeline command as the CLI reads its arguments, with the simulated operator reason as default', () => {
+    const s = validScenario({
+      timeline: [
+        { at: '+1m', command: ['pause', 'checkout'] },
+        { at: '+2m', command: ['pause', '--reason', 'game day'] },
+        {
+          at: '+3m',
+          command: ['rollback', 'checkout', '--to', 'checkout:40', '--force', '--reason', 'bad'],
+        },
+        { at: '+3h', command: ['history', 'checkout', '--since', '2h', '--limit', '5'] },
+        { at: '+4m', command: ['drill', 'checkout', '--alarm', 'checkout-5xx', '--live'] },
+      ],
+      until: '+4h',
+    });
+    expect(s.timeline.map((e) => (e.action.kind === 'command' ? e.action.request : e.action))).toEqual([
+      { command: 'pause', target: 'checkout', reason: 'simulated operator' },
+      { command: 'pause', reason: 'game day' },
+      { command: 'rollback', target: 'checkout', to: 'checkout:40', force: true, reason: 'bad' },
+      { command: 'drill', target: 'checkout', alarm: 'checkout-5xx', live: true },
+      // --since counts back from the moment the entry runs.
+      { command: 'history', target: 'checkout', sinceMs: START_MS + minutes(60), limit: 5 },
+    ]);
+    expect(s.timeline[0]?.action).toEqual(
+      expect.objectContaining({ kind: 'command', args: ['pause', 'checkout'] }),
+    );
+  });
+
+  it('reports a command the CLI would not accept at $.timeline[i].command, naming the argument', () => {
+    expect(
+      problemsOf(
+        scenarioInput({
+          timeline: [
+            { at: '+1m', command: ['approve'] },
+            { at: '+2m', command: ['deploy', 'checkout'] },
+            { at: '+3m', command: ['rollback', 'checkout', '--to'] },
+            { at: '+4m', command: ['history', '--limit', 'many'] },
+            { at: '+5m', command: ['pause', 'Checkout!'] },
+          ],
+        }),
+      ),
+    ).toEqual([
+      '$.timeline[0].command: missing <target> (got ["approve"])',
+      '$.timeline[1].command: unknown operator command "deploy"; expected one of status, history, pause, resume, approve, rollback, drill (got ["deploy","checkout"])',
+      '$.timeline[2].command: --to needs a value: --to <version> (got ["rollback","checkout","--to"])',
+      '$.timeline[3].command: --limit: must be a whole number from 1 to 1000 (got "many")',
+      '$.timeline[4].command: <target>: must be a target id: lowercase letters, digits and "-" only ([a-z0-9-]+) (got "Checkout!")',
+    ]);
+  });
+
+  const frozenTargets = {
+    targets: [
+      {
+        id: 'checkout',
+        type: 'ecs-service',
+        cluster: 'prod',
+        service: 'checkout',
+        alarms: ['checkout-5xx'],
+        freeze: { pipeline: 'shop', stage: 'Prod' },
+      },
+      {
+        id: 'cart',
+        type: 'ecs-service',
+        cluster: 'prod',
+        service: 'cart',
+        alarms: ['checkout-5xx'],
+        freeze: { pipeline: 'shop', stage: 'Prod-cart' },
+      },
+    ],
+  };
+  const twoServices = {
+    ecsServices: [
+      { cluster: 'prod', service: 'checkout', taskDefinition: 'checkout:41' },
+      { cluster: 'prod', service: 'cart', taskDefinition: 'cart:7' },
+    ],
+    alarms: [{ name: 'checkout-5xx', watches: 'checkout' }],
+  };
+
+  it("derives the world's pipelines from the config's freeze entries unless the world lists them", () => {
+    expect(validScenario({ config: frozenTargets, world: twoServices }).world.pipelines).toEqual([
+      { name: 'shop', stages: ['Prod', 'Prod-cart'] },
+    ]);
+    expect(validScenario().world.pipelines).toEqual([]);
+    const listed = validScenario({
+      config: frozenTargets,
+      world: { ...twoServices, pipelines: [{ name: 'other', stages: ['Source', 'Prod'] }] },
+    });
+    expect(listed.world.pipelines).toEqual([{ name: 'other', stages: ['Source', 'Prod'] }]);
+  });
+
+  it('checks listed pipelines: CodePipeline names, unique pipelines, unique stages, at least one stage', () => {
+    expect(
+      problemsOf(
+        scenarioInput({
+          world: {
+            ecsServices: [{ cluster: 'prod', service: 'checkout', taskDefinition: 'checkout:41' }],
+            alarms: [{ name: 'checkout-5xx', watches: 'checkout' }],
+            pipelines: [
+              { name: 'shop', stages: ['Build', 'Prod', 'Prod'] },
+              { name: 'shop', stages: ['Prod'] },
+              { name: 'bad name', stages: [] },
+            ],
+          },
+        }),
+      ),
+    ).toEqual([
+      '$.world.pipelines[0].stages[2]: duplicate stage "Prod"; stage names are unique within a pipeline',
+      '$.world.pipelines[1].name: duplicate pipeline "shop"; names must be unique',
+      '$.world.pipelines[2].name: must be a CodePipeline pipeline name: 1-100 letters, digits, ".", "@", "-" or "_" (got "bad name")',
+      '$.world.pipelines[2].stages: must be a non-empty list of stage names, like ["Source", "Build", "Prod"] (got [])',
+    ]);
+  });
+});

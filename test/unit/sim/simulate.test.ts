@@ -20,6 +20,7 @@ describe('simulate', () => {
       'expect',
       'failureDestination',
       'errors',
+      'commands',
     ]);
     expect(output.decisions[0]).toEqual({
       at: '2026-03-01T10:01:00.000Z',
@@ -124,19 +125,39 @@ describe('simulate', () => {
     expect(output.failureDestination).toEqual([]);
   });
 
-  it('reports an operator command as not available yet, per entry, and fails the run instead of crashing', async () => {
-    const { output } = await simulate(
-      validScenario({ timeline: [{ at: '+5m', command: ['pause', 'checkout', '--reason', 'test'] }] }),
+  it("answers the deploy freeze from the world's pipelines: a pipeline the account lacks fails the freeze, not the rollback", async () => {
+    const { output, run } = await simulate(
+      validScenario({
+        config: {
+          targets: [
+            {
+              id: 'checkout',
+              type: 'ecs-service',
+              cluster: 'prod',
+              service: 'checkout',
+              alarms: ['checkout-5xx'],
+              freeze: { pipeline: 'checkout-delivery', stage: 'Prod' },
+            },
+          ],
+        },
+        world: {
+          ecsServices: [{ cluster: 'prod', service: 'checkout', taskDefinition: 'checkout:41' }],
+          alarms: [{ name: 'checkout-5xx', watches: 'checkout' }],
+          badVersions: ['checkout:42'],
+          pipelines: [{ name: 'shop', stages: ['Prod'] }],
+        },
+      }),
     );
-    expect(output.errors).toEqual([
-      {
-        at: '2026-03-01T10:05:00.000Z',
-        source: '$.timeline[0]',
-        message:
-          'the operator command "pause" is not available in the simulator yet, so this entry did not run',
-      },
+    expect(output.calls.map((c) => [c.api, c.target, c.error?.split(':')[0]])).toEqual([
+      ['ecs:StopServiceDeployment', 'checkout', undefined],
+      ['codepipeline:DisableStageTransition', 'checkout', 'PipelineNotFoundException'],
+      ['sns:Publish', 'checkout', undefined],
+      ['sns:Publish', 'checkout', undefined],
     ]);
-    expect(output.expect.passed).toBe(false);
+    expect(output.decisions.filter((d) => d.outcome === 'rollback')).toHaveLength(1);
+    expect(output.final).toEqual({ checkout: 'checkout:41' });
+    const logs = run.trace.flatMap((r) => (r.kind === 'invocation' ? r.logs : []));
+    expect(logs).toEqual([expect.stringMatching(/^deploy freeze failed: .*PipelineNotFoundException/)]);
   });
 
   it('runs scheduled jobs on the virtual clock, retries failures like Lambda and records the failure destination', async () => {

@@ -150,4 +150,51 @@ describe('CloudWatchWorld', () => {
     expect(described.CompositeAlarms).toEqual([]);
     expect(described.NextToken).toBeUndefined();
   });
+
+  it('keeps a state forced by SetAlarmState only until the next evaluation, then follows its metric again', async () => {
+    const { ctx, world, transitions, run } = setup([{}, { name: 'zeta', watches: undefined }]);
+    ctx.clock.after(seconds(90), () => {
+      run('SetAlarmState', { AlarmName: 'alarm-0', StateValue: 'ALARM', StateReason: 'drill' });
+      run('SetAlarmState', { AlarmName: 'zeta', StateValue: 'ALARM', StateReason: 'drill' });
+    });
+    // A bad version serving: its evaluation says ALARM, so forcing OK lasts only until the next period.
+    ctx.clock.after(minutes(10), () => world.servingChanged('checkout', 'checkout:42', false));
+    ctx.clock.after(minutes(12), () => {
+      run('SetAlarmState', { AlarmName: 'alarm-0', StateValue: 'OK', StateReason: 'drill' });
+    });
+    await ctx.clock.runUntil(START_MS + minutes(30));
+    expect(transitions).toEqual([
+      [seconds(90), 'alarm-0', 'ALARM'],
+      [seconds(90), 'zeta', 'ALARM'],
+      // The next evaluation is at the next period boundary (a whole minute).
+      [minutes(2), 'alarm-0', 'OK'],
+      [minutes(2), 'zeta', 'OK'],
+      [minutes(11), 'alarm-0', 'ALARM'],
+      [minutes(12), 'alarm-0', 'OK'],
+      [minutes(13), 'alarm-0', 'ALARM'],
+    ]);
+    const back = ctx.emitted[2]?.event.detail.state as { value: string; reason: string };
+    expect(back).toEqual(
+      expect.objectContaining({
+        value: 'OK',
+        reason: "Evaluated after SetAlarmState: the alarm's metric says OK.",
+      }),
+    );
+    expect(ctx.emitted).toHaveLength(transitions.length);
+  });
+
+  it("takes the timeline's last direct transition as what an alarm without `watches` evaluates to", async () => {
+    const { ctx, world, transitions, run } = setup([{ watches: undefined }]);
+    world.set('alarm-0', 'ALARM', 'set by the scenario', undefined);
+    ctx.clock.after(seconds(30), () => {
+      run('SetAlarmState', { AlarmName: 'alarm-0', StateValue: 'OK', StateReason: 'drill' });
+    });
+    await ctx.clock.runUntil(START_MS + minutes(5));
+    expect(transitions).toEqual([
+      [0, 'alarm-0', 'ALARM'],
+      [seconds(30), 'alarm-0', 'OK'],
+      [minutes(1), 'alarm-0', 'ALARM'],
+    ]);
+    expect(world.states()).toEqual({ 'alarm-0': 'ALARM' });
+  });
 });

@@ -291,6 +291,35 @@ describe('EcsWorld', () => {
     );
   });
 
+  it('DescribeTaskDefinition: every family:revision has one container, its image tagged with the revision', () => {
+    const { run } = setup();
+    const expected = {
+      taskDefinition: {
+        taskDefinitionArn: 'arn:aws:ecs:us-east-1:123456789012:task-definition/checkout:40',
+        family: 'checkout',
+        revision: 40,
+        status: 'ACTIVE',
+        containerDefinitions: [
+          {
+            name: 'checkout',
+            image: '123456789012.dkr.ecr.us-east-1.amazonaws.com/checkout:40',
+            essential: true,
+          },
+        ],
+      },
+    };
+    expect(run('DescribeTaskDefinition', { taskDefinition: 'checkout:40' })).toEqual(expected);
+    expect(
+      run('DescribeTaskDefinition', {
+        taskDefinition: 'arn:aws:ecs:us-east-1:123456789012:task-definition/checkout:40',
+      }),
+    ).toEqual(expected);
+    expect(() => run('DescribeTaskDefinition', { taskDefinition: 'checkout' })).toThrow(SimulatorGapError);
+    expect(() => run('DescribeTaskDefinition', { taskDefinition: 'checkout:40', include: ['TAGS'] })).toThrow(
+      SimulatorGapError,
+    );
+  });
+
   it('refuses what it does not model instead of guessing', () => {
     const { run } = setup();
     expect(() => run('UpdateService', { cluster: 'prod', service: 'checkout', desiredCount: 0 })).toThrow(

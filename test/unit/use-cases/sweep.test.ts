@@ -185,3 +185,70 @@ it('still reconciles deployments when alarm states cannot be read, then fails so
   expect(deps.store.items.get('checkout')?.rollback).toBeUndefined();
   expect(deps.notifier.sent.map((n) => n.kind)).toEqual(['rollback-succeeded']);
 });
+
+describe('sweep: approvals and verification', () => {
+  const pending = {
+    decisionId: 'd-1',
+    trigger: 'checkout-5xx',
+    from: 'checkout:42',
+    to: 'checkout:41',
+    requestedAt: T0,
+    expiresAt: T0 + 15 * MINUTE,
+  };
+
+  it('lets an unapproved rollback lapse under policy hold, and escalates', async () => {
+    const cfg = { ...config, targets: [ecsTarget({ mode: 'approval', approvalTimeoutAction: 'hold' })] };
+    const deps = fakeDeps(completed42, T0 + 20 * MINUTE);
+    deps.store.items.set('checkout', seededState({ pendingApproval: pending }));
+    const summary = await sweep({ ...deps, alarms: new FakeAlarmReader() }, cfg, 'sweep-1');
+    expect(summary.decisions).toEqual([
+      expect.objectContaining({ outcome: 'skip', reason: 'approval-expired' }),
+    ]);
+    expect(deps.deployer.actions()).toEqual([]);
+    expect(deps.notifier.sent.map((n) => [n.kind, n.severity])).toEqual([['escalation', 'high']]);
+    expect(deps.store.items.get('checkout')?.pendingApproval).toBeUndefined();
+  });
+
+  it('rolls back an unapproved rollback under policy rollback', async () => {
+    const cfg = { ...config, targets: [ecsTarget({ mode: 'approval', approvalTimeoutAction: 'rollback' })] };
+    const deps = fakeDeps(completed42, T0 + 20 * MINUTE);
+    deps.store.items.set('checkout', seededState({ pendingApproval: pending }));
+    const summary = await sweep({ ...deps, alarms: new FakeAlarmReader() }, cfg, 'sweep-1');
+    expect(summary.decisions).toEqual([
+      expect.objectContaining({ outcome: 'rollback', reason: 'alarm', to: 'checkout:41' }),
+    ]);
+    expect(deps.deployer.actions()).toEqual([{ op: 'redeploy', target: 'checkout', arg: 'checkout:41' }]);
+  });
+
+  it('escalates and holds a target whose alarm is still in ALARM after the verification timeout (RELIABILITY #25)', async () => {
+    const s = setup(liveCompleted('checkout:41', T0 + 5 * MINUTE, T0 + 7 * MINUTE), T0 + 30 * MINUTE);
+    s.store.items.set(
+      'checkout',
+      seededState({
+        verification: {
+          decisionId: 'd-1',
+          startedAt: T0 + 5 * MINUTE,
+          trigger: 'checkout-5xx',
+          from: 'checkout:42',
+          to: 'checkout:41',
+          completedAt: T0 + 7 * MINUTE,
+          deadline: T0 + 22 * MINUTE,
+        },
+      }),
+    );
+    s.alarms.snapshots = [
+      {
+        name: 'checkout-5xx',
+        arn: 'arn:a',
+        value: 'ALARM',
+        since: T0 + 4 * MINUTE,
+        reason: '',
+        reasonData: undefined,
+      },
+    ];
+    await s.run();
+    expect(s.store.items.get('checkout')?.paused).toMatchObject({ by: 'watchdog' });
+    expect(s.notifier.sent.map((n) => [n.kind, n.severity])).toContainEqual(['escalation', 'high']);
+    expect(s.deployer.actions()).toEqual([]);
+  });
+});

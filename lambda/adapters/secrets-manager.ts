@@ -1,0 +1,141 @@
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { AWS_CLIENT_DEFAULTS } from './aws-clients';
+import { describeError } from './aws-errors';
+import type { WebhookUrlSource } from './slack-webhook';
+
+/** How long a container reuses the URL: short enough that a rotated secret is picked up within minutes. */
+export const SECRET_CACHE_TTL_MS = 5 * 60_000;
+
+const SLACK_WEBHOOK_PREFIX = 'https://hooks.slack.com/';
+
+/** Options of SecretsManagerSecretReader. */
+export interface SecretsManagerSecretReaderOptions {
+  readonly client: SecretsManagerClient;
+  /** ARN (or name) of the secret holding the incoming-webhook URL. */
+  readonly secretId: string;
+  /** @default SECRET_CACHE_TTL_MS */
+  readonly cacheTtlMs?: number;
+  /**
+   * Accept any http(s) URL, so tests can point the notifier at a local server. Never set in a deployment:
+   * it would let a wrong secret send on-call messages to an arbitrary host.
+   * @default false
+   */
+  readonly allowInsecureForTests?: boolean;
+  /** @default Date.now */
+  readonly now?: () => number;
+}
+
+/**
+ * The secret is missing, unreadable, or does not hold a Slack webhook URL. The message names the secret and
+ * the problem, never the secret's value; the SDK error is reduced to its name and message, which name the
+ * secret at most.
+ */
+export class SecretReadError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SecretReadError';
+  }
+}
+
+/**
+ * Reads the Slack incoming-webhook URL from Secrets Manager (GetSecretValue by ARN) and caches it per
+ * container. The secret may hold the bare URL or JSON `{ "url": "…" }` / `{ "webhookUrl": "…" }`.
+ * Concurrent reads share one request; a failed read is not cached.
+ */
+export class SecretsManagerSecretReader implements WebhookUrlSource {
+  private readonly client: SecretsManagerClient;
+  private readonly secretId: string;
+  private readonly ttlMs: number;
+  private readonly allowInsecure: boolean;
+  private readonly now: () => number;
+  private cached: { readonly value: Promise<string>; readonly until: number } | undefined;
+
+  constructor(options: SecretsManagerSecretReaderOptions) {
+    this.client = options.client;
+    this.secretId = options.secretId;
+    this.ttlMs = options.cacheTtlMs ?? SECRET_CACHE_TTL_MS;
+    this.allowInsecure = options.allowInsecureForTests ?? false;
+    this.now = options.now ?? Date.now;
+  }
+
+  read(): Promise<string> {
+    const now = this.now();
+    if (this.cached && now < this.cached.until) return this.cached.value;
+    const value = this.fetch();
+    const entry = { value, until: now + this.ttlMs };
+    this.cached = entry;
+    value.catch(() => {
+      if (this.cached === entry) this.cached = undefined;
+    });
+    return value;
+  }
+
+  forget(): void {
+    this.cached = undefined;
+  }
+
+  private async fetch(): Promise<string> {
+    let secret: string | undefined;
+    try {
+      const out = await this.client.send(new GetSecretValueCommand({ SecretId: this.secretId }));
+      secret = out.SecretString;
+    } catch (error) {
+      throw new SecretReadError(`cannot read secret ${this.secretId}: ${describeError(error)}`);
+    }
+    if (secret === undefined) {
+      throw new SecretReadError(
+        `secret ${this.secretId} has no string value (a binary secret is not supported)`,
+      );
+    }
+    const url = extractUrl(secret.trim());
+    if (url === undefined || !this.acceptable(url)) {
+      throw new SecretReadError(
+        `secret ${this.secretId} does not hold a Slack incoming-webhook URL: expected ${SLACK_WEBHOOK_PREFIX}… ` +
+          'as the whole value or as "url" / "webhookUrl" in a JSON object',
+      );
+    }
+    return url;
+  }
+
+  private acceptable(url: string): boolean {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      return false;
+    }
+    if (this.allowInsecure) return parsed.protocol === 'https:' || parsed.protocol === 'http:';
+    return (
+      url.startsWith(SLACK_WEBHOOK_PREFIX) &&
+      parsed.protocol === 'https:' &&
+      parsed.hostname === 'hooks.slack.com'
+    );
+  }
+}
+
+/** A Secrets Manager client with the same retry and timeout settings as the watchdog's other clients. */
+export function createSecretsManagerClient(): SecretsManagerClient {
+  return new SecretsManagerClient({
+    retryMode: AWS_CLIENT_DEFAULTS.retryMode,
+    maxAttempts: AWS_CLIENT_DEFAULTS.maxAttempts,
+    requestHandler: {
+      connectionTimeout: AWS_CLIENT_DEFAULTS.connectionTimeoutMs,
+      requestTimeout: AWS_CLIENT_DEFAULTS.requestTimeoutMs,
+      throwOnRequestTimeout: true,
+    },
+  });
+}
+
+function extractUrl(secret: string): string | undefined {
+  if (!secret.startsWith('{')) return secret || undefined;
+  let json: unknown;
+  try {
+    json = JSON.parse(secret);
+  } catch {
+    return undefined;
+  }
+  if (typeof json !== 'object' || json === null) return undefined;
+  const { url, webhookUrl } = json as { url?: unknown; webhookUrl?: unknown };
+  const value = typeof url === 'string' ? url : typeof webhookUrl === 'string' ? webhookUrl : undefined;
+  return value?.trim() || undefined;
+}

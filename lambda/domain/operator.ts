@@ -1,0 +1,228 @@
+import type { RollbackReason } from '../contract';
+import { skipDecision } from './decide-alarm';
+import type { DeploymentEffect } from './deployment-event';
+import { findEntry, isKnownGood, reconcileWithLive, rollbackCandidate } from './ledger';
+import type { Decision, LiveTarget, Millis, Pause, RuntimeTarget, TargetState } from './model';
+import { policyMs } from './policy';
+import { chooseAction, claimRollback } from './rollback';
+
+/** A rollback decided by someone other than an alarm transition: an operator, an approval, a timeout. */
+export type ExplicitRollback =
+  | {
+      readonly ok: true;
+      readonly decision: Decision;
+      readonly next: TargetState;
+      readonly unclaimed: TargetState;
+    }
+  | { readonly ok: false; readonly refused: string };
+
+export interface ManualRollbackInput {
+  readonly now: Millis;
+  readonly decisionId: string;
+  readonly target: RuntimeTarget;
+  readonly state: TargetState;
+  readonly live: LiveTarget;
+  /** @default the newest known-good version other than the current one */
+  readonly to: string | undefined;
+  readonly force: boolean;
+  readonly by: string;
+  readonly reason: string;
+}
+
+/**
+ * `watchdog rollback`: a human's decision, so cooldown and rate limit do not stop it (they exist to stop the
+ * watchdog from oscillating on its own), but it takes the same claim and is counted by them. It refuses what
+ * would be unsafe without saying so: a rollback already under way, a target that cannot be read, the current
+ * version, and a version outside the known-good ledger unless forced.
+ */
+export function decideManualRollback(input: ManualRollbackInput): ExplicitRollback {
+  const { now, target, live } = input;
+  const policy = policyMs(target.policy);
+  if (live.kind !== 'ok') return { ok: false, refused: `${target.id} cannot be rolled back: ${live.why}` };
+  const state = reconcileWithLive(input.state, live, now, policy.bakeMs);
+  if (state.rollback && state.rollback.leaseUntil > now) {
+    return {
+      ok: false,
+      refused: `a rollback of ${target.id} from ${state.rollback.from} to ${state.rollback.to} is already under way`,
+    };
+  }
+  const current = live.currentVersion;
+  const to = input.to ?? rollbackCandidate(state.ledger, current, now, policy.bakeMs)?.version;
+  if (to === undefined)
+    return {
+      ok: false,
+      refused: `no known-good version of ${target.id} other than ${current}: name one with --to`,
+    };
+  if (to === current) return { ok: false, refused: `${target.id} already runs ${to}` };
+  if (!input.force && !isKnownGood(findEntry(state.ledger, to), now, policy.bakeMs)) {
+    return {
+      ok: false,
+      refused: `${to} is not a known-good version of ${target.id}; pass --force to roll back to it anyway`,
+    };
+  }
+  const action = chooseAction(live, to, state.ledger);
+  if (action.kind === 'redeploy' && target.type === 'codedeploy' && action.artifact === undefined) {
+    return {
+      ok: false,
+      refused: `the ledger has no CodeDeploy revision recorded for ${to}, so it cannot be deployed again`,
+    };
+  }
+  const decision: Decision = {
+    id: input.decisionId,
+    at: now,
+    target: target.id,
+    trigger: `manual by ${input.by}`,
+    outcome: 'rollback',
+    reason: 'manual',
+    from: current,
+    to,
+    action,
+    detail: `${input.by} rolled ${target.id} back from ${current} to ${to}: ${input.reason}`,
+    escalate: false,
+    notify: 'rollback-started',
+    by: input.by,
+  };
+  return { ok: true, decision, next: claim(state, decision, 'manual', now, policy), unclaimed: state };
+}
+
+export interface ApprovalInput {
+  readonly now: Millis;
+  readonly decisionId: string;
+  readonly target: RuntimeTarget;
+  readonly state: TargetState;
+  readonly live: LiveTarget;
+  /** The approver, or undefined when the approval timed out with policy `rollback`. */
+  readonly by: string | undefined;
+}
+
+/**
+ * Carries out the rollback an approval-mode decision proposed: on `watchdog approve` before it expires, or
+ * at expiry when the policy says `rollback`. The target must still run the version the proposal blamed.
+ */
+export function decideApprovedRollback(input: ApprovalInput): ExplicitRollback {
+  const { now, target, live, by } = input;
+  const policy = policyMs(target.policy);
+  const pending = input.state.pendingApproval;
+  if (!pending) return { ok: false, refused: `no rollback of ${target.id} is awaiting approval` };
+  if (by !== undefined && pending.expiresAt <= now) {
+    return {
+      ok: false,
+      refused: `the approval for ${target.id} expired at ${new Date(pending.expiresAt).toISOString()}`,
+    };
+  }
+  if (live.kind !== 'ok') return { ok: false, refused: `${target.id} cannot be rolled back: ${live.why}` };
+  const state = reconcileWithLive(input.state, live, now, policy.bakeMs);
+  if (live.currentVersion !== pending.from) {
+    return {
+      ok: false,
+      refused: `${target.id} no longer runs ${pending.from} (it runs ${live.currentVersion}); nothing to approve`,
+    };
+  }
+  if (live.nativeRollback) return { ok: false, refused: `${target.id} is already rolling back by itself` };
+  const action = chooseAction(live, pending.to, state.ledger);
+  const reason: RollbackReason = by !== undefined ? 'approved' : 'alarm';
+  const decision: Decision = {
+    id: input.decisionId,
+    at: now,
+    target: target.id,
+    trigger: pending.trigger,
+    outcome: 'rollback',
+    reason,
+    from: pending.from,
+    to: pending.to,
+    action,
+    detail:
+      by !== undefined
+        ? `${by} approved the rollback of ${target.id} from ${pending.from} to ${pending.to}.`
+        : `Nobody approved the rollback of ${target.id} in time; the policy says roll back, so it rolls back to ${pending.to}.`,
+    escalate: false,
+    notify: 'rollback-started',
+    ...(by !== undefined ? { by } : {}),
+  };
+  return {
+    ok: true,
+    decision,
+    next: claim(state, decision, reason, now, policy),
+    unclaimed: withoutPending(state),
+  };
+}
+
+/** At expiry with policy `hold`: the proposal lapses and a human is told. */
+export function expireApproval(
+  state: TargetState,
+  target: RuntimeTarget,
+  now: Millis,
+  decisionId: string,
+): { decision: Decision; next: TargetState } | undefined {
+  const pending = state.pendingApproval;
+  if (!pending || pending.expiresAt > now) return undefined;
+  const decision = skipDecision(
+    {
+      id: decisionId,
+      at: now,
+      target: target.id,
+      trigger: pending.trigger,
+      from: pending.from,
+      to: pending.to,
+    },
+    'approval-expired',
+    `Nobody approved the rollback of ${target.id} from ${pending.from} to ${pending.to} by ${new Date(pending.expiresAt).toISOString()}; the policy says hold, so nothing was changed.`,
+  );
+  return { decision, next: withoutPending(state) };
+}
+
+/**
+ * The sweep's check of a completed rollback: every trigger alarm OK → verified; past the deadline with a
+ * trigger alarm still in ALARM → the rollback did not fix things: escalate and hold the target.
+ */
+export function settleVerification(
+  state: TargetState,
+  target: RuntimeTarget,
+  firingAlarms: readonly string[],
+  now: Millis,
+): { next: TargetState; effects: DeploymentEffect[]; verified: boolean } {
+  const v = state.verification;
+  if (!v) return { next: state, effects: [], verified: false };
+  const firing = target.alarms.filter((a) => firingAlarms.includes(a));
+  const { verification: _done, ...rest } = state;
+  if (firing.length === 0) {
+    return { next: rest, effects: [{ kind: 'verified', verification: v, at: now }], verified: true };
+  }
+  if (v.deadline > now) return { next: state, effects: [], verified: false };
+  const why = `${firing.join(', ')} still in ALARM ${Math.round((now - v.completedAt) / 60_000)} minutes after the rollback to ${v.to} completed`;
+  const paused: Pause = {
+    at: now,
+    by: 'watchdog',
+    reason: `${why}; automatic action is held until an operator resumes`,
+  };
+  return {
+    next: { ...rest, paused },
+    effects: [{ kind: 'verification-failed', verification: v, at: now, why }],
+    verified: false,
+  };
+}
+
+function claim(
+  state: TargetState,
+  decision: Decision,
+  reason: RollbackReason,
+  now: Millis,
+  policy: ReturnType<typeof policyMs>,
+): TargetState {
+  return claimRollback(state, {
+    decisionId: decision.id,
+    trigger: decision.trigger,
+    reason,
+    from: decision.from!,
+    to: decision.to!,
+    action: decision.action!,
+    now,
+    windowMs: policy.maxRollbacks.windowMs,
+    bakeMs: policy.bakeMs,
+  });
+}
+
+function withoutPending(state: TargetState): TargetState {
+  const { pendingApproval: _gone, ...rest } = state;
+  return rest;
+}

@@ -1,0 +1,81 @@
+import { METRIC } from '../contract';
+import type { ParsedSnsEvent } from '../boundary/sns-event';
+import { WatchdogError } from './errors';
+import type { ChatNotifier, Telemetry } from './ports';
+import { describe } from './report';
+import { toSlackMessage } from './slack-format';
+
+/** The Slack channel to post to and where to log. */
+export interface ForwardToSlackDeps {
+  readonly slack: ChatNotifier;
+  readonly telemetry: Telemetry;
+}
+
+/** What one invocation did, for tests and the handler's return value. */
+export interface ForwardResult {
+  readonly posted: number;
+  /** Records that were not the watchdog's notifications: logged and counted, never posted. */
+  readonly rejected: number;
+}
+
+/**
+ * At least one message could not be posted. Thrown after every record was tried, so Lambda's asynchronous
+ * retry (and then the on-failure destination) takes over. It names counts only: never a URL or message text.
+ */
+export class SlackDeliveryError extends WatchdogError {}
+
+/**
+ * SNS → Slack: posts each record's notification as a Block Kit message. A record that is not a watchdog
+ * notification is logged and counted but never posted (retrying cannot fix it). A failed post throws once all
+ * records were tried, so Lambda retries the delivery; this runs apart from the rollback path, so a Slack
+ * outage never delays or repeats a rollback. Logs name kind, target and outcome only.
+ */
+export async function forwardToSlack(
+  deps: ForwardToSlackDeps,
+  event: ParsedSnsEvent,
+): Promise<ForwardResult> {
+  const { slack, telemetry } = deps;
+  if (!event.ok) {
+    reject(telemetry, undefined, event.problems);
+    return { posted: 0, rejected: 1 };
+  }
+  let posted = 0;
+  let rejected = 0;
+  let failed = 0;
+  for (const record of event.records) {
+    if (!record.ok) {
+      reject(telemetry, record.messageId, record.problems);
+      rejected++;
+      continue;
+    }
+    const ctx = record.message.metadata.additionalContext;
+    const fields = {
+      messageId: record.messageId,
+      kind: record.kind ?? ctx['kind'],
+      target: ctx['target'] ?? record.message.metadata.threadId,
+    };
+    try {
+      await slack.post(toSlackMessage(record.message, record.severity));
+      telemetry.log('info', 'posted to Slack', fields);
+      posted++;
+    } catch (error) {
+      telemetry.log('error', 'Slack post failed', { ...fields, error: describe(error) });
+      telemetry.count(METRIC.notificationFailures, 1, { channel: 'slack' });
+      failed++;
+    }
+  }
+  if (failed > 0) {
+    throw new SlackDeliveryError(
+      `${failed} of ${event.records.length} notification(s) could not be posted to Slack`,
+    );
+  }
+  return { posted, rejected };
+}
+
+function reject(telemetry: Telemetry, messageId: string | undefined, problems: readonly string[]): void {
+  telemetry.log('warn', 'SNS message rejected: not a watchdog notification', {
+    ...(messageId !== undefined ? { messageId } : {}),
+    problems,
+  });
+  telemetry.count(METRIC.rejectedEvents, 1, { reason: 'malformed' });
+}

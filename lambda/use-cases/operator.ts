@@ -1,0 +1,460 @@
+import {
+  REJECTED_SCOPE,
+  UNKNOWN_SCOPE,
+  WATCHDOG_SCOPE,
+  type CommandResult,
+  type HistoryItem,
+  type OperatorRequest,
+  type OperatorResponse,
+  type RuntimeConfig,
+  type RuntimeTarget,
+  type StatusResult,
+  type TargetStatus,
+} from '../contract';
+import {
+  decideApprovedRollback,
+  decideManualRollback,
+  emptyTargetState,
+  findEntry,
+  isKnownGood,
+  MINUTE,
+  policyMs,
+  rollbackCandidate,
+  type ExplicitRollback,
+  type LiveTarget,
+  type Millis,
+  type Pause,
+  type TargetState,
+} from '../domain';
+import { applyToTarget } from './apply-to-target';
+import { decisionId } from './decision-id';
+import type { UseCaseDeps } from './deps';
+import { executeRollback } from './execute-rollback';
+import type { AlarmWriter, AuditEntry } from './ports';
+import { describe } from './report';
+
+export interface OperatorDeps extends UseCaseDeps {
+  readonly alarmWriter: AlarmWriter;
+}
+
+const HISTORY_DEFAULT_MS = 24 * 60 * MINUTE;
+const HISTORY_DEFAULT_LIMIT = 50;
+
+/**
+ * The operator commands behind the CLI (CONTRACTS.md §4). `principal` is the caller IAM authenticated; it is
+ * what the audit records. Rollbacks and approvals go through the same claim, cooldown counters and audit as
+ * automatic decisions.
+ */
+export async function handleOperator(
+  deps: OperatorDeps,
+  config: RuntimeConfig,
+  request: OperatorRequest,
+  principal: string,
+  requestId: string,
+): Promise<OperatorResponse> {
+  const target =
+    'target' in request && request.target !== undefined
+      ? config.targets.find((t) => t.id === request.target)
+      : undefined;
+  if ('target' in request && request.target !== undefined && !target) {
+    return fail(
+      'unknown-target',
+      `no target "${request.target}"; configured: ${config.targets.map((t) => t.id).join(', ')}`,
+    );
+  }
+  switch (request.command) {
+    case 'status':
+      return ok(await status(deps, target ? [target] : config.targets));
+    case 'history':
+      return ok(await history(deps, config, target, request.sinceMs, request.limit));
+    case 'pause':
+      return ok(await pause(deps, target, request.reason, principal, requestId));
+    case 'resume':
+      return ok(await resume(deps, config, target, principal, requestId));
+    case 'approve':
+      return explicitRollback(deps, target!, principal, requestId, 'approve', (state, live, now, id) =>
+        decideApprovedRollback({ now, decisionId: id, target: target!, state, live, by: principal }),
+      );
+    case 'rollback':
+      return explicitRollback(deps, target!, principal, requestId, 'rollback', (state, live, now, id) =>
+        decideManualRollback({
+          now,
+          decisionId: id,
+          target: target!,
+          state,
+          live,
+          to: request.to,
+          force: request.force === true,
+          by: principal,
+          reason: request.reason,
+        }),
+      );
+    case 'drill':
+      return drill(deps, target!, request.alarm, request.live === true, principal, requestId);
+  }
+}
+
+async function status(deps: OperatorDeps, targets: readonly RuntimeTarget[]): Promise<StatusResult> {
+  const now = deps.clock.now();
+  const loaded = await deps.store.loadTargets(targets.map((t) => t.id));
+  const rows = await Promise.all(
+    targets.map(async (target): Promise<TargetStatus> => {
+      const state = loaded.targets.get(target.id);
+      const [live, audit] = await Promise.all([
+        deps
+          .deployerFor(target)
+          .inspect(target)
+          .catch((): LiveTarget => ({ kind: 'invalid', why: 'could not be read' })),
+        deps.store.listAudit(target.id, { newestFirst: true, limit: 20 }),
+      ]);
+      const policy = policyMs(target.policy);
+      const current = live.kind === 'ok' ? live.currentVersion : undefined;
+      const ledger = state?.ledger ?? [];
+      const knownGood =
+        current !== undefined && isKnownGood(findEntry(ledger, current), now, policy.bakeMs)
+          ? current
+          : rollbackCandidate(ledger, current ?? '', now, policy.bakeMs)?.version;
+      const last = audit.find((e) => e.type === 'decision');
+      const cooldownLeft =
+        state?.lastRollbackAt !== undefined ? state.lastRollbackAt + policy.cooldownMs - now : 0;
+      return {
+        target: target.id,
+        type: target.type,
+        mode: target.policy.mode,
+        ...(current !== undefined ? { currentVersion: current } : {}),
+        ...(knownGood !== undefined ? { knownGoodVersion: knownGood } : {}),
+        ...(state?.paused ? { paused: pauseView(state.paused) } : {}),
+        ...(state?.rollback && state.rollback.leaseUntil > now
+          ? {
+              rollback: {
+                from: state.rollback.from,
+                to: state.rollback.to,
+                since: iso(state.rollback.claimedAt),
+                trigger: state.rollback.trigger,
+              },
+            }
+          : {}),
+        ...(state?.pendingApproval
+          ? {
+              pendingApproval: {
+                from: state.pendingApproval.from,
+                to: state.pendingApproval.to,
+                expiresAt: iso(state.pendingApproval.expiresAt),
+                trigger: state.pendingApproval.trigger,
+              },
+            }
+          : {}),
+        ...(state?.verification
+          ? { verification: { until: iso(state.verification.deadline), alarms: [...target.alarms] } }
+          : {}),
+        ...(last?.type === 'decision'
+          ? {
+              lastDecision: {
+                at: iso(last.decision.at),
+                outcome: last.decision.outcome,
+                reason: last.decision.reason,
+                trigger: last.decision.trigger,
+              },
+            }
+          : {}),
+        cooldownSecondsLeft: Math.max(0, Math.ceil(cooldownLeft / 1000)),
+        ...(state?.frozen ? { frozen: { pipeline: state.frozen.pipeline, stage: state.frozen.stage } } : {}),
+      };
+    }),
+  );
+  return { ...(loaded.globalPause ? { watchdogPaused: pauseView(loaded.globalPause) } : {}), targets: rows };
+}
+
+async function history(
+  deps: OperatorDeps,
+  config: RuntimeConfig,
+  target: RuntimeTarget | undefined,
+  sinceMs: number | undefined,
+  limit: number | undefined,
+): Promise<HistoryItem[]> {
+  const since = sinceMs ?? deps.clock.now() - HISTORY_DEFAULT_MS;
+  const scopes = target
+    ? [target.id]
+    : [...config.targets.map((t) => t.id), WATCHDOG_SCOPE, UNKNOWN_SCOPE, REJECTED_SCOPE];
+  const entries = (
+    await Promise.all(scopes.map((scope) => deps.store.listAudit(scope, { sinceMs: since })))
+  ).flat();
+  const items = entries.map(historyItem).sort((a, b) => a.at.localeCompare(b.at));
+  return items.slice(-(limit ?? HISTORY_DEFAULT_LIMIT));
+}
+
+function historyItem(e: AuditEntry): HistoryItem {
+  switch (e.type) {
+    case 'decision': {
+      const d = e.decision;
+      return {
+        at: iso(e.at),
+        target: d.target,
+        kind: 'decision',
+        outcome: d.outcome,
+        reason: d.reason,
+        trigger: d.trigger,
+        ...(d.from !== undefined ? { from: d.from } : {}),
+        ...(d.to !== undefined ? { to: d.to } : {}),
+        ...(d.by !== undefined ? { by: d.by } : {}),
+        detail: d.detail,
+        ...(d.drill ? { drill: d.drill } : {}),
+      };
+    }
+    case 'rollback-result':
+      return {
+        at: iso(e.at),
+        target: e.target,
+        kind: 'rollback-result',
+        outcome: e.result,
+        from: e.from,
+        to: e.to,
+        detail: e.detail,
+      };
+    case 'operator':
+      return {
+        at: iso(e.at),
+        target: e.target,
+        kind: 'operator',
+        outcome: e.command,
+        by: e.by,
+        detail: e.detail,
+      };
+    case 'rejected':
+      return {
+        at: iso(e.at),
+        target: REJECTED_SCOPE,
+        kind: 'rejected',
+        reason: e.reason,
+        detail: e.problems.join('; '),
+      };
+  }
+}
+
+async function pause(
+  deps: OperatorDeps,
+  target: RuntimeTarget | undefined,
+  reason: string,
+  by: string,
+  requestId: string,
+): Promise<CommandResult> {
+  const at = deps.clock.now();
+  const paused: Pause = { at, by, reason };
+  if (!target) {
+    await deps.store.setGlobalPause(paused);
+  } else {
+    const loaded = await deps.store.loadTargets([target.id]);
+    await applyToTarget(
+      deps,
+      target,
+      loaded.targets.get(target.id),
+      (s) => ({ next: { ...s, paused }, effects: [] }),
+      requestId,
+    );
+  }
+  const scope = target?.id ?? WATCHDOG_SCOPE;
+  const message = `${target ? target.id : 'The watchdog'} is paused: no automatic rollback until \`watchdog resume${target ? ` ${target.id}` : ''}\`.`;
+  await deps.reporter.audit({
+    type: 'operator',
+    at,
+    target: scope,
+    command: 'pause',
+    by,
+    detail: `${message} Reason: ${reason}`,
+    requestId,
+  });
+  return { ...(target ? { target: target.id } : {}), done: true, message };
+}
+
+/**
+ * Lifts a pause (an operator's or the watchdog's own after an escalation) and a deploy freeze. The alarm
+ * transitions decided while paused are forgotten, so an alarm that is still firing is decided again by the
+ * next sweep instead of staying a `duplicate` forever; an alarm that has since cleared stays `superseded`.
+ */
+async function resume(
+  deps: OperatorDeps,
+  config: RuntimeConfig,
+  target: RuntimeTarget | undefined,
+  by: string,
+  requestId: string,
+): Promise<CommandResult> {
+  const at = deps.clock.now();
+  const targets = target ? [target] : config.targets;
+  if (!target) await deps.store.setGlobalPause(undefined);
+  const loaded = await deps.store.loadTargets(targets.map((t) => t.id));
+  const notes: string[] = [];
+  for (const t of targets) {
+    const before = loaded.targets.get(t.id);
+    if (!before) continue;
+    if (target && before.frozen && deps.freezer) {
+      await deps.freezer.enable(before.frozen.pipeline, before.frozen.stage);
+      notes.push(`re-enabled the ${before.frozen.stage} transition of pipeline ${before.frozen.pipeline}`);
+    }
+    await applyToTarget(
+      deps,
+      t,
+      before,
+      (s) => {
+        // A resume of the whole watchdog lifts only the global pause; a target's own pause and freeze stay.
+        const liftPause = target !== undefined && s.paused !== undefined;
+        const liftFreeze = target !== undefined && s.frozen !== undefined;
+        if (!liftPause && !liftFreeze && s.handled.length === 0) return { next: s, effects: [] };
+        const { paused, frozen, ...rest } = s;
+        return {
+          next: {
+            ...rest,
+            ...(paused && !liftPause ? { paused } : {}),
+            ...(frozen && !liftFreeze ? { frozen } : {}),
+            handled: [],
+          },
+          effects: [],
+        };
+      },
+      requestId,
+    );
+  }
+  const scope = target?.id ?? WATCHDOG_SCOPE;
+  const message = `${target ? target.id : 'The watchdog'} resumed automatic action${notes.length ? `; ${notes.join('; ')}` : ''}.`;
+  await deps.reporter.audit({
+    type: 'operator',
+    at,
+    target: scope,
+    command: 'resume',
+    by,
+    detail: message,
+    requestId,
+  });
+  return { ...(target ? { target: target.id } : {}), done: true, message };
+}
+
+/** approve / rollback: decide (pure), claim, act, audit and announce, like any other rollback. */
+async function explicitRollback(
+  deps: OperatorDeps,
+  target: RuntimeTarget,
+  by: string,
+  requestId: string,
+  command: 'approve' | 'rollback',
+  decide: (state: TargetState, live: LiveTarget, now: Millis, id: string) => ExplicitRollback,
+): Promise<OperatorResponse<CommandResult>> {
+  const [loaded, live] = await Promise.all([
+    deps.store.loadTargets([target.id]),
+    deps.deployerFor(target).inspect(target),
+  ]);
+  const prior = loaded.targets.get(target.id) ?? emptyTargetState(target.id);
+  const now = deps.clock.now();
+  const result = decide(prior, live, now, decisionId(requestId, target.id, command));
+  if (!result.ok) return fail('refused', result.refused);
+  const claimed = await deps.store.saveTarget(result.next, prior.revision);
+  if (claimed === 'conflict')
+    return fail('unavailable', `${target.id} changed while the command ran; run it again`);
+  const decision = await executeRollback(deps, {
+    target,
+    decision: result.decision,
+    prior,
+    claimed,
+    unclaimed: result.unclaimed,
+    detectedAt: now,
+  });
+  await Promise.all([
+    deps.reporter.decision(decision, requestId, undefined, {
+      target,
+      ...(deps.region !== undefined ? { region: deps.region } : {}),
+    }),
+    deps.reporter.audit({
+      type: 'operator',
+      at: now,
+      target: target.id,
+      command,
+      by,
+      detail: decision.detail,
+      requestId,
+    }),
+  ]);
+  const done = decision.outcome === 'rollback';
+  return {
+    ok: true,
+    result: {
+      target: target.id,
+      done,
+      message: done ? `Rolling ${target.id} back from ${decision.from} to ${decision.to}.` : decision.detail,
+      decision: {
+        outcome: decision.outcome,
+        reason: decision.reason,
+        ...(decision.from ? { from: decision.from } : {}),
+        ...(decision.to ? { to: decision.to } : {}),
+      },
+    },
+  };
+}
+
+/** Records the drill intent, then forces the alarm; the alarm handler decides on it like a real incident. */
+async function drill(
+  deps: OperatorDeps,
+  target: RuntimeTarget,
+  alarmName: string | undefined,
+  live: boolean,
+  by: string,
+  requestId: string,
+): Promise<OperatorResponse<CommandResult>> {
+  const alarm = alarmName ?? target.alarms[0];
+  if (!target.alarms.includes(alarm)) {
+    return fail(
+      'invalid-request',
+      `${alarm} does not guard ${target.id}; its alarms are ${target.alarms.join(', ')}`,
+    );
+  }
+  const id = decisionId(requestId, target.id, 'drill');
+  const requestedAt = deps.clock.now();
+  const loaded = await deps.store.loadTargets([target.id]);
+  await applyToTarget(
+    deps,
+    target,
+    loaded.targets.get(target.id),
+    (s) => ({ next: { ...s, drill: { id, alarm, live, requestedAt, by } }, effects: [] }),
+    requestId,
+  );
+  try {
+    await deps.alarmWriter.setState(
+      alarm,
+      'ALARM',
+      `Rollback Watchdog drill ${id} by ${by}${live ? ' (live)' : ''}`,
+    );
+  } catch (error) {
+    deps.telemetry.log('error', 'drill could not force the alarm', {
+      target: target.id,
+      alarm,
+      error: describe(error),
+    });
+    return fail('unavailable', `could not set ${alarm} to ALARM: ${describe(error).message}`);
+  }
+  const message = `Drill ${id}: ${alarm} forced to ALARM; the watchdog decides on it ${live ? 'for real (live)' : 'as a dry run'}.`;
+  await deps.reporter.audit({
+    type: 'operator',
+    at: requestedAt,
+    target: target.id,
+    command: 'drill',
+    by,
+    detail: message,
+    requestId,
+  });
+  return { ok: true, result: { target: target.id, done: true, message, drill: { id, alarm, live } } };
+}
+
+function pauseView(p: Pause) {
+  return { by: p.by, reason: p.reason, at: iso(p.at) };
+}
+
+function ok<T>(result: T): OperatorResponse<T> {
+  return { ok: true, result };
+}
+
+function fail(
+  code: 'invalid-request' | 'unknown-target' | 'not-found' | 'refused' | 'unavailable',
+  message: string,
+): OperatorResponse<never> {
+  return { ok: false, error: { code, message } };
+}
+
+function iso(ms: Millis): string {
+  return new Date(ms).toISOString();
+}

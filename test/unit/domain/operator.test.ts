@@ -1,0 +1,366 @@
+import {
+  decideAlarm,
+  decideApprovedRollback,
+  decideManualRollback,
+  expireApproval,
+  MINUTE,
+  settleVerification,
+  type PendingApproval,
+  type Verification,
+} from '../../../lambda/domain';
+import {
+  ecsTarget,
+  liveCompleted,
+  liveInProgress,
+  provenEntry,
+  SEC,
+  seededState,
+  T0,
+  transition,
+} from '../../support/domain-fixtures';
+
+const now = T0 + 5 * MINUTE;
+const bad42 = liveCompleted('checkout:42', T0, T0 + MINUTE);
+const state42 = seededState({
+  ledger: [
+    { version: 'checkout:42', status: 'completed', startedAt: T0, completedAt: T0 + MINUTE },
+    provenEntry('checkout:41'),
+  ],
+});
+const manual = (over: Partial<Parameters<typeof decideManualRollback>[0]> = {}) =>
+  decideManualRollback({
+    now,
+    decisionId: 'm-1',
+    target: ecsTarget(),
+    state: state42,
+    live: bad42,
+    to: undefined,
+    force: false,
+    by: 'arn:aws:iam::1:user/alice',
+    reason: 'bad release',
+    ...over,
+  });
+
+describe('decideManualRollback', () => {
+  it('rolls back to the newest known-good version, recording who and why, and counts it', () => {
+    const r = manual();
+    expect(r).toMatchObject({
+      ok: true,
+      decision: {
+        outcome: 'rollback',
+        reason: 'manual',
+        from: 'checkout:42',
+        to: 'checkout:41',
+        by: 'arn:aws:iam::1:user/alice',
+        action: { kind: 'redeploy', version: 'checkout:41' },
+      },
+    });
+    if (r.ok)
+      expect(r.next).toMatchObject({
+        lastRollbackAt: now,
+        rollback: { reason: 'manual', to: 'checkout:41' },
+      });
+  });
+
+  it('is not stopped by the cooldown or the rate limit (those damp the watchdog, not people)', () => {
+    const r = manual({
+      state: { ...state42, lastRollbackAt: now - MINUTE, rollbackTimes: [now - 3 * MINUTE, now - MINUTE] },
+    });
+    expect(r.ok).toBe(true);
+  });
+
+  it.each([
+    [
+      'a version outside the ledger without --force',
+      { to: 'checkout:7' },
+      /not a known-good version.*--force/,
+    ],
+    ['the current version', { to: 'checkout:42' }, /already runs/],
+    [
+      'while a rollback is under way',
+      {
+        state: {
+          ...state42,
+          rollback: {
+            decisionId: 'd',
+            trigger: 't',
+            reason: 'alarm' as const,
+            from: 'checkout:42',
+            to: 'checkout:41',
+            action: 'stop' as const,
+            claimedAt: now - MINUTE,
+            leaseUntil: now + MINUTE,
+          },
+        },
+      },
+      /already under way/,
+    ],
+    [
+      'a target that cannot be read',
+      { live: { kind: 'invalid' as const, why: 'service is INACTIVE' } },
+      /INACTIVE/,
+    ],
+  ])('refuses %s', (_name, over, message) => {
+    const r = manual(over);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.refused).toMatch(message);
+  });
+
+  it('takes a version outside the ledger with --force', () => {
+    expect(manual({ to: 'checkout:7', force: true })).toMatchObject({
+      ok: true,
+      decision: { to: 'checkout:7' },
+    });
+  });
+
+  it('refuses a CodeDeploy version whose revision the ledger never recorded', () => {
+    const target = {
+      ...ecsTarget(),
+      type: 'codedeploy' as const,
+      application: 'checkout',
+      deploymentGroup: 'prod',
+    };
+    const r = decideManualRollback({
+      now,
+      decisionId: 'm',
+      target,
+      state: state42,
+      live: bad42,
+      to: 'checkout:7',
+      force: true,
+      by: 'a',
+      reason: 'r',
+    });
+    expect(r).toMatchObject({ ok: false, refused: expect.stringMatching(/no CodeDeploy revision/) });
+  });
+});
+
+describe('approval mode', () => {
+  const target = ecsTarget({ mode: 'approval', approvalTimeoutMinutes: 15 });
+  const alarm = transition('ALARM', T0 + 60 * SEC);
+
+  it('proposes the rollback, holds it, and answers other alarms with rollback-in-progress', () => {
+    const first = decideAlarm({
+      now: T0 + 61 * SEC,
+      decisionId: 'd-1',
+      transition: alarm,
+      target,
+      state: seededState(),
+      live: liveInProgress('checkout:42', T0),
+      globalPause: undefined,
+      maxEventAgeMs: 60 * MINUTE,
+    });
+    expect(first.decision).toMatchObject({
+      outcome: 'approval-requested',
+      notify: 'approval-requested',
+      from: 'checkout:42',
+      to: 'checkout:41',
+    });
+    expect(first.next.pendingApproval).toMatchObject({
+      from: 'checkout:42',
+      to: 'checkout:41',
+      expiresAt: T0 + 61 * SEC + 15 * MINUTE,
+    });
+    expect(first.next.rollback).toBeUndefined();
+    const second = decideAlarm({
+      now: T0 + 70 * SEC,
+      decisionId: 'd-2',
+      transition: transition('ALARM', T0 + 65 * SEC, { alarmName: 'checkout-p99' }),
+      target,
+      state: first.next,
+      live: liveInProgress('checkout:42', T0),
+      globalPause: undefined,
+      maxEventAgeMs: 60 * MINUTE,
+    });
+    expect(second.decision).toMatchObject({
+      outcome: 'skip',
+      reason: 'rollback-in-progress',
+      detail: expect.stringContaining('awaits approval'),
+    });
+  });
+
+  const pending: PendingApproval = {
+    decisionId: 'd-1',
+    trigger: 'checkout-5xx',
+    from: 'checkout:42',
+    to: 'checkout:41',
+    requestedAt: T0 + MINUTE,
+    expiresAt: T0 + 16 * MINUTE,
+  };
+
+  it('rolls back when approved in time, as the approver', () => {
+    const r = decideApprovedRollback({
+      now: T0 + 5 * MINUTE,
+      decisionId: 'a-1',
+      target,
+      state: seededState({ pendingApproval: pending }),
+      live: liveInProgress('checkout:42', T0),
+      by: 'bob',
+    });
+    expect(r).toMatchObject({
+      ok: true,
+      decision: { outcome: 'rollback', reason: 'approved', by: 'bob', trigger: 'checkout-5xx' },
+    });
+    if (r.ok) expect(r.next.pendingApproval).toBeUndefined();
+  });
+
+  it('refuses a late approval, an approval with nothing pending, and one for a version no longer running', () => {
+    const live = liveInProgress('checkout:42', T0);
+    expect(
+      decideApprovedRollback({
+        now: T0 + 20 * MINUTE,
+        decisionId: 'a',
+        target,
+        state: seededState({ pendingApproval: pending }),
+        live,
+        by: 'bob',
+      }),
+    ).toMatchObject({ ok: false, refused: expect.stringMatching(/expired/) });
+    expect(
+      decideApprovedRollback({ now, decisionId: 'a', target, state: seededState(), live, by: 'bob' }),
+    ).toMatchObject({ ok: false, refused: expect.stringMatching(/no rollback/) });
+    expect(
+      decideApprovedRollback({
+        now,
+        decisionId: 'a',
+        target,
+        state: seededState({ pendingApproval: pending }),
+        live: liveCompleted('checkout:43', T0, T0),
+        by: 'bob',
+      }),
+    ).toMatchObject({ ok: false, refused: expect.stringMatching(/no longer runs/) });
+  });
+
+  it('at expiry: policy rollback rolls back as an automatic decision; policy hold lapses with an escalation', () => {
+    const timedOut = decideApprovedRollback({
+      now: T0 + 20 * MINUTE,
+      decisionId: 't',
+      target,
+      state: seededState({ pendingApproval: pending }),
+      live: liveInProgress('checkout:42', T0),
+      by: undefined,
+    });
+    expect(timedOut).toMatchObject({ ok: true, decision: { outcome: 'rollback', reason: 'alarm' } });
+    const held = expireApproval(seededState({ pendingApproval: pending }), target, T0 + 20 * MINUTE, 'h');
+    expect(held?.decision).toMatchObject({
+      outcome: 'skip',
+      reason: 'approval-expired',
+      escalate: true,
+      notify: 'escalation',
+    });
+    expect(held?.next.pendingApproval).toBeUndefined();
+    expect(
+      expireApproval(seededState({ pendingApproval: pending }), target, T0 + 10 * MINUTE, 'h'),
+    ).toBeUndefined();
+  });
+});
+
+describe('drills', () => {
+  const drill = {
+    id: 'drill-1',
+    alarm: 'checkout-5xx',
+    live: false,
+    requestedAt: T0 + 50 * SEC,
+    by: 'carol',
+  };
+  const input = (state = seededState({ drill })) => ({
+    now: T0 + 62 * SEC,
+    decisionId: 'd',
+    transition: transition('ALARM', T0 + 60 * SEC),
+    target: ecsTarget(),
+    state,
+    live: liveInProgress('checkout:42', T0),
+    globalPause: undefined,
+    maxEventAgeMs: 60 * MINUTE,
+  });
+
+  it('decides the forced alarm as a dry run, reports the time from alarm to decision, and consumes the intent', () => {
+    const { decision, next } = decideAlarm(input());
+    expect(decision).toMatchObject({
+      outcome: 'dry-run',
+      from: 'checkout:42',
+      to: 'checkout:41',
+      notify: 'drill',
+      drill: { id: 'drill-1', live: false, alarmToDecisionMs: 2000 },
+    });
+    expect(next.drill).toBeUndefined();
+    expect(next.rollback).toBeUndefined();
+  });
+
+  it('acts for real in a live drill', () => {
+    const { decision, next } = decideAlarm(input(seededState({ drill: { ...drill, live: true } })));
+    expect(decision).toMatchObject({
+      outcome: 'rollback',
+      notify: 'rollback-started',
+      drill: { live: true },
+    });
+    expect(next.rollback).toBeDefined();
+  });
+
+  it('leaves other alarms alone', () => {
+    const { decision } = decideAlarm({
+      ...input(),
+      transition: transition('ALARM', T0 + 60 * SEC, { alarmName: 'checkout-p99' }),
+    });
+    expect(decision.drill).toBeUndefined();
+    expect(decision.outcome).toBe('rollback');
+  });
+});
+
+describe('verification after a rollback', () => {
+  const v: Verification = {
+    decisionId: 'd-1',
+    startedAt: T0,
+    trigger: 'checkout-5xx',
+    from: 'checkout:42',
+    to: 'checkout:41',
+    completedAt: T0 + 3 * MINUTE,
+    deadline: T0 + 18 * MINUTE,
+  };
+
+  it('is verified when every trigger alarm is OK', () => {
+    const r = settleVerification(seededState({ verification: v }), ecsTarget(), [], T0 + 10 * MINUTE);
+    expect(r).toMatchObject({ verified: true, effects: [{ kind: 'verified' }] });
+    expect(r.next.verification).toBeUndefined();
+  });
+
+  it('waits until the deadline while an alarm is still firing', () => {
+    const state = seededState({ verification: v });
+    expect(settleVerification(state, ecsTarget(), ['checkout-5xx'], T0 + 10 * MINUTE).next).toBe(state);
+  });
+
+  it('escalates and holds the target when an alarm is still firing after the deadline (RELIABILITY #25)', () => {
+    const r = settleVerification(
+      seededState({ verification: v }),
+      ecsTarget(),
+      ['checkout-5xx'],
+      T0 + 20 * MINUTE,
+    );
+    expect(r.effects).toEqual([
+      expect.objectContaining({ kind: 'verification-failed', why: expect.stringContaining('checkout-5xx') }),
+    ]);
+    expect(r.next.paused).toMatchObject({ by: 'watchdog' });
+  });
+
+  it('is completed by the OK transition that leaves every trigger alarm OK', () => {
+    const state = seededState({
+      verification: v,
+      alarms: {
+        'checkout-5xx': { value: 'ALARM', timestamp: T0, since: T0 },
+        'checkout-p99': { value: 'OK', timestamp: T0, since: T0 },
+      },
+    });
+    const r = decideAlarm({
+      now: T0 + 6 * MINUTE,
+      decisionId: 'd',
+      transition: transition('OK', T0 + 6 * MINUTE),
+      target: ecsTarget(),
+      state,
+      live: undefined,
+      globalPause: undefined,
+      maxEventAgeMs: 60 * MINUTE,
+    });
+    expect(r.verified).toEqual(v);
+    expect(r.next.verification).toBeUndefined();
+  });
+});

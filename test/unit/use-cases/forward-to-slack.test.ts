@@ -1,0 +1,119 @@
+import { METRIC } from '../../../lambda/contract';
+import { parseSnsChatbotEvent } from '../../../lambda/boundary/sns-event';
+import { forwardToSlack, SlackDeliveryError } from '../../../lambda/use-cases/forward-to-slack';
+import type { ChatNotifier } from '../../../lambda/use-cases/ports';
+import type { SlackMessage } from '../../../lambda/use-cases/slack-format';
+import { RecordingTelemetry } from '../../support/fakes';
+
+const message = (target: string, kind = 'rollback-started') =>
+  JSON.stringify({
+    version: '1.0',
+    source: 'custom',
+    content: { title: `Rolling back ${target}`, description: 'What fired: x', nextSteps: [], keywords: [] },
+    metadata: { threadId: target, additionalContext: { kind, target, decisionId: `dec-${target}` } },
+  });
+
+const record = (id: string, body: string) => ({
+  Sns: {
+    MessageId: id,
+    Message: body,
+    MessageAttributes: { severity: { Type: 'String', Value: 'warning' } },
+  },
+});
+
+class FakeSlack implements ChatNotifier {
+  readonly posted: SlackMessage[] = [];
+  failFor = new Set<string>();
+  async post(m: SlackMessage): Promise<void> {
+    if ([...this.failFor].some((t) => m.text.includes(t)))
+      throw new Error('Slack webhook post failed: HTTP 500');
+    this.posted.push(m);
+  }
+}
+
+describe('forwardToSlack', () => {
+  it('posts every notification as a Block Kit message and logs kind and target', async () => {
+    // Prepare
+    const slack = new FakeSlack();
+    const telemetry = new RecordingTelemetry();
+    const event = parseSnsChatbotEvent({ Records: [record('m-1', message('checkout'))] });
+
+    // Act
+    const result = await forwardToSlack({ slack, telemetry }, event);
+
+    // Assess
+    expect(result).toEqual({ posted: 1, rejected: 0 });
+    expect(slack.posted.map((m) => m.text)).toEqual([':warning: Rolling back checkout']);
+    expect(telemetry.logs).toEqual([
+      {
+        level: 'info',
+        message: 'posted to Slack',
+        fields: { messageId: 'm-1', kind: 'rollback-started', target: 'checkout' },
+      },
+    ]);
+  });
+
+  it('logs and counts a record that is not a watchdog notification, and posts the others', async () => {
+    // Prepare
+    const slack = new FakeSlack();
+    const telemetry = new RecordingTelemetry();
+    const event = parseSnsChatbotEvent({
+      Records: [record('m-1', '{"AlarmName":"checkout-5xx"}'), record('m-2', message('payments'))],
+    });
+
+    // Act
+    const result = await forwardToSlack({ slack, telemetry }, event);
+
+    // Assess
+    expect(result).toEqual({ posted: 1, rejected: 1 });
+    expect(slack.posted).toHaveLength(1);
+    expect(telemetry.logs[0]).toMatchObject({
+      level: 'warn',
+      message: 'SNS message rejected: not a watchdog notification',
+      fields: { messageId: 'm-1', problems: expect.any(Array) },
+    });
+    expect(telemetry.total(METRIC.rejectedEvents)).toBe(1);
+  });
+
+  it('does not throw for an event that is not an SNS event: a retry could not fix it', async () => {
+    // Prepare
+    const slack = new FakeSlack();
+    const telemetry = new RecordingTelemetry();
+
+    // Act
+    const result = await forwardToSlack({ slack, telemetry }, parseSnsChatbotEvent({ detail: {} }));
+
+    // Assess
+    expect(result).toEqual({ posted: 0, rejected: 1 });
+    expect(telemetry.total(METRIC.rejectedEvents)).toBe(1);
+  });
+
+  it('tries every record, then throws so that Lambda retries the delivery', async () => {
+    // Prepare
+    const slack = new FakeSlack();
+    slack.failFor.add('checkout');
+    const telemetry = new RecordingTelemetry();
+    const event = parseSnsChatbotEvent({
+      Records: [record('m-1', message('checkout')), record('m-2', message('payments'))],
+    });
+
+    // Act
+    const forwarding = forwardToSlack({ slack, telemetry }, event);
+
+    // Assess
+    await expect(forwarding).rejects.toThrow(SlackDeliveryError);
+    await expect(forwarding).rejects.toThrow('1 of 2 notification(s) could not be posted to Slack');
+    expect(slack.posted.map((m) => m.text)).toEqual([':warning: Rolling back payments']);
+    expect(telemetry.logs.find((l) => l.level === 'error')).toEqual({
+      level: 'error',
+      message: 'Slack post failed',
+      fields: {
+        messageId: 'm-1',
+        kind: 'rollback-started',
+        target: 'checkout',
+        error: { name: 'Error', message: 'Slack webhook post failed: HTTP 500' },
+      },
+    });
+    expect(telemetry.total(METRIC.notificationFailures)).toBe(1);
+  });
+});

@@ -1,0 +1,795 @@
+import {
+  DEFAULT_POLICY,
+  NOTIFICATION_KINDS,
+  type NotificationKind,
+  type RuntimeCodeDeployTarget,
+} from '../../../lambda/contract';
+import { MINUTE, type ActiveRollback, type Decision, type Verification } from '../../../lambda/domain';
+import {
+  renderChatbotMessage,
+  renderMessageAttributes,
+  type ChatbotMessage,
+} from '../../../lambda/adapters/sns-notifier';
+import {
+  consoleLinks,
+  decisionNotification,
+  describeReasonData,
+  LINKS_HEADING,
+  rollbackResultNotification,
+  verificationFailedNotification,
+  type NotificationContext,
+} from '../../../lambda/use-cases/notifications';
+import type { Notification } from '../../../lambda/use-cases/ports';
+import { ecsTarget, SEC, T0, transition } from '../../support/domain-fixtures';
+
+const REGION = 'eu-west-1';
+const checkout = ecsTarget();
+const ctx: NotificationContext = { region: REGION, target: checkout };
+const payments: RuntimeCodeDeployTarget = {
+  id: 'payments',
+  type: 'codedeploy',
+  application: 'payments',
+  deploymentGroup: 'payments-prod',
+  alarms: ['payments-errors'],
+  policy: { ...DEFAULT_POLICY, mode: 'approval' },
+};
+
+const METRIC_REASON_DATA = JSON.stringify({
+  version: '1.0',
+  queryDate: '2026-03-01T10:01:00.000+0000',
+  startDate: '2026-03-01T09:58:00.000+0000',
+  statistic: 'Average',
+  period: 60,
+  recentDatapoints: [31.25, 35.0, 40.123456],
+  threshold: 30.0,
+  evaluatedDatapoints: [{ timestamp: '2026-03-01T10:00:00.000+0000', sampleCount: 5.0, value: 40.123456 }],
+});
+const alarm = transition('ALARM', T0 + 60 * SEC, {
+  reason:
+    'Threshold Crossed: 3 out of the last 3 datapoints [40.123456 (01/03/26 10:00:00)] were greater than the threshold (30.0).',
+  reasonData: METRIC_REASON_DATA,
+});
+
+function decision(overrides: Partial<Decision> = {}): Decision {
+  return {
+    id: 'dec-1',
+    at: T0 + 61 * SEC,
+    target: 'checkout',
+    trigger: 'checkout-5xx',
+    outcome: 'rollback',
+    reason: 'alarm',
+    from: 'checkout:42',
+    to: 'checkout:41',
+    action: {
+      kind: 'stop',
+      deploymentRef: 'arn:aws:ecs:eu-west-1:123456789012:service-deployment/prod/checkout/abc',
+    },
+    detail: 'checkout-5xx fired while checkout:42 was deploying; rolling back to checkout:41.',
+    escalate: false,
+    notify: 'rollback-started',
+    ...overrides,
+  };
+}
+
+const rollback: ActiveRollback = {
+  decisionId: 'dec-1',
+  trigger: 'checkout-5xx',
+  reason: 'alarm',
+  from: 'checkout:42',
+  to: 'checkout:41',
+  action: 'stop',
+  claimedAt: T0 + 61 * SEC,
+  leaseUntil: T0 + 31 * MINUTE,
+};
+
+const verification: Verification = {
+  decisionId: 'dec-1',
+  startedAt: T0 + 61 * SEC,
+  trigger: 'checkout-5xx',
+  from: 'checkout:42',
+  to: 'checkout:41',
+  completedAt: T0 + 4 * MINUTE,
+  deadline: T0 + 19 * MINUTE,
+};
+
+const skipped = (reason: Decision['reason'], detail: string, notify: NotificationKind, extra = {}) =>
+  decision({
+    outcome: 'skip',
+    reason,
+    detail,
+    notify,
+    escalate: notify === 'escalation',
+    action: undefined,
+    ...extra,
+  });
+
+/** One message per kind and escalation variant, as the Reporter would publish them. */
+const CASES: [string, () => Notification | undefined][] = [
+  [
+    'rollback-started',
+    () => decisionNotification(decision(), alarm, { ...ctx, changes: ['web: a/web:1.5.0 → a/web:1.4.2'] }),
+  ],
+  [
+    'rollback-succeeded',
+    () =>
+      rollbackResultNotification('checkout', 'rollback-succeeded', rollback, T0 + 4 * MINUTE, undefined, ctx),
+  ],
+  [
+    'rollback-failed',
+    () =>
+      rollbackResultNotification(
+        'checkout',
+        'rollback-failed',
+        rollback,
+        T0 + 4 * MINUTE,
+        'ECS reported ROLLBACK_FAILED',
+        ctx,
+      ),
+  ],
+  [
+    'rollback-skipped (cooldown)',
+    () =>
+      decisionNotification(
+        skipped('cooldown', 'checkout was rolled back 5 minutes ago.', 'rollback-skipped'),
+        alarm,
+        ctx,
+      ),
+  ],
+  [
+    'rollback-skipped (dry run)',
+    () =>
+      decisionNotification(
+        decision({
+          outcome: 'dry-run',
+          action: undefined,
+          notify: 'rollback-skipped',
+          detail: 'Dry run: would stop checkout:42.',
+        }),
+        alarm,
+        ctx,
+      ),
+  ],
+  [
+    'approval-requested',
+    () =>
+      decisionNotification(
+        decision({
+          outcome: 'approval-requested',
+          action: undefined,
+          notify: 'approval-requested',
+          detail: 'Approval needed.',
+        }),
+        alarm,
+        ctx,
+      ),
+  ],
+  [
+    'escalation (no-known-good)',
+    () =>
+      decisionNotification(
+        skipped('no-known-good', 'No known-good version of checkout other than checkout:42.', 'escalation', {
+          to: undefined,
+        }),
+        alarm,
+        ctx,
+      ),
+  ],
+  [
+    'escalation (rate-limited)',
+    () =>
+      decisionNotification(
+        skipped('rate-limited', '2 rollbacks in the last 60 minutes.', 'escalation'),
+        alarm,
+        ctx,
+      ),
+  ],
+  [
+    'escalation (target-invalid)',
+    () =>
+      decisionNotification(
+        skipped('target-invalid', 'service checkout in cluster prod does not exist.', 'escalation', {
+          from: undefined,
+          to: undefined,
+        }),
+        alarm,
+        ctx,
+      ),
+  ],
+  [
+    'escalation (approval-expired)',
+    () =>
+      decisionNotification(
+        skipped('approval-expired', 'Nobody approved in time.', 'escalation'),
+        undefined,
+        ctx,
+      ),
+  ],
+  [
+    'escalation (verification failed)',
+    () =>
+      verificationFailedNotification(
+        'checkout',
+        verification,
+        'checkout-5xx still in ALARM 15 minutes after the rollback to checkout:41 completed',
+        ctx,
+        ['checkout-5xx'],
+      ),
+  ],
+  [
+    'drill',
+    () =>
+      decisionNotification(
+        decision({
+          outcome: 'dry-run',
+          action: undefined,
+          notify: 'drill',
+          detail: 'Dry run: would stop checkout:42.',
+          drill: { id: 'drill-7', live: false, alarmToDecisionMs: 850 },
+        }),
+        alarm,
+        ctx,
+      ),
+  ],
+];
+
+describe('notifications (CONTRACTS.md §3)', () => {
+  it('covers every notification kind', () => {
+    // Act
+    const kinds = new Set(CASES.map(([, build]) => build()?.kind));
+
+    // Assess
+    expect([...kinds].sort()).toEqual([...NOTIFICATION_KINDS].sort());
+  });
+
+  describe.each(CASES)('%s', (_label, build) => {
+    const notification = build()!;
+    const chatbot = JSON.parse(JSON.stringify(renderChatbotMessage(notification))) as ChatbotMessage;
+
+    it('renders a Chatbot custom notification with the contract fields', () => {
+      // Assess
+      expect(chatbot).toEqual({
+        version: '1.0',
+        source: 'custom',
+        content: {
+          title: expect.any(String),
+          description: expect.any(String),
+          nextSteps: expect.any(Array),
+          keywords: expect.arrayContaining(['checkout', notification.kind]),
+        },
+        metadata: {
+          threadId: 'checkout',
+          additionalContext: expect.objectContaining({
+            kind: notification.kind,
+            target: 'checkout',
+            trigger: 'checkout-5xx',
+            reason: expect.any(String),
+            decisionId: 'dec-1',
+          }),
+        },
+      });
+      expect(chatbot.content.title.length).toBeGreaterThan(0);
+      expect(Object.values(chatbot.metadata.additionalContext).every((v) => typeof v === 'string')).toBe(
+        true,
+      );
+    });
+
+    it('carries the filter attributes kind, target and severity', () => {
+      // Act
+      const attributes = renderMessageAttributes(notification);
+
+      // Assess
+      expect(attributes).toEqual({
+        kind: { DataType: 'String', StringValue: notification.kind },
+        target: { DataType: 'String', StringValue: 'checkout' },
+        severity: { DataType: 'String', StringValue: expect.stringMatching(/^(info|warning|high)$/) },
+      });
+    });
+
+    it('says what fired, what changed, what the watchdog did and what to do next, with the exact command', () => {
+      // Assess
+      const description: string = chatbot.content.description;
+      expect(description).toMatch(/^What fired: .*checkout-5xx/);
+      expect(description).toMatch(/\nWhat the watchdog did: \S/);
+      expect(description).toMatch(/\nWhat to do next: .*npx watchdog [a-z]+ checkout/);
+      expect(chatbot.content.nextSteps[0]).toMatch(/npx watchdog [a-z]+ checkout/);
+      expect(chatbot.content.nextSteps.every((s: string) => s.trim().length > 0)).toBe(true);
+    });
+
+    it('links the alarm, the service deployments and the logs in the console', () => {
+      // Assess
+      const description: string = chatbot.content.description;
+      expect(description).toContain(`\n\n${LINKS_HEADING}\n`);
+      expect(description).toContain(
+        `Alarm checkout-5xx: https://${REGION}.console.aws.amazon.com/cloudwatch/home?region=${REGION}#alarmsV2:alarm/checkout-5xx`,
+      );
+      expect(description).toContain(
+        `Service deployments: https://${REGION}.console.aws.amazon.com/ecs/v2/clusters/prod/services/checkout/deployments?region=${REGION}`,
+      );
+      expect(description).toContain(
+        `Service logs: https://${REGION}.console.aws.amazon.com/ecs/v2/clusters/prod/services/checkout/logs?region=${REGION}`,
+      );
+    });
+  });
+
+  describe('rollback-started', () => {
+    it('names the versions and the images that differ, and how the rollback was made', () => {
+      // Act
+      const n = decisionNotification(decision(), alarm, {
+        ...ctx,
+        changes: ['web: a/web:1.5.0 → a/web:1.4.2'],
+      })!;
+
+      // Assess
+      expect(n).toMatchObject({
+        kind: 'rollback-started',
+        severity: 'warning',
+        title: 'Rolling back checkout: checkout:42 → checkout:41',
+        context: {
+          kind: 'rollback-started',
+          target: 'checkout',
+          from: 'checkout:42',
+          to: 'checkout:41',
+          trigger: 'checkout-5xx',
+          reason: 'alarm',
+          outcome: 'rollback',
+          decisionId: 'dec-1',
+        },
+      });
+      expect(n.description).toContain(
+        'What changed: checkout:42 → checkout:41\n• web: a/web:1.5.0 → a/web:1.4.2\nWhat the watchdog did:',
+      );
+      expect(n.description).toContain('Stopped the in-progress deployment of checkout:42 with rollback');
+      expect(n.nextSteps).toEqual([
+        'Watch the rollback: npx watchdog status checkout',
+        'Stop any further automatic action: npx watchdog pause checkout --reason "<why>"',
+        'See every decision on checkout: npx watchdog history checkout',
+      ]);
+    });
+
+    it('puts the alarm reason and the reasonData sentence in "what fired"', () => {
+      // Act
+      const n = decisionNotification(decision(), alarm, ctx)!;
+
+      // Assess
+      expect(n.description.split('\n')[0]).toBe(
+        'What fired: checkout-5xx went to ALARM: Threshold Crossed: 3 out of the last 3 datapoints [40.123456 (01/03/26 10:00:00)] were greater than the threshold (30.0). ' +
+          'Recent data points (Average per minute): 31.25, 35, 40.12; threshold 30.',
+      );
+    });
+
+    it('names the operator behind a manual rollback', () => {
+      // Act
+      const n = decisionNotification(
+        decision({
+          reason: 'manual',
+          trigger: 'operator',
+          by: 'arn:aws:sts::123456789012:assumed-role/oncall/alice',
+          action: { kind: 'redeploy', version: 'checkout:40' },
+          to: 'checkout:40',
+          detail: 'Manual rollback.',
+        }),
+        undefined,
+        ctx,
+      )!;
+
+      // Assess
+      expect(n.description).toMatch(
+        /^What fired: arn:aws:sts::123456789012:assumed-role\/oncall\/alice asked for a rollback/,
+      );
+      expect(n.description).toContain('Started a deployment of checkout:40.');
+      expect(n.context['by']).toBe('arn:aws:sts::123456789012:assumed-role/oncall/alice');
+      // "operator" is not one of the target's alarms, so there is no alarm link.
+      expect(n.description).not.toContain('#alarmsV2');
+    });
+
+    it('marks a live drill in the title', () => {
+      // Act
+      const n = decisionNotification(
+        decision({ drill: { id: 'drill-1', live: true, alarmToDecisionMs: 120 } }),
+        alarm,
+        ctx,
+      )!;
+
+      // Assess
+      expect(n.title).toBe('Live drill: Rolling back checkout: checkout:42 → checkout:41');
+      expect(n.description).toMatch(/^What fired: checkout-5xx was forced to ALARM by drill drill-1\./);
+    });
+  });
+
+  describe('approval-requested', () => {
+    it('pages with the approve command and the expiry time', () => {
+      // Act
+      const n = decisionNotification(
+        decision({
+          outcome: 'approval-requested',
+          action: undefined,
+          notify: 'approval-requested',
+          detail: 'Approval needed.',
+        }),
+        alarm,
+        ctx,
+      )!;
+
+      // Assess
+      expect(n.severity).toBe('high');
+      expect(n.title).toBe('Approve rollback of checkout: checkout:42 → checkout:41?');
+      expect(n.nextSteps[0]).toBe('Approve the rollback to checkout:41: npx watchdog approve checkout');
+      expect(n.description).toContain(
+        'If nobody approves by 2026-03-01 10:16:01 UTC (15 minutes), the request expires and nothing is rolled back.',
+      );
+      expect(n.description).toContain(
+        'What to do next: Approve the rollback to checkout:41: npx watchdog approve checkout',
+      );
+    });
+
+    it('without a region: keeps the expiry time, leaves out the console links', () => {
+      // Act
+      const n = decisionNotification(
+        decision({ outcome: 'approval-requested', action: undefined, notify: 'approval-requested' }),
+        alarm,
+        { target: checkout },
+      )!;
+
+      // Assess
+      expect(n.description).toContain('If nobody approves by 2026-03-01 10:16:01 UTC');
+      expect(n.description).not.toContain(LINKS_HEADING);
+    });
+
+    it('says the watchdog rolls back by itself when the policy says so', () => {
+      // Prepare
+      const target = ecsTarget({ approvalTimeoutMinutes: 5, approvalTimeoutAction: 'rollback' });
+
+      // Act
+      const n = decisionNotification(
+        decision({ outcome: 'approval-requested', action: undefined, notify: 'approval-requested' }),
+        alarm,
+        { region: REGION, target },
+      )!;
+
+      // Assess
+      expect(n.description).toContain(
+        'If nobody approves by 2026-03-01 10:06:01 UTC (5 minutes), the watchdog rolls back to checkout:41 by itself.',
+      );
+    });
+  });
+
+  describe('escalation', () => {
+    it.each([
+      ['no-known-good', 'npx watchdog rollback checkout --to <version> --reason "<why>"'],
+      ['rate-limited', 'npx watchdog history checkout'],
+      ['target-invalid', 'npx watchdog status checkout'],
+      ['approval-expired', 'npx watchdog rollback checkout --to checkout:41 --reason "<why>"'],
+    ] as const)('%s: high severity, the watchdog holds, and the first step is %s', (reason, command) => {
+      // Act
+      const n = decisionNotification(skipped(reason, 'Why.', 'escalation'), alarm, ctx)!;
+
+      // Assess
+      expect(n.severity).toBe('high');
+      expect(n.title).toBe(`Action needed on checkout: ${reason}`);
+      expect(n.nextSteps[0]).toContain(command);
+      expect(n.description).toContain('The watchdog will not act on this on its own: a human must decide.');
+      expect(n.keywords).toEqual(['checkout', 'escalation', reason]);
+    });
+
+    it('verification failed: says what the check found, the deadline, and that the target is held', () => {
+      // Act
+      const n = verificationFailedNotification(
+        'checkout',
+        verification,
+        'checkout-5xx, checkout-p99 still in ALARM 15 minutes after the rollback to checkout:41 completed',
+        ctx,
+        ['checkout-p99', 'checkout-5xx'],
+      );
+
+      // Assess
+      expect(n).toMatchObject({
+        kind: 'escalation',
+        severity: 'high',
+        title: 'Action needed on checkout: the rollback to checkout:41 did not clear the alarm',
+        context: {
+          reason: 'verification-failed',
+          alarmsInAlarm: 'checkout-p99, checkout-5xx',
+          decisionId: 'dec-1',
+        },
+      });
+      expect(n.description).toContain(
+        'What fired: checkout-5xx, checkout-p99 still in ALARM 15 minutes after the rollback to checkout:41 completed; the deadline was 2026-03-01 10:19:00 UTC (15-minute verification).',
+      );
+      expect(n.description).toContain(
+        'What changed: checkout:42 → checkout:41, completed at 2026-03-01 10:04:00 UTC',
+      );
+      expect(n.description).toContain('Alarm checkout-p99: https://');
+      expect(n.description).toContain('Automatic action on checkout is held: a human must decide.');
+      expect(n.nextSteps).toContain(
+        'Once the cause is fixed, re-enable automatic action: npx watchdog resume checkout',
+      );
+    });
+  });
+
+  describe('rollback results', () => {
+    it('rollback-failed gives the exact manual rollback command with the intended version', () => {
+      // Act
+      const n = rollbackResultNotification(
+        'checkout',
+        'rollback-failed',
+        rollback,
+        T0 + 4 * MINUTE,
+        'ECS reported ROLLBACK_FAILED.',
+        ctx,
+      );
+
+      // Assess
+      expect(n.severity).toBe('high');
+      expect(n.nextSteps).toContain(
+        'Roll back by hand: npx watchdog rollback checkout --to checkout:41 --reason "<why>"',
+      );
+      expect(n.description).toContain(
+        'failed: ECS reported ROLLBACK_FAILED. Automatic action on checkout is held',
+      );
+      expect(n.context['why']).toBe('ECS reported ROLLBACK_FAILED.');
+    });
+
+    it('rollback-succeeded says how long it took and that the alarms are now verified', () => {
+      // Act
+      const n = rollbackResultNotification(
+        'checkout',
+        'rollback-succeeded',
+        rollback,
+        T0 + 4 * MINUTE,
+        undefined,
+        {
+          ...ctx,
+          changes: ['web: a → b'],
+        },
+      );
+
+      // Assess
+      expect(n.context['durationSeconds']).toBe('179');
+      expect(n.description).toContain('• web: a → b');
+      expect(n.description).toContain('must now return to OK within 15 minutes');
+    });
+
+    it('keeps working without a context: no links, no change lines', () => {
+      // Act
+      const n = rollbackResultNotification(
+        'checkout',
+        'rollback-succeeded',
+        rollback,
+        T0 + 4 * MINUTE,
+        undefined,
+      );
+
+      // Assess
+      expect(n.description).not.toContain(LINKS_HEADING);
+      expect(n.description).not.toContain('https://');
+    });
+  });
+
+  describe('rollback-skipped', () => {
+    it('a dry run says what it would have done and how to act by hand', () => {
+      // Act
+      const n = decisionNotification(
+        decision({
+          outcome: 'dry-run',
+          action: undefined,
+          notify: 'rollback-skipped',
+          detail: 'Dry run: would stop checkout:42.',
+        }),
+        alarm,
+        ctx,
+      )!;
+
+      // Assess
+      expect(n.severity).toBe('info');
+      expect(n.title).toBe('Dry run on checkout: would roll back checkout:42 → checkout:41');
+      expect(n.nextSteps[0]).toBe(
+        'Roll back by hand: npx watchdog rollback checkout --to checkout:41 --reason "<why>"',
+      );
+    });
+
+    it('a platform rollback already under way is information, not a warning', () => {
+      // Act
+      const n = decisionNotification(
+        skipped('native-rollback-in-progress', 'ECS is rolling back.', 'rollback-skipped'),
+        alarm,
+        ctx,
+      )!;
+
+      // Assess
+      expect(n.severity).toBe('info');
+      expect(n.title).toBe('Not rolling back checkout: native-rollback-in-progress');
+    });
+
+    it('is not announced when the decision says so', () => {
+      // Act & Assess
+      expect(
+        decisionNotification(
+          skipped('duplicate', 'Seen.', 'rollback-skipped', { notify: undefined }),
+          alarm,
+          ctx,
+        ),
+      ).toBeUndefined();
+    });
+  });
+
+  describe('drill', () => {
+    it('says what the watchdog would have done and how fast it decided', () => {
+      // Act
+      const n = decisionNotification(
+        decision({
+          outcome: 'dry-run',
+          action: undefined,
+          notify: 'drill',
+          detail: 'Dry run: would stop checkout:42.',
+          drill: { id: 'drill-7', live: false, alarmToDecisionMs: 850 },
+        }),
+        alarm,
+        ctx,
+      )!;
+
+      // Assess
+      expect(n).toMatchObject({
+        kind: 'drill',
+        severity: 'info',
+        title: 'Drill on checkout: would roll back checkout:42 → checkout:41',
+        context: { drillId: 'drill-7', drillLive: 'false', alarmToDecisionMs: '850' },
+      });
+      expect(n.description).toContain(
+        'Decided dry-run (alarm) 850 ms after the alarm changed state; a rehearsal, nothing was changed.',
+      );
+      expect(n.nextSteps[0]).toBe("Review the drill's decision: npx watchdog history checkout");
+    });
+
+    it('a drill that would be skipped names the reason', () => {
+      // Act
+      const n = decisionNotification(
+        skipped('cooldown', 'Rolled back recently.', 'drill', {
+          drill: { id: 'd', live: false, alarmToDecisionMs: 5 },
+        }),
+        alarm,
+        ctx,
+      )!;
+
+      // Assess
+      expect(n.title).toBe('Drill on checkout: would not roll back (cooldown)');
+    });
+  });
+
+  it('quotes a version a shell would split', () => {
+    // Act
+    const n = decisionNotification(
+      skipped('cooldown', 'Recently.', 'rollback-skipped', { to: "s3://bucket/app v2's.zip" }),
+      alarm,
+      ctx,
+    )!;
+
+    // Assess
+    expect(n.nextSteps).toContain(
+      `Roll back by hand if the release is to blame: npx watchdog rollback checkout --to 's3://bucket/app v2'\\''s.zip' --reason "<why>"`,
+    );
+  });
+});
+
+describe('describeReasonData', () => {
+  it.each([
+    [
+      'a metric alarm',
+      METRIC_REASON_DATA,
+      'Recent data points (Average per minute): 31.25, 35, 40.12; threshold 30.',
+    ],
+    [
+      'a percentile over 5 minutes',
+      JSON.stringify({
+        extendedStatistic: 'p99',
+        period: 300,
+        recentDatapoints: [1234.56, 2100.4],
+        threshold: 1000,
+      }),
+      'Recent data points (p99 per 5 minutes): 1235, 2100; threshold 1000.',
+    ],
+    [
+      'a metric-math alarm without statistic or period',
+      JSON.stringify({ recentDatapoints: [0.000123], threshold: 0.0001 }),
+      'Recent data points: 0.000123; threshold 0.0001.',
+    ],
+    [
+      'missing data',
+      JSON.stringify({ statistic: 'Sum', period: 60, recentDatapoints: [], threshold: 1 }),
+      'No recent data points; threshold 1.',
+    ],
+    [
+      'more than ten data points',
+      JSON.stringify({
+        statistic: 'Maximum',
+        period: 10,
+        recentDatapoints: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12],
+        threshold: 5,
+      }),
+      'Recent data points (Maximum per 10 seconds) (last 10 of 12): 3, 4, 5, 6, 7, 8, 9, 10, 11, 12; threshold 5.',
+    ],
+    [
+      'a composite alarm',
+      JSON.stringify({
+        triggeringAlarms: [
+          {
+            arn: 'arn:aws:cloudwatch:eu-west-1:123456789012:alarm:checkout-5xx',
+            state: { value: 'ALARM', timestamp: '2026-03-01T10:00:00.000+0000' },
+          },
+          { arn: 'arn:aws:cloudwatch:eu-west-1:123456789012:alarm:checkout-p99', state: { value: 'ALARM' } },
+        ],
+      }),
+      'Composite alarm triggered by checkout-5xx (ALARM), checkout-p99 (ALARM).',
+    ],
+  ])('%s', (_label, reasonData, sentence) => {
+    // Act & Assess
+    expect(describeReasonData(reasonData)).toBe(sentence);
+  });
+
+  it.each([
+    ['absent', undefined],
+    ['not JSON', 'Threshold Crossed'],
+    ['a JSON array', '[1,2]'],
+    ['an unknown shape', JSON.stringify({ version: '1.0', queryDate: 'x' })],
+    ['a composite alarm without usable entries', JSON.stringify({ triggeringAlarms: [{ state: {} }] })],
+  ])('gives nothing for %s', (_label, reasonData) => {
+    // Act & Assess
+    expect(describeReasonData(reasonData)).toBeUndefined();
+  });
+});
+
+describe('consoleLinks', () => {
+  it('URL-encodes alarm, cluster and service names', () => {
+    // Act
+    const links = consoleLinks({
+      region: 'us-east-1',
+      target: { ...checkout, cluster: 'prod blue', service: 'check/out' },
+      alarm: 'checkout 5xx/rate #1',
+    });
+
+    // Assess
+    expect(links.map((l) => l.url)).toEqual([
+      'https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#alarmsV2:alarm/checkout%205xx%2Frate%20%231',
+      'https://us-east-1.console.aws.amazon.com/ecs/v2/clusters/prod%20blue/services/check%2Fout/deployments?region=us-east-1',
+      'https://us-east-1.console.aws.amazon.com/ecs/v2/clusters/prod%20blue/services/check%2Fout/logs?region=us-east-1',
+    ]);
+  });
+
+  it('links the CodeDeploy deployment when its id is known, else the deployment group', () => {
+    // Act
+    const deployment = consoleLinks({ region: 'us-east-1', target: payments, deploymentRef: 'd-ABC123XYZ' });
+    const group = consoleLinks({ region: 'us-east-1', target: payments });
+
+    // Assess
+    expect(deployment).toEqual([
+      {
+        label: 'CodeDeploy deployment d-ABC123XYZ',
+        url: 'https://us-east-1.console.aws.amazon.com/codesuite/codedeploy/deployments/d-ABC123XYZ?region=us-east-1',
+      },
+    ]);
+    expect(group).toEqual([
+      {
+        label: 'CodeDeploy deployment group',
+        url: 'https://us-east-1.console.aws.amazon.com/codesuite/codedeploy/applications/payments/deployment-groups/payments-prod?region=us-east-1',
+      },
+    ]);
+  });
+
+  it('links the stopped CodeDeploy deployment from a rollback-started message', () => {
+    // Act
+    const n = decisionNotification(
+      decision({
+        target: 'payments',
+        trigger: 'payments-errors',
+        action: { kind: 'stop', deploymentRef: 'd-XYZ789' },
+      }),
+      transition('ALARM', T0, { alarmName: 'payments-errors' }),
+      { region: 'us-east-1', target: payments },
+    )!;
+
+    // Assess
+    expect(n.description).toContain(
+      'CodeDeploy deployment d-XYZ789: https://us-east-1.console.aws.amazon.com/codesuite/codedeploy/deployments/d-XYZ789?region=us-east-1',
+    );
+    expect(n.description).not.toContain('logs');
+  });
+});
