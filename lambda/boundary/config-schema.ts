@@ -23,7 +23,7 @@ import {
   type TargetType,
   type WatchdogConfig,
 } from '../contract';
-import { isRecord, jsonPath } from './json-path';
+import { describeValue, isRecord, jsonPath, valueAt } from './json-path';
 
 /**
  * `watchdog.config.json` (CONTRACTS.md §1): one schema for the CDK app, `watchdog validate` and
@@ -170,23 +170,6 @@ export type ParseResult = { ok: true; config: WatchdogConfig } | { ok: false; pr
 
 type PathSegment = PropertyKey;
 
-/** `['targets', 1, 'cooldownMinutes']` → `$.targets[1].cooldownMinutes`. */
-function valueAt(input: unknown, path: readonly PathSegment[]): unknown {
-  let cur = input;
-  for (const seg of path) {
-    if (Array.isArray(cur) && typeof seg === 'number') cur = cur[seg];
-    else if (isRecord(cur) && typeof seg === 'string') cur = cur[seg];
-    else return undefined;
-  }
-  return cur;
-}
-
-function describe(value: unknown): string {
-  if (value === undefined) return 'missing';
-  const json = JSON.stringify(value);
-  return `got ${json.length > 60 ? `${json.slice(0, 57)}...` : json}`;
-}
-
 /** The keys an object at `path` may have, for "unknown key" problems. */
 function allowedKeys(path: readonly PathSegment[], input: unknown): string[] {
   const last = path[path.length - 1];
@@ -219,9 +202,11 @@ function problemsFromIssues(issues: readonly z.core.$ZodIssue[], input: unknown)
     }
     if (issue.code === 'invalid_union' && issue.path[issue.path.length - 1] === 'type') {
       const got = valueAt(input, issue.path);
-      return [{ path: issue.path, message: `must be one of ${quoted(TARGET_TYPES)} (${describe(got)})` }];
+      return [
+        { path: issue.path, message: `must be one of ${quoted(TARGET_TYPES)} (${describeValue(got)})` },
+      ];
     }
-    return [{ path: issue.path, message: `${issue.message} (${describe(valueAt(input, issue.path))})` }];
+    return [{ path: issue.path, message: `${issue.message} (${describeValue(valueAt(input, issue.path))})` }];
   });
 }
 

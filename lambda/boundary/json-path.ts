@@ -17,3 +17,21 @@ export function jsonPath(path: readonly PropertyKey[]): string {
 export function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
+
+/** The value at `path` in `input`, or undefined where the path leads nowhere. */
+export function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let cur = input;
+  for (const seg of path) {
+    if (Array.isArray(cur) && typeof seg === 'number') cur = cur[seg];
+    else if (isRecord(cur) && typeof seg === 'string') cur = cur[seg];
+    else return undefined;
+  }
+  return cur;
+}
+
+/** `got <value>` for problem messages, shortened; `missing` for undefined. */
+export function describeValue(value: unknown): string {
+  if (value === undefined) return 'missing';
+  const json = JSON.stringify(value);
+  return `got ${json.length > 60 ? `${json.slice(0, 57)}...` : json}`;
+}

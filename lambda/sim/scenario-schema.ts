@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { parseWatchdogConfig } from '../boundary/config-schema';
 import { CODEPIPELINE_NAME_PATTERN } from '../contract';
-import { isRecord, jsonPath } from '../boundary/json-path';
+import { describeValue, isRecord, jsonPath, valueAt } from '../boundary/json-path';
 import {
   ALARM_STATE,
   NOTIFICATION_KINDS,
@@ -258,22 +258,6 @@ interface Problem {
 const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
-function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
-  let cur = input;
-  for (const seg of path) {
-    if (Array.isArray(cur) && typeof seg === 'number') cur = cur[seg];
-    else if (isRecord(cur) && typeof seg === 'string') cur = cur[seg];
-    else return undefined;
-  }
-  return cur;
-}
-
-function got(value: unknown): string {
-  if (value === undefined) return 'missing';
-  const json = JSON.stringify(value);
-  return `got ${json.length > 60 ? `${json.slice(0, 57)}...` : json}`;
-}
-
 type AnySchema = z.core.$ZodType;
 
 function unwrap(schema: AnySchema): AnySchema {
@@ -307,7 +291,7 @@ function problemsFromIssues(issues: readonly z.core.$ZodIssue[], input: unknown)
         message: `unknown key; valid keys here are ${quoted(allowed)}`,
       }));
     }
-    return [{ path, message: `${issue.message} (${got(valueAt(input, path))})` }];
+    return [{ path, message: `${issue.message} (${describeValue(valueAt(input, path))})` }];
   });
 }
 
@@ -327,7 +311,7 @@ function crossProblems(input: Record<string, unknown>): Problem[] {
     typeof v === 'string' && startMs !== undefined ? resolveTimeSpec(v, startMs) : undefined;
   const untilMs = resolve(input.until);
   if (startMs !== undefined && untilMs !== undefined && untilMs <= startMs) {
-    add(['until'], `must be after start (${iso(startMs)}) (${got(input.until)})`);
+    add(['until'], `must be after start (${iso(startMs)}) (${describeValue(input.until)})`);
   }
 
   const config = isRecord(input.config) ? input.config : {};
@@ -445,13 +429,13 @@ function crossProblems(input: Record<string, unknown>): Problem[] {
     }
     const atMs = resolve(entry.at);
     if (atMs !== undefined && startMs !== undefined && atMs < startMs) {
-      add(['timeline', i, 'at'], `must not be before start (${iso(startMs)}) (${got(entry.at)})`);
+      add(['timeline', i, 'at'], `must not be before start (${iso(startMs)}) (${describeValue(entry.at)})`);
     }
     const untilValid = startMs !== undefined && untilMs !== undefined && untilMs > startMs;
     if (atMs !== undefined && untilValid && atMs > untilMs) {
       add(
         ['timeline', i, 'at'],
-        `is after until (${String(input.until)}), so it would never run (${got(entry.at)})`,
+        `is after until (${String(input.until)}), so it would never run (${describeValue(entry.at)})`,
       );
     }
     const deploy = entry.deploy;
@@ -466,7 +450,7 @@ function crossProblems(input: Record<string, unknown>): Problem[] {
       ) {
         add(
           ['timeline', i, 'deploy', 'version'],
-          `must be a task definition "family:revision" for ECS target ${JSON.stringify(deploy.target)} (${got(deploy.version)})`,
+          `must be a task definition "family:revision" for ECS target ${JSON.stringify(deploy.target)} (${describeValue(deploy.version)})`,
         );
       } else if (
         target.type === 'codedeploy' &&
@@ -476,7 +460,7 @@ function crossProblems(input: Record<string, unknown>): Problem[] {
       ) {
         add(
           ['timeline', i, 'deploy', 'version'],
-          `must be ${REVISION_LABEL_HELP} for CodeDeploy target ${JSON.stringify(deploy.target)} (${got(deploy.version)})`,
+          `must be ${REVISION_LABEL_HELP} for CodeDeploy target ${JSON.stringify(deploy.target)} (${describeValue(deploy.version)})`,
         );
       }
     }
@@ -491,7 +475,7 @@ function crossProblems(input: Record<string, unknown>): Problem[] {
         for (const problem of parsed.problems)
           add(
             ['timeline', i, 'command'],
-            problem.includes('(got ') ? problem : `${problem} (${got(command)})`,
+            problem.includes('(got ') ? problem : `${problem} (${describeValue(command)})`,
           );
     }
     const alarm = entry.alarm;
