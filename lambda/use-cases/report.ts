@@ -72,6 +72,8 @@ export class Reporter {
       decision.outcome === 'skip' ? 'info' : 'warn',
       `decision: ${decision.outcome} (${decision.reason})`,
       {
+        // Every log line about a decision carries its id as the correlation id, as do its audit item and messages.
+        correlation_id: decision.id,
         decisionId: decision.id,
         target: decision.target,
         trigger: decision.trigger,

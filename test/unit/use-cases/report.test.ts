@@ -294,3 +294,30 @@ describe('Reporter', () => {
     });
   });
 });
+
+it('logs every decision with its id as the correlation id', async () => {
+  const { RecordingTelemetry, InMemoryStateStore, RecordingNotifier } = await import('../../support/fakes');
+  const { Reporter } = await import('../../../lambda/use-cases/report');
+  const telemetry = new RecordingTelemetry();
+  const reporter = new Reporter({
+    store: new InMemoryStateStore(),
+    notifier: new RecordingNotifier(),
+    telemetry,
+  });
+  await reporter.decision(
+    {
+      id: 'dec-42',
+      at: 0,
+      target: 'checkout',
+      trigger: 'checkout-5xx',
+      outcome: 'skip',
+      reason: 'duplicate',
+      detail: 'x',
+      escalate: false,
+    },
+    'req-1',
+  );
+  expect(telemetry.logs.find((l) => l.message.startsWith('decision'))?.fields).toMatchObject({
+    correlation_id: 'dec-42',
+  });
+});
