@@ -35,6 +35,7 @@ import {
 } from '../lambda/contract';
 import { ChunkedRules } from './private/chunked-rules';
 import { GrowingGrant } from './private/growing-grant';
+import { Monitoring } from './private/monitoring';
 import { nagFindingValue } from './private/nag';
 import { buildRuntimeConfig } from './private/runtime-config';
 import { checkSweepInterval, validateWatchdog } from './private/validate';
@@ -143,6 +144,13 @@ export interface RollbackWatchdogProps {
    * @default - only principals whose identity policies allow it
    */
   readonly operatorPrincipals?: readonly iam.IPrincipal[];
+  /**
+   * Permissions boundary set on every IAM role the watchdog creates: the handlers', the config writer's
+   * (the stack's AwsCustomResource provider runs with it) and the Chatbot channel's.
+   *
+   * @default - no permissions boundary
+   */
+  readonly permissionsBoundary?: iam.IManagedPolicy;
 }
 
 /** Lambda async invocations: retry twice, then hand the event to the on-failure destination. */
@@ -248,6 +256,12 @@ export class RollbackWatchdog extends Construct {
   public readonly slackChannel?: chatbot.ISlackChannelConfiguration;
   /** Receives events that EventBridge could not deliver and invocations that failed every retry. */
   public readonly deadLetterQueue: sqs.IQueue;
+  /**
+   * The watchdog's dashboard: rollbacks, skips, detection-to-action and time-to-recovery per target (the
+   * first MAX_TARGET_ROWS targets get a row each, every target is on the fleet graphs), failure counters,
+   * the functions and the DLQ.
+   */
+  public readonly dashboard: cloudwatch.Dashboard;
 
   private readonly targets: RollbackTarget[] = [];
   private readonly defaults?: RollbackPolicy;
@@ -275,6 +289,7 @@ export class RollbackWatchdog extends Construct {
     readonly operatorFreezeStages: GrowingGrant;
   };
   private readonly deadLetterAlarm: cloudwatch.IAlarm;
+  private readonly monitoring: Monitoring;
   private acknowledgedDeploymentConfigs = false;
   /** Problems found while building, reported with the validation of the props. */
   private readonly constructionProblems: string[] = [];
@@ -346,6 +361,13 @@ export class RollbackWatchdog extends Construct {
     );
     this.deadLetterQueue = dlq;
     this.deadLetterAlarm = this.alarmOnDeadLetters(dlq);
+    // The only queue: EventBridge targets, Lambda on-failure destinations and SNS subscriptions all
+    // dead-letter into it, so its one alarm covers every dead letter.
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      topic: this.notificationTopic,
+      deadLetterQueue: dlq,
+    });
+    this.dashboard = this.monitoring.dashboard;
 
     for (const email of props.notificationEmails ?? []) {
       this.notificationTopic.addSubscription(
@@ -460,6 +482,16 @@ export class RollbackWatchdog extends Construct {
     }
     if (props.chatbotSlack) this.slackChannel = this.createSlackChannel(props.chatbotSlack);
 
+    const watched: [string, lambda.IFunction | undefined][] = [
+      ['alarm handler', alarm.fn],
+      ['deployment handler', deployment.fn],
+      ['sweep', sweep.fn],
+      ['operator', operator.fn],
+      ['Slack notifier', this.slackNotifier],
+    ];
+    for (const [label, fn] of watched) if (fn) this.monitoring.watchFunction(label, fn);
+    this.monitoring.addFleetSection();
+
     this.addStackOutputs();
 
     const configWriter = this.writeRuntimeConfig(logRetention);
@@ -480,6 +512,7 @@ export class RollbackWatchdog extends Construct {
         });
         // The handlers read the config item; rules go live only once it has been written.
         rule.node.addDependency(configWriter);
+        this.monitoring.watchRule(rule);
         return rule;
       };
     const alarmPattern = { source: [EVENT_SOURCE.cloudwatch], detailType: [DETAIL_TYPE.alarmStateChange] };
@@ -526,6 +559,14 @@ export class RollbackWatchdog extends Construct {
       targets: [deliver(sweep.fn)],
     });
     sweepRule.node.addDependency(configWriter);
+    this.monitoring.watchRule(sweepRule);
+
+    if (props.permissionsBoundary) {
+      iam.PermissionsBoundary.of(this).apply(props.permissionsBoundary);
+      // The AwsCustomResource provider is a stack-level singleton. It runs with the config writer's role
+      // (created here), but a role it ever gets of its own should carry the boundary too.
+      iam.PermissionsBoundary.of(configWriterProvider(configWriter)).apply(props.permissionsBoundary);
+    }
 
     this.node.addValidation({
       validate: () => [
@@ -548,6 +589,7 @@ export class RollbackWatchdog extends Construct {
   /** Protects one more target. Call before the app is synthesized. */
   public addTarget(target: RollbackTarget): void {
     this.targets.push(target);
+    this.monitoring.addTarget(target.id);
     const stack = Stack.of(this);
     for (const alarmName of target.alarmNames) {
       this.alarmRules.add(alarmName);
@@ -934,9 +976,7 @@ export class RollbackWatchdog extends Construct {
     });
     this.stateTable.encryptionKey?.grantEncrypt(writer);
 
-    // The provider function is a stack-wide singleton shared by every AwsCustomResource in the stack.
-    const provider = writer.node.findChild('Provider') as lambda.SingletonFunction;
-    Validations.of(Stack.of(this).node.findChild(provider.constructName)).acknowledge(
+    Validations.of(configWriterProvider(writer)).acknowledge(
       {
         id: 'Serverless-LambdaDLQ',
         reason:
@@ -952,4 +992,10 @@ export class RollbackWatchdog extends Construct {
     );
     return writer;
   }
+}
+
+/** The provider function of an AwsCustomResource: a stack-wide singleton shared by every one in the stack. */
+function configWriterProvider(writer: cr.AwsCustomResource): Construct {
+  const provider = writer.node.findChild('Provider') as lambda.SingletonFunction;
+  return Stack.of(writer).node.findChild(provider.constructName);
 }

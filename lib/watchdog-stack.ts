@@ -1,10 +1,13 @@
 import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
-import type * as iam from 'aws-cdk-lib/aws-iam';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { PolicyConfig, WatchdogConfig } from '../lambda/contract';
 import { RollbackTarget, type RollbackPolicy } from './rollback-target';
 import { RollbackWatchdog, type ChatbotSlackChannelOptions } from './rollback-watchdog';
+
+/** Context key of the permissions boundary ARN: `cdk synth -c permissionsBoundary=arn:aws:iam::...`. */
+export const PERMISSIONS_BOUNDARY_CONTEXT = 'permissionsBoundary';
 
 /** Properties of {@link WatchdogStack}. */
 export interface WatchdogStackProps extends StackProps {
@@ -22,6 +25,12 @@ export interface WatchdogStackProps extends StackProps {
    * @default - only principals whose identity policies allow it
    */
   readonly operatorPrincipals?: readonly iam.IPrincipal[];
+  /**
+   * ARN of a managed policy set as permissions boundary on every role the watchdog creates.
+   *
+   * @default - the `permissionsBoundary` context value (PERMISSIONS_BOUNDARY_CONTEXT) if set, else none
+   */
+  readonly permissionsBoundaryArn?: string;
 }
 
 const minutes = (value: number | undefined) => (value === undefined ? undefined : Duration.minutes(value));
@@ -77,6 +86,11 @@ export class WatchdogStack extends Stack {
       }
     });
 
+    const boundaryContext: unknown = this.node.tryGetContext(PERMISSIONS_BOUNDARY_CONTEXT);
+    const boundaryArn =
+      props.permissionsBoundaryArn ??
+      (typeof boundaryContext === 'string' && boundaryContext.length > 0 ? boundaryContext : undefined);
+
     const slackSecretName = config.notifications?.slackWebhookSecretName;
     this.watchdog = new RollbackWatchdog(this, 'Watchdog', {
       targets,
@@ -91,6 +105,10 @@ export class WatchdogStack extends Stack {
           : secretsmanager.Secret.fromSecretNameV2(this, 'SlackWebhookSecret', slackSecretName),
       chatbotSlack: props.chatbotSlack,
       operatorPrincipals: props.operatorPrincipals,
+      permissionsBoundary:
+        boundaryArn === undefined
+          ? undefined
+          : iam.ManagedPolicy.fromManagedPolicyArn(this, 'PermissionsBoundary', boundaryArn),
     });
   }
 }
