@@ -159,12 +159,15 @@ function decideCore(
     if (!rehearsal && (startedAt === undefined || since >= startedAt)) {
       state = {
         ...state,
+        // Judged at the alarm's start, not at processing time: an alarm that began before the version
+        // finished baking disqualifies it even when its event arrives after the bake time.
         ledger: taint(
           state.ledger,
           liveOk.currentVersion,
           `${t.alarmName} in ALARM before it baked`,
           now,
           policy.bakeMs,
+          { judgedAt: Math.min(since, t.timestamp) },
         ),
       };
     }

@@ -1,5 +1,5 @@
 import { ALARM_STATE } from '../contract';
-import { findEntry, isKnownGood, reconcileWithLive, taint, upsertEntry } from './ledger';
+import { findEntry, isKnownGood, reconcileWithLive, supersede, taint, upsertEntry } from './ledger';
 import type {
   ActiveRollback,
   LedgerEntry,
@@ -86,10 +86,15 @@ export function applyDeploymentEvent(input: DeploymentEventInput): DeploymentEve
                 status: 'in-progress',
                 deploymentId: event.deploymentId,
                 startedAt: deployment?.startedAt ?? event.at,
+                servedUntil: undefined,
               },
               now,
               bakeMs,
             ),
+          );
+          state = withLedger(
+            state,
+            supersede(state.ledger, version, deployment?.startedAt ?? event.at, now, bakeMs),
           );
         }
         break;

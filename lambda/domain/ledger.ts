@@ -5,11 +5,13 @@ import type { LedgerEntry, LiveOk, Millis, TargetState } from './model';
 export function isKnownGood(entry: LedgerEntry | undefined, now: Millis, bakeMs: Millis): boolean {
   if (!entry || entry.taintedAt !== undefined) return false;
   if (entry.proven) return true;
+  // Baked means *served* the bake time: a version replaced earlier never finished its bake.
+  const servedUntil = Math.min(now, entry.servedUntil ?? now);
   return (
     entry.status === 'completed' &&
     entry.bakePending !== true &&
     entry.completedAt !== undefined &&
-    entry.completedAt + bakeMs <= now
+    entry.completedAt + bakeMs < servedUntil
   );
 }
 
@@ -73,11 +75,18 @@ export function taint(
   reason: string,
   now: Millis,
   bakeMs: Millis,
-  { evenIfProven = false }: { evenIfProven?: boolean } = {},
+  {
+    evenIfProven = false,
+    judgedAt = now,
+  }: {
+    evenIfProven?: boolean;
+    /** When the evidence happened (an alarm's start): a version proven only later is still tainted. */
+    judgedAt?: Millis;
+  } = {},
 ): readonly LedgerEntry[] {
   const existing = findEntry(ledger, version);
   if (!existing || existing.taintedAt !== undefined) return ledger;
-  if (!evenIfProven && isKnownGood(existing, now, bakeMs)) return ledger;
+  if (!evenIfProven && isKnownGood(existing, judgedAt, bakeMs)) return ledger;
   return ledger.map((e) => (e.version === version ? { ...e, taintedAt: now, taintReason: reason } : e));
 }
 
@@ -143,6 +152,8 @@ export function reconcileWithLive(
         now,
         bakeMs,
       );
+      if (latest.state === 'in-progress')
+        ledger = supersede(ledger, latest.version, latest.startedAt, now, bakeMs);
     }
   } else if (!findEntry(ledger, live.currentVersion) && !state.seeded) {
     ledger = upsertEntry(ledger, live.currentVersion, { status: 'completed', proven: true }, now, bakeMs);
@@ -153,4 +164,23 @@ export function reconcileWithLive(
 /** The ledger keeps how each version was deployed, so that a rollback can deploy it again exactly. */
 function artifactOf(d: { readonly artifact?: string }): { artifact?: string } {
   return d.artifact !== undefined ? { artifact: d.artifact } : {};
+}
+
+/**
+ * A deployment of `version` started at `at`: every other version that had not proven itself stops serving
+ * then, so its bake (time served with no trigger alarm) ends there.
+ */
+export function supersede(
+  ledger: readonly LedgerEntry[],
+  version: string,
+  at: Millis,
+  now: Millis,
+  bakeMs: Millis,
+): readonly LedgerEntry[] {
+  const replaced = (e: LedgerEntry) =>
+    e.version !== version &&
+    e.status === 'completed' &&
+    e.servedUntil === undefined &&
+    !isKnownGood(e, now, bakeMs);
+  return ledger.some(replaced) ? ledger.map((e) => (replaced(e) ? { ...e, servedUntil: at } : e)) : ledger;
 }

@@ -51,6 +51,8 @@ export interface LedgerEntry {
    * is moved) when every trigger alarm is OK again.
    */
   readonly bakePending?: boolean;
+  /** When a newer deployment replaced it before it had proven itself: its bake must fit before this. */
+  readonly servedUntil?: Millis;
   /**
    * How to deploy this version again, exactly as it was deployed, when the version string alone is not
    * enough (CodeDeploy: the revision location as JSON). Opaque to the domain.

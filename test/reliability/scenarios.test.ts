@@ -1,0 +1,165 @@
+import { join } from 'node:path';
+import { readScenarioFile } from '../../lambda/sim/scenario-schema';
+import { simulate, type SimulationResult } from '../../lambda/sim/simulate';
+
+/**
+ * RELIABILITY.md cases of layer M: scenarios through the simulator in-process (real handlers, use cases and
+ * adapters against the simulated account, the real store on dynalite). Each test asserts the outcome the case
+ * names on the output, beyond the scenario's own `expect` block.
+ */
+
+const example = (name: string) => join(__dirname, '../../examples', `${name}.json`);
+const fixture = (name: string) => join(__dirname, '../fixtures/reliability', `${name}.json`);
+
+async function run(file: string): Promise<SimulationResult['output']> {
+  const parsed = readScenarioFile(file);
+  if (!parsed.ok) throw new Error(`${file} is invalid:\n${parsed.problems.join('\n')}`);
+  const { output } = await simulate(parsed.scenario);
+  expect(output.errors).toEqual([]);
+  expect(output.expect).toEqual({ passed: true, failures: [] });
+  return output;
+}
+
+type Output = SimulationResult['output'];
+const calls = (o: Output, api: string) => o.calls.filter((c) => c.api === api && !c.error).length;
+const decisions = (o: Output, outcome: string, reason?: string) =>
+  o.decisions.filter((d) => d.outcome === outcome && (reason === undefined || d.reason === reason));
+const notified = (o: Output, kind: string) => o.notifications.filter((n) => n.kind === kind).length;
+
+describe('RELIABILITY #1: the same ALARM event delivered 3 times concurrently', () => {
+  it('RELIABILITY #1 (M): one StopServiceDeployment, two duplicates per transition, one rollback-started', async () => {
+    const o = await run(example('duplicate-delivery'));
+    expect(calls(o, 'ecs:StopServiceDeployment') + calls(o, 'ecs:UpdateService')).toBe(1);
+    expect(decisions(o, 'rollback')).toHaveLength(1);
+    const firstAt = decisions(o, 'rollback')[0].at;
+    expect(decisions(o, 'skip', 'duplicate').filter((d) => d.at === firstAt)).toHaveLength(2);
+    expect(notified(o, 'rollback-started')).toBe(1);
+  });
+});
+
+describe('RELIABILITY #4: OK(t2) processed before ALARM(t1)', () => {
+  it('RELIABILITY #4 (M): no rollback; the late ALARM is superseded', async () => {
+    const o = await run(example('out-of-order-events'));
+    expect(decisions(o, 'rollback')).toEqual([]);
+    expect(decisions(o, 'skip', 'superseded')).toEqual([
+      expect.objectContaining({ trigger: 'checkout-5xx' }),
+    ]);
+    expect(o.calls.filter((c) => c.api.startsWith('ecs:'))).toEqual([]);
+  });
+});
+
+describe('RELIABILITY #5: alarm flapping ALARM/OK 10 times in 10 minutes', () => {
+  const allowed = ['rollback-in-progress', 'cooldown', 'current-is-known-good'];
+
+  it.each([
+    ['slow rollout (examples/flapping-alarm.json)', example('flapping-alarm')],
+    ['fast rollback (fixtures/reliability/flapping-after-rollback.json)', fixture('flapping-after-rollback')],
+  ])(
+    'RELIABILITY #5 (M): at most one rollback, every other ALARM declined as allowed: %s',
+    async (_n, file) => {
+      const o = await run(file);
+      expect(decisions(o, 'rollback').length).toBeLessThanOrEqual(1);
+      expect(calls(o, 'ecs:StopServiceDeployment') + calls(o, 'ecs:UpdateService')).toBeLessThanOrEqual(1);
+      // Repeats of a transition already decided on (`duplicate`) are not new flaps.
+      const laterAlarms = o.decisions.filter(
+        (d) => d.outcome !== 'rollback' && !['not-alarm-state', 'duplicate'].includes(d.reason),
+      );
+      expect(laterAlarms.length).toBeGreaterThanOrEqual(4);
+      for (const d of laterAlarms) expect(allowed).toContain(d.reason);
+    },
+  );
+});
+
+describe('RELIABILITY #6: three genuine incidents in one hour, limit 2 per hour', () => {
+  it('RELIABILITY #6 (M): two rollbacks; the third rate-limited plus an escalation', async () => {
+    const o = await run(example('rate-limited'));
+    expect(decisions(o, 'rollback').map((d) => d.from)).toEqual(['checkout:42', 'checkout:43']);
+    expect(decisions(o, 'skip', 'rate-limited')).toEqual([expect.objectContaining({ from: 'checkout:44' })]);
+    expect(notified(o, 'escalation')).toBe(1);
+    expect(calls(o, 'ecs:StopServiceDeployment') + calls(o, 'ecs:UpdateService')).toBe(2);
+  });
+});
+
+describe('RELIABILITY #7: two alarms of one service go ALARM within 100 ms', () => {
+  it('RELIABILITY #7 (M): one rollback, the other alarm rollback-in-progress (same instant)', async () => {
+    const o = await run(example('checkout-bad-deploy'));
+    const [acted] = decisions(o, 'rollback');
+    const [other] = decisions(o, 'skip', 'rollback-in-progress');
+    expect(decisions(o, 'rollback')).toHaveLength(1);
+    expect(new Set([acted.trigger, other.trigger])).toEqual(new Set(['checkout-5xx', 'checkout-p99']));
+    expect(Math.abs(Date.parse(acted.at) - Date.parse(other.at))).toBeLessThanOrEqual(100);
+    expect(calls(o, 'ecs:StopServiceDeployment')).toBe(1);
+  });
+});
+
+describe('RELIABILITY #13: deployment already stopping (ROLLBACK_IN_PROGRESS)', () => {
+  it('RELIABILITY #13 (M): no action on a deployment ECS is already rolling back; the decision says so', async () => {
+    const o = await run(example('circuit-breaker-rollback'));
+    expect(calls(o, 'ecs:StopServiceDeployment') + calls(o, 'ecs:UpdateService')).toBe(0);
+    expect(decisions(o, 'skip', 'native-rollback-in-progress').length).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('RELIABILITY #14: ECS circuit breaker already rolling back when our alarm arrives', () => {
+  it('RELIABILITY #14 (M): native-rollback-in-progress; no action', async () => {
+    const o = await run(example('circuit-breaker-rollback'));
+    expect(decisions(o, 'rollback')).toEqual([]);
+    expect(decisions(o, 'skip', 'native-rollback-in-progress')).toEqual([
+      expect.objectContaining({ target: 'checkout', trigger: 'checkout-5xx' }),
+    ]);
+    expect(o.calls.filter((c) => c.api.startsWith('ecs:'))).toEqual([]);
+    expect(o.final).toEqual({ checkout: 'checkout:41' });
+  });
+});
+
+describe('RELIABILITY #16: events caused by our own rollback', () => {
+  it.each([
+    ['ECS stop (checkout-bad-deploy)', example('checkout-bad-deploy')],
+    ['CodeDeploy stop (codedeploy-stop-with-rollback)', example('codedeploy-stop-with-rollback')],
+  ])('RELIABILITY #16 (M): they complete the rollback and never trigger another: %s', async (_n, file) => {
+    const o = await run(file);
+    expect(decisions(o, 'rollback')).toHaveLength(1);
+    expect(notified(o, 'rollback-started')).toBe(1);
+    expect(notified(o, 'rollback-succeeded')).toBe(1);
+    expect(notified(o, 'rollback-failed')).toBe(0);
+    const writes = o.calls.filter((c) => /StopServiceDeployment|UpdateService|Deployment$/.test(c.api));
+    expect(writes).toHaveLength(1);
+  });
+});
+
+describe('RELIABILITY #18: CodeDeploy deployments, at most one CreateDeployment', () => {
+  it.each([
+    ['redeploy after completion', example('codedeploy-redeploy-after-completion')],
+    ['lost success event', example('codedeploy-lost-success-event')],
+  ])('RELIABILITY #18 (M): at most one CreateDeployment, no failure surfaced: %s', async (_n, file) => {
+    const o = await run(file);
+    expect(o.calls.filter((c) => c.api === 'codedeploy:CreateDeployment')).toHaveLength(1);
+    expect(o.failureDestination).toEqual([]);
+    expect(notified(o, 'rollback-failed')).toBe(0);
+  });
+});
+
+describe('RELIABILITY #19: a CodeDeploy event is lost', () => {
+  it('RELIABILITY #19 (M): the reconcile sweep finds the deployment and acts once', async () => {
+    const o = await run(example('codedeploy-lost-success-event'));
+    expect(calls(o, 'codedeploy:CreateDeployment')).toBe(1);
+    expect(decisions(o, 'rollback')).toHaveLength(1);
+    // Only the sweep (at +10m) can see the rollback finished: its SUCCESS event was lost too.
+    expect(o.notifications.filter((n) => n.kind === 'rollback-succeeded')).toEqual([
+      expect.objectContaining({ at: '2026-03-01T10:10:00.000Z' }),
+    ]);
+  });
+});
+
+describe('RELIABILITY #25: rollback completes but the alarm stays in ALARM past the verification timeout', () => {
+  it('RELIABILITY #25 (M): escalation, then no further automatic rollback until an operator acts', async () => {
+    const o = await run(example('verification-escalation'));
+    expect(notified(o, 'escalation')).toBe(1);
+    const escalatedAt = o.notifications.find((n) => n.kind === 'escalation')!.at;
+    const after = o.decisions.filter((d) => d.at > escalatedAt);
+    expect(after.length).toBeGreaterThan(0);
+    expect(after.filter((d) => d.outcome === 'rollback')).toEqual([]);
+    expect(after.filter((d) => d.reason === 'paused').length).toBeGreaterThan(0);
+    expect(calls(o, 'ecs:StopServiceDeployment') + calls(o, 'ecs:UpdateService')).toBe(1);
+  });
+});
