@@ -98,7 +98,7 @@ describe('EcsDeployer', () => {
   });
 
   describe('inspect', () => {
-    it('maps an in-progress PRIMARY with its stop handle and the version a stop restores', async () => {
+    it('RELIABILITY #15: maps an in-progress PRIMARY (ecs-svc/… id) to the service deployment ARN to stop, and the version a stop restores', async () => {
       // Prepare
       ecs.on(DescribeServicesCommand).resolves(service(rollingOut));
       ecs

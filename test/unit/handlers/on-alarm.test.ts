@@ -156,7 +156,7 @@ it('rolls back once on an ALARM event, and not again when the same event is deli
   ]);
 });
 
-it('rejects and audits a malformed or foreign event without any AWS write', async () => {
+it('RELIABILITY #20: rejects and audits a malformed or foreign event without any AWS write', async () => {
   const broken = alarmEvent('checkout-5xx', 'ALARM', new Date());
   delete broken.detail.state;
   await handler(broken, { awsRequestId: 'req-3' });

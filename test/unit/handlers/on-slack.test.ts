@@ -73,7 +73,7 @@ class TeeTelemetry implements Telemetry {
   }
 }
 
-describe('on-slack handler: the webhook URL is never logged', () => {
+describe('RELIABILITY #22: on-slack handler: the webhook URL is never logged', () => {
   const sm = mockClient(SecretsManagerClient);
   let server: Server;
   let url: string;
