@@ -18,8 +18,9 @@ export interface SimulatorBenchResult {
   readonly met: boolean;
 }
 
-export function fleetScenario(targets: number, deliveries: number): unknown {
+export function fleetScenario(targets: number, deliveries: number, alarmsPerTarget = 1): unknown {
   const ids = Array.from({ length: targets }, (_, i) => `svc-${String(i).padStart(3, '0')}`);
+  const alarmsOf = (id: string) => Array.from({ length: alarmsPerTarget }, (_, a) => `${id}-alarm-${a}`);
   return {
     name: `alarm storm over ${targets} services`,
     start: '2026-03-01T10:00:00Z',
@@ -29,7 +30,7 @@ export function fleetScenario(targets: number, deliveries: number): unknown {
         type: 'ecs-service',
         cluster: 'prod',
         service: id,
-        alarms: [`${id}-5xx`],
+        alarms: alarmsOf(id),
       })),
     },
     world: {
@@ -40,7 +41,11 @@ export function fleetScenario(targets: number, deliveries: number): unknown {
         rolloutSeconds: 120,
       })),
       codeDeployGroups: [],
-      alarms: ids.map((id) => ({ name: `${id}-5xx`, watches: id, delaySeconds: 60, deliveries })),
+      // A target's alarms fire together (RELIABILITY #7): staggered ones would never fire, since the first
+      // alarm's rollback restores the good version before the later delay elapses.
+      alarms: ids.flatMap((id) =>
+        alarmsOf(id).map((name) => ({ name, watches: id, delaySeconds: 60, deliveries })),
+      ),
       badVersions: ids.map((id) => `${id}:2`),
     },
     timeline: ids.flatMap((id, i) => [
@@ -56,8 +61,12 @@ export function fleetScenario(targets: number, deliveries: number): unknown {
   };
 }
 
-export async function benchSimulator(targets = 50, deliveries = 8): Promise<SimulatorBenchResult> {
-  const parsed = parseScenario(fleetScenario(targets, deliveries));
+export async function benchSimulator(
+  targets = 50,
+  deliveries = 8,
+  alarmsPerTarget = 1,
+): Promise<SimulatorBenchResult> {
+  const parsed = parseScenario(fleetScenario(targets, deliveries, alarmsPerTarget));
   if (!parsed.ok) throw new Error(`benchmark scenario is invalid:\n${parsed.problems.join('\n')}`);
   let peak = process.memoryUsage().rss;
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
@@ -82,3 +91,39 @@ export async function benchSimulator(targets = 50, deliveries = 8): Promise<Simu
 }
 
 const round = (n: number) => Math.round(n * 100) / 100;
+
+export interface AlarmStormResult {
+  readonly targets: number;
+  readonly alarmsPerTarget: number;
+  readonly deliveries: number;
+  readonly events: number;
+  readonly rollbacks: number;
+  readonly exactlyOnePerIncident: boolean;
+  readonly seconds: number;
+  readonly eventsPerSecond: number;
+  readonly peakRssMb: number;
+}
+
+/**
+ * Alarm storm (issue 7): every target gets a bad release; each of its alarms goes to ALARM and later back to
+ * OK, and every transition is delivered `deliveries` times. One incident per target, so exactly one rollback
+ * per target may happen, however many events arrive.
+ */
+export async function benchAlarmStorm(
+  targets = 200,
+  alarmsPerTarget = 2,
+  deliveries = 13,
+): Promise<AlarmStormResult> {
+  const r = await benchSimulator(targets, deliveries, alarmsPerTarget);
+  return {
+    targets,
+    alarmsPerTarget,
+    deliveries,
+    events: r.events,
+    rollbacks: r.rollbacks,
+    exactlyOnePerIncident: r.expectPassed && r.rollbacks === targets,
+    seconds: r.seconds,
+    eventsPerSecond: r.eventsPerSecond,
+    peakRssMb: r.peakRssMb,
+  };
+}
