@@ -111,6 +111,7 @@ async function main(argv: readonly string[]): Promise<number> {
 
 function fmt(o: object): string {
   return Object.entries(o)
+    .filter(([, v]) => typeof v !== 'object')
     .map(([k, v]) => `${k}=${typeof v === 'number' ? Math.round(v * 100) / 100 : String(v)}`)
     .join(' ');
 }
