@@ -30,7 +30,7 @@ function generalHelp(): string {
   return [
     'Usage: watchdog <command> [arguments] [--help]',
     '',
-    'Rollback Watchdog: rolls an ECS service back to its last known-good version when a guarding CloudWatch alarm fires after a release.',
+    'Rollback Watchdog: rolls an ECS service or CodeDeploy deployment group back to its last known-good version when a guarding CloudWatch alarm fires after a release.',
     '',
     'Commands:',
     ...OFFLINE_COMMANDS.map((c) => `  ${c.spec.name.padEnd(width)}  ${c.spec.summary}`),
