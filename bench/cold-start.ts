@@ -86,16 +86,8 @@ export const clients = createAwsClients();
  */
 const SLACK_FLOOR = `
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { AWS_CLIENT_DEFAULTS } from ${JSON.stringify(path.join(ADAPTERS_DIR, 'aws-clients'))};
-export const client = new SecretsManagerClient({
-  retryMode: AWS_CLIENT_DEFAULTS.retryMode,
-  maxAttempts: AWS_CLIENT_DEFAULTS.maxAttempts,
-  requestHandler: {
-    connectionTimeout: AWS_CLIENT_DEFAULTS.connectionTimeoutMs,
-    requestTimeout: AWS_CLIENT_DEFAULTS.requestTimeoutMs,
-    throwOnRequestTimeout: true,
-  },
-});
+import { awsClientSettings } from ${JSON.stringify(path.join(ADAPTERS_DIR, 'aws-clients'))};
+export const client = new SecretsManagerClient(awsClientSettings());
 `;
 
 interface HandlerSpec {

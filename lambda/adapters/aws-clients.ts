@@ -51,11 +51,9 @@ export const AWS_CLIENT_DEFAULTS = {
   requestTimeoutMs: 5_000,
 } as const;
 
-/** Creates every client with the same explicit retry and timeout settings (DESIGN.md §5). */
-export function createAwsClients(options: CreateAwsClientsOptions = {}): AwsClients {
-  const shared = () => ({
-    region: options.region,
-    credentials: options.credentials,
+/** The explicit retry and timeout settings every SDK client of the watchdog is created with. */
+export function awsClientSettings() {
+  return {
     retryMode: AWS_CLIENT_DEFAULTS.retryMode,
     maxAttempts: AWS_CLIENT_DEFAULTS.maxAttempts,
     requestHandler: {
@@ -64,7 +62,12 @@ export function createAwsClients(options: CreateAwsClientsOptions = {}): AwsClie
       // Without this the handler only logs a warning when the request timeout passes and keeps waiting.
       throwOnRequestTimeout: true,
     },
-  });
+  };
+}
+
+/** Creates every client with the same explicit retry and timeout settings (DESIGN.md §5). */
+export function createAwsClients(options: CreateAwsClientsOptions = {}): AwsClients {
+  const shared = () => ({ region: options.region, credentials: options.credentials, ...awsClientSettings() });
   const clients: AwsClients = {
     dynamodb: new DynamoDBClient({ ...shared(), endpoint: options.endpoint?.dynamodb }),
     ecs: new ECSClient(shared()),

@@ -1,5 +1,5 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { AWS_CLIENT_DEFAULTS } from './aws-clients';
+import { awsClientSettings } from './aws-clients';
 import { describeError } from './aws-errors';
 import type { WebhookUrlSource } from './slack-webhook';
 
@@ -115,15 +115,7 @@ export class SecretsManagerSecretReader implements WebhookUrlSource {
 
 /** A Secrets Manager client with the same retry and timeout settings as the watchdog's other clients. */
 export function createSecretsManagerClient(): SecretsManagerClient {
-  return new SecretsManagerClient({
-    retryMode: AWS_CLIENT_DEFAULTS.retryMode,
-    maxAttempts: AWS_CLIENT_DEFAULTS.maxAttempts,
-    requestHandler: {
-      connectionTimeout: AWS_CLIENT_DEFAULTS.connectionTimeoutMs,
-      requestTimeout: AWS_CLIENT_DEFAULTS.requestTimeoutMs,
-      throwOnRequestTimeout: true,
-    },
-  });
+  return new SecretsManagerClient(awsClientSettings());
 }
 
 function extractUrl(secret: string): string | undefined {
