@@ -103,16 +103,17 @@ export async function decideForTarget(deps: UseCaseDeps, job: TargetJob): Promis
       maxEventAgeMs: job.config.maxEventAgeMinutes * MINUTE,
     });
     let decision = result.decision;
-    if (result.verified) {
-      const recovered = Math.round((deps.clock.now() - result.verified.startedAt) / 1000);
-      deps.telemetry.count(METRIC.timeToRecoverySeconds, recovered, { target: target.id });
-    }
     if (decision.reason !== 'duplicate') {
       const saved = await deps.store.saveTarget(result.next, prior.revision);
       if (saved === 'conflict') {
         // Someone else changed the target (a duplicate delivery, another alarm): decide again on fresh state.
         stored = (await deps.store.loadTargets([target.id])).targets.get(target.id);
         continue;
+      }
+      // Counted only once the verification's end is stored: a lost race must not count it twice.
+      if (result.verified) {
+        const recovered = Math.round((deps.clock.now() - result.verified.startedAt) / 1000);
+        deps.telemetry.count(METRIC.timeToRecoverySeconds, recovered, { target: target.id });
       }
       if (decision.outcome === 'rollback') {
         decision = await executeRollback(deps, {
