@@ -25,6 +25,7 @@ import {
   DETAIL_TYPE,
   ENV,
   EVENT_SOURCE,
+  FUNCTION_TIMEOUT_SECONDS,
   KEY,
   METRICS_NAMESPACE,
   POWERTOOLS_ENV,
@@ -160,12 +161,12 @@ const MAX_DELIVERY_AGE = Duration.hours(1);
 /** EventBridge → Lambda retries cover throttling of the async invoke; more than this means an outage. */
 const EVENTBRIDGE_RETRY_ATTEMPTS = 8;
 const HANDLER_MEMORY_MB = 512;
-const HANDLER_TIMEOUT = Duration.seconds(30);
+const HANDLER_TIMEOUT = Duration.seconds(FUNCTION_TIMEOUT_SECONDS.event);
 /**
  * The sweep reads every target with something in flight, one after another (gentle on API rate limits), so
  * it gets longer than the event handlers; a run that still overruns is retried and the next one catches up.
  */
-const SWEEP_TIMEOUT = Duration.minutes(5);
+const SWEEP_TIMEOUT = Duration.seconds(FUNCTION_TIMEOUT_SECONDS.sweep);
 /** The longest a message waits in SQS, so a DLQ keeps failures for two weeks of investigation. */
 const DLQ_RETENTION = Duration.days(14);
 
@@ -401,10 +402,17 @@ export class RollbackWatchdog extends Construct {
       },
       SWEEP_TIMEOUT,
     );
-    const operator = this.createHandler('OperatorHandler', 'on-operator.ts', logRetention, environment, {
-      starActions: [STAR.xray, STAR.stopDeployment, STAR.describeTaskDefinition],
-      arnWildcards: ACTING_ARN_WILDCARDS,
-    });
+    const operator = this.createHandler(
+      'OperatorHandler',
+      'on-operator.ts',
+      logRetention,
+      environment,
+      {
+        starActions: [STAR.xray, STAR.stopDeployment, STAR.describeTaskDefinition],
+        arnWildcards: ACTING_ARN_WILDCARDS,
+      },
+      Duration.seconds(FUNCTION_TIMEOUT_SECONDS.operator),
+    );
     this.alarmHandler = alarm.fn;
     this.deploymentHandler = deployment.fn;
     this.sweepHandler = sweep.fn;

@@ -191,3 +191,12 @@ export function describeError(err: unknown): string {
   const text = message.trim().replace(/\.+$/, '');
   return text ? `${name}: ${text}` : name;
 }
+
+/**
+ * The error answered the SDK's second or later attempt. The attempt before may have timed out after the
+ * service had accepted it, so a conflict can be the watchdog's own call taking effect: a stop already stopping,
+ * a deployment already started. Adapters report such a conflict as ambiguous rather than as someone else's.
+ */
+export function answeredARetry(err: unknown): boolean {
+  return (summarizeError(err).attempts ?? 1) > 1;
+}

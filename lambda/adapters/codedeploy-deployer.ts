@@ -15,7 +15,7 @@ import type { RuntimeCodeDeployTarget, RuntimeTarget } from '../contract';
 import type { LiveDeployment, LiveDeploymentState, LiveTarget } from '../domain';
 import { RetryableError, TargetInvalidError } from '../use-cases/errors';
 import type { ActionResult, Deployer, Telemetry } from '../use-cases/ports';
-import { classifyAwsError, describeError, summarizeError } from './aws-errors';
+import { answeredARetry, classifyAwsError, describeError, summarizeError } from './aws-errors';
 import { toVersion } from './ecs-deployer';
 
 /** Deployments that are still running: StopDeployment applies to them, and CreateDeployment is refused. */
@@ -480,15 +480,6 @@ function invalidOrThrow(err: unknown, call: string): LiveTarget {
     case 'unknown':
       throw err;
   }
-}
-
-/**
- * The conflict answered the SDK's second or later attempt. The attempt before may have timed out after
- * CodeDeploy had accepted it, so the conflict can be the watchdog's own call: a stop that already took effect
- * (DeploymentAlreadyCompletedException), or a deployment already started (DeploymentLimitExceededException).
- */
-function answeredARetry(err: unknown): boolean {
-  return (summarizeError(err).attempts ?? 1) > 1;
 }
 
 /**

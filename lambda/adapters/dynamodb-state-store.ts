@@ -1,9 +1,10 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   DeleteCommand,
   DynamoDBDocumentClient,
+  GetCommand,
   PutCommand,
   QueryCommand,
   type PutCommandInput,
@@ -39,6 +40,11 @@ interface TargetItem {
   readonly updatedAt: string;
   /** Copy of `state.rollback.leaseUntil`; absent when no rollback holds the lease. */
   readonly leaseUntil?: Millis;
+  /**
+   * A fresh random id per write. When the answer to a conditional write is lost and the SDK's retry is refused
+   * because the first attempt did apply, this is how the store recognises the item as its own write.
+   */
+  readonly writer: string;
   readonly state: StoredState;
 }
 
@@ -116,14 +122,17 @@ export class DynamoDbStateStore implements StateStore {
     }
     const { targetId, revision: _previous, ...state } = next;
     const revision = expectedRevision + 1;
+    const writer = randomUUID();
     const item: TargetItem = {
       ...KEY.target(targetId),
       targetId,
       revision,
       updatedAt: new Date(this.now()).toISOString(),
       leaseUntil: next.rollback?.leaseUntil,
+      writer,
       state,
     };
+    checkItemSize(item, `target ${targetId}`);
     const condition: Pick<
       PutCommandInput,
       'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'
@@ -141,10 +150,30 @@ export class DynamoDbStateStore implements StateStore {
     try {
       await this.doc.send(new PutCommand({ TableName: this.tableName, Item: item, ...condition }));
     } catch (error) {
-      if (isConditionalCheckFailed(error)) return 'conflict';
-      throw this.unavailable(`save target ${targetId} (expected revision ${expectedRevision})`, error);
+      if (!isConditionalCheckFailed(error)) {
+        throw this.unavailable(`save target ${targetId} (expected revision ${expectedRevision})`, error);
+      }
+      // A refusal can answer the SDK's retry of our own write whose first answer was lost (a timeout, a reset
+      // connection): then the item holds exactly what we wrote. Only a write by someone else is a lost race.
+      if (!(await this.isOwnWrite(targetId, revision, writer))) return 'conflict';
     }
     return { ...next, revision };
+  }
+
+  private async isOwnWrite(targetId: string, revision: number, writer: string): Promise<boolean> {
+    const out = await this.call(`re-read target ${targetId} after a refused write`, () =>
+      this.doc.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: KEY.target(targetId),
+          ConsistentRead: true,
+          ProjectionExpression: '#revision, #writer',
+          ExpressionAttributeNames: { '#revision': 'revision', '#writer': 'writer' },
+        }),
+      ),
+    );
+    const found = out?.Item;
+    return found?.revision === revision && found.writer === writer;
   }
 
   /**
@@ -159,6 +188,7 @@ export class DynamoDbStateStore implements StateStore {
       entry,
       [TABLE.ttlAttribute]: Math.floor(this.now() / 1000) + RETENTION.auditDays * SECONDS_PER_DAY,
     };
+    checkItemSize(item, `${entry.type} audit entry of ${scope}`);
     try {
       await this.doc.send(
         new PutCommand({
@@ -271,6 +301,28 @@ export class DynamoDbStateStore implements StateStore {
       { cause },
     );
   }
+}
+
+/**
+ * DynamoDB refuses items over 400 KB. The watchdog bounds what it stores (docs/reliability.md, "bounded input"),
+ * so an item near the limit is a bug: refuse it here, clearly and before the write, rather than let DynamoDB's
+ * ValidationException read like an outage. Attribute names count towards the size as well as values.
+ */
+export const MAX_ITEM_BYTES = 350 * 1024;
+
+export class ItemTooLargeError extends Error {
+  constructor(what: string, bytes: number) {
+    super(
+      `${what} would be ${bytes} bytes, over the watchdog's limit of ${MAX_ITEM_BYTES} bytes per item ` +
+        `(DynamoDB's own is 400 KB); nothing was written`,
+    );
+    this.name = 'ItemTooLargeError';
+  }
+}
+
+function checkItemSize(item: object, what: string): void {
+  const bytes = Buffer.byteLength(JSON.stringify(item), 'utf8');
+  if (bytes > MAX_ITEM_BYTES) throw new ItemTooLargeError(what, bytes);
 }
 
 function isConditionalCheckFailed(error: unknown): boolean {

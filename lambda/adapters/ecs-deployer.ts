@@ -16,7 +16,7 @@ import type { RuntimeEcsTarget, RuntimeTarget } from '../contract';
 import type { LiveDeployment, LiveDeploymentState, LiveTarget } from '../domain';
 import { RetryableError, TargetInvalidError } from '../use-cases/errors';
 import type { ActionResult, Deployer, Telemetry } from '../use-cases/ports';
-import { classifyAwsError, describeError, summarizeError } from './aws-errors';
+import { answeredARetry, classifyAwsError, describeError, summarizeError } from './aws-errors';
 
 /** Service deployments that `StopServiceDeployment(ROLLBACK)` turns into a rollback. */
 const STOPPABLE: readonly ServiceDeploymentStatus[] = ['IN_PROGRESS', 'PENDING'];
@@ -106,6 +106,13 @@ export class EcsDeployer implements Deployer {
       return { status: 'issued', deploymentRef: out.serviceDeploymentArn ?? deploymentRef };
     } catch (err) {
       if (classifyAwsError(err) === 'conflict') {
+        if (answeredARetry(err)) {
+          // The first attempt may have been our own stop taking effect: not someone else's rollback.
+          throw new RetryableError(
+            `StopServiceDeployment of ${deploymentRef} (${describeTarget(target)}) was refused on a retry of a request that may already have taken effect: ${describeError(err)}`,
+            { cause: err },
+          );
+        }
         return {
           status: 'already-finished',
           detail: `${deploymentRef} had already finished or was already stopping (${describeError(err)})`,

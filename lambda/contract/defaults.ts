@@ -46,3 +46,19 @@ export type TargetType = (typeof TARGET_TYPES)[number];
 
 export const MODES = ['auto', 'approval', 'dry-run'] as const;
 export type Mode = (typeof MODES)[number];
+
+/**
+ * The functions' timeouts, shared by the construct (which sets them) and the runtime (which stamps a claim with
+ * the moment its invocation is certainly over: claimed at + its function's timeout).
+ */
+export const FUNCTION_TIMEOUT_SECONDS = {
+  /** The alarm and deployment handlers. */
+  event: 30,
+  /** The operator function behind the CLI (a Function URL answers within its timeout or not at all). */
+  operator: 30,
+  /** The reconcile sweep, which reads many targets. */
+  sweep: 300,
+} as const;
+
+/** Issued rollbacks whose report is still owed, kept per target; more means reporting has been down for long. */
+export const OUTBOX_MAX_ENTRIES = 10;

@@ -3,7 +3,13 @@ export const OUTCOMES = ['rollback', 'skip', 'approval-requested', 'dry-run'] as
 export type Outcome = (typeof OUTCOMES)[number];
 
 /** Reasons for a `rollback` (and for `dry-run` / `approval-requested`, which say what would trigger it). */
-export const ROLLBACK_REASONS = ['alarm', 'approved', 'manual'] as const;
+export const ROLLBACK_REASONS = [
+  'alarm',
+  'approved',
+  'manual',
+  /** Approval mode: nobody approved in time and the policy says roll back (decided by the sweep). */
+  'approval-timeout',
+] as const;
 export type RollbackReason = (typeof ROLLBACK_REASONS)[number];
 
 /** Skip reasons in order of precedence: when several apply, the first is reported. */
@@ -25,6 +31,20 @@ export const SKIP_REASONS = [
   'target-invalid',
   /** Approval mode: nobody approved in time and the policy says hold (decided by the sweep). */
   'approval-expired',
+  /**
+   * A rollback was claimed, but before it could be issued the target moved to another version (or another
+   * deployment started): the claim no longer applies and nothing was done.
+   */
+  'target-changed',
+  // Operator commands declined: each is audited with the principal, like any decision.
+  /** `rollback --to` a version outside the known-good ledger, without `--force`. */
+  'version-not-known-good',
+  /** `rollback --to` a version the target never ran and the platform cannot resolve. */
+  'version-unknown',
+  /** `approve` with no pending, live approval (none proposed, expired, or the target moved on). */
+  'nothing-to-approve',
+  /** `rollback --to` the version the target already runs. */
+  'already-current',
 ] as const;
 export type SkipReason = (typeof SKIP_REASONS)[number];
 
@@ -39,6 +59,7 @@ export const NOTABLE_SKIPS: readonly SkipReason[] = [
   'cooldown',
   'rate-limited',
   'target-invalid',
+  'target-changed',
 ];
 
 /** Skips that also escalate: no automatic action will follow, a human must decide. */

@@ -1,4 +1,5 @@
 import { ALARM_STATE } from '../contract';
+import { oweReport } from './claim';
 import { findEntry, isKnownGood, reconcileWithLive, supersede, taint, upsertEntry } from './ledger';
 import type {
   ActiveRollback,
@@ -144,6 +145,13 @@ export function applyDeploymentEvent(input: DeploymentEventInput): DeploymentEve
 
   if (rollback) {
     const ours = version === rollback.to || (rollback.action === 'stop' && rollingBack);
+    const finished =
+      (event.phase === 'completed' &&
+        live.currentVersion === rollback.to &&
+        (ours || version === undefined)) ||
+      (event.phase === 'failed' && ours);
+    // Its end arrived before anyone marked it issued: the report of its start is owed all the same.
+    if (finished) state = oweReport(state, rollback);
     if (
       event.phase === 'completed' &&
       live.currentVersion === rollback.to &&

@@ -6,3 +6,4 @@ export * from './operator';
 export * from './policy';
 export * from './rollback';
 export * from './sweep';
+export * from './claim';

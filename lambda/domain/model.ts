@@ -75,15 +75,24 @@ export interface HandledTransition {
   readonly decisionId: string;
 }
 
-export type RollbackActionKind = 'stop' | 'redeploy';
+export type RollbackActionKind = 'stop' | 'redeploy' | 'replace';
 
 /**
  * - `stop`: stop the in-progress deployment and let the service's own rollback restore the previous version.
  * - `redeploy`: deploy the known-good version again.
+ * - `replace`: the in-progress deployment must go, but the platform's own rollback would restore a version that
+ *   has not proven itself, and the platform runs one deployment at a time (CodeDeploy): stop it without the
+ *   platform's rollback, then deploy the known-good version. One claim covers both calls.
  */
 export type RollbackAction =
   | { readonly kind: 'stop'; readonly deploymentRef: string }
-  | { readonly kind: 'redeploy'; readonly version: string; readonly artifact?: string };
+  | { readonly kind: 'redeploy'; readonly version: string; readonly artifact?: string }
+  | {
+      readonly kind: 'replace';
+      readonly deploymentRef: string;
+      readonly version: string;
+      readonly artifact?: string;
+    };
 
 /** The claimed rollback of a target: its lease and its intent record. */
 export interface ActiveRollback {
@@ -95,6 +104,43 @@ export interface ActiveRollback {
   readonly action: RollbackActionKind;
   readonly claimedAt: Millis;
   readonly leaseUntil: Millis;
+  /**
+   * Until when the invocation that wrote the claim may still be acting on it (its function's timeout). Before
+   * then nobody else touches an unissued claim; after it, whoever finds the claim unissued settles it
+   * (docs/reliability.md, "the redelivery rule"). Absent on claims written before it existed.
+   */
+  readonly actingUntil?: Millis;
+  /** Set as soon as the rollback call returned (or the platform was seen doing it). */
+  readonly issued?: IssuedMark;
+  /** The decision as taken, so that any later invocation can carry it out or report it. */
+  readonly decision?: Decision;
+  /** The alarm transition behind the decision (its reason text), for the notification. */
+  readonly transition?: AlarmTransition;
+  /** The request that claimed it: audit entries written on its behalf later keep this id. */
+  readonly requestId?: string;
+}
+
+export interface IssuedMark {
+  readonly at: Millis;
+  /** What was called in the end (an already-finished stop becomes a redeploy). */
+  readonly action: RollbackActionKind;
+  /** The platform's reference of the rollback deployment, when it gave one. */
+  readonly deploymentRef?: string;
+}
+
+/**
+ * A rollback decision that is issued but not yet fully reported (audit item, notification): the transactional
+ * outbox of the claim. Written with the issued mark, removed once both are done; whoever finds an entry whose
+ * owner is gone (`until` passed) reports what is missing, so a rollback is never silently unannounced.
+ */
+export interface OutboxEntry {
+  readonly decision: Decision;
+  readonly requestId: string;
+  readonly transition?: AlarmTransition;
+  readonly audited: boolean;
+  readonly announced: boolean;
+  /** The writer reports it until then; after that anyone may. */
+  readonly until: Millis;
 }
 
 /** A rollback the watchdog proposed in approval mode, held until approved or expired. */
@@ -162,6 +208,8 @@ export interface TargetState {
   readonly verification?: Verification;
   readonly drill?: DrillIntent;
   readonly frozen?: Freeze;
+  /** Issued rollbacks whose audit item or notification is still owed (oldest first). */
+  readonly outbox?: readonly OutboxEntry[];
 }
 
 export function emptyTargetState(targetId: string): TargetState {
@@ -180,6 +228,11 @@ export interface LiveDeployment {
   readonly artifact?: string;
   /** The platform created this deployment to roll another back (CodeDeploy `creator: codeDeployRollback`). */
   readonly isRollback?: boolean;
+  /**
+   * The watchdog decision that started this deployment, where the platform keeps a record of it (CodeDeploy:
+   * the deployment's description). Proof that a rollback call went through even when its answer was lost.
+   */
+  readonly initiatedBy?: string;
 }
 
 /** What the target's own API says right now. */
@@ -194,6 +247,11 @@ export type LiveTarget =
         readonly stopRef?: string;
         /** The version the platform restores when that deployment is stopped with rollback. */
         readonly stopRestores?: string;
+        /**
+         * While it is in progress the platform refuses another deployment (CodeDeploy's one active deployment
+         * per group); ECS simply starts a new one.
+         */
+        readonly blocksNewDeployments?: boolean;
       };
       /** Older deployments the service still reports, newest first. */
       readonly previous: readonly LiveDeployment[];

@@ -1,4 +1,4 @@
-import type { RollbackReason } from '../contract';
+import type { RollbackReason, SkipReason } from '../contract';
 import { skipDecision } from './decide-alarm';
 import type { DeploymentEffect } from './deployment-event';
 import { findEntry, isKnownGood, reconcileWithLive, rollbackCandidate } from './ledger';
@@ -14,7 +14,7 @@ export type ExplicitRollback =
       readonly next: TargetState;
       readonly unclaimed: TargetState;
     }
-  | { readonly ok: false; readonly refused: string };
+  | { readonly ok: false; readonly reason: SkipReason; readonly refused: string };
 
 export interface ManualRollbackInput {
   readonly now: Millis;
@@ -38,34 +38,34 @@ export interface ManualRollbackInput {
 export function decideManualRollback(input: ManualRollbackInput): ExplicitRollback {
   const { now, target, live } = input;
   const policy = policyMs(target.policy);
-  if (live.kind !== 'ok') return { ok: false, refused: `${target.id} cannot be rolled back: ${live.why}` };
+  if (live.kind !== 'ok') return refuse('target-invalid', `${target.id} cannot be rolled back: ${live.why}`);
   const state = reconcileWithLive(input.state, live, now, policy.bakeMs);
   if (state.rollback && state.rollback.leaseUntil > now) {
-    return {
-      ok: false,
-      refused: `a rollback of ${target.id} from ${state.rollback.from} to ${state.rollback.to} is already under way`,
-    };
+    return refuse(
+      'rollback-in-progress',
+      `a rollback of ${target.id} from ${state.rollback.from} to ${state.rollback.to} is already under way`,
+    );
   }
   const current = live.currentVersion;
   const to = input.to ?? rollbackCandidate(state.ledger, current, now, policy.bakeMs)?.version;
   if (to === undefined)
-    return {
-      ok: false,
-      refused: `no known-good version of ${target.id} other than ${current}: name one with --to`,
-    };
-  if (to === current) return { ok: false, refused: `${target.id} already runs ${to}` };
+    return refuse(
+      'no-known-good',
+      `no known-good version of ${target.id} other than ${current}: name one with --to`,
+    );
+  if (to === current) return refuse('already-current', `${target.id} already runs ${to}`);
   if (!input.force && !isKnownGood(findEntry(state.ledger, to), now, policy.bakeMs)) {
-    return {
-      ok: false,
-      refused: `${to} is not a known-good version of ${target.id}; pass --force to roll back to it anyway`,
-    };
+    return refuse(
+      'version-not-known-good',
+      `${to} is not a known-good version of ${target.id}; pass --force to roll back to it anyway`,
+    );
   }
   const action = chooseAction(live, to, state.ledger);
   if (action.kind === 'redeploy' && target.type === 'codedeploy' && action.artifact === undefined) {
-    return {
-      ok: false,
-      refused: `the ledger has no CodeDeploy revision recorded for ${to}, so it cannot be deployed again`,
-    };
+    return refuse(
+      'version-unknown',
+      `the ledger has no CodeDeploy revision recorded for ${to}, so it cannot be deployed again`,
+    );
   }
   const decision: Decision = {
     id: input.decisionId,
@@ -103,24 +103,26 @@ export function decideApprovedRollback(input: ApprovalInput): ExplicitRollback {
   const { now, target, live, by } = input;
   const policy = policyMs(target.policy);
   const pending = input.state.pendingApproval;
-  if (!pending) return { ok: false, refused: `no rollback of ${target.id} is awaiting approval` };
+  if (!pending) return refuse('nothing-to-approve', `no rollback of ${target.id} is awaiting approval`);
   if (by !== undefined && pending.expiresAt <= now) {
-    return {
-      ok: false,
-      refused: `the approval for ${target.id} expired at ${new Date(pending.expiresAt).toISOString()}`,
-    };
+    return refuse(
+      'nothing-to-approve',
+      `the approval for ${target.id} expired at ${new Date(pending.expiresAt).toISOString()}`,
+    );
   }
-  if (live.kind !== 'ok') return { ok: false, refused: `${target.id} cannot be rolled back: ${live.why}` };
+  if (live.kind !== 'ok') return refuse('target-invalid', `${target.id} cannot be rolled back: ${live.why}`);
   const state = reconcileWithLive(input.state, live, now, policy.bakeMs);
   if (live.currentVersion !== pending.from) {
-    return {
-      ok: false,
-      refused: `${target.id} no longer runs ${pending.from} (it runs ${live.currentVersion}); nothing to approve`,
-    };
+    return refuse(
+      'nothing-to-approve',
+      `${target.id} no longer runs ${pending.from} (it runs ${live.currentVersion}); nothing to approve`,
+    );
   }
-  if (live.nativeRollback) return { ok: false, refused: `${target.id} is already rolling back by itself` };
+  if (live.nativeRollback) {
+    return refuse('native-rollback-in-progress', `${target.id} is already rolling back by itself`);
+  }
   const action = chooseAction(live, pending.to, state.ledger);
-  const reason: RollbackReason = by !== undefined ? 'approved' : 'alarm';
+  const reason: RollbackReason = by !== undefined ? 'approved' : 'approval-timeout';
   const decision: Decision = {
     id: input.decisionId,
     at: now,
@@ -220,6 +222,10 @@ function claim(
     windowMs: policy.maxRollbacks.windowMs,
     bakeMs: policy.bakeMs,
   });
+}
+
+function refuse(reason: SkipReason, refused: string): ExplicitRollback {
+  return { ok: false, reason, refused };
 }
 
 function withoutPending(state: TargetState): TargetState {

@@ -10,21 +10,21 @@ import {
 } from './model';
 
 /**
- * How to reach `to`: stop the in-progress deployment when the platform's own rollback restores exactly
- * `to`; otherwise deploy `to` again, exactly as the ledger recorded it.
+ * How to reach `to`: stop the in-progress deployment when the platform's own rollback restores exactly `to`;
+ * stop it without that rollback and deploy `to` when the platform would restore something else and refuses a
+ * second deployment meanwhile; otherwise deploy `to` again, exactly as the ledger recorded it.
  */
 export function chooseAction(live: LiveOk, to: string, ledger: readonly LedgerEntry[]): RollbackAction {
   const latest = live.latest;
-  if (
-    latest?.version === live.currentVersion &&
-    latest.state === 'in-progress' &&
-    latest.stopRef &&
-    latest.stopRestores === to
-  ) {
-    return { kind: 'stop', deploymentRef: latest.stopRef };
-  }
   const artifact = findEntry(ledger, to)?.artifact;
-  return { kind: 'redeploy', version: to, ...(artifact !== undefined ? { artifact } : {}) };
+  const withArtifact = artifact !== undefined ? { artifact } : {};
+  if (latest?.version === live.currentVersion && latest.state === 'in-progress' && latest.stopRef) {
+    if (latest.stopRestores === to) return { kind: 'stop', deploymentRef: latest.stopRef };
+    if (latest.blocksNewDeployments) {
+      return { kind: 'replace', deploymentRef: latest.stopRef, version: to, ...withArtifact };
+    }
+  }
+  return { kind: 'redeploy', version: to, ...withArtifact };
 }
 
 export interface ClaimParams {

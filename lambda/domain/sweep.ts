@@ -1,4 +1,5 @@
 import { DEFAULT_LEASE_MINUTES } from '../contract';
+import { isIssued } from './claim';
 import type { DeploymentEffect, DeploymentEvent } from './deployment-event';
 import { MINUTE, type LiveTarget, type Millis, type TargetState } from './model';
 
@@ -29,7 +30,8 @@ export function settleExpiredLease(
   now: Millis,
 ): { next: TargetState; effects: DeploymentEffect[] } {
   const rollback = state.rollback;
-  if (!rollback || rollback.leaseUntil > now) return { next: state, effects: [] };
+  // An unissued claim is not a rollback that failed to complete: the redelivery rule settles it.
+  if (!rollback || !isIssued(rollback) || rollback.leaseUntil > now) return { next: state, effects: [] };
   if (live.kind === 'ok' && live.latest?.version === rollback.to && live.latest.state === 'in-progress') {
     return {
       next: { ...state, rollback: { ...rollback, leaseUntil: now + DEFAULT_LEASE_MINUTES * MINUTE } },

@@ -1,4 +1,10 @@
-import { EVENT_SOURCE, type OperatorResponse, type RuntimeConfig, type RuntimeTarget } from '../contract';
+import {
+  EVENT_SOURCE,
+  FUNCTION_TIMEOUT_SECONDS,
+  type OperatorResponse,
+  type RuntimeConfig,
+  type RuntimeTarget,
+} from '../contract';
 import { CloudWatchAlarmWriter } from '../adapters/cloudwatch-alarm-writer';
 import { CodePipelineFreezer } from '../adapters/codepipeline-freezer';
 import { parseOperatorRequest } from '../boundary/operator-request';
@@ -94,6 +100,7 @@ export function createRuntime(deps: RuntimeDeps): WatchdogRuntime {
     reporter,
     freezer,
     ...(deps.region !== undefined ? { region: deps.region } : {}),
+    actingBudgetMs: FUNCTION_TIMEOUT_SECONDS.event * 1000,
   };
 
   /** Parses, checks the event is from this account and region, and rejects (audited) anything else. */
@@ -141,7 +148,7 @@ export function createRuntime(deps: RuntimeDeps): WatchdogRuntime {
           return { ok: false, error: { code: 'invalid-request', message: parsed.problems.join('; ') } };
         telemetry.log('info', 'operator command', { command: parsed.request.command, principal });
         return await handleOperator(
-          { ...useCaseDeps, alarmWriter },
+          { ...useCaseDeps, alarmWriter, actingBudgetMs: FUNCTION_TIMEOUT_SECONDS.operator * 1000 },
           await configSource.load(),
           parsed.request,
           principal,
@@ -153,7 +160,11 @@ export function createRuntime(deps: RuntimeDeps): WatchdogRuntime {
     },
     async onSweep(_event, context) {
       try {
-        await sweep({ ...useCaseDeps, alarms }, await configSource.load(), context.awsRequestId);
+        await sweep(
+          { ...useCaseDeps, alarms, actingBudgetMs: FUNCTION_TIMEOUT_SECONDS.sweep * 1000 },
+          await configSource.load(),
+          context.awsRequestId,
+        );
       } finally {
         telemetry.flush();
       }

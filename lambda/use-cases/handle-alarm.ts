@@ -1,7 +1,6 @@
-import { ALARM_STATE, METRIC, UNKNOWN_SCOPE, type RuntimeConfig, type RuntimeTarget } from '../contract';
+import { ALARM_STATE, UNKNOWN_SCOPE, type RuntimeConfig, type RuntimeTarget } from '../contract';
 import {
   decideAlarm,
-  emptyTargetState,
   MINUTE,
   skipDecision,
   transitionKey,
@@ -11,13 +10,9 @@ import {
   type Pause,
   type TargetState,
 } from '../domain';
+import { commitDecision } from './claim-act-record';
 import { decisionId } from './decision-id';
 import type { UseCaseDeps } from './deps';
-import { RetryableError } from './errors';
-import { executeRollback } from './execute-rollback';
-
-/** Optimistic-lock retries per target before the invocation gives up and lets Lambda retry. */
-const MAX_COMMIT_ATTEMPTS = 5;
 
 /**
  * One alarm transition → one decision per guarded target: load → decide → claim → act → record → notify.
@@ -87,54 +82,28 @@ export interface TargetJob {
 }
 
 /** Decide, claim, act and report for one target and one transition. */
-export async function decideForTarget(deps: UseCaseDeps, job: TargetJob): Promise<Decision> {
+export function decideForTarget(deps: UseCaseDeps, job: TargetJob): Promise<Decision> {
   const { target, transition } = job;
-  let stored = job.stored;
-  for (let attempt = 1; attempt <= MAX_COMMIT_ATTEMPTS; attempt++) {
-    const prior = stored ?? emptyTargetState(target.id);
-    const result = decideAlarm({
-      now: deps.clock.now(),
-      decisionId: decisionId(job.requestId, target.id, job.key),
-      transition,
-      target,
-      state: prior,
-      live: job.live,
-      globalPause: job.globalPause,
-      maxEventAgeMs: job.config.maxEventAgeMinutes * MINUTE,
-    });
-    let decision = result.decision;
-    if (decision.reason !== 'duplicate') {
-      const saved = await deps.store.saveTarget(result.next, prior.revision);
-      if (saved === 'conflict') {
-        // Someone else changed the target (a duplicate delivery, another alarm): decide again on fresh state.
-        stored = (await deps.store.loadTargets([target.id])).targets.get(target.id);
-        continue;
-      }
-      // Counted only once the verification's end is stored: a lost race must not count it twice.
-      if (result.verified) {
-        const recovered = Math.round((deps.clock.now() - result.verified.startedAt) / 1000);
-        deps.telemetry.count(METRIC.timeToRecoverySeconds, recovered, { target: target.id });
-      }
-      if (decision.outcome === 'rollback') {
-        decision = await executeRollback(deps, {
-          target,
-          decision,
-          prior,
-          claimed: saved,
-          unclaimed: result.unclaimed,
-          detectedAt: transition.timestamp,
-        });
-      }
-    }
-    if (!(job.quietDuplicates && decision.reason === 'duplicate')) {
-      await deps.reporter.decision(decision, job.requestId, transition, {
+  const id = decisionId(job.requestId, target.id, job.key);
+  return commitDecision(deps, {
+    target,
+    stored: job.stored,
+    requestId: job.requestId,
+    live: job.live,
+    globalPause: job.globalPause,
+    transition,
+    detectedAt: transition.timestamp,
+    ...(job.quietDuplicates ? { quietDuplicates: true } : {}),
+    decide: (state, now) =>
+      decideAlarm({
+        now,
+        decisionId: id,
+        transition,
         target,
-        region: job.config.region,
-      });
-    }
-    return decision;
-  }
-  throw new RetryableError(
-    `could not commit a decision for ${target.id} after ${MAX_COMMIT_ATTEMPTS} attempts (contention)`,
-  );
+        state,
+        live: job.live,
+        globalPause: job.globalPause,
+        maxEventAgeMs: job.config.maxEventAgeMinutes * MINUTE,
+      }),
+  });
 }

@@ -1,6 +1,7 @@
 import type { RuntimeTarget } from '../contract';
-import { applyDeploymentEvent, type DeploymentEvent } from '../domain';
+import { applyDeploymentEvent, dueOutbox, type DeploymentEvent } from '../domain';
 import { applyToTarget } from './apply-to-target';
+import { relayOthers } from './claim-act-record';
 import type { UseCaseDeps } from './deps';
 
 /**
@@ -25,11 +26,14 @@ export async function handleDeployment(
     });
     return;
   }
-  await applyToTarget(
+  const state = await applyToTarget(
     deps,
     target,
     loaded.targets.get(target.id),
-    (state, now) => applyDeploymentEvent({ now, target, state, live, event }),
+    (s, now) => applyDeploymentEvent({ now, target, state: s, live, event }),
     requestId,
   );
+  // A rollback that ended before its invocation reported it, and that invocation is gone: report it now.
+  const due = dueOutbox(state, deps.clock.now());
+  if (due.length > 0) await relayOthers(deps, target, state, due);
 }

@@ -486,6 +486,7 @@ function firedText(decision: Decision, transition: AlarmTransition | undefined):
     case 'approved':
       return `${decision.by ?? 'An operator'} approved the rollback that ${decision.trigger} asked for.`;
     case 'approval-expired':
+    case 'approval-timeout':
       return `${decision.trigger} asked for a rollback that nobody approved in time.`;
     default:
       return `${decision.trigger} (${decision.reason}).`;
@@ -519,6 +520,8 @@ function describeAction(d: Decision): string {
       return `Stopped the in-progress deployment of ${d.from ?? 'the new version'} with rollback: the platform restores ${d.to ?? 'the previous version'}.`;
     case 'redeploy':
       return `Started a deployment of ${d.action.version}.`;
+    case 'replace':
+      return `Stopped the in-progress deployment of ${d.from ?? 'the new version'} without the platform's rollback (it would have restored a version that never proved itself) and started a deployment of ${d.action.version}.`;
     case undefined:
       return '';
   }

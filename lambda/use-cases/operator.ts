@@ -14,12 +14,12 @@ import {
 import {
   decideApprovedRollback,
   decideManualRollback,
-  emptyTargetState,
   findEntry,
   isKnownGood,
   MINUTE,
   policyMs,
   rollbackCandidate,
+  skipDecision,
   type ExplicitRollback,
   type LiveTarget,
   type Millis,
@@ -29,7 +29,7 @@ import {
 import { applyToTarget } from './apply-to-target';
 import { decisionId } from './decision-id';
 import type { UseCaseDeps } from './deps';
-import { executeRollback } from './execute-rollback';
+import { commitDecision, type Proposal } from './claim-act-record';
 import type { AlarmWriter, AuditEntry } from './ports';
 import { describe } from './report';
 
@@ -327,7 +327,10 @@ async function resume(
   return { ...(target ? { target: target.id } : {}), done: true, message };
 }
 
-/** approve / rollback: decide (pure), claim, act, audit and announce, like any other rollback. */
+/**
+ * approve / rollback: decided (pure), claimed, carried out and reported through the same routine as every
+ * other rollback. A declined command is a `skip` decision like any other, audited with the principal.
+ */
 async function explicitRollback(
   deps: OperatorDeps,
   target: RuntimeTarget,
@@ -340,37 +343,41 @@ async function explicitRollback(
     deps.store.loadTargets([target.id]),
     deps.deployerFor(target).inspect(target),
   ]);
-  const prior = loaded.targets.get(target.id) ?? emptyTargetState(target.id);
-  const now = deps.clock.now();
-  const result = decide(prior, live, now, decisionId(requestId, target.id, command));
-  if (!result.ok) return fail('refused', result.refused);
-  const claimed = await deps.store.saveTarget(result.next, prior.revision);
-  if (claimed === 'conflict')
-    return fail('unavailable', `${target.id} changed while the command ran; run it again`);
-  const decision = await executeRollback(deps, {
+  const requestedAt = deps.clock.now();
+  const id = decisionId(requestId, target.id, command);
+  let refused: string | undefined;
+  const decision = await commitDecision(deps, {
     target,
-    decision: result.decision,
-    prior,
-    claimed,
-    unclaimed: result.unclaimed,
-    detectedAt: now,
+    stored: loaded.targets.get(target.id),
+    requestId,
+    live,
+    globalPause: loaded.globalPause,
+    detectedAt: requestedAt,
+    decide: (state, now): Proposal => {
+      const result = decide(state, live, now, id);
+      refused = result.ok ? undefined : result.refused;
+      if (result.ok) return result;
+      const refusal = skipDecision(
+        { id, at: now, target: target.id, trigger: `${command} by ${by}` },
+        result.reason,
+        `${by} asked to ${command === 'approve' ? 'approve the rollback of' : 'roll back'} ${target.id}; refused: ${result.refused}.`,
+      );
+      return { decision: { ...refusal, by }, next: state, unclaimed: state };
+    },
   });
-  await Promise.all([
-    deps.reporter.decision(decision, requestId, undefined, {
-      target,
-      ...(deps.region !== undefined ? { region: deps.region } : {}),
-    }),
-    deps.reporter.audit({
+  if (decision.outcome === 'rollback') {
+    await deps.reporter.audit({
       type: 'operator',
-      at: now,
+      at: requestedAt,
       target: target.id,
       command,
       by,
       detail: decision.detail,
       requestId,
-    }),
-  ]);
+    });
+  }
   const done = decision.outcome === 'rollback';
+  if (refused !== undefined) return fail('refused', refused);
   return {
     ok: true,
     result: {

@@ -107,6 +107,16 @@ export interface Deployer {
   /** Deploys `version` again; `artifact` is the ledger's record of how it was deployed (CodeDeploy revision). */
   redeploy(target: RuntimeTarget, version: string, artifact?: string): Promise<ActionResult>;
   /**
+   * Stops the in-progress deployment without the platform's own rollback, then deploys `version` (only for
+   * platforms that run one deployment at a time, whose live view sets `blocksNewDeployments`).
+   */
+  replace?(
+    target: RuntimeTarget,
+    deploymentRef: string,
+    version: string,
+    artifact?: string,
+  ): Promise<ActionResult>;
+  /**
    * Human lines on what differs between two versions, for notifications only (ECS: the container images,
    * `web: …/web:1.5.0 → …/web:1.4.2`). Never throws: anything it cannot read gives fewer lines. Optional,
    * because not every platform can say more than the version names.

@@ -36,6 +36,12 @@ export interface ReporterDeps {
  */
 export type ReportContext = Omit<NotificationContext, 'changes'>;
 
+/** Which parts of a decision's report reached the audit log and the topic. */
+export interface Delivery {
+  readonly audited: boolean;
+  readonly announced: boolean;
+}
+
 /** A finished rollback of the watchdog's own, as the deployment events (or the sweep) established it. */
 export interface RollbackResult {
   readonly kind: 'rollback-succeeded' | 'rollback-failed';
@@ -66,7 +72,7 @@ export class Reporter {
     requestId: string,
     transition?: AlarmTransition,
     context?: ReportContext,
-  ): Promise<void> {
+  ): Promise<Delivery> {
     const { telemetry } = this.deps;
     telemetry.log(
       decision.outcome === 'skip' ? 'info' : 'warn',
@@ -86,10 +92,25 @@ export class Reporter {
     );
     if (decision.outcome === 'skip')
       telemetry.count(METRIC.skips, 1, { target: decision.target, reason: decision.reason });
-    await Promise.all([
-      this.audit({ type: 'decision', at: decision.at, decision, requestId }),
-      this.announce(decision, transition, context),
+    return this.deliver(decision, requestId, transition, context, { audit: true, announce: true });
+  }
+
+  /**
+   * Logs nothing and counts nothing: writes the parts of a decision's report that are asked for. The outbox
+   * relay uses it to finish a report that an earlier invocation could not.
+   */
+  async deliver(
+    decision: Decision,
+    requestId: string,
+    transition: AlarmTransition | undefined,
+    context: ReportContext | undefined,
+    parts: { readonly audit: boolean; readonly announce: boolean },
+  ): Promise<Delivery> {
+    const [audited, announced] = await Promise.all([
+      parts.audit ? this.audit({ type: 'decision', at: decision.at, decision, requestId }) : true,
+      parts.announce ? this.announce(decision, transition, context) : true,
     ]);
+    return { audited, announced };
   }
 
   /**
@@ -147,18 +168,23 @@ export class Reporter {
     ]);
   }
 
-  async audit(entry: AuditEntry): Promise<void> {
+  /** Never throws: false when the write failed (logged and counted; an alarm watches the count). */
+  async audit(entry: AuditEntry): Promise<boolean> {
     try {
       await this.deps.store.appendAudit(entry);
+      return true;
     } catch (error) {
       this.deps.telemetry.log('error', 'audit write failed', { type: entry.type, error: describe(error) });
       this.deps.telemetry.count(METRIC.auditFailures);
+      return false;
     }
   }
 
-  async notify(notification: Notification): Promise<void> {
+  /** Never throws: false when the publish failed (logged and counted; an alarm watches the count). */
+  async notify(notification: Notification): Promise<boolean> {
     try {
       await this.deps.notifier.publish(notification);
+      return true;
     } catch (error) {
       this.deps.telemetry.log('error', 'notification failed', {
         kind: notification.kind,
@@ -166,6 +192,7 @@ export class Reporter {
         error: describe(error),
       });
       this.deps.telemetry.count(METRIC.notificationFailures, 1, { target: notification.target });
+      return false;
     }
   }
 
@@ -173,14 +200,14 @@ export class Reporter {
     decision: Decision,
     transition: AlarmTransition | undefined,
     context: ReportContext | undefined,
-  ): Promise<void> {
-    if (!decision.notify) return;
+  ): Promise<boolean> {
+    if (!decision.notify) return true;
     const changes =
       context && decision.notify === 'rollback-started' && decision.from && decision.to
         ? await this.changes(context.target, decision.from, decision.to)
         : [];
     const notification = decisionNotification(decision, transition, context && { ...context, changes });
-    if (notification) await this.notify(notification);
+    return notification ? this.notify(notification) : true;
   }
 
   /**

@@ -2,7 +2,10 @@ import { ALARM_STATE, METRIC, type RuntimeConfig, type RuntimeTarget } from '../
 import {
   applyDeploymentEvent,
   decideApprovedRollback,
+  dueOutbox,
   expireApproval,
+  skipDecision,
+  unissuedOrphan,
   observedDeploymentEvent,
   settleExpiredLease,
   settleVerification,
@@ -14,8 +17,8 @@ import {
   type TargetState,
 } from '../domain';
 import { applyToTarget } from './apply-to-target';
+import { commitDecision, relayOthers, settleOrphan, type Proposal } from './claim-act-record';
 import { decisionId } from './decision-id';
-import { executeRollback } from './execute-rollback';
 import type { UseCaseDeps } from './deps';
 import { RetryableError } from './errors';
 import { decideForTarget } from './handle-alarm';
@@ -99,6 +102,8 @@ function needsLook(
     target.type === 'codedeploy' ||
     firing.length > 0 ||
     stored?.rollback !== undefined ||
+    stored?.pendingApproval !== undefined ||
+    (stored?.outbox?.length ?? 0) > 0 ||
     stored?.ledger.some((e) => e.status === 'in-progress') === true
   );
 }
@@ -137,11 +142,23 @@ async function sweepTarget(
       requestId,
     );
   }
+  // What crashed or cut-off invocations left: a claim never issued, reports never finished.
+  const orphan = state && unissuedOrphan(state, deps.clock.now());
+  if (state && orphan && live.kind === 'ok') {
+    await settleOrphan(deps, target, state, orphan, live, globalPause);
+    state = await reload(deps, target);
+  }
+  const due = state ? dueOutbox(state, deps.clock.now()) : [];
+  if (state && due.length > 0) {
+    await relayOthers(deps, target, state, due);
+    state = await reload(deps, target);
+  }
   const decisions: Decision[] = [];
   const pending = state?.pendingApproval;
   if (state && pending && pending.expiresAt <= deps.clock.now()) {
-    decisions.push(await settleApproval(deps, target, state, live, requestId));
-    state = (await deps.store.loadTargets([target.id])).targets.get(target.id);
+    const settled = await settleApproval(deps, target, state, live, globalPause, requestId);
+    if (settled.reason !== 'duplicate') decisions.push(settled);
+    state = await reload(deps, target);
   }
   for (const snapshot of firing) {
     const transition = asTransition(snapshot);
@@ -160,56 +177,61 @@ async function sweepTarget(
       decisions.push(decision);
       deps.telemetry.count(METRIC.sweepDecisions, 1, { target: target.id });
     }
-    state = (await deps.store.loadTargets([target.id])).targets.get(target.id);
+    state = await reload(deps, target);
   }
   return decisions;
+}
+
+async function reload(deps: SweepDeps, target: RuntimeTarget): Promise<TargetState | undefined> {
+  return (await deps.store.loadTargets([target.id])).targets.get(target.id);
 }
 
 /**
  * Nobody approved in time: `hold` lets the proposal lapse (escalated: a human still has to decide);
  * `rollback` carries it out, through the same claim as any rollback.
  */
-async function settleApproval(
+function settleApproval(
   deps: SweepDeps,
   target: RuntimeTarget,
   state: TargetState,
   live: LiveTarget,
+  globalPause: Pause | undefined,
   requestId: string,
 ): Promise<Decision> {
-  const now = deps.clock.now();
   const id = decisionId(requestId, target.id, 'approval-timeout');
-  if (target.policy.approvalTimeoutAction === 'rollback') {
-    const r = decideApprovedRollback({ now, decisionId: id, target, state, live, by: undefined });
-    if (r.ok) {
-      const claimed = await deps.store.saveTarget(r.next, state.revision);
-      if (claimed === 'conflict') throw new RetryableError(`${target.id} changed during the sweep`);
-      const decision = await executeRollback(deps, {
-        target,
-        decision: r.decision,
-        prior: state,
-        claimed,
-        unclaimed: r.unclaimed,
-        detectedAt: now,
-      });
-      await deps.reporter.decision(decision, requestId, undefined, {
-        target,
-        ...(deps.region !== undefined ? { region: deps.region } : {}),
-      });
-      return decision;
-    }
-    deps.telemetry.log('warn', 'approval timed out but the rollback no longer applies', {
-      target: target.id,
-      why: r.refused,
-    });
-  }
-  const expired = expireApproval(state, target, now, id)!;
-  const saved = await deps.store.saveTarget(expired.next, state.revision);
-  if (saved === 'conflict') throw new RetryableError(`${target.id} changed during the sweep`);
-  await deps.reporter.decision(expired.decision, requestId, undefined, {
+  return commitDecision(deps, {
     target,
-    ...(deps.region !== undefined ? { region: deps.region } : {}),
+    stored: state,
+    requestId,
+    live,
+    globalPause,
+    detectedAt: state.pendingApproval?.expiresAt ?? deps.clock.now(),
+    quietDuplicates: true,
+    decide: (s, now): Proposal => {
+      if (target.policy.approvalTimeoutAction === 'rollback') {
+        const r = decideApprovedRollback({ now, decisionId: id, target, state: s, live, by: undefined });
+        if (r.ok) return r;
+        deps.telemetry.log('warn', 'approval timed out but the rollback no longer applies', {
+          target: target.id,
+          why: r.refused,
+        });
+      }
+      const expired = expireApproval(s, target, now, id);
+      if (!expired) {
+        // Settled meanwhile by someone else (an approval just in time): nothing left to decide.
+        return { decision: nothingToSettle(target, id, now), next: s, unclaimed: s };
+      }
+      return { ...expired, unclaimed: expired.next };
+    },
   });
-  return expired.decision;
+}
+
+function nothingToSettle(target: RuntimeTarget, id: string, now: number): Decision {
+  return skipDecision(
+    { id, at: now, target: target.id, trigger: 'approval-timeout' },
+    'duplicate',
+    `The approval of ${target.id} was already settled.`,
+  );
 }
 
 /** An alarm seen in ALARM, as the transition that put it there (same dedupe key as its event). */

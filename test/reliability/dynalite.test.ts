@@ -151,7 +151,7 @@ describe('RELIABILITY #8: Lambda times out after the rollback call succeeded', (
     expect(deps.deployer.actions()).toHaveLength(1);
   });
 
-  it('RELIABILITY #8 (D): when it cannot tell, the claim stays on dynalite and the retry never acts twice', async () => {
+  it('RELIABILITY #8 (D): when it cannot tell, the claim stays unissued on dynalite; the retry reads the service and never acts twice', async () => {
     const deps = await fresh();
     deps.deployer.stopResults = [new RetryableError('timeout')];
     const inspect = deps.deployer.inspect.bind(deps.deployer);
@@ -161,35 +161,47 @@ describe('RELIABILITY #8: Lambda times out after the rollback call succeeded', (
     await expect(handleAlarm(deps, config, alarm, 'req-1')).rejects.toThrow('timeout');
     const kept = (await deps.store.loadTargets(['checkout'])).targets.get('checkout');
     expect(kept?.rollback).toMatchObject({ to: 'checkout:41' });
+    expect(kept?.rollback?.issued).toBeUndefined();
     // The lease is bounded: the sweep settles the rollback once it expires.
     expect(kept!.rollback!.leaseUntil).toBeGreaterThan(now);
     expect(kept!.rollback!.leaseUntil).toBeLessThan(now + 2 * 60 * MIN);
 
+    // The stop had gone through: the retry sees ECS rolling back and reports the rollback, without a second call.
     deps.deployer.inspect = inspect;
+    deps.deployer.live = { ...liveInProgress('checkout:41', T0 + 61 * SEC), nativeRollback: true };
+    deps.clock.at = now + 60 * SEC;
     const [retry] = await handleAlarm(deps, config, alarm, 'req-1');
     expect(retry).toMatchObject({ reason: 'duplicate' });
     expect(deps.deployer.actions()).toHaveLength(1);
+    expect(reasons(await auditedDecisions(deps.store))).toEqual(['alarm']);
+    expect(deps.notifier.sent.map((n) => n.kind)).toEqual(['rollback-started']);
+    const settled = (await deps.store.loadTargets(['checkout'])).targets.get('checkout');
+    expect(settled?.rollback?.issued).toBeDefined();
+    expect(settled?.outbox).toBeUndefined();
   });
 });
 
 describe('RELIABILITY #11: ECS throttles every attempt', () => {
-  it('RELIABILITY #11 (D): the handler fails and leaves no half-written state on dynalite', async () => {
+  it('RELIABILITY #11 (D): the handler fails, keeps its claim unissued (never reported as a rollback), and the retry acts once', async () => {
     const deps = await fresh();
     deps.deployer.stopResults = [new RetryableError('ThrottlingException: Rate exceeded')];
     await expect(handleAlarm(deps, config, alarm, 'req-1')).rejects.toThrow(RetryableError);
 
     const state = (await deps.store.loadTargets(['checkout'])).targets.get('checkout')!;
-    expect(state.rollback).toBeUndefined();
-    expect(state.lastRollbackAt).toBeUndefined();
-    expect(state.rollbackTimes).toEqual([]);
-    expect(state.handled).toEqual([]);
+    // A whole claim, not a half-written one: the intent, who may act on it until when, nothing issued.
+    expect(state.rollback).toMatchObject({ from: 'checkout:42', to: 'checkout:41', actingUntil: now });
+    expect(state.rollback?.issued).toBeUndefined();
+    expect(state.outbox).toBeUndefined();
     expect(await auditedDecisions(deps.store)).toEqual([]);
     expect(deps.notifier.sent).toEqual([]);
 
-    // Lambda's retry of the same event acts.
+    // Lambda's retry of the same event settles the claim: nothing happened, so it acts.
+    deps.clock.at = now + 60 * SEC;
     const [retry] = await handleAlarm(deps, config, alarm, 'req-1');
-    expect(retry).toMatchObject({ outcome: 'rollback' });
+    expect(retry).toMatchObject({ reason: 'duplicate' });
     expect(deps.deployer.actions().map((c) => c.op)).toEqual(['stop', 'stop']);
+    expect(reasons(await auditedDecisions(deps.store))).toEqual(['alarm']);
+    expect(deps.notifier.sent.map((n) => n.kind)).toEqual(['rollback-started']);
   });
 });
 

@@ -5,7 +5,13 @@ import {
   InternalServerError,
   ProvisionedThroughputExceededException,
 } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { KEY, REJECTED_SCOPE, RETENTION, UNKNOWN_SCOPE } from '../../../lambda/contract';
 import { DynamoDbStateStore } from '../../../lambda/adapters/dynamodb-state-store';
@@ -362,14 +368,40 @@ describe('DynamoDbStateStore failure classification', () => {
   afterEach(() => ddb.reset());
   afterAll(() => ddb.restore());
 
-  it('reports ConditionalCheckFailedException on a save as a conflict', async () => {
+  it('reports ConditionalCheckFailedException on a save as a conflict when someone else wrote the item', async () => {
     ddb.on(PutCommand).rejects(new ConditionalCheckFailedException({ message: 'failed', ...metadata }));
+    ddb.on(GetCommand).resolves({ Item: { revision: 5, writer: 'someone-else' } });
 
     await expect(store.saveTarget(emptyTargetState('checkout'), 4)).resolves.toBe('conflict');
     expect(ddb).toHaveReceivedCommandWith(PutCommand, {
       ConditionExpression: '#revision = :expected',
       ExpressionAttributeValues: { ':expected': 4 },
     });
+    expect(ddb).toHaveReceivedCommandWith(GetCommand, { ConsistentRead: true });
+  });
+
+  it('recognises its own write when the refusal answers a retry of a write that did apply (lost response)', async () => {
+    let written: Record<string, unknown> | undefined;
+    ddb.on(PutCommand).callsFake((input: { Item: Record<string, unknown> }) => {
+      written = input.Item;
+      throw new ConditionalCheckFailedException({ message: 'failed', ...metadata });
+    });
+    ddb.on(GetCommand).callsFake(() => ({ Item: { revision: written?.revision, writer: written?.writer } }));
+
+    const saved = await store.saveTarget(emptyTargetState('checkout'), 4);
+    expect(saved).toMatchObject({ targetId: 'checkout', revision: 5 });
+    expect(typeof written?.writer).toBe('string');
+  });
+
+  it('refuses an item over its size limit before writing, naming the item', async () => {
+    const huge = {
+      ...emptyTargetState('checkout'),
+      ledger: [{ version: 'x'.repeat(400_000), status: 'completed' as const }],
+    };
+    await expect(store.saveTarget(huge, 0)).rejects.toThrow(
+      /target checkout would be \d+ bytes, over the watchdog's limit/,
+    );
+    expect(ddb).not.toHaveReceivedCommand(PutCommand);
   });
 
   it.each([

@@ -402,6 +402,19 @@ describe('EcsDeployer', () => {
       });
     });
 
+    it('reports a ConflictException that answered the SDK retry as ambiguous: the first attempt may have been ours', async () => {
+      // Prepare: the first attempt timed out after ECS accepted it; the retry finds the deployment stopping.
+      ecs.on(StopServiceDeploymentCommand).rejects(
+        new ConflictException({
+          message: 'The service deployment is already stopping.',
+          $metadata: { ...meta, attempts: 2 },
+        }),
+      );
+
+      // Act / Assess
+      await expect(deployer.stop(target, ref)).rejects.toThrow(RetryableError);
+    });
+
     it('throws TargetInvalidError when stopping is not permitted', async () => {
       // Prepare
       const denied = new AccessDeniedException({ message: 'not authorized', $metadata: meta });

@@ -251,8 +251,17 @@ describe('decideAlarm: skips', () => {
 
   it('covers every skip reason of the contract except those decided elsewhere', () => {
     const covered = new Set(cases.map((c) => c[2]));
-    // unknown-alarm: before any target is looked at; approval-expired: by the sweep (domain/operator.ts).
-    expect(SKIP_REASONS.filter((r) => !covered.has(r))).toEqual(['unknown-alarm', 'approval-expired']);
+    // unknown-alarm: before any target is looked at; approval-expired: by the sweep (domain/operator.ts);
+    // target-changed: after the claim (domain/claim.ts); the rest: declined operator commands.
+    expect(SKIP_REASONS.filter((r) => !covered.has(r))).toEqual([
+      'unknown-alarm',
+      'approval-expired',
+      'target-changed',
+      'version-not-known-good',
+      'version-unknown',
+      'nothing-to-approve',
+      'already-current',
+    ]);
   });
 
   it('reports the reason of highest precedence when several apply', () => {

@@ -240,7 +240,10 @@ describe('approval mode', () => {
       live: liveInProgress('checkout:42', T0),
       by: undefined,
     });
-    expect(timedOut).toMatchObject({ ok: true, decision: { outcome: 'rollback', reason: 'alarm' } });
+    expect(timedOut).toMatchObject({
+      ok: true,
+      decision: { outcome: 'rollback', reason: 'approval-timeout' },
+    });
     const held = expireApproval(seededState({ pendingApproval: pending }), target, T0 + 20 * MINUTE, 'h');
     expect(held?.decision).toMatchObject({
       outcome: 'skip',

@@ -143,18 +143,25 @@ describe('handleAlarm', () => {
     expect(deps.deployer.actions()).toHaveLength(1);
   });
 
-  it('undoes the claim and throws on a transient failure, so the retry acts (RELIABILITY #11)', async () => {
+  it('keeps the claim, unissued, and throws on a transient failure, so the retry settles it and acts (RELIABILITY #11)', async () => {
     const deps = fakeDeps(liveInProgress('checkout:42', T0), now);
     deps.deployer.stopResults = [new RetryableError('ThrottlingException')];
     await expect(handleAlarm(deps, config, alarm, 'req-1')).rejects.toThrow(RetryableError);
     const state = deps.store.items.get('checkout')!;
-    expect(state.rollback).toBeUndefined();
-    expect(state.handled).toEqual([]);
+    // The claim stays (nobody else may act meanwhile), marked as abandoned by its invocation.
+    expect(state.rollback).toMatchObject({ to: 'checkout:41', actingUntil: now });
+    expect(state.rollback?.issued).toBeUndefined();
     expect(deps.store.decisions()).toEqual([]);
 
+    // Lambda's retry (same request id) finds its own dedupe record and the unissued claim: nothing happened
+    // on the service, so it acts now.
     const [retry] = await handleAlarm(deps, config, alarm, 'req-1');
-    expect(retry).toMatchObject({ outcome: 'rollback' });
+    expect(retry).toMatchObject({ reason: 'duplicate' });
     expect(deps.deployer.actions().map((c) => c.op)).toEqual(['stop', 'stop']);
+    expect(deps.store.decisions().map((d) => [d.outcome, d.reason])).toEqual([['rollback', 'alarm']]);
+    expect(deps.notifier.sent.map((n) => n.kind)).toEqual(['rollback-started']);
+    expect(deps.store.items.get('checkout')?.rollback?.issued).toMatchObject({ action: 'stop' });
+    expect(deps.store.items.get('checkout')?.outbox).toBeUndefined();
   });
 
   it('fails closed when the claim cannot be written (RELIABILITY #21)', async () => {
@@ -200,7 +207,7 @@ describe('handleAlarm: ambiguous and busy outcomes', () => {
     expect(deps.deployer.actions()).toHaveLength(1);
   });
 
-  it('keeps the claim when it cannot tell whether the call went through, so a retry never acts twice', async () => {
+  it('keeps the claim when it cannot tell whether the call went through; the retry reads again and acts once', async () => {
     const deps = fakeDeps(liveInProgress('checkout:42', T0), now);
     deps.deployer.redeployResults = [new RetryableError('timeout')];
     const completed = {
@@ -220,14 +227,57 @@ describe('handleAlarm: ambiguous and busy outcomes', () => {
       ++calls > 1 ? Promise.reject(new RetryableError('still throttled')) : inspect(t);
     await expect(handleAlarm(deps, config, alarm, 'req-1')).rejects.toThrow('timeout');
     expect(deps.store.items.get('checkout')?.rollback).toMatchObject({ to: 'checkout:41' });
+    expect(deps.store.items.get('checkout')?.rollback?.issued).toBeUndefined();
 
+    // The retry reads the service again: the redeploy is there (the timeout hid a call that went through).
     deps.deployer.inspect = inspect;
+    deps.deployer.live = {
+      ...completed,
+      currentVersion: 'checkout:41',
+      latest: { id: 'ecs-svc/3', version: 'checkout:41', state: 'in-progress', startedAt: now },
+    };
     const [retry] = await handleAlarm(deps, config, alarm, 'req-1');
     expect(retry).toMatchObject({ reason: 'duplicate' });
     expect(deps.deployer.actions()).toEqual([{ op: 'redeploy', target: 'checkout', arg: 'checkout:41' }]);
+    expect(deps.store.items.get('checkout')?.rollback?.issued).toBeDefined();
+    expect(deps.store.decisions().map((d) => [d.outcome, d.reason])).toEqual([['rollback', 'alarm']]);
+    expect(deps.notifier.sent.map((n) => n.kind)).toEqual(['rollback-started']);
   });
 
-  it('stands down and releases the claim when another deployment is already active (RELIABILITY #18)', async () => {
+  it('a retry that finds an older deployment of the known-good version does not take it for the rollback', async () => {
+    const completed = {
+      ...liveInProgress('checkout:42', T0),
+      latest: {
+        id: 'ecs-svc/2',
+        version: 'checkout:42',
+        state: 'completed' as const,
+        startedAt: T0,
+        completedAt: T0 + 30 * SEC,
+      },
+    };
+    const deps = fakeDeps(completed, now);
+    deps.deployer.redeployResults = [new RetryableError('timeout')];
+    const inspect = deps.deployer.inspect.bind(deps.deployer);
+    let calls = 0;
+    deps.deployer.inspect = async (t) =>
+      ++calls === 2 ? Promise.reject(new RetryableError('still throttled')) : inspect(t);
+    await expect(handleAlarm(deps, config, alarm, 'req-1')).rejects.toThrow('timeout');
+    // The newest deployment the platform reports is of checkout:41, but it started long before the claim
+    // (minus clock skew): history, not our rollback. The retry acts.
+    deps.deployer.live = {
+      ...completed,
+      latest: {
+        id: 'ecs-svc/1',
+        version: 'checkout:41',
+        state: 'in-progress',
+        startedAt: now - 10 * 60 * SEC,
+      },
+    };
+    await handleAlarm(deps, config, alarm, 'req-1');
+    expect(deps.deployer.actions().map((c) => c.op)).toEqual(['redeploy', 'redeploy']);
+  });
+
+  it('stands down honestly and releases the claim when another deployment is already active (RELIABILITY #18)', async () => {
     const completed = {
       ...liveInProgress('checkout:42', T0),
       latest: {
@@ -241,7 +291,8 @@ describe('handleAlarm: ambiguous and busy outcomes', () => {
     const deps = fakeDeps(completed, now);
     deps.deployer.redeployResults = [{ status: 'busy', detail: 'DeploymentLimitExceededException' }];
     const [d] = await handleAlarm(deps, config, alarm, 'req-1');
-    expect(d).toMatchObject({ outcome: 'skip', reason: 'alarm-predates-deploy' });
+    // Not `alarm-predates-deploy`: the alarm fired after the release; another deployment simply got there first.
+    expect(d).toMatchObject({ outcome: 'skip', reason: 'target-changed' });
     expect(deps.store.items.get('checkout')?.rollback).toBeUndefined();
     expect(deps.store.items.get('checkout')?.lastRollbackAt).toBeUndefined();
     expect(deps.deployer.actions()).toHaveLength(1);

@@ -215,7 +215,7 @@ describe('sweep: approvals and verification', () => {
     deps.store.items.set('checkout', seededState({ pendingApproval: pending }));
     const summary = await sweep({ ...deps, alarms: new FakeAlarmReader() }, cfg, 'sweep-1');
     expect(summary.decisions).toEqual([
-      expect.objectContaining({ outcome: 'rollback', reason: 'alarm', to: 'checkout:41' }),
+      expect.objectContaining({ outcome: 'rollback', reason: 'approval-timeout', to: 'checkout:41' }),
     ]);
     expect(deps.deployer.actions()).toEqual([{ op: 'redeploy', target: 'checkout', arg: 'checkout:41' }]);
   });
