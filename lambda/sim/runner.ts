@@ -1,4 +1,9 @@
-import { createAwsClients, type AwsClients } from '../adapters/aws-clients';
+import {
+  createAwsClients,
+  type AwsClientName,
+  type AwsClients,
+  type ConfigurableAwsClient,
+} from '../adapters/aws-clients';
 import { DynamoDbStateStore, putRuntimeConfig } from '../adapters/dynamodb-state-store';
 import { startEmbeddedDynalite } from '../adapters/embedded-dynalite';
 import { resolveRuntimeConfig } from '../boundary/config-schema';
@@ -59,6 +64,11 @@ export interface RunOptions {
   readonly jobs?: (runtime: WatchdogRuntime, config: RuntimeConfig) => readonly ScheduledJob[];
   /** Wraps the watchdog's entry points, e.g. to make one fail in a test. @default the runtime as it is */
   readonly runtime?: (runtime: WatchdogRuntime) => WatchdogRuntime;
+  /**
+   * Called for each SDK client after the simulator's middleware is installed, e.g. to inject faults at the
+   * SDK level in a test (a lost response, a throttled call). @default nothing more
+   */
+  readonly configureClient?: (client: ConfigurableAwsClient, name: AwsClientName) => void;
 }
 
 /**
@@ -76,7 +86,10 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       region: SIM_REGION,
       endpoint: { dynamodb: dynalite.endpoint },
       credentials: { accessKeyId: 'simulated', secretAccessKey: 'simulated' },
-      configure: (client, name) => installSimulator(client, name, commands, sim.observer),
+      configure: (client, name) => {
+        installSimulator(client, name, commands, sim.observer);
+        options.configureClient?.(client, name);
+      },
     });
     const config = resolveRuntimeConfig(scenario.config, { account: SIM_ACCOUNT, region: SIM_REGION });
     await putRuntimeConfig(dynalite.client, dynalite.tableName, config);
