@@ -10,7 +10,7 @@ import {
   type PutCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { KEY, REJECTED_SCOPE, RETENTION, TABLE, UNKNOWN_SCOPE } from '../contract';
-import type { Millis, Pause, TargetState } from '../domain';
+import type { AlarmMark, Millis, Pause, TargetState } from '../domain';
 import { StateStoreUnavailableError } from '../use-cases/errors';
 import type { AuditEntry, LoadedTargets, StateStore } from '../use-cases/ports';
 import { describeError } from './aws-errors';
@@ -48,7 +48,30 @@ interface TargetItem {
   readonly state: StoredState;
 }
 
-type StoredState = Omit<TargetState, 'targetId' | 'revision'>;
+/**
+ * The state map as stored. Alarm marks are a list of `{ name, ... }`, not a map keyed by alarm name: a name such
+ * as `__proto__` cannot be a key of a plain object, and the SDK's marshaller refuses the map it would make.
+ */
+type StoredState = Omit<TargetState, 'targetId' | 'revision' | 'alarms'> & {
+  readonly alarmMarks: ReadonlyArray<AlarmMark & { readonly name: string }>;
+};
+
+function toStored(state: Omit<TargetState, 'targetId' | 'revision'>): StoredState {
+  const { alarms, ...rest } = state;
+  return { ...rest, alarmMarks: Object.entries(alarms).map(([name, mark]) => ({ name, ...mark })) };
+}
+
+function fromStored(stored: Record<string, unknown>): Omit<TargetState, 'targetId' | 'revision'> {
+  const { alarmMarks, alarms: legacy, ...rest } = stored;
+  const alarms: Record<string, AlarmMark> = Array.isArray(alarmMarks)
+    ? Object.fromEntries(
+        (alarmMarks as Array<AlarmMark & { name: string }>).map(({ name, ...mark }) => [name, mark]),
+      )
+    : isRecord(legacy)
+      ? Object.fromEntries(Object.entries(legacy as Record<string, AlarmMark>))
+      : {};
+  return { ...(rest as unknown as Omit<TargetState, 'targetId' | 'revision' | 'alarms'>), alarms };
+}
 
 interface AuditItem {
   readonly pk: string;
@@ -130,7 +153,7 @@ export class DynamoDbStateStore implements StateStore {
       updatedAt: new Date(this.now()).toISOString(),
       leaseUntil: next.rollback?.leaseUntil,
       writer,
-      state,
+      state: toStored(state),
     };
     checkItemSize(item, `target ${targetId}`);
     const condition: Pick<
@@ -345,7 +368,7 @@ function toTargetState(targetId: string, item: Record<string, unknown>): TargetS
     );
   }
   // The top-level attributes are authoritative: they are what the condition expression checks.
-  return { ...(state as unknown as StoredState), targetId, revision };
+  return { ...fromStored(state), targetId, revision };
 }
 
 function toPause(item: Record<string, unknown>): Pause {

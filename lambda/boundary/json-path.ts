@@ -29,9 +29,32 @@ export function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   return cur;
 }
 
-/** `got <value>` for problem messages, shortened; `missing` for undefined. */
+/**
+ * `got <value>` for problem messages, shortened; `missing` for undefined. Never throws, even for values that
+ * JSON cannot write (too deeply nested), and never copies more than a few dozen characters of a long string.
+ */
 export function describeValue(value: unknown): string {
   if (value === undefined) return 'missing';
-  const json = JSON.stringify(value);
+  let json: string;
+  try {
+    // JSON.stringify gives undefined only for functions and symbols, which parsed JSON never holds.
+    json =
+      (typeof value === 'string' ? JSON.stringify(value.slice(0, 61)) : JSON.stringify(value)) ??
+      typeof value;
+  } catch {
+    json = Array.isArray(value) ? '[…]' : typeof value === 'object' && value !== null ? '{…}' : typeof value;
+  }
   return `got ${json.length > 60 ? `${json.slice(0, 57)}...` : json}`;
+}
+
+/** Whether `value` nests objects or arrays deeper than `max` (a flat object is depth 1). Iterative: never overflows. */
+export function nestsDeeperThan(value: unknown, max: number): boolean {
+  const stack: Array<{ v: unknown; depth: number }> = [{ v: value, depth: 0 }];
+  while (stack.length > 0) {
+    const { v, depth } = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth + 1 > max) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push({ v: child, depth: depth + 1 });
+  }
+  return false;
 }

@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import {
+  LIMITS,
   OPERATOR_COMMANDS,
   TARGET_ID_PATTERN,
   type OperatorCommand,
   type OperatorRequest,
 } from '../contract';
-import { isRecord, jsonPath } from './json-path';
+import { describeValue, isRecord, jsonPath, nestsDeeperThan } from './json-path';
 
 /**
  * Boundary parsing of operator requests (the body the `watchdog` CLI posts to the operator function, and the
@@ -29,7 +30,7 @@ const quoted = (values: readonly string[]): string => values.map((v) => JSON.str
 
 const TARGET_HELP = 'must be a target id: lowercase letters, digits and "-" only ([a-z0-9-]+)';
 const REASON_HELP = `must be a non-empty reason of at most ${MAX_REASON_LENGTH} characters (it goes into the audit and the notification)`;
-const SINCE_HELP = 'must be a time in epoch milliseconds (a whole number >= 0)';
+const SINCE_HELP = `must be a time in epoch milliseconds (a whole number from 0 to ${LIMITS.maxDateMs}, the latest a date can be)`;
 const LIMIT_HELP = `must be a whole number from 1 to ${MAX_HISTORY_LIMIT}`;
 const VERSION_HELP = `must be a non-empty version (task definition "family:revision" or a CodeDeploy revision) of at most ${MAX_VERSION_LENGTH} characters`;
 const ALARM_HELP = `must be a CloudWatch alarm name of 1 to ${MAX_ALARM_NAME_LENGTH} characters`;
@@ -50,6 +51,7 @@ const SCHEMAS = {
       .number({ error: SINCE_HELP })
       .int({ error: SINCE_HELP })
       .min(0, { error: SINCE_HELP })
+      .max(LIMITS.maxDateMs, { error: SINCE_HELP })
       .optional(),
     limit: z
       .number({ error: LIMIT_HELP })
@@ -84,12 +86,6 @@ const SCHEMAS = {
   }),
 } satisfies Record<OperatorCommand, z.ZodType<OperatorRequest>>;
 
-function describe(value: unknown): string {
-  if (value === undefined) return 'missing';
-  const json = JSON.stringify(value);
-  return `got ${json.length > 60 ? `${json.slice(0, 57)}...` : json}`;
-}
-
 function isCommand(value: unknown): value is OperatorCommand {
   return typeof value === 'string' && (OPERATOR_COMMANDS as readonly string[]).includes(value);
 }
@@ -103,7 +99,15 @@ export function parseOperatorRequest(input: unknown): OperatorRequestParseResult
     return {
       ok: false,
       problems: [
-        `$: must be a JSON object with a "command" (one of ${quoted(OPERATOR_COMMANDS)}) (${describe(input)})`,
+        `$: must be a JSON object with a "command" (one of ${quoted(OPERATOR_COMMANDS)}) (${describeValue(input)})`,
+      ],
+    };
+  }
+  if (nestsDeeperThan(input, LIMITS.operatorDepthMax)) {
+    return {
+      ok: false,
+      problems: [
+        `$: nests objects or arrays more than ${LIMITS.operatorDepthMax} levels deep; an operator request is a flat object of strings, numbers and booleans`,
       ],
     };
   }
@@ -112,7 +116,7 @@ export function parseOperatorRequest(input: unknown): OperatorRequestParseResult
     return {
       ok: false,
       problems: [
-        `${jsonPath(['command'])}: must be one of ${quoted(OPERATOR_COMMANDS)} (${describe(command)})`,
+        `${jsonPath(['command'])}: must be one of ${quoted(OPERATOR_COMMANDS)} (${describeValue(command)})`,
       ],
     };
   }
@@ -128,7 +132,7 @@ export function parseOperatorRequest(input: unknown): OperatorRequestParseResult
     }
     const field = issue.path[0];
     const value = typeof field === 'string' ? input[field] : undefined;
-    return [`${jsonPath(issue.path)}: ${issue.message} (${describe(value)})`];
+    return [`${jsonPath(issue.path)}: ${issue.message} (${describeValue(value)})`];
   });
   return { ok: false, problems };
 }

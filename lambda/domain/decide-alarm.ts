@@ -1,8 +1,10 @@
 import { ALARM_STATE, ESCALATING_SKIPS, NOTABLE_SKIPS, RETENTION, type SkipReason } from '../contract';
 import { findEntry, isKnownGood, reconcileWithLive, rollbackCandidate, taint } from './ledger';
 import {
+  alarmMark,
   MINUTE,
   transitionKey,
+  withAlarmMark,
   type AlarmTransition,
   type Decision,
   type LedgerEntry,
@@ -106,17 +108,18 @@ function decideCore(
     );
   }
 
-  const mark = input.state.alarms[t.alarmName];
+  const mark = alarmMark(input.state, t.alarmName);
   let state = remember(input.state, key, input.decisionId, now);
   if (mark && mark.timestamp > t.timestamp) {
     return skip('superseded', `A newer state of ${t.alarmName} (${mark.value}) was already seen.`, state);
   }
   state = {
     ...state,
-    alarms: {
-      ...state.alarms,
-      [t.alarmName]: { value: t.value, timestamp: t.timestamp, since: alarmSince(t, mark) },
-    },
+    alarms: withAlarmMark(state.alarms, t.alarmName, {
+      value: t.value,
+      timestamp: t.timestamp,
+      since: alarmSince(t, mark),
+    }),
   };
   if (now - t.timestamp > input.maxEventAgeMs) {
     return skip(
@@ -127,7 +130,7 @@ function decideCore(
   }
   if (t.value !== ALARM_STATE.alarm) {
     const verification = state.verification;
-    const healthy = target.alarms.every((a) => state.alarms[a]?.value !== ALARM_STATE.alarm);
+    const healthy = target.alarms.every((a) => alarmMark(state, a)?.value !== ALARM_STATE.alarm);
     if (healthy && state.ledger.some((e) => e.bakePending)) {
       // Every trigger alarm is OK again: versions that completed while one fired start their bake now.
       state = {
@@ -155,7 +158,7 @@ function decideCore(
     // version started (that one is blamed on what came before).
     const serving = liveOk.latest?.version === liveOk.currentVersion ? liveOk.latest : undefined;
     const startedAt = serving?.startedAt ?? findEntry(state.ledger, liveOk.currentVersion)?.startedAt;
-    const since = state.alarms[t.alarmName]?.since ?? t.timestamp;
+    const since = alarmMark(state, t.alarmName)?.since ?? t.timestamp;
     if (!rehearsal && (startedAt === undefined || since >= startedAt)) {
       state = {
         ...state,
@@ -218,7 +221,7 @@ function decideCore(
   }
   const deployment = liveOk.latest?.version === current ? liveOk.latest : undefined;
   const startedAt = deployment?.startedAt ?? currentEntry?.startedAt;
-  const alarmedSince = state.alarms[t.alarmName]?.since ?? t.timestamp;
+  const alarmedSince = alarmMark(state, t.alarmName)?.since ?? t.timestamp;
   if (startedAt !== undefined && alarmedSince < startedAt) {
     return skip(
       'alarm-predates-deploy',

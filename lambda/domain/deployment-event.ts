@@ -1,14 +1,15 @@
 import { ALARM_STATE } from '../contract';
 import { oweReport } from './claim';
 import { findEntry, isKnownGood, reconcileWithLive, supersede, taint, upsertEntry } from './ledger';
-import type {
-  ActiveRollback,
-  LedgerEntry,
-  LiveTarget,
-  Millis,
-  RuntimeTarget,
-  TargetState,
-  Verification,
+import {
+  alarmMark,
+  type ActiveRollback,
+  type LedgerEntry,
+  type LiveTarget,
+  type Millis,
+  type RuntimeTarget,
+  type TargetState,
+  type Verification,
 } from './model';
 import { policyMs } from './policy';
 
@@ -114,7 +115,9 @@ export function applyDeploymentEvent(input: DeploymentEventInput): DeploymentEve
             bakeMs,
           ),
         );
-        const firing = input.target.alarms.some((name) => state.alarms[name]?.value === ALARM_STATE.alarm);
+        const firing = input.target.alarms.some(
+          (name) => alarmMark(state, name)?.value === ALARM_STATE.alarm,
+        );
         if (firing && !isKnownGood(findEntry(state.ledger, version), now, bakeMs)) {
           // Completed while a trigger alarm (likely raised by the version it replaced) still fires: its bake
           // starts only once every trigger alarm is OK again. A new ALARM transition while it serves taints it.

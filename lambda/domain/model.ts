@@ -212,6 +212,23 @@ export interface TargetState {
   readonly outbox?: readonly OutboxEntry[];
 }
 
+/**
+ * The high-water mark of one alarm of the target. Alarm names are arbitrary text (`constructor` and
+ * `__proto__` are valid CloudWatch names), so marks are read as own properties only, never inherited ones.
+ */
+export function alarmMark(state: Pick<TargetState, 'alarms'>, name: string): AlarmMark | undefined {
+  return Object.hasOwn(state.alarms, name) ? state.alarms[name] : undefined;
+}
+
+/** The marks with `name` set to `mark`, built as own data properties (safe for any name). */
+export function withAlarmMark(
+  alarms: Readonly<Record<string, AlarmMark>>,
+  name: string,
+  mark: AlarmMark,
+): Readonly<Record<string, AlarmMark>> {
+  return Object.fromEntries([...Object.entries(alarms).filter(([n]) => n !== name), [name, mark]]);
+}
+
 export function emptyTargetState(targetId: string): TargetState {
   return { targetId, revision: 0, seeded: false, ledger: [], alarms: {}, handled: [], rollbackTimes: [] };
 }

@@ -1,4 +1,4 @@
-import type { OperatorError, OperatorResponse } from '../contract';
+import { LIMITS, type OperatorError, type OperatorResponse } from '../contract';
 import { isRecord } from '../boundary/json-path';
 import type { InvocationContext } from './runtime';
 
@@ -93,6 +93,13 @@ export function createOperatorHandler(
     }
     const text =
       isRecord(event) && event.isBase64Encoded === true ? Buffer.from(raw, 'base64').toString('utf8') : raw;
+    if (Buffer.byteLength(text, 'utf8') > LIMITS.operatorBodyMax) {
+      return failure(
+        400,
+        'invalid-request',
+        `the body is ${Buffer.byteLength(text, 'utf8')} bytes; an operator request is at most ${LIMITS.operatorBodyMax} bytes of JSON`,
+      );
+    }
     let request: unknown;
     try {
       request = JSON.parse(text);

@@ -125,7 +125,11 @@ export function createRuntime(deps: RuntimeDeps): WatchdogRuntime {
   return {
     async onAlarm(event, context) {
       try {
-        const admitted = await admit(event, parseAlarmEvent(event), context.awsRequestId);
+        const admitted = await admit(
+          event,
+          parseAlarmEvent(event, { now: clock.now() }),
+          context.awsRequestId,
+        );
         if (admitted) await handleAlarm(useCaseDeps, admitted.config, admitted.value, context.awsRequestId);
       } finally {
         telemetry.flush();
@@ -172,7 +176,7 @@ export function createRuntime(deps: RuntimeDeps): WatchdogRuntime {
   };
 
   async function admitEcs(raw: unknown, requestId: string) {
-    const admitted = await admit(raw, parseEcsDeploymentEvent(raw), requestId);
+    const admitted = await admit(raw, parseEcsDeploymentEvent(raw, { now: clock.now() }), requestId);
     if (!admitted) return undefined;
     const { cluster, service, event } = admitted.value;
     const target = admitted.config.targets.find(
@@ -187,7 +191,7 @@ export function createRuntime(deps: RuntimeDeps): WatchdogRuntime {
   }
 
   async function admitCodeDeploy(raw: unknown, requestId: string) {
-    const admitted = await admit(raw, parseCodeDeployEvent(raw), requestId);
+    const admitted = await admit(raw, parseCodeDeployEvent(raw, { now: clock.now() }), requestId);
     if (!admitted) return undefined;
     const { application, deploymentGroup, event } = admitted.value;
     const target = admitted.config.targets.find(

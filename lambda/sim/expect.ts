@@ -49,7 +49,7 @@ export function checkExpectations(expect: Expectations | undefined, observed: Ob
   }
 
   for (const [alarm, expected] of Object.entries(expect.alarms ?? {})) {
-    const actual = observed.alarms[alarm];
+    const actual = Object.hasOwn(observed.alarms, alarm) ? observed.alarms[alarm] : undefined;
     if (actual !== expected)
       failures.push(`expected alarm ${alarm} to end ${expected}, it ends ${actual ?? 'missing'}`);
   }

@@ -444,7 +444,12 @@ describe('DynamoDbStateStore failure classification', () => {
 
     const loaded = await store.loadTargets(['checkout']);
 
-    expect(loaded.targets.get('checkout')).toEqual({ targetId: 'checkout', revision: 2, seeded: false });
+    expect(loaded.targets.get('checkout')).toEqual({
+      targetId: 'checkout',
+      revision: 2,
+      seeded: false,
+      alarms: {},
+    });
     expect(ddb).toHaveReceivedCommandTimes(BatchGetCommand, 2);
     expect(ddb.commandCalls(BatchGetCommand)[1].args[0].input.RequestItems?.table.Keys).toEqual([key]);
   });

@@ -136,7 +136,7 @@ describe('parseOperatorRequest', () => {
     expect(parseOperatorRequest({ command: 'history', sinceMs: -1, limit: 0 })).toEqual({
       ok: false,
       problems: [
-        '$.sinceMs: must be a time in epoch milliseconds (a whole number >= 0) (got -1)',
+        '$.sinceMs: must be a time in epoch milliseconds (a whole number from 0 to 8640000000000000, the latest a date can be) (got -1)',
         `$.limit: must be a whole number from 1 to ${MAX_HISTORY_LIMIT} (got 0)`,
       ],
     });
