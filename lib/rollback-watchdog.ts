@@ -498,6 +498,7 @@ export class RollbackWatchdog extends Construct {
       ['Slack notifier', this.slackNotifier],
     ];
     for (const [label, fn] of watched) if (fn) this.monitoring.watchFunction(label, fn);
+    this.monitoring.watchReporting();
     this.monitoring.addFleetSection();
 
     this.addStackOutputs();

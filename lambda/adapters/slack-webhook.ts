@@ -1,4 +1,5 @@
 import type { ChatNotifier, Telemetry } from '../use-cases/ports';
+import { SecretRedactor } from './secret-redaction';
 import type { SlackMessage } from '../use-cases/slack-format';
 
 /** Where the webhook URL comes from. The URL is a credential: whoever has it can post to the channel. */
@@ -196,7 +197,8 @@ export function parseRetryAfter(value: string | null, now: number = Date.now()):
  * case the server echoed the request.
  */
 function excerpt(text: string, url: string): string {
-  const clean = redact(text, url).replace(/\s+/g, ' ').trim().slice(0, MAX_BODY_EXCERPT);
+  // Redacted before it is cut short or joined onto one line, so that no part of a secret survives either.
+  const clean = new SecretRedactor(url).redact(text).replace(/\s+/g, ' ').trim().slice(0, MAX_BODY_EXCERPT);
   return clean ? ` (${clean})` : '';
 }
 
@@ -208,15 +210,4 @@ function errorCode(error: unknown): string {
     e = (e as { cause?: unknown }).cause;
   }
   return error instanceof Error ? error.name : 'unknown';
-}
-
-function redact(text: string, url: string): string {
-  let out = text.split(url).join('[redacted]');
-  try {
-    const path = new URL(url).pathname;
-    if (path.length > 1) out = out.split(path).join('[redacted]');
-  } catch {
-    // Not a URL: the whole string was already removed above.
-  }
-  return out;
 }

@@ -1,14 +1,15 @@
-import { ENV } from '../contract';
+import { ENV, type MetricName } from '../contract';
 import { PowertoolsTelemetry } from '../adapters/powertools-telemetry';
 import {
   createSecretsManagerClient,
   SecretsManagerSecretReader,
   type SecretsManagerSecretReaderOptions,
 } from '../adapters/secrets-manager';
+import { SecretRedactor } from '../adapters/secret-redaction';
 import { SlackWebhookNotifier, type SlackWebhookNotifierOptions } from '../adapters/slack-webhook';
 import { parseSnsChatbotEvent } from '../boundary/sns-event';
 import { forwardToSlack, type ForwardResult } from '../use-cases/forward-to-slack';
-import type { Telemetry } from '../use-cases/ports';
+import type { LogLevel, Telemetry } from '../use-cases/ports';
 
 export interface SlackHandlerDeps {
   readonly secret: SecretsManagerSecretReaderOptions;
@@ -19,18 +20,76 @@ export interface SlackHandlerDeps {
 
 /** Wires the SNS → Slack forwarder; the exported `handler` is this, built from the Lambda environment. */
 export function createSlackHandler(deps: SlackHandlerDeps): (event: unknown) => Promise<ForwardResult> {
+  // Defence in depth: once the URL is known, every log line and every error leaving this function is
+  // redacted, whatever code produced it (the adapter already redacts what it writes itself).
+  const guard = new RedactingTelemetry(deps.telemetry);
+  const reader = new SecretsManagerSecretReader(deps.secret);
   const slack = new SlackWebhookNotifier({
     ...deps.webhook,
-    webhookUrl: new SecretsManagerSecretReader(deps.secret),
-    telemetry: deps.telemetry,
+    webhookUrl: {
+      read: async () => guard.protect(await reader.read()),
+      forget: () => reader.forget(),
+    },
+    telemetry: guard,
   });
   return async (event) => {
     try {
-      return await forwardToSlack({ slack, telemetry: deps.telemetry }, parseSnsChatbotEvent(event));
+      return await forwardToSlack({ slack, telemetry: guard }, parseSnsChatbotEvent(event));
+    } catch (error) {
+      throw guard.redactError(error);
     } finally {
-      deps.telemetry.flush();
+      guard.flush();
     }
   };
+}
+
+/** A Telemetry that redacts every secret it has been told about from messages and fields. */
+class RedactingTelemetry implements Telemetry {
+  private readonly redactors = new Map<string, SecretRedactor>();
+
+  constructor(private readonly inner: Telemetry) {}
+
+  /** Registers `secret` and returns it unchanged. */
+  protect(secret: string): string {
+    if (!this.redactors.has(secret)) this.redactors.set(secret, new SecretRedactor(secret));
+    return secret;
+  }
+
+  log(level: LogLevel, message: string, fields?: Record<string, unknown>): void {
+    this.inner.log(
+      level,
+      this.redact(message),
+      fields === undefined ? undefined : (this.redactDeep(fields) as Record<string, unknown>),
+    );
+  }
+
+  count(metric: MetricName, value?: number, dimensions?: Record<string, string>): void {
+    this.inner.count(metric, value, dimensions);
+  }
+
+  flush(): void {
+    this.inner.flush();
+  }
+
+  /** The error as it may leave the function: its message redacted, no cause or other fields kept. */
+  redactError(error: unknown): Error {
+    const source = error instanceof Error ? error : new Error(String(error));
+    const redacted = new Error(this.redact(source.message));
+    redacted.name = source.name;
+    return redacted;
+  }
+
+  private redact(text: string): string {
+    let out = text;
+    for (const r of this.redactors.values()) out = r.redact(out);
+    return out;
+  }
+
+  private redactDeep(value: unknown): unknown {
+    let out = value;
+    for (const r of this.redactors.values()) out = r.redactDeep(out);
+    return out;
+  }
 }
 
 function secretArnFromEnvironment(env: NodeJS.ProcessEnv = process.env): string {

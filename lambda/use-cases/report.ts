@@ -191,7 +191,8 @@ export class Reporter {
         target: notification.target,
         error: describe(error),
       });
-      this.deps.telemetry.count(METRIC.notificationFailures, 1, { target: notification.target });
+      // Without a target dimension: one metric for the whole watchdog, which an alarm watches.
+      this.deps.telemetry.count(METRIC.notificationFailures);
       return false;
     }
   }

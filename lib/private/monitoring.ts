@@ -101,6 +101,21 @@ export class Monitoring extends Construct {
     }
   }
 
+  /**
+   * Alarms on the watchdog's own reporting: an audit item or a notification that could not be written. The
+   * rollback itself went ahead (its report is retried from the target's outbox), but on-call must know that
+   * the record or the page is late.
+   */
+  public watchReporting(): void {
+    const reporting: [string, MetricName, string][] = [
+      ['AuditFailuresAlarm', METRIC.auditFailures, 'audit items could not be written to the state table'],
+      ['NotificationFailuresAlarm', METRIC.notificationFailures, 'notifications could not be published'],
+    ];
+    for (const [id, metric, what] of reporting) {
+      this.alarm(id, this.emf(metric, 'Sum', {}), `Rollback Watchdog: ${what} (the report is retried)`);
+    }
+  }
+
   /** Alarms on the rule's failed invocations (events EventBridge could not deliver to the target). */
   public watchRule(rule: events.Rule): void {
     this.alarm(

@@ -215,6 +215,22 @@ describe('Observability of the WatchdogStack from the example config', () => {
       expect(watched.sort()).toEqual(rules.sort());
     });
 
+    it('alarms on the watchdog’s own audit and notification failures (any in five minutes)', () => {
+      const reporting = alarms().filter((a) => a.Namespace === METRICS_NAMESPACE);
+      expect(reporting.map((a) => a.MetricName).sort()).toEqual(
+        [METRIC.auditFailures, METRIC.notificationFailures].sort(),
+      );
+      for (const a of reporting) {
+        expect(a).toMatchObject({
+          Threshold: 0,
+          ComparisonOperator: 'GreaterThanThreshold',
+          Statistic: 'Sum',
+        });
+        expect(a.Dimensions).toEqual([{ Name: 'service', Value: SERVICE_NAME }]);
+        expect(a.AlarmActions).toEqual([topicRef]);
+      }
+    });
+
     it('one alarm on the depth of the only queue, which every failure sink dead-letters into', () => {
       const queueId = logicalIdOf(stack, stack.watchdog.deadLetterQueue);
       expect(ofType('AWS::SQS::Queue').map(([id]) => id)).toEqual([queueId]);
@@ -227,8 +243,8 @@ describe('Observability of the WatchdogStack from the example config', () => {
 
     it('every alarm notifies the topic and nothing else, and treats missing data as not breaching', () => {
       const all = alarms();
-      // Three per function, one per rule, one for the DLQ.
-      expect(all).toHaveLength(3 * functions().length + ofType('AWS::Events::Rule').length + 1);
+      // Three per function, one per rule, one for the DLQ, two on the watchdog's own reporting.
+      expect(all).toHaveLength(3 * functions().length + ofType('AWS::Events::Rule').length + 1 + 2);
       for (const alarm of all) {
         expect(alarm.AlarmActions).toEqual([topicRef]);
         expect(alarm.TreatMissingData).toBe('notBreaching');
@@ -335,7 +351,8 @@ describe('Observability at fleet scale', () => {
     const rules = resources.filter((r) => r.Type === 'AWS::Events::Rule').length;
     const alarms = resources.filter((r) => r.Type === 'AWS::CloudWatch::Alarm').length;
     expect(rules).toBeGreaterThan(4);
-    // Four functions (no Slack notifier) with three alarms each, one per rule, one for the DLQ.
-    expect(alarms).toBe(4 * 3 + rules + 1);
+    // Four functions (no Slack notifier) with three alarms each, one per rule, one for the DLQ, two on
+    // reporting (audit and notification failures).
+    expect(alarms).toBe(4 * 3 + rules + 1 + 2);
   });
 });

@@ -224,6 +224,46 @@ describe('RELIABILITY #22: on-slack handler: the webhook URL is never logged', (
     expectUrlAbsent(telemetry, error);
   });
 
+  const encodings: ReadonlyArray<readonly [string, (u: string) => string]> = [
+    ['the token alone', () => `invalid_token: ${TOKEN}`],
+    ['the URL JSON-escaped', (u) => JSON.stringify({ error: 'no_service', url: u }).replace(/\//g, '\\/')],
+    ['the URL percent-encoded', (u) => `bad request for ${encodeURIComponent(u)}`],
+    [
+      'every byte of the token percent-encoded',
+      () => `token=${[...TOKEN].map((c) => `%${c.charCodeAt(0).toString(16)}`).join('')}`,
+    ],
+    ['the token split by a newline', () => `invalid_token ${TOKEN.slice(0, 6)}\n${TOKEN.slice(6)}`],
+    [
+      'the token split by an escaped newline',
+      () => `"invalid_token ${TOKEN.slice(0, 6)}\\n${TOKEN.slice(6)}"`,
+    ],
+    ['the path in a sentence', () => `POST ${SECRET_PATH} refused`],
+  ];
+  const statuses = [400, 403, 404, 410, 429, 500, 503];
+
+  it.each(statuses.flatMap((status) => encodings.map(([name, body]) => [status, name, body] as const)))(
+    'HTTP %i echoing %s: no part of the secret in any log line or the error',
+    async (status, _name, body) => {
+      // Prepare
+      sm.on(GetSecretValueCommand).resolves({ SecretString: url });
+      for (let i = 0; i < 3; i++) replies.push({ status, body: body(url) });
+      const telemetry = new TeeTelemetry();
+      const handler = await localHandler(telemetry);
+
+      // Act
+      const error = await run(() => handler(snsEvent()));
+
+      // Assess
+      expect(error).toMatchObject({ name: 'SlackDeliveryError' });
+      expectUrlAbsent(telemetry, error);
+      const everything = [...output, JSON.stringify(telemetry.calls), (error as Error).message].join('\n');
+      for (const part of ['T0000', 'B0000', TOKEN, encodeURIComponent(url)])
+        expect(everything).not.toContain(part);
+      // The token split over two lines leaves neither half joined in the output.
+      expect(everything.replace(/\\n|\s/g, '')).not.toContain(TOKEN);
+    },
+  );
+
   it('secret missing: the invocation fails without a request', async () => {
     // Prepare
     sm.on(GetSecretValueCommand).rejects(
