@@ -187,7 +187,12 @@ export class CodeDeployDeployer implements Deployer {
    * with DeploymentLimitExceededException (see `answeredARetry`); the use case guards against a duplicate on
    * ambiguous failures by inspecting the group again before it acts again.
    */
-  async redeploy(target: RuntimeTarget, version: string, artifact?: string): Promise<ActionResult> {
+  async redeploy(
+    target: RuntimeTarget,
+    version: string,
+    artifact?: string,
+    decisionId?: string,
+  ): Promise<ActionResult> {
     const names = groupNames(target);
     const revision = recordedRevision(target, version, artifact);
     try {
@@ -195,7 +200,7 @@ export class CodeDeployDeployer implements Deployer {
         new CreateDeploymentCommand({
           ...names,
           revision,
-          description: truncate(`Rollback Watchdog: roll back to ${version}`, MAX_DESCRIPTION_LENGTH),
+          description: rollbackDescription(version, decisionId),
         }),
       );
       return {
@@ -394,6 +399,21 @@ function isRevisionLocation(value: unknown): value is RevisionLocation {
   return typeof type === 'string' && (REVISION_TYPES as readonly string[]).includes(type);
 }
 
+/**
+ * The description of a rollback deployment: for humans in the console, and for the watchdog itself, which reads
+ * the decision id back to recognise its own deployment after an answer was lost. The id comes first, since a
+ * long version is what the length limit cuts.
+ */
+export function rollbackDescription(version: string, decisionId: string | undefined): string {
+  const by = decisionId === undefined ? 'Rollback Watchdog' : `${DESCRIPTION_PREFIX} ${decisionId}`;
+  return truncate(`${by}: roll back to ${version}`, MAX_DESCRIPTION_LENGTH);
+}
+
+const DESCRIPTION_PREFIX = 'Rollback Watchdog decision';
+const INITIATED_BY = new RegExp(
+  `^${DESCRIPTION_PREFIX} ([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}):`,
+);
+
 function toLiveDeployment(info: DeploymentInfo): LiveDeployment | undefined {
   const { deploymentId, createTime, revision } = info;
   if (!deploymentId || !createTime || !revision) return undefined;
@@ -407,6 +427,7 @@ function toLiveDeployment(info: DeploymentInfo): LiveDeployment | undefined {
     // JSON of the location exactly as CodeDeploy returned it, so a redeploy sends back the same revision.
     artifact: JSON.stringify(revision),
     ...(isRollback(info) ? { isRollback: true } : {}),
+    ...initiatedBy(info.description),
   };
 }
 
@@ -504,6 +525,11 @@ function actionError(err: unknown, call: string): unknown {
     case 'unknown':
       return err;
   }
+}
+
+function initiatedBy(description: string | undefined): { initiatedBy?: string } {
+  const id = description === undefined ? undefined : INITIATED_BY.exec(description)?.[1];
+  return id === undefined ? {} : { initiatedBy: id };
 }
 
 function truncate(text: string, max: number): string {

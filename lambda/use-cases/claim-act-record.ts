@@ -250,7 +250,7 @@ async function attempt(deps: UseCaseDeps, c: Claimed): Promise<Attempted> {
   });
   try {
     let final = decision;
-    let result = await call(deployer, target, action);
+    let result = await call(deployer, target, action, decision.id);
     if (result.status === 'already-finished') {
       // The deployment finished or began stopping between our read and our call: look again.
       const live = await deployer.inspect(target);
@@ -260,7 +260,7 @@ async function attempt(deps: UseCaseDeps, c: Claimed): Promise<Attempted> {
           `The deployment was already stopping: the platform is rolling back by itself (${result.detail}).`,
         );
       }
-      result = await call(deployer, target, redeploy);
+      result = await call(deployer, target, redeploy, decision.id);
       final = {
         ...decision,
         action: redeploy,
@@ -330,17 +330,22 @@ async function attempt(deps: UseCaseDeps, c: Claimed): Promise<Attempted> {
   }
 }
 
-function call(deployer: Deployer, target: RuntimeTarget, action: RollbackAction): Promise<ActionResult> {
+function call(
+  deployer: Deployer,
+  target: RuntimeTarget,
+  action: RollbackAction,
+  decisionId: string,
+): Promise<ActionResult> {
   switch (action.kind) {
     case 'stop':
       return deployer.stop(target, action.deploymentRef);
     case 'redeploy':
-      return deployer.redeploy(target, action.version, action.artifact);
+      return deployer.redeploy(target, action.version, action.artifact, decisionId);
     case 'replace':
       if (!deployer.replace) {
         throw new TargetInvalidError(`this platform cannot stop a deployment without its own rollback`);
       }
-      return deployer.replace(target, action.deploymentRef, action.version, action.artifact);
+      return deployer.replace(target, action.deploymentRef, action.version, action.artifact, decisionId);
   }
 }
 

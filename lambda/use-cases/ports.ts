@@ -104,8 +104,17 @@ export interface Deployer {
   inspect(target: RuntimeTarget): Promise<LiveTarget>;
   /** Stops an in-progress deployment and lets the platform roll it back. */
   stop(target: RuntimeTarget, deploymentRef: string): Promise<ActionResult>;
-  /** Deploys `version` again; `artifact` is the ledger's record of how it was deployed (CodeDeploy revision). */
-  redeploy(target: RuntimeTarget, version: string, artifact?: string): Promise<ActionResult>;
+  /**
+   * Deploys `version` again; `artifact` is the ledger's record of how it was deployed (CodeDeploy revision).
+   * `decisionId` is recorded with the deployment where the platform keeps such a record (CodeDeploy's
+   * description), so that a later read recognises it as this decision's (`LiveDeployment.initiatedBy`).
+   */
+  redeploy(
+    target: RuntimeTarget,
+    version: string,
+    artifact?: string,
+    decisionId?: string,
+  ): Promise<ActionResult>;
   /**
    * Stops the in-progress deployment without the platform's own rollback, then deploys `version` (only for
    * platforms that run one deployment at a time, whose live view sets `blocksNewDeployments`).
@@ -115,6 +124,7 @@ export interface Deployer {
     deploymentRef: string,
     version: string,
     artifact?: string,
+    decisionId?: string,
   ): Promise<ActionResult>;
   /**
    * Human lines on what differs between two versions, for notifications only (ECS: the container images,

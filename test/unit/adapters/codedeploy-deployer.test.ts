@@ -844,6 +844,25 @@ describe('CodeDeployDeployer', () => {
       expect(codedeploy).toHaveReceivedCommandTimes(CreateDeploymentCommand, 1);
     });
 
+    it('names the decision in the description, and inspect reads it back as the deployment that decision started', async () => {
+      // Prepare
+      const decisionId = '202e5056-8cc2-b64c-2f73-96cd3778a8ac';
+      codedeploy.on(CreateDeploymentCommand).resolves({ deploymentId: 'd-3' });
+      await deployer.redeploy(target, 'payments@r7', artifactOf('r7'), decisionId);
+      const [call] = codedeploy.commandCalls(CreateDeploymentCommand);
+      const description = call?.args[0].input.description;
+      const known = deployment('d-1', 'r7', 'Succeeded', T0 - DAY);
+      const ours = deployment('d-3', 'r7', 'InProgress', T0, { description });
+      world({ lastSuccessful: known, lastAttempted: ours, deployments: [known, ours], active: ['d-3'] });
+
+      // Act
+      const live = await deployer.inspect(target);
+
+      // Assess
+      expect(description).toBe(`Rollback Watchdog decision ${decisionId}: roll back to payments@r7`);
+      expect(live).toMatchObject({ kind: 'ok', latest: { id: 'd-3', initiatedBy: decisionId } });
+    });
+
     it('shortens the description of a long version label so that it cannot make the deployment fail', async () => {
       // Prepare
       const key = `${'very/deep/'.repeat(20)}app.zip`;
