@@ -62,3 +62,6 @@ export const FUNCTION_TIMEOUT_SECONDS = {
 
 /** Issued rollbacks whose report is still owed, kept per target; more means reporting has been down for long. */
 export const OUTBOX_MAX_ENTRIES = 10;
+
+/** A drill intent that no forced transition has consumed is forgotten after this (a later ALARM is real). */
+export const DRILL_TTL_MINUTES = 5;

@@ -12,7 +12,11 @@ export const ROLLBACK_REASONS = [
 ] as const;
 export type RollbackReason = (typeof ROLLBACK_REASONS)[number];
 
-/** Skip reasons in order of precedence: when several apply, the first is reported. */
+/**
+ * Skip reasons. The first ones, up to `rate-limited`, are those of an alarm transition, in order of precedence
+ * (CONTRACTS.md §6): when several apply, the first is reported. The rest are decided elsewhere (the sweep, the
+ * claim routine, operator commands).
+ */
 export const SKIP_REASONS = [
   'duplicate',
   'superseded',
@@ -21,6 +25,7 @@ export const SKIP_REASONS = [
   'unknown-alarm',
   'paused',
   'rollback-in-progress',
+  'target-invalid',
   'native-rollback-in-progress',
   'current-is-known-good',
   'alarm-predates-deploy',
@@ -28,7 +33,6 @@ export const SKIP_REASONS = [
   'no-known-good',
   'cooldown',
   'rate-limited',
-  'target-invalid',
   /** Approval mode: nobody approved in time and the policy says hold (decided by the sweep). */
   'approval-expired',
   /**

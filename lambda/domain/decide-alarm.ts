@@ -1,12 +1,21 @@
-import { ALARM_STATE, ESCALATING_SKIPS, NOTABLE_SKIPS, RETENTION, type SkipReason } from '../contract';
+import {
+  ALARM_STATE,
+  DRILL_TTL_MINUTES,
+  ESCALATING_SKIPS,
+  NOTABLE_SKIPS,
+  RETENTION,
+  type SkipReason,
+} from '../contract';
 import { findEntry, isKnownGood, reconcileWithLive, rollbackCandidate, taint } from './ledger';
 import {
   alarmMark,
   MINUTE,
   transitionKey,
   withAlarmMark,
+  type AlarmMark,
   type AlarmTransition,
   type Decision,
+  type DrillIntent,
   type LedgerEntry,
   type LiveOk,
   type LiveTarget,
@@ -16,7 +25,7 @@ import {
   type RuntimeTarget,
   type TargetState,
 } from './model';
-import { policyMs } from './policy';
+import { policyMs, type PolicyMs } from './policy';
 import { chooseAction, claimRollback } from './rollback';
 
 /** Dedupe records kept per target; older transitions are caught by `superseded` or `stale`. */
@@ -50,114 +59,249 @@ export interface AlarmDecisionResult {
 }
 
 /**
+ * The skip reasons of an alarm transition, in precedence order (CONTRACTS.md §6): when several apply, the
+ * first is reported. This table is the only place the order lives; `unknown-alarm` is decided before any
+ * target is looked at (use-cases/handle-alarm.ts).
+ */
+export const ALARM_SKIP_PRECEDENCE = [
+  'duplicate',
+  'superseded',
+  'stale',
+  'not-alarm-state',
+  'paused',
+  'rollback-in-progress',
+  'target-invalid',
+  'native-rollback-in-progress',
+  'current-is-known-good',
+  'alarm-predates-deploy',
+  'outside-watch-window',
+  'no-known-good',
+  'cooldown',
+  'rate-limited',
+] as const satisfies readonly SkipReason[];
+
+export type AlarmSkipReason = (typeof ALARM_SKIP_PRECEDENCE)[number];
+
+/** Drill transitions may be stamped slightly before the drill was recorded (clock skew between services). */
+export const DRILL_SKEW_MS = 60_000;
+const DRILL_TTL_MS = DRILL_TTL_MINUTES * MINUTE;
+
+/**
  * The decision engine for one alarm transition and one target it guards (CONTRACTS.md §2). Pure and total:
  * every input yields exactly one decision, and the next state already holds the claim when it rolls back.
  */
 export function decideAlarm(input: AlarmDecisionInput): AlarmDecisionResult {
   const t = input.transition;
-  const drill = input.state.drill;
-  if (
-    !drill ||
-    drill.alarm !== t.alarmName ||
-    t.value !== ALARM_STATE.alarm ||
-    t.timestamp < drill.requestedAt - DRILL_SKEW_MS
-  ) {
-    return decideCore(input, undefined);
+  const intent = input.state.drill;
+  if (!intent || !drillMatches(intent, t)) {
+    const r = decideCore(input, undefined);
+    // An intent nobody consumed in time is forgotten, so that a later real incident is decided for real.
+    return intent && drillExpired(intent, input.now) && r.next !== input.state
+      ? { ...r, next: withoutDrill(r.next), unclaimed: withoutDrill(r.unclaimed) }
+      : r;
   }
-  // An operator's drill: decided exactly as a real incident, but as a dry run unless the drill is live.
-  const { drill: _consumed, ...state } = input.state;
-  const r = decideCore({ ...input, state }, drill.live ? undefined : 'dry-run', !drill.live);
+  // An operator's drill: decided exactly as a real incident, but as a dry run unless the drill is live, and
+  // for real only on the drilled target itself (a drill never acts on another target the alarm guards).
+  const live = intent.live && (intent.target ?? input.target.id) === input.target.id;
+  const state = withoutDrill(input.state);
+  const r = decideCore({ ...input, state }, live ? undefined : 'dry-run', !live);
   if (r.decision.reason === 'duplicate') return r;
-  const marker = { id: drill.id, live: drill.live, alarmToDecisionMs: Math.max(0, input.now - t.timestamp) };
-  const announce = drill.live && r.decision.notify === 'rollback-started' ? 'rollback-started' : 'drill';
+  const marker = { id: intent.id, live, alarmToDecisionMs: Math.max(0, input.now - t.timestamp) };
+  const announce = live && r.decision.notify === 'rollback-started' ? 'rollback-started' : 'drill';
   return {
     ...r,
-    decision: { ...r.decision, drill: marker, notify: announce, escalate: drill.live && r.decision.escalate },
+    decision: { ...r.decision, drill: marker, notify: announce, escalate: live && r.decision.escalate },
   };
 }
 
-/** Drill transitions may be stamped slightly before the drill was recorded (clock skew between services). */
-const DRILL_SKEW_MS = 60_000;
+/** The forced transition of this drill: its alarm going to ALARM, stamped within the intent's lifetime. */
+function drillMatches(intent: DrillIntent, t: AlarmTransition): boolean {
+  return (
+    intent.alarm === t.alarmName &&
+    t.value === ALARM_STATE.alarm &&
+    t.timestamp >= intent.requestedAt - DRILL_SKEW_MS &&
+    t.timestamp <= intent.requestedAt + DRILL_TTL_MS
+  );
+}
 
-function decideCore(
-  input: AlarmDecisionInput,
-  modeOverride: 'dry-run' | undefined,
-  rehearsal = false,
-): AlarmDecisionResult {
-  const { now, transition: t, target, live } = input;
-  const policy = policyMs(target.policy);
-  const key = transitionKey(t);
-  const base = { id: input.decisionId, at: now, target: target.id, trigger: t.alarmName };
+export function drillExpired(intent: DrillIntent, now: Millis): boolean {
+  return now > intent.requestedAt + DRILL_TTL_MS;
+}
 
-  const skip = (
-    reason: SkipReason,
-    detail: string,
-    next: TargetState,
-    extra: Partial<Decision> = {},
-  ): AlarmDecisionResult => ({
-    decision: skipDecision({ ...base, ...extra }, reason, detail),
-    next,
-    unclaimed: next,
-  });
+function withoutDrill(state: TargetState): TargetState {
+  if (!state.drill) return state;
+  const { drill: _gone, ...rest } = state;
+  return rest;
+}
 
-  if (input.state.handled.some((h) => h.key === key)) {
-    return skip(
-      'duplicate',
-      `This ${t.value} transition of ${t.alarmName} was already handled.`,
-      input.state,
-    );
-  }
+/** Everything the skip rules look at, computed once. */
+interface RuleContext {
+  readonly input: AlarmDecisionInput;
+  readonly t: AlarmTransition;
+  readonly policy: PolicyMs;
+  /** The state as it will be stored: dedupe record, high-water mark, ledger reconciled with the live view. */
+  readonly state: TargetState;
+  readonly mark: AlarmMark | undefined;
+  readonly pause: Pause | undefined;
+  readonly live: LiveOk | undefined;
+  readonly current: string | undefined;
+  readonly currentEntry: LedgerEntry | undefined;
+  readonly startedAt: Millis | undefined;
+  readonly alarmedSince: Millis;
+  readonly inProgress: boolean;
+  readonly completedAt: Millis | undefined;
+  readonly candidate: LedgerEntry | undefined;
+  readonly duplicate: boolean;
+}
 
-  const mark = alarmMark(input.state, t.alarmName);
-  let state = remember(input.state, key, input.decisionId, now);
-  if (mark && mark.timestamp > t.timestamp) {
-    return skip('superseded', `A newer state of ${t.alarmName} (${mark.value}) was already seen.`, state);
-  }
-  state = {
-    ...state,
-    alarms: withAlarmMark(state.alarms, t.alarmName, {
-      value: t.value,
-      timestamp: t.timestamp,
-      since: alarmSince(t, mark),
-    }),
-  };
-  if (now - t.timestamp > input.maxEventAgeMs) {
-    return skip(
-      'stale',
-      `The transition is ${Math.round((now - t.timestamp) / MINUTE)} minutes old, older than the allowed event age.`,
-      state,
-    );
-  }
-  if (t.value !== ALARM_STATE.alarm) {
-    const verification = state.verification;
-    const healthy = target.alarms.every((a) => alarmMark(state, a)?.value !== ALARM_STATE.alarm);
-    if (healthy && state.ledger.some((e) => e.bakePending)) {
-      // Every trigger alarm is OK again: versions that completed while one fired start their bake now.
-      state = {
-        ...state,
-        ledger: state.ledger.map((e) => (e.bakePending ? { ...withoutBakePending(e), completedAt: now } : e)),
+/** A rule says why its reason applies (the decision's detail, and from / to where they are known), or nothing. */
+type Rule = (c: RuleContext) => { detail: string; from?: string; to?: string } | undefined;
+
+const RULES: Readonly<Record<AlarmSkipReason, Rule>> = {
+  duplicate: (c) =>
+    c.duplicate
+      ? { detail: `This ${c.t.value} transition of ${c.t.alarmName} was already handled.` }
+      : undefined,
+  superseded: (c) =>
+    c.mark && c.mark.timestamp > c.t.timestamp
+      ? { detail: `A newer state of ${c.t.alarmName} (${c.mark.value}) was already seen.` }
+      : undefined,
+  stale: (c) =>
+    c.input.now - c.t.timestamp > c.input.maxEventAgeMs
+      ? {
+          detail: `The transition is ${Math.round((c.input.now - c.t.timestamp) / MINUTE)} minutes old, older than the allowed event age.`,
+        }
+      : undefined,
+  'not-alarm-state': (c) =>
+    c.t.value !== ALARM_STATE.alarm ? { detail: `${c.t.alarmName} went to ${c.t.value}.` } : undefined,
+  paused: (c) =>
+    c.pause
+      ? {
+          detail: `${c.input.globalPause ? 'The watchdog' : c.input.target.id} is paused by ${c.pause.by}: ${c.pause.reason}`,
+        }
+      : undefined,
+  'rollback-in-progress': (c) => {
+    const rollback = c.state.rollback;
+    if (rollback && rollback.leaseUntil > c.input.now) {
+      return {
+        detail: `A rollback from ${rollback.from} to ${rollback.to} is already under way.`,
+        from: rollback.from,
+        to: rollback.to,
       };
     }
-    if (verification && healthy) {
-      const { verification: _done, ...verified } = state;
-      const result = skip(
-        'not-alarm-state',
-        `${t.alarmName} went to ${t.value}; every trigger alarm is OK again after the rollback to ${verification.to}.`,
-        verified,
-      );
-      return { ...result, verified: verification };
-    }
-    return skip('not-alarm-state', `${t.alarmName} went to ${t.value}.`, state);
-  }
+    const pending = c.state.pendingApproval;
+    return pending && pending.expiresAt > c.input.now
+      ? {
+          detail: `A rollback from ${pending.from} to ${pending.to} awaits approval until ${iso(pending.expiresAt)}.`,
+          from: pending.from,
+          to: pending.to,
+        }
+      : undefined;
+  },
+  'target-invalid': (c) => {
+    if (c.live) return undefined;
+    const why = c.input.live?.kind === 'invalid' ? c.input.live.why : 'the service could not be read';
+    return { detail: `${c.input.target.id} cannot be rolled back: ${why}.` };
+  },
+  'native-rollback-in-progress': (c) =>
+    c.live?.nativeRollback ? { detail: `The service is already rolling back by itself.` } : undefined,
+  'current-is-known-good': (c) =>
+    c.current !== undefined && isKnownGood(c.currentEntry, c.input.now, c.policy.bakeMs)
+      ? {
+          detail: `${c.input.target.id} runs ${c.current}, a known-good version; the alarm is not blamed on a deployment.`,
+          from: c.current,
+        }
+      : undefined,
+  'alarm-predates-deploy': (c) =>
+    c.current !== undefined && c.startedAt !== undefined && c.alarmedSince < c.startedAt
+      ? {
+          detail: `${c.t.alarmName} was in ALARM since ${iso(c.alarmedSince)}, before ${c.current} started deploying at ${iso(c.startedAt)}.`,
+          from: c.current,
+        }
+      : undefined,
+  'outside-watch-window': (c) => {
+    if (c.current === undefined || c.inProgress) return undefined;
+    if (c.completedAt !== undefined && c.input.now - c.completedAt <= c.policy.watchWindowMs)
+      return undefined;
+    const when = c.completedAt === undefined ? 'at an unknown time' : `at ${iso(c.completedAt)}`;
+    return {
+      detail: `${c.current} finished deploying ${when}, outside the ${c.policy.watchWindowMs / MINUTE}-minute watch window.`,
+      from: c.current,
+    };
+  },
+  'no-known-good': (c) =>
+    c.current !== undefined && !c.candidate
+      ? {
+          detail: `No known-good version of ${c.input.target.id} other than ${c.current} to roll back to.`,
+          from: c.current,
+        }
+      : undefined,
+  cooldown: (c) => {
+    const last = c.state.lastRollbackAt;
+    return last !== undefined && c.input.now - last < c.policy.cooldownMs
+      ? {
+          detail: `${c.input.target.id} was rolled back at ${iso(last)}, less than ${c.policy.cooldownMs / MINUTE} minutes ago.`,
+          ...fromTo(c),
+        }
+      : undefined;
+  },
+  'rate-limited': (c) => {
+    const { count, windowMs } = c.policy.maxRollbacks;
+    const recent = c.state.rollbackTimes.filter((at) => c.input.now - at < windowMs);
+    return recent.length >= count
+      ? {
+          detail: `${recent.length} rollbacks of ${c.input.target.id} in the last ${windowMs / MINUTE} minutes reached the limit of ${count}.`,
+          ...fromTo(c),
+        }
+      : undefined;
+  },
+};
 
-  const liveOk: LiveOk | undefined = live?.kind === 'ok' ? live : undefined;
-  if (liveOk) {
-    state = reconcileWithLive(state, liveOk, now, policy.bakeMs);
+function fromTo(c: RuleContext): { from?: string; to?: string } {
+  return {
+    ...(c.current !== undefined ? { from: c.current } : {}),
+    ...(c.candidate ? { to: c.candidate.version } : {}),
+  };
+}
+
+/** Every skip reason that applies to this input, in precedence order (for tests and explanations). */
+export function applicableSkips(input: AlarmDecisionInput): AlarmSkipReason[] {
+  const c = ruleContext(input, false);
+  return ALARM_SKIP_PRECEDENCE.filter((reason) => RULES[reason](c) !== undefined);
+}
+
+/**
+ * The state the decision stores and the facts the rules read. Stale and superseded transitions change no
+ * health: no high-water mark, no bake, no ledger (CONTRACTS.md §6); they only leave their dedupe record.
+ */
+function ruleContext(input: AlarmDecisionInput, rehearsal: boolean): RuleContext {
+  const { now, transition: t, target } = input;
+  const policy = policyMs(target.policy);
+  const key = transitionKey(t);
+  const duplicate = input.state.handled.some((h) => h.key === key);
+  const mark = alarmMark(input.state, t.alarmName);
+  let state = duplicate ? input.state : remember(input.state, key, input.decisionId, now);
+  const superseded = mark !== undefined && mark.timestamp > t.timestamp;
+  const stale = now - t.timestamp > input.maxEventAgeMs;
+  const healthChanges = !duplicate && !superseded && !stale;
+  if (healthChanges) {
+    state = {
+      ...state,
+      alarms: withAlarmMark(state.alarms, t.alarmName, {
+        value: t.value,
+        timestamp: t.timestamp,
+        since: alarmSince(t, mark),
+      }),
+    };
+  }
+  const live = input.live?.kind === 'ok' ? input.live : undefined;
+  if (healthChanges && t.value === ALARM_STATE.alarm && live) {
+    state = reconcileWithLive(state, live, now, policy.bakeMs);
     // A version that has not proven itself is never known-good once a trigger alarm fired while it served.
     // Not for a rehearsal (a forced alarm is no evidence), nor for an alarm that was firing before the
     // version started (that one is blamed on what came before).
-    const serving = liveOk.latest?.version === liveOk.currentVersion ? liveOk.latest : undefined;
-    const startedAt = serving?.startedAt ?? findEntry(state.ledger, liveOk.currentVersion)?.startedAt;
+    const serving = live.latest?.version === live.currentVersion ? live.latest : undefined;
+    const startedAt = serving?.startedAt ?? findEntry(state.ledger, live.currentVersion)?.startedAt;
     const since = alarmMark(state, t.alarmName)?.since ?? t.timestamp;
     if (!rehearsal && (startedAt === undefined || since >= startedAt)) {
       state = {
@@ -166,7 +310,7 @@ function decideCore(
         // finished baking disqualifies it even when its event arrives after the bake time.
         ledger: taint(
           state.ledger,
-          liveOk.currentVersion,
+          live.currentVersion,
           `${t.alarmName} in ALARM before it baked`,
           now,
           policy.bakeMs,
@@ -175,101 +319,55 @@ function decideCore(
       };
     }
   }
+  const current = live?.currentVersion;
+  const currentEntry = current !== undefined ? findEntry(state.ledger, current) : undefined;
+  const deployment = live?.latest?.version === current ? live?.latest : undefined;
+  return {
+    input,
+    t,
+    policy,
+    state,
+    mark,
+    pause: input.globalPause ?? state.paused,
+    live,
+    current,
+    currentEntry,
+    startedAt: deployment?.startedAt ?? currentEntry?.startedAt,
+    // Since when the alarm is in ALARM, by this transition's own account when it changes no health.
+    alarmedSince: healthChanges ? (alarmMark(state, t.alarmName)?.since ?? t.timestamp) : alarmSince(t, mark),
+    inProgress: deployment?.state === 'in-progress',
+    completedAt: deployment?.completedAt ?? currentEntry?.completedAt,
+    candidate:
+      current !== undefined ? rollbackCandidate(state.ledger, current, now, policy.bakeMs) : undefined,
+    duplicate,
+  };
+}
 
-  const pause = input.globalPause ?? state.paused;
-  if (pause) {
-    return skip(
-      'paused',
-      `${input.globalPause ? 'The watchdog' : target.id} is paused by ${pause.by}: ${pause.reason}`,
-      state,
-    );
-  }
-  const rollback = state.rollback;
-  if (rollback && rollback.leaseUntil > now) {
-    return skip(
-      'rollback-in-progress',
-      `A rollback from ${rollback.from} to ${rollback.to} is already under way.`,
-      state,
-      { from: rollback.from, to: rollback.to },
-    );
-  }
-  const pending = state.pendingApproval;
-  if (pending && pending.expiresAt > now) {
-    return skip(
-      'rollback-in-progress',
-      `A rollback from ${pending.from} to ${pending.to} awaits approval until ${iso(pending.expiresAt)}.`,
-      state,
-      { from: pending.from, to: pending.to },
-    );
-  }
-  if (!liveOk) {
-    const why = live?.kind === 'invalid' ? live.why : 'the service could not be read';
-    return skip('target-invalid', `${target.id} cannot be rolled back: ${why}.`, state);
-  }
-  if (liveOk.nativeRollback) {
-    return skip('native-rollback-in-progress', `The service is already rolling back by itself.`, state);
-  }
-  const current = liveOk.currentVersion;
-  const currentEntry = findEntry(state.ledger, current);
-  if (isKnownGood(currentEntry, now, policy.bakeMs)) {
-    return skip(
-      'current-is-known-good',
-      `${target.id} runs ${current}, a known-good version; the alarm is not blamed on a deployment.`,
-      state,
-      { from: current },
-    );
-  }
-  const deployment = liveOk.latest?.version === current ? liveOk.latest : undefined;
-  const startedAt = deployment?.startedAt ?? currentEntry?.startedAt;
-  const alarmedSince = alarmMark(state, t.alarmName)?.since ?? t.timestamp;
-  if (startedAt !== undefined && alarmedSince < startedAt) {
-    return skip(
-      'alarm-predates-deploy',
-      `${t.alarmName} was in ALARM since ${iso(alarmedSince)}, before ${current} started deploying at ${iso(startedAt)}.`,
-      state,
-      { from: current },
-    );
-  }
-  const inProgress = deployment?.state === 'in-progress';
-  const completedAt = deployment?.completedAt ?? currentEntry?.completedAt;
-  if (!inProgress && (completedAt === undefined || now - completedAt > policy.watchWindowMs)) {
-    const when = completedAt === undefined ? 'at an unknown time' : `at ${iso(completedAt)}`;
-    return skip(
-      'outside-watch-window',
-      `${current} finished deploying ${when}, outside the ${policy.watchWindowMs / MINUTE}-minute watch window.`,
-      state,
-      { from: current },
-    );
-  }
-  const candidate = rollbackCandidate(state.ledger, current, now, policy.bakeMs);
-  if (!candidate) {
-    return skip(
-      'no-known-good',
-      `No known-good version of ${target.id} other than ${current} to roll back to.`,
-      state,
-      { from: current },
-    );
-  }
-  const to = candidate.version;
-  if (state.lastRollbackAt !== undefined && now - state.lastRollbackAt < policy.cooldownMs) {
-    return skip(
-      'cooldown',
-      `${target.id} was rolled back at ${iso(state.lastRollbackAt)}, less than ${policy.cooldownMs / MINUTE} minutes ago.`,
-      state,
-      { from: current, to },
-    );
-  }
-  const recent = state.rollbackTimes.filter((at) => now - at < policy.maxRollbacks.windowMs);
-  if (recent.length >= policy.maxRollbacks.count) {
-    return skip(
-      'rate-limited',
-      `${recent.length} rollbacks of ${target.id} in the last ${policy.maxRollbacks.windowMs / MINUTE} minutes reached the limit of ${policy.maxRollbacks.count}.`,
-      state,
-      { from: current, to },
-    );
+function decideCore(
+  input: AlarmDecisionInput,
+  modeOverride: 'dry-run' | undefined,
+  rehearsal = false,
+): AlarmDecisionResult {
+  const { now, transition: t, target } = input;
+  const base = { id: input.decisionId, at: now, target: target.id, trigger: t.alarmName };
+  const c = ruleContext(input, rehearsal);
+
+  for (const reason of ALARM_SKIP_PRECEDENCE) {
+    const applies = RULES[reason](c);
+    if (!applies) continue;
+    const { detail, ...extra } = applies;
+    if (reason === 'not-alarm-state') return okTransition(c, base);
+    const next = reason === 'duplicate' ? input.state : c.state;
+    return { decision: skipDecision({ ...base, ...extra }, reason, detail), next, unclaimed: next };
   }
 
-  const action = chooseAction(liveOk, to, state.ledger);
+  // No skip applies: the target runs an unproven version inside its watch window, and there is a candidate.
+  const live = c.live!;
+  const current = c.current!;
+  const to = c.candidate!.version;
+  const state = c.state;
+  const policy = c.policy;
+  const action = chooseAction(live, to, state.ledger);
   const verb = action.kind === 'stop' ? 'stop the in-progress deployment of' : 'redeploy';
   const fromTo = { from: current, to };
 
@@ -324,7 +422,7 @@ function decideCore(
       reason: 'alarm',
       ...fromTo,
       action,
-      detail: `${t.alarmName} fired while ${current} was ${inProgress ? 'deploying' : 'inside its watch window'}; rolling back to ${to}.`,
+      detail: `${t.alarmName} fired while ${current} was ${c.inProgress ? 'deploying' : 'inside its watch window'}; rolling back to ${to}.`,
       escalate: false,
       notify: 'rollback-started',
     },
@@ -338,6 +436,51 @@ function decideCore(
       windowMs: policy.maxRollbacks.windowMs,
       bakeMs: policy.bakeMs,
     }),
+    unclaimed: state,
+  };
+}
+
+/**
+ * An OK (or INSUFFICIENT_DATA) transition that is neither a duplicate, superseded nor stale: versions whose bake
+ * waited for the alarms start it when every trigger alarm is OK, and a verification completes then.
+ * INSUFFICIENT_DATA is not recovery (CONTRACTS.md §6).
+ */
+function okTransition(
+  c: RuleContext,
+  base: Pick<Decision, 'id' | 'at' | 'target' | 'trigger'>,
+): AlarmDecisionResult {
+  const { t, input } = c;
+  let state = c.state;
+  const healthy = input.target.alarms.every((a) => {
+    const value = alarmMark(state, a)?.value;
+    return value === undefined || value === ALARM_STATE.ok;
+  });
+  if (healthy && state.ledger.some((e) => e.bakePending)) {
+    // Every trigger alarm is OK again: versions that completed while one fired start their bake now.
+    state = {
+      ...state,
+      ledger: state.ledger.map((e) =>
+        e.bakePending ? { ...withoutBakePending(e), completedAt: input.now } : e,
+      ),
+    };
+  }
+  const verification = state.verification;
+  if (verification && healthy) {
+    const { verification: _done, ...verified } = state;
+    return {
+      decision: skipDecision(
+        base,
+        'not-alarm-state',
+        `${t.alarmName} went to ${t.value}; every trigger alarm is OK again after the rollback to ${verification.to}.`,
+      ),
+      next: verified,
+      unclaimed: verified,
+      verified: verification,
+    };
+  }
+  return {
+    decision: skipDecision(base, 'not-alarm-state', `${t.alarmName} went to ${t.value}.`),
+    next: state,
     unclaimed: state,
   };
 }

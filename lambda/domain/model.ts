@@ -165,13 +165,19 @@ export interface Verification {
   readonly deadline: Millis;
 }
 
-/** An operator's drill: the next ALARM of `alarm` is decided as a rehearsal. */
+/**
+ * An operator's drill: the next ALARM of `alarm` is decided as a rehearsal. The intent is written on every
+ * target the alarm guards, so that none of them acts on the forced transition; only the drilled target acts
+ * for real, and only when the drill is live. An intent no transition consumed expires after DRILL_TTL_MINUTES.
+ */
 export interface DrillIntent {
   readonly id: string;
   readonly alarm: string;
   readonly live: boolean;
   readonly requestedAt: Millis;
   readonly by: string;
+  /** The target the operator drilled. @default this target (intents written before there were copies) */
+  readonly target?: string;
 }
 
 /** The deploy freeze the watchdog applied after a rollback (until `watchdog resume`). */

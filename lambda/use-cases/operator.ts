@@ -90,7 +90,7 @@ export async function handleOperator(
         }),
       );
     case 'drill':
-      return drill(deps, target!, request.alarm, request.live === true, principal, requestId);
+      return drill(deps, config, target!, request.alarm, request.live === true, principal, requestId);
   }
 }
 
@@ -394,9 +394,14 @@ async function explicitRollback(
   };
 }
 
-/** Records the drill intent, then forces the alarm; the alarm handler decides on it like a real incident. */
+/**
+ * Records the drill intent, then forces the alarm; the alarm handler decides on it like a real incident. The
+ * intent goes to every target the alarm guards, so that none of them acts on the forced transition: the drilled
+ * target decides as a dry run (for real with `--live`), every other one always as a dry run.
+ */
 async function drill(
   deps: OperatorDeps,
+  config: RuntimeConfig,
   target: RuntimeTarget,
   alarmName: string | undefined,
   live: boolean,
@@ -412,13 +417,19 @@ async function drill(
   }
   const id = decisionId(requestId, target.id, 'drill');
   const requestedAt = deps.clock.now();
-  const loaded = await deps.store.loadTargets([target.id]);
-  await applyToTarget(
-    deps,
-    target,
-    loaded.targets.get(target.id),
-    (s) => ({ next: { ...s, drill: { id, alarm, live, requestedAt, by } }, effects: [] }),
-    requestId,
+  const guarded = config.targets.filter((t) => t.alarms.includes(alarm));
+  const loaded = await deps.store.loadTargets(guarded.map((t) => t.id));
+  const intent = { id, alarm, live, requestedAt, by, target: target.id };
+  await Promise.all(
+    guarded.map((t) =>
+      applyToTarget(
+        deps,
+        t,
+        loaded.targets.get(t.id),
+        (s) => ({ next: { ...s, drill: intent }, effects: [] }),
+        requestId,
+      ),
+    ),
   );
   try {
     await deps.alarmWriter.setState(
@@ -434,7 +445,10 @@ async function drill(
     });
     return fail('unavailable', `could not set ${alarm} to ALARM: ${describe(error).message}`);
   }
-  const message = `Drill ${id}: ${alarm} forced to ALARM; the watchdog decides on it ${live ? 'for real (live)' : 'as a dry run'}.`;
+  const others = guarded.filter((t) => t.id !== target.id).map((t) => t.id);
+  const message =
+    `Drill ${id}: ${alarm} forced to ALARM; the watchdog decides on it ${live ? 'for real (live)' : 'as a dry run'}` +
+    (others.length > 0 ? `; it also guards ${others.join(', ')}, which decide as a dry run.` : '.');
   await deps.reporter.audit({
     type: 'operator',
     at: requestedAt,

@@ -326,6 +326,8 @@ describe('handleAlarm: ambiguous and busy outcomes', () => {
       expect.objectContaining({ id: 'checkout' }),
       'checkout:41',
       '{"revisionType":"GitHub"}',
+      // The decision id travels with the call, for platforms that record it (CodeDeploy's description).
+      expect.stringMatching(/^[0-9a-f]{8}-/),
     );
   });
 });
