@@ -40,7 +40,12 @@ export interface CodeDeployDeployerOptions {
   readonly client: CodeDeployClient;
   /** Receives warnings about deployments that inspect had to leave out. */
   readonly telemetry?: Pick<Telemetry, 'log'>;
+  /** Waits between reads while a stopped deployment winds down. @default setTimeout */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
+
+/** How long `replace` waits for a stopped deployment to stop counting as active: about 7 s in all. */
+const REPLACE_BACKOFF_MS: readonly number[] = [500, 1_000, 2_000, 3_500];
 
 /** A deployment as the deployer works with it: the platform's record and its mapping for the domain. */
 interface Fetched {
@@ -57,10 +62,12 @@ interface Fetched {
 export class CodeDeployDeployer implements Deployer {
   private readonly client: CodeDeployClient;
   private readonly telemetry: Pick<Telemetry, 'log'> | undefined;
+  private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(options: CodeDeployDeployerOptions) {
     this.client = options.client;
     this.telemetry = options.telemetry;
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
 
   /**
@@ -150,6 +157,8 @@ export class CodeDeployDeployer implements Deployer {
       currentVersion: current.live.version,
       latest: {
         ...latest.live,
+        // CodeDeploy runs one deployment per group at a time: while this one is active, a new one is refused.
+        ...(latest.active ? { blocksNewDeployments: true } : {}),
         ...(stoppable ? { stopRef: latest.live.id } : {}),
         // StopDeployment(autoRollbackEnabled) redeploys the last successful revision.
         ...(stoppable && lastSuccess ? { stopRestores: lastSuccess.live.version } : {}),
@@ -176,6 +185,49 @@ export class CodeDeployDeployer implements Deployer {
         };
       }
       throw actionError(err, `StopDeployment of ${deploymentRef} (${describeTarget(target)})`);
+    }
+  }
+
+  /**
+   * The active deployment must go, but CodeDeploy's own rollback would restore a revision that never proved
+   * itself: `StopDeployment` without automatic rollback, then, once CodeDeploy no longer counts it as active,
+   * `CreateDeployment` of the known-good revision. A deployment still active after the wait is reported as a
+   * transient failure; the claim routine then reads the group again and finishes the replace (the stop has
+   * already happened) or retries it.
+   */
+  async replace(
+    target: RuntimeTarget,
+    deploymentRef: string,
+    version: string,
+    artifact?: string,
+    decisionId?: string,
+  ): Promise<ActionResult> {
+    try {
+      await this.client.send(
+        new StopDeploymentCommand({ deploymentId: deploymentRef, autoRollbackEnabled: false }),
+      );
+    } catch (err) {
+      // Already finished (or a retry of our own stop): either way nothing is left to stop.
+      if (classifyAwsError(err) !== 'conflict') {
+        throw actionError(err, `StopDeployment of ${deploymentRef} (${describeTarget(target)})`);
+      }
+    }
+    for (const wait of [0, ...REPLACE_BACKOFF_MS]) {
+      if (wait > 0) await this.sleep(wait);
+      if (!(await this.stillActive(target, deploymentRef)))
+        return this.redeploy(target, version, artifact, decisionId);
+    }
+    throw new RetryableError(
+      `${deploymentRef} of ${describeTarget(target)} was stopped but is still active after ${REPLACE_BACKOFF_MS.reduce((a, b) => a + b, 0)} ms; ${version} is deployed on the next attempt`,
+    );
+  }
+
+  private async stillActive(target: RuntimeTarget, deploymentId: string): Promise<boolean> {
+    try {
+      const out = await this.client.send(new BatchGetDeploymentsCommand({ deploymentIds: [deploymentId] }));
+      return isActive(out.deploymentsInfo?.[0]?.status);
+    } catch (err) {
+      throw actionError(err, `BatchGetDeployments of ${deploymentId} (${describeTarget(target)})`);
     }
   }
 

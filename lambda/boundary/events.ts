@@ -242,6 +242,8 @@ export function parseEcsDeploymentEvent(
         at: parseIsoTimestamp(e.detail.updatedAt),
         rollingBack: /rolling back/i.test(reason),
         reason,
+        // The transition, not the envelope: a redelivery (new EventBridge id) has the same key.
+        key: `${e.detail.deploymentId}|${e.detail.eventName}|${e.detail.updatedAt}`,
       },
     },
     envelope: { id: e.id, account: e.account, region: e.region },
@@ -282,6 +284,7 @@ export function parseCodeDeployEvent(raw: unknown, options: ParseOptions = {}): 
         deploymentId: e.detail.deploymentId,
         phase,
         at: parseIsoTimestamp(e.time),
+        key: `${e.detail.deploymentId}|${state}`,
         rollingBack: false,
         reason: state === CODEDEPLOY_STATE.stop ? 'the deployment was stopped' : `CodeDeploy state ${state}`,
       },

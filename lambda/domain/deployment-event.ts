@@ -1,4 +1,4 @@
-import { ALARM_STATE } from '../contract';
+import { ALARM_STATE, RETENTION } from '../contract';
 import { oweReport } from './claim';
 import { findEntry, isKnownGood, reconcileWithLive, supersede, taint, upsertEntry } from './ledger';
 import {
@@ -21,7 +21,16 @@ export interface DeploymentEvent {
   /** The platform says this deployment is a rollback (ECS: the reason says "rolling back"). */
   readonly rollingBack: boolean;
   readonly reason: string;
+  /**
+   * The transition's dedupe key (ECS deploymentId + eventName + updatedAt; CodeDeploy deploymentId + state):
+   * a redelivery, however late, changes nothing. Absent for what the sweep observed (idempotent by itself).
+   */
+  readonly key?: string;
 }
+
+/** Deployment transitions remembered per target; older redeliveries are caught by `handledUntil`. */
+const MAX_HANDLED_DEPLOYMENTS = 50;
+const HANDLED_DEPLOYMENTS_MS = RETENTION.transitionDays * 24 * 60 * 60_000;
 
 export type DeploymentEffect =
   | { readonly kind: 'rollback-succeeded'; readonly rollback: ActiveRollback; readonly at: Millis }
@@ -63,8 +72,21 @@ export function applyDeploymentEvent(input: DeploymentEventInput): DeploymentEve
   const { now, event, live } = input;
   const { bakeMs, verificationTimeoutMs } = policyMs(input.target.policy);
   if (live.kind !== 'ok') return { next: input.state, effects: [] };
+  const seen = input.state.handledDeployments ?? [];
+  if (event.key !== undefined && seen.some((h) => h.key === event.key)) {
+    return { next: input.state, effects: [] };
+  }
 
   let state = reconcileWithLive(input.state, live, now, bakeMs);
+  if (event.key !== undefined) {
+    state = {
+      ...state,
+      handledDeployments: [
+        { key: event.key, at: now },
+        ...seen.filter((h) => now - h.at < HANDLED_DEPLOYMENTS_MS),
+      ].slice(0, MAX_HANDLED_DEPLOYMENTS),
+    };
+  }
   const deployment = [live.latest, ...live.previous].find((d) => d?.id === event.deploymentId);
   // ECS says so in the event's reason; CodeDeploy only on the deployment (creator codeDeployRollback).
   const rollingBack = event.rollingBack || deployment?.isRollback === true;
@@ -189,7 +211,14 @@ export function applyDeploymentEvent(input: DeploymentEventInput): DeploymentEve
       };
     }
   } else if (rollingBack && event.phase === 'in-progress') {
-    const abandoned = state.ledger.find((e) => e.status === 'in-progress' && e.version !== version)?.version;
+    // Only a release that had started when the platform began rolling back can be what it rolled back: an
+    // old rollback event (one the watchdog never saw the first time) is not about the release now rolling out.
+    const abandoned = state.ledger.find(
+      (e) =>
+        e.status === 'in-progress' &&
+        e.version !== version &&
+        (e.startedAt === undefined || e.startedAt <= event.at),
+    )?.version;
     if (abandoned)
       state = withLedger(
         state,

@@ -216,6 +216,8 @@ export interface TargetState {
   readonly frozen?: Freeze;
   /** Issued rollbacks whose audit item or notification is still owed (oldest first). */
   readonly outbox?: readonly OutboxEntry[];
+  /** Deployment transitions already applied (their dedupe keys), newest first. */
+  readonly handledDeployments?: readonly { readonly key: string; readonly at: Millis }[];
 }
 
 /**

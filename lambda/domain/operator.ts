@@ -14,7 +14,14 @@ export type ExplicitRollback =
       readonly next: TargetState;
       readonly unclaimed: TargetState;
     }
-  | { readonly ok: false; readonly reason: SkipReason; readonly refused: string };
+  | {
+      readonly ok: false;
+      readonly reason: SkipReason;
+      readonly refused: string;
+      /** The versions the refused command was about, where known. */
+      readonly from?: string;
+      readonly to?: string;
+    };
 
 export interface ManualRollbackInput {
   readonly now: Millis;
@@ -44,6 +51,7 @@ export function decideManualRollback(input: ManualRollbackInput): ExplicitRollba
     return refuse(
       'rollback-in-progress',
       `a rollback of ${target.id} from ${state.rollback.from} to ${state.rollback.to} is already under way`,
+      { from: state.rollback.from, to: state.rollback.to },
     );
   }
   const current = live.currentVersion;
@@ -52,12 +60,16 @@ export function decideManualRollback(input: ManualRollbackInput): ExplicitRollba
     return refuse(
       'no-known-good',
       `no known-good version of ${target.id} other than ${current}: name one with --to`,
+      { from: current },
     );
-  if (to === current) return refuse('already-current', `${target.id} already runs ${to}`);
+  if (to === current) {
+    return refuse('already-current', `${target.id} already runs ${to}`, { from: current, to });
+  }
   if (!input.force && !isKnownGood(findEntry(state.ledger, to), now, policy.bakeMs)) {
     return refuse(
       'version-not-known-good',
       `${to} is not a known-good version of ${target.id}; pass --force to roll back to it anyway`,
+      { from: current, to },
     );
   }
   const action = chooseAction(live, to, state.ledger);
@@ -65,6 +77,7 @@ export function decideManualRollback(input: ManualRollbackInput): ExplicitRollba
     return refuse(
       'version-unknown',
       `the ledger has no CodeDeploy revision recorded for ${to}, so it cannot be deployed again`,
+      { from: current, to },
     );
   }
   const decision: Decision = {
@@ -149,15 +162,35 @@ export function decideApprovedRollback(input: ApprovalInput): ExplicitRollback {
   };
 }
 
-/** At expiry with policy `hold`: the proposal lapses and a human is told. */
+/**
+ * At expiry with policy `hold`: the proposal lapses and a human is told. With policy `rollback` while the
+ * target or the whole watchdog is paused, it lapses too: a pause holds every automatic action (CONTRACTS.md
+ * §6), so the expiry is decided `paused` and escalated instead of acting.
+ */
 export function expireApproval(
   state: TargetState,
   target: RuntimeTarget,
   now: Millis,
   decisionId: string,
+  pause?: Pause,
 ): { decision: Decision; next: TargetState } | undefined {
   const pending = state.pendingApproval;
   if (!pending || pending.expiresAt > now) return undefined;
+  if (pause && target.policy.approvalTimeoutAction === 'rollback') {
+    const held = skipDecision(
+      {
+        id: decisionId,
+        at: now,
+        target: target.id,
+        trigger: pending.trigger,
+        from: pending.from,
+        to: pending.to,
+      },
+      'paused',
+      `Nobody approved the rollback of ${target.id} from ${pending.from} to ${pending.to} by ${new Date(pending.expiresAt).toISOString()}; the policy says roll back, but ${pause.by} paused automatic action (${pause.reason}), so nothing was changed.`,
+    );
+    return { decision: { ...held, escalate: true, notify: 'escalation' }, next: withoutPending(state) };
+  }
   const decision = skipDecision(
     {
       id: decisionId,
@@ -224,8 +257,12 @@ function claim(
   });
 }
 
-function refuse(reason: SkipReason, refused: string): ExplicitRollback {
-  return { ok: false, reason, refused };
+function refuse(
+  reason: SkipReason,
+  refused: string,
+  versions: { from?: string; to?: string } = {},
+): ExplicitRollback {
+  return { ok: false, reason, refused, ...versions };
 }
 
 function withoutPending(state: TargetState): TargetState {

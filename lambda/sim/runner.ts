@@ -229,6 +229,7 @@ class Simulation {
               reason: d.reason,
               ...(d.from === undefined ? {} : { from: d.from }),
               ...(d.to === undefined ? {} : { to: d.to }),
+              ...(d.by === undefined ? {} : { by: d.by }),
               ...(d.drill === undefined
                 ? {}
                 : {

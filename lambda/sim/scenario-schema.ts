@@ -198,6 +198,7 @@ const decisionExpectationSchema = z.strictObject(
     reason: z.enum(REASONS, { error: `must be one of ${quoted(REASONS)}` }).optional(),
     from: text('a version').optional(),
     to: text('a version').optional(),
+    by: text('a principal').optional(),
     count: count.default(1),
   },
   { error: 'must be an object of decision fields to match, plus "count"' },

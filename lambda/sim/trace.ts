@@ -12,6 +12,8 @@ export interface DecisionOut {
   readonly reason: string;
   readonly from?: string;
   readonly to?: string;
+  /** The authenticated principal behind an operator's decision (an addition to CONTRACTS.md §2's fields). */
+  readonly by?: string;
   /** Set on the decision an operator's drill produced (an addition to CONTRACTS.md §2's fields). */
   readonly drill?: { readonly id: string; readonly live: boolean; readonly alarmToDecisionMs: number };
 }

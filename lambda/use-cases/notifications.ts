@@ -613,6 +613,13 @@ function escalationSteps(d: Decision): string[] {
         `Roll back now if it is still needed: ${cli('rollback', t, '--to', d.to ?? '<version>', '--reason', '"<why>"')}`,
         `Look at the target and its alarms: ${cli('status', t)}`,
       ];
+    case 'paused':
+      // An approval that ran out while paused: the pause held the rollback the policy would have made.
+      return [
+        `Roll back by hand if it is still needed (a pause does not stop you): ${cli('rollback', t, '--to', d.to ?? '<version>', '--reason', '"<why>"')}`,
+        `Look at the target and its alarms: ${cli('status', t)}`,
+        resume,
+      ];
     case 'target-invalid':
       return [
         `Check that the target exists and the watchdog may act on it: ${cli('status', t)}`,

@@ -134,7 +134,7 @@ async function status(deps: OperatorDeps, targets: readonly RuntimeTarget[]): Pr
               },
             }
           : {}),
-        ...(state?.pendingApproval
+        ...(state?.pendingApproval && state.pendingApproval.expiresAt > now
           ? {
               pendingApproval: {
                 from: state.pendingApproval.from,
@@ -358,7 +358,14 @@ async function explicitRollback(
       refused = result.ok ? undefined : result.refused;
       if (result.ok) return result;
       const refusal = skipDecision(
-        { id, at: now, target: target.id, trigger: `${command} by ${by}` },
+        {
+          id,
+          at: now,
+          target: target.id,
+          trigger: `${command} by ${by}`,
+          ...(result.from !== undefined ? { from: result.from } : {}),
+          ...(result.to !== undefined ? { to: result.to } : {}),
+        },
         result.reason,
         `${by} asked to ${command === 'approve' ? 'approve the rollback of' : 'roll back'} ${target.id}; refused: ${result.refused}.`,
       );

@@ -208,7 +208,8 @@ function settleApproval(
     detectedAt: state.pendingApproval?.expiresAt ?? deps.clock.now(),
     quietDuplicates: true,
     decide: (s, now): Proposal => {
-      if (target.policy.approvalTimeoutAction === 'rollback') {
+      const pause = globalPause ?? s.paused;
+      if (target.policy.approvalTimeoutAction === 'rollback' && !pause) {
         const r = decideApprovedRollback({ now, decisionId: id, target, state: s, live, by: undefined });
         if (r.ok) return r;
         deps.telemetry.log('warn', 'approval timed out but the rollback no longer applies', {
@@ -216,7 +217,7 @@ function settleApproval(
           why: r.refused,
         });
       }
-      const expired = expireApproval(s, target, now, id);
+      const expired = expireApproval(s, target, now, id, pause);
       if (!expired) {
         // Settled meanwhile by someone else (an approval just in time): nothing left to decide.
         return { decision: nothingToSettle(target, id, now), next: s, unclaimed: s };

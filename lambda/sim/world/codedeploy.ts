@@ -302,9 +302,18 @@ export class CodeDeployWorld {
       });
     }
     if (input.autoRollbackEnabled !== true) {
-      throw new SimulatorGapError(
-        'codedeploy:StopDeployment without autoRollbackEnabled=true is not modelled (what serves after a stop without rollback depends on how far the deployment got)',
+      // Without rollback CodeDeploy leaves the group as far as the deployment got: the revision keeps
+      // serving until the next deployment replaces it.
+      deployment.status = 'Stopped';
+      deployment.completeTime = this.ctx.clock.now();
+      deployment.errorMessage = 'The deployment was stopped by StopDeployment.';
+      this.ctx.note(
+        state.source,
+        'codedeploy',
+        `${this.who(state)}: ${deployment.id} (${deployment.revision}) stopped without rollback; ${state.serving} serves until the next deployment`,
       );
+      this.emit(state, CODEDEPLOY_STATE.stop, deployment);
+      return { status: 'Succeeded', statusMessage: `Deployment ${deployment.id} was stopped.` };
     }
     deployment.status = 'Stopped';
     deployment.completeTime = this.ctx.clock.now();

@@ -117,6 +117,7 @@ describe('CodeDeployDeployer', () => {
     deployer = new CodeDeployDeployer({
       client: new CodeDeployClient({ region: 'us-east-1' }),
       telemetry: { log },
+      sleep: async () => undefined,
     });
   });
 
@@ -159,6 +160,7 @@ describe('CodeDeployDeployer', () => {
           state: 'in-progress',
           startedAt: T0,
           artifact: artifactOf('r8'),
+          blocksNewDeployments: true,
           stopRef: 'd-2',
           stopRestores: 'payments@r7',
         },
@@ -267,6 +269,7 @@ describe('CodeDeployDeployer', () => {
             startedAt: T0 + 5 * MIN,
             artifact: artifactOf('r7'),
             isRollback: true,
+            blocksNewDeployments: true,
           },
           previous: [
             expect.objectContaining({ id: 'd-2', version: 'payments@r8', state: 'failed' }),
@@ -684,6 +687,49 @@ describe('CodeDeployDeployer', () => {
 
       // Act & Assess
       await expect(deployer.stop(target, 'd-2')).rejects.toThrow(RetryableError);
+    });
+  });
+
+  describe('replace', () => {
+    it('stops the active deployment without CodeDeploy’s rollback, then deploys the known-good revision', async () => {
+      // Prepare: the stopped deployment stops counting as active on the second look.
+      codedeploy.on(StopDeploymentCommand).resolves({ status: 'Pending' });
+      codedeploy
+        .on(BatchGetDeploymentsCommand)
+        .resolvesOnce(batch({ ...rollingOut, status: 'InProgress' }))
+        .resolves(batch({ ...rollingOut, status: 'Stopped' }));
+      codedeploy.on(CreateDeploymentCommand).resolves({ deploymentId: 'd-3' });
+
+      // Act
+      const result = await deployer.replace(target, 'd-2', 'payments@r7', artifactOf('r7'), 'dec-1');
+
+      // Assess
+      expect(result).toEqual({ status: 'issued', deploymentRef: 'd-3' });
+      expect(codedeploy).toHaveReceivedCommandWith(StopDeploymentCommand, {
+        deploymentId: 'd-2',
+        autoRollbackEnabled: false,
+      });
+      expect(codedeploy).toHaveReceivedCommandTimes(BatchGetDeploymentsCommand, 2);
+      expect(codedeploy).toHaveReceivedCommandWith(CreateDeploymentCommand, { revision: gitHub('r7') });
+    });
+
+    it('deploys the known-good revision when the deployment had finished before the stop', async () => {
+      codedeploy.on(StopDeploymentCommand).rejects(awsError('DeploymentAlreadyCompletedException'));
+      codedeploy.on(BatchGetDeploymentsCommand).resolves(batch({ ...rollingOut, status: 'Succeeded' }));
+      codedeploy.on(CreateDeploymentCommand).resolves({ deploymentId: 'd-3' });
+      await expect(deployer.replace(target, 'd-2', 'payments@r7', artifactOf('r7'))).resolves.toEqual({
+        status: 'issued',
+        deploymentRef: 'd-3',
+      });
+    });
+
+    it('fails transiently, without a CreateDeployment, when the stopped deployment stays active', async () => {
+      codedeploy.on(StopDeploymentCommand).resolves({ status: 'Pending' });
+      codedeploy.on(BatchGetDeploymentsCommand).resolves(batch({ ...rollingOut, status: 'InProgress' }));
+      await expect(deployer.replace(target, 'd-2', 'payments@r7', artifactOf('r7'))).rejects.toThrow(
+        RetryableError,
+      );
+      expect(codedeploy).not.toHaveReceivedCommand(CreateDeploymentCommand);
     });
   });
 

@@ -366,14 +366,30 @@ describe('CodeDeployWorld', () => {
   });
 
   it('refuses what it does not model instead of guessing', () => {
-    const { world, run, list } = setup();
+    const { run } = setup();
     const s3 = { revisionType: 'S3', s3Location: { bucket: 'b', key: 'k.zip', bundleType: 'zip' } };
     expect(() => run('CreateDeployment', { ...GROUP, revision: s3 })).toThrow(SimulatorGapError);
     expect(() =>
       run('CreateDeployment', { ...GROUP, revision: r('payments@r8'), deploymentConfigName: 'x' }),
     ).toThrow(SimulatorGapError);
+  });
+
+  it('StopDeployment without automatic rollback stops it and leaves the revision serving until the next deployment', () => {
+    const { world, run, list, serving } = setup();
     world.release('payments', 'payments-prod', 'payments@r8');
     const [active] = list(ACTIVE);
-    expect(() => run('StopDeployment', { deploymentId: active })).toThrow(SimulatorGapError);
+    expect(run('StopDeployment', { deploymentId: active, autoRollbackEnabled: false })).toMatchObject({
+      status: 'Succeeded',
+    });
+    expect(list(ACTIVE)).toEqual([]);
+    const [stopped] = (
+      run('BatchGetDeployments', { deploymentIds: [active] }) as { deploymentsInfo: DeploymentOut[] }
+    ).deploymentsInfo;
+    expect(stopped).toMatchObject({ status: 'Stopped', creator: 'user' });
+    expect(world.versionOf('payments')).toBe('payments@r8');
+    // No rollback deployment of CodeDeploy's own: the next deployment is the caller's.
+    run('CreateDeployment', { ...GROUP, revision: r('payments@r7') });
+    expect(world.versionOf('payments')).toBe('payments@r7');
+    expect(serving.at(-1)).toEqual(['payments', 'payments@r7', false]);
   });
 });
