@@ -24,6 +24,9 @@ const ACTIVE: readonly DeploymentStatus[] = ['Created', 'Queued', 'InProgress', 
 /** BatchGetDeployments accepts at most 25 deployment ids per call. */
 const BATCH_GET_LIMIT = 25;
 
+/** Deployments read to seed a group's ledger: enough to find the last few revisions that served. */
+const HISTORY_LIMIT = 50;
+
 /** CodeDeploy's own rollback deployments say so in `creator`. */
 const ROLLBACK_CREATOR = 'codeDeployRollback';
 
@@ -185,6 +188,59 @@ export class CodeDeployDeployer implements Deployer {
         };
       }
       throw actionError(err, `StopDeployment of ${deploymentRef} (${describeTarget(target)})`);
+    }
+  }
+
+  /**
+   * Succeeded deployments of the group created since `sinceMs`, newest first: at most HISTORY_LIMIT of them, in
+   * one ListDeployments page and at most two BatchGetDeployments. CodeDeploy does not document the order in
+   * which ListDeployments lists, so the deployments are sorted here.
+   */
+  async history(target: RuntimeTarget, sinceMs: number): Promise<LiveDeployment[]> {
+    const names = groupNames(target);
+    let ids: string[];
+    try {
+      const out = await this.client.send(
+        new ListDeploymentsCommand({
+          ...names,
+          includeOnlyStatuses: ['Succeeded'],
+          createTimeRange: { start: new Date(sinceMs) },
+        }),
+      );
+      ids = (out.deployments ?? []).slice(0, HISTORY_LIMIT);
+    } catch (err) {
+      return this.noHistory(err, `ListDeployments (history) of ${describeTarget(target)}`, target);
+    }
+    const infos: DeploymentInfo[] = [];
+    for (let i = 0; i < ids.length; i += BATCH_GET_LIMIT) {
+      try {
+        const out = await this.client.send(
+          new BatchGetDeploymentsCommand({ deploymentIds: ids.slice(i, i + BATCH_GET_LIMIT) }),
+        );
+        infos.push(...(out.deploymentsInfo ?? []));
+      } catch (err) {
+        return this.noHistory(err, `BatchGetDeployments (history) of ${describeTarget(target)}`, target);
+      }
+    }
+    return this.toFetched(infos, target)
+      .sort(newestFirst)
+      .map((d) => d.live);
+  }
+
+  /** History only adds detail: refused → none (logged); transient → fail, so that Lambda retries. */
+  private noHistory(err: unknown, call: string, target: RuntimeTarget): LiveDeployment[] {
+    switch (classifyAwsError(err)) {
+      case 'terminal':
+        this.telemetry?.log('warn', 'Could not read the deployment history; seeding without it', {
+          target: target.id,
+          error: summarizeError(err),
+        });
+        return [];
+      case 'retryable':
+        throw new RetryableError(`${call} failed: ${describeError(err)}`, { cause: err });
+      case 'conflict':
+      case 'unknown':
+        throw err;
     }
   }
 

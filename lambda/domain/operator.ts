@@ -1,8 +1,16 @@
 import type { RollbackReason, SkipReason } from '../contract';
 import { skipDecision } from './decide-alarm';
 import type { DeploymentEffect } from './deployment-event';
-import { findEntry, isKnownGood, reconcileWithLive, rollbackCandidate } from './ledger';
-import type { Decision, LiveTarget, Millis, Pause, RuntimeTarget, TargetState } from './model';
+import { findEntry, isKnownGood, reconcileWithLive, rollbackCandidate, upsertEntry } from './ledger';
+import type {
+  Decision,
+  LiveDeployment,
+  LiveTarget,
+  Millis,
+  Pause,
+  RuntimeTarget,
+  TargetState,
+} from './model';
 import { policyMs } from './policy';
 import { chooseAction, claimRollback } from './rollback';
 
@@ -34,6 +42,11 @@ export interface ManualRollbackInput {
   readonly force: boolean;
   readonly by: string;
   readonly reason: string;
+  /**
+   * `to` as the platform's history knows it, when the ledger never recorded it (a `--force` rollback to a
+   * revision from before the watchdog's time): how to deploy it again.
+   */
+  readonly resolved?: LiveDeployment;
 }
 
 /**
@@ -46,7 +59,28 @@ export function decideManualRollback(input: ManualRollbackInput): ExplicitRollba
   const { now, target, live } = input;
   const policy = policyMs(target.policy);
   if (live.kind !== 'ok') return refuse('target-invalid', `${target.id} cannot be rolled back: ${live.why}`);
-  const state = reconcileWithLive(input.state, live, now, policy.bakeMs);
+  const reconciled = reconcileWithLive(input.state, live, now, policy.bakeMs);
+  const resolved = input.resolved;
+  // A version from the platform's history enters the ledger as what it was: completed, never proven.
+  const state =
+    resolved && !findEntry(reconciled.ledger, resolved.version)
+      ? {
+          ...reconciled,
+          ledger: upsertEntry(
+            reconciled.ledger,
+            resolved.version,
+            {
+              status: 'completed',
+              deploymentId: resolved.id,
+              startedAt: resolved.startedAt,
+              ...(resolved.completedAt !== undefined ? { completedAt: resolved.completedAt } : {}),
+              ...(resolved.artifact !== undefined ? { artifact: resolved.artifact } : {}),
+            },
+            now,
+            policy.bakeMs,
+          ),
+        }
+      : reconciled;
   if (state.rollback && state.rollback.leaseUntil > now) {
     return refuse(
       'rollback-in-progress',
@@ -76,7 +110,7 @@ export function decideManualRollback(input: ManualRollbackInput): ExplicitRollba
   if (action.kind === 'redeploy' && target.type === 'codedeploy' && action.artifact === undefined) {
     return refuse(
       'version-unknown',
-      `the ledger has no CodeDeploy revision recorded for ${to}, so it cannot be deployed again`,
+      `neither the ledger nor the deployment group's history knows revision ${to}, so it cannot be deployed`,
       { from: current, to },
     );
   }

@@ -13,6 +13,7 @@ import {
 import { commitDecision } from './claim-act-record';
 import { decisionId } from './decision-id';
 import type { UseCaseDeps } from './deps';
+import { withHistory } from './seed-history';
 
 /**
  * One alarm transition → one decision per guarded target: load → decide → claim → act → record → notify.
@@ -50,18 +51,20 @@ export async function handleAlarm(
   ]);
 
   return Promise.all(
-    targets.map((target, i) =>
-      decideForTarget(deps, {
+    targets.map(async (target, i) => {
+      const stored = loaded.targets.get(target.id);
+      const read = lives[i];
+      return decideForTarget(deps, {
         config,
         target,
         transition,
         key,
         requestId,
-        stored: loaded.targets.get(target.id),
-        live: lives[i],
+        stored,
+        live: read === undefined ? undefined : await withHistory(deps, target, stored, read),
         globalPause: loaded.globalPause,
-      }),
-    ),
+      });
+    }),
   );
 }
 

@@ -3,6 +3,7 @@ import { applyDeploymentEvent, dueOutbox, type DeploymentEvent } from '../domain
 import { applyToTarget } from './apply-to-target';
 import { relayOthers } from './claim-act-record';
 import type { UseCaseDeps } from './deps';
+import { withHistory } from './seed-history';
 
 /**
  * Folds one deployment event of a protected target into its ledger, and completes or fails the watchdog's
@@ -15,10 +16,11 @@ export async function handleDeployment(
   event: DeploymentEvent,
   requestId: string,
 ): Promise<void> {
-  const [loaded, live] = await Promise.all([
+  const [loaded, read] = await Promise.all([
     deps.store.loadTargets([target.id]),
     deps.deployerFor(target).inspect(target),
   ]);
+  const live = await withHistory(deps, target, loaded.targets.get(target.id), read);
   if (live.kind === 'invalid') {
     deps.telemetry.log('warn', 'deployment event for a target that cannot be read', {
       target: target.id,

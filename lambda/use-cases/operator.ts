@@ -21,6 +21,7 @@ import {
   rollbackCandidate,
   skipDecision,
   type ExplicitRollback,
+  type LiveDeployment,
   type LiveTarget,
   type Millis,
   type Pause,
@@ -29,6 +30,7 @@ import {
 import { applyToTarget } from './apply-to-target';
 import { decisionId } from './decision-id';
 import type { UseCaseDeps } from './deps';
+import { withHistory } from './seed-history';
 import { commitDecision, type Proposal } from './claim-act-record';
 import type { AlarmWriter, AuditEntry } from './ports';
 import { describe } from './report';
@@ -76,18 +78,26 @@ export async function handleOperator(
         decideApprovedRollback({ now, decisionId: id, target: target!, state, live, by: principal }),
       );
     case 'rollback':
-      return explicitRollback(deps, target!, principal, requestId, 'rollback', (state, live, now, id) =>
-        decideManualRollback({
-          now,
-          decisionId: id,
-          target: target!,
-          state,
-          live,
-          to: request.to,
-          force: request.force === true,
-          by: principal,
-          reason: request.reason,
-        }),
+      return explicitRollback(
+        deps,
+        target!,
+        principal,
+        requestId,
+        'rollback',
+        (state, live, now, id, resolved) =>
+          decideManualRollback({
+            now,
+            decisionId: id,
+            target: target!,
+            state,
+            live,
+            to: request.to,
+            force: request.force === true,
+            by: principal,
+            reason: request.reason,
+            ...(resolved ? { resolved } : {}),
+          }),
+        request.force === true ? request.to : undefined,
       );
     case 'drill':
       return drill(deps, config, target!, request.alarm, request.live === true, principal, requestId);
@@ -337,12 +347,21 @@ async function explicitRollback(
   by: string,
   requestId: string,
   command: 'approve' | 'rollback',
-  decide: (state: TargetState, live: LiveTarget, now: Millis, id: string) => ExplicitRollback,
+  decide: (
+    state: TargetState,
+    live: LiveTarget,
+    now: Millis,
+    id: string,
+    resolved: LiveDeployment | undefined,
+  ) => ExplicitRollback,
+  forceTo?: string,
 ): Promise<OperatorResponse<CommandResult>> {
-  const [loaded, live] = await Promise.all([
+  const [loaded, read] = await Promise.all([
     deps.store.loadTargets([target.id]),
     deps.deployerFor(target).inspect(target),
   ]);
+  const live = await withHistory(deps, target, loaded.targets.get(target.id), read);
+  const resolved = await resolveForced(deps, target, loaded.targets.get(target.id), forceTo);
   const requestedAt = deps.clock.now();
   const id = decisionId(requestId, target.id, command);
   let refused: string | undefined;
@@ -354,7 +373,7 @@ async function explicitRollback(
     globalPause: loaded.globalPause,
     detectedAt: requestedAt,
     decide: (state, now): Proposal => {
-      const result = decide(state, live, now, id);
+      const result = decide(state, live, now, id, resolved);
       refused = result.ok ? undefined : result.refused;
       if (result.ok) return result;
       const refusal = skipDecision(
@@ -399,6 +418,26 @@ async function explicitRollback(
       },
     },
   };
+}
+
+/** How far back `rollback --to <version> --force` looks for a version the ledger never recorded. */
+const FORCED_HISTORY_DAYS = 365;
+
+/**
+ * `rollback --to <version> --force` for a version the ledger has no deployment record of: the platform's
+ * history (CodeDeploy's deployments of the group) says how it was deployed, so it can be deployed again.
+ */
+async function resolveForced(
+  deps: OperatorDeps,
+  target: RuntimeTarget,
+  stored: TargetState | undefined,
+  to: string | undefined,
+): Promise<LiveDeployment | undefined> {
+  const deployer = deps.deployerFor(target);
+  if (to === undefined || !deployer.history) return undefined;
+  if (stored && findEntry(stored.ledger, to)?.artifact !== undefined) return undefined;
+  const history = await deployer.history(target, deps.clock.now() - FORCED_HISTORY_DAYS * 24 * 60 * MINUTE);
+  return history.find((d) => d.version === to);
 }
 
 /**

@@ -8,7 +8,7 @@ import type {
   RuntimeTarget,
   Severity,
 } from '../contract';
-import type { Decision, LiveTarget, Millis, Pause, TargetState } from '../domain';
+import type { Decision, LiveDeployment, LiveTarget, Millis, Pause, TargetState } from '../domain';
 import type { SlackMessage } from './slack-format';
 
 /** The only source of time for use cases; the simulator supplies a virtual one. */
@@ -126,6 +126,12 @@ export interface Deployer {
     artifact?: string,
     decisionId?: string,
   ): Promise<ActionResult>;
+  /**
+   * Deployments that succeeded since `sinceMs`, newest first and bounded, where the live view shows only the
+   * latest (CodeDeploy): read once, when a target is seen for the first time, to seed the known-good ledger.
+   * Optional: platforms whose live view lists their previous deployments need no history.
+   */
+  history?(target: RuntimeTarget, sinceMs: Millis): Promise<LiveDeployment[]>;
   /**
    * Human lines on what differs between two versions, for notifications only (ECS: the container images,
    * `web: …/web:1.5.0 → …/web:1.4.2`). Never throws: anything it cannot read gives fewer lines. Optional,

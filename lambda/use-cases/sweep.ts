@@ -21,6 +21,7 @@ import { commitDecision, relayOthers, settleOrphan, type Proposal } from './clai
 import { decisionId } from './decision-id';
 import type { UseCaseDeps } from './deps';
 import { RetryableError } from './errors';
+import { withHistory } from './seed-history';
 import { decideForTarget } from './handle-alarm';
 import type { AlarmReader, AlarmSnapshot } from './ports';
 import { describe } from './report';
@@ -117,7 +118,7 @@ async function sweepTarget(
   globalPause: Pause | undefined,
   requestId: string,
 ): Promise<Decision[]> {
-  const live = await deps.deployerFor(target).inspect(target);
+  const live = await withHistory(deps, target, stored, await deps.deployerFor(target).inspect(target));
   const observed = observedDeploymentEvent(live);
   let state = stored;
   if (observed && live.kind === 'ok') {

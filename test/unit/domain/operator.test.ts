@@ -131,7 +131,11 @@ describe('decideManualRollback', () => {
       by: 'a',
       reason: 'r',
     });
-    expect(r).toMatchObject({ ok: false, refused: expect.stringMatching(/no CodeDeploy revision/) });
+    expect(r).toMatchObject({
+      ok: false,
+      reason: 'version-unknown',
+      refused: expect.stringMatching(/neither the ledger nor the deployment group's history knows/),
+    });
   });
 });
 

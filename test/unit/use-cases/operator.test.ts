@@ -1,5 +1,5 @@
 import { DEFAULT_MAX_EVENT_AGE_MINUTES, type RuntimeConfig } from '../../../lambda/contract';
-import { MINUTE } from '../../../lambda/domain';
+import { MINUTE, type LiveDeployment } from '../../../lambda/domain';
 import { handleOperator } from '../../../lambda/use-cases/operator';
 import type { AlarmWriter, PipelineFreezer } from '../../../lambda/use-cases/ports';
 import { ecsTarget, liveCompleted, provenEntry, seededState, T0 } from '../../support/domain-fixtures';
@@ -183,4 +183,87 @@ it('resume forgets the transitions decided while paused, so an alarm still firin
   await s.run({ command: 'resume', target: 'checkout' });
   expect(s.store.items.get('checkout')).toMatchObject({ handled: [] });
   expect(s.store.items.get('checkout')?.paused).toBeUndefined();
+});
+
+describe('handleOperator: rollback --force to a revision only CodeDeploy remembers', () => {
+  const payments = {
+    id: 'payments',
+    type: 'codedeploy' as const,
+    application: 'payments',
+    deploymentGroup: 'payments-prod',
+    alarms: ['payments-errors'],
+    policy: target.policy,
+  };
+  const cdConfig: RuntimeConfig = { ...config, targets: [payments] };
+  const r5 = JSON.stringify({
+    revisionType: 'GitHub',
+    gitHubLocation: { repository: 'payments', commitId: 'r5' },
+  });
+
+  function cdSetup(history: LiveDeployment[]) {
+    const live = liveCompleted('payments@r8', T0, T0 + MINUTE);
+    const deps = fakeDeps(live, T0 + 5 * MINUTE);
+    const asked: number[] = [];
+    Object.assign(deps.deployer, {
+      history: async (_t: unknown, since: number) => {
+        asked.push(since);
+        return history;
+      },
+    });
+    deps.store.items.set(
+      'payments',
+      seededState({ targetId: 'payments', ledger: [provenEntry('payments@r7')] }),
+    );
+    const all = { ...deps, alarmWriter: { setState: async () => undefined } };
+    return {
+      ...deps,
+      asked,
+      run: (r: Parameters<typeof handleOperator>[2]) => handleOperator(all, cdConfig, r, alice, 'req'),
+    };
+  }
+
+  it('resolves the revision from the group history and redeploys it exactly as it was deployed', async () => {
+    const s = cdSetup([
+      {
+        id: 'd-5',
+        version: 'payments@r5',
+        state: 'completed',
+        startedAt: T0 - 40 * 24 * 60 * MINUTE,
+        artifact: r5,
+      },
+    ]);
+    const redeploy = jest.spyOn(s.deployer, 'redeploy');
+    const res = await s.run({
+      command: 'rollback',
+      target: 'payments',
+      to: 'payments@r5',
+      force: true,
+      reason: 'r5 was the last stable build',
+    });
+    expect(res).toMatchObject({ ok: true, result: { done: true } });
+    expect(redeploy).toHaveBeenCalledWith(
+      expect.objectContaining({ id: 'payments' }),
+      'payments@r5',
+      r5,
+      expect.any(String),
+    );
+    // A year back, from the command's own clock.
+    expect(s.asked).toEqual([T0 + 5 * MINUTE - 365 * 24 * 60 * MINUTE]);
+  });
+
+  it('refuses a revision neither the ledger nor the history knows, as version-unknown, audited', async () => {
+    const s = cdSetup([]);
+    const res = await s.run({
+      command: 'rollback',
+      target: 'payments',
+      to: 'payments@r1',
+      force: true,
+      reason: 'x',
+    });
+    expect(res).toMatchObject({ ok: false, error: { code: 'refused' } });
+    expect(s.store.decisions()).toEqual([
+      expect.objectContaining({ outcome: 'skip', reason: 'version-unknown', to: 'payments@r1', by: alice }),
+    ]);
+    expect(s.deployer.actions()).toEqual([]);
+  });
 });
