@@ -1,6 +1,18 @@
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
-import { ArnFormat, CfnOutput, Duration, Lazy, Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import {
+  ArnFormat,
+  AspectPriority,
+  Aspects,
+  CfnOutput,
+  CustomResource,
+  Duration,
+  Lazy,
+  Names,
+  RemovalPolicy,
+  Stack,
+  Validations,
+} from 'aws-cdk-lib';
 import * as chatbot from 'aws-cdk-lib/aws-chatbot';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -13,22 +25,22 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import {
+  CONFIG_WRITER_PROPERTY,
+  CONFIG_WRITER_RESOURCE_TYPE,
   DEFAULT_MAX_EVENT_AGE_MINUTES,
   DEFAULT_SWEEP_INTERVAL_MINUTES,
   DETAIL_TYPE,
   ENV,
   EVENT_SOURCE,
-  KEY,
   METRICS_NAMESPACE,
   POWERTOOLS_ENV,
-  RUNTIME_CONFIG_ATTRIBUTE,
   SERVICE_NAME,
   STACK_OUTPUT,
   TABLE,
@@ -37,6 +49,7 @@ import { ChunkedRules } from './private/chunked-rules';
 import { GrowingGrant } from './private/growing-grant';
 import { Monitoring } from './private/monitoring';
 import { nagFindingValue } from './private/nag';
+import { configAsset, stageConfig } from './private/config-asset';
 import { buildRuntimeConfig } from './private/runtime-config';
 import { checkSweepInterval, validateWatchdog } from './private/validate';
 import type {
@@ -146,7 +159,7 @@ export interface RollbackWatchdogProps {
   readonly operatorPrincipals?: readonly iam.IPrincipal[];
   /**
    * Permissions boundary set on every IAM role the watchdog creates: the handlers', the config writer's
-   * (the stack's AwsCustomResource provider runs with it) and the Chatbot channel's.
+   * and the Chatbot channel's.
    *
    * @default - no permissions boundary
    */
@@ -166,6 +179,8 @@ const HANDLER_TIMEOUT = Duration.seconds(30);
  * it gets longer than the event handlers; a run that still overruns is retried and the next one catches up.
  */
 const SWEEP_TIMEOUT = Duration.minutes(5);
+/** The config writer reads one object and writes one item; CloudFormation waits for its answer. */
+const CONFIG_WRITER_TIMEOUT = Duration.minutes(2);
 /** The longest a message waits in SQS, so a DLQ keeps failures for two weeks of investigation. */
 const DLQ_RETENTION = Duration.days(14);
 
@@ -254,6 +269,10 @@ export class RollbackWatchdog extends Construct {
   public readonly slackNotifier?: lambda.IFunction;
   /** The AWS Chatbot Slack channel; undefined without `chatbotSlack`. */
   public readonly slackChannel?: chatbot.ISlackChannelConfiguration;
+  /**
+   * Writes the runtime config item at deploy time (a custom resource), from the config's S3 asset.
+   */
+  public readonly configWriterFunction: lambda.IFunction;
   /** Receives events that EventBridge could not deliver and invocations that failed every retry. */
   public readonly deadLetterQueue: sqs.IQueue;
   /**
@@ -482,26 +501,46 @@ export class RollbackWatchdog extends Construct {
     }
     if (props.chatbotSlack) this.slackChannel = this.createSlackChannel(props.chatbotSlack);
 
+    const { fn: configWriterFunction, resource: configWriter } = this.writeRuntimeConfig(logRetention);
+    this.configWriterFunction = configWriterFunction;
+    // Functions first, then the item: a function is never older than the item format it reads.
+    configWriter.node.addDependency(alarm.fn, deployment.fn, sweep.fn, operator.fn);
     const watched: [string, lambda.IFunction | undefined][] = [
       ['alarm handler', alarm.fn],
       ['deployment handler', deployment.fn],
       ['sweep', sweep.fn],
       ['operator', operator.fn],
       ['Slack notifier', this.slackNotifier],
+      ['config writer', configWriterFunction],
     ];
     for (const [label, fn] of watched) if (fn) this.monitoring.watchFunction(label, fn);
     this.monitoring.addFleetSection();
 
     this.addStackOutputs();
 
-    const configWriter = this.writeRuntimeConfig(logRetention);
-
-    const deliver = (fn: lambda.IFunction) =>
-      new eventTargets.LambdaFunction(fn, {
-        deadLetterQueue: dlq,
+    // Every rule's target dead-letters into the queue, and one queue policy statement lets all of them do
+    // so (SQS allows 20 statements per policy; CDK would add one per rule).
+    const rules: events.Rule[] = [];
+    dlq.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowTheWatchdogRulesToDeadLetter',
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['sqs:SendMessage'],
+        resources: [dlq.queueArn],
+        conditions: {
+          ArnEquals: { 'aws:SourceArn': Lazy.list({ produce: () => rules.map((r) => r.ruleArn) }) },
+        },
+      }),
+    );
+    const deliver = (fn: lambda.IFunction): events.IRuleTarget => {
+      const target = new eventTargets.LambdaFunction(fn, {
         maxEventAge: MAX_DELIVERY_AGE,
         retryAttempts: EVENTBRIDGE_RETRY_ATTEMPTS,
       });
+      return {
+        bind: (rule, id) => ({ ...target.bind(rule, id), deadLetterConfig: { arn: dlq.queueArn } }),
+      };
+    };
     const newRule =
       (baseId: string, description: string, pattern: events.EventPattern, fn: lambda.IFunction) =>
       (index: number) => {
@@ -513,6 +552,7 @@ export class RollbackWatchdog extends Construct {
         // The handlers read the config item; rules go live only once it has been written.
         rule.node.addDependency(configWriter);
         this.monitoring.watchRule(rule);
+        rules.push(rule);
         return rule;
       };
     const alarmPattern = { source: [EVENT_SOURCE.cloudwatch], detailType: [DETAIL_TYPE.alarmStateChange] };
@@ -560,13 +600,9 @@ export class RollbackWatchdog extends Construct {
     });
     sweepRule.node.addDependency(configWriter);
     this.monitoring.watchRule(sweepRule);
+    rules.push(sweepRule);
 
-    if (props.permissionsBoundary) {
-      iam.PermissionsBoundary.of(this).apply(props.permissionsBoundary);
-      // The AwsCustomResource provider is a stack-level singleton. It runs with the config writer's role
-      // (created here), but a role it ever gets of its own should carry the boundary too.
-      iam.PermissionsBoundary.of(configWriterProvider(configWriter)).apply(props.permissionsBoundary);
-    }
+    if (props.permissionsBoundary) iam.PermissionsBoundary.of(this).apply(props.permissionsBoundary);
 
     this.node.addValidation({
       validate: () => [
@@ -940,62 +976,68 @@ export class RollbackWatchdog extends Construct {
     return createHash('sha256').update(unresolved).digest('hex').slice(0, 16);
   }
 
-  /** Writes the resolved RuntimeConfig as the KEY.config() item on every deploy that changes it. */
-  private writeRuntimeConfig(logRetention: logs.RetentionDays): cr.AwsCustomResource {
-    const key = KEY.config();
-    const putItem: cr.AwsSdkCall = {
-      service: 'DynamoDB',
-      action: 'putItem',
-      parameters: {
-        TableName: this.stateTable.tableName,
-        Item: {
-          [TABLE.partitionKey]: { S: key.pk },
-          [TABLE.sortKey]: { S: key.sk },
-          [RUNTIME_CONFIG_ATTRIBUTE]: {
-            S: Lazy.string({ produce: () => Stack.of(this).toJsonString(this.runtimeConfig()) }),
-          },
+  /**
+   * The config writer: a custom resource whose function reads the resolved RuntimeConfig from an S3 asset
+   * and writes it as the KEY.config() item on every deploy that changes it. The asset is staged once every
+   * target is known (an aspect, before the roles' policies are sized), so targets added with addTarget()
+   * are in it; deploy-time values travel as `Substitutions` (lib/private/config-asset.ts).
+   */
+  private writeRuntimeConfig(logRetention: logs.RetentionDays): {
+    fn: lambda.IFunction;
+    resource: CustomResource;
+  } {
+    const { fn } = this.createHandler(
+      'ConfigWriter',
+      'on-config-write.ts',
+      logRetention,
+      {
+        [POWERTOOLS_ENV.serviceName]: SERVICE_NAME,
+        [POWERTOOLS_ENV.metricsNamespace]: METRICS_NAMESPACE,
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+      { starActions: [STAR.xray] },
+      CONFIG_WRITER_TIMEOUT,
+    );
+    // PutItem of the one item, nothing else on the table.
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['dynamodb:PutItem'], resources: [this.stateTable.tableArn] }),
+    );
+    this.stateTable.encryptionKey?.grantEncrypt(fn);
+    let asset: s3assets.Asset | undefined;
+    let substitutions: readonly unknown[] = [];
+    const staged = (): s3assets.Asset => {
+      if (!asset) throw new Error('the runtime config asset is staged by an aspect before synthesis');
+      return asset;
+    };
+    Aspects.of(this).add(
+      {
+        visit: (node) => {
+          if (node !== this || asset) return;
+          const config = stageConfig(this, this.runtimeConfig());
+          substitutions = config.substitutions;
+          asset = configAsset(this, 'RuntimeConfigAsset', config);
+          // GetObject of this one object (the asset's key is its content hash).
+          fn.addToRolePolicy(
+            new iam.PolicyStatement({
+              actions: ['s3:GetObject'],
+              resources: [asset.bucket.arnForObjects(asset.s3ObjectKey)],
+            }),
+          );
         },
       },
-      physicalResourceId: cr.PhysicalResourceId.of(`${key.pk}#${key.sk}`),
-    };
-    const logGroup = new logs.LogGroup(this, 'ConfigWriterLogs', { retention: logRetention });
-    // An explicit role instead of AWSLambdaBasicExecutionRole: log writes scoped to this log group only.
-    const role = new iam.Role(this, 'ConfigWriterRole', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-    });
-    logGroup.grantWrite(role);
-    const writer = new cr.AwsCustomResource(this, 'ConfigWriter', {
-      onCreate: putItem,
-      onUpdate: putItem,
-      policy: cr.AwsCustomResourcePolicy.fromSdkCalls({ resources: [this.stateTable.tableArn] }),
-      role,
-      logGroup,
-      installLatestAwsSdk: false,
-      memorySize: 256,
-      timeout: Duration.minutes(2),
-    });
-    this.stateTable.encryptionKey?.grantEncrypt(writer);
-
-    Validations.of(configWriterProvider(writer)).acknowledge(
-      {
-        id: 'Serverless-LambdaDLQ',
-        reason:
-          'CloudFormation invokes this custom-resource handler synchronously during deployment and fails the ' +
-          'deployment on error; there is no asynchronous event to dead-letter.',
-      },
-      {
-        id: 'Serverless-LambdaTracing',
-        reason:
-          'The AWS-provided AwsCustomResource handler has no tracing option; it runs once per deployment ' +
-          'that changes the config, and CloudFormation records its outcome.',
-      },
+      // Before the roles split their policies (default priority), so the grant above is sized with them.
+      { priority: AspectPriority.MUTATING },
     );
-    return writer;
+    const resource = new CustomResource(this, 'RuntimeConfig', {
+      serviceToken: fn.functionArn,
+      resourceType: CONFIG_WRITER_RESOURCE_TYPE,
+      properties: {
+        [CONFIG_WRITER_PROPERTY.bucket]: Lazy.string({ produce: () => staged().s3BucketName }),
+        [CONFIG_WRITER_PROPERTY.key]: Lazy.string({ produce: () => staged().s3ObjectKey }),
+        [CONFIG_WRITER_PROPERTY.tableName]: this.stateTable.tableName,
+        [CONFIG_WRITER_PROPERTY.substitutions]: Lazy.any({ produce: () => substitutions }),
+      },
+    });
+    return { fn, resource };
   }
-}
-
-/** The provider function of an AwsCustomResource: a stack-wide singleton shared by every one in the stack. */
-function configWriterProvider(writer: cr.AwsCustomResource): Construct {
-  const provider = writer.node.findChild('Provider') as lambda.SingletonFunction;
-  return Stack.of(writer).node.findChild(provider.constructName);
 }

@@ -7,3 +7,4 @@ export * from './operator';
 export * from './reasons';
 export * from './runtime-config';
 export * from './table';
+export * from './config-writer';
