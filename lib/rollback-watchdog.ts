@@ -10,7 +10,9 @@ import {
   Lazy,
   Names,
   RemovalPolicy,
+  CfnResource,
   Stack,
+  Token,
   Validations,
 } from 'aws-cdk-lib';
 import * as chatbot from 'aws-cdk-lib/aws-chatbot';
@@ -32,6 +34,10 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
+  STACK_LIMITS,
+  alarmNameMatches,
+  type CodeDeployGrantScope,
+  type EcsGrantScope,
   CONFIG_WRITER_PROPERTY,
   CONFIG_WRITER_RESOURCE_TYPE,
   DEFAULT_MAX_EVENT_AGE_MINUTES,
@@ -164,6 +170,45 @@ export interface RollbackWatchdogProps {
    * @default - no permissions boundary
    */
   readonly permissionsBoundary?: iam.IManagedPolicy;
+  /**
+   * How far the IAM grants and the EventBridge rules reach. By default every protected service, deployment
+   * group and alarm is named exactly, which fits about 170 ECS targets with two alarms each in one stack
+   * (IAM: 10 managed policies per role). Larger fleets opt into ARN patterns: `ecs: 'clusters'` grants
+   * on `service/<cluster>/*` of each protected cluster, `codeDeploy: 'applications'` on
+   * `deploymentgroup:<application>/*`, and `alarmNamePatterns` on `alarm:<pattern>` for drills; the
+   * rules then match the same prefixes and patterns. Rollback actions are never granted on "*".
+   *
+   * @default - every protected resource by its exact ARN
+   */
+  readonly permissions?: WatchdogPermissions;
+}
+
+/** {@link RollbackWatchdogProps.permissions}. */
+export interface WatchdogPermissions {
+  /**
+   * `services`: each protected service's ARN. `clusters`: every service of each protected cluster
+   * (`service/<cluster>/*` and its deployments); deployment events of the whole cluster reach the handler,
+   * which ignores services it does not protect.
+   *
+   * @default 'services'
+   */
+  readonly ecs?: EcsGrantScope;
+  /**
+   * `deployment-groups`: each protected group's ARN. `applications`: every group of each protected
+   * application (`deploymentgroup:<application>/*`).
+   *
+   * @default 'deployment-groups'
+   */
+  readonly codeDeploy?: CodeDeployGrantScope;
+  /**
+   * Alarm-name patterns (`*` as the only wildcard) covering the trigger alarms. Drills may set any alarm
+   * they match, and state changes of any alarm they match reach the alarm handler (an alarm that guards
+   * no target is decided `unknown-alarm`). Alarms no pattern matches, and names that are tokens, are still
+   * named one by one. Each pattern must match at least one configured alarm.
+   *
+   * @default - every alarm by its name
+   */
+  readonly alarmNamePatterns?: readonly string[];
 }
 
 /** Lambda async invocations: retry twice, then hand the event to the on-failure destination. */
@@ -291,6 +336,10 @@ export class RollbackWatchdog extends Construct {
   private readonly codeDeployRules: ChunkedRules;
   /** Roles of the functions that act (alarm handler, sweep, operator); the deployment handler only reads. */
   private readonly actingRoles: readonly iam.Role[];
+  /** The operator's role: the only one that may set alarms (drills). */
+  private readonly operatorRole: iam.Role;
+  /** The deployment handler's role: reads only. */
+  private readonly deploymentRole: iam.Role;
   /** Roles of every function that announces rollbacks (with the task definitions' image changes). */
   private readonly announcingRoles: readonly iam.Role[];
   private readonly grants: {
@@ -312,10 +361,16 @@ export class RollbackWatchdog extends Construct {
   private acknowledgedDeploymentConfigs = false;
   /** Problems found while building, reported with the validation of the props. */
   private readonly constructionProblems: string[] = [];
+  private readonly permissions: WatchdogPermissions;
+  /** Clusters and applications whose wildcard ARNs have been acknowledged to cdk-nag already. */
+  private readonly acknowledgedPatterns = new Set<string>();
+  /** Every role the watchdog created, with a label for problems about its size. */
+  private readonly createdRoles: { readonly label: string; readonly role: iam.Role }[] = [];
 
   constructor(scope: Construct, id: string, props: RollbackWatchdogProps = {}) {
     super(scope, id);
     this.defaults = props.defaults;
+    this.permissions = props.permissions ?? {};
     this.maxEventAge = props.maxEventAge;
     // An invalid interval fails validation at synth; until then the schedule must still be constructible.
     const sweepInterval =
@@ -429,6 +484,8 @@ export class RollbackWatchdog extends Construct {
     this.sweepHandler = sweep.fn;
     this.operatorFunction = operator.fn;
     this.actingRoles = [alarm.role, sweep.role, operator.role];
+    this.operatorRole = operator.role;
+    this.deploymentRole = deployment.role;
     this.announcingRoles = [alarm.role, deployment.role, sweep.role, operator.role];
 
     // Resources grow with addTarget(). The sweep acts like the alarm handler (it finishes what lost events
@@ -614,8 +671,10 @@ export class RollbackWatchdog extends Construct {
           sweepInterval: props.sweepInterval,
           notificationEmails: props.notificationEmails,
           chatbotSlack: props.chatbotSlack,
+          permissions: props.permissions,
         }),
         ...this.constructionProblems,
+        ...this.stackLimitProblems(),
       ],
     });
 
@@ -626,21 +685,45 @@ export class RollbackWatchdog extends Construct {
   public addTarget(target: RollbackTarget): void {
     this.targets.push(target);
     this.monitoring.addTarget(target.id);
-    const stack = Stack.of(this);
-    for (const alarmName of target.alarmNames) {
-      this.alarmRules.add(alarmName);
-      this.grants.drillAlarms.add(
-        stack.formatArn({
-          service: 'cloudwatch',
-          resource: 'alarm',
-          resourceName: alarmName,
-          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-        }),
-      );
-    }
+    for (const alarmName of target.alarmNames) this.protectAlarm(alarmName);
     if (target.codeDeployGroup) this.protectCodeDeployGroup(target.codeDeployGroup);
     else if (target.ecsService) this.protectEcsService(target.id, target.ecsService);
     if (target.freeze) this.allowFreeze(target.freeze);
+  }
+
+  /**
+   * The alarm's state changes reach the alarm handler, and drills may set it: by the first alarm-name
+   * pattern that covers it (one rule entry and one grant for many alarms), else by its name.
+   */
+  private protectAlarm(alarmName: string): void {
+    const pattern = Token.isUnresolved(alarmName)
+      ? undefined
+      : this.permissions.alarmNamePatterns?.find((p) => alarmNameMatches(p, alarmName));
+    const alarmArn = (name: string) =>
+      Stack.of(this).formatArn({
+        service: 'cloudwatch',
+        resource: 'alarm',
+        resourceName: name,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      });
+    if (pattern === undefined) {
+      this.alarmRules.add(alarmName);
+      this.grants.drillAlarms.add(alarmArn(alarmName));
+      return;
+    }
+    // {"wildcard":"..."} around the pattern.
+    this.alarmRules.add(`wildcard:${pattern}`, {
+      pattern: { detail: { alarmName: events.Match.wildcard(pattern) } },
+      extraChars: 14,
+    });
+    this.grants.drillAlarms.add(alarmArn(pattern));
+    this.acknowledgePattern(`alarm:${pattern}`, [this.operatorRole], {
+      id: `AwsSolutions-IAM5[Resource::${nagFindingValue(this, alarmArn(pattern))}]`,
+      reason:
+        `Drills may set the alarms that match ${JSON.stringify(pattern)}, a pattern the watchdog's ` +
+        'configuration opts into (permissions.alarmNamePatterns) to cover its trigger alarms; ' +
+        'cloudwatch:SetAlarmState only, and only for the operator function.',
+    });
   }
 
   /** The stage ARN, arn:<partition>:codepipeline:<region>:<account>:<pipeline>/<stage>. */
@@ -657,22 +740,39 @@ export class RollbackWatchdog extends Construct {
 
   private protectEcsService(id: string, { clusterName, serviceName }: EcsServiceReference): void {
     const stack = Stack.of(this);
-    const serviceArn = stack.formatArn({
-      service: 'ecs',
-      resource: 'service',
-      resourceName: `${clusterName}/${serviceName}`,
-      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-    });
-    const serviceDeployments = stack.formatArn({
-      service: 'ecs',
-      resource: 'service-deployment',
-      resourceName: `${clusterName}/${serviceName}/*`,
-      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-    });
+    const byCluster = this.permissions.ecs === 'clusters';
+    const service = (resource: string, resourceName: string) =>
+      stack.formatArn({ service: 'ecs', resource, resourceName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+    const serviceArn = service('service', byCluster ? `${clusterName}/*` : `${clusterName}/${serviceName}`);
+    const serviceDeployments = service(
+      'service-deployment',
+      byCluster ? `${clusterName}/*` : `${clusterName}/${serviceName}/*`,
+    );
     this.grants.ecsServices.add(serviceArn);
     this.grants.ecsServiceDeployments.add(serviceDeployments);
     this.grants.ecsReads.add(serviceArn);
     this.grants.ecsTaskDefinitions.add('*');
+    if (byCluster) {
+      const reason =
+        `The watchdog's configuration opts into grants by cluster (permissions.ecs "clusters"): the ` +
+        `services of cluster ${clusterName} and their deployments, whose ids are not known in advance. ` +
+        'Only the ECS actions a rollback needs; no other cluster.';
+      this.acknowledgePattern(`ecs:${clusterName}`, [...this.actingRoles, this.deploymentRole], {
+        id: `AwsSolutions-IAM5[Resource::${nagFindingValue(this, serviceArn)}]`,
+        reason,
+      });
+      this.acknowledgePattern(`ecs-deployments:${clusterName}`, this.actingRoles, {
+        id: `AwsSolutions-IAM5[Resource::${nagFindingValue(this, serviceDeployments)}]`,
+        reason,
+      });
+      // Deployment events of the whole cluster; the handler ignores the services it does not protect.
+      const prefix = service('service', `${clusterName}/`);
+      this.ecsDeploymentRules.add(`prefix:${prefix}`, {
+        pattern: { resources: events.Match.prefix(prefix) },
+        extraChars: 12,
+      });
+      return;
+    }
     this.acknowledgeOnActingRoles({
       id: `AwsSolutions-IAM5[Resource::${nagFindingValue(this, serviceDeployments)}]`,
       reason:
@@ -682,14 +782,28 @@ export class RollbackWatchdog extends Construct {
     this.ecsDeploymentRules.add(serviceArn);
   }
 
+  /** Acknowledges a wildcard finding once per pattern (ids are exact, reasons name the opt-in). */
+  private acknowledgePattern(
+    key: string,
+    roles: readonly iam.Role[],
+    acknowledgement: { readonly id: string; readonly reason: string },
+  ): void {
+    if (this.acknowledgedPatterns.has(key)) return;
+    this.acknowledgedPatterns.add(key);
+    for (const role of roles) Validations.of(role).acknowledge(acknowledgement);
+  }
+
   private protectCodeDeployGroup({ applicationName, deploymentGroupName }: CodeDeployGroupReference): void {
     const stack = Stack.of(this);
-    const groupArn = stack.formatArn({
-      service: 'codedeploy',
-      resource: 'deploymentgroup',
-      resourceName: `${applicationName}/${deploymentGroupName}`,
-      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    });
+    const byApplication = this.permissions.codeDeploy === 'applications';
+    const group = (name: string) =>
+      stack.formatArn({
+        service: 'codedeploy',
+        resource: 'deploymentgroup',
+        resourceName: `${applicationName}/${name}`,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      });
+    const groupArn = group(byApplication ? '*' : deploymentGroupName);
     const applicationArn = stack.formatArn({
       service: 'codedeploy',
       resource: 'application',
@@ -717,7 +831,54 @@ export class RollbackWatchdog extends Construct {
           'deployment configs in this region only.',
       });
     }
+    if (byApplication) {
+      this.acknowledgePattern(`codedeploy:${applicationName}`, [...this.actingRoles, this.deploymentRole], {
+        id: `AwsSolutions-IAM5[Resource::${nagFindingValue(this, groupArn)}]`,
+        reason:
+          `The watchdog's configuration opts into grants by application (permissions.codeDeploy ` +
+          `"applications"): the deployment groups of application ${applicationName}, and only the ` +
+          'CodeDeploy actions a rollback needs.',
+      });
+      const prefix = group('');
+      this.codeDeployRules.add(`prefix:${prefix}`, {
+        pattern: { resources: events.Match.prefix(prefix) },
+        extraChars: 12,
+      });
+      return;
+    }
     this.codeDeployRules.add(groupArn);
+  }
+
+  /**
+   * What CloudFormation and IAM would refuse at deploy time although synth succeeds (CDK only warns): a role
+   * with more managed policies than IAM attaches, a template with more resources than one stack holds.
+   * Runs after the roles have split their policies.
+   */
+  private stackLimitProblems(): string[] {
+    const problems: string[] = [];
+    const targets = this.targets.length;
+    const fix =
+      'grant by pattern (permissions: ecs "clusters", codeDeploy "applications", alarmNamePatterns) or ' +
+      'split the fleet across stacks, one config file and stack name each (README: Deploy, Fleet size)';
+    for (const { label, role } of this.createdRoles) {
+      const managed = role.node.children.filter((c) => c instanceof iam.ManagedPolicy).length;
+      if (managed > STACK_LIMITS.managedPoliciesPerRole) {
+        problems.push(
+          `targets: ${targets} targets need ${managed} managed policies on the ${label} role, but IAM ` +
+            `attaches at most ${STACK_LIMITS.managedPoliciesPerRole} to a role; ${fix}`,
+        );
+      }
+    }
+    const resources = Stack.of(this)
+      .node.findAll()
+      .filter((c) => CfnResource.isCfnResource(c)).length;
+    if (resources > STACK_LIMITS.resourcesPerStack) {
+      problems.push(
+        `targets: ${targets} targets make ${resources} resources in stack ${Stack.of(this).stackName}, but ` +
+          `CloudFormation allows ${STACK_LIMITS.resourcesPerStack}; ${fix}`,
+      );
+    }
+    return problems;
   }
 
   private acknowledgeOnActingRoles(acknowledgement: { readonly id: string; readonly reason: string }): void {
@@ -906,6 +1067,7 @@ export class RollbackWatchdog extends Construct {
     const role = new iam.Role(this, `${id}Role`, {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
     });
+    this.createdRoles.push({ label: id, role });
     logGroup.grantWrite(role);
     const fn = new nodejs.NodejsFunction(this, id, {
       entry: path.join(HANDLERS_DIR, entryFile),

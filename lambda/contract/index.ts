@@ -8,3 +8,4 @@ export * from './reasons';
 export * from './runtime-config';
 export * from './table';
 export * from './config-writer';
+export * from './permissions';
