@@ -123,7 +123,7 @@ const roleId = (role: unknown): string =>
     ? (role as { Ref: string }).Ref
     : JSON.stringify(role);
 
-function measureTemplate(template: { Resources?: Record<string, CfnResource> }) {
+export function measureTemplate(template: { Resources?: Record<string, CfnResource> }) {
   const resources = Object.entries(template.Resources ?? {});
   const inlinePerRole = new Map<string, number>();
   const addInline = (role: string, chars: number) =>

@@ -220,8 +220,9 @@ const EVENTBRIDGE_RETRY_ATTEMPTS = 8;
 const HANDLER_MEMORY_MB = 512;
 const HANDLER_TIMEOUT = Duration.seconds(30);
 /**
- * The sweep reads every target with something in flight, one after another (gentle on API rate limits), so
- * it gets longer than the event handlers; a run that still overruns is retried and the next one catches up.
+ * The sweep reads every target with something in flight, a few at a time (SWEEP_CONCURRENCY, gentle on API
+ * rate limits; 1,000 targets that all need a look take about 3 minutes), so it gets longer than the event
+ * handlers; a run that still overruns is retried and the next one catches up.
  */
 const SWEEP_TIMEOUT = Duration.minutes(5);
 /** The config writer reads one object and writes one item; CloudFormation waits for its answer. */
