@@ -26,6 +26,12 @@ export interface ScaleBenchResult {
   readonly maxPolicyBytes: number;
   /** Largest AWS::IAM::ManagedPolicy document; IAM: 6,144. */
   readonly maxManagedPolicyBytes: number;
+  /** Most managed policies attached to one role; IAM's default quota: 10. */
+  readonly maxManagedPoliciesPerRole: number;
+  /** Most statements in one SQS queue policy; SQS: 20. */
+  readonly maxQueuePolicyStatements: number;
+  /** EventBridge rules (each adds a Lambda permission and a FailedInvocations alarm). */
+  readonly rules: number;
   /** Largest Lambda environment, sum of key and value lengths; Lambda: 4 KB. */
   readonly envBytes: number;
   /** Longest EventBridge event pattern (JSON); EventBridge: 2,048 characters. */
@@ -35,6 +41,9 @@ export interface ScaleBenchResult {
   /** Each limit above, checked. */
   readonly met: {
     readonly resources: boolean;
+    readonly templateBytes: boolean;
+    readonly managedPoliciesPerRole: boolean;
+    readonly queuePolicyStatements: boolean;
     readonly policies: boolean;
     readonly env: boolean;
     readonly patterns: boolean;
@@ -43,6 +52,9 @@ export interface ScaleBenchResult {
 
 export const SCALE_LIMITS = {
   resources: 500,
+  templateBytes: 1_000_000,
+  managedPoliciesPerRole: 10,
+  queuePolicyStatements: 20,
   roleInlinePolicyChars: 10_240,
   managedPolicyChars: 6_144,
   envBytes: 4_096,
@@ -111,12 +123,15 @@ const roleId = (role: unknown): string =>
     ? (role as { Ref: string }).Ref
     : JSON.stringify(role);
 
-function measureTemplate(template: { Resources?: Record<string, CfnResource> }) {
+export function measureTemplate(template: { Resources?: Record<string, CfnResource> }) {
   const resources = Object.entries(template.Resources ?? {});
   const inlinePerRole = new Map<string, number>();
   const addInline = (role: string, chars: number) =>
     inlinePerRole.set(role, (inlinePerRole.get(role) ?? 0) + chars);
   let maxManagedPolicyBytes = 0;
+  let maxQueuePolicyStatements = 0;
+  let rules = 0;
+  const managedPerRole = new Map<string, number>();
   let envBytes = 0;
   let maxPatternChars = 0;
   for (const [logicalId, { Type, Properties: props = {} }] of resources) {
@@ -128,13 +143,26 @@ function measureTemplate(template: { Resources?: Record<string, CfnResource> }) 
         }
         break;
       case 'AWS::IAM::Role':
+        managedPerRole.set(
+          logicalId,
+          (managedPerRole.get(logicalId) ?? 0) +
+            ((props.ManagedPolicyArns as unknown[] | undefined)?.length ?? 0),
+        );
         for (const policy of (props.Policies as { PolicyDocument: unknown }[] | undefined) ?? []) {
           addInline(logicalId, jsonChars(policy.PolicyDocument));
         }
         break;
       case 'AWS::IAM::ManagedPolicy':
         maxManagedPolicyBytes = Math.max(maxManagedPolicyBytes, jsonChars(props.PolicyDocument));
+        for (const role of (props.Roles as unknown[] | undefined) ?? []) {
+          managedPerRole.set(roleId(role), (managedPerRole.get(roleId(role)) ?? 0) + 1);
+        }
         break;
+      case 'AWS::SQS::QueuePolicy': {
+        const statements = (props.PolicyDocument as { Statement?: unknown[] }).Statement ?? [];
+        maxQueuePolicyStatements = Math.max(maxQueuePolicyStatements, statements.length);
+        break;
+      }
       case 'AWS::Lambda::Function': {
         const variables = (props.Environment as { Variables?: Record<string, unknown> } | undefined)
           ?.Variables;
@@ -146,6 +174,7 @@ function measureTemplate(template: { Resources?: Record<string, CfnResource> }) 
         break;
       }
       case 'AWS::Events::Rule':
+        rules += 1;
         if (props.EventPattern !== undefined) {
           maxPatternChars = Math.max(maxPatternChars, jsonChars(props.EventPattern));
         }
@@ -156,14 +185,29 @@ function measureTemplate(template: { Resources?: Record<string, CfnResource> }) 
     resources: resources.length,
     maxPolicyBytes: Math.max(0, ...inlinePerRole.values()),
     maxManagedPolicyBytes,
+    maxManagedPoliciesPerRole: Math.max(0, ...managedPerRole.values()),
+    maxQueuePolicyStatements,
+    rules,
     envBytes,
     maxPatternChars,
   };
 }
 
+/**
+ * The grants a fleet of this size is benchmarked with: exact ARNs (the default) up to what they fit, ARN
+ * patterns (grants by cluster and alarm-name pattern, which the user opts into) above.
+ */
+export const EXACT_GRANTS_UP_TO = 140;
+
 /** N ECS services, each guarded by two alarms of its own, with names of realistic length. */
-export function fleetConfig(targets: number): WatchdogConfig {
+export function fleetConfig(
+  targets: number,
+  permissions: WatchdogConfig['permissions'] = targets > EXACT_GRANTS_UP_TO
+    ? { ecs: 'clusters', alarmNamePatterns: ['service-*'] }
+    : undefined,
+): WatchdogConfig {
   const input = {
+    ...(permissions ? { permissions } : {}),
     targets: Array.from({ length: targets }, (_, i) => {
       const id = `service-${String(i).padStart(4, '0')}`;
       return {
@@ -189,8 +233,17 @@ function cdkJsonContext(): Record<string, unknown> {
   return cdkJson.context ?? {};
 }
 
-function synthOnce(targets: number): ScaleBenchResult {
-  const config = fleetConfig(targets);
+export function synthOnce(
+  targets: number,
+  config: WatchdogConfig = fleetConfig(targets),
+): ScaleBenchResult & { readonly grants: 'exact' | 'patterns' } {
+  const { permissions } = config;
+  const grants =
+    permissions?.ecs === 'clusters' ||
+    permissions?.codeDeploy === 'applications' ||
+    (permissions?.alarmNamePatterns?.length ?? 0) > 0
+      ? 'patterns'
+      : 'exact';
   const outdir = mkdtempSync(path.join(tmpdir(), 'watchdog-scale-'));
   try {
     const t0 = process.hrtime.bigint();
@@ -205,11 +258,15 @@ function synthOnce(targets: number): ScaleBenchResult {
     const measured = measureTemplate(artifact.template as { Resources?: Record<string, CfnResource> });
     return {
       targets,
+      grants,
       ...measured,
       templateBytes: statSync(artifact.templateFullPath).size,
       synthSeconds: Number(synthSeconds.toFixed(2)),
       met: {
         resources: measured.resources < SCALE_LIMITS.resources,
+        templateBytes: statSync(artifact.templateFullPath).size < SCALE_LIMITS.templateBytes,
+        managedPoliciesPerRole: measured.maxManagedPoliciesPerRole <= SCALE_LIMITS.managedPoliciesPerRole,
+        queuePolicyStatements: measured.maxQueuePolicyStatements <= SCALE_LIMITS.queuePolicyStatements,
         policies:
           measured.maxPolicyBytes <= SCALE_LIMITS.roleInlinePolicyChars &&
           measured.maxManagedPolicyBytes <= SCALE_LIMITS.managedPolicyChars,

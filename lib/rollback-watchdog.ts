@@ -1,6 +1,20 @@
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
-import { ArnFormat, CfnOutput, Duration, Lazy, Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import {
+  ArnFormat,
+  AspectPriority,
+  Aspects,
+  CfnOutput,
+  CustomResource,
+  Duration,
+  Lazy,
+  Names,
+  RemovalPolicy,
+  CfnResource,
+  Stack,
+  Token,
+  Validations,
+} from 'aws-cdk-lib';
 import * as chatbot from 'aws-cdk-lib/aws-chatbot';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -13,23 +27,27 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import {
+  STACK_LIMITS,
+  alarmNameMatches,
+  type CodeDeployGrantScope,
+  type EcsGrantScope,
+  CONFIG_WRITER_PROPERTY,
+  CONFIG_WRITER_RESOURCE_TYPE,
   DEFAULT_MAX_EVENT_AGE_MINUTES,
   DEFAULT_SWEEP_INTERVAL_MINUTES,
   DETAIL_TYPE,
   ENV,
   EVENT_SOURCE,
   FUNCTION_TIMEOUT_SECONDS,
-  KEY,
   METRICS_NAMESPACE,
   POWERTOOLS_ENV,
-  RUNTIME_CONFIG_ATTRIBUTE,
   SERVICE_NAME,
   STACK_OUTPUT,
   TABLE,
@@ -38,6 +56,7 @@ import { ChunkedRules } from './private/chunked-rules';
 import { GrowingGrant } from './private/growing-grant';
 import { Monitoring } from './private/monitoring';
 import { nagFindingValue } from './private/nag';
+import { configAsset, stageConfig } from './private/config-asset';
 import { buildRuntimeConfig } from './private/runtime-config';
 import { checkSweepInterval, validateWatchdog } from './private/validate';
 import type {
@@ -147,11 +166,50 @@ export interface RollbackWatchdogProps {
   readonly operatorPrincipals?: readonly iam.IPrincipal[];
   /**
    * Permissions boundary set on every IAM role the watchdog creates: the handlers', the config writer's
-   * (the stack's AwsCustomResource provider runs with it) and the Chatbot channel's.
+   * and the Chatbot channel's.
    *
    * @default - no permissions boundary
    */
   readonly permissionsBoundary?: iam.IManagedPolicy;
+  /**
+   * How far the IAM grants and the EventBridge rules reach. By default every protected service, deployment
+   * group and alarm is named exactly, which fits about 170 ECS targets with two alarms each in one stack
+   * (IAM: 10 managed policies per role). Larger fleets opt into ARN patterns: `ecs: 'clusters'` grants
+   * on `service/<cluster>/*` of each protected cluster, `codeDeploy: 'applications'` on
+   * `deploymentgroup:<application>/*`, and `alarmNamePatterns` on `alarm:<pattern>` for drills; the
+   * rules then match the same prefixes and patterns. Rollback actions are never granted on "*".
+   *
+   * @default - every protected resource by its exact ARN
+   */
+  readonly permissions?: WatchdogPermissions;
+}
+
+/** {@link RollbackWatchdogProps.permissions}. */
+export interface WatchdogPermissions {
+  /**
+   * `services`: each protected service's ARN. `clusters`: every service of each protected cluster
+   * (`service/<cluster>/*` and its deployments); deployment events of the whole cluster reach the handler,
+   * which ignores services it does not protect.
+   *
+   * @default 'services'
+   */
+  readonly ecs?: EcsGrantScope;
+  /**
+   * `deployment-groups`: each protected group's ARN. `applications`: every group of each protected
+   * application (`deploymentgroup:<application>/*`).
+   *
+   * @default 'deployment-groups'
+   */
+  readonly codeDeploy?: CodeDeployGrantScope;
+  /**
+   * Alarm-name patterns (`*` as the only wildcard) covering the trigger alarms. Drills may set any alarm
+   * they match, and state changes of any alarm they match reach the alarm handler (an alarm that guards
+   * no target is decided `unknown-alarm`). Alarms no pattern matches, and names that are tokens, are still
+   * named one by one. Each pattern must match at least one configured alarm.
+   *
+   * @default - every alarm by its name
+   */
+  readonly alarmNamePatterns?: readonly string[];
 }
 
 /** Lambda async invocations: retry twice, then hand the event to the on-failure destination. */
@@ -163,10 +221,13 @@ const EVENTBRIDGE_RETRY_ATTEMPTS = 8;
 const HANDLER_MEMORY_MB = 512;
 const HANDLER_TIMEOUT = Duration.seconds(FUNCTION_TIMEOUT_SECONDS.event);
 /**
- * The sweep reads every target with something in flight, one after another (gentle on API rate limits), so
- * it gets longer than the event handlers; a run that still overruns is retried and the next one catches up.
+ * The sweep reads every target with something in flight, a few at a time (SWEEP_CONCURRENCY, gentle on API
+ * rate limits; 1,000 targets that all need a look take about 3 minutes), so it gets longer than the event
+ * handlers; a run that still overruns is retried and the next one catches up.
  */
 const SWEEP_TIMEOUT = Duration.seconds(FUNCTION_TIMEOUT_SECONDS.sweep);
+/** The config writer reads one object and writes one item; CloudFormation waits for its answer. */
+const CONFIG_WRITER_TIMEOUT = Duration.minutes(2);
 /** The longest a message waits in SQS, so a DLQ keeps failures for two weeks of investigation. */
 const DLQ_RETENTION = Duration.days(14);
 
@@ -255,6 +316,10 @@ export class RollbackWatchdog extends Construct {
   public readonly slackNotifier?: lambda.IFunction;
   /** The AWS Chatbot Slack channel; undefined without `chatbotSlack`. */
   public readonly slackChannel?: chatbot.ISlackChannelConfiguration;
+  /**
+   * Writes the runtime config item at deploy time (a custom resource), from the config's S3 asset.
+   */
+  public readonly configWriterFunction: lambda.IFunction;
   /** Receives events that EventBridge could not deliver and invocations that failed every retry. */
   public readonly deadLetterQueue: sqs.IQueue;
   /**
@@ -273,6 +338,10 @@ export class RollbackWatchdog extends Construct {
   private readonly codeDeployRules: ChunkedRules;
   /** Roles of the functions that act (alarm handler, sweep, operator); the deployment handler only reads. */
   private readonly actingRoles: readonly iam.Role[];
+  /** The operator's role: the only one that may set alarms (drills). */
+  private readonly operatorRole: iam.Role;
+  /** The deployment handler's role: reads only. */
+  private readonly deploymentRole: iam.Role;
   /** Roles of every function that announces rollbacks (with the task definitions' image changes). */
   private readonly announcingRoles: readonly iam.Role[];
   private readonly grants: {
@@ -294,10 +363,16 @@ export class RollbackWatchdog extends Construct {
   private acknowledgedDeploymentConfigs = false;
   /** Problems found while building, reported with the validation of the props. */
   private readonly constructionProblems: string[] = [];
+  private readonly permissions: WatchdogPermissions;
+  /** Clusters and applications whose wildcard ARNs have been acknowledged to cdk-nag already. */
+  private readonly acknowledgedPatterns = new Set<string>();
+  /** Every role the watchdog created, with a label for problems about its size. */
+  private readonly createdRoles: { readonly label: string; readonly role: iam.Role }[] = [];
 
   constructor(scope: Construct, id: string, props: RollbackWatchdogProps = {}) {
     super(scope, id);
     this.defaults = props.defaults;
+    this.permissions = props.permissions ?? {};
     this.maxEventAge = props.maxEventAge;
     // An invalid interval fails validation at synth; until then the schedule must still be constructible.
     const sweepInterval =
@@ -418,6 +493,8 @@ export class RollbackWatchdog extends Construct {
     this.sweepHandler = sweep.fn;
     this.operatorFunction = operator.fn;
     this.actingRoles = [alarm.role, sweep.role, operator.role];
+    this.operatorRole = operator.role;
+    this.deploymentRole = deployment.role;
     this.announcingRoles = [alarm.role, deployment.role, sweep.role, operator.role];
 
     // Resources grow with addTarget(). The sweep acts like the alarm handler (it finishes what lost events
@@ -490,12 +567,17 @@ export class RollbackWatchdog extends Construct {
     }
     if (props.chatbotSlack) this.slackChannel = this.createSlackChannel(props.chatbotSlack);
 
+    const { fn: configWriterFunction, resource: configWriter } = this.writeRuntimeConfig(logRetention);
+    this.configWriterFunction = configWriterFunction;
+    // Functions first, then the item: a function is never older than the item format it reads.
+    configWriter.node.addDependency(alarm.fn, deployment.fn, sweep.fn, operator.fn);
     const watched: [string, lambda.IFunction | undefined][] = [
       ['alarm handler', alarm.fn],
       ['deployment handler', deployment.fn],
       ['sweep', sweep.fn],
       ['operator', operator.fn],
       ['Slack notifier', this.slackNotifier],
+      ['config writer', configWriterFunction],
     ];
     for (const [label, fn] of watched) if (fn) this.monitoring.watchFunction(label, fn);
     this.monitoring.watchReporting();
@@ -503,14 +585,29 @@ export class RollbackWatchdog extends Construct {
 
     this.addStackOutputs();
 
-    const configWriter = this.writeRuntimeConfig(logRetention);
-
-    const deliver = (fn: lambda.IFunction) =>
-      new eventTargets.LambdaFunction(fn, {
-        deadLetterQueue: dlq,
+    // Every rule's target dead-letters into the queue, and one queue policy statement lets all of them do
+    // so (SQS allows 20 statements per policy; CDK would add one per rule).
+    const rules: events.Rule[] = [];
+    dlq.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowTheWatchdogRulesToDeadLetter',
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['sqs:SendMessage'],
+        resources: [dlq.queueArn],
+        conditions: {
+          ArnEquals: { 'aws:SourceArn': Lazy.list({ produce: () => rules.map((r) => r.ruleArn) }) },
+        },
+      }),
+    );
+    const deliver = (fn: lambda.IFunction): events.IRuleTarget => {
+      const target = new eventTargets.LambdaFunction(fn, {
         maxEventAge: MAX_DELIVERY_AGE,
         retryAttempts: EVENTBRIDGE_RETRY_ATTEMPTS,
       });
+      return {
+        bind: (rule, id) => ({ ...target.bind(rule, id), deadLetterConfig: { arn: dlq.queueArn } }),
+      };
+    };
     const newRule =
       (baseId: string, description: string, pattern: events.EventPattern, fn: lambda.IFunction) =>
       (index: number) => {
@@ -522,6 +619,7 @@ export class RollbackWatchdog extends Construct {
         // The handlers read the config item; rules go live only once it has been written.
         rule.node.addDependency(configWriter);
         this.monitoring.watchRule(rule);
+        rules.push(rule);
         return rule;
       };
     const alarmPattern = { source: [EVENT_SOURCE.cloudwatch], detailType: [DETAIL_TYPE.alarmStateChange] };
@@ -569,13 +667,9 @@ export class RollbackWatchdog extends Construct {
     });
     sweepRule.node.addDependency(configWriter);
     this.monitoring.watchRule(sweepRule);
+    rules.push(sweepRule);
 
-    if (props.permissionsBoundary) {
-      iam.PermissionsBoundary.of(this).apply(props.permissionsBoundary);
-      // The AwsCustomResource provider is a stack-level singleton. It runs with the config writer's role
-      // (created here), but a role it ever gets of its own should carry the boundary too.
-      iam.PermissionsBoundary.of(configWriterProvider(configWriter)).apply(props.permissionsBoundary);
-    }
+    if (props.permissionsBoundary) iam.PermissionsBoundary.of(this).apply(props.permissionsBoundary);
 
     this.node.addValidation({
       validate: () => [
@@ -587,8 +681,10 @@ export class RollbackWatchdog extends Construct {
           sweepInterval: props.sweepInterval,
           notificationEmails: props.notificationEmails,
           chatbotSlack: props.chatbotSlack,
+          permissions: props.permissions,
         }),
         ...this.constructionProblems,
+        ...this.stackLimitProblems(),
       ],
     });
 
@@ -599,21 +695,45 @@ export class RollbackWatchdog extends Construct {
   public addTarget(target: RollbackTarget): void {
     this.targets.push(target);
     this.monitoring.addTarget(target.id);
-    const stack = Stack.of(this);
-    for (const alarmName of target.alarmNames) {
-      this.alarmRules.add(alarmName);
-      this.grants.drillAlarms.add(
-        stack.formatArn({
-          service: 'cloudwatch',
-          resource: 'alarm',
-          resourceName: alarmName,
-          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-        }),
-      );
-    }
+    for (const alarmName of target.alarmNames) this.protectAlarm(alarmName);
     if (target.codeDeployGroup) this.protectCodeDeployGroup(target.codeDeployGroup);
     else if (target.ecsService) this.protectEcsService(target.id, target.ecsService);
     if (target.freeze) this.allowFreeze(target.freeze);
+  }
+
+  /**
+   * The alarm's state changes reach the alarm handler, and drills may set it: by the first alarm-name
+   * pattern that covers it (one rule entry and one grant for many alarms), else by its name.
+   */
+  private protectAlarm(alarmName: string): void {
+    const pattern = Token.isUnresolved(alarmName)
+      ? undefined
+      : this.permissions.alarmNamePatterns?.find((p) => alarmNameMatches(p, alarmName));
+    const alarmArn = (name: string) =>
+      Stack.of(this).formatArn({
+        service: 'cloudwatch',
+        resource: 'alarm',
+        resourceName: name,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      });
+    if (pattern === undefined) {
+      this.alarmRules.add(alarmName);
+      this.grants.drillAlarms.add(alarmArn(alarmName));
+      return;
+    }
+    // {"wildcard":"..."} around the pattern.
+    this.alarmRules.add(`wildcard:${pattern}`, {
+      pattern: { detail: { alarmName: events.Match.wildcard(pattern) } },
+      extraChars: 14,
+    });
+    this.grants.drillAlarms.add(alarmArn(pattern));
+    this.acknowledgePattern(`alarm:${pattern}`, [this.operatorRole], {
+      id: `AwsSolutions-IAM5[Resource::${nagFindingValue(this, alarmArn(pattern))}]`,
+      reason:
+        `Drills may set the alarms that match ${JSON.stringify(pattern)}, a pattern the watchdog's ` +
+        'configuration opts into (permissions.alarmNamePatterns) to cover its trigger alarms; ' +
+        'cloudwatch:SetAlarmState only, and only for the operator function.',
+    });
   }
 
   /** The stage ARN, arn:<partition>:codepipeline:<region>:<account>:<pipeline>/<stage>. */
@@ -630,22 +750,39 @@ export class RollbackWatchdog extends Construct {
 
   private protectEcsService(id: string, { clusterName, serviceName }: EcsServiceReference): void {
     const stack = Stack.of(this);
-    const serviceArn = stack.formatArn({
-      service: 'ecs',
-      resource: 'service',
-      resourceName: `${clusterName}/${serviceName}`,
-      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-    });
-    const serviceDeployments = stack.formatArn({
-      service: 'ecs',
-      resource: 'service-deployment',
-      resourceName: `${clusterName}/${serviceName}/*`,
-      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-    });
+    const byCluster = this.permissions.ecs === 'clusters';
+    const service = (resource: string, resourceName: string) =>
+      stack.formatArn({ service: 'ecs', resource, resourceName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+    const serviceArn = service('service', byCluster ? `${clusterName}/*` : `${clusterName}/${serviceName}`);
+    const serviceDeployments = service(
+      'service-deployment',
+      byCluster ? `${clusterName}/*` : `${clusterName}/${serviceName}/*`,
+    );
     this.grants.ecsServices.add(serviceArn);
     this.grants.ecsServiceDeployments.add(serviceDeployments);
     this.grants.ecsReads.add(serviceArn);
     this.grants.ecsTaskDefinitions.add('*');
+    if (byCluster) {
+      const reason =
+        `The watchdog's configuration opts into grants by cluster (permissions.ecs "clusters"): the ` +
+        `services of cluster ${clusterName} and their deployments, whose ids are not known in advance. ` +
+        'Only the ECS actions a rollback needs; no other cluster.';
+      this.acknowledgePattern(`ecs:${clusterName}`, [...this.actingRoles, this.deploymentRole], {
+        id: `AwsSolutions-IAM5[Resource::${nagFindingValue(this, serviceArn)}]`,
+        reason,
+      });
+      this.acknowledgePattern(`ecs-deployments:${clusterName}`, this.actingRoles, {
+        id: `AwsSolutions-IAM5[Resource::${nagFindingValue(this, serviceDeployments)}]`,
+        reason,
+      });
+      // Deployment events of the whole cluster; the handler ignores the services it does not protect.
+      const prefix = service('service', `${clusterName}/`);
+      this.ecsDeploymentRules.add(`prefix:${prefix}`, {
+        pattern: { resources: events.Match.prefix(prefix) },
+        extraChars: 12,
+      });
+      return;
+    }
     this.acknowledgeOnActingRoles({
       id: `AwsSolutions-IAM5[Resource::${nagFindingValue(this, serviceDeployments)}]`,
       reason:
@@ -655,14 +792,28 @@ export class RollbackWatchdog extends Construct {
     this.ecsDeploymentRules.add(serviceArn);
   }
 
+  /** Acknowledges a wildcard finding once per pattern (ids are exact, reasons name the opt-in). */
+  private acknowledgePattern(
+    key: string,
+    roles: readonly iam.Role[],
+    acknowledgement: { readonly id: string; readonly reason: string },
+  ): void {
+    if (this.acknowledgedPatterns.has(key)) return;
+    this.acknowledgedPatterns.add(key);
+    for (const role of roles) Validations.of(role).acknowledge(acknowledgement);
+  }
+
   private protectCodeDeployGroup({ applicationName, deploymentGroupName }: CodeDeployGroupReference): void {
     const stack = Stack.of(this);
-    const groupArn = stack.formatArn({
-      service: 'codedeploy',
-      resource: 'deploymentgroup',
-      resourceName: `${applicationName}/${deploymentGroupName}`,
-      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    });
+    const byApplication = this.permissions.codeDeploy === 'applications';
+    const group = (name: string) =>
+      stack.formatArn({
+        service: 'codedeploy',
+        resource: 'deploymentgroup',
+        resourceName: `${applicationName}/${name}`,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      });
+    const groupArn = group(byApplication ? '*' : deploymentGroupName);
     const applicationArn = stack.formatArn({
       service: 'codedeploy',
       resource: 'application',
@@ -690,7 +841,54 @@ export class RollbackWatchdog extends Construct {
           'deployment configs in this region only.',
       });
     }
+    if (byApplication) {
+      this.acknowledgePattern(`codedeploy:${applicationName}`, [...this.actingRoles, this.deploymentRole], {
+        id: `AwsSolutions-IAM5[Resource::${nagFindingValue(this, groupArn)}]`,
+        reason:
+          `The watchdog's configuration opts into grants by application (permissions.codeDeploy ` +
+          `"applications"): the deployment groups of application ${applicationName}, and only the ` +
+          'CodeDeploy actions a rollback needs.',
+      });
+      const prefix = group('');
+      this.codeDeployRules.add(`prefix:${prefix}`, {
+        pattern: { resources: events.Match.prefix(prefix) },
+        extraChars: 12,
+      });
+      return;
+    }
     this.codeDeployRules.add(groupArn);
+  }
+
+  /**
+   * What CloudFormation and IAM would refuse at deploy time although synth succeeds (CDK only warns): a role
+   * with more managed policies than IAM attaches, a template with more resources than one stack holds.
+   * Runs after the roles have split their policies.
+   */
+  private stackLimitProblems(): string[] {
+    const problems: string[] = [];
+    const targets = this.targets.length;
+    const fix =
+      'grant by pattern (permissions: ecs "clusters", codeDeploy "applications", alarmNamePatterns) or ' +
+      'split the fleet across stacks, one config file and stack name each (README: Deploy, Fleet size)';
+    for (const { label, role } of this.createdRoles) {
+      const managed = role.node.children.filter((c) => c instanceof iam.ManagedPolicy).length;
+      if (managed > STACK_LIMITS.managedPoliciesPerRole) {
+        problems.push(
+          `targets: ${targets} targets need ${managed} managed policies on the ${label} role, but IAM ` +
+            `attaches at most ${STACK_LIMITS.managedPoliciesPerRole} to a role; ${fix}`,
+        );
+      }
+    }
+    const resources = Stack.of(this)
+      .node.findAll()
+      .filter((c) => CfnResource.isCfnResource(c)).length;
+    if (resources > STACK_LIMITS.resourcesPerStack) {
+      problems.push(
+        `targets: ${targets} targets make ${resources} resources in stack ${Stack.of(this).stackName}, but ` +
+          `CloudFormation allows ${STACK_LIMITS.resourcesPerStack}; ${fix}`,
+      );
+    }
+    return problems;
   }
 
   private acknowledgeOnActingRoles(acknowledgement: { readonly id: string; readonly reason: string }): void {
@@ -879,6 +1077,7 @@ export class RollbackWatchdog extends Construct {
     const role = new iam.Role(this, `${id}Role`, {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
     });
+    this.createdRoles.push({ label: id, role });
     logGroup.grantWrite(role);
     const fn = new nodejs.NodejsFunction(this, id, {
       entry: path.join(HANDLERS_DIR, entryFile),
@@ -949,62 +1148,68 @@ export class RollbackWatchdog extends Construct {
     return createHash('sha256').update(unresolved).digest('hex').slice(0, 16);
   }
 
-  /** Writes the resolved RuntimeConfig as the KEY.config() item on every deploy that changes it. */
-  private writeRuntimeConfig(logRetention: logs.RetentionDays): cr.AwsCustomResource {
-    const key = KEY.config();
-    const putItem: cr.AwsSdkCall = {
-      service: 'DynamoDB',
-      action: 'putItem',
-      parameters: {
-        TableName: this.stateTable.tableName,
-        Item: {
-          [TABLE.partitionKey]: { S: key.pk },
-          [TABLE.sortKey]: { S: key.sk },
-          [RUNTIME_CONFIG_ATTRIBUTE]: {
-            S: Lazy.string({ produce: () => Stack.of(this).toJsonString(this.runtimeConfig()) }),
-          },
+  /**
+   * The config writer: a custom resource whose function reads the resolved RuntimeConfig from an S3 asset
+   * and writes it as the KEY.config() item on every deploy that changes it. The asset is staged once every
+   * target is known (an aspect, before the roles' policies are sized), so targets added with addTarget()
+   * are in it; deploy-time values travel as `Substitutions` (lib/private/config-asset.ts).
+   */
+  private writeRuntimeConfig(logRetention: logs.RetentionDays): {
+    fn: lambda.IFunction;
+    resource: CustomResource;
+  } {
+    const { fn } = this.createHandler(
+      'ConfigWriter',
+      'on-config-write.ts',
+      logRetention,
+      {
+        [POWERTOOLS_ENV.serviceName]: SERVICE_NAME,
+        [POWERTOOLS_ENV.metricsNamespace]: METRICS_NAMESPACE,
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+      { starActions: [STAR.xray] },
+      CONFIG_WRITER_TIMEOUT,
+    );
+    // PutItem of the one item, nothing else on the table.
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['dynamodb:PutItem'], resources: [this.stateTable.tableArn] }),
+    );
+    this.stateTable.encryptionKey?.grantEncrypt(fn);
+    let asset: s3assets.Asset | undefined;
+    let substitutions: readonly unknown[] = [];
+    const staged = (): s3assets.Asset => {
+      if (!asset) throw new Error('the runtime config asset is staged by an aspect before synthesis');
+      return asset;
+    };
+    Aspects.of(this).add(
+      {
+        visit: (node) => {
+          if (node !== this || asset) return;
+          const config = stageConfig(this, this.runtimeConfig());
+          substitutions = config.substitutions;
+          asset = configAsset(this, 'RuntimeConfigAsset', config);
+          // GetObject of this one object (the asset's key is its content hash).
+          fn.addToRolePolicy(
+            new iam.PolicyStatement({
+              actions: ['s3:GetObject'],
+              resources: [asset.bucket.arnForObjects(asset.s3ObjectKey)],
+            }),
+          );
         },
       },
-      physicalResourceId: cr.PhysicalResourceId.of(`${key.pk}#${key.sk}`),
-    };
-    const logGroup = new logs.LogGroup(this, 'ConfigWriterLogs', { retention: logRetention });
-    // An explicit role instead of AWSLambdaBasicExecutionRole: log writes scoped to this log group only.
-    const role = new iam.Role(this, 'ConfigWriterRole', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-    });
-    logGroup.grantWrite(role);
-    const writer = new cr.AwsCustomResource(this, 'ConfigWriter', {
-      onCreate: putItem,
-      onUpdate: putItem,
-      policy: cr.AwsCustomResourcePolicy.fromSdkCalls({ resources: [this.stateTable.tableArn] }),
-      role,
-      logGroup,
-      installLatestAwsSdk: false,
-      memorySize: 256,
-      timeout: Duration.minutes(2),
-    });
-    this.stateTable.encryptionKey?.grantEncrypt(writer);
-
-    Validations.of(configWriterProvider(writer)).acknowledge(
-      {
-        id: 'Serverless-LambdaDLQ',
-        reason:
-          'CloudFormation invokes this custom-resource handler synchronously during deployment and fails the ' +
-          'deployment on error; there is no asynchronous event to dead-letter.',
-      },
-      {
-        id: 'Serverless-LambdaTracing',
-        reason:
-          'The AWS-provided AwsCustomResource handler has no tracing option; it runs once per deployment ' +
-          'that changes the config, and CloudFormation records its outcome.',
-      },
+      // Before the roles split their policies (default priority), so the grant above is sized with them.
+      { priority: AspectPriority.MUTATING },
     );
-    return writer;
+    const resource = new CustomResource(this, 'RuntimeConfig', {
+      serviceToken: fn.functionArn,
+      resourceType: CONFIG_WRITER_RESOURCE_TYPE,
+      properties: {
+        [CONFIG_WRITER_PROPERTY.bucket]: Lazy.string({ produce: () => staged().s3BucketName }),
+        [CONFIG_WRITER_PROPERTY.key]: Lazy.string({ produce: () => staged().s3ObjectKey }),
+        [CONFIG_WRITER_PROPERTY.tableName]: this.stateTable.tableName,
+        [CONFIG_WRITER_PROPERTY.substitutions]: Lazy.any({ produce: () => substitutions }),
+      },
+    });
+    return { fn, resource };
   }
-}
-
-/** The provider function of an AwsCustomResource: a stack-wide singleton shared by every one in the stack. */
-function configWriterProvider(writer: cr.AwsCustomResource): Construct {
-  const provider = writer.node.findChild('Provider') as lambda.SingletonFunction;
-  return Stack.of(writer).node.findChild(provider.constructName);
 }

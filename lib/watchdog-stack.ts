@@ -1,4 +1,7 @@
-import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { App, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
@@ -104,11 +107,45 @@ export class WatchdogStack extends Stack {
           ? undefined
           : secretsmanager.Secret.fromSecretNameV2(this, 'SlackWebhookSecret', slackSecretName),
       chatbotSlack: props.chatbotSlack,
+      permissions: config.permissions,
       operatorPrincipals: props.operatorPrincipals,
       permissionsBoundary:
         boundaryArn === undefined
           ? undefined
           : iam.ManagedPolicy.fromManagedPolicyArn(this, 'PermissionsBoundary', boundaryArn),
     });
+  }
+}
+
+/**
+ * The problems a synth of this config would report beyond the config file's own schema: what one stack
+ * cannot hold (managed policies per role, resources per stack), with the number and the fix. Builds the
+ * stack as `cdk synth` does, without bundling (which does not change what is checked) and without writing
+ * anything that stays; `watchdog validate` runs it after the schema check.
+ */
+export function synthProblems(config: WatchdogConfig): string[] {
+  const outdir = mkdtempSync(path.join(tmpdir(), 'watchdog-validate-'));
+  try {
+    // The feature flag of cdk.json that changes how policies are sized and split. CDK's built-in template
+    // validation (most of a small synth's time) finds nothing the construct's own validation would miss.
+    const app = new App({
+      outdir,
+      builtinCloudFormationValidation: false,
+      context: { 'aws:cdk:bundling-stacks': [], '@aws-cdk/aws-iam:minimizePolicies': true },
+    });
+    new WatchdogStack(app, 'RollbackWatchdog', { config });
+    try {
+      app.synth();
+      return [];
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      const lines = message
+        .split('\n')
+        .map((line) => /^\s*\[[^\]]+\]\s*(.*)$/.exec(line)?.[1])
+        .filter((line): line is string => line !== undefined && line.length > 0);
+      return lines.length > 0 ? lines : [message];
+    }
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
   }
 }

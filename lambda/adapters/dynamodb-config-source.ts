@@ -1,8 +1,15 @@
-import { GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import {
+  GetItemCommand,
+  PutItemCommand,
+  type AttributeValue,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
 import {
   KEY,
   MODES,
   RUNTIME_CONFIG_ATTRIBUTE,
+  RUNTIME_CONFIG_GZIP_ATTRIBUTE,
   RUNTIME_CONFIG_SCHEMA_VERSION,
   TABLE,
   type RuntimeConfig,
@@ -11,6 +18,7 @@ import {
 import type { Millis } from '../domain';
 import { ConfigUnavailableError } from '../use-cases/errors';
 import type { ConfigSource } from '../use-cases/ports';
+import type { RuntimeConfigWriter } from '../use-cases/write-runtime-config';
 import { describeError } from './aws-errors';
 
 const DEFAULT_CACHE_MS = 60_000;
@@ -74,21 +82,19 @@ export class DynamoDbConfigSource implements ConfigSource {
     if (item === undefined) {
       throw new ConfigUnavailableError(`the ${where} is missing: deploy the stack, which writes it`);
     }
-    const json = item[RUNTIME_CONFIG_ATTRIBUTE]?.S;
-    if (json === undefined) {
-      throw new ConfigUnavailableError(`the ${where} has no string attribute "${RUNTIME_CONFIG_ATTRIBUTE}"`);
+    let json: string;
+    try {
+      json = configJson(item);
+    } catch (error) {
+      throw new ConfigUnavailableError(`the ${where} is unreadable: ${messageOf(error)}`, { cause: error });
     }
     let parsed: unknown;
     try {
       parsed = JSON.parse(json);
     } catch (error) {
-      const why = error instanceof Error ? error.message : String(error);
-      throw new ConfigUnavailableError(
-        `attribute "${RUNTIME_CONFIG_ATTRIBUTE}" of the ${where} is not valid JSON (${why})`,
-        {
-          cause: error,
-        },
-      );
+      throw new ConfigUnavailableError(`the ${where} is not valid JSON (${messageOf(error)})`, {
+        cause: error,
+      });
     }
     const problems = runtimeConfigProblems(parsed);
     if (problems.length > 0) {
@@ -101,8 +107,41 @@ export class DynamoDbConfigSource implements ConfigSource {
 }
 
 /**
- * Writes `config` as the runtime config item, in the same shape the stack writes at deploy time. For the
- * simulator and tests; SDK errors propagate unchanged.
+ * The JSON text of a config item: the gzip-compressed attribute, else the plain JSON string of items that
+ * stacks wrote before compression (a deploy updates the functions before it rewrites the item).
+ */
+function configJson(item: Record<string, AttributeValue>): string {
+  const compressed = item[RUNTIME_CONFIG_GZIP_ATTRIBUTE]?.B;
+  if (compressed !== undefined) {
+    try {
+      return gunzipSync(compressed).toString('utf8');
+    } catch (error) {
+      throw new Error(`attribute "${RUNTIME_CONFIG_GZIP_ATTRIBUTE}" is not gzip data (${messageOf(error)})`, {
+        cause: error,
+      });
+    }
+  }
+  const json = item[RUNTIME_CONFIG_ATTRIBUTE]?.S;
+  if (json === undefined) {
+    throw new Error(
+      `it has neither a binary attribute "${RUNTIME_CONFIG_GZIP_ATTRIBUTE}" nor a string attribute "${RUNTIME_CONFIG_ATTRIBUTE}"`,
+    );
+  }
+  return json;
+}
+
+/** The config writer's side of the item: what it writes is what DynamoDbConfigSource reads. */
+export class DynamoDbRuntimeConfigWriter implements RuntimeConfigWriter {
+  constructor(private readonly client: DynamoDBClient) {}
+
+  write(tableName: string, config: RuntimeConfig): Promise<void> {
+    return putRuntimeConfig(this.client, tableName, config);
+  }
+}
+
+/**
+ * Writes `config` as the runtime config item, exactly as the stack's config writer does at deploy time
+ * (gzip-compressed JSON under KEY.config()). SDK errors propagate unchanged.
  */
 export async function putRuntimeConfig(
   client: DynamoDBClient,
@@ -112,7 +151,7 @@ export async function putRuntimeConfig(
   await client.send(
     new PutItemCommand({
       TableName: tableName,
-      Item: { ...configKey(), [RUNTIME_CONFIG_ATTRIBUTE]: { S: JSON.stringify(config) } },
+      Item: { ...configKey(), [RUNTIME_CONFIG_GZIP_ATTRIBUTE]: { B: gzipSync(JSON.stringify(config)) } },
     }),
   );
 }
@@ -148,7 +187,7 @@ const POLICY_MINUTES = [
  * the stack validated the config in full before writing it; this catches a wrong or truncated item and a
  * Lambda running against a config of another schema version.
  */
-function runtimeConfigProblems(value: unknown): string[] {
+export function runtimeConfigProblems(value: unknown): string[] {
   if (!isRecord(value)) return ['$: expected an object'];
   const problems: string[] = [];
   if (value.schemaVersion !== RUNTIME_CONFIG_SCHEMA_VERSION) {
@@ -231,6 +270,8 @@ function requireNonNegative(
     problems.push(`${path}.${field}: expected a number >= 0, got ${JSON.stringify(value)}`);
   }
 }
+
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

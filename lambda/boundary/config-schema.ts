@@ -2,7 +2,10 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import {
   APPROVAL_TIMEOUT_ACTIONS,
+  CODEDEPLOY_GRANT_SCOPES,
   DEFAULT_MAX_EVENT_AGE_MINUTES,
+  ECS_GRANT_SCOPES,
+  alarmNamePatternProblem,
   CODEDEPLOY_NAME_MAX,
   CODEPIPELINE_NAME_PATTERN,
   DEFAULT_SWEEP_INTERVAL_MINUTES,
@@ -138,6 +141,22 @@ const defaultsShape = {
   sweepIntervalMinutes: sweepMinutes.optional(),
 };
 
+const permissionsShape = {
+  ecs: z.enum(ECS_GRANT_SCOPES, { error: `must be one of ${quoted(ECS_GRANT_SCOPES)}` }).optional(),
+  codeDeploy: z
+    .enum(CODEDEPLOY_GRANT_SCOPES, { error: `must be one of ${quoted(CODEDEPLOY_GRANT_SCOPES)}` })
+    .optional(),
+  alarmNamePatterns: z
+    .array(
+      z.string({ error: 'must be an alarm-name pattern string' }).check((ctx) => {
+        const problem = alarmNamePatternProblem(ctx.value);
+        if (problem) ctx.issues.push({ code: 'custom', message: problem, input: ctx.value });
+      }),
+      { error: 'must be a list of alarm-name patterns' },
+    )
+    .optional(),
+};
+
 const configSchema = z.strictObject(
   {
     defaults: z.strictObject(defaultsShape, { error: 'must be an object of policy defaults' }).optional(),
@@ -162,6 +181,7 @@ const configSchema = z.strictObject(
         { error: 'must be an object' },
       )
       .optional(),
+    permissions: z.strictObject(permissionsShape, { error: 'must be an object' }).optional(),
   },
   { error: 'must be a JSON object with a "targets" list' },
 );
@@ -178,6 +198,7 @@ function allowedKeys(path: readonly PathSegment[], input: unknown): string[] {
   if (last === 'freeze') return Object.keys(freeze.shape);
   if (path.length === 1 && last === 'defaults') return Object.keys(defaultsShape);
   if (path.length === 1 && last === 'notifications') return ['emails', 'slackWebhookSecretName'];
+  if (path.length === 1 && last === 'permissions') return Object.keys(permissionsShape);
   if (path.length === 2 && path[0] === 'targets') {
     const type = valueAt(input, [...path, 'type']);
     const schema = TARGET_SCHEMAS[type as TargetType] ?? ecsServiceTarget;

@@ -1,4 +1,5 @@
 import type { ApprovalTimeoutAction, Mode } from './defaults';
+import type { PermissionsConfig } from './permissions';
 import type { FreezeConfig } from './runtime-config';
 
 /**
@@ -57,4 +58,6 @@ export interface WatchdogConfig {
   readonly defaults?: DefaultsConfig;
   readonly targets: readonly TargetConfig[];
   readonly notifications?: NotificationsConfig;
+  /** How far the IAM grants and rules reach (lambda/contract/permissions.ts). */
+  readonly permissions?: PermissionsConfig;
 }

@@ -8,3 +8,5 @@ export * from './reasons';
 export * from './runtime-config';
 export * from './table';
 export * from './limits';
+export * from './config-writer';
+export * from './permissions';

@@ -3,7 +3,9 @@ import type { ApprovalTimeoutAction, Mode } from './defaults';
 /**
  * The resolved configuration the Lambdas run with: every default applied, every duration in minutes.
  * The stack writes it as one item (KEY.config()) at deploy time, so per-target settings never go into
- * environment variables and the fleet can grow past Lambda's 4 KB environment limit.
+ * environment variables and the fleet can grow past Lambda's 4 KB environment limit. The item holds it
+ * gzip-compressed (RUNTIME_CONFIG_GZIP_ATTRIBUTE): as plain JSON, 1,000 targets (about 390 KB) would
+ * nearly fill DynamoDB's 400 KB item.
  */
 export interface RuntimePolicy {
   readonly mode: Mode;
@@ -65,5 +67,11 @@ export interface RuntimeConfig {
 
 export const RUNTIME_CONFIG_SCHEMA_VERSION = 1;
 
-/** Attribute of the KEY.config() item that holds the RuntimeConfig as a JSON string. */
+/**
+ * Attribute of the KEY.config() item that held the RuntimeConfig as a JSON string, as stacks before the
+ * compressed item wrote it. Still read, so that functions updated before the item keep working.
+ */
 export const RUNTIME_CONFIG_ATTRIBUTE = 'config';
+
+/** Attribute of the KEY.config() item that holds the RuntimeConfig as gzip-compressed JSON (binary). */
+export const RUNTIME_CONFIG_GZIP_ATTRIBUTE = 'configGzip';

@@ -69,17 +69,24 @@ export class ChunkedRules {
     return this.chunks.map((c) => c.rule);
   }
 
-  public add(value: string): void {
+  /**
+   * Matches one more value: exactly (`patternFor(value)`), or with the given fragment, e.g. a prefix or
+   * wildcard matcher, whose JSON costs `extraChars` more than the quoted value.
+   */
+  public add(
+    value: string,
+    matcher?: { readonly pattern: events.EventPattern; readonly extraChars: number },
+  ): void {
     if (this.values.has(value)) return;
     this.values.add(value);
-    // JSON quotes and the separating comma.
-    const cost = maxResolvedLength(this.scope, value) + 3;
+    // JSON quotes and the separating comma, and the matcher's own keys and braces.
+    const cost = maxResolvedLength(this.scope, value) + 3 + (matcher?.extraChars ?? 0);
     let chunk = this.chunks[this.chunks.length - 1];
     if (!chunk || chunk.chars + cost > MAX_PATTERN_CHARS - HEADROOM_CHARS) {
       chunk = { rule: this.newRule(this.chunks.length), chars: this.baseChars };
       this.chunks.push(chunk);
     }
-    chunk.rule.addEventPattern(this.patternFor(value));
+    chunk.rule.addEventPattern(matcher?.pattern ?? this.patternFor(value));
     chunk.chars += cost;
   }
 }

@@ -1,6 +1,11 @@
 import { Stack, Token, type Duration } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import {
+  alarmNameMatches,
+  alarmNamePatternProblem,
+  CODEDEPLOY_GRANT_SCOPES,
+  ECS_GRANT_SCOPES,
+  type PermissionsConfig,
   APPROVAL_TIMEOUT_ACTIONS,
   CODEDEPLOY_NAME_MAX,
   CODEPIPELINE_NAME_PATTERN,
@@ -31,6 +36,7 @@ export interface WatchdogSettings {
   readonly sweepInterval?: Duration;
   readonly notificationEmails?: readonly string[];
   readonly chatbotSlack?: { readonly slackWorkspaceId: string; readonly slackChannelId: string };
+  readonly permissions?: PermissionsConfig;
 }
 
 function checkDuration(where: string, value: Duration | undefined, positive: boolean): string[] {
@@ -195,6 +201,7 @@ export function validateWatchdog(settings: WatchdogSettings): string[] {
     if (!Token.isUnresolved(email) && !EMAIL.test(email))
       problems.push(`notificationEmails[${i}]: must be an email address (got ${JSON.stringify(email)})`);
   });
+  problems.push(...checkPermissions(settings.permissions, settings.targets));
   if (settings.chatbotSlack) {
     for (const field of ['slackWorkspaceId', 'slackChannelId'] as const) {
       const value = settings.chatbotSlack[field];
@@ -204,5 +211,35 @@ export function validateWatchdog(settings: WatchdogSettings): string[] {
         );
     }
   }
+  return problems;
+}
+
+/** Scopes must be known values; each alarm-name pattern must be usable and cover a configured alarm. */
+function checkPermissions(
+  permissions: PermissionsConfig | undefined,
+  targets: readonly RollbackTarget[],
+): string[] {
+  if (!permissions) return [];
+  const problems: string[] = [];
+  const oneOf = (field: string, value: string | undefined, valid: readonly string[]) => {
+    if (value !== undefined && !valid.includes(value))
+      problems.push(
+        `permissions.${field}: must be one of ${valid.map((v) => JSON.stringify(v)).join(', ')} (got ${JSON.stringify(value)})`,
+      );
+  };
+  oneOf('ecs', permissions.ecs, ECS_GRANT_SCOPES);
+  oneOf('codeDeploy', permissions.codeDeploy, CODEDEPLOY_GRANT_SCOPES);
+  const alarms = targets.flatMap((t) => t.alarmNames).filter((name) => !Token.isUnresolved(name));
+  (permissions.alarmNamePatterns ?? []).forEach((pattern, i) => {
+    const where = `permissions.alarmNamePatterns[${i}]`;
+    const problem = Token.isUnresolved(pattern)
+      ? 'must be a literal string, not a token'
+      : alarmNamePatternProblem(pattern);
+    if (problem) problems.push(`${where}: ${problem} (got ${JSON.stringify(pattern)})`);
+    else if (!alarms.some((name) => alarmNameMatches(pattern, name)))
+      problems.push(
+        `${where}: matches none of the configured alarms (got ${JSON.stringify(pattern)}); fix it or remove it`,
+      );
+  });
   return problems;
 }

@@ -26,13 +26,14 @@ describe('handler bundling', () => {
   const bundleOf = (fn: IFunction) => join(outdir, (fn.node.findChild('Code') as Asset).assetPath);
 
   // Each bundle carries the SDK client it calls: the DynamoDB one for the handlers on the table, the Secrets
-  // Manager one for the Slack notifier.
+  // Manager one for the Slack notifier, the S3 one for the config writer.
   it.each([
     ['alarm handler', () => stack.watchdog.alarmHandler, 'DynamoDB_20120810'],
     ['deployment handler', () => stack.watchdog.deploymentHandler, 'DynamoDB_20120810'],
     ['sweep', () => stack.watchdog.sweepHandler, 'DynamoDB_20120810'],
     ['operator', () => stack.watchdog.operatorFunction, 'DynamoDB_20120810'],
     ['Slack notifier', () => stack.watchdog.slackNotifier!, 'secretsmanager'],
+    ['config writer', () => stack.watchdog.configWriterFunction, 'AmazonS3'],
   ])('%s: the asset holds index.js and its source map, with the AWS SDK bundled in', (_name, fn, client) => {
     const bundle = bundleOf(fn());
     const code = readFileSync(join(bundle, 'index.js'), 'utf8');

@@ -1,8 +1,15 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { App, type Stack } from 'aws-cdk-lib';
+import { App, Stage, type Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { readConfigFile } from '../../lambda/boundary/config-schema';
-import type { WatchdogConfig } from '../../lambda/contract';
+import {
+  CONFIG_WRITER_PROPERTY,
+  CONFIG_WRITER_RESOURCE_TYPE,
+  configTokenIndex,
+  type RuntimeConfig,
+  type WatchdogConfig,
+} from '../../lambda/contract';
 
 export const REPO_ROOT = join(__dirname, '..', '..');
 export const EXAMPLE_CONFIG_FILE = join(REPO_ROOT, 'watchdog.config.json');
@@ -27,7 +34,7 @@ export const PSEUDO = {
 
 /**
  * Evaluates the intrinsics CDK emits for strings (Fn::Join, Ref, Fn::GetAtt, Fn::ImportValue, Fn::Select of
- * Fn::Split) into a plain string: pseudo parameters become PSEUDO values, other references `<LogicalId>` /
+ * Fn::Split, Fn::Sub of references) into a plain string: pseudo parameters become PSEUDO values, other references `<LogicalId>` /
  * `<LogicalId.Attr>`, imports `<import:Name>`, selections `<source>.split(delimiter)[index]`.
  */
 export function evaluate(value: unknown): string {
@@ -39,6 +46,9 @@ export function evaluate(value: unknown): string {
       return parts.map(evaluate).join(delimiter);
     }
     if (typeof v.Ref === 'string') return (PSEUDO as Record<string, string>)[v.Ref] ?? `<${v.Ref}>`;
+    if (typeof v['Fn::Sub'] === 'string') {
+      return v['Fn::Sub'].replace(/\$\{([^}]+)\}/g, (_m, name: string) => evaluate({ Ref: name }));
+    }
     if (Array.isArray(v['Fn::GetAtt'])) return `<${(v['Fn::GetAtt'] as string[]).join('.')}>`;
     if (typeof v['Fn::ImportValue'] === 'string') return `<import:${v['Fn::ImportValue']}>`;
     if (Array.isArray(v['Fn::Select'])) {
@@ -101,4 +111,26 @@ export function roleStatements(template: Template, functionId: string): Statemen
 
 export function logicalIdOf(stack: Stack, construct: { node: { defaultChild?: unknown } }): string {
   return stack.getLogicalId(construct.node.defaultChild as never);
+}
+
+/**
+ * The RuntimeConfig the stack's config writer puts into the table: the staged asset file of the synthesized
+ * assembly, with each deploy-time marker replaced by its substitution evaluated as `evaluate` does (pseudo
+ * parameters as PSEUDO, references as `<LogicalId>`).
+ */
+export function writtenConfig(stack: Stack, template: Template = Template.fromStack(stack)): RuntimeConfig {
+  const resources = template.toJSON().Resources as Record<string, { Type: string; Properties: any }>;
+  const writers = Object.values(resources).filter((r) => r.Type === CONFIG_WRITER_RESOURCE_TYPE);
+  if (writers.length !== 1)
+    throw new Error(`expected one ${CONFIG_WRITER_RESOURCE_TYPE}, found ${writers.length}`);
+  const properties = writers[0].Properties as Record<string, unknown>;
+  const key = properties[CONFIG_WRITER_PROPERTY.key] as string;
+  const substitutions = (properties[CONFIG_WRITER_PROPERTY.substitutions] as unknown[]).map(evaluate);
+  const assembly = Stage.of(stack)!.synth();
+  const staged = readFileSync(join(assembly.directory, `asset.${key}`), 'utf8');
+  return JSON.parse(staged, (_key, value: unknown) => {
+    if (typeof value !== 'string') return value;
+    const index = configTokenIndex(value);
+    return index === undefined ? value : substitutions[index];
+  }) as RuntimeConfig;
 }

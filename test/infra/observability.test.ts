@@ -74,6 +74,7 @@ describe('Observability of the WatchdogStack from the example config', () => {
     ['sweep', () => logicalIdOf(stack, stack.watchdog.sweepHandler)],
     ['operator', () => logicalIdOf(stack, stack.watchdog.operatorFunction)],
     ['Slack notifier', () => logicalIdOf(stack, stack.watchdog.slackNotifier!)],
+    ['config writer', () => logicalIdOf(stack, stack.watchdog.configWriterFunction)],
   ];
   const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
   const alarms = () => ofType('AWS::CloudWatch::Alarm').map(([, r]) => r.Properties);
@@ -261,13 +262,9 @@ describe('Observability of the WatchdogStack from the example config', () => {
           r.Properties,
         ]),
       );
-      // The custom-resource provider is invoked synchronously by CloudFormation; every other function is a
-      // rule target, an SNS subscriber, or both.
-      // (AwsCustomResource's singleton provider has this logical-id prefix, from its fixed uuid.)
-      const provider = (id: string) => id.startsWith('AWS679f53fac002430cb0da5b7982bd2287');
-      const asyncFunctions = ofType('AWS::Lambda::Function')
-        .map(([id]) => id)
-        .filter((id) => !provider(id));
+      // Every function is a rule target, an SNS subscriber, or the config writer, which CloudFormation
+      // invokes asynchronously for its custom resource.
+      const asyncFunctions = ofType('AWS::Lambda::Function').map(([id]) => id);
       expect(asyncFunctions).toHaveLength(functions().length);
       for (const id of asyncFunctions) {
         expect(configured.has(id)).toBe(true);
@@ -351,8 +348,8 @@ describe('Observability at fleet scale', () => {
     const rules = resources.filter((r) => r.Type === 'AWS::Events::Rule').length;
     const alarms = resources.filter((r) => r.Type === 'AWS::CloudWatch::Alarm').length;
     expect(rules).toBeGreaterThan(4);
-    // Four functions (no Slack notifier) with three alarms each, one per rule, one for the DLQ, two on
-    // reporting (audit and notification failures).
-    expect(alarms).toBe(4 * 3 + rules + 1 + 2);
+    // Five functions (four handlers and the config writer, no Slack notifier) with three alarms each, one
+    // per rule, one for the DLQ, two on reporting (audit and notification failures).
+    expect(alarms).toBe(5 * 3 + rules + 1 + 2);
   });
 });

@@ -12,13 +12,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
-import {
-  DEFAULT_POLICY,
-  DEFAULT_SWEEP_INTERVAL_MINUTES,
-  ENV,
-  RUNTIME_CONFIG_ATTRIBUTE,
-  type RuntimeConfig,
-} from '../../lambda/contract';
+import { DEFAULT_POLICY, DEFAULT_SWEEP_INTERVAL_MINUTES, ENV } from '../../lambda/contract';
 import { RollbackTarget, RollbackWatchdog, type RollbackWatchdogProps } from '../../lib';
 import {
   PSEUDO,
@@ -28,17 +22,10 @@ import {
   logicalIdOf,
   roleStatements,
   type Statement,
+  writtenConfig,
 } from './helpers';
 
 type Resources = Record<string, { Type: string; Properties: Record<string, any> }>;
-
-function writtenConfig(template: Template): RuntimeConfig {
-  const writer = Object.values(template.toJSON().Resources as Resources).find(
-    (r) => r.Type === 'Custom::AWS',
-  )!;
-  const call = JSON.parse(evaluate(writer.Properties.Create));
-  return JSON.parse(call.parameters.Item[RUNTIME_CONFIG_ATTRIBUTE].S) as RuntimeConfig;
-}
 
 function rulePatterns(template: Template, source: string): Record<string, any>[] {
   return Object.values(template.toJSON().Resources as Resources)
@@ -97,7 +84,7 @@ describe('RollbackWatchdog with a service and an alarm created in the same stack
   });
 
   it('writes the token names into the config item, resolved by CloudFormation at deploy time', () => {
-    expect(writtenConfig(template)).toEqual({
+    expect(writtenConfig(stack, template)).toEqual({
       schemaVersion: 1,
       account: PSEUDO['AWS::AccountId'],
       region: PSEUDO['AWS::Region'],
@@ -192,7 +179,7 @@ describe('RollbackWatchdog protecting CodeDeploy deployment groups next to an EC
   });
 
   it('writes the groups (token names resolved at deploy time) and the sweep interval into the config item', () => {
-    const config = writtenConfig(template);
+    const config = writtenConfig(stack, template);
     expect(config.sweepIntervalMinutes).toBe(10);
     expect(config.targets.slice(0, 2)).toEqual([
       {
@@ -344,7 +331,7 @@ describe('RollbackWatchdog for on-call work: approval, freeze, Slack, Chatbot, o
   const pipelineNameOf = () => evaluate(stack.resolve(pipeline.pipelineName));
 
   it('writes approval mode, the timeout action, the verification timeout and the freezes into the config item', () => {
-    const [web, pay] = writtenConfig(template).targets;
+    const [web, pay] = writtenConfig(stack, template).targets;
     expect(web.policy).toEqual({
       ...DEFAULT_POLICY,
       mode: 'approval',

@@ -5,10 +5,10 @@ import {
   ENV,
   STACK_OUTPUT,
   EVENT_SOURCE,
-  KEY,
   METRICS_NAMESPACE,
   POWERTOOLS_ENV,
-  RUNTIME_CONFIG_ATTRIBUTE,
+  CONFIG_WRITER_PROPERTY,
+  CONFIG_WRITER_RESOURCE_TYPE,
   SERVICE_NAME,
   TABLE,
   type CodeDeployTargetConfig,
@@ -26,6 +26,7 @@ import {
   logicalIdOf,
   roleStatements,
   type Statement,
+  writtenConfig,
 } from './helpers';
 
 /** RELIABILITY.md #23 against the stack `cdk synth` builds from the example watchdog.config.json. */
@@ -410,7 +411,7 @@ describe('WatchdogStack from the example config', () => {
     });
 
     it('go live only after the config item is written', () => {
-      const writerId = Object.entries(resources).find(([, r]) => r.Type === 'Custom::AWS')![0];
+      const writerId = Object.entries(resources).find(([, r]) => r.Type === CONFIG_WRITER_RESOURCE_TYPE)![0];
       for (const [id] of ofType('AWS::Events::Rule')) {
         expect(template.toJSON().Resources[id].DependsOn).toContain(writerId);
       }
@@ -441,25 +442,68 @@ describe('WatchdogStack from the example config', () => {
   });
 
   describe('runtime config item', () => {
-    const writer = () => Object.values(resources).find((r) => r.Type === 'Custom::AWS')!;
-    const call = (phase: 'Create' | 'Update') => JSON.parse(evaluate(writer().Properties[phase]));
+    const writer = () => Object.values(resources).find((r) => r.Type === CONFIG_WRITER_RESOURCE_TYPE)!;
+    const configWriterFn = () => stack.watchdog.configWriterFunction;
 
-    it('is written with PutItem on create and on update, with the same item', () => {
-      expect(call('Create')).toEqual(call('Update'));
-      expect(call('Create')).toMatchObject({ service: 'DynamoDB', action: 'putItem' });
-      expect(writer().Properties.Delete).toBeUndefined();
+    it('is written by the config writer function from an S3 asset, into the state table', () => {
+      const { Properties: props } = writer();
+      expect(props.ServiceToken).toEqual({ 'Fn::GetAtt': [logicalIdOf(stack, configWriterFn()), 'Arn'] });
+      expect(props[CONFIG_WRITER_PROPERTY.tableName]).toEqual({
+        Ref: logicalIdOf(stack, stack.watchdog.stateTable),
+      });
+      expect(evaluate(props[CONFIG_WRITER_PROPERTY.bucket])).toMatch(
+        /^cdk-\w+-assets-123456789012-us-east-1$/,
+      );
+      expect(props[CONFIG_WRITER_PROPERTY.key]).toMatch(/^[0-9a-f]{64}\.json$/);
     });
 
-    it('holds the config the boundary resolves from the same file, as a JSON string under KEY.config()', () => {
-      const { parameters } = call('Create');
-      expect(parameters.TableName).toBe(`<${logicalIdOf(stack, stack.watchdog.stateTable)}>`);
-      const key = KEY.config();
-      expect(parameters.Item[TABLE.partitionKey]).toEqual({ S: key.pk });
-      expect(parameters.Item[TABLE.sortKey]).toEqual({ S: key.sk });
-      const written = JSON.parse(parameters.Item[RUNTIME_CONFIG_ATTRIBUTE].S);
-      expect(written).toEqual(
+    it('holds the config the boundary resolves from the same file, deploy-time values substituted', () => {
+      expect(writtenConfig(stack, template)).toEqual(
         resolveRuntimeConfig(config, { account: PSEUDO['AWS::AccountId'], region: PSEUDO['AWS::Region'] }),
       );
+      // The account and region are the only deploy-time values of a config file.
+      expect(writer().Properties[CONFIG_WRITER_PROPERTY.substitutions]).toEqual([
+        { Ref: 'AWS::AccountId' },
+        { Ref: 'AWS::Region' },
+      ]);
+    });
+
+    it('keeps the template small: the config is not inlined', () => {
+      expect(JSON.stringify(writer()).length).toBeLessThan(1_000);
+    });
+
+    it('is written after every handler is updated, so no function reads an item format it does not know', () => {
+      const writerId = Object.entries(resources).find(([, r]) => r.Type === CONFIG_WRITER_RESOURCE_TYPE)![0];
+      const dependsOn = template.toJSON().Resources[writerId].DependsOn as string[];
+      for (const fn of [
+        stack.watchdog.alarmHandler,
+        stack.watchdog.deploymentHandler,
+        stack.watchdog.sweepHandler,
+        stack.watchdog.operatorFunction,
+      ]) {
+        expect(dependsOn).toContain(logicalIdOf(stack, fn));
+      }
+    });
+
+    it('may read only its own asset object, and the function has tracing, its log group and the DLQ', () => {
+      const statements = roleStatements(template, logicalIdOf(stack, configWriterFn()));
+      const reads = statements.filter((s) => asList(s.Action).some((a) => a.startsWith('s3:')));
+      expect(reads.flatMap((s) => asList(s.Action))).toEqual(['s3:GetObject']);
+      const key = writer().Properties[CONFIG_WRITER_PROPERTY.key] as string;
+      expect(reads.map((s) => evaluate(s.Resource))).toEqual([
+        `arn:aws:s3:::${evaluate(writer().Properties[CONFIG_WRITER_PROPERTY.bucket])}/${key}`,
+      ]);
+      const fn = resources[logicalIdOf(stack, configWriterFn())].Properties;
+      expect(fn.TracingConfig).toEqual({ Mode: 'Active' });
+      expect(fn.LoggingConfig.LogGroup).toBeDefined();
+      template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+        FunctionName: { Ref: logicalIdOf(stack, configWriterFn()) },
+        DestinationConfig: {
+          OnFailure: {
+            Destination: { 'Fn::GetAtt': [logicalIdOf(stack, stack.watchdog.deadLetterQueue), 'Arn'] },
+          },
+        },
+      });
     });
 
     it('may only PutItem on the state table', () => {
@@ -688,9 +732,7 @@ describe('WatchdogStack from a config with only CodeDeploy targets and a sweep i
 
   it('runs the sweep at the configured interval and writes it into the config item', () => {
     template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(15 minutes)' });
-    const writer = Object.values(template.findResources('Custom::AWS'))[0];
-    const item = JSON.parse(evaluate(writer.Properties.Create)).parameters.Item;
-    expect(JSON.parse(item[RUNTIME_CONFIG_ATTRIBUTE].S)).toEqual(
+    expect(writtenConfig(stack, template)).toEqual(
       resolveRuntimeConfig(config, { account: PSEUDO['AWS::AccountId'], region: PSEUDO['AWS::Region'] }),
     );
   });

@@ -1,7 +1,18 @@
 import { resolve } from 'node:path';
 import { readConfigFile, resolveRuntimeConfig } from '../../boundary/config-schema';
+import type { WatchdogConfig } from '../../contract';
 import type { Command } from '../command';
 import { EXIT } from '../io';
+
+/**
+ * lib/ pulls in aws-cdk-lib, a second or more of loading that no other command needs: loaded on first use.
+ * (A CommonJS require: the CLI runs under tsx's CommonJS hook, which dynamic import() bypasses.)
+ */
+function loadSynthProblems(): (config: WatchdogConfig) => string[] {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const stack = require('../../../lib/watchdog-stack') as typeof import('../../../lib/watchdog-stack');
+  return stack.synthProblems;
+}
 
 /** The account and region only label the resolved config here; validation does not depend on them. */
 const PLACEHOLDER_ENV = { account: '000000000000', region: 'us-east-1' };
@@ -12,6 +23,7 @@ export const validateCommand: Command = {
     summary: 'Check a watchdog config file and show the policy every target gets.',
     description: [
       'Reads the file with the same schema the CDK app and `watchdog simulate` use. Unknown keys are errors, and every problem is listed with its JSON path and what would be valid.',
+      'A valid file is then built into the stack as `cdk synth` would build it (without bundling): a fleet larger than one stack holds (IAM managed policies per role, CloudFormation resources per stack) is invalid, with the number and the fix.',
     ],
     positionals: [
       { name: 'config', required: false, description: 'The config file. Default: watchdog.config.json' },
@@ -26,7 +38,10 @@ export const validateCommand: Command = {
 
   run(args, io) {
     const file = args.positionals[0] ?? 'watchdog.config.json';
-    const parsed = readConfigFile(resolve(io.cwd, file));
+    const read = readConfigFile(resolve(io.cwd, file));
+    // A valid file must also fit one stack: the same check synth runs (loaded only here, it needs the CDK).
+    const beyond = read.ok ? loadSynthProblems()(read.config) : [];
+    const parsed = read.ok && beyond.length > 0 ? { ok: false as const, problems: beyond } : read;
     const problems = parsed.ok ? [] : parsed.problems.map((p) => p.replace(resolve(io.cwd, file), file));
     const targets = parsed.ok ? resolveRuntimeConfig(parsed.config, PLACEHOLDER_ENV).targets : [];
     if (args.options.json === true) {

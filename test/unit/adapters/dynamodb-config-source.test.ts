@@ -1,6 +1,13 @@
 import { DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { DEFAULT_POLICY, KEY, type RuntimeConfig } from '../../../lambda/contract';
+import { gunzipSync } from 'node:zlib';
+import {
+  DEFAULT_POLICY,
+  KEY,
+  RUNTIME_CONFIG_ATTRIBUTE,
+  RUNTIME_CONFIG_GZIP_ATTRIBUTE,
+  type RuntimeConfig,
+} from '../../../lambda/contract';
 import { DynamoDbConfigSource, putRuntimeConfig } from '../../../lambda/adapters/dynamodb-config-source';
 import { ConfigUnavailableError } from '../../../lambda/use-cases/errors';
 import { startDynalite, type TestDynalite } from '../../support/dynalite';
@@ -83,6 +90,48 @@ describe('DynamoDbConfigSource against dynalite', () => {
     await expect(source().load()).resolves.toStrictEqual(CONFIG);
   });
 
+  it('stores the config gzip-compressed, so that 1,000 targets fit a 400 KB item many times over', async () => {
+    const fleet: RuntimeConfig = {
+      ...CONFIG,
+      targets: Array.from({ length: 1000 }, (_, i) => ({
+        ...CONFIG.targets[0],
+        id: `service-${i}`,
+        service: `service-${i}-api`,
+        alarms: [`service-${i}-api-http-5xx-rate`, `service-${i}-api-p99-latency`],
+      })),
+    };
+    await putRuntimeConfig(dynalite.client, tableName, fleet);
+
+    const { Item } = await dynalite.client.send(
+      new GetItemCommand({ TableName: tableName, Key: configKey() }),
+    );
+    expect(Item?.[RUNTIME_CONFIG_ATTRIBUTE]).toBeUndefined();
+    const stored = Item![RUNTIME_CONFIG_GZIP_ATTRIBUTE].B!;
+    expect(JSON.parse(gunzipSync(stored).toString('utf8'))).toStrictEqual(fleet);
+    expect(JSON.stringify(fleet).length).toBeGreaterThan(300_000);
+    expect(stored.length).toBeLessThan(40_000);
+    await expect(source().load()).resolves.toStrictEqual(fleet);
+  });
+
+  it('still reads an item that holds the config as a plain JSON string (written by an older stack)', async () => {
+    await putRaw(JSON.stringify(CONFIG));
+
+    await expect(source().load()).resolves.toStrictEqual(CONFIG);
+  });
+
+  it('rejects a compressed attribute that is not gzip data', async () => {
+    await dynalite.client.send(
+      new PutItemCommand({
+        TableName: tableName,
+        Item: { ...configKey(), [RUNTIME_CONFIG_GZIP_ATTRIBUTE]: { B: Buffer.from('{"not": "gzip"}') } },
+      }),
+    );
+
+    expect((await loadError(source())).message).toContain(
+      `attribute "${RUNTIME_CONFIG_GZIP_ATTRIBUTE}" is not gzip data`,
+    );
+  });
+
   it('serves the cached config within cacheMs without reading the table', async () => {
     await putRuntimeConfig(dynalite.client, tableName, CONFIG);
     const configSource = source(30_000);
@@ -146,7 +195,9 @@ describe('DynamoDbConfigSource against dynalite', () => {
       new PutItemCommand({ TableName: tableName, Item: { ...configKey(), config: { N: '1' } } }),
     );
 
-    expect((await loadError(source())).message).toContain('no string attribute "config"');
+    expect((await loadError(source())).message).toContain(
+      'neither a binary attribute "configGzip" nor a string attribute "config"',
+    );
   });
 
   it('rejects a config of another schema version', async () => {

@@ -7,6 +7,7 @@ import {
   readConfigFile,
   resolveRuntimeConfig,
 } from '../../../lambda/boundary/config-schema';
+import { alarmNameMatches } from '../../../lambda/contract';
 import {
   DEFAULT_MAX_EVENT_AGE_MINUTES,
   DEFAULT_POLICY,
@@ -227,7 +228,7 @@ describe('parseWatchdogConfig: problems (RELIABILITY.md #24)', () => {
       ),
     ]);
     expect(problemsOf({ targets: [checkout], notify: {} })).toEqual([
-      '$.notify: unknown key; valid keys here are "defaults", "targets", "notifications"',
+      '$.notify: unknown key; valid keys here are "defaults", "targets", "notifications", "permissions"',
     ]);
   });
 
@@ -432,5 +433,57 @@ describe('jsonPath', () => {
   it('renders object keys with dots and list indexes in brackets', () => {
     expect(jsonPath([])).toBe('$');
     expect(jsonPath(['targets', 1, 'maxRollbacks', 'count'])).toBe('$.targets[1].maxRollbacks.count');
+  });
+});
+
+describe('parseWatchdogConfig: permissions', () => {
+  it('accepts the scopes and alarm-name patterns', () => {
+    const config = parsed({
+      targets: [checkout],
+      permissions: { ecs: 'clusters', codeDeploy: 'applications', alarmNamePatterns: ['checkout-*'] },
+    });
+    expect(config.permissions).toEqual({
+      ecs: 'clusters',
+      codeDeploy: 'applications',
+      alarmNamePatterns: ['checkout-*'],
+    });
+  });
+
+  it('names every wrong scope, unusable pattern and unknown key by JSON path', () => {
+    expect(
+      problemsOf({
+        targets: [checkout],
+        permissions: {
+          ecs: 'cluster',
+          codeDeploy: 'groups',
+          alarmNamePatterns: ['*', 'a?b', 'x**'],
+          extra: 1,
+        },
+      }),
+    ).toEqual([
+      '$.permissions.ecs: must be one of "services", "clusters" (got "cluster")',
+      '$.permissions.codeDeploy: must be one of "deployment-groups", "applications" (got "groups")',
+      '$.permissions.alarmNamePatterns[0]: must name part of the alarm name: "*" alone covers every alarm in the account (got "*")',
+      '$.permissions.alarmNamePatterns[1]: may use "*" as its only wildcard ("?" means one character to IAM but nothing to EventBridge) (got "a?b")',
+      '$.permissions.alarmNamePatterns[2]: must not contain "**" (EventBridge rejects consecutive wildcards) (got "x**")',
+      '$.permissions.extra: unknown key; valid keys here are "ecs", "codeDeploy", "alarmNamePatterns"',
+    ]);
+  });
+});
+
+describe('alarmNameMatches (IAM and EventBridge "*")', () => {
+  it.each([
+    ['svc-*', 'svc-1-5xx', true],
+    ['svc-*', 'svc-', true],
+    ['svc-*', 'api-svc-1', false],
+    ['*-5xx', 'svc-1-5xx', true],
+    ['svc-*-5xx', 'svc-1-5xx', true],
+    ['svc-*-5xx', 'svc-1-p99', false],
+    ['a*b*c', 'abc', true],
+    ['a*b*c', 'acb', false],
+    ['exact', 'exact', true],
+    ['exact', 'exactly', false],
+  ])('%s matches %s: %s', (pattern, name, expected) => {
+    expect(alarmNameMatches(pattern, name)).toBe(expected);
   });
 });

@@ -216,3 +216,31 @@ describe('bin/watchdog.js', () => {
     );
   });
 });
+
+describe('watchdog validate: what one stack holds', () => {
+  const fleet = (targets: number, permissions?: Record<string, unknown>) => ({
+    ...(permissions ? { permissions } : {}),
+    targets: Array.from({ length: targets }, (_, i) => ({
+      id: `svc-${i}`,
+      type: 'ecs-service',
+      cluster: 'production',
+      service: `svc-${i}-api`,
+      alarms: [`svc-${i}-api-http-5xx-rate`, `svc-${i}-api-p99-latency`],
+    })),
+  });
+
+  it('exits 2 with the number and the fix for a fleet exact grants cannot hold, 0 once it opts into patterns', async () => {
+    const dir = tempDir({
+      'exact.json': fleet(300),
+      'patterns.json': fleet(300, { ecs: 'clusters', alarmNamePatterns: ['svc-*'] }),
+    });
+    const exact = await runCli(['validate', 'exact.json'], { cwd: dir });
+    expect(exact.code).toBe(2);
+    expect(exact.stdout).toMatch(
+      /- targets: 300 targets need \d+ managed policies on the OperatorHandler role, but IAM attaches at most 10 to a role; grant by pattern \(permissions: ecs "clusters", codeDeploy "applications", alarmNamePatterns\) or split the fleet across stacks/,
+    );
+    const patterns = await runCli(['validate', 'patterns.json'], { cwd: dir });
+    expect(patterns.stdout.split('\n')[0]).toBe('patterns.json is valid: 300 targets');
+    expect(patterns.code).toBe(0);
+  }, 120_000);
+});

@@ -1,7 +1,7 @@
 import { DEFAULT_MAX_EVENT_AGE_MINUTES, type RuntimeConfig } from '../../../lambda/contract';
 import { MINUTE, transitionKey, type ActiveRollback, type LiveOk } from '../../../lambda/domain';
 import { RetryableError } from '../../../lambda/use-cases/errors';
-import { sweep } from '../../../lambda/use-cases/sweep';
+import { SWEEP_CONCURRENCY, sweep } from '../../../lambda/use-cases/sweep';
 import {
   ecsTarget,
   liveCompleted,
@@ -250,5 +250,33 @@ describe('sweep: approvals and verification', () => {
     expect(s.store.items.get('checkout')?.paused).toMatchObject({ by: 'watchdog' });
     expect(s.notifier.sent.map((n) => [n.kind, n.severity])).toContainEqual(['escalation', 'high']);
     expect(s.deployer.actions()).toEqual([]);
+  });
+});
+
+describe('sweep of a large fleet', () => {
+  it(`checks at most SWEEP_CONCURRENCY (${SWEEP_CONCURRENCY}) targets at once, every one of them, in config order`, async () => {
+    const targets = Array.from({ length: 12 }, (_, i) => ecsTarget({}, `svc-${i}`));
+    const fleet: RuntimeConfig = { ...config, targets };
+    const deps = fakeDeps(completed42, T0 + 10 * MINUTE);
+    let inFlight = 0;
+    let most = 0;
+    const inspect = deps.deployer.inspect.bind(deps.deployer);
+    deps.deployer.inspect = async (target) => {
+      most = Math.max(most, ++inFlight);
+      try {
+        return await inspect(target);
+      } finally {
+        inFlight -= 1;
+      }
+    };
+    // Every target has a rollback under way, so every one needs a look.
+    for (const t of targets) deps.store.items.set(t.id, seededState({ targetId: t.id, rollback }));
+    const alarms = new FakeAlarmReader();
+
+    const summary = await sweep({ ...deps, alarms }, fleet, 'sweep-fleet');
+
+    expect(most).toBe(SWEEP_CONCURRENCY);
+    expect(summary.inspected).toEqual(targets.map((t) => t.id));
+    expect(summary.failed).toEqual([]);
   });
 });
