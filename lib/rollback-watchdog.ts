@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import * as path from 'node:path';
-import { ArnFormat, CfnOutput, Duration, Lazy, Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, Lazy, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as chatbot from 'aws-cdk-lib/aws-chatbot';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -35,8 +34,9 @@ import {
 } from '../lambda/contract';
 import { ChunkedRules } from './private/chunked-rules';
 import { GrowingGrant } from './private/growing-grant';
+import { HANDLER_BUNDLING, handlerCode, type HandlerEntry } from './private/handler-code';
 import { Monitoring } from './private/monitoring';
-import { nagFindingValue } from './private/nag';
+import { acknowledge, nagFindingValue } from './private/nag';
 import { buildRuntimeConfig } from './private/runtime-config';
 import { checkSweepInterval, validateWatchdog } from './private/validate';
 import type {
@@ -168,8 +168,6 @@ const HANDLER_TIMEOUT = Duration.seconds(30);
 const SWEEP_TIMEOUT = Duration.minutes(5);
 /** The longest a message waits in SQS, so a DLQ keeps failures for two weeks of investigation. */
 const DLQ_RETENTION = Duration.days(14);
-
-const HANDLERS_DIR = path.join(__dirname, '..', 'lambda', 'handlers');
 
 /**
  * Actions the handlers are granted on Resource "*", each because AWS supports no narrower resource for it
@@ -347,7 +345,8 @@ export class RollbackWatchdog extends Construct {
       enforceSSL: true,
       retentionPeriod: DLQ_RETENTION,
     });
-    Validations.of(dlq).acknowledge(
+    acknowledge(
+      dlq,
       {
         id: 'AwsSolutions-SQS3',
         reason:
@@ -377,22 +376,16 @@ export class RollbackWatchdog extends Construct {
 
     const configVersion = Lazy.string({ produce: () => this.configVersion() });
     const environment = this.handlerEnvironment(configVersion);
-    const alarm = this.createHandler('AlarmHandler', 'on-alarm.ts', logRetention, environment, {
+    const alarm = this.createHandler('AlarmHandler', 'on-alarm', logRetention, environment, {
       starActions: [STAR.xray, STAR.stopDeployment, STAR.describeTaskDefinition],
       arnWildcards: ACTING_ARN_WILDCARDS,
     });
-    const deployment = this.createHandler(
-      'DeploymentHandler',
-      'on-deployment.ts',
-      logRetention,
-      environment,
-      {
-        starActions: [STAR.xray, STAR.describeTaskDefinition],
-      },
-    );
+    const deployment = this.createHandler('DeploymentHandler', 'on-deployment', logRetention, environment, {
+      starActions: [STAR.xray, STAR.describeTaskDefinition],
+    });
     const sweep = this.createHandler(
       'SweepHandler',
-      'on-sweep.ts',
+      'on-sweep',
       logRetention,
       environment,
       {
@@ -401,7 +394,7 @@ export class RollbackWatchdog extends Construct {
       },
       SWEEP_TIMEOUT,
     );
-    const operator = this.createHandler('OperatorHandler', 'on-operator.ts', logRetention, environment, {
+    const operator = this.createHandler('OperatorHandler', 'on-operator', logRetention, environment, {
       starActions: [STAR.xray, STAR.stopDeployment, STAR.describeTaskDefinition],
       arnWildcards: ACTING_ARN_WILDCARDS,
     });
@@ -464,7 +457,7 @@ export class RollbackWatchdog extends Construct {
       this.stateTable.grantReadWriteData(fn);
       this.notificationTopic.grantPublish(fn);
       if (this.topicKey) {
-        Validations.of(role).acknowledge({
+        acknowledge(role, {
           id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
           reason:
             'Publishing to the KMS-encrypted topic needs kms:GenerateDataKey* on its key; the grant is ' +
@@ -685,7 +678,7 @@ export class RollbackWatchdog extends Construct {
   }
 
   private acknowledgeOnActingRoles(acknowledgement: { readonly id: string; readonly reason: string }): void {
-    for (const role of this.actingRoles) Validations.of(role).acknowledge(acknowledgement);
+    for (const role of this.actingRoles) acknowledge(role, acknowledgement);
   }
 
   private createTable(): dynamodb.Table {
@@ -751,7 +744,7 @@ export class RollbackWatchdog extends Construct {
   ): lambda.IFunction {
     const { fn } = this.createHandler(
       'SlackNotifier',
-      'on-slack.ts',
+      'on-slack',
       logRetention,
       {
         [ENV.slackSecretArn]: secret.secretArn,
@@ -859,21 +852,19 @@ export class RollbackWatchdog extends Construct {
    */
   private createHandler(
     id: string,
-    entryFile: string,
+    entry: HandlerEntry,
     logRetention: logs.RetentionDays,
     environment: Record<string, string>,
     wildcardReasons: WildcardReasons,
     timeout: Duration = HANDLER_TIMEOUT,
-  ): { fn: nodejs.NodejsFunction; role: iam.Role } {
+  ): { fn: lambda.Function; role: iam.Role } {
     const logGroup = new logs.LogGroup(this, `${id}Logs`, { retention: logRetention });
     // An explicit role instead of AWSLambdaBasicExecutionRole: log writes scoped to this log group only.
     const role = new iam.Role(this, `${id}Role`, {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
     });
     logGroup.grantWrite(role);
-    const fn = new nodejs.NodejsFunction(this, id, {
-      entry: path.join(HANDLERS_DIR, entryFile),
-      handler: 'handler',
+    const settings = {
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: HANDLER_MEMORY_MB,
@@ -885,18 +876,28 @@ export class RollbackWatchdog extends Construct {
       maxEventAge: MAX_DELIVERY_AGE,
       onFailure: new destinations.SqsDestination(this.deadLetterQueue),
       environment,
-      bundling: {
-        minify: true,
-        sourceMap: true,
-        target: 'node22',
-        forceDockerBundling: false,
-        // Ship the SDK versions the tests ran against instead of whatever the runtime provides.
-        externalModules: [],
-      },
-    });
+    };
+    const code = handlerCode(entry);
+    // Installed from npm: the bundles `npm pack` built, so synth needs neither esbuild nor the handlers'
+    // dependencies. In a checkout: the TypeScript sources, bundled at synth with the local esbuild.
+    const fn =
+      code.kind === 'prebuilt'
+        ? new lambda.Function(this, id, {
+            ...settings,
+            code: lambda.Code.fromAsset(code.directory),
+            // The `handler` export of index.js (BUNDLE_FILE), as NodejsFunction names it too.
+            handler: 'index.handler',
+          })
+        : new nodejs.NodejsFunction(this, id, {
+            ...settings,
+            entry: code.entry,
+            handler: 'handler',
+            bundling: { ...HANDLER_BUNDLING, forceDockerBundling: false },
+          });
     const { starActions, arnWildcards } = wildcardReasons;
     const star = `Resource "*" only for actions that support no narrower resource: ${starActions.join('; ')}.`;
-    Validations.of(role).acknowledge(
+    acknowledge(
+      role,
       { id: 'AwsSolutions-IAM5[Resource::*]', reason: star },
       {
         id: 'Serverless-LambdaStarPermissions',
@@ -906,7 +907,8 @@ export class RollbackWatchdog extends Construct {
     const pinnedRuntime =
       'nodejs22.x is the runtime the handlers are bundled for (esbuild target node22) and tested on; ' +
       'it is a supported runtime and moves with the toolchain, not with each new release.';
-    Validations.of(fn).acknowledge(
+    acknowledge(
+      fn,
       { id: 'AwsSolutions-L1', reason: pinnedRuntime },
       { id: 'Serverless-LambdaLatestVersion', reason: pinnedRuntime },
       {
@@ -976,7 +978,8 @@ export class RollbackWatchdog extends Construct {
     });
     this.stateTable.encryptionKey?.grantEncrypt(writer);
 
-    Validations.of(configWriterProvider(writer)).acknowledge(
+    acknowledge(
+      configWriterProvider(writer),
       {
         id: 'Serverless-LambdaDLQ',
         reason:
@@ -994,7 +997,10 @@ export class RollbackWatchdog extends Construct {
   }
 }
 
-/** The provider function of an AwsCustomResource: a stack-wide singleton shared by every one in the stack. */
+/**
+ * The provider function of an AwsCustomResource: a stack-wide singleton shared by every one in the stack.
+ * SingletonFunction.constructName came with aws-cdk-lib 2.174.0, the floor of the peer dependency range.
+ */
 function configWriterProvider(writer: cr.AwsCustomResource): Construct {
   const provider = writer.node.findChild('Provider') as lambda.SingletonFunction;
   return Stack.of(writer).node.findChild(provider.constructName);
