@@ -23,11 +23,22 @@ import {
  * (each aws-cdk-lib is a 40 MB download); test/package/pack.test.ts covers the pinned version offline.
  *
  *   npx tsx scripts/prove-peer-range.ts [aws-cdk-lib-version[:constructs-version] ...]
+ *
+ * Without a constructs version, the one this repository builds with.
  */
 const PACKAGE = JSON.parse(readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as {
   peerDependencies: Record<string, string>;
   devDependencies: Record<string, string>;
 };
+
+/** The constructs version this repository builds with, for versions given without one. */
+const REPO_CONSTRUCTS = (
+  JSON.parse(
+    readFileSync(path.join(__dirname, '..', 'node_modules', 'constructs', 'package.json'), 'utf8'),
+  ) as {
+    version: string;
+  }
+).version;
 
 /** `^2.220.0` → `2.220.0`: the oldest version a caret range allows. */
 const floorOf = (range: string): string => range.replace(/^[\^~>=]+/, '');
@@ -47,7 +58,7 @@ function bytesUnder(dir: string): number {
 const seconds = (since: number) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
 
 async function prove(tarball: string, spec: string, work: string): Promise<boolean> {
-  const [cdkVersion, constructsVersion = floorOf(PACKAGE.peerDependencies.constructs)] = spec.split(':');
+  const [cdkVersion, constructsVersion = REPO_CONSTRUCTS] = spec.split(':');
   const dir = createConsumerApp(path.join(work, `aws-cdk-lib-${cdkVersion}`));
   let started = Date.now();
   run(
