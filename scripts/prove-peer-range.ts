@@ -20,7 +20,7 @@ import {
  * aws-cdk-lib version (default: the oldest the range allows, and the pinned one), a fresh consumer app
  * installs it and the packed tarball from the registry with npm's own peer check (no --legacy-peer-deps),
  * then synthesizes the ts-node app and the plain JavaScript one and checks the template. Too slow for CI
- * (each aws-cdk-lib is a 40 MB download); test/package/pack.test.ts covers the pinned version offline.
+ * (each aws-cdk-lib is a 24 to 39 MB download); test/package/pack.test.ts covers the pinned version offline.
  *
  *   npx tsx scripts/prove-peer-range.ts [aws-cdk-lib-version[:constructs-version] ...]
  *
