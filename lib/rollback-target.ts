@@ -1,4 +1,4 @@
-import { Token, type Duration } from 'aws-cdk-lib';
+import { CfnResource, Token, type Duration } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import type * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
@@ -218,8 +218,10 @@ const UNSUPPORTED_CONTROLLERS: Readonly<Record<string, string>> = {
  */
 function controllerProblem(service: ecs.IBaseService): string | undefined {
   const cfn = service.node.defaultChild;
-  if (!ecs.CfnService.isCfnService(cfn)) return undefined;
-  const controller = cfn.deploymentController;
+  // By resource type rather than CfnService.isCfnService, which aws-cdk-lib 2.200 and older lack.
+  if (!CfnResource.isCfnResource(cfn) || cfn.cfnResourceType !== ecs.CfnService.CFN_RESOURCE_TYPE_NAME)
+    return undefined;
+  const controller = (cfn as ecs.CfnService).deploymentController;
   if (controller === undefined || Token.isUnresolved(controller)) return undefined;
   const type = (controller as ecs.CfnService.DeploymentControllerProperty).type;
   return type === undefined || Token.isUnresolved(type) ? undefined : UNSUPPORTED_CONTROLLERS[type];

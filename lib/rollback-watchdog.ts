@@ -1,19 +1,17 @@
 import { createHash } from 'node:crypto';
-import * as path from 'node:path';
 import {
   ArnFormat,
   AspectPriority,
   Aspects,
   CfnOutput,
+  CfnResource,
   CustomResource,
   Duration,
   Lazy,
   Names,
   RemovalPolicy,
-  CfnResource,
   Stack,
   Token,
-  Validations,
 } from 'aws-cdk-lib';
 import * as chatbot from 'aws-cdk-lib/aws-chatbot';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -54,8 +52,9 @@ import {
 } from '../lambda/contract';
 import { ChunkedRules } from './private/chunked-rules';
 import { GrowingGrant } from './private/growing-grant';
+import { HANDLER_BUNDLING, handlerCode, type HandlerEntry } from './private/handler-code';
 import { Monitoring } from './private/monitoring';
-import { nagFindingValue } from './private/nag';
+import { acknowledge, nagFindingValue } from './private/nag';
 import { configAsset, stageConfig } from './private/config-asset';
 import { buildRuntimeConfig } from './private/runtime-config';
 import { checkSweepInterval, validateWatchdog } from './private/validate';
@@ -230,8 +229,6 @@ const SWEEP_TIMEOUT = Duration.seconds(FUNCTION_TIMEOUT_SECONDS.sweep);
 const CONFIG_WRITER_TIMEOUT = Duration.minutes(2);
 /** The longest a message waits in SQS, so a DLQ keeps failures for two weeks of investigation. */
 const DLQ_RETENTION = Duration.days(14);
-
-const HANDLERS_DIR = path.join(__dirname, '..', 'lambda', 'handlers');
 
 /**
  * Actions the handlers are granted on Resource "*", each because AWS supports no narrower resource for it
@@ -423,7 +420,8 @@ export class RollbackWatchdog extends Construct {
       enforceSSL: true,
       retentionPeriod: DLQ_RETENTION,
     });
-    Validations.of(dlq).acknowledge(
+    acknowledge(
+      dlq,
       {
         id: 'AwsSolutions-SQS3',
         reason:
@@ -453,22 +451,16 @@ export class RollbackWatchdog extends Construct {
 
     const configVersion = Lazy.string({ produce: () => this.configVersion() });
     const environment = this.handlerEnvironment(configVersion);
-    const alarm = this.createHandler('AlarmHandler', 'on-alarm.ts', logRetention, environment, {
+    const alarm = this.createHandler('AlarmHandler', 'on-alarm', logRetention, environment, {
       starActions: [STAR.xray, STAR.stopDeployment, STAR.describeTaskDefinition],
       arnWildcards: ACTING_ARN_WILDCARDS,
     });
-    const deployment = this.createHandler(
-      'DeploymentHandler',
-      'on-deployment.ts',
-      logRetention,
-      environment,
-      {
-        starActions: [STAR.xray, STAR.describeTaskDefinition],
-      },
-    );
+    const deployment = this.createHandler('DeploymentHandler', 'on-deployment', logRetention, environment, {
+      starActions: [STAR.xray, STAR.describeTaskDefinition],
+    });
     const sweep = this.createHandler(
       'SweepHandler',
-      'on-sweep.ts',
+      'on-sweep',
       logRetention,
       environment,
       {
@@ -479,7 +471,7 @@ export class RollbackWatchdog extends Construct {
     );
     const operator = this.createHandler(
       'OperatorHandler',
-      'on-operator.ts',
+      'on-operator',
       logRetention,
       environment,
       {
@@ -549,7 +541,7 @@ export class RollbackWatchdog extends Construct {
       this.stateTable.grantReadWriteData(fn);
       this.notificationTopic.grantPublish(fn);
       if (this.topicKey) {
-        Validations.of(role).acknowledge({
+        acknowledge(role, {
           id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
           reason:
             'Publishing to the KMS-encrypted topic needs kms:GenerateDataKey* on its key; the grant is ' +
@@ -800,7 +792,7 @@ export class RollbackWatchdog extends Construct {
   ): void {
     if (this.acknowledgedPatterns.has(key)) return;
     this.acknowledgedPatterns.add(key);
-    for (const role of roles) Validations.of(role).acknowledge(acknowledgement);
+    for (const role of roles) acknowledge(role, acknowledgement);
   }
 
   private protectCodeDeployGroup({ applicationName, deploymentGroupName }: CodeDeployGroupReference): void {
@@ -892,7 +884,7 @@ export class RollbackWatchdog extends Construct {
   }
 
   private acknowledgeOnActingRoles(acknowledgement: { readonly id: string; readonly reason: string }): void {
-    for (const role of this.actingRoles) Validations.of(role).acknowledge(acknowledgement);
+    for (const role of this.actingRoles) acknowledge(role, acknowledgement);
   }
 
   private createTable(): dynamodb.Table {
@@ -958,7 +950,7 @@ export class RollbackWatchdog extends Construct {
   ): lambda.IFunction {
     const { fn } = this.createHandler(
       'SlackNotifier',
-      'on-slack.ts',
+      'on-slack',
       logRetention,
       {
         [ENV.slackSecretArn]: secret.secretArn,
@@ -1066,12 +1058,12 @@ export class RollbackWatchdog extends Construct {
    */
   private createHandler(
     id: string,
-    entryFile: string,
+    entry: HandlerEntry,
     logRetention: logs.RetentionDays,
     environment: Record<string, string>,
     wildcardReasons: WildcardReasons,
     timeout: Duration = HANDLER_TIMEOUT,
-  ): { fn: nodejs.NodejsFunction; role: iam.Role } {
+  ): { fn: lambda.Function; role: iam.Role } {
     const logGroup = new logs.LogGroup(this, `${id}Logs`, { retention: logRetention });
     // An explicit role instead of AWSLambdaBasicExecutionRole: log writes scoped to this log group only.
     const role = new iam.Role(this, `${id}Role`, {
@@ -1079,9 +1071,7 @@ export class RollbackWatchdog extends Construct {
     });
     this.createdRoles.push({ label: id, role });
     logGroup.grantWrite(role);
-    const fn = new nodejs.NodejsFunction(this, id, {
-      entry: path.join(HANDLERS_DIR, entryFile),
-      handler: 'handler',
+    const settings = {
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: HANDLER_MEMORY_MB,
@@ -1093,18 +1083,28 @@ export class RollbackWatchdog extends Construct {
       maxEventAge: MAX_DELIVERY_AGE,
       onFailure: new destinations.SqsDestination(this.deadLetterQueue),
       environment,
-      bundling: {
-        minify: true,
-        sourceMap: true,
-        target: 'node22',
-        forceDockerBundling: false,
-        // Ship the SDK versions the tests ran against instead of whatever the runtime provides.
-        externalModules: [],
-      },
-    });
+    };
+    const code = handlerCode(entry);
+    // Installed from npm: the bundles `npm pack` built, so synth needs neither esbuild nor the handlers'
+    // dependencies. In a checkout: the TypeScript sources, bundled at synth with the local esbuild.
+    const fn =
+      code.kind === 'prebuilt'
+        ? new lambda.Function(this, id, {
+            ...settings,
+            code: lambda.Code.fromAsset(code.directory),
+            // The `handler` export of index.js (BUNDLE_FILE), as NodejsFunction names it too.
+            handler: 'index.handler',
+          })
+        : new nodejs.NodejsFunction(this, id, {
+            ...settings,
+            entry: code.entry,
+            handler: 'handler',
+            bundling: { ...HANDLER_BUNDLING, forceDockerBundling: false },
+          });
     const { starActions, arnWildcards } = wildcardReasons;
     const star = `Resource "*" only for actions that support no narrower resource: ${starActions.join('; ')}.`;
-    Validations.of(role).acknowledge(
+    acknowledge(
+      role,
       { id: 'AwsSolutions-IAM5[Resource::*]', reason: star },
       {
         id: 'Serverless-LambdaStarPermissions',
@@ -1114,7 +1114,8 @@ export class RollbackWatchdog extends Construct {
     const pinnedRuntime =
       'nodejs22.x is the runtime the handlers are bundled for (esbuild target node22) and tested on; ' +
       'it is a supported runtime and moves with the toolchain, not with each new release.';
-    Validations.of(fn).acknowledge(
+    acknowledge(
+      fn,
       { id: 'AwsSolutions-L1', reason: pinnedRuntime },
       { id: 'Serverless-LambdaLatestVersion', reason: pinnedRuntime },
       {
@@ -1160,7 +1161,7 @@ export class RollbackWatchdog extends Construct {
   } {
     const { fn } = this.createHandler(
       'ConfigWriter',
-      'on-config-write.ts',
+      'on-config-write',
       logRetention,
       {
         [POWERTOOLS_ENV.serviceName]: SERVICE_NAME,

@@ -7,11 +7,13 @@ import type { OperatorRequest, OperatorResponse } from '../contract';
 import { isRecord } from '../boundary/json-path';
 import { OperatorTransportError, type OperatorClient } from '../cli/operator-client';
 import { describeError } from './aws-errors';
+import { CLI_NETWORK, type CliNetwork } from './cli-network';
+import { NETWORK_HINT } from './stack-outputs';
 
 /** Lambda Function URLs are signed for the `lambda` service. */
 export const FUNCTION_URL_SIGNING_SERVICE = 'lambda';
-/** Long enough for a rollback request (claim, ECS or CodeDeploy call, audit, notification), short enough to notice a hang. */
-export const OPERATOR_REQUEST_TIMEOUT_MS = 60_000;
+/** Pause before connection attempt n + 1: 100 ms × 2^n, as the SDK's standard retry. */
+const RECONNECT_BASE_DELAY_MS = 100;
 /** Responses are small JSON documents; anything larger is not the operator function talking. */
 const MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
 const FUNCTION_URL_HOST = /^[a-z0-9]+\.lambda-url\.([a-z0-9-]+)\.on\.aws$/;
@@ -34,7 +36,9 @@ export interface SignedOperatorClientOptions {
   readonly credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider;
   /** Named in the permission hint of a 403. @default - the URL */
   readonly functionName?: string;
-  /** @default OPERATOR_REQUEST_TIMEOUT_MS */
+  /** Connection timeout and attempts, and the whole call's deadline (`operatorTimeoutMs`). @default CLI_NETWORK */
+  readonly network?: CliNetwork;
+  /** Overrides `network.operatorTimeoutMs`. */
   readonly timeoutMs?: number;
 }
 
@@ -79,6 +83,7 @@ export class SignedOperatorClient implements OperatorClient {
   private readonly signer: SignatureV4;
   private readonly functionName: string;
   private readonly timeoutMs: number;
+  private readonly network: CliNetwork;
 
   constructor(options: SignedOperatorClientOptions) {
     this.url = new URL(options.url);
@@ -95,7 +100,8 @@ export class SignedOperatorClient implements OperatorClient {
       );
     this.region = region;
     this.functionName = options.functionName ?? options.url;
-    this.timeoutMs = options.timeoutMs ?? OPERATOR_REQUEST_TIMEOUT_MS;
+    this.network = options.network ?? CLI_NETWORK;
+    this.timeoutMs = options.timeoutMs ?? this.network.operatorTimeoutMs;
     this.signer = new SignatureV4({
       service: FUNCTION_URL_SIGNING_SERVICE,
       region,
@@ -135,10 +141,49 @@ export class SignedOperatorClient implements OperatorClient {
     return this.interpret(response);
   }
 
-  private post(body: string, headers: Record<string, string>): Promise<RawResponse> {
+  /**
+   * POSTs once the connection is made, within one deadline for the whole call. A connection that cannot be made
+   * (refused, unreachable, or not made within the connection timeout) is tried again, up to
+   * `network.maxAttempts` times: nothing was sent. Once connected, the request is never repeated.
+   */
+  private async post(body: string, headers: Record<string, string>): Promise<RawResponse> {
+    const deadline = Date.now() + this.timeoutMs;
+    const { connectionTimeoutMs, maxAttempts } = this.network;
+    for (let attempt = 1; ; attempt++) {
+      const outcome = await this.attempt(body, headers, deadline, connectionTimeoutMs);
+      if (outcome.ok) return outcome.response;
+      const pause = RECONNECT_BASE_DELAY_MS * 2 ** attempt;
+      if (outcome.connected || attempt >= maxAttempts || Date.now() + pause >= deadline) {
+        if (outcome.error instanceof OperatorTransportError) throw outcome.error;
+        throw new OperatorTransportError(
+          'unreachable',
+          `cannot reach the operator function at ${this.url.origin} (${describeError(outcome.error)}` +
+            `${attempt > 1 ? `, ${attempt} attempts` : ''}): ${NETWORK_HINT}`,
+          { cause: outcome.error },
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
+  }
+
+  /** One connection and request; says whether the connection was made, which decides whether to try again. */
+  private attempt(
+    body: string,
+    headers: Record<string, string>,
+    deadline: number,
+    connectionTimeoutMs: number,
+  ): Promise<{ ok: true; response: RawResponse } | { ok: false; connected: boolean; error: unknown }> {
     const { url } = this;
     const transport = url.protocol === 'https:' ? https : http;
-    return new Promise((resolve, reject) => {
+    return new Promise((resolve) => {
+      let connected = false;
+      const timers: NodeJS.Timeout[] = [];
+      const settle = (
+        outcome: { ok: true; response: RawResponse } | { ok: false; connected: boolean; error: unknown },
+      ) => {
+        timers.forEach(clearTimeout);
+        resolve(outcome);
+      };
       const req = transport.request(url, { method: 'POST', headers }, (res) => {
         const chunks: Buffer[] = [];
         let size = 0;
@@ -156,29 +201,46 @@ export class SignedOperatorClient implements OperatorClient {
           chunks.push(chunk);
         });
         res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
+          settle({
+            ok: true,
+            response: { status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') },
+          }),
         );
-        res.on('error', reject);
+        res.on('error', (error) => settle({ ok: false, connected: true, error }));
       });
-      req.setTimeout(this.timeoutMs, () =>
-        req.destroy(
-          new OperatorTransportError(
-            'unreachable',
-            `no answer from the operator function within ${this.timeoutMs / 1000}s (${url.origin}); it may still be working: check \`watchdog history\``,
-          ),
+      req.on('socket', (socket) => {
+        const onConnect = () => {
+          connected = true;
+        };
+        if (socket.connecting) socket.once('connect', onConnect);
+        else onConnect();
+      });
+      const remaining = Math.max(0, deadline - Date.now());
+      timers.push(
+        setTimeout(
+          () => {
+            if (!connected)
+              req.destroy(
+                Object.assign(new Error(`no connection within ${connectionTimeoutMs / 1000}s`), {
+                  name: 'TimeoutError',
+                }),
+              );
+          },
+          Math.min(connectionTimeoutMs, remaining),
         ),
-      );
-      req.on('error', (error) =>
-        reject(
-          error instanceof OperatorTransportError
-            ? error
-            : new OperatorTransportError(
+        setTimeout(
+          () =>
+            req.destroy(
+              new OperatorTransportError(
                 'unreachable',
-                `cannot reach the operator function at ${url.origin} (${describeError(error)})`,
-                { cause: error },
+                `no answer from the operator function at ${url.origin} within ${this.timeoutMs / 1000}s: ` +
+                  `${NETWORK_HINT}; a command that changes something may have run anyway: check \`watchdog history\``,
               ),
+            ),
+          remaining,
         ),
       );
+      req.on('error', (error) => settle({ ok: false, connected, error }));
       req.end(body);
     });
   }

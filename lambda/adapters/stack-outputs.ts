@@ -2,6 +2,7 @@ import { DescribeStacksCommand, type CloudFormationClient } from '@aws-sdk/clien
 import { STACK_OUTPUT } from '../contract';
 import { OperatorTransportError } from '../cli/operator-client';
 import { classifyAwsError, describeError } from './aws-errors';
+import { DeadlineExceededError, withDeadline } from './cli-network';
 
 /** Where a deployed watchdog's operator function is, from its stack's outputs. */
 export interface OperatorEndpoint {
@@ -28,6 +29,21 @@ const ACCESS_DENIED: ReadonlySet<string> = new Set(['AccessDenied', 'AccessDenie
 /** The fix for "no credentials", said the same way wherever credentials are missing. */
 export const NO_CREDENTIALS_HINT = 'set AWS_PROFILE or run `aws sso login` (or pass --profile)';
 
+/** What to check when an AWS endpoint cannot be reached or does not answer. */
+export const NETWORK_HINT = 'check your network connection (VPN, firewall)';
+
+/** The fix for a missing region, said the same way wherever it is missing. */
+export const NO_REGION_MESSAGE =
+  'no AWS region: pass --region, set AWS_REGION (or AWS_DEFAULT_REGION), or give your profile a region';
+
+/** How findOperatorEndpoint bounds and describes its call. */
+export interface FindOptions {
+  /** The whole DescribeStacks call, retries included. @default - the client's own timeouts only */
+  readonly deadlineMs?: number;
+  /** The endpoint the client sent to (EndpointRecorder), named when it fails. */
+  readonly endpoint?: () => string | undefined;
+}
+
 function errorName(error: unknown): string {
   return isErrorWithName(error) ? error.name : '';
 }
@@ -39,7 +55,13 @@ function isErrorWithName(error: unknown): error is { name: string; message?: unk
 }
 
 /** Turns a failed DescribeStacks into what the person at the terminal should do about it. */
-function describeStacksFailure(error: unknown, stackName: string, region: string): OperatorTransportError {
+function describeStacksFailure(
+  error: unknown,
+  stackName: string,
+  region: string,
+  endpoint: string | undefined,
+): OperatorTransportError {
+  if (error instanceof OperatorTransportError) return error;
   const name = errorName(error);
   const message = isErrorWithName(error) && typeof error.message === 'string' ? error.message : '';
   const cause = { cause: error };
@@ -67,11 +89,37 @@ function describeStacksFailure(error: unknown, stackName: string, region: string
       `you are not allowed to read the stack ${stackName}: needs cloudformation:DescribeStacks (${describeError(error)})`,
       cause,
     );
+  const at = `CloudFormation ${endpoint === undefined ? '' : `at ${endpoint} `}in ${region}`;
+  const metadata = (error as { $metadata?: { attempts?: unknown; httpStatusCode?: unknown } } | undefined)
+    ?.$metadata;
+  const tries =
+    typeof metadata?.attempts === 'number' && metadata.attempts > 1 ? `, ${metadata.attempts} attempts` : '';
+  // The SDK prefixes its timeout messages with the package that threw them.
+  const detail = describeError(error).replace(/@smithy\/[\w-]+ - \[ERROR\] /, '');
+  const network = `${NETWORK_HINT}, and that ${region} is the stack's region (--region)`;
+  if (name === 'TimeoutError')
+    return new OperatorTransportError(
+      'unreachable',
+      `no answer from ${at} (${detail}${tries}): ${network}`,
+      cause,
+    );
   const kind = classifyAwsError(error);
+  if (kind === 'retryable' && name.toLowerCase().includes('throttl'))
+    return new OperatorTransportError(
+      'throttled',
+      `${at} is throttling requests (${detail}${tries}); try again in a moment`,
+      cause,
+    );
+  if (kind === 'retryable' && typeof metadata?.httpStatusCode === 'number')
+    return new OperatorTransportError(
+      'aws',
+      `${at} failed (${detail}${tries}); try again in a moment`,
+      cause,
+    );
   if (kind === 'retryable')
     return new OperatorTransportError(
-      name.toLowerCase().includes('throttl') ? 'throttled' : 'unreachable',
-      `cannot reach CloudFormation in ${region} (${describeError(error)}); try again in a moment`,
+      'unreachable',
+      `cannot reach ${at} (${detail}${tries}): ${network}`,
       cause,
     );
   return new OperatorTransportError(
@@ -81,6 +129,15 @@ function describeStacksFailure(error: unknown, stackName: string, region: string
   );
 }
 
+/** The region a client calls; a missing one is an OperatorTransportError that says how to set it. */
+export async function regionOf(client: CloudFormationClient): Promise<string> {
+  try {
+    return await client.config.region();
+  } catch (error) {
+    throw new OperatorTransportError('no-region', NO_REGION_MESSAGE, { cause: error });
+  }
+}
+
 /**
  * Finds the operator function of the watchdog deployed as `stackName`, from the stack's outputs
  * (CloudFormation DescribeStacks). Every failure is an OperatorTransportError that says what to do.
@@ -88,23 +145,27 @@ function describeStacksFailure(error: unknown, stackName: string, region: string
 export async function findOperatorEndpoint(
   client: CloudFormationClient,
   stackName: string,
+  options: FindOptions = {},
 ): Promise<OperatorEndpoint> {
-  let region: string;
-  try {
-    region = await client.config.region();
-  } catch (error) {
-    throw new OperatorTransportError(
-      'no-region',
-      'no AWS region: set AWS_REGION, give your profile a region, or pass --region',
-      { cause: error },
-    );
-  }
+  const region = await regionOf(client);
   let stack;
   try {
-    const described = await client.send(new DescribeStacksCommand({ StackName: stackName }));
+    const controller = new AbortController();
+    const call = client.send(new DescribeStacksCommand({ StackName: stackName }), {
+      abortSignal: controller.signal,
+    });
+    const described =
+      options.deadlineMs === undefined
+        ? await call
+        : await withDeadline(
+            call,
+            options.deadlineMs,
+            () => new DeadlineExceededError(`DescribeStacks took longer than ${options.deadlineMs! / 1000}s`),
+            controller,
+          );
     stack = described.Stacks?.[0];
   } catch (error) {
-    throw describeStacksFailure(error, stackName, region);
+    throw describeStacksFailure(error, stackName, region, options.endpoint?.());
   }
   if (stack === undefined)
     throw new OperatorTransportError(

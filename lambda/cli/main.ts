@@ -10,6 +10,7 @@ import { simulateCommand } from './commands/simulate';
 import { statusCommand } from './commands/status';
 import { validateCommand } from './commands/validate';
 import { EXIT, type CliIo } from './io';
+import { CLI_VERSION } from './version';
 
 /** Commands that run offline. */
 const OFFLINE_COMMANDS: readonly Command[] = [simulateCommand, validateCommand];
@@ -29,6 +30,7 @@ function generalHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.spec.name.length));
   return [
     'Usage: watchdog <command> [arguments] [--help]',
+    '       watchdog --version',
     '',
     'Rollback Watchdog: rolls an ECS service or CodeDeploy deployment group back to its last known-good version when a guarding CloudWatch alarm fires after a release.',
     '',
@@ -39,6 +41,8 @@ function generalHelp(): string {
     ...OPERATOR_COMMANDS.map((c) => `  ${c.spec.name.padEnd(width)}  ${c.spec.summary}`),
     '',
     'Run `watchdog <command> --help` for its arguments, options and exit codes.',
+    'Installed from npm, the same command is also `rollback-watchdog` (`npx rollback-watchdog <command>` works',
+    'outside a checkout too).',
     '',
   ].join('\n');
 }
@@ -53,6 +57,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   if (name === undefined) {
     io.stderr.write(generalHelp());
     return EXIT.invalidInput;
+  }
+  if (name === '--version') {
+    io.stdout.write(`${CLI_VERSION}\n`);
+    return EXIT.ok;
   }
   if (name === '--help' || name === '-h' || name === 'help') {
     const topic = name === 'help' ? COMMANDS.find((c) => c.spec.name === rest[0]) : undefined;

@@ -23,7 +23,8 @@ const CONNECTION_OPTIONS: readonly OptionSpec[] = [
   {
     name: 'region',
     value: '<region>',
-    description: "The stack's region. Default: the AWS SDK's (AWS_REGION, then the profile's region).",
+    description:
+      "The stack's region. Default: AWS_REGION, then AWS_DEFAULT_REGION, then the profile's region.",
   },
   {
     name: 'profile',

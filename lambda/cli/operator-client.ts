@@ -10,7 +10,7 @@ export interface OperatorClient {
 export interface StackLocation {
   /** The CloudFormation stack name. */
   readonly stackName: string;
-  /** @default - the SDK's default chain (`AWS_REGION`, then the profile's region) */
+  /** @default - `AWS_REGION`, then `AWS_DEFAULT_REGION`, then the profile's region */
   readonly region?: string;
   /** @default - the SDK's default credential chain (`AWS_PROFILE`, environment, SSO, ...) */
   readonly profile?: string;
@@ -28,7 +28,7 @@ export interface OperatorEnvironment {
 
 /**
  * Why the operator function could not be reached or understood:
- * - `no-credentials`, `no-region`: the local AWS setup is incomplete.
+ * - `no-credentials`, `no-region`, `unknown-profile`: the local AWS setup is incomplete.
  * - `stack-not-found`, `not-a-watchdog-stack`: `--stack` names nothing usable.
  * - `forbidden`: IAM denied the call (DescribeStacks or lambda:InvokeFunctionUrl).
  * - `throttled`, `unreachable`, `bad-response`, `aws`: the call failed on the way or on the other side.
@@ -36,6 +36,7 @@ export interface OperatorEnvironment {
 export type OperatorTransportErrorKind =
   | 'no-credentials'
   | 'no-region'
+  | 'unknown-profile'
   | 'stack-not-found'
   | 'not-a-watchdog-stack'
   | 'forbidden'

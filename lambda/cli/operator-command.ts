@@ -57,6 +57,7 @@ export const EXIT_FOR_OPERATOR_ERROR: Readonly<Record<OperatorError['code'], num
 export const EXIT_FOR_TRANSPORT_ERROR: Readonly<Record<OperatorTransportErrorKind, number>> = {
   'no-credentials': EXIT.invalidInput,
   'no-region': EXIT.invalidInput,
+  'unknown-profile': EXIT.invalidInput,
   'stack-not-found': EXIT.invalidInput,
   'not-a-watchdog-stack': EXIT.invalidInput,
   forbidden: EXIT.invalidInput,
@@ -117,9 +118,12 @@ export function operatorCommand<C extends OperatorCommand>(
       // The request was parsed for this command, so its `command` is `name`.
       const { ok: _ok, ...rest } = parsed;
       const invocation = rest as OperatorInvocation & { readonly request: RequestOf<C> };
+      // The AWS CLI's order; the SDK reads AWS_REGION only, and the profile's region when given none.
+      const region =
+        invocation.stack.region ?? nonEmpty(io.env.AWS_REGION) ?? nonEmpty(io.env.AWS_DEFAULT_REGION);
       const location: StackLocation = {
         stackName: invocation.stack.name ?? nonEmpty(io.env[ENV.stackName]) ?? DEFAULT_STACK_NAME,
-        ...(invocation.stack.region !== undefined ? { region: invocation.stack.region } : {}),
+        ...(region !== undefined ? { region } : {}),
         ...(invocation.stack.profile !== undefined ? { profile: invocation.stack.profile } : {}),
       };
       const spinner = createSpinner(io.stderr, io.stderr.isTTY === true && !invocation.json);

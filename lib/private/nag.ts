@@ -1,5 +1,22 @@
-import { Stack } from 'aws-cdk-lib';
+import * as cdk from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
+
+/** A finding of a validation rule pack (cdk-nag 3, aws-cdk-lib's own) that does not apply, and why. */
+export interface Acknowledgement {
+  readonly id: string;
+  readonly reason: string;
+}
+
+/**
+ * Records acknowledgements on `scope` with aws-cdk-lib's `Validations` API, which cdk-nag 3 and aws-cdk-lib's
+ * synth-time validation read. aws-cdk-lib releases before 2.252 have no such API (nor a rule pack that reads
+ * it; cdk-nag 3 itself needs 2.257): there this records nothing and the construct still synthesizes, which
+ * lets apps on those releases use it (the peer dependency range in package.json).
+ */
+export function acknowledge(scope: IConstruct, ...acknowledgements: Acknowledgement[]): void {
+  const { Validations } = cdk as Partial<Pick<typeof cdk, 'Validations'>>;
+  Validations?.of(scope).acknowledge(...acknowledgements);
+}
 
 type Cfn = unknown;
 
@@ -30,5 +47,5 @@ function flatten(node: Cfn): string {
  * finding ids exactly). Mirrors cdk-nag's flattenCfnReference.
  */
 export function nagFindingValue(scope: IConstruct, value: string): string {
-  return flatten(Stack.of(scope).resolve(value));
+  return flatten(cdk.Stack.of(scope).resolve(value));
 }

@@ -214,7 +214,10 @@ describe('SignedOperatorClient', () => {
     reply = () => ({ status: 200, body: '{"ok":true,"result":{}}', delayMs: 2_000 });
     const slow = await failure(client({ timeoutMs: 100 }).send({ command: 'status' }));
     expect(slow.kind).toBe('unreachable');
-    expect(slow.message).toMatch(/^no answer from the operator function within 0\.1s/);
+    expect(slow.message).toBe(
+      `no answer from the operator function at ${baseUrl.replace(/\/$/, '')} within 0.1s: check your network ` +
+        'connection (VPN, firewall); a command that changes something may have run anyway: check `watchdog history`',
+    );
 
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));

@@ -95,8 +95,16 @@ describe('findOperatorEndpoint', () => {
       'forbidden',
       /^you are not allowed to read the stack RollbackWatchdog: needs cloudformation:DescribeStacks/,
     ],
-    ['Throttling', 'throttled', /^cannot reach CloudFormation in eu-west-1 .*try again in a moment$/],
-    ['InternalFailure', 'unreachable', /^cannot reach CloudFormation in eu-west-1/],
+    [
+      'Throttling',
+      'throttled',
+      /^CloudFormation in eu-west-1 is throttling requests .*try again in a moment$/,
+    ],
+    [
+      'InternalFailure',
+      'aws',
+      /^CloudFormation in eu-west-1 failed \(InternalFailure.*\); try again in a moment$/,
+    ],
     ['ValidationError', 'aws', /^reading the stack RollbackWatchdog failed \(ValidationError: /],
   ])('maps %s to %s', async (name, kind, message) => {
     cfn.on(DescribeStacksCommand).rejects(awsError(name, { status: name === 'InternalFailure' ? 500 : 400 }));
@@ -125,7 +133,9 @@ describe('findOperatorEndpoint', () => {
     });
     const error = await failure(findOperatorEndpoint(noRegion, 'RollbackWatchdog'));
     expect(error.kind).toBe('no-region');
-    expect(error.message).toBe('no AWS region: set AWS_REGION, give your profile a region, or pass --region');
+    expect(error.message).toBe(
+      'no AWS region: pass --region, set AWS_REGION (or AWS_DEFAULT_REGION), or give your profile a region',
+    );
   });
 });
 

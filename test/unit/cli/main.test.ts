@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { scenarioInput } from '../sim/support';
 import { runCli, tempDir } from './support';
@@ -22,6 +23,11 @@ describe('watchdog', () => {
       for (const command of ['status', 'history', 'pause', 'resume', 'approve', 'rollback', 'drill'])
         expect(run.stdout).toMatch(new RegExp(`\n {2}${command} +\\S`));
     }
+  });
+
+  it('prints the package version for --version', async () => {
+    const { version } = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { version: string };
+    expect(await runCli(['--version'])).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
   });
 
   it('exits 2 without a command, or with an unknown one', async () => {
@@ -192,6 +198,31 @@ describe('bin/watchdog.js', () => {
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/^Usage: watchdog simulate <scenario\.json> \[--json\]/);
     expect(result.stderr).toBe('');
+  });
+
+  it('says a --profile that does not exist does not exist, through the real AWS wiring (exit 2)', () => {
+    const home = tempDir({ config: '[profile oncall]\nregion = eu-west-1\n' });
+    const result = spawnSync(
+      process.execPath,
+      [join(repo, 'bin/watchdog.js'), 'status', '--profile', 'nope'],
+      {
+        encoding: 'utf8',
+        timeout: 30_000,
+        env: {
+          PATH: process.env.PATH,
+          HOME: home,
+          AWS_EC2_METADATA_DISABLED: 'true',
+          AWS_CONFIG_FILE: join(home, 'config'),
+          AWS_SHARED_CREDENTIALS_FILE: join(home, 'credentials'),
+        },
+      },
+    );
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe(
+      `watchdog status: the AWS profile nope (--profile) does not exist: it is in neither ${join(home, 'config')} ` +
+        `nor ${join(home, 'credentials')} (profiles there: oncall); check the name, or create it with ` +
+        '`aws configure --profile nope` or `aws configure sso --profile nope`\n',
+    );
   });
 
   it('tells an operator without AWS credentials what to do, through the real AWS wiring (exit 2)', () => {

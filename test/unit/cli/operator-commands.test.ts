@@ -175,6 +175,23 @@ describe('watchdog status', () => {
     ).toEqual([{ stackName: 'Other', region: 'eu-west-1', profile: 'oncall' }]);
   });
 
+  it('takes the region from --region, then AWS_REGION, then AWS_DEFAULT_REGION (as the AWS CLI does)', async () => {
+    const regionOf = async (argv: string[], env: Record<string, string>) =>
+      (await run(argv, () => ok(STATUS), { env })).calls.locations[0]?.region;
+    expect(await regionOf(['status'], { AWS_DEFAULT_REGION: 'eu-north-1' })).toBe('eu-north-1');
+    expect(await regionOf(['status'], { AWS_DEFAULT_REGION: 'eu-north-1', AWS_REGION: 'eu-west-3' })).toBe(
+      'eu-west-3',
+    );
+    expect(
+      await regionOf(['status', '--region', 'ap-south-1'], {
+        AWS_DEFAULT_REGION: 'eu-north-1',
+        AWS_REGION: 'eu-west-3',
+      }),
+    ).toBe('ap-south-1');
+    // Neither: the SDK takes the profile's region.
+    expect(await regionOf(['status'], { AWS_REGION: '' })).toBeUndefined();
+  });
+
   it('exits 2 for an unknown target, with a hint, and reports the error as JSON with --json', async () => {
     const answer = () => fail('unknown-target', 'no target "chekout"; targets: checkout, payments');
     const result = await run(['status', 'chekout'], answer);
@@ -365,6 +382,7 @@ describe('transport failures', () => {
   it.each([
     ['no-credentials', 'no AWS credentials found: set AWS_PROFILE or run `aws sso login`', 2],
     ['no-region', 'no AWS region: set AWS_REGION', 2],
+    ['unknown-profile', 'the AWS profile nope (--profile) does not exist', 2],
     [
       'stack-not-found',
       'stack RollbackWatchdog not found in eu-west-1: deploy it with `npx cdk deploy` or pass --stack',

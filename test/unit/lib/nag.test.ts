@@ -1,6 +1,7 @@
-import { App, ArnFormat, Stack } from 'aws-cdk-lib';
+import { App, ArnFormat, Stack, Validations } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import { nagFindingValue } from '../../../lib/private/nag';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
+import { acknowledge, nagFindingValue } from '../../../lib/private/nag';
 
 describe('nagFindingValue', () => {
   it('renders a token ARN the way cdk-nag names it in finding ids', () => {
@@ -23,5 +24,18 @@ describe('nagFindingValue', () => {
     expect(nagFindingValue(stack, 'arn:aws:ecs:us-east-1:1:service/a/b')).toBe(
       'arn:aws:ecs:us-east-1:1:service/a/b',
     );
+  });
+});
+
+describe('acknowledge', () => {
+  it("records the acknowledgements with aws-cdk-lib's Validations, where cdk-nag 3 reads them", () => {
+    const stack = new Stack(new App(), 'Stack');
+    const queue = new Queue(stack, 'Queue');
+    acknowledge(queue, { id: 'AwsSolutions-SQS3', reason: 'it is the dead-letter queue' });
+    const recorded = queue.node.metadata.filter(
+      (m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY,
+    );
+    expect(JSON.stringify(recorded)).toContain('AwsSolutions-SQS3');
+    expect(JSON.stringify(recorded)).toContain('it is the dead-letter queue');
   });
 });
