@@ -1,7 +1,7 @@
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { TABLE } from '../../lambda/contract';
 import { describeStateStoreContract } from '../support/state-store-contract';
-import { deployToMoto, onlyResource, synthWatchdog, type CfnTemplate } from './support/stack';
+import { deployToMoto, emulatorTemplate, onlyResource, type CfnTemplate } from './support/stack';
 
 /**
  * The state store's contract on moto's DynamoDB, a second implementation beside dynalite (which runs the
@@ -13,22 +13,12 @@ let template: CfnTemplate;
 let tables = 0;
 
 beforeAll(() => {
-  template = synthWatchdog({
-    targets: [
-      {
-        id: 'checkout',
-        type: 'ecs-service',
-        cluster: 'emu-ddb',
-        service: 'checkout',
-        alarms: ['emu-ddb-5xx'],
-      },
-    ],
-  });
+  template = emulatorTemplate('dynamodb');
 });
 afterAll(() => client.destroy());
 
 it("creates the table from the template's key schema, billing mode and TTL attribute", async () => {
-  const stack = await deployToMoto(template, `emu-ddb-${process.pid}-schema`);
+  const stack = await deployToMoto(template, 'emu-ddb-schema');
   const { Table } = await client.send(new DescribeTableCommand({ TableName: stack.tableName }));
   const [, resource] = onlyResource(template, 'AWS::DynamoDB::Table');
 
@@ -51,7 +41,7 @@ describeStateStoreContract({
   client: () => client,
   createTable: async () => {
     tables += 1;
-    return (await deployToMoto(template, `emu-ddb-${process.pid}-${tables}`)).tableName;
+    return (await deployToMoto(template, `emu-ddb-${tables}`)).tableName;
   },
   hasTimeToLive: true,
 });

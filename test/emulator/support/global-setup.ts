@@ -1,5 +1,11 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EMULATOR_CONFIGS } from './configs';
 import { EMULATOR_ENV } from './constants';
 import { startMotoServer, type MotoServer } from './moto-server';
+import { TEMPLATES_DIR_ENV } from './stack';
+import { synthWatchdogs } from './synth';
 
 declare global {
   // Shared with global-teardown.ts, which Jest runs in the same process.
@@ -7,11 +13,22 @@ declare global {
 }
 
 /**
- * Starts one moto_server for the whole `npm run test:emulator` run and points every AWS SDK client of the
+ * Synthesizes the stack of every test file (support/configs.ts) once, here, rather than in each worker:
+ * CDK's start-up is most of a synth's time, and the test files then never load aws-cdk-lib. Then starts one moto_server for the whole `npm run test:emulator` run and points every AWS SDK client of the
  * test workers at it: AWS_ENDPOINT_URL (the SDK's documented endpoint override for all services), dummy
  * credentials and the region. Workers are forked after this runs, so they inherit the environment.
  */
 export default async function globalSetup(): Promise<void> {
+  const started = Date.now();
+  const templates = synthWatchdogs(EMULATOR_CONFIGS);
+  const dir = mkdtempSync(join(tmpdir(), 'watchdog-emulator-templates-'));
+  mkdirSync(dir, { recursive: true });
+  for (const [area, template] of Object.entries(templates)) {
+    writeFileSync(join(dir, `${area}.template.json`), JSON.stringify(template));
+  }
+  process.env[TEMPLATES_DIR_ENV] = dir;
+  const synthSeconds = ((Date.now() - started) / 1000).toFixed(0);
+
   const moto = await startMotoServer();
   globalThis.__watchdogMoto = moto;
   for (const name of Object.keys(process.env)) {
@@ -28,6 +45,7 @@ export default async function globalSetup(): Promise<void> {
     POWERTOOLS_METRICS_DISABLED: 'true',
   });
   process.stdout.write(
-    `\nmoto ${moto.version} (moto_server, pid ${moto.pid}) on ${moto.endpoint}; request log: ${moto.logFile}\n`,
+    `\nmoto ${moto.version} (moto_server, pid ${moto.pid}) on ${moto.endpoint}; request log: ${moto.logFile}\n` +
+      `${Object.keys(templates).length} stacks synthesized in ${synthSeconds} s into ${dir}\n`,
   );
 }

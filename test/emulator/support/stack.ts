@@ -1,7 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
 import {
   CreateTableCommand,
   DynamoDBClient,
@@ -12,12 +10,9 @@ import {
   type PutItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
-import { parseWatchdogConfig } from '../../../lambda/boundary/config-schema';
 import { KEY, RUNTIME_CONFIG_ATTRIBUTE, TABLE, type RuntimeConfig } from '../../../lambda/contract';
-import { WatchdogStack } from '../../../lib';
+import type { EmulatorArea } from './configs';
 import { MOTO_ACCOUNT, MOTO_REGION } from './constants';
-
-const REPO_ROOT = join(__dirname, '..', '..', '..');
 
 export interface CfnResource {
   readonly Type: string;
@@ -28,20 +23,14 @@ export interface CfnTemplate {
   readonly Resources: Record<string, CfnResource>;
 }
 
-/**
- * Synthesizes WatchdogStack from a `watchdog.config.json` document, as `cdk synth` would (cdk.json's feature
- * flags), without bundling the Lambda code (the emulator suite runs the handlers in-process) and without the
- * cdk-nag packs (test/infra runs those).
- */
-export function synthWatchdog(configJson: unknown): CfnTemplate {
-  const parsed = parseWatchdogConfig(configJson);
-  if (!parsed.ok) throw new Error(`emulator config is invalid:\n${parsed.problems.join('\n')}`);
-  const cdkJson = JSON.parse(readFileSync(join(REPO_ROOT, 'cdk.json'), 'utf8')) as {
-    context?: Record<string, unknown>;
-  };
-  const app = new App({ context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [] } });
-  const stack = new WatchdogStack(app, 'Emulator', { config: parsed.config });
-  return Template.fromStack(stack).toJSON() as CfnTemplate;
+/** Where the global setup writes the templates of test/emulator/support/configs.ts. */
+export const TEMPLATES_DIR_ENV = 'WATCHDOG_EMULATOR_TEMPLATES';
+
+/** The template the global setup synthesized for `area` (see configs.ts). */
+export function emulatorTemplate(area: EmulatorArea): CfnTemplate {
+  const dir = process.env[TEMPLATES_DIR_ENV];
+  if (!dir) throw new Error(`${TEMPLATES_DIR_ENV} is not set: run through npm run test:emulator`);
+  return JSON.parse(readFileSync(join(dir, `${area}.template.json`), 'utf8')) as CfnTemplate;
 }
 
 /** The one resource of `type` in the template (throws when there is not exactly one). */

@@ -108,6 +108,33 @@ export const withoutListServiceDeployments: NonNullable<CreateAwsClientsOptions[
   );
 };
 
+/** Records the command name of every call a client sends (observation only: the call goes on unchanged). */
+export class CallLog {
+  readonly calls: string[] = [];
+
+  readonly configure: NonNullable<CreateAwsClientsOptions['configure']> = (client, name) => {
+    client.middlewareStack.add(
+      (next: InitializeHandler<object, MetadataBearer>, context: HandlerExecutionContext) =>
+        (args: InitializeHandlerArguments<object>): Promise<InitializeHandlerOutput<MetadataBearer>> => {
+          this.calls.push(`${name}:${(context.commandName ?? '').replace(/Command$/, '')}`);
+          return next(args);
+        },
+      { step: 'initialize', name: 'emulatorCallLog' },
+    );
+  };
+
+  count(call: string): number {
+    return this.calls.filter((c) => c === call).length;
+  }
+}
+
+/** Both configure hooks, in order. */
+export function configureAll(
+  ...hooks: NonNullable<CreateAwsClientsOptions['configure']>[]
+): NonNullable<CreateAwsClientsOptions['configure']> {
+  return (client, name) => hooks.forEach((hook) => hook(client, name));
+}
+
 /** An SQS queue in moto. */
 export interface Queue {
   readonly url: string;
