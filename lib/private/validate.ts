@@ -6,6 +6,7 @@ import {
   CODEPIPELINE_NAME_PATTERN,
   ECS_NAME_PATTERN,
   MODES,
+  operatorUrlRegionProblem,
   SWEEP_INTERVAL_LIMITS,
   TARGET_ID_PATTERN,
 } from '../../lambda/contract';
@@ -173,6 +174,11 @@ function checkTarget(scope: IConstruct, where: string, target: RollbackTarget): 
  */
 export function validateWatchdog(settings: WatchdogSettings): string[] {
   const problems: string[] = [];
+  // An environment-agnostic stack (region a token) is checked where it is deployed: bin/app.ts checks the
+  // region the CDK CLI targets, and `watchdog validate --region` the operator's.
+  const region = Stack.of(settings.scope).region;
+  const regionProblem = Token.isUnresolved(region) ? undefined : operatorUrlRegionProblem(region);
+  if (regionProblem) problems.push(regionProblem);
   if (settings.targets.length === 0)
     problems.push('targets: at least one target is required (pass targets or call addTarget())');
 

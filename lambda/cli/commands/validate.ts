@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { readConfigFile, resolveRuntimeConfig } from '../../boundary/config-schema';
+import { operatorUrlRegionProblem } from '../../contract';
 import type { Command } from '../command';
 import { EXIT } from '../io';
 
@@ -12,33 +13,60 @@ export const validateCommand: Command = {
     summary: 'Check a watchdog config file and show the policy every target gets.',
     description: [
       'Reads the file with the same schema the CDK app and `watchdog simulate` use. Unknown keys are errors, and every problem is listed with its JSON path and what would be valid.',
+      'With a region (--region, else AWS_REGION or AWS_DEFAULT_REGION, where `cdk deploy` would deploy), also checks that the watchdog can run there: its operator entry point is a Lambda function URL, which some regions do not have.',
     ],
     positionals: [
       { name: 'config', required: false, description: 'The config file. Default: watchdog.config.json' },
     ],
-    options: [{ name: 'json', description: 'Print { file, valid, problems, targets } as JSON.' }],
-    examples: ['watchdog validate', 'watchdog validate path/to/watchdog.config.json --json'],
+    options: [
+      {
+        name: 'region',
+        value: '<region>',
+        description:
+          'The region to deploy to. Default: AWS_REGION, else AWS_DEFAULT_REGION, else not checked.',
+      },
+      { name: 'json', description: 'Print { file, valid, problems, targets, region } as JSON.' },
+    ],
+    examples: [
+      'watchdog validate',
+      'watchdog validate path/to/watchdog.config.json --json',
+      'watchdog validate --region eu-west-1',
+    ],
   },
   exitCodes: [
     '0  the config is valid',
-    '2  the config is invalid, missing or not JSON, or the arguments are wrong',
+    '2  the config is invalid, missing or not JSON, the region cannot run the watchdog, or the arguments are wrong',
   ],
 
   run(args, io) {
     const file = args.positionals[0] ?? 'watchdog.config.json';
     const parsed = readConfigFile(resolve(io.cwd, file));
-    const problems = parsed.ok ? [] : parsed.problems.map((p) => p.replace(resolve(io.cwd, file), file));
+    const regionOption = args.options.region;
+    const region =
+      typeof regionOption === 'string'
+        ? regionOption
+        : io.env.AWS_REGION || io.env.AWS_DEFAULT_REGION || undefined;
+    const regionProblem = region === undefined ? undefined : operatorUrlRegionProblem(region);
+    const problems = [
+      ...(parsed.ok ? [] : parsed.problems.map((p) => p.replace(resolve(io.cwd, file), file))),
+      ...(regionProblem ? [regionProblem] : []),
+    ];
+    const valid = problems.length === 0;
     const targets = parsed.ok ? resolveRuntimeConfig(parsed.config, PLACEHOLDER_ENV).targets : [];
     if (args.options.json === true) {
       const json = {
         file,
-        valid: parsed.ok,
+        valid,
         problems,
         targets: targets.map(({ id, type, alarms, policy }) => ({ id, type, alarms, policy })),
+        ...(region !== undefined ? { region } : {}),
       };
       io.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
-    } else if (parsed.ok) {
-      io.stdout.write(`${file} is valid: ${targets.length} target${targets.length === 1 ? '' : 's'}\n`);
+    } else if (valid) {
+      const where = region !== undefined ? ` (region ${region})` : '';
+      io.stdout.write(
+        `${file} is valid: ${targets.length} target${targets.length === 1 ? '' : 's'}${where}\n`,
+      );
       for (const t of targets) {
         const where = t.type === 'ecs-service' ? `${t.cluster}/${t.service}` : '';
         const p = t.policy;
@@ -54,6 +82,6 @@ export const validateCommand: Command = {
       );
       for (const problem of problems) io.stdout.write(`  - ${problem}\n`);
     }
-    return Promise.resolve(parsed.ok ? EXIT.ok : EXIT.invalidInput);
+    return Promise.resolve(valid ? EXIT.ok : EXIT.invalidInput);
   },
 };
