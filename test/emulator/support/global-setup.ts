@@ -1,7 +1,7 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EMULATOR_CONFIGS } from './configs';
+import { EMULATOR_CONFIGS, type EmulatorArea } from './configs';
 import { EMULATOR_ENV } from './constants';
 import { startMotoServer, type MotoServer } from './moto-server';
 import { TEMPLATES_DIR_ENV } from './stack';
@@ -13,23 +13,31 @@ declare global {
 }
 
 /**
- * Synthesizes the stack of every test file (support/configs.ts) once, here, rather than in each worker:
- * CDK's start-up is most of a synth's time, and the test files then never load aws-cdk-lib. Then starts one moto_server for the whole `npm run test:emulator` run and points every AWS SDK client of the
+ * Starts one moto_server for the whole `npm run test:emulator` run and points every AWS SDK client of the
  * test workers at it: AWS_ENDPOINT_URL (the SDK's documented endpoint override for all services), dummy
  * credentials and the region. Workers are forked after this runs, so they inherit the environment.
+ *
+ * Also synthesizes the stack of every test file (support/configs.ts) once, here, rather than in each
+ * worker: CDK's start-up is most of a synth's time, and the test files then never load aws-cdk-lib.
  */
 export default async function globalSetup(): Promise<void> {
+  // First, so that a missing moto_server is reported at once, not after the synth.
+  const moto = await startMotoServer();
   const started = Date.now();
-  const templates = synthWatchdogs(EMULATOR_CONFIGS);
+  let templates: ReturnType<typeof synthWatchdogs<EmulatorArea>>;
+  try {
+    templates = synthWatchdogs(EMULATOR_CONFIGS);
+  } catch (error) {
+    await moto.stop();
+    throw error;
+  }
   const dir = mkdtempSync(join(tmpdir(), 'watchdog-emulator-templates-'));
-  mkdirSync(dir, { recursive: true });
   for (const [area, template] of Object.entries(templates)) {
     writeFileSync(join(dir, `${area}.template.json`), JSON.stringify(template));
   }
   process.env[TEMPLATES_DIR_ENV] = dir;
   const synthSeconds = ((Date.now() - started) / 1000).toFixed(0);
 
-  const moto = await startMotoServer();
   globalThis.__watchdogMoto = moto;
   for (const name of Object.keys(process.env)) {
     // A service-specific override (AWS_ENDPOINT_URL_DYNAMODB, ...) or a profile would bypass moto.
