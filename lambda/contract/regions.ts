@@ -95,3 +95,15 @@ export function operatorUrlRegionProblem(region: string): string | undefined {
     'services it protects; protect services in a supported region (README, "Regions").'
   );
 }
+
+/**
+ * Why the `chatbotSlack` option cannot be used in `region`, or undefined when it can: AWS Chatbot
+ * (AWS::Chatbot::SlackChannelConfiguration) does not exist in the China partition (cfn-lint 1.51.0).
+ */
+export function chatbotRegionProblem(region: string): string | undefined {
+  if (partitionOf(region) !== 'aws-cn') return undefined;
+  return (
+    `chatbotSlack: AWS Chatbot (AWS::Chatbot::SlackChannelConfiguration) does not exist in ${region}; ` +
+    'post to Slack through slackWebhookSecret (notifications.slackWebhookSecretName) instead'
+  );
+}

@@ -5,6 +5,7 @@ import {
   CODEDEPLOY_NAME_MAX,
   CODEPIPELINE_NAME_PATTERN,
   ECS_NAME_PATTERN,
+  chatbotRegionProblem,
   MODES,
   operatorUrlRegionProblem,
   SWEEP_INTERVAL_LIMITS,
@@ -177,8 +178,12 @@ export function validateWatchdog(settings: WatchdogSettings): string[] {
   // An environment-agnostic stack (region a token) is checked where it is deployed: bin/app.ts checks the
   // region the CDK CLI targets, and `watchdog validate --region` the operator's.
   const region = Stack.of(settings.scope).region;
-  const regionProblem = Token.isUnresolved(region) ? undefined : operatorUrlRegionProblem(region);
-  if (regionProblem) problems.push(regionProblem);
+  if (!Token.isUnresolved(region)) {
+    const regionProblem = operatorUrlRegionProblem(region);
+    if (regionProblem) problems.push(regionProblem);
+    const chatbotProblem = settings.chatbotSlack ? chatbotRegionProblem(region) : undefined;
+    if (chatbotProblem) problems.push(chatbotProblem);
+  }
   if (settings.targets.length === 0)
     problems.push('targets: at least one target is required (pass targets or call addTarget())');
 

@@ -4,14 +4,15 @@ import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { buildApp } from '../../bin/app';
 import { parseWatchdogConfig } from '../../lambda/boundary/config-schema';
-import { SUPPORTED_REGIONS } from '../../lambda/contract';
+import { partitionOf, SUPPORTED_REGIONS } from '../../lambda/contract';
 import { WatchdogStack } from '../../lib';
 import { INSTALL_HINT, isCi, onPath, PYTHON_TOOLS } from '../support/python-tools';
 import { EXAMPLE_CONFIG_FILE, REPO_ROOT } from './helpers';
 
 /**
  * Every template linted by AWS's CloudFormation linter (cfn-lint), for every region the README supports:
- * the default config as `cdk synth` builds it, and the largest fleet the README promises for one stack.
+ * the default config as `cdk synth` builds it, the largest fleet the README promises for one stack, and
+ * the construct's optional AWS Chatbot channel (outside the China partition, where validation refuses it).
  * Zero findings except the warnings below, which CDK itself always produces.
  *
  * cfn-lint's IAM rules skip `"*"` and Fn::Join ARNs, so its silence on IAM is not a pass: least privilege
@@ -72,10 +73,10 @@ function fleetConfig(size: number) {
 }
 
 /** Every template of a synthesized cloud assembly, nested stacks included. */
-function templatesOf(app: App): string[] {
+function templatesOf(app: App, stackPrefix = ''): string[] {
   const dir = app.synth().directory;
   return readdirSync(dir)
-    .filter((f) => f.endsWith('.template.json'))
+    .filter((f) => f.startsWith(stackPrefix) && f.endsWith('.template.json'))
     .map((f) => join(dir, f));
 }
 
@@ -87,13 +88,15 @@ function readmeRegions(): string[] {
   return [...supported.matchAll(/`([a-z]{2}(?:-[a-z]+)+-\d)`/g)].map((m) => m[1]);
 }
 
-function cfnLint(command: string, templates: readonly string[]): Promise<Finding[]> {
+function cfnLint(
+  command: string,
+  templates: readonly string[],
+  regions: readonly string[] = SUPPORTED_REGIONS,
+): Promise<Finding[]> {
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      command,
-      ['--format', 'json', '--regions', ...SUPPORTED_REGIONS, '--', ...templates],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const child = spawn(command, ['--format', 'json', '--regions', ...regions, '--', ...templates], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
@@ -130,7 +133,7 @@ describe('cfn-lint on every template', () => {
     expect(readmeRegions()).toEqual([...SUPPORTED_REGIONS]);
   });
 
-  it(`finds nothing but CDK's known warnings in the default config and a ${LINT_FLEET_SIZE}-target fleet, in every supported region`, async () => {
+  it(`finds nothing but CDK's known warnings in the default config, a ${LINT_FLEET_SIZE}-target fleet and a Chatbot channel, in every supported region`, async () => {
     const defaultApp = lintApp({ config: EXAMPLE_CONFIG_FILE });
     buildApp(defaultApp, {});
     const defaultTemplates = templatesOf(defaultApp);
@@ -138,10 +141,26 @@ describe('cfn-lint on every template', () => {
     const defaultFindings = cfnLint(command, defaultTemplates);
     const fleetApp = lintApp();
     new WatchdogStack(fleetApp, 'Fleet', { config: fleetConfig(LINT_FLEET_SIZE) });
-    const fleetTemplates = templatesOf(fleetApp);
-    expect([...defaultTemplates, ...fleetTemplates]).toHaveLength(2);
+    // The construct's optional AWS Chatbot channel, which the validation refuses in the China partition.
+    new WatchdogStack(fleetApp, 'Chatbot', {
+      config: fleetConfig(1),
+      chatbotSlack: { slackWorkspaceId: 'T0123ABCD', slackChannelId: 'C0123ABCD' },
+    });
+    const fleetTemplates = templatesOf(fleetApp, 'Fleet');
+    const chatbotTemplates = templatesOf(fleetApp, 'Chatbot');
+    expect([...defaultTemplates, ...fleetTemplates, ...chatbotTemplates]).toHaveLength(3);
 
-    const findings = (await Promise.all([defaultFindings, cfnLint(command, fleetTemplates)])).flat();
+    const findings = (
+      await Promise.all([
+        defaultFindings,
+        cfnLint(command, fleetTemplates),
+        cfnLint(
+          command,
+          chatbotTemplates,
+          SUPPORTED_REGIONS.filter((r) => partitionOf(r) !== 'aws-cn'),
+        ),
+      ])
+    ).flat();
 
     const unexpected = findings.filter((f) => !(f.Level === 'Warning' && f.Rule.Id in IGNORED));
     expect(unexpected.map(describeFinding)).toEqual([]);

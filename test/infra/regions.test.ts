@@ -3,6 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../../bin/app';
 import {
   FUNCTION_URL_UNAVAILABLE_REGIONS,
+  chatbotRegionProblem,
   operatorUrlRegionProblem,
   partitionOf,
   SUPPORTED_REGIONS,
@@ -27,6 +28,8 @@ describe('regions without Lambda function URLs', () => {
       /^region eu-central-2: not supported: eu-central-2 has no Lambda function URLs/,
     );
     for (const region of SUPPORTED_REGIONS) expect(operatorUrlRegionProblem(region)).toBeUndefined();
+    expect(chatbotRegionProblem('eu-west-1')).toBeUndefined();
+    expect(chatbotRegionProblem('cn-north-1')).toMatch(/^chatbotSlack: /);
     const unavailable = Object.values(FUNCTION_URL_UNAVAILABLE_REGIONS).flat();
     expect(SUPPORTED_REGIONS.filter((r) => unavailable.includes(r))).toEqual([]);
   });
@@ -65,6 +68,26 @@ describe('regions without Lambda function URLs', () => {
       });
       Template.fromStack(stack).resourceCountIs('AWS::Lambda::Url', 1);
     }
+  });
+
+  it('refuses chatbotSlack in the China partition, where AWS Chatbot does not exist', () => {
+    const stack = new Stack(appWithoutBundling(), 'Beijing', {
+      env: { account: '123456789012', region: 'cn-north-1' },
+    });
+    new RollbackWatchdog(stack, 'Watchdog', {
+      targets: [
+        RollbackTarget.ecsService({
+          id: 'checkout',
+          cluster: 'prod',
+          serviceName: 'checkout',
+          alarms: ['a'],
+        }),
+      ],
+      chatbotSlack: { slackWorkspaceId: 'T0123', slackChannelId: 'C0123' },
+    });
+    expect(() => Template.fromStack(stack)).toThrow(
+      /chatbotSlack: AWS Chatbot .* does not exist in cn-north-1/,
+    );
   });
 
   it('fails the app for the region the CDK CLI targets (environment-agnostic stack)', () => {
