@@ -31,7 +31,8 @@ const SOURCE_FAMILY: Readonly<Record<string, Family>> = {
   [EVENT_SOURCE.codedeploy]: 'codedeploy',
 };
 
-const eventbridge = new EventBridgeClient({});
+// One attempt: PutEvents is not idempotent, and a retried batch would arrive twice.
+const eventbridge = new EventBridgeClient({ maxAttempts: 1 });
 const sqs = new SQSClient({});
 let template: CfnTemplate;
 const queues = {} as Record<Family, Queue>;

@@ -1,7 +1,7 @@
 /**
  * The `watchdog.config.json` of each emulator test file, synthesized once per run by the global setup (one
- * stack each, in one CDK app). Every file has names of its own, so that files running in parallel against
- * the one moto server never touch each other's resources (a sweep reads every alarm its config names).
+ * stack each, in one CDK app). Every file has names of its own, so that files sharing the one moto server
+ * never touch each other's resources (a sweep reads every alarm its config names).
  */
 export const NAMES = {
   dynamodb: { cluster: 'emu-ddb', service: 'checkout', alarm: 'emu-ddb-checkout-5xx' },
