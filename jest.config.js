@@ -3,6 +3,8 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
+  // The moto suite has its own config (jest.emulator.config.js) and needs a running moto_server.
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/emulator/'],
   transform: {
     '^.+\\.ts$': ['ts-jest', { diagnostics: false }],
   },

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { readConfigFile } from '../lambda/boundary/config-schema';
+import { operatorUrlRegionProblem } from '../lambda/contract';
 import { WatchdogStack } from '../lib';
 
 /** Context keys: `cdk synth -c config=PATH -c stackName=NAME`. */
@@ -19,8 +20,19 @@ function contextString(app: App, key: string): string | undefined {
  * Builds the watchdog app: reads and validates the config file (relative paths from the working
  * directory), creates the stack and registers the cdk-nag AwsSolutions and Serverless packs, which run at
  * synth. An invalid config throws one error that lists every problem by JSON path.
+ *
+ * The stack is environment-agnostic: it deploys to the region the CDK CLI targets, which the CLI passes to
+ * the app as CDK_DEFAULT_REGION. A region the watchdog cannot run in (no Lambda function URLs for its
+ * operator entry point) fails here, before CloudFormation would refuse the template.
  */
-export function buildApp(app: App = new App()): WatchdogStack {
+export function buildApp(app: App = new App(), env: NodeJS.ProcessEnv = process.env): WatchdogStack {
+  const targetRegion = env.CDK_DEFAULT_REGION;
+  const regionProblem = targetRegion ? operatorUrlRegionProblem(targetRegion) : undefined;
+  if (regionProblem) {
+    throw new Error(
+      `cannot deploy the watchdog to ${targetRegion} (the CDK CLI's region, CDK_DEFAULT_REGION):\n  - ${regionProblem}`,
+    );
+  }
   const configFile = contextString(app, CONFIG_CONTEXT) ?? DEFAULT_CONFIG_FILE;
   const result = readConfigFile(path.resolve(configFile));
   if (!result.ok) {

@@ -5,6 +5,7 @@ export * from './events';
 export * from './metrics';
 export * from './operator';
 export * from './reasons';
+export * from './regions';
 export * from './runtime-config';
 export * from './table';
 export * from './limits';

@@ -10,7 +10,9 @@ import {
   CODEDEPLOY_NAME_MAX,
   CODEPIPELINE_NAME_PATTERN,
   ECS_NAME_PATTERN,
+  chatbotRegionProblem,
   MODES,
+  operatorUrlRegionProblem,
   SWEEP_INTERVAL_LIMITS,
   TARGET_ID_PATTERN,
 } from '../../lambda/contract';
@@ -179,6 +181,15 @@ function checkTarget(scope: IConstruct, where: string, target: RollbackTarget): 
  */
 export function validateWatchdog(settings: WatchdogSettings): string[] {
   const problems: string[] = [];
+  // An environment-agnostic stack (region a token) is checked where it is deployed: bin/app.ts checks the
+  // region the CDK CLI targets, and `watchdog validate --region` the operator's.
+  const region = Stack.of(settings.scope).region;
+  if (!Token.isUnresolved(region)) {
+    const regionProblem = operatorUrlRegionProblem(region);
+    if (regionProblem) problems.push(regionProblem);
+    const chatbotProblem = settings.chatbotSlack ? chatbotRegionProblem(region) : undefined;
+    if (chatbotProblem) problems.push(chatbotProblem);
+  }
   if (settings.targets.length === 0)
     problems.push('targets: at least one target is required (pass targets or call addTarget())');
 

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { readConfigFile, resolveRuntimeConfig } from '../../boundary/config-schema';
-import type { WatchdogConfig } from '../../contract';
+import { operatorUrlRegionProblem, type WatchdogConfig } from '../../contract';
 import type { Command } from '../command';
 import { EXIT } from '../io';
 
@@ -24,16 +24,29 @@ export const validateCommand: Command = {
     description: [
       'Reads the file with the same schema the CDK app and `watchdog simulate` use. Unknown keys are errors, and every problem is listed with its JSON path and what would be valid.',
       'A valid file is then built into the stack as `cdk synth` would build it (without bundling): a fleet larger than one stack holds (IAM managed policies per role, CloudFormation resources per stack) is invalid, with the number and the fix.',
+      'With a region (--region, else AWS_REGION or AWS_DEFAULT_REGION, where `cdk deploy` would deploy), also checks that the watchdog can run there: its operator entry point is a Lambda function URL, which some regions do not have.',
     ],
     positionals: [
       { name: 'config', required: false, description: 'The config file. Default: watchdog.config.json' },
     ],
-    options: [{ name: 'json', description: 'Print { file, valid, problems, targets } as JSON.' }],
-    examples: ['watchdog validate', 'watchdog validate path/to/watchdog.config.json --json'],
+    options: [
+      {
+        name: 'region',
+        value: '<region>',
+        description:
+          'The region to deploy to. Default: AWS_REGION, else AWS_DEFAULT_REGION, else not checked.',
+      },
+      { name: 'json', description: 'Print { file, valid, problems, targets, region } as JSON.' },
+    ],
+    examples: [
+      'watchdog validate',
+      'watchdog validate path/to/watchdog.config.json --json',
+      'watchdog validate --region eu-west-1',
+    ],
   },
   exitCodes: [
     '0  the config is valid',
-    '2  the config is invalid, missing or not JSON, or the arguments are wrong',
+    '2  the config is invalid, missing or not JSON, the region cannot run the watchdog, or the arguments are wrong',
   ],
 
   run(args, io) {
@@ -42,18 +55,32 @@ export const validateCommand: Command = {
     // A valid file must also fit one stack: the same check synth runs (loaded only here, it needs the CDK).
     const beyond = read.ok ? loadSynthProblems()(read.config) : [];
     const parsed = read.ok && beyond.length > 0 ? { ok: false as const, problems: beyond } : read;
-    const problems = parsed.ok ? [] : parsed.problems.map((p) => p.replace(resolve(io.cwd, file), file));
+    const regionOption = args.options.region;
+    const region =
+      typeof regionOption === 'string'
+        ? regionOption
+        : io.env.AWS_REGION || io.env.AWS_DEFAULT_REGION || undefined;
+    const regionProblem = region === undefined ? undefined : operatorUrlRegionProblem(region);
+    const problems = [
+      ...(parsed.ok ? [] : parsed.problems.map((p) => p.replace(resolve(io.cwd, file), file))),
+      ...(regionProblem ? [regionProblem] : []),
+    ];
+    const valid = problems.length === 0;
     const targets = parsed.ok ? resolveRuntimeConfig(parsed.config, PLACEHOLDER_ENV).targets : [];
     if (args.options.json === true) {
       const json = {
         file,
-        valid: parsed.ok,
+        valid,
         problems,
         targets: targets.map(({ id, type, alarms, policy }) => ({ id, type, alarms, policy })),
+        ...(region !== undefined ? { region } : {}),
       };
       io.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
-    } else if (parsed.ok) {
-      io.stdout.write(`${file} is valid: ${targets.length} target${targets.length === 1 ? '' : 's'}\n`);
+    } else if (valid) {
+      const where = region !== undefined ? ` (region ${region})` : '';
+      io.stdout.write(
+        `${file} is valid: ${targets.length} target${targets.length === 1 ? '' : 's'}${where}\n`,
+      );
       for (const t of targets) {
         const where = t.type === 'ecs-service' ? `${t.cluster}/${t.service}` : '';
         const p = t.policy;
@@ -69,6 +96,6 @@ export const validateCommand: Command = {
       );
       for (const problem of problems) io.stdout.write(`  - ${problem}\n`);
     }
-    return Promise.resolve(parsed.ok ? EXIT.ok : EXIT.invalidInput);
+    return Promise.resolve(valid ? EXIT.ok : EXIT.invalidInput);
   },
 };
