@@ -43,12 +43,14 @@ export type DeploymentEffect =
   | { readonly kind: 'native-rollback'; readonly version: string | undefined; readonly at: Millis }
   /** Every trigger alarm is OK again after the rollback. */
   | { readonly kind: 'verified'; readonly verification: Verification; readonly at: Millis }
-  /** A trigger alarm stayed in ALARM past the verification timeout: the rollback did not fix things. */
+  /** A trigger alarm was not OK at the verification deadline: the rollback is unverified. */
   | {
       readonly kind: 'verification-failed';
       readonly verification: Verification;
       readonly at: Millis;
       readonly why: string;
+      /** The trigger alarms that were not OK (ALARM, INSUFFICIENT_DATA or not found). */
+      readonly notOk?: readonly string[];
     };
 
 export interface DeploymentEventInput {

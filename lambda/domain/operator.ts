@@ -1,4 +1,4 @@
-import type { RollbackReason, SkipReason } from '../contract';
+import { ALARM_STATE, type RollbackReason, type SkipReason } from '../contract';
 import { skipDecision } from './decide-alarm';
 import type { DeploymentEffect } from './deployment-event';
 import { findEntry, isKnownGood, reconcileWithLive, rollbackCandidate, upsertEntry } from './ledger';
@@ -242,23 +242,32 @@ export function expireApproval(
 
 /**
  * The sweep's check of a completed rollback: every trigger alarm OK → verified; past the deadline with a
- * trigger alarm still in ALARM → the rollback did not fix things: escalate and hold the target.
+ * trigger alarm in ALARM, in INSUFFICIENT_DATA or not found, the rollback is unverified: escalate and hold
+ * the target (CONTRACTS.md §6: only OK is recovery).
+ *
+ * @param alarmStates the state of every alarm the sweep read (name → ALARM | OK | INSUFFICIENT_DATA); an
+ *   alarm missing from it was not found.
  */
 export function settleVerification(
   state: TargetState,
   target: RuntimeTarget,
-  firingAlarms: readonly string[],
+  alarmStates: ReadonlyMap<string, string>,
   now: Millis,
 ): { next: TargetState; effects: DeploymentEffect[]; verified: boolean } {
   const v = state.verification;
   if (!v) return { next: state, effects: [], verified: false };
-  const firing = target.alarms.filter((a) => firingAlarms.includes(a));
+  const notOk = target.alarms
+    .filter((a) => alarmStates.get(a) !== ALARM_STATE.ok)
+    .map((a) => ({ name: a, value: alarmStates.get(a) ?? 'not found' }));
   const { verification: _done, ...rest } = state;
-  if (firing.length === 0) {
+  if (notOk.length === 0) {
     return { next: rest, effects: [{ kind: 'verified', verification: v, at: now }], verified: true };
   }
   if (v.deadline > now) return { next: state, effects: [], verified: false };
-  const why = `${firing.join(', ')} still in ALARM ${Math.round((now - v.completedAt) / 60_000)} minutes after the rollback to ${v.to} completed`;
+  const states = notOk.map(
+    (a) => `${a.name} ${a.value === ALARM_STATE.alarm ? 'still in ALARM' : `in ${a.value}`}`,
+  );
+  const why = `${states.join(', ')} ${Math.round((now - v.completedAt) / 60_000)} minutes after the rollback to ${v.to} completed`;
   const paused: Pause = {
     at: now,
     by: 'watchdog',
@@ -266,7 +275,9 @@ export function settleVerification(
   };
   return {
     next: { ...rest, paused },
-    effects: [{ kind: 'verification-failed', verification: v, at: now, why }],
+    effects: [
+      { kind: 'verification-failed', verification: v, at: now, why, notOk: notOk.map((a) => a.name) },
+    ],
     verified: false,
   };
 }

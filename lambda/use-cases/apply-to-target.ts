@@ -1,6 +1,7 @@
 import { METRIC, type RuntimeTarget } from '../contract';
 import { emptyTargetState, type DeploymentEffect, type Millis, type TargetState } from '../domain';
 import type { UseCaseDeps } from './deps';
+import type { FreezeStatus } from './notifications';
 import { RetryableError } from './errors';
 
 const MAX_COMMIT_ATTEMPTS = 5;
@@ -35,7 +36,7 @@ export async function applyToTarget(
       }
       result = saved;
     }
-    for (const effect of effects) await reportEffect(deps, target, effect, now, requestId);
+    for (const effect of effects) await reportEffect(deps, target, result, effect, now, requestId);
     return result;
   }
   throw new RetryableError(
@@ -46,6 +47,7 @@ export async function applyToTarget(
 async function reportEffect(
   deps: UseCaseDeps,
   target: RuntimeTarget,
+  state: TargetState,
   effect: DeploymentEffect,
   now: Millis,
   requestId: string,
@@ -73,7 +75,7 @@ async function reportEffect(
           ...(effect.kind === 'rollback-failed' ? { why: effect.why } : {}),
         },
         now,
-        context(deps, target),
+        { ...context(deps, target), ...freezeStatus(target, state) },
       );
       return;
     }
@@ -89,13 +91,13 @@ async function reportEffect(
       });
       return;
     case 'verification-failed':
-      deps.telemetry.log('error', 'rollback did not fix the alarm', {
+      deps.telemetry.log('error', 'rollback unverified: a trigger alarm is not OK at the deadline', {
         target: target.id,
         decisionId: effect.verification.decisionId,
         why: effect.why,
       });
       deps.telemetry.count(METRIC.rollbacksFailed, 1, { target: target.id });
-      await deps.reporter.verificationFailed(effect, now, context(deps, target));
+      await deps.reporter.verificationFailed(effect, now, context(deps, target), effect.notOk);
       return;
     case 'native-rollback':
       deps.telemetry.log('info', 'the platform is rolling back by itself', {
@@ -105,6 +107,23 @@ async function reportEffect(
       });
       return;
   }
+}
+
+/** The deploy freeze of a target that has one, as the stored state records it. */
+export function freezeStatus(
+  target: RuntimeTarget,
+  state: TargetState,
+  error?: string,
+): { freeze?: FreezeStatus } {
+  if (!target.freeze) return {};
+  return {
+    freeze: {
+      pipeline: target.freeze.pipeline,
+      stage: target.freeze.stage,
+      disabled: state.frozen !== undefined,
+      ...(error !== undefined && state.frozen === undefined ? { error } : {}),
+    },
+  };
 }
 
 function context(deps: UseCaseDeps, target: RuntimeTarget) {

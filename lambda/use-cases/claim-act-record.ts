@@ -26,7 +26,7 @@ import {
   type TargetState,
   type Verification,
 } from '../domain';
-import { applyToTarget } from './apply-to-target';
+import { applyToTarget, freezeStatus } from './apply-to-target';
 import type { UseCaseDeps } from './deps';
 import { RetryableError, TargetInvalidError } from './errors';
 import type { ActionResult, Deployer } from './ports';
@@ -209,11 +209,16 @@ async function carryOut(deps: UseCaseDeps, c: Claimed): Promise<Decision> {
   );
   const frozen = await freeze(deps, target, result.decision, marked ?? c.claimed);
   if (marked) {
-    await relay(deps, target, frozen ?? marked, [entry]);
+    await relay(deps, target, frozen.state ?? marked, [entry], frozen.error);
   } else {
     // The issued mark could not be written (the table is unavailable): report anyway. Whoever settles the
     // unissued claim later sees the rollback under way and reports it again: a repeat, never a silence.
-    await deps.reporter.decision(result.decision, c.requestId, c.transition, reportContext(deps, target));
+    await deps.reporter.decision(
+      result.decision,
+      c.requestId,
+      c.transition,
+      reportContext(deps, target, frozen.state ?? c.claimed, frozen.error),
+    );
   }
   return result.decision;
 }
@@ -399,7 +404,7 @@ export async function settleOrphan(
       );
       deps.telemetry.count(METRIC.rollbacksStarted, 1, { target: target.id });
       const frozen = await freeze(deps, target, decision, marked ?? state);
-      if (marked) await relay(deps, target, frozen ?? marked, [entry]);
+      if (marked) await relay(deps, target, frozen.state ?? marked, [entry], frozen.error);
       return;
     }
     case 'act': {
@@ -464,6 +469,7 @@ async function relay(
   target: RuntimeTarget,
   state: TargetState,
   entries: readonly Pick<OutboxEntry, 'decision' | 'requestId' | 'transition'>[],
+  freezeError?: string,
 ): Promise<TargetState | undefined> {
   let current: TargetState | undefined = state;
   for (const e of entries) {
@@ -472,7 +478,7 @@ async function relay(
       e.decision,
       e.requestId,
       e.transition,
-      reportContext(deps, target),
+      reportContext(deps, target, current ?? state, freezeError),
       {
         audit: !(stored?.audited ?? false),
         announce: !(stored?.announced ?? false),
@@ -532,9 +538,9 @@ async function freeze(
   target: RuntimeTarget,
   decision: Decision,
   state: TargetState,
-): Promise<TargetState | undefined> {
+): Promise<{ state?: TargetState; error?: string }> {
   const spec = target.freeze;
-  if (!spec || !deps.freezer || state.frozen) return undefined;
+  if (!spec || !deps.freezer || state.frozen) return {};
   try {
     await deps.freezer.disable(
       spec.pipeline,
@@ -549,14 +555,24 @@ async function freeze(
       error: describe(error),
     });
     deps.telemetry.count(METRIC.freezeFailures, 1, { target: target.id });
-    return undefined;
+    return { error: describe(error).message };
   }
-  return commit(deps, target, state, (s) => ({
-    ...s,
-    frozen: { pipeline: spec.pipeline, stage: spec.stage, at: deps.clock.now() },
-  }));
+  const frozen = { pipeline: spec.pipeline, stage: spec.stage, at: deps.clock.now() };
+  const saved = await commit(deps, target, state, (s) => ({ ...s, frozen }));
+  // The stage is disabled even if the record of it could not be written: say so.
+  return { state: saved ?? { ...state, frozen } };
 }
 
-export function reportContext(deps: UseCaseDeps, target: RuntimeTarget): ReportContext {
-  return { target, ...(deps.region !== undefined ? { region: deps.region } : {}) };
+/** What a message needs beyond the decision; with a state, whether the target's deploy freeze holds. */
+export function reportContext(
+  deps: UseCaseDeps,
+  target: RuntimeTarget,
+  state?: TargetState,
+  freezeError?: string,
+): ReportContext {
+  return {
+    target,
+    ...(deps.region !== undefined ? { region: deps.region } : {}),
+    ...(state ? freezeStatus(target, state, freezeError) : {}),
+  };
 }

@@ -28,6 +28,21 @@ export interface NotificationContext {
   readonly region?: string;
   /** What differs between `from` and `to` beyond the version names (ECS: container images), one line each. */
   readonly changes?: readonly string[];
+  /**
+   * The deploy freeze of a target that has one (`freeze` in its config), as it stood when the message was
+   * built: rollback-started and rollback-succeeded say whether the stage transition is disabled.
+   * @default - the target has no deploy freeze
+   */
+  readonly freeze?: FreezeStatus;
+}
+
+/** Whether the pipeline stage transition into the target was disabled after its rollback. */
+export interface FreezeStatus {
+  readonly pipeline: string;
+  readonly stage: string;
+  readonly disabled: boolean;
+  /** Why disabling failed, when it was just tried and failed. */
+  readonly error?: string;
 }
 
 /** A console link as it appears at the end of a description: `<label>: <url>` under LINKS_HEADING. */
@@ -71,13 +86,19 @@ export function decisionNotification(
       return render(
         {
           ...base,
-          severity: 'warning',
+          severity: freezeFailed(context) ? 'high' : 'warning',
           title: `${drillPrefix}Rolling back ${t}: ${change}`,
-          did: joinSentences(decision.detail, describeAction(decision), requestedBy(decision)),
+          did: joinSentences(
+            decision.detail,
+            describeAction(decision),
+            requestedBy(decision),
+            freezeSentence(t, context),
+          ),
           nextSteps: [
             `Watch the rollback: ${cli('status', t)}`,
             `Stop any further automatic action: ${cli('pause', t, '--reason', '"<why>"')}`,
             `See every decision on ${t}: ${cli('history', t)}`,
+            ...freezeSteps(t, context),
           ],
           keywords: [t, kind, decision.reason],
         },
@@ -221,12 +242,16 @@ export function rollbackResultNotification(
     return render(
       {
         ...base,
-        severity: 'info',
+        severity: freezeFailed(context) ? 'high' : 'info',
         title: `Rolled back ${target} to ${rollback.to}`,
-        did: `${rollbackResultSummary(target, result, rollback, at, why)} ${rollback.from} is quarantined: it will never be a rollback target.${verification}`,
+        did: joinSentences(
+          `${rollbackResultSummary(target, result, rollback, at, why)} ${rollback.from} is quarantined: it will never be a rollback target.${verification}`,
+          freezeSentence(target, context),
+        ),
         nextSteps: [
           `Confirm ${rollback.trigger} returns to OK: ${cli('status', target)}`,
           `Fix ${rollback.from} before releasing again; see every decision: ${cli('history', target)}`,
+          ...freezeSteps(target, context),
         ],
       },
       context,
@@ -249,6 +274,34 @@ export function rollbackResultNotification(
   );
 }
 
+function freezeFailed(context: NotificationContext | undefined): boolean {
+  return context?.freeze !== undefined && !context.freeze.disabled;
+}
+
+/** What the deploy freeze did, or undefined for a target without one. */
+function freezeSentence(target: string, context: NotificationContext | undefined): string | undefined {
+  const f = context?.freeze;
+  if (!f) return undefined;
+  const where = `the transition into stage ${f.stage} of pipeline ${f.pipeline}`;
+  return f.disabled
+    ? `Disabled ${where}: the pipeline delivers nothing to ${target} until an operator resumes it.`
+    : `Could not disable ${where}${f.error ? ` (${withoutFinalPeriod(f.error)})` : ''}: the pipeline can deliver the bad release to ${target} again.`;
+}
+
+function freezeSteps(target: string, context: NotificationContext | undefined): string[] {
+  const f = context?.freeze;
+  if (!f) return [];
+  if (f.disabled) {
+    return [
+      `Once the release is fixed, lift the freeze and re-enable automatic action: ${cli('resume', target)}`,
+    ];
+  }
+  const region = context?.region ? ` --region ${context.region}` : '';
+  return [
+    `Stop the pipeline by hand: aws codepipeline disable-stage-transition --pipeline-name ${f.pipeline} --stage-name ${f.stage} --transition-type Inbound --reason "rollback of ${target}"${region}`,
+  ];
+}
+
 /** One sentence on a finished rollback, short enough for the audit log and `watchdog history`. */
 export function rollbackResultSummary(
   target: string,
@@ -269,7 +322,7 @@ export function rollbackResultSummary(
  * verification deadline. Rolling back again would only oscillate, so a human decides.
  *
  * @param why what the check found, as a clause (`checkout-5xx still in ALARM 15 minutes after …`)
- * @param stillInAlarm the alarms found in ALARM, if known; the first is linked
+ * @param stillInAlarm the trigger alarms found not OK (ALARM, INSUFFICIENT_DATA or missing), if known; the first is linked
  */
 export function verificationFailedNotification(
   target: string,
@@ -285,17 +338,17 @@ export function verificationFailedNotification(
       kind: 'escalation',
       target: t,
       severity: 'high',
-      title: `Action needed on ${t}: the rollback to ${verification.to} did not clear the alarm`,
+      title: `Action needed on ${t}: the rollback to ${verification.to} is unverified (a trigger alarm is not OK)`,
       fired: `${withoutFinalPeriod(why)}; the deadline was ${utc(verification.deadline)}${timeout}.`,
       changed: [`${verification.from} → ${verification.to}, completed at ${utc(verification.completedAt)}`],
-      did: `Rolled back from ${verification.from} to ${verification.to}, but the alarm did not clear, so the release was probably not the cause. Automatic action on ${t} is held: a human must decide.`,
+      did: `Rolled back from ${verification.from} to ${verification.to}, but not every trigger alarm was OK by the deadline (ALARM: the release was probably not the cause; INSUFFICIENT_DATA: the metric stopped reporting, so recovery is unproven). Automatic action on ${t} is held: a human must decide.`,
       nextSteps: [
         `Look at the target and its alarms: ${cli('status', t)}`,
         `See every decision on ${t}: ${cli('history', t)}`,
         `Roll back further by hand if a release is to blame: ${cli('rollback', t, '--to', '<version>', '--reason', '"<why>"')}`,
         `Once the cause is fixed, re-enable automatic action: ${cli('resume', t)}`,
       ],
-      keywords: [t, 'escalation', 'verification-failed'],
+      keywords: [t, 'escalation', 'rollback-unverified'],
       alarm: stillInAlarm[0] ?? verification.trigger,
       deploymentRef: undefined,
       context: {
@@ -304,10 +357,10 @@ export function verificationFailedNotification(
         from: verification.from,
         to: verification.to,
         trigger: verification.trigger,
-        reason: 'verification-failed',
+        reason: 'rollback-unverified',
         decisionId: verification.decisionId,
         why,
-        ...(stillInAlarm.length > 0 ? { alarmsInAlarm: stillInAlarm.join(', ') } : {}),
+        ...(stillInAlarm.length > 0 ? { alarmsNotOk: stillInAlarm.join(', ') } : {}),
       },
     },
     context,

@@ -142,8 +142,8 @@ export class Reporter {
   }
 
   /**
-   * Audits and escalates a rollback that completed but did not clear its alarm (the verification deadline
-   * passed with a trigger alarm still in ALARM).
+   * Audits and escalates a rollback that completed but is unverified (the verification deadline passed with
+   * a trigger alarm in ALARM, in INSUFFICIENT_DATA or not found).
    */
   async verificationFailed(
     failure: { readonly verification: Verification; readonly why: string },

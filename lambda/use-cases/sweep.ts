@@ -76,6 +76,10 @@ export async function sweep(
     deps.store.loadTargets(config.targets.map((t) => t.id)),
   ]);
   const firing = new Map(snapshots.filter((s) => s.value === ALARM_STATE.alarm).map((s) => [s.name, s]));
+  // Undefined when the states could not be read: a verification is then left for the next sweep.
+  const alarmStates = failed.includes('alarm states')
+    ? undefined
+    : new Map(snapshots.map((s) => [s.name, s.value as string]));
   const inspected: string[] = [];
   const decisions: Decision[] = [];
 
@@ -96,6 +100,7 @@ export async function sweep(
             target,
             stored,
             targetFiring,
+            alarmStates,
             loaded.globalPause,
             requestId,
           ),
@@ -142,6 +147,7 @@ function needsLook(
     firing.length > 0 ||
     stored?.rollback !== undefined ||
     stored?.pendingApproval !== undefined ||
+    stored?.verification !== undefined ||
     (stored?.outbox?.length ?? 0) > 0 ||
     stored?.ledger.some((e) => e.status === 'in-progress') === true
   );
@@ -153,6 +159,7 @@ async function sweepTarget(
   target: RuntimeTarget,
   stored: TargetState | undefined,
   firing: readonly AlarmSnapshot[],
+  alarmStates: ReadonlyMap<string, string> | undefined,
   globalPause: Pause | undefined,
   requestId: string,
 ): Promise<Decision[]> {
@@ -171,13 +178,12 @@ async function sweepTarget(
   if (state?.rollback) {
     state = await applyToTarget(deps, target, state, (s, now) => settleExpiredLease(s, live, now), requestId);
   }
-  if (state?.verification) {
-    const firingNames = firing.map((f) => f.name);
+  if (state?.verification && alarmStates) {
     state = await applyToTarget(
       deps,
       target,
       state,
-      (s, now) => settleVerification(s, target, firingNames, now),
+      (s, now) => settleVerification(s, target, alarmStates, now),
       requestId,
     );
   }

@@ -325,22 +325,55 @@ describe('verification after a rollback', () => {
     deadline: T0 + 18 * MINUTE,
   };
 
+  const states = (entries: Record<string, string>) => new Map(Object.entries(entries));
+  const allOk = states({ 'checkout-5xx': 'OK', 'checkout-p99': 'OK' });
+
   it('is verified when every trigger alarm is OK', () => {
-    const r = settleVerification(seededState({ verification: v }), ecsTarget(), [], T0 + 10 * MINUTE);
+    const r = settleVerification(seededState({ verification: v }), ecsTarget(), allOk, T0 + 10 * MINUTE);
     expect(r).toMatchObject({ verified: true, effects: [{ kind: 'verified' }] });
     expect(r.next.verification).toBeUndefined();
   });
 
   it('waits until the deadline while an alarm is still firing', () => {
     const state = seededState({ verification: v });
-    expect(settleVerification(state, ecsTarget(), ['checkout-5xx'], T0 + 10 * MINUTE).next).toBe(state);
+    const firing = states({ 'checkout-5xx': 'ALARM', 'checkout-p99': 'OK' });
+    expect(settleVerification(state, ecsTarget(), firing, T0 + 10 * MINUTE).next).toBe(state);
   });
+
+  it.each([
+    [
+      'INSUFFICIENT_DATA',
+      states({ 'checkout-5xx': 'INSUFFICIENT_DATA', 'checkout-p99': 'OK' }),
+      'in INSUFFICIENT_DATA',
+    ],
+    ['not found', states({ 'checkout-p99': 'OK' }), 'in not found'],
+  ])(
+    'a trigger alarm %s at the deadline is not recovery: unverified, escalated, held (CONTRACTS §6)',
+    (_, alarms, text) => {
+      const state = seededState({ verification: v });
+      expect(settleVerification(state, ecsTarget(), alarms, T0 + 10 * MINUTE)).toMatchObject({
+        verified: false,
+        effects: [],
+      });
+      const r = settleVerification(state, ecsTarget(), alarms, T0 + 20 * MINUTE);
+      expect(r.verified).toBe(false);
+      expect(r.effects).toEqual([
+        expect.objectContaining({
+          kind: 'verification-failed',
+          why: expect.stringContaining(`checkout-5xx ${text}`),
+          notOk: ['checkout-5xx'],
+        }),
+      ]);
+      expect(r.next.verification).toBeUndefined();
+      expect(r.next.paused).toMatchObject({ by: 'watchdog' });
+    },
+  );
 
   it('escalates and holds the target when an alarm is still firing after the deadline (RELIABILITY #25)', () => {
     const r = settleVerification(
       seededState({ verification: v }),
       ecsTarget(),
-      ['checkout-5xx'],
+      states({ 'checkout-5xx': 'ALARM', 'checkout-p99': 'OK' }),
       T0 + 20 * MINUTE,
     );
     expect(r.effects).toEqual([

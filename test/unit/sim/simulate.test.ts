@@ -158,6 +158,26 @@ describe('simulate', () => {
     expect(output.final).toEqual({ checkout: 'checkout:41' });
     const logs = run.trace.flatMap((r) => (r.kind === 'invocation' ? r.logs : []));
     expect(logs).toEqual([expect.stringMatching(/^deploy freeze failed: .*PipelineNotFoundException/)]);
+    // Both messages say the freeze failed, page (severity high) and give the manual command.
+    const published = output.calls
+      .filter((c) => c.api === 'sns:Publish')
+      .map(
+        (c) => c.params as { Message: string; MessageAttributes: Record<string, { StringValue: string }> },
+      );
+    expect(
+      published.map((p) => [p.MessageAttributes.kind.StringValue, p.MessageAttributes.severity.StringValue]),
+    ).toEqual([
+      ['rollback-started', 'high'],
+      ['rollback-succeeded', 'high'],
+    ]);
+    for (const p of published) {
+      expect(p.Message).toContain(
+        'Could not disable the transition into stage Prod of pipeline checkout-delivery',
+      );
+      expect(p.Message).toContain(
+        'aws codepipeline disable-stage-transition --pipeline-name checkout-delivery --stage-name Prod --transition-type Inbound',
+      );
+    }
   });
 
   it('runs scheduled jobs on the virtual clock, retries failures like Lambda and records the failure destination', async () => {

@@ -485,10 +485,11 @@ describe('notifications (CONTRACTS.md §3)', () => {
       expect(n).toMatchObject({
         kind: 'escalation',
         severity: 'high',
-        title: 'Action needed on checkout: the rollback to checkout:41 did not clear the alarm',
+        title:
+          'Action needed on checkout: the rollback to checkout:41 is unverified (a trigger alarm is not OK)',
         context: {
-          reason: 'verification-failed',
-          alarmsInAlarm: 'checkout-p99, checkout-5xx',
+          reason: 'rollback-unverified',
+          alarmsNotOk: 'checkout-p99, checkout-5xx',
           decisionId: 'dec-1',
         },
       });
@@ -527,6 +528,60 @@ describe('notifications (CONTRACTS.md §3)', () => {
         'failed: ECS reported ROLLBACK_FAILED. Automatic action on checkout is held',
       );
       expect(n.context['why']).toBe('ECS reported ROLLBACK_FAILED.');
+    });
+
+    it('rollback-succeeded says the deploy freeze holds and how to lift it', () => {
+      const n = rollbackResultNotification(
+        'checkout',
+        'rollback-succeeded',
+        rollback,
+        T0 + 4 * MINUTE,
+        undefined,
+        {
+          ...ctx,
+          freeze: { pipeline: 'checkout-delivery', stage: 'Prod', disabled: true },
+        },
+      );
+      expect(n.severity).toBe('info');
+      expect(n.description).toContain(
+        'Disabled the transition into stage Prod of pipeline checkout-delivery: the pipeline delivers nothing to checkout until an operator resumes it.',
+      );
+      expect(n.nextSteps).toContain(
+        'Once the release is fixed, lift the freeze and re-enable automatic action: npx watchdog resume checkout',
+      );
+    });
+
+    it('a freeze that failed pages (severity high) and gives the manual command', () => {
+      const n = rollbackResultNotification(
+        'checkout',
+        'rollback-succeeded',
+        rollback,
+        T0 + 4 * MINUTE,
+        undefined,
+        {
+          ...ctx,
+          freeze: { pipeline: 'checkout-delivery', stage: 'Prod', disabled: false, error: 'AccessDenied.' },
+        },
+      );
+      expect(n.severity).toBe('high');
+      expect(n.description).toContain(
+        'Could not disable the transition into stage Prod of pipeline checkout-delivery (AccessDenied): the pipeline can deliver the bad release to checkout again.',
+      );
+      expect(n.nextSteps).toContain(
+        `Stop the pipeline by hand: aws codepipeline disable-stage-transition --pipeline-name checkout-delivery --stage-name Prod --transition-type Inbound --reason "rollback of checkout" --region ${REGION}`,
+      );
+    });
+
+    it('a target without a freeze says nothing about one', () => {
+      const n = rollbackResultNotification(
+        'checkout',
+        'rollback-succeeded',
+        rollback,
+        T0 + 4 * MINUTE,
+        undefined,
+        ctx,
+      );
+      expect(n.description).not.toContain('transition into stage');
     });
 
     it('rollback-succeeded says how long it took and that the alarms are now verified', () => {

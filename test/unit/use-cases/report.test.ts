@@ -287,7 +287,7 @@ describe('Reporter', () => {
         }),
       ]);
       expect(notifier.sent.map((n) => [n.kind, n.severity, n.context['reason']])).toEqual([
-        ['escalation', 'high', 'verification-failed'],
+        ['escalation', 'high', 'rollback-unverified'],
       ]);
       expect(notifier.sent[0]?.description).toContain('#alarmsV2:alarm/checkout-p99');
       expect(deployer.changeCalls).toEqual([]);
