@@ -393,7 +393,7 @@ function toAuditEntry(item: Record<string, unknown>): AuditEntry {
 }
 
 /** Where an entry lives and its id within that millisecond; the same entry always gets the same address. */
-function auditAddress(entry: AuditEntry): { scope: string; id: string } {
+export function auditAddress(entry: AuditEntry): { scope: string; id: string } {
   switch (entry.type) {
     case 'decision': {
       const { decision } = entry;

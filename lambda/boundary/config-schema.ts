@@ -6,6 +6,7 @@ import {
   DEFAULT_MAX_EVENT_AGE_MINUTES,
   ECS_GRANT_SCOPES,
   alarmNamePatternProblem,
+  alarmNameProblem,
   CODEDEPLOY_NAME_MAX,
   CODEPIPELINE_NAME_PATTERN,
   DEFAULT_SWEEP_INTERVAL_MINUTES,
@@ -109,8 +110,13 @@ const freeze = z.strictObject(
 const targetId = z
   .string({ error: 'must be a target id string' })
   .regex(TARGET_ID_PATTERN, { error: 'must be lowercase letters, digits and "-" only ([a-z0-9-]+)' });
+/** CloudWatch AlarmName: 1-255 characters; we also refuse what only looks like a name (CONTRACTS.md §6). */
+const alarmName = nonEmptyName('CloudWatch alarm').check((ctx) => {
+  const problem = alarmNameProblem(ctx.value);
+  if (problem) ctx.issues.push({ code: 'custom', message: problem, input: ctx.value });
+});
 const alarmList = z
-  .array(nonEmptyName('CloudWatch alarm'), { error: 'must be a list of CloudWatch alarm names' })
+  .array(alarmName, { error: 'must be a list of CloudWatch alarm names' })
   .min(1, { error: 'must list at least one alarm name' });
 
 const ecsServiceTarget = z.strictObject({
@@ -237,8 +243,20 @@ function crossFieldProblems(input: unknown): Problem[] {
   const problems: Problem[] = [];
   if (!Array.isArray(input.targets)) return problems;
   const firstIndexOfId = new Map<string, number>();
+  const firstOfResource = new Map<string, number>();
   input.targets.forEach((target: unknown, index) => {
     if (!isRecord(target)) return;
+
+    const resource = resourceOf(target);
+    if (resource) {
+      const first = firstOfResource.get(resource.key);
+      if (first === undefined) firstOfResource.set(resource.key, index);
+      else
+        problems.push({
+          path: ['targets', index, resource.field],
+          message: `${resource.what} is already the target $.targets[${first}]; two targets for one ${resource.kind} would act on it twice. Keep one target and list every alarm there`,
+        });
+    }
 
     if (typeof target.id === 'string') {
       const first = firstIndexOfId.get(target.id);
@@ -263,6 +281,34 @@ function crossFieldProblems(input: unknown): Problem[] {
     }
   });
   return problems;
+}
+
+/** The ECS service or CodeDeploy deployment group a raw target names, when it names one. */
+function resourceOf(
+  target: Record<string, unknown>,
+): { key: string; field: string; what: string; kind: string } | undefined {
+  const { type } = target;
+  if (type === 'ecs-service' && typeof target.cluster === 'string' && typeof target.service === 'string') {
+    return {
+      key: `ecs\u0000${target.cluster}\u0000${target.service}`,
+      field: 'service',
+      what: `ECS service ${target.service} in cluster ${target.cluster}`,
+      kind: 'service',
+    };
+  }
+  if (
+    type === 'codedeploy' &&
+    typeof target.application === 'string' &&
+    typeof target.deploymentGroup === 'string'
+  ) {
+    return {
+      key: `codedeploy\u0000${target.application}\u0000${target.deploymentGroup}`,
+      field: 'deploymentGroup',
+      what: `CodeDeploy deployment group ${target.deploymentGroup} of application ${target.application}`,
+      kind: 'deployment group',
+    };
+  }
+  return undefined;
 }
 
 /** Top-level problems first, then target by target, then notifications; ties keep discovery order. */

@@ -31,6 +31,24 @@ export interface PermissionsConfig {
   readonly alarmNamePatterns?: readonly string[];
 }
 
+/**
+ * Why a string of the right length is still not a usable alarm name, or undefined. An ARN, a name with
+ * control characters or a wildcard would never match an alarm event, so the target would never be guarded.
+ */
+export function alarmNameProblem(name: string): string | undefined {
+  if (/^arn:/i.test(name)) {
+    const tail = /:alarm:(.+)$/.exec(name)?.[1];
+    return `must be an alarm name, not an ARN: use the part after ":alarm:"${tail ? ` (${JSON.stringify(tail)})` : ''}`;
+  }
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(name))
+    return 'must not contain control characters (tabs, newlines and the like)';
+  if (/[*?]/.test(name)) {
+    return 'must be an exact alarm name: "*" and "?" are not wildcards here. List each alarm by name; to grant the watchdog alarms by pattern, use permissions.alarmNamePatterns';
+  }
+  return undefined;
+}
+
 /** The problem with an alarm-name pattern, or undefined when it is usable in both IAM and EventBridge. */
 export function alarmNamePatternProblem(pattern: string): string | undefined {
   if (pattern.length === 0 || pattern.length > 255) return 'must be 1-255 characters';

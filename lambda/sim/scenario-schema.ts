@@ -478,6 +478,13 @@ function crossProblems(input: Record<string, unknown>): Problem[] {
             ['timeline', i, 'command'],
             problem.includes('(got ') ? problem : `${problem} (${describeValue(command)})`,
           );
+      else {
+        // A command for a target the config lacks is a mistake in the scenario, as a deploy to one is
+        // (CONTRACTS.md §6), not an operator error to simulate.
+        const target = 'target' in parsed.request ? parsed.request.target : undefined;
+        if (targetsKnown && target !== undefined && !targets.has(target))
+          add(['timeline', i, 'command'], `${unknownTarget(target)} (${describeValue(command)})`);
+      }
     }
     const alarm = entry.alarm;
     if (

@@ -1,18 +1,19 @@
 /**
- * Scenario time (CONTRACTS.md §5): `at` and `until` are offsets from `start` (`+90s`, `+10m`, `+2h`, or
- * combined `+1h30m`) or absolute ISO-8601 timestamps with a time zone.
+ * Scenario time (CONTRACTS.md §5): `at` and `until` are offsets from `start` (`+90s`, `+10m`, `+2h`, `+7d`,
+ * or combined `+1d2h30m`) or absolute ISO-8601 timestamps with a time zone.
  */
 
 const SECOND = 1_000;
 const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
 
-const OFFSET = /^\+(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
+const OFFSET = /^\+(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
 /** Date and time with an explicit zone: a zone-less timestamp would depend on the machine's time zone. */
 const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?(?:Z|[+-]\d{2}:\d{2})$/;
 
 export const TIME_SPEC_HELP =
-  'an offset from start like "+90s", "+10m", "+2h" (or "+1h30m"), or an ISO timestamp like "2026-03-01T10:05:00Z"';
+  'an offset from start like "+90s", "+10m", "+2h", "+7d" (or "+1h30m"), or an ISO timestamp like "2026-03-01T10:05:00Z"';
 
 /** Epoch milliseconds of an absolute ISO-8601 timestamp with a zone, or undefined. */
 export function parseIsoTimestamp(text: string): number | undefined {
@@ -25,8 +26,8 @@ export function parseIsoTimestamp(text: string): number | undefined {
 export function parseOffset(text: string): number | undefined {
   const m = OFFSET.exec(text);
   if (!m || text === '+') return undefined;
-  const [, h, min, s] = m;
-  return Number(h ?? 0) * HOUR + Number(min ?? 0) * MINUTE + Number(s ?? 0) * SECOND;
+  const [, d, h, min, s] = m;
+  return Number(d ?? 0) * DAY + Number(h ?? 0) * HOUR + Number(min ?? 0) * MINUTE + Number(s ?? 0) * SECOND;
 }
 
 /** Epoch milliseconds of a scenario time spec relative to `startMs`, or undefined when it is not one. */

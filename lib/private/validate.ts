@@ -3,6 +3,7 @@ import type { IConstruct } from 'constructs';
 import {
   alarmNameMatches,
   alarmNamePatternProblem,
+  alarmNameProblem,
   CODEDEPLOY_GRANT_SCOPES,
   ECS_GRANT_SCOPES,
   type PermissionsConfig,
@@ -165,10 +166,12 @@ function checkTarget(scope: IConstruct, where: string, target: RollbackTarget): 
   if (target.problems.length === 0) problems.push(...checkResource(where, target));
   if (target.alarmNames.length === 0) problems.push(`${where}.alarms: must list at least one alarm`);
   target.alarmNames.forEach((name, i) => {
-    if (!Token.isUnresolved(name) && (name.length === 0 || name.length > 255))
-      problems.push(
-        `${where}.alarms[${i}]: must be an alarm name of 1-255 characters (got ${JSON.stringify(name)})`,
-      );
+    if (Token.isUnresolved(name)) return;
+    const problem =
+      name.length === 0 || name.length > 255
+        ? 'must be an alarm name of 1-255 characters'
+        : alarmNameProblem(name);
+    if (problem) problems.push(`${where}.alarms[${i}]: ${problem} (got ${JSON.stringify(name)})`);
   });
   problems.push(...checkPolicy(`${where}.policy`, target.policy));
   if (target.freeze) problems.push(...checkFreeze(scope, `${where}.freeze`, target.freeze));
@@ -194,9 +197,19 @@ export function validateWatchdog(settings: WatchdogSettings): string[] {
     problems.push('targets: at least one target is required (pass targets or call addTarget())');
 
   const firstIndexOfId = new Map<string, number>();
+  const firstOfResource = new Map<string, number>();
   settings.targets.forEach((target, i) => {
     const where = `targets[${i}]`;
     problems.push(...checkTarget(settings.scope, where, target));
+    const resource = resourceOf(target);
+    if (resource) {
+      const first = firstOfResource.get(resource.key);
+      if (first === undefined) firstOfResource.set(resource.key, i);
+      else
+        problems.push(
+          `${where}: ${resource.what} is already the target targets[${first}]; two targets for one ${resource.kind} would act on it twice. Keep one target and list every alarm there`,
+        );
+    }
     const first = firstIndexOfId.get(target.id);
     if (first === undefined) firstIndexOfId.set(target.id, i);
     else
@@ -223,6 +236,37 @@ export function validateWatchdog(settings: WatchdogSettings): string[] {
     }
   }
   return problems;
+}
+
+/** The service or group a target names, when its names are literal (tokens are compared at deploy). */
+function resourceOf(target: RollbackTarget): { key: string; what: string; kind: string } | undefined {
+  const ecs = target.ecsService;
+  if (
+    ecs &&
+    !Token.isUnresolved(ecs.clusterName) &&
+    !Token.isUnresolved(ecs.serviceName) &&
+    ecs.serviceName
+  ) {
+    return {
+      key: `ecs\u0000${ecs.clusterName}\u0000${ecs.serviceName}`,
+      what: `ECS service ${ecs.serviceName} in cluster ${ecs.clusterName}`,
+      kind: 'service',
+    };
+  }
+  const group = target.codeDeployGroup;
+  if (
+    group &&
+    !Token.isUnresolved(group.applicationName) &&
+    !Token.isUnresolved(group.deploymentGroupName) &&
+    group.deploymentGroupName
+  ) {
+    return {
+      key: `codedeploy\u0000${group.applicationName}\u0000${group.deploymentGroupName}`,
+      what: `CodeDeploy deployment group ${group.deploymentGroupName} of application ${group.applicationName}`,
+      kind: 'deployment group',
+    };
+  }
+  return undefined;
 }
 
 /** Scopes must be known values; each alarm-name pattern must be usable and cover a configured alarm. */

@@ -66,6 +66,50 @@ describe('RollbackWatchdog props validation', () => {
     expect(error.message.match(/\[App\/Watchdog\]/g)).toHaveLength(problems.length);
   });
 
+  it('fails synth on two targets for one service or group, and on alarm names that could never match', () => {
+    const error = synthError(
+      (stack) =>
+        new RollbackWatchdog(stack, 'Watchdog', {
+          targets: [
+            RollbackTarget.ecsService({
+              id: 'a',
+              cluster: 'prod',
+              serviceName: 'checkout',
+              alarms: ['a-5xx'],
+            }),
+            RollbackTarget.ecsService({
+              id: 'b',
+              cluster: 'prod',
+              serviceName: 'checkout',
+              alarms: ['b-5xx'],
+            }),
+            RollbackTarget.codeDeployGroup({
+              id: 'c',
+              application: 'payments',
+              deploymentGroupName: 'prod',
+              alarms: ['arn:aws:cloudwatch:us-east-1:123456789012:alarm:payments-errors'],
+            }),
+            RollbackTarget.codeDeployGroup({
+              id: 'd',
+              application: 'payments',
+              deploymentGroupName: 'prod',
+              alarms: ['payments-*', 'tab\there'],
+            }),
+          ],
+        }),
+      { env: { account: '123456789012', region: 'us-east-1' } },
+    );
+    const problems = [
+      'targets[1]: ECS service checkout in cluster prod is already the target targets[0]; two targets for one service would act on it twice. Keep one target and list every alarm there',
+      'targets[2].alarms[0]: must be an alarm name, not an ARN: use the part after ":alarm:" ("payments-errors")',
+      'targets[3]: CodeDeploy deployment group prod of application payments is already the target targets[2]',
+      'targets[3].alarms[0]: must be an exact alarm name: "*" and "?" are not wildcards here.',
+      'targets[3].alarms[1]: must not contain control characters',
+    ];
+    for (const problem of problems) expect(error.message).toContain(`[App/Watchdog] ${problem}`);
+    expect(error.message.match(/\[App\/Watchdog\]/g)).toHaveLength(problems.length);
+  });
+
   it('lists the problems of CodeDeploy targets and of the sweep interval', () => {
     const error = synthError(
       (stack) =>

@@ -13,11 +13,13 @@ import type {
   Telemetry,
 } from '../../lambda/use-cases/ports';
 import { Reporter } from '../../lambda/use-cases/report';
+import { auditAddress } from '../../lambda/adapters/dynamodb-state-store';
 
 /** Same contract as the DynamoDB store: one item per target, revision-conditioned writes. */
 export class InMemoryStateStore implements StateStore {
   readonly items = new Map<string, TargetState>();
   readonly audit: AuditEntry[] = [];
+  private readonly auditKeys = new Set<string>();
   globalPause: Pause | undefined;
   saves = 0;
   failNextSaves = 0;
@@ -46,24 +48,31 @@ export class InMemoryStateStore implements StateStore {
     return structuredClone(saved);
   }
 
+  /** Like DynamoDB's conditional put on (scope, time, id): the same entry appended twice is kept once. */
   async appendAudit(entry: AuditEntry): Promise<void> {
     await tick();
+    const { scope, id } = auditAddress(entry);
+    const key = `${scope}\u0000${entry.at}\u0000${id}`;
+    if (this.auditKeys.has(key)) return;
+    this.auditKeys.add(key);
     this.audit.push(structuredClone(entry));
   }
 
+  /** The port's contract (test/support/state-store-port-contract.ts): scope, sinceMs inclusive, limit, order. */
   async listAudit(
     scope: string,
-    options: { newestFirst?: boolean; limit?: number } = {},
+    options: { sinceMs?: Millis; newestFirst?: boolean; limit?: number } = {},
   ): Promise<AuditEntry[]> {
-    const scopeOf = (e: AuditEntry) =>
-      e.type === 'decision'
-        ? e.decision.target
-        : e.type === 'rollback-result' || e.type === 'operator'
-          ? e.target
-          : '_rejected';
-    const all = this.audit.filter((e) => scopeOf(e) === scope).sort((a, b) => a.at - b.at);
-    const ordered = options.newestFirst ? all.reverse() : all;
-    return options.limit === undefined ? ordered : ordered.slice(0, options.limit);
+    await tick();
+    const { sinceMs, limit, newestFirst = false } = options;
+    if (limit !== undefined && limit <= 0) return [];
+    const all = this.audit
+      .filter((e) => auditAddress(e).scope === scope && (sinceMs === undefined || e.at >= sinceMs))
+      // DynamoDB's sort key is time then id: entries of one millisecond come back in id order.
+      .sort((a, b) => a.at - b.at || auditAddress(a).id.localeCompare(auditAddress(b).id))
+      .map((e) => structuredClone(e));
+    const ordered = newestFirst ? all.reverse() : all;
+    return limit === undefined ? ordered : ordered.slice(0, limit);
   }
 
   async setGlobalPause(pause: Pause | undefined): Promise<void> {

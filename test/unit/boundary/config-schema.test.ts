@@ -238,6 +238,55 @@ describe('parseWatchdogConfig: problems (RELIABILITY.md #24)', () => {
     ]);
   });
 
+  it('rejects two targets for one ECS service or one CodeDeploy group: they would act on it twice', () => {
+    expect(
+      problemsOf({
+        targets: [
+          checkout,
+          payments,
+          { ...checkout, id: 'checkout-again', alarms: ['checkout-p99'] },
+          { ...payments, id: 'payments-again' },
+          // The same service name in another cluster is another service.
+          { ...checkout, id: 'checkout-staging', cluster: 'staging' },
+        ],
+      }),
+    ).toEqual([
+      '$.targets[2].service: ECS service checkout in cluster prod is already the target $.targets[0]; two targets for one service would act on it twice. Keep one target and list every alarm there',
+      `$.targets[3].deploymentGroup: CodeDeploy deployment group ${payments.deploymentGroup} of application ${payments.application} is already the target $.targets[1]; two targets for one deployment group would act on it twice. Keep one target and list every alarm there`,
+    ]);
+  });
+
+  it.each([
+    ['an empty name', '', 'must be a non-empty CloudWatch alarm name (got "")'],
+    [
+      'a name over 255 characters',
+      'a'.repeat(256),
+      'must be a CloudWatch alarm name of at most 255 characters',
+    ],
+    [
+      'an ARN',
+      'arn:aws:cloudwatch:us-east-1:123456789012:alarm:checkout-5xx',
+      'must be an alarm name, not an ARN: use the part after ":alarm:" ("checkout-5xx")',
+    ],
+    [
+      'a control character',
+      'checkout\n5xx',
+      'must not contain control characters (tabs, newlines and the like)',
+    ],
+    ['a wildcard', 'checkout-*', 'must be an exact alarm name: "*" and "?" are not wildcards here.'],
+  ])('rejects %s as an alarm name, naming the field and the fix', (_, name, message) => {
+    const problems = problemsOf({ targets: [{ ...checkout, alarms: ['checkout-5xx', name] }] });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain(`$.targets[0].alarms[1]: ${message}`);
+  });
+
+  it('accepts alarm names CloudWatch allows: 255 characters, spaces, slashes and unicode', () => {
+    const result = parseWatchdogConfig({
+      targets: [{ ...checkout, alarms: ['a'.repeat(255), 'Checkout / 5xx rate', 'caisse-é'] }],
+    });
+    expect(result.ok).toBe(true);
+  });
+
   it('rejects an unknown target type with the types that exist', () => {
     expect(problemsOf({ targets: [{ ...checkout, type: 'lambda-alias' }] })).toEqual([
       '$.targets[0].type: must be one of "ecs-service", "codedeploy" (got "lambda-alias")',
@@ -245,9 +294,9 @@ describe('parseWatchdogConfig: problems (RELIABILITY.md #24)', () => {
   });
 
   it('rejects a negative cooldown with the valid range and the value given', () => {
-    expect(problemsOf({ targets: [checkout, { ...checkout, id: 'b', cooldownMinutes: -5 }] })).toEqual([
-      '$.targets[1].cooldownMinutes: must be a whole number >= 0 (got -5)',
-    ]);
+    expect(
+      problemsOf({ targets: [checkout, { ...checkout, id: 'b', service: 'b', cooldownMinutes: -5 }] }),
+    ).toEqual(['$.targets[1].cooldownMinutes: must be a whole number >= 0 (got -5)']);
   });
 
   it('lists every problem of a config in one result, each with its JSON path', () => {
@@ -255,8 +304,8 @@ describe('parseWatchdogConfig: problems (RELIABILITY.md #24)', () => {
       defaults: { cooldownMinutes: -1, mode: 'manual', maxRollbacks: { count: 0, windowMinutes: 0 } },
       targets: [
         { ...checkout, id: 'Checkout', alarms: [] },
-        { ...checkout, id: 'checkout-2', typo: true },
-        { ...checkout, id: 'checkout-2', type: 'lambda' },
+        { ...checkout, id: 'checkout-2', service: 'checkout-2', typo: true },
+        { ...checkout, id: 'checkout-2', service: 'checkout-3', type: 'lambda' },
         {
           id: 'payments',
           type: 'codedeploy',
@@ -264,7 +313,7 @@ describe('parseWatchdogConfig: problems (RELIABILITY.md #24)', () => {
           deploymentGroup: 'prod',
           alarms: ['e'],
         },
-        { ...checkout, id: 'search', bakeMinutes: 2.5, watchWindowMinutes: 'soon' },
+        { ...checkout, id: 'search', service: 'search', bakeMinutes: 2.5, watchWindowMinutes: 'soon' },
       ],
       notifications: { emails: ['not-an-address'] },
     });
@@ -315,7 +364,7 @@ describe('parseWatchdogConfig: problems (RELIABILITY.md #24)', () => {
           { ...checkout, freeze: { pipeline: 'checkout delivery', stage: '' } },
           { ...payments, freeze: { pipeline: 'p'.repeat(101), stage: 'Prod/EU' } },
           { ...checkout2(), freeze: { pipeline: 'p' } },
-          { ...checkout, id: 'c3', freeze: 'checkout-delivery/Production' },
+          { ...checkout, id: 'c3', service: 'c3', freeze: 'checkout-delivery/Production' },
         ],
       }),
     ).toEqual([

@@ -1,5 +1,6 @@
 import {
   decideAlarm,
+  DRILL_SKEW_MS,
   decideApprovedRollback,
   decideManualRollback,
   expireApproval,
@@ -309,6 +310,37 @@ describe('drills', () => {
       ...input(),
       transition: transition('ALARM', T0 + 60 * SEC, { alarmName: 'checkout-p99' }),
     });
+    expect(decision.drill).toBeUndefined();
+    expect(decision.outcome).toBe('rollback');
+  });
+});
+
+describe('drill clock skew', () => {
+  // CloudWatch stamps the forced transition with its own clock, which may run behind the CLI's.
+  const requestedAt = T0 + 10 * MINUTE;
+  const drill = { id: 'drill-1', alarm: 'checkout-5xx', live: false, requestedAt, by: 'carol' };
+  const decideAt = (stampedAt: number) =>
+    decideAlarm({
+      now: requestedAt + 5 * SEC,
+      decisionId: 'd',
+      transition: transition('ALARM', stampedAt),
+      target: ecsTarget(),
+      state: seededState({ drill }),
+      live: liveInProgress('checkout:42', T0),
+      globalPause: undefined,
+      maxEventAgeMs: 60 * MINUTE,
+    }).decision;
+
+  it.each([
+    ['half the skew before the intent', requestedAt - DRILL_SKEW_MS / 2],
+    ['exactly the skew before it', requestedAt - DRILL_SKEW_MS],
+  ])('takes a transition stamped %s as the drill', (_, stampedAt) => {
+    expect(DRILL_SKEW_MS).toBe(60 * SEC);
+    expect(decideAt(stampedAt)).toMatchObject({ outcome: 'dry-run', drill: { id: 'drill-1' } });
+  });
+
+  it('takes a transition stamped more than the skew before the intent as a real one', () => {
+    const decision = decideAt(requestedAt - DRILL_SKEW_MS - 1);
     expect(decision.drill).toBeUndefined();
     expect(decision.outcome).toBe('rollback');
   });

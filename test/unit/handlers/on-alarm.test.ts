@@ -156,12 +156,16 @@ it('rolls back once on an ALARM event, and not again when the same event is deli
   ]);
 });
 
-it('RELIABILITY #20: rejects and audits a malformed or foreign event without any AWS write', async () => {
+it('RELIABILITY #20: rejects and audits a malformed event, or one from another account or region, without any AWS write', async () => {
   const broken = alarmEvent('checkout-5xx', 'ALARM', new Date());
   delete broken.detail.state;
   await handler(broken, { awsRequestId: 'req-3' });
   await handler(alarmEvent('checkout-5xx', 'ALARM', new Date(), { account: '999999999999' }), {
     awsRequestId: 'req-4',
+  });
+  // Same account, same alarm name, another region: another alarm, not ours to act on.
+  await handler(alarmEvent('checkout-5xx', 'ALARM', new Date(), { region: 'eu-west-1' }), {
+    awsRequestId: 'req-5',
   });
 
   expect(ecs).toHaveReceivedCommandTimes(StopServiceDeploymentCommand, 0);
@@ -169,5 +173,9 @@ it('RELIABILITY #20: rejects and audits a malformed or foreign event without any
   expect(sns).toHaveReceivedCommandTimes(PublishCommand, 0);
   const store = new DynamoDbStateStore({ client: db.client, tableName: db.tableName });
   const rejected = await store.listAudit(REJECTED_SCOPE);
-  expect(rejected.map((e) => e.type === 'rejected' && e.reason)).toEqual(['malformed', 'foreign-account']);
+  expect(rejected.map((e) => e.type === 'rejected' && e.reason)).toEqual([
+    'malformed',
+    'foreign-account',
+    'foreign-region',
+  ]);
 });

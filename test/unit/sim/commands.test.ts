@@ -72,7 +72,6 @@ describe('timeline commands', () => {
           { at: '+0s', deploy: { target: 'checkout', version: 'checkout:42' } },
           { at: '+5m', command: ['approve', 'checkout'] },
           { at: '+6m', command: ['rollback', 'checkout', '--to', 'checkout:40'] },
-          { at: '+7m', command: ['resume', 'cart'] },
         ],
         expect: { final: { checkout: 'checkout:41' } },
       }),
@@ -95,21 +94,12 @@ describe('timeline commands', () => {
             'checkout:40 is not a known-good version of checkout; pass --force to roll back to it anyway',
         },
       },
-      {
-        at: '2026-03-01T10:07:00.000Z',
-        command: ['resume', 'cart'],
-        ok: false,
-        error: { code: 'unknown-target', message: 'no target "cart"; configured: checkout' },
-      },
     ]);
     expect(output.expect).toEqual({ passed: true, failures: [] });
     expect(output.errors).toEqual([]);
     const plain = renderTimeline(result.run, output, result.timings, { color: false });
     expect(plain).toContain(
       '  +6m      10:06:00  command    rollback checkout --to checkout:40  → refused: checkout:40 is not a known-good version of checkout; pass --force to roll back to it anyway\n',
-    );
-    expect(plain).toContain(
-      'command    resume cart  → unknown-target: no target "cart"; configured: checkout\n',
     );
   });
 

@@ -121,9 +121,24 @@ describe('parseScenario: invalid scenarios', () => {
     expect(problemsOf(input)).toEqual([
       '$.colour: unknown key; valid keys here are "name", "description", "start", "config", "world", "timeline", "until", "expect"',
       '$.world.alarms[0].watches: unknown target "chekout"; expected one of $.config.targets ids "checkout"',
-      '$.timeline[0].at: must be an offset from start like "+90s", "+10m", "+2h" (or "+1h30m"), or an ISO timestamp like "2026-03-01T10:05:00Z" (got "+5x")',
+      '$.timeline[0].at: must be an offset from start like "+90s", "+10m", "+2h", "+7d" (or "+1h30m"), or an ISO timestamp like "2026-03-01T10:05:00Z" (got "+5x")',
       '$.timeline[0].deploy.target: unknown target "payments"; expected one of $.config.targets ids "checkout"',
       '$.timeline[1].extra: unknown key; valid keys here are "at", "deploy", "alarm", "event", "command"',
+    ]);
+  });
+
+  it('rejects a command naming a target the config lacks, as a deploy to one (CONTRACTS §6)', () => {
+    const input = scenarioInput({
+      timeline: [
+        { at: '+1m', command: ['pause', 'payments'] },
+        { at: '+2m', command: ['rollback', 'cart', '--to', 'cart:1'] },
+        { at: '+3m', command: ['pause'] },
+        { at: '+4m', command: ['approve', 'checkout'] },
+      ],
+    });
+    expect(problemsOf(input)).toEqual([
+      '$.timeline[0].command: unknown target "payments"; expected one of $.config.targets ids "checkout" (got ["pause","payments"])',
+      '$.timeline[1].command: unknown target "cart"; expected one of $.config.targets ids "checkout" (got ["rollback","cart","--to","cart:1"])',
     ]);
   });
 

@@ -17,12 +17,15 @@ describe('scenario time specs', () => {
     ['+2h', minutes(120)],
     ['+1h30m', minutes(90)],
     ['+1h05m30s', minutes(65) + seconds(30)],
+    ['+1d', minutes(24 * 60)],
+    ['+7d', minutes(7 * 24 * 60)],
+    ['+1d2h30m', minutes(26 * 60 + 30)],
   ])('reads the offset %s', (spec, ms) => {
     expect(parseOffset(spec)).toBe(ms);
     expect(resolveTimeSpec(spec, START_MS)).toBe(START_MS + ms);
   });
 
-  it.each(['+', '90s', '+1.5m', '+10 m', '+1d', '-5m', '+m', '+30m1h', ''])(
+  it.each(['+', '90s', '+1.5m', '+10 m', '+1w', '+2h1d', '-5m', '+m', '+30m1h', ''])(
     'rejects %j as an offset',
     (spec) => {
       expect(parseOffset(spec)).toBeUndefined();

@@ -173,6 +173,35 @@ describe('handleOperator', () => {
   });
 });
 
+it('history returns what happened since --since (inclusive), and the last 24 hours without it', async () => {
+  const s = setup();
+  const now = T0 + 5 * MINUTE;
+  const at = [now - 30 * 60 * MINUTE, now - 2 * 60 * MINUTE, now - 60 * MINUTE, now - MINUTE];
+  for (const [i, t] of at.entries()) {
+    await s.store.appendAudit({
+      type: 'operator',
+      at: t,
+      target: 'checkout',
+      command: 'pause',
+      by: alice,
+      detail: `entry ${i}`,
+      requestId: `req-h${i}`,
+    });
+  }
+  const details = async (sinceMs?: number) => {
+    const h = await s.run({
+      command: 'history',
+      target: 'checkout',
+      ...(sinceMs !== undefined ? { sinceMs } : {}),
+    });
+    return h.ok ? (h.result as { detail: string }[]).map((i) => i.detail) : h;
+  };
+  expect(await details(now - 60 * MINUTE)).toEqual(['entry 2', 'entry 3']);
+  expect(await details(now - 2 * 60 * MINUTE)).toEqual(['entry 1', 'entry 2', 'entry 3']);
+  expect(await details()).toEqual(['entry 1', 'entry 2', 'entry 3']);
+  expect(await details(now - 40 * 60 * MINUTE)).toEqual(['entry 0', 'entry 1', 'entry 2', 'entry 3']);
+});
+
 it('resume forgets the transitions decided while paused, so an alarm still firing is decided again', async () => {
   const s = setup();
   s.store.items.set('checkout', {
