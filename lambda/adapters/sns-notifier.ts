@@ -43,6 +43,52 @@ export function renderChatbotMessage(notification: Notification): ChatbotMessage
   };
 }
 
+/**
+ * The SNS message body (CONTRACTS.md §6): `MessageStructure: "json"`, so each protocol gets its own member.
+ * `default` is the Chatbot custom notification, unchanged, for every protocol without a member of its own
+ * (Chatbot's HTTPS subscription, the Slack forwarder's Lambda, SQS); `email` is the same content as plain text.
+ */
+export function renderSnsMessage(notification: Notification): string {
+  return JSON.stringify({
+    default: JSON.stringify(renderChatbotMessage(notification)),
+    email: renderEmailText(notification),
+  });
+}
+
+/** SNS rejects a message over 256 KB; the text is cut well below, leaving room for the JSON around it. */
+export const EMAIL_TEXT_MAX_LENGTH = 60_000;
+
+/**
+ * The plain-text e-mail: the title, the description as on-call reads it (what fired, what changed, what the
+ * watchdog did, what to do next, the links), every next step as a command to paste, and the facts a filter or
+ * an auditor looks for. No markup: mail clients show it as it is.
+ */
+export function renderEmailText(notification: Notification): string {
+  const facts = Object.entries({
+    ...notification.context,
+    kind: notification.kind,
+    target: notification.target,
+    severity: notification.severity,
+  })
+    .filter(([, value]) => value !== '')
+    .map(([key, value]) => `${key}: ${value}`);
+  const text = [
+    notification.title,
+    '='.repeat(Math.min(notification.title.length, 72)),
+    '',
+    notification.description,
+    '',
+    'Next steps:',
+    ...notification.nextSteps.map((step, i) => `${i + 1}. ${step}`),
+    '',
+    '--',
+    ...facts,
+    '',
+    'Sent by Rollback Watchdog. Every decision is in the audit log: npx rollback-watchdog history',
+  ].join('\n');
+  return truncate(text, EMAIL_TEXT_MAX_LENGTH, '\n[cut: the full text is in the audit log]');
+}
+
 /** The email subject: the title in printable ASCII, cut to SNS's limit. */
 export function renderSubject(notification: Pick<Notification, 'title' | 'kind' | 'target'>): string {
   const ascii = toAscii(notification.title);
@@ -83,7 +129,8 @@ export class SnsNotifier implements Notifier {
     await this.client.send(
       new PublishCommand({
         TopicArn: this.topicArn,
-        Message: JSON.stringify(renderChatbotMessage(notification)),
+        Message: renderSnsMessage(notification),
+        MessageStructure: 'json',
         Subject: renderSubject(notification),
         MessageAttributes: renderMessageAttributes(notification),
       }),

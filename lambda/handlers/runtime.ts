@@ -100,6 +100,7 @@ export function createRuntime(deps: RuntimeDeps): WatchdogRuntime {
     reporter,
     freezer,
     ...(deps.region !== undefined ? { region: deps.region } : {}),
+    stackName: deps.stackName,
     actingBudgetMs: FUNCTION_TIMEOUT_SECONDS.event * 1000,
   };
 

@@ -98,6 +98,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       tableName: dynalite.tableName,
       topicArn: SIM_TOPIC_ARN,
       stackName: SIM_STACK_NAME,
+      region: SIM_REGION,
       clock: sim.clock,
       telemetry: sim.telemetry,
     });

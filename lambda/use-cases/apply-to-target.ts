@@ -127,5 +127,9 @@ export function freezeStatus(
 }
 
 function context(deps: UseCaseDeps, target: RuntimeTarget) {
-  return { target, ...(deps.region !== undefined ? { region: deps.region } : {}) };
+  return {
+    target,
+    ...(deps.region !== undefined ? { region: deps.region } : {}),
+    ...(deps.stackName !== undefined ? { stack: deps.stackName } : {}),
+  };
 }

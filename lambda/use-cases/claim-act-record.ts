@@ -30,6 +30,7 @@ import { applyToTarget, freezeStatus } from './apply-to-target';
 import type { UseCaseDeps } from './deps';
 import { RetryableError, TargetInvalidError } from './errors';
 import type { ActionResult, Deployer } from './ports';
+import { CLI_BINARY } from './notifications';
 import { describe, type ReportContext } from './report';
 
 /**
@@ -545,7 +546,7 @@ async function freeze(
     await deps.freezer.disable(
       spec.pipeline,
       spec.stage,
-      `Rollback Watchdog rolled ${target.id} back from ${decision.from} to ${decision.to}; resume with: npx watchdog resume ${target.id}`,
+      `Rollback Watchdog rolled ${target.id} back from ${decision.from} to ${decision.to}; resume with: ${CLI_BINARY} resume ${target.id}${deps.stackName !== undefined ? ` --stack ${deps.stackName}` : ''}${deps.region !== undefined ? ` --region ${deps.region}` : ''}`,
     );
   } catch (error) {
     deps.telemetry.log('error', 'deploy freeze failed', {
@@ -573,6 +574,7 @@ export function reportContext(
   return {
     target,
     ...(deps.region !== undefined ? { region: deps.region } : {}),
+    ...(deps.stackName !== undefined ? { stack: deps.stackName } : {}),
     ...(state ? freezeStatus(target, state, freezeError) : {}),
   };
 }

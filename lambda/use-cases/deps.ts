@@ -13,6 +13,8 @@ export interface UseCaseDeps {
   readonly freezer?: PipelineFreezer;
   /** The region the watchdog and its targets live in, for console links in notifications. */
   readonly region?: string;
+  /** The watchdog's CloudFormation stack, for the `--stack` of the commands in notifications. */
+  readonly stackName?: string;
   /**
    * How long this invocation may still be running (its function's timeout): a claim it writes is its own until
    * then. @default FUNCTION_TIMEOUT_SECONDS.event

@@ -26,6 +26,11 @@ export interface NotificationContext {
    * @default - no console links
    */
   readonly region?: string;
+  /**
+   * The watchdog's CloudFormation stack, for the `--stack` of the commands in the message.
+   * @default - commands without --stack (the CLI's default stack name)
+   */
+  readonly stack?: string;
   /** What differs between `from` and `to` beyond the version names (ECS: container images), one line each. */
   readonly changes?: readonly string[];
   /**
@@ -56,6 +61,9 @@ export interface NotificationLink {
  * into buttons; Chatbot and email show them as they are.
  */
 export const LINKS_HEADING = 'Links:';
+
+/** The CLI as the package installs it (`npx watchdog` outside a checkout is an unrelated package). */
+export const CLI_BINARY = 'npx rollback-watchdog';
 
 /** Data points shown in the reasonData sentence; older ones are summarised by a count. */
 const MAX_DATAPOINTS = 10;
@@ -95,9 +103,9 @@ export function decisionNotification(
             freezeSentence(t, context),
           ),
           nextSteps: [
-            `Watch the rollback: ${cli('status', t)}`,
-            `Stop any further automatic action: ${cli('pause', t, '--reason', '"<why>"')}`,
-            `See every decision on ${t}: ${cli('history', t)}`,
+            `Watch the rollback: ${cli(context, 'status', t)}`,
+            `Stop any further automatic action: ${cli(context, 'pause', t, '--reason', '"<why>"')}`,
+            `See every decision on ${t}: ${cli(context, 'history', t)}`,
             ...freezeSteps(t, context),
           ],
           keywords: [t, kind, decision.reason],
@@ -114,7 +122,7 @@ export function decisionNotification(
             `Did not roll back: ${decision.detail}`,
             'The watchdog will not act on this on its own: a human must decide.',
           ),
-          nextSteps: escalationSteps(decision),
+          nextSteps: escalationSteps(decision, context),
           keywords: [t, kind, decision.reason],
         },
         context,
@@ -128,9 +136,9 @@ export function decisionNotification(
               title: `Dry run on ${t}: would roll back ${change}`,
               did: joinSentences(`Nothing, ${t} is in dry-run mode.`, decision.detail),
               nextSteps: [
-                `Roll back by hand: ${cli('rollback', t, '--to', decision.to ?? '<version>', '--reason', '"<why>"')}`,
+                `Roll back by hand: ${cli(context, 'rollback', t, '--to', decision.to ?? '<version>', '--reason', '"<why>"')}`,
                 `Turn on automatic rollback: set "mode": "auto" for ${t} and redeploy the watchdog`,
-                `See every decision on ${t}: ${cli('history', t)}`,
+                `See every decision on ${t}: ${cli(context, 'history', t)}`,
               ],
               keywords: [t, kind, 'dry-run'],
             }
@@ -139,7 +147,7 @@ export function decisionNotification(
               severity: decision.reason === 'native-rollback-in-progress' ? 'info' : 'warning',
               title: `Not rolling back ${t}: ${decision.reason}`,
               did: `Did not roll back: ${decision.detail}`,
-              nextSteps: skipSteps(decision),
+              nextSteps: skipSteps(decision, context),
               keywords: [t, kind, decision.reason],
             },
         context,
@@ -154,9 +162,9 @@ export function decisionNotification(
           title: `Approve rollback of ${t}: ${change}?`,
           did: joinSentences(`Asked for approval and changed nothing yet: ${decision.detail}`, expiry),
           nextSteps: [
-            `Approve the rollback to ${decision.to ?? 'the known-good version'}: ${cli('approve', t)}`,
-            `Roll back to another version instead: ${cli('rollback', t, '--to', '<version>', '--reason', '"<why>"')}`,
-            `Decline and keep ${t} as it is: ${cli('pause', t, '--reason', '"<why>"')}`,
+            `Approve the rollback to ${decision.to ?? 'the known-good version'}: ${cli(context, 'approve', t)}`,
+            `Roll back to another version instead: ${cli(context, 'rollback', t, '--to', '<version>', '--reason', '"<why>"')}`,
+            `Decline and keep ${t} as it is: ${cli(context, 'pause', t, '--reason', '"<why>"')}`,
           ],
           keywords: [t, kind],
         },
@@ -171,8 +179,8 @@ export function decisionNotification(
           title: drillTitle(decision, change),
           did: joinSentences(drillTiming(decision), decision.detail),
           nextSteps: [
-            `Review the drill's decision: ${cli('history', t)}`,
-            `Check the target: ${cli('status', t)}`,
+            `Review the drill's decision: ${cli(context, 'history', t)}`,
+            `Check the target: ${cli(context, 'status', t)}`,
           ],
           keywords: [t, kind, decision.outcome],
           context: {
@@ -198,7 +206,10 @@ export function decisionNotification(
           severity: kind === 'rollback-failed' ? 'high' : 'info',
           title: `${kind === 'rollback-failed' ? 'Rollback failed' : 'Rolled back'} on ${t}: ${change}`,
           did: decision.detail,
-          nextSteps: [`Check the target: ${cli('status', t)}`, `See what happened: ${cli('history', t)}`],
+          nextSteps: [
+            `Check the target: ${cli(context, 'status', t)}`,
+            `See what happened: ${cli(context, 'history', t)}`,
+          ],
           keywords: [t, kind],
         },
         context,
@@ -249,8 +260,8 @@ export function rollbackResultNotification(
           freezeSentence(target, context),
         ),
         nextSteps: [
-          `Confirm ${rollback.trigger} returns to OK: ${cli('status', target)}`,
-          `Fix ${rollback.from} before releasing again; see every decision: ${cli('history', target)}`,
+          `Confirm ${rollback.trigger} returns to OK: ${cli(context, 'status', target)}`,
+          `Fix ${rollback.from} before releasing again; see every decision: ${cli(context, 'history', target)}`,
           ...freezeSteps(target, context),
         ],
       },
@@ -264,9 +275,9 @@ export function rollbackResultNotification(
       title: `Rollback of ${target} to ${rollback.to} failed`,
       did: `${rollbackResultSummary(target, result, rollback, at, why)} Automatic action on ${target} is held until an operator resumes it.`,
       nextSteps: [
-        `Inspect the target and its deployments: ${cli('status', target)}`,
-        `Roll back by hand: ${cli('rollback', target, '--to', rollback.to, '--reason', '"<why>"')}`,
-        `Then re-enable automatic action: ${cli('resume', target)}`,
+        `Inspect the target and its deployments: ${cli(context, 'status', target)}`,
+        `Roll back by hand: ${cli(context, 'rollback', target, '--to', rollback.to, '--reason', '"<why>"')}`,
+        `Then re-enable automatic action: ${cli(context, 'resume', target)}`,
       ],
       context: { ...base.context, why: why ?? '' },
     },
@@ -293,7 +304,7 @@ function freezeSteps(target: string, context: NotificationContext | undefined): 
   if (!f) return [];
   if (f.disabled) {
     return [
-      `Once the release is fixed, lift the freeze and re-enable automatic action: ${cli('resume', target)}`,
+      `Once the release is fixed, lift the freeze and re-enable automatic action: ${cli(context, 'resume', target)}`,
     ];
   }
   const region = context?.region ? ` --region ${context.region}` : '';
@@ -343,10 +354,10 @@ export function verificationFailedNotification(
       changed: [`${verification.from} → ${verification.to}, completed at ${utc(verification.completedAt)}`],
       did: `Rolled back from ${verification.from} to ${verification.to}, but not every trigger alarm was OK by the deadline (ALARM: the release was probably not the cause; INSUFFICIENT_DATA: the metric stopped reporting, so recovery is unproven). Automatic action on ${t} is held: a human must decide.`,
       nextSteps: [
-        `Look at the target and its alarms: ${cli('status', t)}`,
-        `See every decision on ${t}: ${cli('history', t)}`,
-        `Roll back further by hand if a release is to blame: ${cli('rollback', t, '--to', '<version>', '--reason', '"<why>"')}`,
-        `Once the cause is fixed, re-enable automatic action: ${cli('resume', t)}`,
+        `Look at the target and its alarms: ${cli(context, 'status', t)}`,
+        `See every decision on ${t}: ${cli(context, 'history', t)}`,
+        `Roll back further by hand if a release is to blame: ${cli(context, 'rollback', t, '--to', '<version>', '--reason', '"<why>"')}`,
+        `Once the cause is fixed, re-enable automatic action: ${cli(context, 'resume', t)}`,
       ],
       keywords: [t, 'escalation', 'rollback-unverified'],
       alarm: stillInAlarm[0] ?? verification.trigger,
@@ -504,7 +515,7 @@ function render(draft: Draft, context: NotificationContext | undefined): Notific
     `What fired: ${draft.fired}`,
     ...(changeHead !== undefined ? [`What changed: ${changeHead}`, ...changeDetails] : []),
     `What the watchdog did: ${draft.did}`,
-    `What to do next: ${draft.nextSteps[0] ?? cli('status', draft.target)}`,
+    `What to do next: ${draft.nextSteps[0] ?? cli(context, 'status', draft.target)}`,
     ...(links.length > 0 ? ['', LINKS_HEADING, ...links.map((l) => `${l.label}: ${l.url}`)] : []),
   ].join('\n');
   return {
@@ -624,63 +635,66 @@ function drillTiming(d: Decision): string {
   return `Decided ${d.outcome} (${d.reason}) ${d.drill.alarmToDecisionMs} ms after the alarm changed state; ${mode}.`;
 }
 
-function skipSteps(d: Decision): string[] {
+function skipSteps(d: Decision, context: NotificationContext | undefined): string[] {
   const t = d.target;
-  const byHand = `Roll back by hand if the release is to blame: ${cli('rollback', t, '--to', d.to ?? '<version>', '--reason', '"<why>"')}`;
+  const byHand = `Roll back by hand if the release is to blame: ${cli(context, 'rollback', t, '--to', d.to ?? '<version>', '--reason', '"<why>"')}`;
   switch (d.reason) {
     case 'native-rollback-in-progress':
       return [
-        `Watch the platform's own rollback: ${cli('status', t)}`,
-        `See every decision: ${cli('history', t)}`,
+        `Watch the platform's own rollback: ${cli(context, 'status', t)}`,
+        `See every decision: ${cli(context, 'history', t)}`,
       ];
     case 'cooldown':
-      return [`Check whether the alarm clears: ${cli('status', t)}`, byHand];
+      return [`Check whether the alarm clears: ${cli(context, 'status', t)}`, byHand];
     default:
       // alarm-predates-deploy, outside-watch-window, and any other notable skip: the alarm is not blamed on
       // a release, so the first step is to look, then act by hand if the watchdog was wrong.
       return [
-        `Look at the target and its alarms: ${cli('status', t)}`,
+        `Look at the target and its alarms: ${cli(context, 'status', t)}`,
         byHand,
-        `See every decision: ${cli('history', t)}`,
+        `See every decision: ${cli(context, 'history', t)}`,
       ];
   }
 }
 
-function escalationSteps(d: Decision): string[] {
+function escalationSteps(d: Decision, context: NotificationContext | undefined): string[] {
   const t = d.target;
-  const resume = `When it is safe, re-enable automatic action: ${cli('resume', t)}`;
+  const resume = `When it is safe, re-enable automatic action: ${cli(context, 'resume', t)}`;
   switch (d.reason) {
     case 'no-known-good':
       return [
-        `Pick a version and roll back by hand: ${cli('rollback', t, '--to', '<version>', '--reason', '"<why>"')}`,
-        `See the known-good ledger: ${cli('status', t)}`,
+        `Pick a version and roll back by hand: ${cli(context, 'rollback', t, '--to', '<version>', '--reason', '"<why>"')}`,
+        `See the known-good ledger: ${cli(context, 'status', t)}`,
       ];
     case 'rate-limited':
       return [
-        `Review the recent rollbacks: ${cli('history', t)}`,
-        `Roll back by hand if needed: ${cli('rollback', t, '--to', d.to ?? '<version>', '--reason', '"<why>"')}`,
+        `Review the recent rollbacks: ${cli(context, 'history', t)}`,
+        `Roll back by hand if needed: ${cli(context, 'rollback', t, '--to', d.to ?? '<version>', '--reason', '"<why>"')}`,
         resume,
       ];
     case 'approval-expired':
       return [
-        `Roll back now if it is still needed: ${cli('rollback', t, '--to', d.to ?? '<version>', '--reason', '"<why>"')}`,
-        `Look at the target and its alarms: ${cli('status', t)}`,
+        `Roll back now if it is still needed: ${cli(context, 'rollback', t, '--to', d.to ?? '<version>', '--reason', '"<why>"')}`,
+        `Look at the target and its alarms: ${cli(context, 'status', t)}`,
       ];
     case 'paused':
       // An approval that ran out while paused: the pause held the rollback the policy would have made.
       return [
-        `Roll back by hand if it is still needed (a pause does not stop you): ${cli('rollback', t, '--to', d.to ?? '<version>', '--reason', '"<why>"')}`,
-        `Look at the target and its alarms: ${cli('status', t)}`,
+        `Roll back by hand if it is still needed (a pause does not stop you): ${cli(context, 'rollback', t, '--to', d.to ?? '<version>', '--reason', '"<why>"')}`,
+        `Look at the target and its alarms: ${cli(context, 'status', t)}`,
         resume,
       ];
     case 'target-invalid':
       return [
-        `Check that the target exists and the watchdog may act on it: ${cli('status', t)}`,
-        `See every decision on ${t}: ${cli('history', t)}`,
+        `Check that the target exists and the watchdog may act on it: ${cli(context, 'status', t)}`,
+        `See every decision on ${t}: ${cli(context, 'history', t)}`,
         resume,
       ];
     default:
-      return [`Look at the target: ${cli('status', t)}`, `See every decision on ${t}: ${cli('history', t)}`];
+      return [
+        `Look at the target: ${cli(context, 'status', t)}`,
+        `See every decision on ${t}: ${cli(context, 'history', t)}`,
+      ];
   }
 }
 
@@ -703,8 +717,16 @@ function decisionContext(kind: NotificationKind, d: Decision): Record<string, st
  * character, so an argument a shell would split or expand is single-quoted. Placeholders (`<version>`,
  * `"<why>"`) are left for the reader to replace.
  */
-function cli(...args: string[]): string {
-  return `npx watchdog ${args.map(shellArg).join(' ')}`;
+/**
+ * A command to paste (CONTRACTS.md §6): the package's own binary, with the stack and region the message came
+ * from, so it reaches the right watchdog from any directory and any default region.
+ */
+function cli(context: NotificationContext | undefined, ...args: string[]): string {
+  const where = [
+    ...(context?.stack !== undefined ? ['--stack', context.stack] : []),
+    ...(context?.region !== undefined ? ['--region', context.region] : []),
+  ];
+  return `${CLI_BINARY} ${[...args, ...where].map(shellArg).join(' ')}`;
 }
 
 function shellArg(arg: string): string {

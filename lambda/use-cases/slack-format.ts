@@ -149,11 +149,11 @@ function splitLinks(description: string): { body: string; links: { label: string
   return { body, links };
 }
 
-/** Escapes a line, puts its section label in bold and the `npx watchdog …` command in code. */
+/** Escapes a line, puts its section label in bold and the `npx rollback-watchdog …` command in code. */
 function formatLine(line: string): string {
   const escaped = escapeMrkdwn(line);
   const labelled = escaped.replace(/^(What [^:]{1,40}:)(?= )/, '*$1*');
-  return labelled.replace(/(npx watchdog [^`\n]*?)\s*$/, '`$1`');
+  return labelled.replace(/(npx (?:rollback-)?watchdog [^`\n]*?)\s*$/, '`$1`');
 }
 
 /** Joins lines into chunks of at most `max` characters, cutting a single over-long line. */

@@ -94,7 +94,7 @@ describe('SNS → SQS in moto', () => {
       source: 'custom',
       content: {
         title: 'Action needed on payments: target-invalid',
-        nextSteps: expect.arrayContaining([expect.stringContaining('npx watchdog status payments')]),
+        nextSteps: expect.arrayContaining([expect.stringContaining('npx rollback-watchdog status payments')]),
         keywords: expect.arrayContaining(['payments', 'escalation']),
       },
       metadata: {

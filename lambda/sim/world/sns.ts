@@ -1,4 +1,4 @@
-import { NotFoundException, type PublishCommandInput } from '@aws-sdk/client-sns';
+import { InvalidParameterException, NotFoundException, type PublishCommandInput } from '@aws-sdk/client-sns';
 import { simCommand, type SimCommands } from '../sim-commands';
 import { SIM_TOPIC_ARN, stableUuid } from './account';
 import type { WorldContext } from './world-context';
@@ -34,22 +34,45 @@ export class SnsWorld {
         $metadata: {},
       });
     }
+    if (input.MessageStructure === 'json' && !hasDefaultMember(input.Message)) {
+      // SNS's own check: a per-protocol message must say what every other protocol receives.
+      throw new InvalidParameterException({
+        message: 'Invalid parameter: Message Structure - No default entry in JSON message body',
+        $metadata: {},
+      });
+    }
     const target = input.MessageAttributes?.target?.StringValue ?? '';
     this.onPublish({
       at: this.ctx.clock.now(),
       kind: input.MessageAttributes?.kind?.StringValue ?? '',
       target,
-      title: chatbotTitle(input.Message),
+      title: chatbotTitle(input.Message, input.MessageStructure),
     });
     const counter = `sns-message:${target}`;
     return { MessageId: stableUuid(counter, this.ctx.next(counter)) };
   }
 }
 
-/** `content.title` of an AWS Chatbot custom notification; empty when the body is not one. */
-function chatbotTitle(message: string | undefined): string {
+function hasDefaultMember(message: string | undefined): boolean {
   try {
     const body: unknown = JSON.parse(message ?? '');
+    return typeof body === 'object' && body !== null && 'default' in body && typeof body.default === 'string';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * `content.title` of the AWS Chatbot custom notification a publish carries (with `MessageStructure: "json"`,
+ * the `default` member, which is what Chatbot receives); empty when the body is not one.
+ */
+function chatbotTitle(message: string | undefined, structure: string | undefined): string {
+  try {
+    const outer: unknown = JSON.parse(message ?? '');
+    const body: unknown =
+      structure === 'json' && typeof outer === 'object' && outer !== null && 'default' in outer
+        ? JSON.parse(String(outer.default))
+        : outer;
     if (typeof body === 'object' && body !== null && 'content' in body) {
       const content: unknown = body.content;
       if (

@@ -2,7 +2,10 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
   CHATBOT_LIMITS,
+  EMAIL_TEXT_MAX_LENGTH,
+  renderSnsMessage,
   renderChatbotMessage,
+  renderEmailText,
   renderSubject,
   SnsNotifier,
   SUBJECT_MAX_LENGTH,
@@ -54,6 +57,7 @@ describe('SnsNotifier', () => {
     expect(input).toEqual({
       TopicArn: TOPIC,
       Message: expect.any(String),
+      MessageStructure: 'json',
       Subject: 'Rolling back checkout from checkout:42 to checkout:41',
       MessageAttributes: {
         kind: { DataType: 'String', StringValue: 'rollback-started' },
@@ -61,7 +65,10 @@ describe('SnsNotifier', () => {
         severity: { DataType: 'String', StringValue: 'warning' },
       },
     });
-    expect(JSON.parse(input?.Message ?? '')).toEqual({
+    const members = JSON.parse(input?.Message ?? '') as Record<string, string>;
+    expect(Object.keys(members)).toEqual(['default', 'email']);
+    expect(members.email).toBe(renderEmailText(notification()));
+    expect(JSON.parse(members.default)).toEqual({
       version: '1.0',
       source: 'custom',
       content: {
@@ -153,5 +160,54 @@ describe('renderSubject', () => {
     expect(renderSubject({ title: '🚨🚨', kind: 'escalation', target: 'checkout' })).toBe(
       'Rollback watchdog: escalation checkout',
     );
+  });
+});
+
+describe('renderEmailText (the email member: plain text, CONTRACTS.md §6)', () => {
+  it('gives the title, the description as written, numbered commands to paste and the facts', () => {
+    const text = renderEmailText(
+      notification({
+        description: 'What fired: checkout-5xx went to ALARM.\nWhat the watchdog did: stopped checkout:42.',
+        nextSteps: [
+          'Watch the rollback: npx rollback-watchdog status checkout --stack shop --region eu-west-1',
+          'See every decision: npx rollback-watchdog history checkout --stack shop --region eu-west-1',
+        ],
+      }),
+    );
+    expect(text).toBe(
+      [
+        'Rolling back checkout from checkout:42 to checkout:41',
+        '='.repeat(53),
+        '',
+        'What fired: checkout-5xx went to ALARM.',
+        'What the watchdog did: stopped checkout:42.',
+        '',
+        'Next steps:',
+        '1. Watch the rollback: npx rollback-watchdog status checkout --stack shop --region eu-west-1',
+        '2. See every decision: npx rollback-watchdog history checkout --stack shop --region eu-west-1',
+        '',
+        '--',
+        'kind: rollback-started',
+        'target: checkout',
+        'from: checkout:42',
+        'to: checkout:41',
+        'trigger: checkout-5xx',
+        'reason: alarm',
+        'decisionId: d-123',
+        'severity: warning',
+        '',
+        'Sent by Rollback Watchdog. Every decision is in the audit log: npx rollback-watchdog history',
+      ].join('\n'),
+    );
+    // Plain text: no JSON, no markup.
+    expect(text).not.toMatch(/[{}]|\*\*|<\/?[a-z]+>/);
+  });
+
+  it("keeps the whole published message under SNS's 256 KB however long the description", () => {
+    const huge = notification({ description: 'x'.repeat(400_000) });
+    const text = renderEmailText(huge);
+    expect(text.length).toBeLessThanOrEqual(EMAIL_TEXT_MAX_LENGTH);
+    expect(text.endsWith('[cut: the full text is in the audit log]')).toBe(true);
+    expect(Buffer.byteLength(renderSnsMessage(huge))).toBeLessThan(256 * 1024);
   });
 });

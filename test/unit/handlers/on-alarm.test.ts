@@ -124,7 +124,9 @@ it('rolls back once on an ALARM event, and not again when the same event is deli
   });
   expect(ecs).toHaveReceivedCommandTimes(UpdateServiceCommand, 0);
   expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
-  const message = JSON.parse(sns.commandCalls(PublishCommand)[0].args[0].input.Message!);
+  const published = sns.commandCalls(PublishCommand)[0].args[0].input;
+  expect(published.MessageStructure).toBe('json');
+  const message = JSON.parse((JSON.parse(published.Message!) as { default: string }).default);
   expect(message).toMatchObject({
     version: '1.0',
     source: 'custom',

@@ -44,11 +44,16 @@ describe('simulate', () => {
     });
     const publish = output.calls[1]?.params as {
       Message: string;
+      MessageStructure: string;
       MessageAttributes: Record<string, { StringValue: string }>;
     };
-    expect(JSON.parse(publish.Message)).toEqual(
+    // The message exactly as sent (CONTRACTS.md §6): the Chatbot card as `default`, plain text as `email`.
+    expect(publish.MessageStructure).toBe('json');
+    const members = JSON.parse(publish.Message) as { default: string; email: string };
+    expect(JSON.parse(members.default)).toEqual(
       expect.objectContaining({ version: '1.0', source: 'custom' }),
     );
+    expect(members.email).toMatch(/^Rolling back checkout: checkout:42 → checkout:41\n=+\n\nWhat fired: /);
     expect(publish.MessageAttributes.kind?.StringValue).toBe('rollback-started');
     expect(output.notifications.map((n) => n.kind)).toEqual(['rollback-started', 'rollback-succeeded']);
     expect(output.final).toEqual({ checkout: 'checkout:41' });

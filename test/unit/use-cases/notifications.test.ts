@@ -24,7 +24,7 @@ import { ecsTarget, SEC, T0, transition } from '../../support/domain-fixtures';
 
 const REGION = 'eu-west-1';
 const checkout = ecsTarget();
-const ctx: NotificationContext = { region: REGION, target: checkout };
+const ctx: NotificationContext = { region: REGION, stack: 'shop-watchdog', target: checkout };
 const payments: RuntimeCodeDeployTarget = {
   id: 'payments',
   type: 'codedeploy',
@@ -290,8 +290,8 @@ describe('notifications (CONTRACTS.md §3)', () => {
       const description: string = chatbot.content.description;
       expect(description).toMatch(/^What fired: .*checkout-5xx/);
       expect(description).toMatch(/\nWhat the watchdog did: \S/);
-      expect(description).toMatch(/\nWhat to do next: .*npx watchdog [a-z]+ checkout/);
-      expect(chatbot.content.nextSteps[0]).toMatch(/npx watchdog [a-z]+ checkout/);
+      expect(description).toMatch(/\nWhat to do next: .*npx rollback-watchdog [a-z]+ checkout/);
+      expect(chatbot.content.nextSteps[0]).toMatch(/npx rollback-watchdog [a-z]+ checkout/);
       expect(chatbot.content.nextSteps.every((s: string) => s.trim().length > 0)).toBe(true);
     });
 
@@ -340,9 +340,9 @@ describe('notifications (CONTRACTS.md §3)', () => {
       );
       expect(n.description).toContain('Stopped the in-progress deployment of checkout:42 with rollback');
       expect(n.nextSteps).toEqual([
-        'Watch the rollback: npx watchdog status checkout',
-        'Stop any further automatic action: npx watchdog pause checkout --reason "<why>"',
-        'See every decision on checkout: npx watchdog history checkout',
+        'Watch the rollback: npx rollback-watchdog status checkout --stack shop-watchdog --region eu-west-1',
+        'Stop any further automatic action: npx rollback-watchdog pause checkout --reason "<why>" --stack shop-watchdog --region eu-west-1',
+        'See every decision on checkout: npx rollback-watchdog history checkout --stack shop-watchdog --region eu-west-1',
       ]);
     });
 
@@ -413,12 +413,14 @@ describe('notifications (CONTRACTS.md §3)', () => {
       // Assess
       expect(n.severity).toBe('high');
       expect(n.title).toBe('Approve rollback of checkout: checkout:42 → checkout:41?');
-      expect(n.nextSteps[0]).toBe('Approve the rollback to checkout:41: npx watchdog approve checkout');
+      expect(n.nextSteps[0]).toBe(
+        'Approve the rollback to checkout:41: npx rollback-watchdog approve checkout --stack shop-watchdog --region eu-west-1',
+      );
       expect(n.description).toContain(
         'If nobody approves by 2026-03-01 10:16:01 UTC (15 minutes), the request expires and nothing is rolled back.',
       );
       expect(n.description).toContain(
-        'What to do next: Approve the rollback to checkout:41: npx watchdog approve checkout',
+        'What to do next: Approve the rollback to checkout:41: npx rollback-watchdog approve checkout --stack shop-watchdog --region eu-west-1',
       );
     });
 
@@ -455,10 +457,16 @@ describe('notifications (CONTRACTS.md §3)', () => {
 
   describe('escalation', () => {
     it.each([
-      ['no-known-good', 'npx watchdog rollback checkout --to <version> --reason "<why>"'],
-      ['rate-limited', 'npx watchdog history checkout'],
-      ['target-invalid', 'npx watchdog status checkout'],
-      ['approval-expired', 'npx watchdog rollback checkout --to checkout:41 --reason "<why>"'],
+      [
+        'no-known-good',
+        'npx rollback-watchdog rollback checkout --to <version> --reason "<why>" --stack shop-watchdog --region eu-west-1',
+      ],
+      ['rate-limited', 'npx rollback-watchdog history checkout --stack shop-watchdog --region eu-west-1'],
+      ['target-invalid', 'npx rollback-watchdog status checkout --stack shop-watchdog --region eu-west-1'],
+      [
+        'approval-expired',
+        'npx rollback-watchdog rollback checkout --to checkout:41 --reason "<why>" --stack shop-watchdog --region eu-west-1',
+      ],
     ] as const)('%s: high severity, the watchdog holds, and the first step is %s', (reason, command) => {
       // Act
       const n = decisionNotification(skipped(reason, 'Why.', 'escalation'), alarm, ctx)!;
@@ -502,7 +510,7 @@ describe('notifications (CONTRACTS.md §3)', () => {
       expect(n.description).toContain('Alarm checkout-p99: https://');
       expect(n.description).toContain('Automatic action on checkout is held: a human must decide.');
       expect(n.nextSteps).toContain(
-        'Once the cause is fixed, re-enable automatic action: npx watchdog resume checkout',
+        'Once the cause is fixed, re-enable automatic action: npx rollback-watchdog resume checkout --stack shop-watchdog --region eu-west-1',
       );
     });
   });
@@ -522,7 +530,7 @@ describe('notifications (CONTRACTS.md §3)', () => {
       // Assess
       expect(n.severity).toBe('high');
       expect(n.nextSteps).toContain(
-        'Roll back by hand: npx watchdog rollback checkout --to checkout:41 --reason "<why>"',
+        'Roll back by hand: npx rollback-watchdog rollback checkout --to checkout:41 --reason "<why>" --stack shop-watchdog --region eu-west-1',
       );
       expect(n.description).toContain(
         'failed: ECS reported ROLLBACK_FAILED. Automatic action on checkout is held',
@@ -547,7 +555,7 @@ describe('notifications (CONTRACTS.md §3)', () => {
         'Disabled the transition into stage Prod of pipeline checkout-delivery: the pipeline delivers nothing to checkout until an operator resumes it.',
       );
       expect(n.nextSteps).toContain(
-        'Once the release is fixed, lift the freeze and re-enable automatic action: npx watchdog resume checkout',
+        'Once the release is fixed, lift the freeze and re-enable automatic action: npx rollback-watchdog resume checkout --stack shop-watchdog --region eu-west-1',
       );
     });
 
@@ -638,7 +646,7 @@ describe('notifications (CONTRACTS.md §3)', () => {
       expect(n.severity).toBe('info');
       expect(n.title).toBe('Dry run on checkout: would roll back checkout:42 → checkout:41');
       expect(n.nextSteps[0]).toBe(
-        'Roll back by hand: npx watchdog rollback checkout --to checkout:41 --reason "<why>"',
+        'Roll back by hand: npx rollback-watchdog rollback checkout --to checkout:41 --reason "<why>" --stack shop-watchdog --region eu-west-1',
       );
     });
 
@@ -692,7 +700,9 @@ describe('notifications (CONTRACTS.md §3)', () => {
       expect(n.description).toContain(
         'Decided dry-run (alarm) 850 ms after the alarm changed state; a rehearsal, nothing was changed.',
       );
-      expect(n.nextSteps[0]).toBe("Review the drill's decision: npx watchdog history checkout");
+      expect(n.nextSteps[0]).toBe(
+        "Review the drill's decision: npx rollback-watchdog history checkout --stack shop-watchdog --region eu-west-1",
+      );
     });
 
     it('a drill that would be skipped names the reason', () => {
@@ -720,7 +730,7 @@ describe('notifications (CONTRACTS.md §3)', () => {
 
     // Assess
     expect(n.nextSteps).toContain(
-      `Roll back by hand if the release is to blame: npx watchdog rollback checkout --to 's3://bucket/app v2'\\''s.zip' --reason "<why>"`,
+      `Roll back by hand if the release is to blame: npx rollback-watchdog rollback checkout --to 's3://bucket/app v2'\\''s.zip' --reason "<why>" --stack shop-watchdog --region eu-west-1`,
     );
   });
 });

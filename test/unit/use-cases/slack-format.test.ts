@@ -69,7 +69,9 @@ describe('toSlackMessage', () => {
     const [description, steps] = ofType(message.blocks, 'section').map((b) => b.text.text);
     expect(description).toMatch(/^\*What fired:\* checkout-5xx went to ALARM: Threshold Crossed\./);
     expect(description).toContain('\n*What changed:* checkout:42 → checkout:41\n');
-    expect(description).toContain('\n*What to do next:* Watch the rollback: `npx watchdog status checkout`');
+    expect(description).toContain(
+      '\n*What to do next:* Watch the rollback: `npx rollback-watchdog status checkout --region us-east-1`',
+    );
     // The links became buttons, so they are not repeated in the text.
     expect(description).not.toContain('Links:');
     expect(description).not.toContain('https://');
@@ -90,9 +92,9 @@ describe('toSlackMessage', () => {
     expect(steps).toBe(
       [
         '*Next steps*',
-        '• Watch the rollback: `npx watchdog status checkout`',
-        '• Stop any further automatic action: `npx watchdog pause checkout --reason "&lt;why&gt;"`',
-        '• See every decision on checkout: `npx watchdog history checkout`',
+        '• Watch the rollback: `npx rollback-watchdog status checkout --region us-east-1`',
+        '• Stop any further automatic action: `npx rollback-watchdog pause checkout --reason "&lt;why&gt;" --region us-east-1`',
+        '• See every decision on checkout: `npx rollback-watchdog history checkout --region us-east-1`',
       ].join('\n'),
     );
     expect(ofType(message.blocks, 'context')[0]?.elements.map((e) => e.text)).toEqual([
