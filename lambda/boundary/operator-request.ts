@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   LIMITS,
+  MAX_PAUSE_MINUTES,
   OPERATOR_COMMANDS,
   TARGET_ID_PATTERN,
   type OperatorCommand,
@@ -28,6 +29,7 @@ export type OperatorRequestParseResult =
 
 const quoted = (values: readonly string[]): string => values.map((v) => JSON.stringify(v)).join(', ');
 
+const FOR_HELP = `must be a whole number of minutes from 1 to ${MAX_PAUSE_MINUTES} (30 days)`;
 const TARGET_HELP = 'must be a target id: lowercase letters, digits and "-" only ([a-z0-9-]+)';
 const REASON_HELP = `must be a non-empty reason of at most ${MAX_REASON_LENGTH} characters (it goes into the audit and the notification)`;
 const SINCE_HELP = `must be a time in epoch milliseconds (a whole number from 0 to ${LIMITS.maxDateMs}, the latest a date can be)`;
@@ -60,7 +62,17 @@ const SCHEMAS = {
       .max(MAX_HISTORY_LIMIT, { error: LIMIT_HELP })
       .optional(),
   }),
-  pause: z.strictObject({ command: z.literal('pause'), target: target.optional(), reason }),
+  pause: z.strictObject({
+    command: z.literal('pause'),
+    target: target.optional(),
+    reason,
+    forMinutes: z
+      .number({ error: FOR_HELP })
+      .int({ error: FOR_HELP })
+      .min(1, { error: FOR_HELP })
+      .max(MAX_PAUSE_MINUTES, { error: FOR_HELP })
+      .optional(),
+  }),
   resume: z.strictObject({ command: z.literal('resume'), target: target.optional() }),
   approve: z.strictObject({ command: z.literal('approve'), target }),
   rollback: z.strictObject({

@@ -1,4 +1,11 @@
-import { OPERATOR_COMMANDS, type OperatorCommand, type OperatorRequest } from '../contract';
+import {
+  MAX_PAUSE_MINUTES,
+  OPERATOR_COMMANDS,
+  type OperatorCommand,
+  type OperatorRequest,
+} from '../contract';
+
+const MINUTE_MS = 60_000;
 import { MAX_HISTORY_LIMIT, MAX_REASON_LENGTH, parseOperatorRequest } from '../boundary/operator-request';
 import { parseArgs, type CommandSpec, type OptionSpec, type ParsedArgs } from './args';
 import { DURATION_EXAMPLES, DURATION_HELP, parseDuration, parsePointInTime } from './duration';
@@ -85,9 +92,11 @@ export const OPERATOR_SPECS: Readonly<Record<OperatorCommand, CommandSpec>> = {
   },
   pause: {
     name: 'pause',
-    summary: 'Stop automatic rollbacks of a target, or of every target, until `watchdog resume`.',
+    summary:
+      'Stop automatic rollbacks of a target, or of every target, until `watchdog resume` or for a while.',
     description: [
-      'While paused, alarms are still decided and recorded (as skip: paused) and notified, but nothing is rolled back.',
+      'While paused, every automatic action is held (alarm rollbacks and approval timeouts alike); alarms are still decided and recorded (as skip: paused), and each new incident is announced once. The pause itself is announced (kind paused), and so is its end (kind resumed). Operators can still approve and roll back by hand.',
+      'With --for, the pause ends by itself: the sweep resumes the target within one sweep interval of the end and announces it.',
       AUDIT_NOTE,
     ],
     positionals: [
@@ -97,9 +106,18 @@ export const OPERATOR_SPECS: Readonly<Record<OperatorCommand, CommandSpec>> = {
         description: 'The target to pause. Without one, the whole watchdog.',
       },
     ],
-    options: [REASON_OPTION, jsonOption('the result'), ...CONNECTION_OPTIONS],
+    options: [
+      REASON_OPTION,
+      {
+        name: 'for',
+        value: '<duration>',
+        description: `End the pause by itself after this long (${DURATION_EXAMPLES}; whole minutes, at most 30d). Default: until \`watchdog resume\`.`,
+      },
+      jsonOption('the result'),
+      ...CONNECTION_OPTIONS,
+    ],
     examples: [
-      'watchdog pause checkout --reason "db migration until 14:00"',
+      'watchdog pause checkout --reason "db migration" --for 2h',
       'watchdog pause --reason "game day"',
     ],
   },
@@ -267,12 +285,23 @@ export function operatorInvocationFromArgs(
       }
       break;
     }
-    case 'pause':
+    case 'pause': {
       if (reason === undefined) {
         problems.push('--reason is required: say why, e.g. --reason "db migration"');
         reported.add('reason');
       } else fields.reason = reason;
+      const duration = value('for');
+      if (duration !== undefined) {
+        const ms = parseDuration(duration);
+        if (ms === undefined || ms < MINUTE_MS || ms % MINUTE_MS !== 0 || ms > MAX_PAUSE_MINUTES * MINUTE_MS)
+          problems.push(
+            `--for: must be ${DURATION_HELP} in whole minutes, from 1m to 30d (got ${JSON.stringify(duration)})`,
+          );
+        else fields.forMinutes = ms / MINUTE_MS;
+        reported.add('forMinutes');
+      }
       break;
+    }
     case 'rollback':
       if (value('to') !== undefined) fields.to = value('to');
       if (reason === undefined) {

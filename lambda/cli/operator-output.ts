@@ -76,7 +76,7 @@ function notesOf(t: TargetStatus): string[] {
   const notes: string[] = [];
   if (t.paused)
     notes.push(
-      `${t.target}: paused by ${t.paused.by} at ${formatTime(t.paused.at)}: ${t.paused.reason}. Resume: watchdog resume ${t.target}`,
+      `${t.target}: paused by ${t.paused.by} at ${formatTime(t.paused.at)}: ${t.paused.reason}.${t.paused.until ? ` Ends by itself at ${formatTime(t.paused.until)}.` : ''} Resume: watchdog resume ${t.target}`,
     );
   if (t.rollback)
     notes.push(

@@ -23,7 +23,13 @@ export type OperatorRequest =
       readonly limit?: number;
     }
   /** Without a target: pause the whole watchdog. */
-  | { readonly command: 'pause'; readonly target?: string; readonly reason: string }
+  | {
+      readonly command: 'pause';
+      readonly target?: string;
+      readonly reason: string;
+      /** `pause --for 2h`: the pause ends by itself after this many minutes. @default - until `resume` */
+      readonly forMinutes?: number;
+    }
   | { readonly command: 'resume'; readonly target?: string }
   | { readonly command: 'approve'; readonly target: string }
   | {
@@ -47,6 +53,9 @@ export interface OperatorError {
 export type OperatorResponse<T = unknown> =
   { readonly ok: true; readonly result: T } | { readonly ok: false; readonly error: OperatorError };
 
+/** The longest `pause --for`: 30 days. A longer hold is a pause until resumed, on purpose. */
+export const MAX_PAUSE_MINUTES = 30 * 24 * 60;
+
 /** One target as `watchdog status` shows it. */
 export interface TargetStatus {
   readonly target: string;
@@ -54,7 +63,12 @@ export interface TargetStatus {
   readonly mode: string;
   readonly currentVersion?: string;
   readonly knownGoodVersion?: string;
-  readonly paused?: { readonly by: string; readonly reason: string; readonly at: string };
+  readonly paused?: {
+    readonly by: string;
+    readonly reason: string;
+    readonly at: string;
+    readonly until?: string;
+  };
   readonly rollback?: {
     readonly from: string;
     readonly to: string;

@@ -56,6 +56,8 @@ export type ReasonCode = RollbackReason | SkipReason;
 
 /** Skips that a human should hear about; the rest are routine and only audited. */
 export const NOTABLE_SKIPS: readonly SkipReason[] = [
+  // Once per incident (redeliveries and sweeps are duplicates): on-call hears what a pause is holding back.
+  'paused',
   'native-rollback-in-progress',
   'alarm-predates-deploy',
   'outside-watch-window',
@@ -83,6 +85,10 @@ export const NOTIFICATION_KINDS = [
   'approval-requested',
   'escalation',
   'drill',
+  /** An operator paused a target or the whole watchdog (CONTRACTS.md §6). */
+  'paused',
+  /** Automatic action is on again: an operator resumed, or a pause given a duration ended. */
+  'resumed',
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 

@@ -13,6 +13,7 @@ import type {
   RollbackAction,
   TargetState,
 } from './model';
+import { activePause } from './model';
 import { chooseAction } from './rollback';
 
 /**
@@ -93,14 +94,14 @@ export function settleUnissued(input: UnissuedInput): UnissuedSettlement {
   if (rollbackUnderway(live, rollback)) return { kind: 'underway' };
   const decision = claimedDecision(rollback);
   const automatic = rollback.reason === 'alarm' || rollback.reason === 'approval-timeout';
-  const pause = input.globalPause ?? state.paused;
+  const pause = activePause(input.globalPause, state.paused, now);
   if (automatic && pause) {
     return {
       kind: 'release',
       decision: skipDecision(
         { ...decision, at: now },
         'paused',
-        `The rollback from ${rollback.from} to ${rollback.to} was claimed but not yet issued when ${input.globalPause ? 'the watchdog' : decision.target} was paused by ${pause.by}: ${pause.reason}`,
+        `The rollback from ${rollback.from} to ${rollback.to} was claimed but not yet issued when ${pause === input.globalPause ? 'the watchdog' : decision.target} was paused by ${pause.by}: ${pause.reason}`,
       ),
     };
   }

@@ -8,6 +8,7 @@ import {
 } from '../contract';
 import { findEntry, isKnownGood, reconcileWithLive, rollbackCandidate, taint } from './ledger';
 import {
+  activePause,
   alarmMark,
   MINUTE,
   transitionKey,
@@ -177,7 +178,7 @@ const RULES: Readonly<Record<AlarmSkipReason, Rule>> = {
   paused: (c) =>
     c.pause
       ? {
-          detail: `${c.input.globalPause ? 'The watchdog' : c.input.target.id} is paused by ${c.pause.by}: ${c.pause.reason}`,
+          detail: `${c.pause === c.input.globalPause ? 'The watchdog' : c.input.target.id} is paused by ${c.pause.by}: ${c.pause.reason}`,
         }
       : undefined,
   'rollback-in-progress': (c) => {
@@ -328,7 +329,7 @@ function ruleContext(input: AlarmDecisionInput, rehearsal: boolean): RuleContext
     policy,
     state,
     mark,
-    pause: input.globalPause ?? state.paused,
+    pause: activePause(input.globalPause, state.paused, input.now),
     live,
     current,
     currentEntry,

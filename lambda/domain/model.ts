@@ -191,6 +191,18 @@ export interface Pause {
   readonly at: Millis;
   readonly by: string;
   readonly reason: string;
+  /** When a pause given a duration (`pause --for 2h`) ends by itself. @default - until `resume` */
+  readonly until?: Millis;
+}
+
+/** The pause in force at `now`: the whole watchdog's first, else the target's; an expired one holds nothing. */
+export function activePause(
+  globalPause: Pause | undefined,
+  targetPause: Pause | undefined,
+  now: Millis,
+): Pause | undefined {
+  const holds = (p: Pause | undefined) => p !== undefined && (p.until === undefined || p.until > now);
+  return holds(globalPause) ? globalPause : holds(targetPause) ? targetPause : undefined;
 }
 
 /** Everything stored about one target. `revision` is the optimistic lock of its single item. */

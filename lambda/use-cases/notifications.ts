@@ -1,4 +1,4 @@
-import type { NotificationKind, RuntimeTarget, Severity } from '../contract';
+import { WATCHDOG_SCOPE, type NotificationKind, type RuntimeTarget, type Severity } from '../contract';
 import {
   MINUTE,
   type ActiveRollback,
@@ -196,6 +196,10 @@ export function decisionNotification(
         },
         context,
       );
+    case 'paused':
+    case 'resumed':
+      // Announced by the pause and resume commands themselves (pauseNotification), never by a decision.
+      return undefined;
     case 'rollback-succeeded':
     case 'rollback-failed':
       // Results are announced from the rollback record (rollbackResultNotification); a decision that asks
@@ -311,6 +315,96 @@ function freezeSteps(target: string, context: NotificationContext | undefined): 
   return [
     `Stop the pipeline by hand: aws codepipeline disable-stage-transition --pipeline-name ${f.pipeline} --stage-name ${f.stage} --transition-type Inbound --reason "rollback of ${target}"${region}`,
   ];
+}
+
+/** A pause or its end, as the operator use case and the sweep report it. */
+export interface PauseChange {
+  readonly change: 'paused' | 'resumed';
+  /** A target id, or undefined for the whole watchdog. */
+  readonly target: string | undefined;
+  /** The IAM principal behind the command, or `watchdog` when a pause given a duration ended by itself. */
+  readonly by: string;
+  readonly at: Millis;
+  /** Why the pause was set (for `resumed`, the reason of the pause that ended). */
+  readonly reason?: string;
+  /** When a pause given a duration ends (paused), or ended (resumed). */
+  readonly until?: Millis;
+  /** What else the command did (a deploy freeze lifted), one sentence each. */
+  readonly notes?: readonly string[];
+  /** Set when a pause given a duration ended by itself (the sweep), not by a command. */
+  readonly expired?: boolean;
+}
+
+/** Where the watchdog lives, for the commands in a message that concerns no single target. */
+export type WatchdogLocation = Pick<NotificationContext, 'stack' | 'region'>;
+
+/**
+ * `paused` and `resumed` (CONTRACTS.md §6): who, why, the scope and, for a pause given a duration, when it
+ * ends, so nobody wonders at 3 a.m. why the watchdog did not act.
+ */
+export function pauseNotification(p: PauseChange, where: WatchdogLocation | undefined): Notification {
+  // The `target` attribute of a message about the whole watchdog is its audit scope (filters can select it).
+  const scope = p.target ?? WATCHDOG_SCOPE;
+  const what = p.target ?? 'the whole watchdog (every target)';
+  const targetArgs = p.target !== undefined ? [p.target] : [];
+  const why = p.reason !== undefined && p.reason !== '' ? `: ${withoutFinalPeriod(p.reason)}` : '';
+  const expired = p.change === 'resumed' && p.expired === true;
+  const draft: Omit<Draft, 'severity' | 'title' | 'fired' | 'changed' | 'did' | 'nextSteps'> = {
+    kind: p.change,
+    target: scope,
+    keywords: [scope, p.change],
+    alarm: undefined,
+    deploymentRef: undefined,
+    context: {
+      kind: p.change,
+      target: scope,
+      by: p.by,
+      ...(p.reason !== undefined ? { reason: p.reason } : {}),
+      ...(p.until !== undefined ? { until: new Date(p.until).toISOString() } : {}),
+    },
+  };
+  if (p.change === 'paused') {
+    const until =
+      p.until !== undefined
+        ? `until ${utc(p.until)} (the sweep resumes it then and says so), or until someone resumes it`
+        : 'until someone resumes it';
+    return render(
+      {
+        ...draft,
+        // Turning the safety net off is worth a look, never a page.
+        severity: 'warning',
+        title: `Paused ${p.target ?? 'the whole watchdog'}: no automatic rollback ${p.until !== undefined ? `until ${utc(p.until)}` : 'until resumed'}`,
+        fired: `${p.by} paused ${what}${why}.`,
+        changed: [`automatic action on ${what} is held ${until}`],
+        did: `Holds every automatic action on ${what}: alarm rollbacks and approval timeouts. Alarms are still decided and audited (skip: paused), and each new incident is announced once. Operators can still approve and roll back by hand.`,
+        nextSteps: [
+          `Resume automatic action: ${cli(where, 'resume', ...targetArgs)}`,
+          `See what the watchdog holds back: ${cli(where, 'status', ...targetArgs)}`,
+        ],
+      },
+      undefined,
+    );
+  }
+  return render(
+    {
+      ...draft,
+      severity: 'info',
+      title: `Resumed ${p.target ?? 'the whole watchdog'}: automatic rollback is on again`,
+      fired: expired
+        ? `The pause of ${what}${why} ended at ${utc(p.until ?? p.at)}, as it was set to.`
+        : `${p.by} resumed ${what}.`,
+      changed: [`automatic action on ${what} is on again`, ...(p.notes ?? [])],
+      did: joinSentences(
+        `Alarms decided while paused are forgotten, so an alarm still in ALARM is decided again by the next sweep.`,
+        ...(p.notes ?? []).map((n) => `${n.charAt(0).toUpperCase()}${n.slice(1)}.`),
+      ),
+      nextSteps: [
+        `Check the targets: ${cli(where, 'status', ...targetArgs)}`,
+        `Pause again if needed: ${cli(where, 'pause', ...targetArgs, '--reason', '"<why>"')}`,
+      ],
+    },
+    undefined,
+  );
 }
 
 /** One sentence on a finished rollback, short enough for the audit log and `watchdog history`. */
@@ -646,6 +740,13 @@ function skipSteps(d: Decision, context: NotificationContext | undefined): strin
       ];
     case 'cooldown':
       return [`Check whether the alarm clears: ${cli(context, 'status', t)}`, byHand];
+    case 'paused':
+      // The pause holds automatic action only: a person can still act, or lift it.
+      return [
+        byHand,
+        `Resume automatic action if it is safe now: ${cli(context, 'resume', t)}`,
+        `See every decision: ${cli(context, 'history', t)}`,
+      ];
     default:
       // alarm-predates-deploy, outside-watch-window, and any other notable skip: the alarm is not blamed on
       // a release, so the first step is to look, then act by hand if the watchdog was wrong.
@@ -721,7 +822,7 @@ function decisionContext(kind: NotificationKind, d: Decision): Record<string, st
  * A command to paste (CONTRACTS.md §6): the package's own binary, with the stack and region the message came
  * from, so it reaches the right watchdog from any directory and any default region.
  */
-function cli(context: NotificationContext | undefined, ...args: string[]): string {
+function cli(context: Pick<NotificationContext, 'stack' | 'region'> | undefined, ...args: string[]): string {
   const where = [
     ...(context?.stack !== undefined ? ['--stack', context.stack] : []),
     ...(context?.region !== undefined ? ['--region', context.region] : []),

@@ -33,6 +33,7 @@ import type { UseCaseDeps } from './deps';
 import { withHistory } from './seed-history';
 import { commitDecision, type Proposal } from './claim-act-record';
 import type { AlarmWriter, AuditEntry } from './ports';
+import { pauseNotification, type WatchdogLocation } from './notifications';
 import { describe } from './report';
 
 export interface OperatorDeps extends UseCaseDeps {
@@ -70,7 +71,7 @@ export async function handleOperator(
     case 'history':
       return ok(await history(deps, config, target, request.sinceMs, request.limit));
     case 'pause':
-      return ok(await pause(deps, target, request.reason, principal, requestId));
+      return ok(await pause(deps, target, request.reason, request.forMinutes, principal, requestId));
     case 'resume':
       return ok(await resume(deps, config, target, principal, requestId));
     case 'approve':
@@ -245,11 +246,13 @@ async function pause(
   deps: OperatorDeps,
   target: RuntimeTarget | undefined,
   reason: string,
+  forMinutes: number | undefined,
   by: string,
   requestId: string,
 ): Promise<CommandResult> {
   const at = deps.clock.now();
-  const paused: Pause = { at, by, reason };
+  const until = forMinutes !== undefined ? at + forMinutes * MINUTE : undefined;
+  const paused: Pause = { at, by, reason, ...(until !== undefined ? { until } : {}) };
   if (!target) {
     await deps.store.setGlobalPause(paused);
   } else {
@@ -263,16 +266,25 @@ async function pause(
     );
   }
   const scope = target?.id ?? WATCHDOG_SCOPE;
-  const message = `${target ? target.id : 'The watchdog'} is paused: no automatic rollback until \`watchdog resume${target ? ` ${target.id}` : ''}\`.`;
-  await deps.reporter.audit({
-    type: 'operator',
-    at,
-    target: scope,
-    command: 'pause',
-    by,
-    detail: `${message} Reason: ${reason}`,
-    requestId,
-  });
+  const ends = until !== undefined ? `${iso(until)} or ` : '';
+  const message = `${target ? target.id : 'The watchdog'} is paused: no automatic rollback until ${ends}\`watchdog resume${target ? ` ${target.id}` : ''}\`.`;
+  await Promise.all([
+    deps.reporter.audit({
+      type: 'operator',
+      at,
+      target: scope,
+      command: 'pause',
+      by,
+      detail: `${message} Reason: ${reason}`,
+      requestId,
+    }),
+    deps.reporter.notify(
+      pauseNotification(
+        { change: 'paused', target: target?.id, by, at, reason, ...(until !== undefined ? { until } : {}) },
+        location(deps),
+      ),
+    ),
+  ]);
   return { ...(target ? { target: target.id } : {}), done: true, message };
 }
 
@@ -325,15 +337,20 @@ async function resume(
   }
   const scope = target?.id ?? WATCHDOG_SCOPE;
   const message = `${target ? target.id : 'The watchdog'} resumed automatic action${notes.length ? `; ${notes.join('; ')}` : ''}.`;
-  await deps.reporter.audit({
-    type: 'operator',
-    at,
-    target: scope,
-    command: 'resume',
-    by,
-    detail: message,
-    requestId,
-  });
+  await Promise.all([
+    deps.reporter.audit({
+      type: 'operator',
+      at,
+      target: scope,
+      command: 'resume',
+      by,
+      detail: message,
+      requestId,
+    }),
+    deps.reporter.notify(
+      pauseNotification({ change: 'resumed', target: target?.id, by, at, notes }, location(deps)),
+    ),
+  ]);
   return { ...(target ? { target: target.id } : {}), done: true, message };
 }
 
@@ -508,7 +525,20 @@ async function drill(
 }
 
 function pauseView(p: Pause) {
-  return { by: p.by, reason: p.reason, at: iso(p.at) };
+  return {
+    by: p.by,
+    reason: p.reason,
+    at: iso(p.at),
+    ...(p.until !== undefined ? { until: iso(p.until) } : {}),
+  };
+}
+
+/** The stack and region the commands in a message must name. */
+export function location(deps: UseCaseDeps): WatchdogLocation {
+  return {
+    ...(deps.stackName !== undefined ? { stack: deps.stackName } : {}),
+    ...(deps.region !== undefined ? { region: deps.region } : {}),
+  };
 }
 
 function ok<T>(result: T): OperatorResponse<T> {

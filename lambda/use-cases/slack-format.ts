@@ -189,6 +189,8 @@ const KIND_SEVERITY: Readonly<Record<NotificationKind, Severity>> = {
   'approval-requested': 'high',
   escalation: 'high',
   drill: 'info',
+  paused: 'warning',
+  resumed: 'info',
 };
 
 function severityOfKind(kind: string | undefined): Severity {

@@ -1,5 +1,6 @@
 import { ALARM_STATE, METRIC, type RuntimeConfig, type RuntimeTarget } from '../contract';
 import {
+  activePause,
   applyDeploymentEvent,
   decideApprovedRollback,
   dueOutbox,
@@ -16,6 +17,7 @@ import {
   type Pause,
   type TargetState,
 } from '../domain';
+import { endExpiredGlobalPause, endExpiredTargetPause, pauseExpired } from './pause-expiry';
 import { applyToTarget } from './apply-to-target';
 import { commitDecision, relayOthers, settleOrphan, type Proposal } from './claim-act-record';
 import { decisionId } from './decision-id';
@@ -66,6 +68,10 @@ export async function sweep(
 ): Promise<SweepSummary> {
   const alarmNames = [...new Set(config.targets.flatMap((t) => t.alarms))];
   const failed: string[] = [];
+  // A whole-watchdog pause given a duration ends first, so that this sweep already decides for real.
+  if (pauseExpired((await deps.store.loadTargets([])).globalPause, deps.clock.now())) {
+    await endExpiredGlobalPause(deps, config, requestId);
+  }
   const [snapshots, loaded] = await Promise.all([
     // Unreadable alarms must not stop the deployment checks: carry on without them, fail at the end.
     deps.alarms.describe(alarmNames).catch((error: unknown) => {
@@ -148,6 +154,7 @@ function needsLook(
     stored?.rollback !== undefined ||
     stored?.pendingApproval !== undefined ||
     stored?.verification !== undefined ||
+    stored?.paused?.until !== undefined ||
     (stored?.outbox?.length ?? 0) > 0 ||
     stored?.ledger.some((e) => e.status === 'in-progress') === true
   );
@@ -166,6 +173,9 @@ async function sweepTarget(
   const live = await withHistory(deps, target, stored, await deps.deployerFor(target).inspect(target));
   const observed = observedDeploymentEvent(live);
   let state = stored;
+  if (state && pauseExpired(state.paused, deps.clock.now())) {
+    state = await endExpiredTargetPause(deps, target, state, requestId);
+  }
   if (observed && live.kind === 'ok') {
     state = await applyToTarget(
       deps,
@@ -253,7 +263,7 @@ function settleApproval(
     detectedAt: state.pendingApproval?.expiresAt ?? deps.clock.now(),
     quietDuplicates: true,
     decide: (s, now): Proposal => {
-      const pause = globalPause ?? s.paused;
+      const pause = activePause(globalPause, s.paused, now);
       if (target.policy.approvalTimeoutAction === 'rollback' && !pause) {
         const r = decideApprovedRollback({ now, decisionId: id, target, state: s, live, by: undefined });
         if (r.ok) return r;

@@ -68,8 +68,8 @@ describe('parseOperatorRequest', () => {
     ).toEqual({
       ok: false,
       problems: [
-        '$.by: unknown key; valid keys for "pause" are "command", "target", "reason"',
-        '$.principal: unknown key; valid keys for "pause" are "command", "target", "reason"',
+        '$.by: unknown key; valid keys for "pause" are "command", "target", "reason", "forMinutes"',
+        '$.principal: unknown key; valid keys for "pause" are "command", "target", "reason", "forMinutes"',
       ],
     });
   });

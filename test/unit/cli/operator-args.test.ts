@@ -38,6 +38,12 @@ describe('parseOperatorArgs', () => {
       { command: 'pause', target: 'checkout', reason: 'db migration' },
     ],
     ['pause', ['--reason', 'game day'], { command: 'pause', reason: 'game day' }],
+    [
+      'pause',
+      ['checkout', '--reason', 'db migration', '--for', '2h'],
+      { command: 'pause', target: 'checkout', reason: 'db migration', forMinutes: 120 },
+    ],
+    ['pause', ['--reason', 'x', '--for', '30d'], { command: 'pause', reason: 'x', forMinutes: 43_200 }],
     ['resume', [], { command: 'resume' }],
     ['resume', ['checkout'], { command: 'resume', target: 'checkout' }],
     ['approve', ['payments'], { command: 'approve', target: 'payments' }],
@@ -172,6 +178,14 @@ describe('parseOperatorArgs', () => {
         expect.stringMatching(/^--since: .*\(got "2026-03-01T10:00:00"\)$/),
       ],
     });
+    for (const bad of ['90s', '0m', '31d', 'soon', '1m30s']) {
+      expect(parseOperatorArgs('pause', ['checkout', '--reason', 'x', '--for', bad])).toEqual({
+        ok: false,
+        problems: [
+          `--for: must be a duration (90s, 10m, 2h, 1d, or combined like 1h30m) in whole minutes, from 1m to 30d (got ${JSON.stringify(bad)})`,
+        ],
+      });
+    }
     expect(parseOperatorArgs('drill', ['checkout', '--timeout', '2h', '--profile', ' '])).toEqual({
       ok: false,
       problems: [

@@ -290,7 +290,7 @@ describe('watchdog pause, resume, approve, rollback', () => {
       stdout: '',
       stderr:
         'watchdog pause: --reason is required: say why, e.g. --reason "db migration"\n' +
-        'Usage: watchdog pause [target] --reason <text> [--json] [--stack <name>] [--region <region>] [--profile <name>]\n' +
+        'Usage: watchdog pause [target] --reason <text> [--for <duration>] [--json] [--stack <name>] [--region <region>] [--profile <name>]\n' +
         'Run `watchdog pause --help` for details.\n',
     });
     expect(result.calls.locations).toEqual([]);

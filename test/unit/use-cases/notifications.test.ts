@@ -7,6 +7,7 @@ import {
 import { MINUTE, type ActiveRollback, type Decision, type Verification } from '../../../lambda/domain';
 import {
   renderChatbotMessage,
+  renderEmailText,
   renderMessageAttributes,
   type ChatbotMessage,
 } from '../../../lambda/adapters/sns-notifier';
@@ -15,9 +16,11 @@ import {
   decisionNotification,
   describeReasonData,
   LINKS_HEADING,
+  pauseNotification,
   rollbackResultNotification,
   verificationFailedNotification,
   type NotificationContext,
+  type PauseChange,
 } from '../../../lambda/use-cases/notifications';
 import type { Notification } from '../../../lambda/use-cases/ports';
 import { ecsTarget, SEC, T0, transition } from '../../support/domain-fixtures';
@@ -232,10 +235,27 @@ const CASES: [string, () => Notification | undefined][] = [
   ],
 ];
 
+const alice = 'arn:aws:sts::123456789012:assumed-role/oncall/alice';
+const where = { stack: 'shop-watchdog', region: REGION };
+const PAUSE_CASES: PauseChange[] = [
+  {
+    change: 'paused',
+    target: 'checkout',
+    by: alice,
+    at: T0,
+    reason: 'db migration',
+    until: T0 + 120 * MINUTE,
+  },
+  { change: 'resumed', target: 'checkout', by: alice, at: T0 + 30 * MINUTE, notes: [] },
+];
+
 describe('notifications (CONTRACTS.md §3)', () => {
   it('covers every notification kind', () => {
     // Act
-    const kinds = new Set(CASES.map(([, build]) => build()?.kind));
+    const kinds = new Set([
+      ...CASES.map(([, build]) => build()?.kind),
+      ...PAUSE_CASES.map((c) => pauseNotification(c, where).kind),
+    ]);
 
     // Assess
     expect([...kinds].sort()).toEqual([...NOTIFICATION_KINDS].sort());
@@ -856,5 +876,85 @@ describe('consoleLinks', () => {
       'CodeDeploy deployment d-XYZ789: https://us-east-1.console.aws.amazon.com/codesuite/codedeploy/deployments/d-XYZ789?region=us-east-1',
     );
     expect(n.description).not.toContain('logs');
+  });
+});
+
+describe('pause and resume notifications (CONTRACTS.md §6)', () => {
+  it('paused: who, why, the scope, when it ends, and how to resume, to paste', () => {
+    const n = pauseNotification(PAUSE_CASES[0], where);
+    expect(n).toMatchObject({
+      kind: 'paused',
+      severity: 'warning',
+      target: 'checkout',
+      title: 'Paused checkout: no automatic rollback until 2026-03-01 12:00:00 UTC',
+      context: {
+        kind: 'paused',
+        target: 'checkout',
+        by: alice,
+        reason: 'db migration',
+        until: '2026-03-01T12:00:00.000Z',
+      },
+    });
+    expect(n.description).toBe(
+      [
+        `What fired: ${alice} paused checkout: db migration.`,
+        'What changed: automatic action on checkout is held until 2026-03-01 12:00:00 UTC (the sweep resumes it then and says so), or until someone resumes it',
+        'What the watchdog did: Holds every automatic action on checkout: alarm rollbacks and approval timeouts. Alarms are still decided and audited (skip: paused), and each new incident is announced once. Operators can still approve and roll back by hand.',
+        'What to do next: Resume automatic action: npx rollback-watchdog resume checkout --stack shop-watchdog --region eu-west-1',
+      ].join('\n'),
+    );
+    expect(n.nextSteps[1]).toBe(
+      'See what the watchdog holds back: npx rollback-watchdog status checkout --stack shop-watchdog --region eu-west-1',
+    );
+    const email = renderEmailText(n);
+    expect(email).toContain(
+      '1. Resume automatic action: npx rollback-watchdog resume checkout --stack shop-watchdog',
+    );
+    expect(email).toContain(`by: ${alice}`);
+  });
+
+  it('paused for the whole watchdog, without a duration', () => {
+    const n = pauseNotification(
+      { change: 'paused', target: undefined, by: alice, at: T0, reason: 'game day' },
+      where,
+    );
+    expect(n.target).toBe('_watchdog');
+    expect(n.title).toBe('Paused the whole watchdog: no automatic rollback until resumed');
+    expect(n.description).toContain('held until someone resumes it');
+    expect(n.nextSteps[0]).toBe(
+      'Resume automatic action: npx rollback-watchdog resume --stack shop-watchdog --region eu-west-1',
+    );
+  });
+
+  it('resumed by an operator, with what else resume did', () => {
+    const n = pauseNotification(
+      { ...PAUSE_CASES[1], notes: ['re-enabled the Prod transition of pipeline checkout-delivery'] },
+      where,
+    );
+    expect(n).toMatchObject({
+      kind: 'resumed',
+      severity: 'info',
+      title: 'Resumed checkout: automatic rollback is on again',
+    });
+    expect(n.description).toContain(`What fired: ${alice} resumed checkout.`);
+    expect(n.description).toContain('Re-enabled the Prod transition of pipeline checkout-delivery.');
+  });
+
+  it('resumed because a pause given a duration ended', () => {
+    const n = pauseNotification(
+      {
+        change: 'resumed',
+        target: 'checkout',
+        by: 'watchdog',
+        expired: true,
+        at: T0 + 121 * MINUTE,
+        reason: 'db migration',
+        until: T0 + 120 * MINUTE,
+      },
+      where,
+    );
+    expect(n.description).toContain(
+      'What fired: The pause of checkout: db migration ended at 2026-03-01 12:00:00 UTC, as it was set to.',
+    );
   });
 });

@@ -173,6 +173,32 @@ describe('handleOperator', () => {
   });
 });
 
+it('announces a pause (who, why, until when) and its resume, and stores when a pause given a duration ends', async () => {
+  const s = setup();
+  const now = T0 + 5 * MINUTE;
+  await s.run({ command: 'pause', target: 'checkout', reason: 'db migration', forMinutes: 120 });
+  expect(s.store.items.get('checkout')?.paused).toEqual({
+    at: now,
+    by: alice,
+    reason: 'db migration',
+    until: now + 120 * MINUTE,
+  });
+  await s.run({ command: 'pause', reason: 'game day' });
+  await s.run({ command: 'resume' }, 'req-2');
+  expect(s.notifier.sent.map((n) => [n.kind, n.target, n.context['by'], n.context['until']])).toEqual([
+    ['paused', 'checkout', alice, new Date(now + 120 * MINUTE).toISOString()],
+    ['paused', '_watchdog', alice, undefined],
+    ['resumed', '_watchdog', alice, undefined],
+  ]);
+  const st = await s.run({ command: 'status', target: 'checkout' });
+  expect(st).toMatchObject({
+    ok: true,
+    result: {
+      targets: [{ paused: { reason: 'db migration', until: new Date(now + 120 * MINUTE).toISOString() } }],
+    },
+  });
+});
+
 it('history returns what happened since --since (inclusive), and the last 24 hours without it', async () => {
   const s = setup();
   const now = T0 + 5 * MINUTE;

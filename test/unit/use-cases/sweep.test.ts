@@ -280,3 +280,70 @@ describe('sweep of a large fleet', () => {
     expect(summary.failed).toEqual([]);
   });
 });
+
+describe('sweep: pauses given a duration (pause --for)', () => {
+  const by = 'arn:aws:sts::123456789012:assumed-role/oncall/alice';
+  const healthy = liveCompleted('checkout:41', T0 - 60 * MINUTE, T0 - 58 * MINUTE);
+
+  it('leaves a pause alone until it ends, then lifts it, audits and announces the end once', async () => {
+    const s = setup(healthy, T0 + 10 * MINUTE);
+    const paused = { at: T0, by, reason: 'db migration', until: T0 + 30 * MINUTE };
+    s.store.items.set(
+      'checkout',
+      seededState({ paused, handled: [{ key: 'k', at: T0 + 5 * MINUTE, decisionId: 'd' }] }),
+    );
+    await s.run();
+    expect(s.store.items.get('checkout')?.paused).toEqual(paused);
+    expect(s.notifier.sent).toEqual([]);
+
+    s.clock.at = T0 + 30 * MINUTE;
+    await s.run();
+    await s.run();
+    const state = s.store.items.get('checkout');
+    expect(state?.paused).toBeUndefined();
+    // The transitions decided while paused are forgotten, so a firing alarm is decided again.
+    expect(state?.handled).toEqual([]);
+    expect(s.notifier.sent.map((n) => [n.kind, n.target, n.context['by']])).toEqual([
+      ['resumed', 'checkout', 'watchdog'],
+    ]);
+    expect(s.store.audit.filter((e) => e.type === 'operator')).toEqual([
+      expect.objectContaining({ command: 'resume', by: 'watchdog', target: 'checkout' }),
+    ]);
+  });
+
+  it('ends a whole-watchdog pause given a duration, and decides the alarm it held for real', async () => {
+    const s = setup(liveInProgress('checkout:42', T0), T0 + 31 * MINUTE);
+    s.store.globalPause = { at: T0, by, reason: 'game day', until: T0 + 30 * MINUTE };
+    s.store.items.set(
+      'checkout',
+      seededState({ handled: [{ key: 'k', at: T0 + 2 * MINUTE, decisionId: 'd' }] }),
+    );
+    s.alarms.snapshots = [
+      {
+        name: 'checkout-5xx',
+        arn: 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:checkout-5xx',
+        value: 'ALARM',
+        reason: 'Threshold Crossed',
+        since: T0 + 2 * MINUTE,
+        reasonData: undefined,
+      },
+    ];
+    await s.run();
+    expect(s.store.globalPause).toBeUndefined();
+    expect(s.notifier.sent.map((n) => [n.kind, n.target])).toEqual([
+      ['resumed', '_watchdog'],
+      ['rollback-started', 'checkout'],
+    ]);
+    expect(s.deployer.actions()).toHaveLength(1);
+  });
+
+  it('keeps a pause an operator set without a duration', async () => {
+    const s = setup(healthy, T0 + 10 * 24 * 60 * MINUTE);
+    s.store.items.set('checkout', seededState({ paused: { at: T0, by, reason: 'until further notice' } }));
+    s.store.globalPause = { at: T0, by, reason: 'freeze' };
+    await s.run();
+    expect(s.store.items.get('checkout')?.paused).toBeDefined();
+    expect(s.store.globalPause).toBeDefined();
+    expect(s.notifier.sent).toEqual([]);
+  });
+});
