@@ -7,7 +7,7 @@ import {
 } from '../adapters/secrets-manager';
 import { SecretRedactor } from '../adapters/secret-redaction';
 import { SlackWebhookNotifier, type SlackWebhookNotifierOptions } from '../adapters/slack-webhook';
-import { parseSnsChatbotEvent } from '../boundary/sns-event';
+import { parseSnsForwarderEvent } from '../boundary/cloudwatch-alarm-notification';
 import { forwardToSlack, type ForwardResult } from '../use-cases/forward-to-slack';
 import type { LogLevel, Telemetry } from '../use-cases/ports';
 
@@ -16,6 +16,11 @@ export interface SlackHandlerDeps {
   readonly telemetry: Telemetry;
   /** Overrides for tests (timeouts, backoff). @default SLACK_WEBHOOK_DEFAULTS */
   readonly webhook?: Omit<SlackWebhookNotifierOptions, 'webhookUrl' | 'telemetry'>;
+  /**
+   * The watchdog's stack (WATCHDOG_STACK_NAME), for the CLI hint in health-alarm messages.
+   * @default - no CLI hint
+   */
+  readonly stackName?: string;
 }
 
 /** Wires the SNS → Slack forwarder; the exported `handler` is this, built from the Lambda environment. */
@@ -34,7 +39,10 @@ export function createSlackHandler(deps: SlackHandlerDeps): (event: unknown) => 
   });
   return async (event) => {
     try {
-      return await forwardToSlack({ slack, telemetry: guard }, parseSnsChatbotEvent(event));
+      return await forwardToSlack(
+        { slack, telemetry: guard, ...(deps.stackName ? { stackName: deps.stackName } : {}) },
+        parseSnsForwarderEvent(event),
+      );
     } catch (error) {
       throw guard.redactError(error);
     } finally {
@@ -106,9 +114,13 @@ function secretArnFromEnvironment(env: NodeJS.ProcessEnv = process.env): string 
 const forward = createSlackHandler({
   secret: { client: createSecretsManagerClient(), secretId: secretArnFromEnvironment() },
   telemetry: new PowertoolsTelemetry(),
+  ...(process.env[ENV.stackName] ? { stackName: process.env[ENV.stackName] } : {}),
 });
 
-/** SNS notification topic → the Slack incoming webhook (Block Kit). Throws when a post failed, so Lambda retries. */
+/**
+ * SNS notification topic → the Slack incoming webhook (Block Kit): the watchdog's notifications and the
+ * CloudWatch alarm notifications on the topic. Throws when a post failed, so Lambda retries.
+ */
 export const handler = async (event: unknown): Promise<void> => {
   await forward(event);
 };

@@ -1,20 +1,25 @@
 import { METRIC } from '../contract';
-import type { ParsedSnsEvent } from '../boundary/sns-event';
+import type { ParsedForwarderEvent } from '../boundary/cloudwatch-alarm-notification';
 import { WatchdogError } from './errors';
 import type { ChatNotifier, Telemetry } from './ports';
 import { describe } from './report';
-import { toSlackMessage } from './slack-format';
+import { ALARM_SEVERITY, alarmToSlackMessage, toSlackMessage } from './slack-format';
 
 /** The Slack channel to post to and where to log. */
 export interface ForwardToSlackDeps {
   readonly slack: ChatNotifier;
   readonly telemetry: Telemetry;
+  /**
+   * The watchdog's stack, for the CLI hint in health-alarm messages.
+   * @default - no CLI hint
+   */
+  readonly stackName?: string;
 }
 
 /** What one invocation did, for tests and the handler's return value. */
 export interface ForwardResult {
   readonly posted: number;
-  /** Records that were not the watchdog's notifications: logged and counted, never posted. */
+  /** Records that were neither the watchdog's notifications nor alarm notifications: logged and counted, never posted. */
   readonly rejected: number;
 }
 
@@ -25,14 +30,15 @@ export interface ForwardResult {
 export class SlackDeliveryError extends WatchdogError {}
 
 /**
- * SNS → Slack: posts each record's notification as a Block Kit message. A record that is not a watchdog
- * notification is logged and counted but never posted (retrying cannot fix it). A failed post throws once all
- * records were tried, so Lambda retries the delivery; this runs apart from the rollback path, so a Slack
- * outage never delays or repeats a rollback. Logs name kind, target and outcome only.
+ * SNS → Slack: posts each record's notification as a Block Kit message: the watchdog's own notifications, and
+ * the CloudWatch alarm notifications its health alarms (and any alarm pointed at the topic) publish. A record
+ * that is neither is logged and counted but never posted (retrying cannot fix it). A failed post throws once
+ * all records were tried, so Lambda retries the delivery; this runs apart from the rollback path, so a Slack
+ * outage never delays or repeats a rollback. Logs name kind, target (or alarm) and outcome only.
  */
 export async function forwardToSlack(
   deps: ForwardToSlackDeps,
-  event: ParsedSnsEvent,
+  event: ParsedForwarderEvent,
 ): Promise<ForwardResult> {
   const { slack, telemetry } = deps;
   if (!event.ok) {
@@ -48,14 +54,29 @@ export async function forwardToSlack(
       rejected++;
       continue;
     }
-    const ctx = record.message.metadata.additionalContext;
-    const fields = {
-      messageId: record.messageId,
-      kind: record.kind ?? ctx['kind'],
-      target: ctx['target'] ?? record.message.metadata.threadId,
-    };
+    const fields =
+      'alarm' in record
+        ? {
+            messageId: record.messageId,
+            kind: 'cloudwatch-alarm',
+            alarm: record.alarm.alarmName,
+            state: record.alarm.newState,
+            severity: ALARM_SEVERITY[record.alarm.newState],
+          }
+        : {
+            messageId: record.messageId,
+            kind: record.kind ?? record.message.metadata.additionalContext['kind'],
+            target: record.message.metadata.additionalContext['target'] ?? record.message.metadata.threadId,
+          };
     try {
-      await slack.post(toSlackMessage(record.message, record.severity));
+      await slack.post(
+        'alarm' in record
+          ? alarmToSlackMessage(
+              record.alarm,
+              deps.stackName !== undefined ? { stackName: deps.stackName } : {},
+            )
+          : toSlackMessage(record.message, record.severity),
+      );
       telemetry.log('info', 'posted to Slack', fields);
       posted++;
     } catch (error) {

@@ -1,6 +1,19 @@
-import { NOTIFICATION_KINDS, type NotificationKind, type Severity } from '../contract';
+import {
+  METRIC,
+  METRICS_NAMESPACE,
+  NOTIFICATION_KINDS,
+  type AlarmStateValue,
+  type NotificationKind,
+  type Severity,
+} from '../contract';
+import type {
+  AlarmMetric,
+  AlarmTrigger,
+  CloudWatchAlarmNotification,
+  CompositeAlarmRule,
+} from '../boundary/cloudwatch-alarm-notification';
 import type { ChatbotNotification } from '../boundary/sns-event';
-import { LINKS_HEADING } from './notifications';
+import { LINKS_HEADING, type NotificationLink } from './notifications';
 
 /**
  * Turns the watchdog's Chatbot custom notification (CONTRACTS.md §3) into a Slack Block Kit message for an
@@ -196,4 +209,311 @@ const KIND_SEVERITY: Readonly<Record<NotificationKind, Severity>> = {
 function severityOfKind(kind: string | undefined): Severity {
   const known = NOTIFICATION_KINDS.find((k) => k === kind);
   return known ? KIND_SEVERITY[known] : 'info';
+}
+
+/**
+ * The stack's own alarms all have descriptions that start with this (lib/private/monitoring.ts and the
+ * dead-letter alarm in lib/rollback-watchdog.ts); an alarm an operator pointed at the topic usually does not.
+ */
+export const WATCHDOG_ALARM_PREFIX = 'Rollback Watchdog:';
+
+/** What an alarm message may add beyond the notification itself. */
+export interface AlarmMessageOptions {
+  /**
+   * The watchdog's CloudFormation stack, for the `npx rollback-watchdog status` hint.
+   * @default - no CLI hint
+   */
+  readonly stackName?: string;
+}
+
+/** The severity of an alarm notification: a health alarm firing pages, its recovery informs. */
+export const ALARM_SEVERITY: Readonly<Record<AlarmStateValue, Severity>> = {
+  ALARM: 'high',
+  INSUFFICIENT_DATA: 'warning',
+  OK: 'info',
+};
+
+/**
+ * The Block Kit message for a CloudWatch alarm notification on the topic: a header with the alarm and its new
+ * state, what fired (states, time, CloudWatch's reason), the alarm's description, the metric and threshold
+ * (or a composite alarm's rule and the children that triggered it), console links as buttons, what to look
+ * at next, and a context line with account and region. Every piece of text from the notification is escaped;
+ * the links are built from the ARN's partition and region and from names checked against AWS's naming rules,
+ * never taken from the message.
+ */
+export function alarmToSlackMessage(
+  alarm: CloudWatchAlarmNotification,
+  options: AlarmMessageOptions = {},
+): SlackMessage {
+  const severity = ALARM_SEVERITY[alarm.newState];
+  const emoji = SEVERITY_EMOJI[severity];
+  const own = alarm.description?.startsWith(WATCHDOG_ALARM_PREFIX) ?? false;
+  const title = `${own ? 'Watchdog health' : 'CloudWatch alarm'}: ${alarm.alarmName} is ${alarm.newState}`;
+  const moved =
+    alarm.oldState !== undefined ? `from ${alarm.oldState} to ${alarm.newState}` : `to ${alarm.newState}`;
+  const lines = [
+    `*What fired:* ${escapeMrkdwn(`${alarm.alarmName} went ${moved} at ${alarm.stateChangeTime}: ${alarm.reason}`)}`,
+    ...(alarm.description !== undefined ? [`*Alarm:* ${escapeMrkdwn(alarm.description)}`] : []),
+    ...(alarm.trigger !== undefined ? triggerLines(alarm.trigger) : []),
+    ...(alarm.composite !== undefined ? compositeLines(alarm.composite) : []),
+  ];
+  const blocks: SlackBlock[] = [
+    {
+      type: 'header',
+      text: { type: 'plain_text', text: cut(`${emoji} ${title}`, SLACK_LIMITS.headerText), emoji: true },
+    },
+    ...chunkLines(lines, SLACK_LIMITS.sectionText)
+      .slice(0, SLACK_LIMITS.descriptionSections)
+      .map((text): SlackBlock => ({ type: 'section', text: { type: 'mrkdwn', text } })),
+  ];
+  const links = alarmLinks(alarm, own);
+  if (links.length > 0) {
+    blocks.push({
+      type: 'actions',
+      elements: links.slice(0, SLACK_LIMITS.buttons).map((l) => ({
+        type: 'button',
+        text: { type: 'plain_text', text: cut(l.label, SLACK_LIMITS.buttonText) },
+        url: l.url,
+      })),
+    });
+  }
+  blocks.push({
+    type: 'section',
+    text: {
+      type: 'mrkdwn',
+      text: cut(
+        ['*Next steps*', ...alarmNextSteps(alarm, own, options).map((s) => `• ${s}`)].join('\n'),
+        SLACK_LIMITS.sectionText,
+      ),
+    },
+  });
+  const region = alarm.regionName ? `${alarm.region} (${alarm.regionName})` : alarm.region;
+  blocks.push({
+    type: 'context',
+    elements: [
+      ['Kind', 'cloudwatch-alarm'],
+      ['Severity', severity],
+      ['Account', alarm.account],
+      ['Region', region],
+    ].map(([label, value]) => ({ type: 'mrkdwn', text: `*${label}:* ${escapeMrkdwn(value ?? '')}` })),
+  });
+  return { text: cut(escapeMrkdwn(`${emoji} ${title}`), SLACK_LIMITS.fallbackText), blocks };
+}
+
+const COMPARISON: Readonly<Record<string, string>> = {
+  GreaterThanOrEqualToThreshold: '≥',
+  GreaterThanThreshold: '>',
+  LessThanThreshold: '<',
+  LessThanOrEqualToThreshold: '≤',
+};
+
+const BAND: Readonly<Record<string, string>> = {
+  LessThanLowerOrGreaterThanUpperThreshold: 'outside the band',
+  LessThanLowerThreshold: 'below the band',
+  GreaterThanUpperThreshold: 'above the band',
+};
+
+/** CloudWatch writes `Statistic` in capitals (`SAMPLE_COUNT`); the console and the API spell it this way. */
+const STATISTIC: Readonly<Record<string, string>> = {
+  SAMPLE_COUNT: 'SampleCount',
+  AVERAGE: 'Average',
+  SUM: 'Sum',
+  MINIMUM: 'Minimum',
+  MAXIMUM: 'Maximum',
+};
+
+function triggerLines(t: AlarmTrigger): string[] {
+  const lines: string[] = [];
+  const over = [
+    t.statistic !== undefined ? (STATISTIC[t.statistic] ?? t.statistic) : undefined,
+    t.period !== undefined ? `per ${formatPeriod(t.period)}` : undefined,
+  ]
+    .filter(Boolean)
+    .join(' ');
+  if (t.metric !== undefined) {
+    lines.push(
+      `*Metric:* ${escapeMrkdwn(describeMetric(t.metric))}${over ? ` · ${escapeMrkdwn(over)}` : ''}`,
+    );
+  }
+  if (t.metrics.length > 0) {
+    lines.push('*Metrics:*');
+    for (const q of t.metrics) {
+      const what = q.expression ?? (q.metric !== undefined ? describeMetric(q.metric) : '(no metric)');
+      const stat = [q.stat, q.period !== undefined ? `per ${formatPeriod(q.period)}` : undefined]
+        .filter(Boolean)
+        .join(' ');
+      const notes = [q.label, q.returnData === true ? "the alarm's value" : undefined]
+        .filter(Boolean)
+        .join(', ');
+      lines.push(
+        `• ${escapeMrkdwn(`${q.id} = ${what}${stat ? ` · ${stat}` : ''}${notes ? ` (${notes})` : ''}`)}`,
+      );
+    }
+  }
+  const op = t.comparisonOperator;
+  const band = op !== undefined ? BAND[op] : undefined;
+  const compared =
+    band !== undefined
+      ? `${band}${t.thresholdMetricId !== undefined ? ` of ${t.thresholdMetricId}` : ''}`
+      : t.threshold !== undefined
+        ? `${op !== undefined ? (COMPARISON[op] ?? op) : ''} ${formatNumber(t.threshold)}${t.unit ? ` ${t.unit}` : ''}`.trim()
+        : undefined;
+  if (compared !== undefined) {
+    const periods =
+      t.evaluationPeriods !== undefined
+        ? ` in ${t.datapointsToAlarm ?? t.evaluationPeriods} of ${t.evaluationPeriods} period${t.evaluationPeriods === 1 ? '' : 's'}`
+        : '';
+    const missing = t.treatMissingData !== undefined ? `; missing data: ${t.treatMissingData}` : '';
+    lines.push(`*Threshold:* ${escapeMrkdwn(`${compared}${periods}${missing}`)}`);
+  }
+  return lines;
+}
+
+function compositeLines(c: CompositeAlarmRule): string[] {
+  const lines: string[] = [];
+  if (c.rule !== undefined) lines.push(`*Rule:* ${escapeMrkdwn(c.rule)}`);
+  if (c.triggeringChildren.length > 0) {
+    const children = c.triggeringChildren.map((ch) =>
+      ch.state ? `${ch.alarmName} (${ch.state})` : ch.alarmName,
+    );
+    lines.push(`*Triggered by:* ${escapeMrkdwn(children.join(', '))}`);
+  }
+  return lines;
+}
+
+/** `AWS/SQS ApproximateNumberOfMessagesVisible (QueueName=dlq)`. */
+function describeMetric(m: AlarmMetric): string {
+  const name = [m.namespace, m.metricName].filter(Boolean).join(' ');
+  const dims = m.dimensions.map((d) => `${d.name}=${d.value}`).join(', ');
+  return dims ? `${name} (${dims})` : name;
+}
+
+function dimension(t: AlarmTrigger | undefined, namespace: string, name: string): string | undefined {
+  if (t?.metric?.namespace !== namespace) return undefined;
+  return t.metric.dimensions.find((d) => d.name === name)?.value;
+}
+
+/** AWS's naming rules: a name that breaks them is shown, but no link is built from it. */
+const QUEUE_NAME = /^[A-Za-z0-9_-]{1,80}(\.fifo)?$/;
+const FUNCTION_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+const RULE_NAME = /^[.\-_A-Za-z0-9]{1,64}$/;
+
+/**
+ * Console links: the alarm, its triggering children (composite), and the queue, function or rule its metric
+ * names. Commercial partition only: the console hosts and paths of the other partitions were not checked.
+ */
+function alarmLinks(alarm: CloudWatchAlarmNotification, own: boolean): NotificationLink[] {
+  if (alarm.partition !== 'aws') return [];
+  const r = alarm.region;
+  const host = `https://${r}.console.aws.amazon.com`;
+  const alarmUrl = (name: string) =>
+    `${host}/cloudwatch/home?region=${r}#alarmsV2:alarm/${encodeURIComponent(name)}`;
+  const links: NotificationLink[] = [{ label: `Alarm ${alarm.alarmName}`, url: alarmUrl(alarm.alarmName) }];
+  for (const child of alarm.composite?.triggeringChildren ?? []) {
+    links.push({ label: `Alarm ${child.alarmName}`, url: alarmUrl(child.alarmName) });
+  }
+  const queue = dimension(alarm.trigger, 'AWS/SQS', 'QueueName');
+  if (queue !== undefined && QUEUE_NAME.test(queue)) {
+    const queueUrl = `https://sqs.${r}.amazonaws.com/${alarm.account}/${queue}`;
+    links.push({
+      label: own ? 'Dead-letter queue' : `Queue ${queue}`,
+      url: `${host}/sqs/v3/home?region=${r}#/queues/${encodeURIComponent(queueUrl)}`,
+    });
+  }
+  const fn = dimension(alarm.trigger, 'AWS/Lambda', 'FunctionName');
+  if (fn !== undefined && FUNCTION_NAME.test(fn)) {
+    links.push({
+      label: `Function ${fn}`,
+      url: `${host}/lambda/home?region=${r}#/functions/${encodeURIComponent(fn)}?tab=monitoring`,
+    });
+  }
+  const rule = dimension(alarm.trigger, 'AWS/Events', 'RuleName');
+  if (rule !== undefined && RULE_NAME.test(rule)) {
+    links.push({
+      label: `Rule ${rule}`,
+      url: `${host}/events/home?region=${r}#/eventbus/default/rules/${encodeURIComponent(rule)}`,
+    });
+  }
+  return links.filter((l) => l.url.length <= SLACK_LIMITS.buttonUrl);
+}
+
+const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
+
+/** Where to look next, from what lib/ wires to the topic; an alarm that is not the watchdog's gets the console. */
+function alarmNextSteps(
+  alarm: CloudWatchAlarmNotification,
+  own: boolean,
+  options: AlarmMessageOptions,
+): string[] {
+  const console = 'Open the alarm in the CloudWatch console for its history and graph.';
+  if (alarm.newState === 'OK') return [`Nothing to do while it stays OK. ${console}`];
+  if (alarm.newState === 'INSUFFICIENT_DATA') {
+    return [
+      `The alarm has too little data to evaluate: check that its metric is still published. ${console}`,
+    ];
+  }
+  const children =
+    (alarm.composite?.triggeringChildren.length ?? 0) > 0
+      ? ['Look at the alarms that triggered it (linked above): each says what it watches.']
+      : [];
+  if (!own) return [...children, console];
+  const t = alarm.trigger;
+  const metric = t?.metric?.metricName;
+  const code = (s: string) => `\`${escapeMrkdwn(s)}\``;
+  const status =
+    options.stackName !== undefined && STACK_NAME.test(options.stackName)
+      ? [
+          `An event the watchdog did not handle may be a rollback it did not start: check the targets with ${code(`npx rollback-watchdog status --stack ${options.stackName} --region ${alarm.region}`)}.`,
+        ]
+      : [];
+  const dlq =
+    'Events that still fail after the retries wait in the dead-letter queue: each message there is one the watchdog did not complete.';
+  const queue = dimension(t, 'AWS/SQS', 'QueueName');
+  if (queue !== undefined) {
+    return [
+      `Read the messages in the dead-letter queue ${code(queue)}: each is an EventBridge delivery, an asynchronous invocation or an SNS delivery that failed every retry.`,
+      "The messages' contents and attributes show which function, rule or subscription each came from; that function's logs say why it failed.",
+      ...status,
+    ];
+  }
+  const fn = dimension(t, 'AWS/Lambda', 'FunctionName');
+  if (fn !== undefined) {
+    const first =
+      metric === 'Throttles'
+        ? `${code(fn)} was throttled: check the account's concurrent executions in ${escapeMrkdwn(alarm.region)} and any reserved concurrency on the function.`
+        : metric === 'AsyncEventsDropped'
+          ? `Lambda dropped asynchronous events for ${code(fn)} without running it: they were too old or out of retries.`
+          : `Read the logs of ${code(fn)} (the function's Monitor tab) for the error.`;
+    return [first, dlq, ...status];
+  }
+  const rule = dimension(t, 'AWS/Events', 'RuleName');
+  if (rule !== undefined) {
+    return [
+      `EventBridge could not invoke the target of rule ${code(rule)}: check that the target function exists and that its resource policy allows the rule.`,
+      dlq,
+      ...status,
+    ];
+  }
+  if (t?.metric?.namespace === METRICS_NAMESPACE && metric === METRIC.auditFailures) {
+    return [
+      `Search the watchdog functions' logs for ${code('audit write failed')}: the error says why the state table refused the write.`,
+    ];
+  }
+  if (t?.metric?.namespace === METRICS_NAMESPACE && metric === METRIC.notificationFailures) {
+    return [
+      `Search the watchdog functions' logs for ${code('notification failed')}: the error says why the topic refused the message.`,
+    ];
+  }
+  return [...children, console];
+}
+
+function formatPeriod(seconds: number): string {
+  if (seconds % 3600 === 0) return seconds === 3600 ? 'hour' : `${seconds / 3600} hours`;
+  if (seconds % 60 === 0) return seconds === 60 ? 'minute' : `${seconds / 60} minutes`;
+  return `${seconds} seconds`;
+}
+
+function formatNumber(n: number): string {
+  if (Number.isInteger(n) || Math.abs(n) >= 1000) return String(Math.round(n));
+  return String(Number(n.toPrecision(4)));
 }

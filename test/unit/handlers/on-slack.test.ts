@@ -9,6 +9,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { ENV, type MetricName } from '../../../lambda/contract';
 import { PowertoolsTelemetry } from '../../../lambda/adapters/powertools-telemetry';
 import type { LogLevel, Telemetry } from '../../../lambda/use-cases/ports';
+import { DEAD_LETTER_ALARM, snsFixture } from '../../support/sns-fixtures';
 
 /**
  * RELIABILITY #22 and DESIGN.md §6: the Slack webhook URL appears in no log line, whatever happens. The whole
@@ -80,13 +81,16 @@ describe('RELIABILITY #22: on-slack handler: the webhook URL is never logged', (
   const replies: Reply[] = [];
   const stalled: ServerResponse[] = [];
   let requests = 0;
+  const bodies: string[] = [];
   let output: string[];
 
   beforeAll(async () => {
     server = createServer((req, res) => {
-      req.resume();
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         requests++;
+        bodies.push(Buffer.concat(chunks).toString('utf8'));
         const reply = replies.shift() ?? { status: 200, body: 'ok' };
         if (reply === 'hang') stalled.push(res);
         else if (reply === 'echo') res.writeHead(400).end(`invalid_token for ${req.url ?? ''}`);
@@ -100,6 +104,7 @@ describe('RELIABILITY #22: on-slack handler: the webhook URL is never logged', (
   beforeEach(() => {
     sm.reset();
     requests = 0;
+    bodies.length = 0;
     replies.length = 0;
     output = [];
     const capture = (chunk: unknown) => {
@@ -282,6 +287,29 @@ describe('RELIABILITY #22: on-slack handler: the webhook URL is never logged', (
     expect(error).toMatchObject({ name: 'SlackDeliveryError' });
     expect(requests).toBe(0);
     expect(output.join('')).toContain('ResourceNotFoundException');
+    expectUrlAbsent(telemetry, error);
+  });
+
+  it('a health alarm notification from CloudWatch is posted as a Block Kit message, without the URL in any log', async () => {
+    // Prepare
+    sm.on(GetSecretValueCommand).resolves({ SecretString: url });
+    const telemetry = new TeeTelemetry();
+    const handler = await localHandler(telemetry);
+
+    // Act
+    const error = await run(() => handler(snsFixture('dead-letter-alarm')));
+
+    // Assess
+    expect(error).toBeUndefined();
+    expect(requests).toBe(1);
+    const posted = JSON.parse(bodies[0] ?? '{}');
+    expect(posted.text).toBe(`:rotating_light: Watchdog health: ${DEAD_LETTER_ALARM} is ALARM`);
+    expect(posted.blocks[0]).toEqual({
+      type: 'header',
+      text: { type: 'plain_text', text: posted.text, emoji: true },
+    });
+    expect(output.join('')).toContain('posted to Slack');
+    expect(output.join('')).toContain('cloudwatch-alarm');
     expectUrlAbsent(telemetry, error);
   });
 

@@ -1,9 +1,11 @@
 import { METRIC } from '../../../lambda/contract';
+import { parseSnsForwarderEvent } from '../../../lambda/boundary/cloudwatch-alarm-notification';
 import { parseSnsChatbotEvent } from '../../../lambda/boundary/sns-event';
 import { forwardToSlack, SlackDeliveryError } from '../../../lambda/use-cases/forward-to-slack';
 import type { ChatNotifier } from '../../../lambda/use-cases/ports';
 import type { SlackMessage } from '../../../lambda/use-cases/slack-format';
 import { RecordingTelemetry } from '../../support/fakes';
+import { alarmMessageOf, DEAD_LETTER_ALARM, snsFixture, withMessage } from '../../support/sns-fixtures';
 
 const message = (target: string, kind = 'rollback-started') =>
   JSON.stringify({
@@ -113,6 +115,95 @@ describe('forwardToSlack', () => {
         target: 'checkout',
         error: { name: 'Error', message: 'Slack webhook post failed: HTTP 500' },
       },
+    });
+    expect(telemetry.total(METRIC.notificationFailures)).toBe(1);
+  });
+
+  it("posts the watchdog's health alarms to Slack and logs alarm, state and severity", async () => {
+    // Prepare
+    const slack = new FakeSlack();
+    const telemetry = new RecordingTelemetry();
+    const event = parseSnsForwarderEvent(snsFixture('dead-letter-alarm'));
+
+    // Act
+    const result = await forwardToSlack({ slack, telemetry, stackName: 'RollbackWatchdog' }, event);
+
+    // Assess
+    expect(result).toEqual({ posted: 1, rejected: 0 });
+    expect(slack.posted.map((m) => m.text)).toEqual([
+      `:rotating_light: Watchdog health: ${DEAD_LETTER_ALARM} is ALARM`,
+    ]);
+    expect(JSON.stringify(slack.posted[0]?.blocks)).toContain(
+      '`npx rollback-watchdog status --stack RollbackWatchdog --region us-east-1`',
+    );
+    expect(telemetry.logs).toEqual([
+      {
+        level: 'info',
+        message: 'posted to Slack',
+        fields: {
+          messageId: '0c6b8b2e-4f5a-5d1e-9a7c-3e2f1d0c9b8a',
+          kind: 'cloudwatch-alarm',
+          alarm: DEAD_LETTER_ALARM,
+          state: 'ALARM',
+          severity: 'high',
+        },
+      },
+    ]);
+    expect(telemetry.total(METRIC.rejectedEvents)).toBe(0);
+  });
+
+  it('posts a mix of notifications and alarms, and still drops what is neither', async () => {
+    // Prepare
+    const slack = new FakeSlack();
+    const telemetry = new RecordingTelemetry();
+    const alarm = snsFixture('dead-letter-alarm-ok').Records[0];
+    const forged = { ...alarmMessageOf(snsFixture('dead-letter-alarm')), AWSAccountId: 'not-an-account' };
+    const event = parseSnsForwarderEvent({
+      Records: [
+        record('m-1', message('checkout')),
+        alarm,
+        withMessage(snsFixture('dead-letter-alarm'), forged).Records[0],
+        record('m-4', '{"hello":"world"}'),
+      ],
+    });
+
+    // Act
+    const result = await forwardToSlack({ slack, telemetry }, event);
+
+    // Assess
+    expect(result).toEqual({ posted: 2, rejected: 2 });
+    expect(slack.posted.map((m) => m.text)).toEqual([
+      ':warning: Rolling back checkout',
+      `:information_source: Watchdog health: ${DEAD_LETTER_ALARM} is OK`,
+    ]);
+    const rejections = telemetry.logs.filter((l) => l.level === 'warn');
+    expect(rejections.map((l) => l.message)).toEqual([
+      'SNS message rejected: not a watchdog notification',
+      'SNS message rejected: not a watchdog notification',
+    ]);
+    expect(rejections[0]?.fields?.['problems']).toEqual([
+      '$.Records[2].Sns.Message.AWSAccountId: must be a 12-digit account id',
+    ]);
+    expect(telemetry.total(METRIC.rejectedEvents)).toBe(2);
+  });
+
+  it('counts a failed alarm post as a notification failure and throws so that Lambda retries', async () => {
+    // Prepare
+    const slack = new FakeSlack();
+    slack.failFor.add('Watchdog health');
+    const telemetry = new RecordingTelemetry();
+
+    // Act
+    const forwarding = forwardToSlack(
+      { slack, telemetry },
+      parseSnsForwarderEvent(snsFixture('dead-letter-alarm')),
+    );
+
+    // Assess
+    await expect(forwarding).rejects.toThrow('1 of 1 notification(s) could not be posted to Slack');
+    expect(telemetry.logs.find((l) => l.level === 'error')?.fields).toMatchObject({
+      kind: 'cloudwatch-alarm',
+      alarm: DEAD_LETTER_ALARM,
     });
     expect(telemetry.total(METRIC.notificationFailures)).toBe(1);
   });

@@ -1,13 +1,28 @@
 import { renderChatbotMessage } from '../../../lambda/adapters/sns-notifier';
+import {
+  parseSnsForwarderEvent,
+  type CloudWatchAlarmNotification,
+} from '../../../lambda/boundary/cloudwatch-alarm-notification';
 import type { ChatbotNotification } from '../../../lambda/boundary/sns-event';
 import { decisionNotification } from '../../../lambda/use-cases/notifications';
 import {
+  alarmToSlackMessage,
   escapeMrkdwn,
   SLACK_LIMITS,
   toSlackMessage,
   type SlackBlock,
 } from '../../../lambda/use-cases/slack-format';
 import { ecsTarget, T0, transition } from '../../support/domain-fixtures';
+import {
+  ALARM_HANDLER_ERRORS_ALARM,
+  ALARM_HANDLER_FUNCTION,
+  alarmHandlerErrorsEvent,
+  alarmMessageOf,
+  DEAD_LETTER_ALARM,
+  DEAD_LETTER_QUEUE,
+  snsFixture,
+  withMessage,
+} from '../../support/sns-fixtures';
 
 /** A rollback-started message exactly as the watchdog publishes it. */
 function published(): ChatbotNotification {
@@ -202,5 +217,283 @@ describe('toSlackMessage', () => {
   it('escapeMrkdwn escapes exactly &, < and >', () => {
     // Act & Assess
     expect(escapeMrkdwn('a & b < c > d *e* _f_')).toBe('a &amp; b &lt; c &gt; d *e* _f_');
+  });
+});
+
+/** The alarm notification inside an SNS fixture, as the boundary reads it. */
+function alarmOf(event: Record<string, any>): CloudWatchAlarmNotification {
+  const parsed = parseSnsForwarderEvent(event);
+  const record = parsed.ok ? parsed.records[0] : undefined;
+  if (!record || !('alarm' in record))
+    throw new Error(`not an alarm notification: ${JSON.stringify(parsed)}`);
+  return record.alarm;
+}
+
+const sectionTexts = (blocks: readonly SlackBlock[]) => ofType(blocks, 'section').map((b) => b.text.text);
+const buttons = (blocks: readonly SlackBlock[]) =>
+  ofType(blocks, 'actions').flatMap((b) => b.elements.map((e) => [e.text.text, e.url]));
+const contextTexts = (blocks: readonly SlackBlock[]) =>
+  ofType(blocks, 'context').flatMap((b) => b.elements.map((e) => e.text));
+
+const CONSOLE = 'https://us-east-1.console.aws.amazon.com';
+const DLQ_ALARM_URL = `${CONSOLE}/cloudwatch/home?region=us-east-1#alarmsV2:alarm/${DEAD_LETTER_ALARM}`;
+const DLQ_URL = `${CONSOLE}/sqs/v3/home?region=us-east-1#/queues/https%3A%2F%2Fsqs.us-east-1.amazonaws.com%2F123456789012%2F${DEAD_LETTER_QUEUE}`;
+
+describe('alarmToSlackMessage', () => {
+  it('renders the dead-letter alarm firing: header, what fired, metric and threshold, links, where to look', () => {
+    // Act
+    const message = alarmToSlackMessage(alarmOf(snsFixture('dead-letter-alarm')), {
+      stackName: 'RollbackWatchdog',
+    });
+
+    // Assess
+    expect(message.text).toBe(`:rotating_light: Watchdog health: ${DEAD_LETTER_ALARM} is ALARM`);
+    expect(message.blocks.map((b) => b.type)).toEqual(['header', 'section', 'actions', 'section', 'context']);
+    expect(ofType(message.blocks, 'header')[0]?.text).toEqual({
+      type: 'plain_text',
+      text: `:rotating_light: Watchdog health: ${DEAD_LETTER_ALARM} is ALARM`,
+      emoji: true,
+    });
+    expect(sectionTexts(message.blocks)).toEqual([
+      [
+        `*What fired:* ${DEAD_LETTER_ALARM} went from OK to ALARM at 2026-03-01T10:05:32.718+0000: Threshold Crossed: 1 out of the last 1 datapoints [2.0 (01/03/26 10:00:00)] was greater than or equal to the threshold (1.0) (minimum 1 datapoint for OK -&gt; ALARM transition).`,
+        '*Alarm:* Rollback Watchdog: events or invocations failed and are waiting in the dead-letter queue',
+        `*Metric:* AWS/SQS ApproximateNumberOfMessagesVisible (QueueName=${DEAD_LETTER_QUEUE}) · Maximum per 5 minutes`,
+        '*Threshold:* ≥ 1 in 1 of 1 period; missing data: notBreaching',
+      ].join('\n'),
+      [
+        '*Next steps*',
+        `• Read the messages in the dead-letter queue \`${DEAD_LETTER_QUEUE}\`: each is an EventBridge delivery, an asynchronous invocation or an SNS delivery that failed every retry.`,
+        "• The messages' contents and attributes show which function, rule or subscription each came from; that function's logs say why it failed.",
+        '• An event the watchdog did not handle may be a rollback it did not start: check the targets with `npx rollback-watchdog status --stack RollbackWatchdog --region us-east-1`.',
+      ].join('\n'),
+    ]);
+    expect(buttons(message.blocks)).toEqual([
+      [`Alarm ${DEAD_LETTER_ALARM}`, DLQ_ALARM_URL],
+      ['Dead-letter queue', DLQ_URL],
+    ]);
+    expect(contextTexts(message.blocks)).toEqual([
+      '*Kind:* cloudwatch-alarm',
+      '*Severity:* high',
+      '*Account:* 123456789012',
+      '*Region:* us-east-1 (US East (N. Virginia))',
+    ]);
+  });
+
+  it('renders the recovery to OK as information, with nothing to do', () => {
+    // Act
+    const message = alarmToSlackMessage(alarmOf(snsFixture('dead-letter-alarm-ok')), {
+      stackName: 'RollbackWatchdog',
+    });
+
+    // Assess
+    expect(message.text).toBe(`:information_source: Watchdog health: ${DEAD_LETTER_ALARM} is OK`);
+    const [body, steps] = sectionTexts(message.blocks);
+    expect(body).toMatch(
+      new RegExp(
+        `^\\*What fired:\\* ${DEAD_LETTER_ALARM} went from ALARM to OK at 2026-03-01T11:25:32\\.904\\+0000: Threshold Crossed: .* was not greater than or equal to the threshold \\(1\\.0\\)`,
+      ),
+    );
+    expect(steps).toBe(
+      '*Next steps*\n• Nothing to do while it stays OK. Open the alarm in the CloudWatch console for its history and graph.',
+    );
+    expect(buttons(message.blocks).map(([label]) => label)).toEqual([
+      `Alarm ${DEAD_LETTER_ALARM}`,
+      'Dead-letter queue',
+    ]);
+    expect(contextTexts(message.blocks)).toContain('*Severity:* info');
+  });
+
+  it("renders a function's Errors alarm with a link to the function and where its failed events go", () => {
+    // Act
+    const message = alarmToSlackMessage(alarmOf(alarmHandlerErrorsEvent()), {
+      stackName: 'RollbackWatchdog',
+    });
+
+    // Assess
+    expect(message.text).toBe(`:rotating_light: Watchdog health: ${ALARM_HANDLER_ERRORS_ALARM} is ALARM`);
+    const [body, steps] = sectionTexts(message.blocks);
+    expect(body).toContain(
+      `\n*Metric:* AWS/Lambda Errors (FunctionName=${ALARM_HANDLER_FUNCTION}) · Sum per 5 minutes\n*Threshold:* &gt; 0 in 1 of 1 period; missing data: notBreaching`,
+    );
+    expect(steps).toBe(
+      [
+        '*Next steps*',
+        `• Read the logs of \`${ALARM_HANDLER_FUNCTION}\` (the function's Monitor tab) for the error.`,
+        '• Events that still fail after the retries wait in the dead-letter queue: each message there is one the watchdog did not complete.',
+        '• An event the watchdog did not handle may be a rollback it did not start: check the targets with `npx rollback-watchdog status --stack RollbackWatchdog --region us-east-1`.',
+      ].join('\n'),
+    );
+    expect(buttons(message.blocks)).toEqual([
+      [
+        // Slack's 75-character button text; the header carries the whole name.
+        `Alarm ${ALARM_HANDLER_ERRORS_ALARM}`.slice(0, SLACK_LIMITS.buttonText - 1) + '…',
+        `${CONSOLE}/cloudwatch/home?region=us-east-1#alarmsV2:alarm/${ALARM_HANDLER_ERRORS_ALARM}`,
+      ],
+      [
+        `Function ${ALARM_HANDLER_FUNCTION}`,
+        `${CONSOLE}/lambda/home?region=us-east-1#/functions/${ALARM_HANDLER_FUNCTION}?tab=monitoring`,
+      ],
+    ]);
+  });
+
+  it('renders a composite alarm without a trigger: its rule, the children that triggered it, their links', () => {
+    // Act
+    const message = alarmToSlackMessage(alarmOf(snsFixture('composite-alarm')));
+
+    // Assess
+    // Its description does not start with "Rollback Watchdog:": an operator's alarm, not the stack's.
+    expect(message.text).toBe(':rotating_light: CloudWatch alarm: rollback-watchdog-health is ALARM');
+    expect(sectionTexts(message.blocks)).toEqual([
+      [
+        `*What fired:* rollback-watchdog-health went from OK to ALARM at 2026-03-01T10:05:33.102+0000: arn:aws:cloudwatch:us-east-1:123456789012:alarm:${DEAD_LETTER_ALARM} transitioned to ALARM at Sunday 01 March, 2026 10:05:32 UTC`,
+        `*Rule:* ALARM("${DEAD_LETTER_ALARM}") OR ALARM("${ALARM_HANDLER_ERRORS_ALARM}")`,
+        `*Triggered by:* ${DEAD_LETTER_ALARM} (ALARM)`,
+      ].join('\n'),
+      [
+        '*Next steps*',
+        '• Look at the alarms that triggered it (linked above): each says what it watches.',
+        '• Open the alarm in the CloudWatch console for its history and graph.',
+      ].join('\n'),
+    ]);
+    expect(buttons(message.blocks)).toEqual([
+      [
+        'Alarm rollback-watchdog-health',
+        `${CONSOLE}/cloudwatch/home?region=us-east-1#alarmsV2:alarm/rollback-watchdog-health`,
+      ],
+      [`Alarm ${DEAD_LETTER_ALARM}`, DLQ_ALARM_URL],
+    ]);
+  });
+
+  it('renders the metric-math queries and an anomaly band', () => {
+    // Prepare
+    const event = snsFixture('dead-letter-alarm');
+    const m = alarmMessageOf(event);
+    m.AlarmDescription = null;
+    m.Trigger = {
+      Period: 300,
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 2,
+      ComparisonOperator: 'LessThanLowerOrGreaterThanUpperThreshold',
+      ThresholdMetricId: 'ad1',
+      TreatMissingData: 'missing',
+      Metrics: [
+        { Expression: 'ANOMALY_DETECTION_BAND(m1, 2)', Id: 'ad1', Label: 'band', ReturnData: true },
+        {
+          Id: 'm1',
+          MetricStat: {
+            Metric: { Dimensions: [], MetricName: 'Errors', Namespace: 'AWS/Lambda' },
+            Period: 300,
+            Stat: 'Sum',
+          },
+          ReturnData: true,
+        },
+      ],
+    };
+
+    // Act
+    const message = alarmToSlackMessage(alarmOf(withMessage(event, m)));
+
+    // Assess
+    expect(sectionTexts(message.blocks)[0]?.split('\n').slice(1)).toEqual([
+      '*Metrics:*',
+      "• ad1 = ANOMALY_DETECTION_BAND(m1, 2) (band, the alarm's value)",
+      "• m1 = AWS/Lambda Errors · Sum per 5 minutes (the alarm's value)",
+      '*Threshold:* outside the band of ad1 in 2 of 3 periods; missing data: missing',
+    ]);
+    // No description: not the stack's alarm, so only the console is suggested.
+    expect(message.text).toMatch(/^:rotating_light: CloudWatch alarm: /);
+  });
+
+  it('escapes every piece of text from the notification, so an alarm cannot mention a channel or forge a link', () => {
+    // Prepare
+    const hostile = '<!channel> & <https://evil.example|click>';
+    const event = snsFixture('dead-letter-alarm');
+    const m = alarmMessageOf(event);
+    m.AlarmName = `dlq ${hostile}`;
+    m.AlarmArn = `arn:aws:cloudwatch:us-east-1:123456789012:alarm:${m.AlarmName}`;
+    m.AlarmDescription = `Rollback Watchdog: ${hostile}`;
+    m.NewStateReason = hostile;
+    m.Region = hostile;
+    m.Trigger.Dimensions = [{ name: 'QueueName', value: hostile }];
+
+    // Act
+    const message = alarmToSlackMessage(alarmOf(withMessage(event, m)), { stackName: 'RollbackWatchdog' });
+
+    // Assess
+    const mrkdwn = JSON.stringify(message.blocks.filter((b) => b.type !== 'header' && b.type !== 'actions'));
+    expect(mrkdwn + message.text).not.toMatch(/<!channel>|<https:/);
+    expect(mrkdwn).toContain('&lt;!channel&gt; &amp; &lt;https://evil.example|click&gt;');
+    // A queue name AWS would never allow gets no link; the alarm's name is percent-encoded in its link.
+    expect(buttons(message.blocks)).toEqual([
+      [
+        `Alarm dlq ${hostile}`,
+        `${CONSOLE}/cloudwatch/home?region=us-east-1#alarmsV2:alarm/${encodeURIComponent(m.AlarmName)}`,
+      ],
+    ]);
+  });
+
+  it('builds no console links outside the commercial partition, and no CLI hint without a valid stack name', () => {
+    // Prepare
+    const event = snsFixture('dead-letter-alarm');
+    const m = alarmMessageOf(event);
+    m.AlarmArn = `arn:aws-cn:cloudwatch:cn-north-1:123456789012:alarm:${DEAD_LETTER_ALARM}`;
+
+    // Act
+    const message = alarmToSlackMessage(alarmOf(withMessage(event, m)), { stackName: 'not a stack; rm -rf' });
+
+    // Assess
+    expect(ofType(message.blocks, 'actions')).toEqual([]);
+    expect(sectionTexts(message.blocks)[1]).not.toContain('npx rollback-watchdog');
+    expect(contextTexts(message.blocks)).toContain('*Region:* cn-north-1 (US East (N. Virginia))');
+  });
+
+  it('renders INSUFFICIENT_DATA as a warning', () => {
+    // Prepare
+    const event = snsFixture('dead-letter-alarm');
+    const m = { ...alarmMessageOf(event), NewStateValue: 'INSUFFICIENT_DATA' };
+
+    // Act
+    const message = alarmToSlackMessage(alarmOf(withMessage(event, m)));
+
+    // Assess
+    expect(message.text).toBe(`:warning: Watchdog health: ${DEAD_LETTER_ALARM} is INSUFFICIENT_DATA`);
+    expect(sectionTexts(message.blocks)[1]).toContain('too little data to evaluate');
+  });
+
+  it("stays inside Slack's limits for the longest alarm CloudWatch allows", () => {
+    // Prepare
+    const event = snsFixture('composite-alarm');
+    const m = alarmMessageOf(event);
+    m.AlarmName = 'n'.repeat(255);
+    m.AlarmArn = `arn:aws:cloudwatch:us-east-1:123456789012:alarm:${m.AlarmName}`;
+    m.AlarmDescription = 'd'.repeat(1024);
+    m.NewStateReason = 'r'.repeat(1023);
+    m.AlarmRule = 'ALARM(x) OR '.repeat(850);
+    m.TriggeringChildren = Array.from({ length: 100 }, (_, i) => ({
+      Arn: `arn:aws:cloudwatch:us-east-1:123456789012:alarm:${'c'.repeat(250)}${i}`,
+      State: { Value: 'ALARM', Timestamp: '2026-03-01T10:05:32.718+0000' },
+    }));
+
+    // Act
+    const message = alarmToSlackMessage(alarmOf(withMessage(event, m)));
+
+    // Assess
+    expect(ofType(message.blocks, 'header')[0]?.text.text.length).toBeLessThanOrEqual(
+      SLACK_LIMITS.headerText,
+    );
+    for (const s of ofType(message.blocks, 'section'))
+      expect(s.text.text.length).toBeLessThanOrEqual(SLACK_LIMITS.sectionText);
+    expect(ofType(message.blocks, 'section').length).toBeLessThanOrEqual(
+      SLACK_LIMITS.descriptionSections + 1,
+    );
+    for (const b of ofType(message.blocks, 'actions')) {
+      expect(b.elements.length).toBeLessThanOrEqual(SLACK_LIMITS.buttons);
+      for (const e of b.elements) {
+        expect(e.text.text.length).toBeLessThanOrEqual(SLACK_LIMITS.buttonText);
+        expect(e.url.length).toBeLessThanOrEqual(SLACK_LIMITS.buttonUrl);
+      }
+    }
+    expect(message.text.length).toBeLessThanOrEqual(SLACK_LIMITS.fallbackText);
   });
 });
