@@ -81,7 +81,8 @@ export async function forwardToSlack(
       posted++;
     } catch (error) {
       telemetry.log('error', 'Slack post failed', { ...fields, error: describe(error) });
-      telemetry.count(METRIC.notificationFailures, 1, { channel: 'slack' });
+      // Without a dimension: the one metric the NotificationFailures alarm watches (the log line names Slack).
+      telemetry.count(METRIC.notificationFailures, 1);
       failed++;
     }
   }

@@ -303,6 +303,8 @@ export class Monitoring extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     alarm.addAlarmAction(this.action);
+    // And its recovery, so whoever was told it broke is told it is fixed.
+    alarm.addOkAction(this.action);
     this.alarms.push(alarm);
   }
 }

@@ -242,12 +242,14 @@ describe('Observability of the WatchdogStack from the example config', () => {
       ]);
     });
 
-    it('every alarm notifies the topic and nothing else, and treats missing data as not breaching', () => {
+    it('every alarm notifies the topic and nothing else, on ALARM and on recovery, and treats missing data as not breaching', () => {
       const all = alarms();
       // Three per function, one per rule, one for the DLQ, two on the watchdog's own reporting.
       expect(all).toHaveLength(3 * functions().length + ofType('AWS::Events::Rule').length + 1 + 2);
       for (const alarm of all) {
         expect(alarm.AlarmActions).toEqual([topicRef]);
+        // The recovery too: the Slack forwarder renders it, so a Slack-only team hears the watchdog is fixed.
+        expect(alarm.OKActions).toEqual([topicRef]);
         expect(alarm.TreatMissingData).toBe('notBreaching');
       }
     });
