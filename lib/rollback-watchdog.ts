@@ -340,8 +340,9 @@ const CODEDEPLOY_READS = [
  * Creates (or uses) a DynamoDB state table and an encrypted SNS topic; three Lambda handlers (alarm state
  * changes; ECS and CodeDeploy deployment state changes; the scheduled reconcile sweep) fed by EventBridge
  * rules on the default bus; an operator Lambda behind an IAM-authorised Function URL, which the `watchdog`
- * CLI calls for every command that changes something; optionally a Slack webhook notifier and an AWS
- * Chatbot Slack channel; and a dead-letter queue for events that could not be delivered or processed.
+ * CLI calls for every command that changes something; optionally a Slack webhook notifier, an AWS
+ * Chatbot Slack channel and an audit exporter to S3 (`auditExport`); and a dead-letter queue for events that
+ * could not be delivered or processed.
  * The stack gets the outputs the CLI looks for (STACK_OUTPUT), so one stack holds one watchdog.
  * The resolved per-target config is written to the table at deploy time, so tokens (names of alarms,
  * services and deployment groups created in the same stack) work and the fleet can grow past Lambda's
