@@ -23,8 +23,10 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
+import * as eventSources from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -38,18 +40,24 @@ import {
   type EcsGrantScope,
   CONFIG_WRITER_PROPERTY,
   CONFIG_WRITER_RESOURCE_TYPE,
+  DEFAULT_AUDIT_EXPORT_PREFIX,
+  DEFAULT_AUDIT_EXPORT_RETENTION_DAYS,
   DEFAULT_MAX_EVENT_AGE_MINUTES,
   DEFAULT_SWEEP_INTERVAL_MINUTES,
   DETAIL_TYPE,
   ENV,
   EVENT_SOURCE,
   FUNCTION_TIMEOUT_SECONDS,
+  KEY,
   METRICS_NAMESPACE,
   POWERTOOLS_ENV,
+  RETENTION,
+  retentionDaysProblem,
   SERVICE_NAME,
   STACK_OUTPUT,
   TABLE,
 } from '../lambda/contract';
+import { AuditExportBucket } from './private/audit-export-bucket';
 import { ChunkedRules } from './private/chunked-rules';
 import { GrowingGrant } from './private/growing-grant';
 import { HANDLER_BUNDLING, handlerCode, type HandlerEntry } from './private/handler-code';
@@ -181,6 +189,49 @@ export interface RollbackWatchdogProps {
    * @default - every protected resource by its exact ARN
    */
   readonly permissions?: WatchdogPermissions;
+  /**
+   * How long each audit item (decisions, rejected events, rollback results, operator commands) stays in the
+   * state table before DynamoDB's TTL deletes it. Whole days, from 1 to 3,650. A change applies to items
+   * written after the deploy; items already written keep the expiry they were written with.
+   *
+   * @default Duration.days(90)
+   */
+  readonly auditRetention?: Duration;
+  /**
+   * Also copy every audit item to S3, one JSON object per item under a date-partitioned prefix, for
+   * retention beyond the table's (README: Security → Audit retention). The table's stream feeds an exporter
+   * Lambda; nothing changes on the decision path.
+   *
+   * @default - no export
+   */
+  readonly auditExport?: AuditExportOptions;
+}
+
+/** {@link RollbackWatchdogProps.auditExport}. */
+export interface AuditExportOptions {
+  /**
+   * The bucket to write to. The exporter may `s3:PutObject` under `prefix` and nothing else; writes insist
+   * that the bucket's account (`bucket.env.account`) owns it. If the bucket encrypts with a KMS key the
+   * construct knows (`encryptionKey`), the exporter may use it for kms:GenerateDataKey; a key it does not
+   * know must allow the exporter's role itself. The bucket's own lifecycle rules decide how long objects stay.
+   *
+   * @default - a bucket the watchdog creates: SSE-S3, public access blocked, TLS only, versioned, server access
+   * logs to a second bucket, both retained when the stack is deleted and expiring objects after `retention`
+   */
+  readonly bucket?: s3.IBucket;
+  /**
+   * Key prefix of the objects: segments of letters, digits and `!_.'()-`, each ending in "/".
+   *
+   * @default 'audit/'
+   */
+  readonly prefix?: string;
+  /**
+   * How long the created bucket keeps each object (and its access logs). Whole days, from 1 to 3,650. Only
+   * for the bucket the watchdog creates: with `bucket`, set its lifecycle rules instead.
+   *
+   * @default Duration.days(365)
+   */
+  readonly retention?: Duration;
 }
 
 /** {@link RollbackWatchdogProps.permissions}. */
@@ -229,6 +280,15 @@ const SWEEP_TIMEOUT = Duration.seconds(FUNCTION_TIMEOUT_SECONDS.sweep);
 const CONFIG_WRITER_TIMEOUT = Duration.minutes(2);
 /** The longest a message waits in SQS, so a DLQ keeps failures for two weeks of investigation. */
 const DLQ_RETENTION = Duration.days(14);
+/** One batch of at most AUDIT_EXPORT_BATCH_SIZE PutObject calls, a few at a time. */
+const AUDIT_EXPORT_TIMEOUT = Duration.minutes(1);
+const AUDIT_EXPORT_BATCH_SIZE = 100;
+/**
+ * A batch the exporter cannot write is retried (from its first failed record) for this long, then its record
+ * range goes to the DLQ. DynamoDB Streams keeps records 24 hours: half of that leaves a working day to fix
+ * the bucket without losing the automatic retry, and the other half to re-drive what was dead-lettered.
+ */
+const AUDIT_EXPORT_MAX_RECORD_AGE = Duration.hours(12);
 
 /**
  * Actions the handlers are granted on Resource "*", each because AWS supports no narrower resource for it
@@ -245,6 +305,10 @@ const STAR = {
   describeAlarms:
     'cloudwatch:DescribeAlarms, read-only, which returns composite alarms only when granted on "*" ' +
     '(DESIGN.md §5); the sweep reads the state of every trigger alarm',
+  listStreams:
+    "dynamodb:ListStreams (audit exporter only), which the stream's event source mapping calls and which " +
+    "returns stream ARNs, never records; CDK's grantStreamRead and AWS's AWSLambdaDynamoDBExecutionRole " +
+    'grant it on "*" too (reading records is granted on the table\'s stream only)',
 } as const;
 
 /** ARN wildcards of the roles that roll back, for resources whose names are not known at synth. */
@@ -276,8 +340,9 @@ const CODEDEPLOY_READS = [
  * Creates (or uses) a DynamoDB state table and an encrypted SNS topic; three Lambda handlers (alarm state
  * changes; ECS and CodeDeploy deployment state changes; the scheduled reconcile sweep) fed by EventBridge
  * rules on the default bus; an operator Lambda behind an IAM-authorised Function URL, which the `watchdog`
- * CLI calls for every command that changes something; optionally a Slack webhook notifier and an AWS
- * Chatbot Slack channel; and a dead-letter queue for events that could not be delivered or processed.
+ * CLI calls for every command that changes something; optionally a Slack webhook notifier, an AWS
+ * Chatbot Slack channel and an audit exporter to S3 (`auditExport`); and a dead-letter queue for events that
+ * could not be delivered or processed.
  * The stack gets the outputs the CLI looks for (STACK_OUTPUT), so one stack holds one watchdog.
  * The resolved per-target config is written to the table at deploy time, so tokens (names of alarms,
  * services and deployment groups created in the same stack) work and the fleet can grow past Lambda's
@@ -325,10 +390,15 @@ export class RollbackWatchdog extends Construct {
    * the functions and the DLQ.
    */
   public readonly dashboard: cloudwatch.Dashboard;
+  /** Where audit items are exported (created or passed in); undefined without `auditExport`. */
+  public readonly auditExportBucket?: s3.IBucket;
+  /** Copies audit items from the table's stream to `auditExportBucket`; undefined without `auditExport`. */
+  public readonly auditExporter?: lambda.IFunction;
 
   private readonly targets: RollbackTarget[] = [];
   private readonly defaults?: RollbackPolicy;
   private readonly maxEventAge?: Duration;
+  private readonly auditRetention?: Duration;
   private readonly sweepIntervalMinutes: number;
   private readonly alarmRules: ChunkedRules;
   private readonly ecsDeploymentRules: ChunkedRules;
@@ -371,6 +441,7 @@ export class RollbackWatchdog extends Construct {
     this.defaults = props.defaults;
     this.permissions = props.permissions ?? {};
     this.maxEventAge = props.maxEventAge;
+    this.auditRetention = props.auditRetention;
     // An invalid interval fails validation at synth; until then the schedule must still be constructible.
     const sweepInterval =
       props.sweepInterval && checkSweepInterval(props.sweepInterval).length === 0
@@ -379,7 +450,7 @@ export class RollbackWatchdog extends Construct {
     this.sweepIntervalMinutes = sweepInterval.toMinutes();
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
 
-    this.stateTable = props.table ?? this.createTable();
+    this.stateTable = props.table ?? this.createTable(props.auditExport !== undefined);
     if (props.topic) {
       this.notificationTopic = props.topic;
     } else {
@@ -559,6 +630,12 @@ export class RollbackWatchdog extends Construct {
     }
     if (props.chatbotSlack) this.slackChannel = this.createSlackChannel(props.chatbotSlack);
 
+    if (props.auditExport) {
+      const exported = this.exportAudit(props.auditExport, logRetention);
+      this.auditExportBucket = exported.bucket;
+      this.auditExporter = exported.fn;
+    }
+
     const { fn: configWriterFunction, resource: configWriter } = this.writeRuntimeConfig(logRetention);
     this.configWriterFunction = configWriterFunction;
     // Functions first, then the item: a function is never older than the item format it reads.
@@ -572,6 +649,7 @@ export class RollbackWatchdog extends Construct {
       ['config writer', configWriterFunction],
     ];
     for (const [label, fn] of watched) if (fn) this.monitoring.watchFunction(label, fn);
+    if (this.auditExporter) this.monitoring.watchAuditExport('audit exporter', this.auditExporter);
     this.monitoring.watchReporting();
     this.monitoring.addFleetSection();
 
@@ -674,6 +752,8 @@ export class RollbackWatchdog extends Construct {
           notificationEmails: props.notificationEmails,
           chatbotSlack: props.chatbotSlack,
           permissions: props.permissions,
+          auditRetention: props.auditRetention,
+          auditExport: props.auditExport,
         }),
         ...this.constructionProblems,
         ...this.stackLimitProblems(),
@@ -887,8 +967,10 @@ export class RollbackWatchdog extends Construct {
     for (const role of this.actingRoles) acknowledge(role, acknowledgement);
   }
 
-  private createTable(): dynamodb.Table {
+  private createTable(exportsAudit: boolean): dynamodb.Table {
     return new dynamodb.Table(this, 'StateTable', {
+      // Only for the audit export: the stream is read asynchronously, so writes do not wait for it.
+      stream: exportsAudit ? dynamodb.StreamViewType.NEW_IMAGE : undefined,
       partitionKey: { name: TABLE.partitionKey, type: dynamodb.AttributeType.STRING },
       sortKey: { name: TABLE.sortKey, type: dynamodb.AttributeType.STRING },
       timeToLiveAttribute: TABLE.ttlAttribute,
@@ -1056,7 +1138,9 @@ export class RollbackWatchdog extends Construct {
 
   /**
    * One function with the settings every handler shares: Node 22 on arm64, tracing, its own log group and
-   * role, two async retries then the DLQ as on-failure destination, bounded event age, the SDK bundled in.
+   * role, the SDK bundled in; invoked asynchronously, two retries then the DLQ as on-failure destination and a
+   * bounded event age. A `stream` function is only invoked by its event source mapping, which has its own
+   * retries and on-failure destination.
    */
   private createHandler(
     id: string,
@@ -1065,6 +1149,7 @@ export class RollbackWatchdog extends Construct {
     environment: Record<string, string>,
     wildcardReasons: WildcardReasons,
     timeout: Duration = HANDLER_TIMEOUT,
+    invocation: 'async' | 'stream' = 'async',
   ): { fn: lambda.Function; role: iam.Role } {
     const logGroup = new logs.LogGroup(this, `${id}Logs`, { retention: logRetention });
     // An explicit role instead of AWSLambdaBasicExecutionRole: log writes scoped to this log group only.
@@ -1081,9 +1166,13 @@ export class RollbackWatchdog extends Construct {
       tracing: lambda.Tracing.ACTIVE,
       role,
       logGroup,
-      retryAttempts: ASYNC_RETRY_ATTEMPTS,
-      maxEventAge: MAX_DELIVERY_AGE,
-      onFailure: new destinations.SqsDestination(this.deadLetterQueue),
+      ...(invocation === 'async'
+        ? {
+            retryAttempts: ASYNC_RETRY_ATTEMPTS,
+            maxEventAge: MAX_DELIVERY_AGE,
+            onFailure: new destinations.SqsDestination(this.deadLetterQueue),
+          }
+        : {}),
       environment,
     };
     const code = handlerCode(entry);
@@ -1123,11 +1212,96 @@ export class RollbackWatchdog extends Construct {
       {
         id: 'Serverless-LambdaDLQ',
         reason:
-          'Failed asynchronous invocations go to an on-failure destination (the same queue), which records ' +
-          'the error with the event; a function DLQ as well would store every failure twice.',
+          invocation === 'async'
+            ? 'Failed asynchronous invocations go to an on-failure destination (the same queue), which ' +
+              'records the error with the event; a function DLQ as well would store every failure twice.'
+            : 'Only its stream event source mapping invokes it, whose on-failure destination is the ' +
+              "watchdog's DLQ; a function DLQ applies to asynchronous invocations, which it never gets.",
       },
     );
     return { fn, role };
+  }
+
+  /**
+   * The audit export: the table's stream, filtered to inserted audit items, feeds an exporter that writes one
+   * object per item. The decision path never waits for it. A batch that fails is retried from its first failed
+   * record until AUDIT_EXPORT_MAX_RECORD_AGE, then its record range is dead-lettered; object keys are derived
+   * from the item, so a retried write replaces the object with the same content instead of adding a copy.
+   */
+  private exportAudit(
+    options: AuditExportOptions,
+    logRetention: logs.RetentionDays,
+  ): { bucket: s3.IBucket; fn: lambda.IFunction } {
+    const prefix = options.prefix ?? DEFAULT_AUDIT_EXPORT_PREFIX;
+    // Invalid settings fail validation at synth; until then the bucket must still be constructible.
+    const days =
+      options.retention && !options.retention.isUnresolved()
+        ? options.retention.toDays({ integral: false })
+        : DEFAULT_AUDIT_EXPORT_RETENTION_DAYS;
+    const bucket =
+      options.bucket ??
+      new AuditExportBucket(this, 'AuditExport', {
+        retentionDays: retentionDaysProblem(days, 'export') ? DEFAULT_AUDIT_EXPORT_RETENTION_DAYS : days,
+      }).bucket;
+    const { fn, role } = this.createHandler(
+      'AuditExporter',
+      'on-audit-export',
+      logRetention,
+      {
+        [ENV.auditExportBucket]: bucket.bucketName,
+        [ENV.auditExportPrefix]: prefix,
+        [ENV.auditExportBucketOwner]: bucket.env.account,
+        [POWERTOOLS_ENV.serviceName]: SERVICE_NAME,
+        [POWERTOOLS_ENV.metricsNamespace]: METRICS_NAMESPACE,
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+      { starActions: [STAR.xray, STAR.listStreams] },
+      AUDIT_EXPORT_TIMEOUT,
+      'stream',
+    );
+    // PutObject under the prefix, nothing else: no reads, no deletes, no other keys.
+    const objects = bucket.arnForObjects(`${prefix}*`);
+    fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [objects] }));
+    bucket.encryptionKey?.grant(fn, 'kms:GenerateDataKey');
+    acknowledge(role, {
+      id: `AwsSolutions-IAM5[Resource::${nagFindingValue(this, objects)}]`,
+      reason:
+        `The exporter writes one object per audit item under ${prefix}, with keys made from each item; ` +
+        's3:PutObject only, and only under that prefix.',
+    });
+    if (!this.stateTable.tableStreamArn) {
+      this.constructionProblems.push(
+        'auditExport: the table passed in (table) has no stream to export from; create it with ' +
+          'stream: dynamodb.StreamViewType.NEW_IMAGE (or NEW_AND_OLD_IMAGES) and pass its tableStreamArn, or ' +
+          'let the watchdog create its table',
+      );
+      return { bucket, fn };
+    }
+    fn.addEventSource(
+      new eventSources.DynamoEventSource(this.stateTable, {
+        // The stream is created with the mapping: from its start, so nothing written in between is missed.
+        startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+        batchSize: AUDIT_EXPORT_BATCH_SIZE,
+        bisectBatchOnError: true,
+        reportBatchItemFailures: true,
+        maxRecordAge: AUDIT_EXPORT_MAX_RECORD_AGE,
+        onFailure: new eventSources.SqsDlq(this.deadLetterQueue),
+        // Audit items are only ever inserted (appendAudit's condition); state and config writes and TTL
+        // deletions never invoke the exporter.
+        filters: [
+          lambda.FilterCriteria.filter({
+            // Typed `any` by aws-cdk-lib; it is the filter `["INSERT"]`.
+            eventName: lambda.FilterRule.isEqual('INSERT') as unknown,
+            dynamodb: {
+              NewImage: {
+                [TABLE.partitionKey]: { S: lambda.FilterRule.beginsWith(KEY.auditPartition('')) },
+              },
+            },
+          }),
+        ],
+      }),
+    );
+    return { bucket, fn };
   }
 
   private runtimeConfig() {
@@ -1137,6 +1311,8 @@ export class RollbackWatchdog extends Construct {
       region: stack.region,
       maxEventAgeMinutes: this.maxEventAge?.toMinutes({ integral: false }) ?? DEFAULT_MAX_EVENT_AGE_MINUTES,
       sweepIntervalMinutes: this.sweepIntervalMinutes,
+      // Not integral, like maxEventAge: validation, not a conversion error, reports a fractional retention.
+      auditRetentionDays: this.auditRetention?.toDays({ integral: false }) ?? RETENTION.auditDays,
       defaults: this.defaults,
       targets: this.targets,
     });

@@ -3,11 +3,17 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { App, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import type { PolicyConfig, WatchdogConfig } from '../lambda/contract';
+import type { AuditExportConfig, PolicyConfig, WatchdogConfig } from '../lambda/contract';
 import { RollbackTarget, type RollbackPolicy } from './rollback-target';
-import { RollbackWatchdog, type ChatbotSlackChannelOptions } from './rollback-watchdog';
+import {
+  RollbackWatchdog,
+  type AuditExportOptions,
+  type ChatbotSlackChannelOptions,
+} from './rollback-watchdog';
 
 /** Context key of the permissions boundary ARN: `cdk synth -c permissionsBoundary=arn:aws:iam::...`. */
 export const PERMISSIONS_BOUNDARY_CONTEXT = 'permissionsBoundary';
@@ -55,6 +61,27 @@ function toPolicy(config: PolicyConfig | undefined): RollbackPolicy | undefined 
   };
 }
 
+const days = (value: number | undefined) => (value === undefined ? undefined : Duration.days(value));
+
+/** `auditExport` of the config file: a bucket of yours by name (its owner and key, if given), or a new one. */
+function toAuditExport(
+  scope: Construct,
+  config: AuditExportConfig | undefined,
+): AuditExportOptions | undefined {
+  if (!config) return undefined;
+  const { bucketName, bucketOwner, kmsKeyArn, prefix, retentionDays } = config;
+  const bucket =
+    bucketName === undefined
+      ? undefined
+      : s3.Bucket.fromBucketAttributes(scope, 'AuditExportBucket', {
+          bucketName,
+          account: bucketOwner,
+          encryptionKey:
+            kmsKeyArn === undefined ? undefined : kms.Key.fromKeyArn(scope, 'AuditExportKey', kmsKeyArn),
+        });
+  return { bucket, prefix, retention: days(retentionDays) };
+}
+
 /**
  * The app's stack: one {@link RollbackWatchdog} built from `watchdog.config.json`. The config is parsed
  * and validated by the caller (`bin/app.ts`), so that every problem in the file is reported at once by
@@ -100,6 +127,8 @@ export class WatchdogStack extends Stack {
       defaults: toPolicy(config.defaults),
       maxEventAge: minutes(config.defaults?.maxEventAgeMinutes),
       sweepInterval: minutes(config.defaults?.sweepIntervalMinutes),
+      auditRetention: days(config.defaults?.auditRetentionDays),
+      auditExport: toAuditExport(this, config.auditExport),
       notificationEmails: config.notifications?.emails,
       // By name: the grant covers every version of that secret (its ARN ends in a random suffix).
       slackWebhookSecret:

@@ -12,6 +12,7 @@ import {
   RUNTIME_CONFIG_GZIP_ATTRIBUTE,
   RUNTIME_CONFIG_SCHEMA_VERSION,
   TABLE,
+  retentionDaysProblem,
   type RuntimeConfig,
   type RuntimeTarget,
 } from '../contract';
@@ -198,6 +199,15 @@ export function runtimeConfigProblems(value: unknown): string[] {
   }
   for (const field of ['account', 'region']) requireString(value, field, '$', problems);
   requireNonNegative(value, 'maxEventAgeMinutes', '$', problems);
+  // Absent in items written before the field existed (RETENTION.auditDays applies then).
+  if (value.auditRetentionDays !== undefined) {
+    const problem =
+      typeof value.auditRetentionDays === 'number'
+        ? retentionDaysProblem(value.auditRetentionDays, 'table')
+        : 'expected a number of days';
+    if (problem)
+      problems.push(`$.auditRetentionDays: ${problem}, got ${JSON.stringify(value.auditRetentionDays)}`);
+  }
   if (!Array.isArray(value.targets)) {
     problems.push('$.targets: expected an array');
     return problems;

@@ -9,7 +9,7 @@ import {
   QueryCommand,
   type PutCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { KEY, REJECTED_SCOPE, RETENTION, TABLE, UNKNOWN_SCOPE } from '../contract';
+import { KEY, REJECTED_SCOPE, RETENTION, TABLE, UNKNOWN_SCOPE, retentionDaysProblem } from '../contract';
 import type { AlarmMark, Millis, Pause, TargetState } from '../domain';
 import { StateStoreUnavailableError } from '../use-cases/errors';
 import type { AuditEntry, LoadedTargets, StateStore } from '../use-cases/ports';
@@ -26,6 +26,13 @@ export interface DynamoDbStateStoreOptions {
    * @default Date.now
    */
   readonly now?: () => Millis;
+  /**
+   * Days an audit item lives in the table: its TTL is the append's wall-clock time plus these days. A function
+   * is asked on every append, so the runtime can answer from the deployed config (`auditRetentionDays`), which
+   * it caches; when it throws, nothing is written and the error propagates.
+   * @default RETENTION.auditDays
+   */
+  readonly auditRetentionDays?: number | (() => Promise<number>);
 }
 
 /**
@@ -97,6 +104,7 @@ export class DynamoDbStateStore implements StateStore {
   private readonly doc: DynamoDBDocumentClient;
   private readonly tableName: string;
   private readonly now: () => Millis;
+  private readonly auditRetentionDays: () => Promise<number>;
 
   constructor(options: DynamoDbStateStoreOptions) {
     this.doc = DynamoDBDocumentClient.from(options.client, {
@@ -104,6 +112,8 @@ export class DynamoDbStateStore implements StateStore {
     });
     this.tableName = options.tableName;
     this.now = options.now ?? Date.now;
+    const retention = options.auditRetentionDays ?? RETENTION.auditDays;
+    this.auditRetentionDays = typeof retention === 'number' ? () => Promise.resolve(retention) : retention;
   }
 
   /**
@@ -205,11 +215,15 @@ export class DynamoDbStateStore implements StateStore {
    */
   async appendAudit(entry: AuditEntry): Promise<void> {
     const { scope, id } = auditAddress(entry);
+    const days = await this.auditRetentionDays();
+    // A wrong TTL would delete the record early (or never): refuse to write rather than guess.
+    const problem = retentionDaysProblem(days, 'table');
+    if (problem) throw new RangeError(`audit retention ${String(days)}: ${problem}`);
     const item: AuditItem = {
       ...KEY.audit(scope, new Date(entry.at).toISOString(), id),
       type: entry.type,
       entry,
-      [TABLE.ttlAttribute]: Math.floor(this.now() / 1000) + RETENTION.auditDays * SECONDS_PER_DAY,
+      [TABLE.ttlAttribute]: Math.floor(this.now() / 1000) + days * SECONDS_PER_DAY,
     };
     checkItemSize(item, `${entry.type} audit entry of ${scope}`);
     try {

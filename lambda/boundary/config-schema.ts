@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import {
+  ACCOUNT_ID_PATTERN,
   APPROVAL_TIMEOUT_ACTIONS,
+  auditExportPrefixProblem,
   CODEDEPLOY_GRANT_SCOPES,
   DEFAULT_MAX_EVENT_AGE_MINUTES,
   ECS_GRANT_SCOPES,
@@ -13,7 +15,11 @@ import {
   ECS_NAME_PATTERN,
   SWEEP_INTERVAL_LIMITS,
   DEFAULT_POLICY,
+  KMS_KEY_ARN_PATTERN,
   MODES,
+  RETENTION,
+  retentionDaysProblem,
+  retentionDaysRule,
   RUNTIME_CONFIG_SCHEMA_VERSION,
   TARGET_ID_PATTERN,
   TARGET_TYPES,
@@ -51,6 +57,12 @@ const sweepMinutes = z
   .int({ error: SWEEP_RANGE })
   .min(SWEEP_INTERVAL_LIMITS.min, { error: SWEEP_RANGE })
   .max(SWEEP_INTERVAL_LIMITS.max, { error: SWEEP_RANGE });
+
+const retentionDays = (of: 'table' | 'export') =>
+  z.number({ error: retentionDaysRule(of) }).check((ctx) => {
+    const problem = retentionDaysProblem(ctx.value, of);
+    if (problem) ctx.issues.push({ code: 'custom', message: problem, input: ctx.value });
+  });
 
 const ECS_NAME = ECS_NAME_PATTERN;
 const ecsName = (what: string) =>
@@ -145,7 +157,51 @@ const defaultsShape = {
   ...policyShape,
   maxEventAgeMinutes: positiveMinutes.optional(),
   sweepIntervalMinutes: sweepMinutes.optional(),
+  auditRetentionDays: retentionDays('table').optional(),
 };
+
+/** S3 bucket names: 3-63 lowercase letters, digits, "." and "-", starting and ending with a letter or digit. */
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const auditExportShape = {
+  bucketName: z
+    .string({ error: 'must be an S3 bucket name' })
+    .regex(BUCKET_NAME, { error: 'must be an S3 bucket name: 3-63 lowercase letters, digits, "." and "-"' })
+    .optional(),
+  bucketOwner: z
+    .string({ error: 'must be a 12-digit AWS account id' })
+    .regex(ACCOUNT_ID_PATTERN, { error: 'must be a 12-digit AWS account id' })
+    .optional(),
+  kmsKeyArn: z
+    .string({ error: 'must be a KMS key ARN' })
+    .regex(KMS_KEY_ARN_PATTERN, { error: 'must be a KMS key ARN, arn:aws:kms:<region>:<account>:key/<id>' })
+    .optional(),
+  prefix: z
+    .string({ error: 'must be a key prefix string ending in "/"' })
+    .check((ctx) => {
+      const problem = auditExportPrefixProblem(ctx.value);
+      if (problem) ctx.issues.push({ code: 'custom', message: problem, input: ctx.value });
+    })
+    .optional(),
+  retentionDays: retentionDays('export').optional(),
+};
+/** Settings of your own bucket and of the created one do not mix: each is refused where it would do nothing. */
+const auditExport = z.strictObject(auditExportShape, { error: 'must be an object' }).check((ctx) => {
+  const own = ctx.value.bucketName !== undefined;
+  const misplaced = own
+    ? (['retentionDays'] as const).filter((field) => ctx.value[field] !== undefined)
+    : (['bucketOwner', 'kmsKeyArn'] as const).filter((field) => ctx.value[field] !== undefined);
+  for (const field of misplaced) {
+    ctx.issues.push({
+      code: 'custom',
+      path: [field],
+      input: ctx.value[field],
+      message: own
+        ? 'applies only to the bucket the stack creates; set the lifecycle rules of your own bucket ' +
+          '(bucketName) instead, or remove bucketName'
+        : 'applies only to a bucket of your own: set bucketName too, or remove it',
+    });
+  }
+});
 
 const permissionsShape = {
   ecs: z.enum(ECS_GRANT_SCOPES, { error: `must be one of ${quoted(ECS_GRANT_SCOPES)}` }).optional(),
@@ -188,6 +244,7 @@ const configSchema = z.strictObject(
       )
       .optional(),
     permissions: z.strictObject(permissionsShape, { error: 'must be an object' }).optional(),
+    auditExport: auditExport.optional(),
   },
   { error: 'must be a JSON object with a "targets" list' },
 );
@@ -205,6 +262,7 @@ function allowedKeys(path: readonly PathSegment[], input: unknown): string[] {
   if (path.length === 1 && last === 'defaults') return Object.keys(defaultsShape);
   if (path.length === 1 && last === 'notifications') return ['emails', 'slackWebhookSecretName'];
   if (path.length === 1 && last === 'permissions') return Object.keys(permissionsShape);
+  if (path.length === 1 && last === 'auditExport') return Object.keys(auditExportShape);
   if (path.length === 2 && path[0] === 'targets') {
     const type = valueAt(input, [...path, 'type']);
     const schema = TARGET_SCHEMAS[type as TargetType] ?? ecsServiceTarget;
@@ -414,6 +472,7 @@ export function resolveRuntimeConfig(
     region: env.region,
     maxEventAgeMinutes: config.defaults?.maxEventAgeMinutes ?? DEFAULT_MAX_EVENT_AGE_MINUTES,
     sweepIntervalMinutes: config.defaults?.sweepIntervalMinutes ?? DEFAULT_SWEEP_INTERVAL_MINUTES,
+    auditRetentionDays: config.defaults?.auditRetentionDays ?? RETENTION.auditDays,
     targets: config.targets.map((t) => resolveTarget(t, config.defaults)),
   };
 }

@@ -25,6 +25,8 @@ export interface DefaultsConfig extends PolicyConfig {
   readonly maxEventAgeMinutes?: number;
   /** How often the reconcile sweep runs. */
   readonly sweepIntervalMinutes?: number;
+  /** Days an audit item stays in the state table (its TTL) before DynamoDB deletes it. */
+  readonly auditRetentionDays?: number;
 }
 
 export interface EcsServiceTargetConfig extends PolicyConfig {
@@ -54,10 +56,30 @@ export interface NotificationsConfig {
   readonly slackWebhookSecretName?: string;
 }
 
+/**
+ * `auditExport`: audit items are also written to S3, one JSON object each. Without `bucketName` the stack
+ * creates the bucket (its lifecycle keeps objects `retentionDays`); with it, the bucket is yours, and so are
+ * its lifecycle rules.
+ */
+export interface AuditExportConfig {
+  /** An existing bucket; absent: the stack creates one. */
+  readonly bucketName?: string;
+  /** Account that owns `bucketName` (checked on every write). Absent: the stack's account. */
+  readonly bucketOwner?: string;
+  /** The KMS key `bucketName` encrypts with by default, for the exporter's kms:GenerateDataKey. */
+  readonly kmsKeyArn?: string;
+  /** Key prefix of the objects, ending in "/". Absent: DEFAULT_AUDIT_EXPORT_PREFIX. */
+  readonly prefix?: string;
+  /** Days the created bucket keeps each object. Absent: DEFAULT_AUDIT_EXPORT_RETENTION_DAYS. */
+  readonly retentionDays?: number;
+}
+
 export interface WatchdogConfig {
   readonly defaults?: DefaultsConfig;
   readonly targets: readonly TargetConfig[];
   readonly notifications?: NotificationsConfig;
   /** How far the IAM grants and rules reach (lambda/contract/permissions.ts). */
   readonly permissions?: PermissionsConfig;
+  /** Copies of the audit items in S3 (README: Security → Audit retention). */
+  readonly auditExport?: AuditExportConfig;
 }

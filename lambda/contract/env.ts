@@ -13,6 +13,12 @@ export const ENV = {
   stackName: 'WATCHDOG_STACK_NAME',
   /** ARN of the Secrets Manager secret holding the Slack incoming-webhook URL (Slack notifier only). */
   slackSecretArn: 'WATCHDOG_SLACK_SECRET_ARN',
+  /** Bucket the audit exporter writes to (audit exporter only). */
+  auditExportBucket: 'WATCHDOG_AUDIT_EXPORT_BUCKET',
+  /** Key prefix of the exported audit objects, ending in "/" (audit exporter only). */
+  auditExportPrefix: 'WATCHDOG_AUDIT_EXPORT_PREFIX',
+  /** Account that must own the export bucket (S3 ExpectedBucketOwner; audit exporter only). */
+  auditExportBucketOwner: 'WATCHDOG_AUDIT_EXPORT_BUCKET_OWNER',
 } as const;
 
 /** CloudFormation outputs of the stack, read by the CLI to find a deployed watchdog. */

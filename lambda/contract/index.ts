@@ -11,3 +11,4 @@ export * from './table';
 export * from './limits';
 export * from './config-writer';
 export * from './permissions';
+export * from './audit';

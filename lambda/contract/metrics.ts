@@ -13,5 +13,7 @@ export const METRIC = {
   sweepDecisions: 'SweepDecisions',
   /** Deploy freezes (CodePipeline DisableStageTransition) that failed after a rollback. */
   freezeFailures: 'FreezeFailures',
+  /** Audit items the exporter could not write to S3 (retried from the stream). */
+  auditExportFailures: 'AuditExportFailures',
 } as const;
 export type MetricName = (typeof METRIC)[keyof typeof METRIC];

@@ -62,6 +62,11 @@ export interface RuntimeConfig {
   readonly maxEventAgeMinutes: number;
   /** How often the reconcile sweep runs (it catches what lost events hid). */
   readonly sweepIntervalMinutes: number;
+  /**
+   * Days an audit item lives in the table: the TTL the state store writes on it. Config items written before
+   * this field existed have none, which means RETENTION.auditDays.
+   */
+  readonly auditRetentionDays?: number;
   readonly targets: readonly RuntimeTarget[];
 }
 

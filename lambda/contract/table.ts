@@ -37,5 +37,6 @@ export const WATCHDOG_SCOPE = '_watchdog';
 export const RETENTION = {
   /** Dedupe markers outlive EventBridge's 24 h retry horizon. */
   transitionDays: 3,
+  /** The default of `auditRetentionDays` (AUDIT_RETENTION_LIMITS). */
   auditDays: 90,
 } as const;

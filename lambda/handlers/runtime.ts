@@ -1,6 +1,7 @@
 import {
   EVENT_SOURCE,
   FUNCTION_TIMEOUT_SECONDS,
+  RETENTION,
   type OperatorResponse,
   type RuntimeConfig,
   type RuntimeTarget,
@@ -64,11 +65,6 @@ export interface RuntimeDeps {
 }
 
 export function createRuntime(deps: RuntimeDeps): WatchdogRuntime {
-  const store: StateStore = new DynamoDbStateStore({
-    client: deps.clients.dynamodb,
-    tableName: deps.tableName,
-    now: () => deps.clock.now(),
-  });
   const configSource =
     deps.configSource ??
     new DynamoDbConfigSource({
@@ -76,6 +72,14 @@ export function createRuntime(deps: RuntimeDeps): WatchdogRuntime {
       tableName: deps.tableName,
       now: () => deps.clock.now(),
     });
+  const store: StateStore = new DynamoDbStateStore({
+    client: deps.clients.dynamodb,
+    tableName: deps.tableName,
+    now: () => deps.clock.now(),
+    // From the cached config: decisions have loaded it already, so only an event rejected before the config
+    // was needed (on a cold container) reads it for its audit item.
+    auditRetentionDays: async () => (await configSource.load()).auditRetentionDays ?? RETENTION.auditDays,
+  });
   const ecs = new EcsDeployer({ client: deps.clients.ecs, telemetry: deps.telemetry });
   const codeDeploy = new CodeDeployDeployer({ client: deps.clients.codedeploy, telemetry: deps.telemetry });
   const alarms = new CloudWatchAlarmReader({ client: deps.clients.cloudwatch });

@@ -188,6 +188,14 @@ export interface ChatNotifier {
   post(message: SlackMessage): Promise<void>;
 }
 
+/**
+ * Where exported audit items go (S3). `put` writes one object, replacing any object with the same key, and
+ * throws when it could not; the exporter then retries the item from the stream.
+ */
+export interface AuditArchive {
+  put(key: string, body: string): Promise<void>;
+}
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 /** Structured logs and EMF metrics; never given a secret. */

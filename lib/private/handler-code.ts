@@ -9,6 +9,7 @@ export const HANDLER_ENTRIES = [
   'on-operator',
   'on-slack',
   'on-config-write',
+  'on-audit-export',
 ] as const;
 export type HandlerEntry = (typeof HANDLER_ENTRIES)[number];
 

@@ -26,6 +26,12 @@ const PERIOD_SECONDS = PERIOD.toSeconds();
  */
 export const DIMENSION = { service: 'service', target: 'target', reason: 'reason' } as const;
 
+/**
+ * The oldest record the audit exporter reads may be this old (IteratorAge) before it alarms: exports normally
+ * trail the table by seconds, and failed records are retried for 12 hours before they are dead-lettered.
+ */
+export const AUDIT_EXPORT_LAG_MS = 60 * 60_000;
+
 const WIDGET_HEIGHT = 6;
 const DASHBOARD_WIDTH = 24;
 
@@ -83,22 +89,46 @@ export class Monitoring extends Construct {
     });
   }
 
-  /** Alarms on the function's errors, throttles and dropped async events, and graphs them. */
-  public watchFunction(label: string, fn: lambda.IFunction): void {
+  /**
+   * Alarms on the function's errors, throttles and (for a function invoked asynchronously) dropped async
+   * events, and graphs them.
+   */
+  public watchFunction(label: string, fn: lambda.IFunction, invocation: 'async' | 'stream' = 'async'): void {
     this.functions.push({ label, fn });
     const id = fn.node.id;
     const alarms: [string, cloudwatch.IMetric, string][] = [
       ['Errors', fn.metricErrors({ period: PERIOD, statistic: 'Sum' }), 'invocations failed'],
       ['Throttles', fn.metricThrottles({ period: PERIOD, statistic: 'Sum' }), 'invocations were throttled'],
-      [
+    ];
+    if (invocation === 'async') {
+      alarms.push([
         'AsyncEventsDropped',
         fn.metric('AsyncEventsDropped', { period: PERIOD, statistic: 'Sum' }),
         'asynchronous events were dropped without being processed',
-      ],
-    ];
+      ]);
+    }
     for (const [metric, value, what] of alarms) {
       this.alarm(`${id}${metric}Alarm`, value, `Rollback Watchdog: ${label}: ${what}`);
     }
+  }
+
+  /**
+   * The audit exporter: its errors and throttles, audit items it could not write (it reports them as batch
+   * item failures, which Lambda retries without counting an error), and how far behind the stream it is.
+   */
+  public watchAuditExport(label: string, fn: lambda.IFunction): void {
+    this.watchFunction(label, fn, 'stream');
+    this.alarm(
+      'AuditExportFailuresAlarm',
+      this.emf(METRIC.auditExportFailures, 'Sum', {}),
+      'Rollback Watchdog: audit items could not be written to the export bucket (retried from the stream)',
+    );
+    this.alarm(
+      `${fn.node.id}IteratorAgeAlarm`,
+      fn.metric('IteratorAge', { period: PERIOD, statistic: 'Maximum' }),
+      `Rollback Watchdog: ${label}: the export is more than an hour behind the state table`,
+      AUDIT_EXPORT_LAG_MS,
+    );
   }
 
   /**
@@ -187,7 +217,10 @@ export class Monitoring extends Construct {
       anyDimensions('Rejected events', METRIC.rejectedEvents),
       new cloudwatch.GraphWidget({
         title: 'Audit failures',
-        left: [this.emf(METRIC.auditFailures, 'Sum', {})],
+        left: [
+          this.emf(METRIC.auditFailures, 'Sum', {}, 'table'),
+          this.emf(METRIC.auditExportFailures, 'Sum', {}, 'S3 export'),
+        ],
         width: 6,
         height: WIDGET_HEIGHT,
       }),
@@ -292,11 +325,11 @@ export class Monitoring extends Construct {
     });
   }
 
-  private alarm(id: string, metric: cloudwatch.IMetric, description: string): void {
+  private alarm(id: string, metric: cloudwatch.IMetric, description: string, threshold = 0): void {
     const alarm = new cloudwatch.Alarm(this, id, {
       alarmDescription: description,
       metric,
-      threshold: 0,
+      threshold,
       evaluationPeriods: 1,
       datapointsToAlarm: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,

@@ -70,6 +70,7 @@ export function buildRuntimeConfig(input: {
   readonly region: string;
   readonly maxEventAgeMinutes: number;
   readonly sweepIntervalMinutes: number;
+  readonly auditRetentionDays: number;
   readonly defaults: RollbackPolicy | undefined;
   readonly targets: readonly RollbackTarget[];
 }): RuntimeConfig {
@@ -80,6 +81,7 @@ export function buildRuntimeConfig(input: {
     region: input.region,
     maxEventAgeMinutes: input.maxEventAgeMinutes,
     sweepIntervalMinutes: input.sweepIntervalMinutes,
+    auditRetentionDays: input.auditRetentionDays,
     targets: input.targets.map((t) => toRuntimeTarget(t, defaults)),
   };
 }

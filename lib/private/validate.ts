@@ -3,6 +3,8 @@ import type { IConstruct } from 'constructs';
 import {
   alarmNameMatches,
   alarmNamePatternProblem,
+  auditExportPrefixProblem,
+  retentionDaysProblem,
   alarmNameProblem,
   CODEDEPLOY_GRANT_SCOPES,
   ECS_GRANT_SCOPES,
@@ -40,6 +42,12 @@ export interface WatchdogSettings {
   readonly notificationEmails?: readonly string[];
   readonly chatbotSlack?: { readonly slackWorkspaceId: string; readonly slackChannelId: string };
   readonly permissions?: PermissionsConfig;
+  readonly auditRetention?: Duration;
+  readonly auditExport?: {
+    readonly bucket?: unknown;
+    readonly prefix?: string;
+    readonly retention?: Duration;
+  };
 }
 
 function checkDuration(where: string, value: Duration | undefined, positive: boolean): string[] {
@@ -64,6 +72,33 @@ export function checkSweepInterval(value: Duration | undefined): string[] {
       `${where}: must be from ${SWEEP_MINUTES.min} to ${SWEEP_MINUTES.max} minutes (got ${value.toHumanString()})`,
     ];
   return [];
+}
+
+/** Problems with a retention in whole days (the table's audit TTL, or the export bucket's lifecycle). */
+function checkRetention(where: string, value: Duration | undefined, of: 'table' | 'export'): string[] {
+  if (value === undefined) return [];
+  if (value.isUnresolved()) return [`${where}: must be a literal Duration, not a token`];
+  const problem = retentionDaysProblem(value.toDays({ integral: false }), of);
+  return problem ? [`${where}: ${problem} (got ${value.toHumanString()})`] : [];
+}
+
+function checkAuditExport(auditExport: WatchdogSettings['auditExport']): string[] {
+  if (!auditExport) return [];
+  const problems: string[] = [];
+  const { bucket, prefix, retention } = auditExport;
+  if (prefix !== undefined) {
+    const problem = Token.isUnresolved(prefix)
+      ? 'must be a literal string, not a token'
+      : auditExportPrefixProblem(prefix);
+    if (problem) problems.push(`auditExport.prefix: ${problem} (got ${JSON.stringify(prefix)})`);
+  }
+  if (bucket !== undefined && retention !== undefined)
+    problems.push(
+      'auditExport.retention: applies only to the bucket the watchdog creates; set the lifecycle rules of ' +
+        `the bucket you pass in (auditExport.bucket) instead (got ${retention.toHumanString()})`,
+    );
+  else problems.push(...checkRetention('auditExport.retention', retention, 'export'));
+  return problems;
 }
 
 function checkPolicy(where: string, policy: RollbackPolicy | undefined): string[] {
@@ -221,6 +256,8 @@ export function validateWatchdog(settings: WatchdogSettings): string[] {
   problems.push(...checkPolicy('defaults', settings.defaults));
   problems.push(...checkDuration('maxEventAge', settings.maxEventAge, true));
   problems.push(...checkSweepInterval(settings.sweepInterval));
+  problems.push(...checkRetention('auditRetention', settings.auditRetention, 'table'));
+  problems.push(...checkAuditExport(settings.auditExport));
   settings.notificationEmails?.forEach((email, i) => {
     if (!Token.isUnresolved(email) && !EMAIL.test(email))
       problems.push(`notificationEmails[${i}]: must be an email address (got ${JSON.stringify(email)})`);

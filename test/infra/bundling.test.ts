@@ -17,7 +17,8 @@ describe('handler bundling', () => {
 
   beforeAll(() => {
     const app = new App({ outdir });
-    stack = new WatchdogStack(app, 'RollbackWatchdog', { config: exampleConfig() });
+    // With the audit export, so that its exporter is bundled too.
+    stack = new WatchdogStack(app, 'RollbackWatchdog', { config: { ...exampleConfig(), auditExport: {} } });
     app.synth();
   }, 120_000);
 
@@ -26,7 +27,7 @@ describe('handler bundling', () => {
   const bundleOf = (fn: IFunction) => join(outdir, (fn.node.findChild('Code') as Asset).assetPath);
 
   // Each bundle carries the SDK client it calls: the DynamoDB one for the handlers on the table, the Secrets
-  // Manager one for the Slack notifier, the S3 one for the config writer.
+  // Manager one for the Slack notifier, the S3 one for the config writer and the audit exporter.
   it.each([
     ['alarm handler', () => stack.watchdog.alarmHandler, 'DynamoDB_20120810'],
     ['deployment handler', () => stack.watchdog.deploymentHandler, 'DynamoDB_20120810'],
@@ -34,6 +35,7 @@ describe('handler bundling', () => {
     ['operator', () => stack.watchdog.operatorFunction, 'DynamoDB_20120810'],
     ['Slack notifier', () => stack.watchdog.slackNotifier!, 'secretsmanager'],
     ['config writer', () => stack.watchdog.configWriterFunction, 'AmazonS3'],
+    ['audit exporter', () => stack.watchdog.auditExporter!, 'AmazonS3'],
   ])('%s: the asset holds index.js and its source map, with the AWS SDK bundled in', (_name, fn, client) => {
     const bundle = bundleOf(fn());
     const code = readFileSync(join(bundle, 'index.js'), 'utf8');

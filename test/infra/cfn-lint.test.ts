@@ -11,8 +11,9 @@ import { EXAMPLE_CONFIG_FILE, REPO_ROOT } from './helpers';
 
 /**
  * Every template linted by AWS's CloudFormation linter (cfn-lint), for every region the README supports:
- * the default config as `cdk synth` builds it, the largest fleet the README promises for one stack, and
- * the construct's optional AWS Chatbot channel (outside the China partition, where validation refuses it).
+ * the default config as `cdk synth` builds it, the largest fleet the README promises for one stack, the
+ * audit export (to a created bucket and to one's own), and the construct's optional AWS Chatbot channel
+ * (outside the China partition, where validation refuses it).
  * Zero findings except the warnings below, which CDK itself always produces.
  *
  * cfn-lint's IAM rules skip `"*"` and Fn::Join ARNs, so its silence on IAM is not a pass: least privilege
@@ -143,7 +144,7 @@ describe('cfn-lint on every template', () => {
     expect(readmeRegions()).toEqual([...SUPPORTED_REGIONS]);
   });
 
-  it(`finds nothing but CDK's known warnings in the default config, a ${LINT_FLEET_SIZE}-target fleet (grants by pattern), a ${LINT_EXACT_FLEET_SIZE}-target fleet (exact grants) and a Chatbot channel, in every supported region`, async () => {
+  it(`finds nothing but CDK's known warnings in the default config, a ${LINT_FLEET_SIZE}-target fleet (grants by pattern), a ${LINT_EXACT_FLEET_SIZE}-target fleet (exact grants), the audit export and a Chatbot channel, in every supported region`, async () => {
     const defaultApp = lintApp({ config: EXAMPLE_CONFIG_FILE });
     buildApp(defaultApp, {});
     const defaultTemplates = templatesOf(defaultApp);
@@ -157,9 +158,33 @@ describe('cfn-lint on every template', () => {
       config: fleetConfig(1),
       chatbotSlack: { slackWorkspaceId: 'T0123ABCD', slackChannelId: 'C0123ABCD' },
     });
-    const fleetTemplates = [...templatesOf(fleetApp, 'Fleet'), ...templatesOf(fleetApp, 'Exact')];
+    // The audit export, to a bucket the stack creates and to a bucket of one's own with its KMS key.
+    new WatchdogStack(fleetApp, 'AuditExport', {
+      config: {
+        ...fleetConfig(1),
+        defaults: { auditRetentionDays: 400 },
+        auditExport: { retentionDays: 730 },
+      },
+    });
+    new WatchdogStack(fleetApp, 'OwnAuditBucket', {
+      config: {
+        ...fleetConfig(1),
+        auditExport: {
+          bucketName: 'central-audit',
+          bucketOwner: '210987654321',
+          kmsKeyArn: 'arn:aws:kms:us-east-1:210987654321:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+          prefix: 'watchdog/prod/',
+        },
+      },
+    });
+    const fleetTemplates = [
+      ...templatesOf(fleetApp, 'Fleet'),
+      ...templatesOf(fleetApp, 'Exact'),
+      ...templatesOf(fleetApp, 'AuditExport'),
+      ...templatesOf(fleetApp, 'OwnAuditBucket'),
+    ];
     const chatbotTemplates = templatesOf(fleetApp, 'Chatbot');
-    expect([...defaultTemplates, ...fleetTemplates, ...chatbotTemplates]).toHaveLength(4);
+    expect([...defaultTemplates, ...fleetTemplates, ...chatbotTemplates]).toHaveLength(6);
 
     const findings = (
       await Promise.all([

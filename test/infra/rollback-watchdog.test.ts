@@ -12,7 +12,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
-import { DEFAULT_POLICY, DEFAULT_SWEEP_INTERVAL_MINUTES, ENV } from '../../lambda/contract';
+import { DEFAULT_POLICY, DEFAULT_SWEEP_INTERVAL_MINUTES, ENV, RETENTION } from '../../lambda/contract';
 import { RollbackTarget, RollbackWatchdog, type RollbackWatchdogProps } from '../../lib';
 import {
   PSEUDO,
@@ -90,6 +90,7 @@ describe('RollbackWatchdog with a service and an alarm created in the same stack
       region: PSEUDO['AWS::Region'],
       maxEventAgeMinutes: 20,
       sweepIntervalMinutes: DEFAULT_SWEEP_INTERVAL_MINUTES,
+      auditRetentionDays: RETENTION.auditDays,
       targets: [
         {
           id: 'web',

@@ -237,6 +237,20 @@ describe('DynamoDbConfigSource against dynalite', () => {
     expect(message).toContain('$.targets[2].policy.maxRollbacks.windowMinutes: expected a number >= 0');
   });
 
+  it('reads auditRetentionDays when present and rejects one that is not 1 to 3650 whole days', async () => {
+    await putRuntimeConfig(dynalite.client, tableName, { ...CONFIG, auditRetentionDays: 400 });
+    expect((await source().load()).auditRetentionDays).toBe(400);
+
+    await putRaw(JSON.stringify({ ...CONFIG, auditRetentionDays: 0 }));
+    expect((await loadError(source())).message).toContain(
+      '$.auditRetentionDays: must be a whole number of days from 1 to 3650',
+    );
+    await putRaw(JSON.stringify({ ...CONFIG, auditRetentionDays: '90' }));
+    expect((await loadError(source())).message).toContain(
+      '$.auditRetentionDays: expected a number of days, got "90"',
+    );
+  });
+
   it('rejects a config that is not an object or has no targets array', async () => {
     await putRaw('[]');
     const notAnObject = await loadError(source());

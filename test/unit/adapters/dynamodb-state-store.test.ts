@@ -335,6 +335,55 @@ describe('DynamoDbStateStore against dynalite', () => {
       expect(item?.expiresAt).toEqual({ N: String(WALL_CLOCK / 1000 + RETENTION.auditDays * 86_400) });
     });
 
+    it('writes the TTL from the configured audit retention, a number or asked of the config on each append', async () => {
+      const fixed = new DynamoDbStateStore({
+        client: dynalite.client,
+        tableName,
+        now: () => WALL_CLOCK,
+        auditRetentionDays: 400,
+      });
+      let configured = 2555;
+      const fromConfig = new DynamoDbStateStore({
+        client: dynalite.client,
+        tableName,
+        now: () => WALL_CLOCK,
+        auditRetentionDays: () => Promise.resolve(configured),
+      });
+
+      await fixed.appendAudit(decisionEntry({ id: 'kept-400', at: T0 }));
+      await fromConfig.appendAudit(decisionEntry({ id: 'kept-2555', at: T0 }));
+      configured = 1;
+      await fromConfig.appendAudit(decisionEntry({ id: 'kept-1', at: T0 }));
+
+      const expiresAt = async (id: string) =>
+        (await rawItem(KEY.audit('checkout', new Date(T0).toISOString(), id)))?.expiresAt;
+      expect(await expiresAt('kept-400')).toEqual({ N: String(WALL_CLOCK / 1000 + 400 * 86_400) });
+      expect(await expiresAt('kept-2555')).toEqual({ N: String(WALL_CLOCK / 1000 + 2555 * 86_400) });
+      expect(await expiresAt('kept-1')).toEqual({ N: String(WALL_CLOCK / 1000 + 86_400) });
+    });
+
+    it('writes nothing when the retention cannot be known or is not a whole number of days from 1 to 3650', async () => {
+      const unavailable = new DynamoDbStateStore({
+        client: dynalite.client,
+        tableName,
+        auditRetentionDays: () => Promise.reject(new Error('config item unreadable')),
+      });
+      await expect(unavailable.appendAudit(decisionEntry({ id: 'no-config' }))).rejects.toThrow(
+        'config item unreadable',
+      );
+      for (const days of [0, 1.5, 3651, Number.NaN]) {
+        const wrong = new DynamoDbStateStore({
+          client: dynalite.client,
+          tableName,
+          auditRetentionDays: days,
+        });
+        await expect(wrong.appendAudit(decisionEntry({ id: `days-${days}` }))).rejects.toThrow(
+          /must be a whole number of days from 1 to 3650/,
+        );
+      }
+      expect(await store.listAudit('checkout')).toEqual([]);
+    });
+
     it('lists oldest first, from sinceMs inclusive, up to limit', async () => {
       const times = [T0 + 3 * MINUTE, T0, T0 + 2 * MINUTE, T0 + MINUTE, T0 + 4 * MINUTE];
       for (const [i, at] of times.entries()) await store.appendAudit(decisionEntry({ id: `d-${i}`, at }));

@@ -12,6 +12,7 @@ import {
   DEFAULT_MAX_EVENT_AGE_MINUTES,
   DEFAULT_POLICY,
   DEFAULT_SWEEP_INTERVAL_MINUTES,
+  RETENTION,
   RUNTIME_CONFIG_SCHEMA_VERSION,
   type WatchdogConfig,
 } from '../../../lambda/contract';
@@ -164,6 +165,7 @@ describe('resolveRuntimeConfig', () => {
       region: env.region,
       maxEventAgeMinutes: DEFAULT_MAX_EVENT_AGE_MINUTES,
       sweepIntervalMinutes: DEFAULT_SWEEP_INTERVAL_MINUTES,
+      auditRetentionDays: RETENTION.auditDays,
       targets: [
         {
           id: 'checkout',
@@ -228,7 +230,7 @@ describe('parseWatchdogConfig: problems (RELIABILITY.md #24)', () => {
       ),
     ]);
     expect(problemsOf({ targets: [checkout], notify: {} })).toEqual([
-      '$.notify: unknown key; valid keys here are "defaults", "targets", "notifications", "permissions"',
+      '$.notify: unknown key; valid keys here are "defaults", "targets", "notifications", "permissions", "auditExport"',
     ]);
   });
 
