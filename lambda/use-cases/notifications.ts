@@ -231,12 +231,16 @@ export function rollbackResultNotification(
   context?: NotificationContext,
 ): Notification {
   const durationSeconds = Math.max(0, Math.round((at - rollback.claimedAt) / 1000));
+  // A manual or approved rollback's trigger names the person, not an alarm: say so, and link the alarms.
+  const byAlarm = context?.target.alarms.includes(rollback.trigger) ?? rollback.reason === 'alarm';
   const base = {
     kind: result,
     target,
-    fired: `${rollback.trigger} started this rollback (${rollback.reason}) at ${utc(rollback.claimedAt)}.`,
+    fired: byAlarm
+      ? `${rollback.trigger} started this rollback (${rollback.reason}) at ${utc(rollback.claimedAt)}.`
+      : `This rollback (${rollback.reason}: ${rollback.trigger}) started at ${utc(rollback.claimedAt)}.`,
     changed: [`${rollback.from} → ${rollback.to}`, ...(context?.changes ?? []).map((line) => `• ${line}`)],
-    alarm: context?.target.alarms.includes(rollback.trigger) ? rollback.trigger : undefined,
+    alarm: byAlarm ? rollback.trigger : context?.target.alarms[0],
     deploymentRef: undefined,
     keywords: [target, result],
     context: {
@@ -264,7 +268,9 @@ export function rollbackResultNotification(
           freezeSentence(target, context),
         ),
         nextSteps: [
-          `Confirm ${rollback.trigger} returns to OK: ${cli(context, 'status', target)}`,
+          byAlarm
+            ? `Confirm ${rollback.trigger} returns to OK: ${cli(context, 'status', target)}`
+            : `Confirm the alarms of ${target} stay OK: ${cli(context, 'status', target)}`,
           `Fix ${rollback.from} before releasing again; see every decision: ${cli(context, 'history', target)}`,
           ...freezeSteps(target, context),
         ],
@@ -279,8 +285,9 @@ export function rollbackResultNotification(
       title: `Rollback of ${target} to ${rollback.to} failed`,
       did: `${rollbackResultSummary(target, result, rollback, at, why)} Automatic action on ${target} is held until an operator resumes it.`,
       nextSteps: [
-        `Inspect the target and its deployments: ${cli(context, 'status', target)}`,
-        `Roll back by hand: ${cli(context, 'rollback', target, '--to', rollback.to, '--reason', '"<why>"')}`,
+        `Inspect the target and its deployments (the links below): ${cli(context, 'status', target)}`,
+        `Roll back by hand to a version that deploys; ${rollback.to} did not, so pick another from status: ${cli(context, 'rollback', target, '--to', '<version>', '--reason', '"<why>"')}`,
+        `If ${rollback.to} was not the problem (the failure was elsewhere), retry it: ${cli(context, 'rollback', target, '--to', rollback.to, '--reason', '"<why>"')}`,
         `Then re-enable automatic action: ${cli(context, 'resume', target)}`,
       ],
       context: { ...base.context, why: why ?? '' },
@@ -620,7 +627,12 @@ function render(draft: Draft, context: NotificationContext | undefined): Notific
     description,
     nextSteps: draft.nextSteps,
     keywords: unique(draft.keywords),
-    context: draft.context,
+    // Where the message came from, for filters and for whoever reads it outside the console.
+    context: {
+      ...draft.context,
+      ...(context?.region !== undefined ? { region: context.region } : {}),
+      ...(context?.stack !== undefined ? { stack: context.stack } : {}),
+    },
   };
 }
 
@@ -653,6 +665,13 @@ function firedText(decision: Decision, transition: AlarmTransition | undefined):
 
 function changedLines(decision: Decision, context: NotificationContext | undefined): string[] {
   const { from, to } = decision;
+  // Only a rollback changes anything: a skip or a dry run says what runs and what it would have run.
+  if (from && to && decision.outcome !== 'rollback') {
+    return [
+      `nothing; ${decision.target} still runs ${from} (a rollback would go to ${to})`,
+      ...(context?.changes ?? []).map((line) => `• ${line}`),
+    ];
+  }
   if (from && to) return [`${from} → ${to}`, ...(context?.changes ?? []).map((line) => `• ${line}`)];
   if (from) return [`nothing; ${decision.target} still runs ${from}.`];
   return [];

@@ -536,7 +536,7 @@ describe('notifications (CONTRACTS.md §3)', () => {
   });
 
   describe('rollback results', () => {
-    it('rollback-failed gives the exact manual rollback command with the intended version', () => {
+    it('rollback-failed: the first step looks, the next rolls back to another version, with links', () => {
       // Act
       const n = rollbackResultNotification(
         'checkout',
@@ -549,9 +549,16 @@ describe('notifications (CONTRACTS.md §3)', () => {
 
       // Assess
       expect(n.severity).toBe('high');
-      expect(n.nextSteps).toContain(
-        'Roll back by hand: npx rollback-watchdog rollback checkout --to checkout:41 --reason "<why>" --stack shop-watchdog --region eu-west-1',
-      );
+      expect(n.nextSteps).toEqual([
+        'Inspect the target and its deployments (the links below): npx rollback-watchdog status checkout --stack shop-watchdog --region eu-west-1',
+        // Never the version that just failed as the obvious answer.
+        'Roll back by hand to a version that deploys; checkout:41 did not, so pick another from status: npx rollback-watchdog rollback checkout --to <version> --reason "<why>" --stack shop-watchdog --region eu-west-1',
+        'If checkout:41 was not the problem (the failure was elsewhere), retry it: npx rollback-watchdog rollback checkout --to checkout:41 --reason "<why>" --stack shop-watchdog --region eu-west-1',
+        'Then re-enable automatic action: npx rollback-watchdog resume checkout --stack shop-watchdog --region eu-west-1',
+      ]);
+      expect(n.description).toContain(`${LINKS_HEADING}\nAlarm checkout-5xx: https://`);
+      expect(n.description).toContain('Service deployments: https://');
+      expect(n.context).toMatchObject({ region: 'eu-west-1', stack: 'shop-watchdog' });
       expect(n.description).toContain(
         'failed: ECS reported ROLLBACK_FAILED. Automatic action on checkout is held',
       );
@@ -597,6 +604,46 @@ describe('notifications (CONTRACTS.md §3)', () => {
       );
       expect(n.nextSteps).toContain(
         `Stop the pipeline by hand: aws codepipeline disable-stage-transition --pipeline-name checkout-delivery --stage-name Prod --transition-type Inbound --reason "rollback of checkout" --region ${REGION}`,
+      );
+    });
+
+    it('a manual rollback names who asked, links the alarms and does not ask to confirm a person returns to OK', () => {
+      const manual = {
+        ...rollback,
+        reason: 'manual' as const,
+        trigger: 'manual by arn:aws:iam::123456789012:user/alice',
+      };
+      const n = rollbackResultNotification(
+        'checkout',
+        'rollback-succeeded',
+        manual,
+        T0 + 4 * MINUTE,
+        undefined,
+        ctx,
+      );
+      expect(n.description).toContain(
+        'What fired: This rollback (manual: manual by arn:aws:iam::123456789012:user/alice) started at',
+      );
+      expect(n.nextSteps[0]).toBe(
+        'Confirm the alarms of checkout stay OK: npx rollback-watchdog status checkout --stack shop-watchdog --region eu-west-1',
+      );
+      expect(n.description).toContain('Alarm checkout-5xx: https://');
+    });
+
+    it('a skip says nothing changed and what a rollback would have done', () => {
+      const n = decisionNotification(
+        decision({
+          outcome: 'skip',
+          reason: 'cooldown',
+          action: undefined,
+          notify: 'rollback-skipped',
+          detail: 'In cooldown.',
+        }),
+        alarm,
+        ctx,
+      )!;
+      expect(n.description).toContain(
+        'What changed: nothing; checkout still runs checkout:42 (a rollback would go to checkout:41)',
       );
     });
 
