@@ -870,14 +870,15 @@ function utc(ms: Millis): string {
   return `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 }
 
-function formatPeriod(seconds: number): string {
+/** `minute`, `5 minutes`, `hour`: a CloudWatch period as a sentence reads it. */
+export function formatPeriod(seconds: number): string {
   if (seconds % 3600 === 0) return seconds === 3600 ? 'hour' : `${seconds / 3600} hours`;
   if (seconds % 60 === 0) return seconds === 60 ? 'minute' : `${seconds / 60} minutes`;
   return `${seconds} seconds`;
 }
 
 /** Four significant digits are plenty to read a data point against its threshold; big numbers stay whole. */
-function formatNumber(n: number): string {
+export function formatNumber(n: number): string {
   if (Number.isInteger(n) || Math.abs(n) >= 1000) return String(Math.round(n));
   return String(Number(n.toPrecision(4)));
 }

@@ -13,7 +13,7 @@ import type {
   CompositeAlarmRule,
 } from '../boundary/cloudwatch-alarm-notification';
 import type { ChatbotNotification } from '../boundary/sns-event';
-import { LINKS_HEADING, type NotificationLink } from './notifications';
+import { formatNumber, formatPeriod, LINKS_HEADING, type NotificationLink } from './notifications';
 
 /**
  * Turns the watchdog's Chatbot custom notification (CONTRACTS.md §3) into a Slack Block Kit message for an
@@ -505,15 +505,4 @@ function alarmNextSteps(
     ];
   }
   return [...children, console];
-}
-
-function formatPeriod(seconds: number): string {
-  if (seconds % 3600 === 0) return seconds === 3600 ? 'hour' : `${seconds / 3600} hours`;
-  if (seconds % 60 === 0) return seconds === 60 ? 'minute' : `${seconds / 60} minutes`;
-  return `${seconds} seconds`;
-}
-
-function formatNumber(n: number): string {
-  if (Number.isInteger(n) || Math.abs(n) >= 1000) return String(Math.round(n));
-  return String(Number(n.toPrecision(4)));
 }
