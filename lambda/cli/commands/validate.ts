@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { readConfigFile, resolveRuntimeConfig } from '../../boundary/config-schema';
-import { operatorUrlRegionProblem, type WatchdogConfig } from '../../contract';
+import { MEASURED_FLEET_TARGETS, operatorUrlRegionProblem, type WatchdogConfig } from '../../contract';
 import type { Command } from '../command';
 import { EXIT } from '../io';
 
@@ -67,11 +67,18 @@ export const validateCommand: Command = {
     ];
     const valid = problems.length === 0;
     const targets = parsed.ok ? resolveRuntimeConfig(parsed.config, PLACEHOLDER_ENV).targets : [];
+    const warnings =
+      valid && targets.length > MEASURED_FLEET_TARGETS
+        ? [
+            `${targets.length} targets is more than the ${MEASURED_FLEET_TARGETS} measured in one stack (synth time, template size, a sweep within its interval); it fits, but consider splitting the fleet across stacks (-c config=fleet-a.json -c stackName=WatchdogA)`,
+          ]
+        : [];
     if (args.options.json === true) {
       const json = {
         file,
         valid,
         problems,
+        warnings,
         targets: targets.map(({ id, type, alarms, policy }) => ({ id, type, alarms, policy })),
         ...(region !== undefined ? { region } : {}),
       };
@@ -81,8 +88,11 @@ export const validateCommand: Command = {
       io.stdout.write(
         `${file} is valid: ${targets.length} target${targets.length === 1 ? '' : 's'}${where}\n`,
       );
+      for (const warning of warnings) io.stdout.write(`  warning: ${warning}\n`);
       for (const t of targets) {
-        const where = t.type === 'ecs-service' ? `${t.cluster}/${t.service}` : '';
+        // Where the watchdog will act: the cluster and service, or the application and deployment group.
+        const where =
+          t.type === 'ecs-service' ? `${t.cluster}/${t.service}` : `${t.application}/${t.deploymentGroup}`;
         const p = t.policy;
         io.stdout.write(
           `  ${t.id}  ${t.type} ${where}  alarms: ${t.alarms.join(', ')}\n` +

@@ -136,6 +136,25 @@ describe('watchdog simulate', () => {
 });
 
 describe('watchdog validate', () => {
+  it('names where a CodeDeploy target acts, as it does for ECS', async () => {
+    const dir = tempDir({
+      'cd.json': {
+        targets: [
+          {
+            id: 'payments',
+            type: 'codedeploy',
+            application: 'payments',
+            deploymentGroup: 'payments-prod',
+            alarms: ['payments-errors'],
+          },
+        ],
+      },
+    });
+    const run = await runCli(['validate', 'cd.json'], { cwd: dir });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('  payments  codedeploy payments/payments-prod  alarms: payments-errors\n');
+  });
+
   it('exits 0 for a valid config and shows the resolved policy (default file name)', async () => {
     const dir = tempDir({ 'watchdog.config.json': validConfig });
     const run = await runCli(['validate'], { cwd: dir });
@@ -169,6 +188,7 @@ describe('watchdog validate', () => {
       file: 'watchdog.config.json',
       valid: true,
       problems: [],
+      warnings: [],
       targets: [
         {
           id: 'checkout',
@@ -184,6 +204,7 @@ describe('watchdog validate', () => {
       file: 'nope.json',
       valid: false,
       problems: ['nope.json: file not found'],
+      warnings: [],
       targets: [],
     });
   });
@@ -272,6 +293,20 @@ describe('watchdog validate: what one stack holds', () => {
     );
     const patterns = await runCli(['validate', 'patterns.json'], { cwd: dir });
     expect(patterns.stdout.split('\n')[0]).toBe('patterns.json is valid: 300 targets');
+    expect(patterns.stdout).not.toContain('warning:');
     expect(patterns.code).toBe(0);
+  }, 120_000);
+
+  it('warns, and stays valid, above the fleet size measured in one stack', async () => {
+    const dir = tempDir({ 'big.json': fleet(1001, { ecs: 'clusters', alarmNamePatterns: ['svc-*'] }) });
+    const run = await runCli(['validate', 'big.json', '--json'], { cwd: dir });
+    expect(run.code).toBe(0);
+    const json = JSON.parse(run.stdout) as { valid: boolean; warnings: string[] };
+    expect(json.valid).toBe(true);
+    expect(json.warnings).toEqual([
+      expect.stringMatching(
+        /^1001 targets is more than the 1000 measured in one stack .* splitting the fleet across stacks/,
+      ),
+    ]);
   }, 120_000);
 });
