@@ -2,6 +2,7 @@ import { WATCHDOG_SCOPE, type RuntimeConfig, type RuntimeTarget } from '../contr
 import type { Millis, Pause, TargetState } from '../domain';
 import { applyToTarget } from './apply-to-target';
 import type { UseCaseDeps } from './deps';
+import type { LoadedTargets } from './ports';
 import { pauseNotification } from './notifications';
 
 /** Who ends a pause that was given a duration (`pause --for`): the watchdog itself, in the audit. */
@@ -12,17 +13,17 @@ export function pauseExpired(pause: Pause | undefined, now: Millis): pause is Pa
 }
 
 /**
- * Ends the whole watchdog's pause once its duration is over: clears it (unless an operator replaced it
- * meanwhile), forgets the transitions decided while paused so an alarm still firing is decided again, and
+ * Ends the whole watchdog's pause once its duration is over (as `loaded`, the sweep's own read, shows it):
+ * clears it, forgets the transitions decided while paused so an alarm still firing is decided again, and
  * audits and announces the end. Returns whether it ended one.
  */
 export async function endExpiredGlobalPause(
   deps: UseCaseDeps,
   config: RuntimeConfig,
+  loaded: LoadedTargets,
   requestId: string,
 ): Promise<boolean> {
   const now = deps.clock.now();
-  const loaded = await deps.store.loadTargets(config.targets.map((t) => t.id));
   const pause = loaded.globalPause;
   if (!pauseExpired(pause, now)) return false;
   await deps.store.setGlobalPause(undefined);

@@ -68,11 +68,7 @@ export async function sweep(
 ): Promise<SweepSummary> {
   const alarmNames = [...new Set(config.targets.flatMap((t) => t.alarms))];
   const failed: string[] = [];
-  // A whole-watchdog pause given a duration ends first, so that this sweep already decides for real.
-  if (pauseExpired((await deps.store.loadTargets([])).globalPause, deps.clock.now())) {
-    await endExpiredGlobalPause(deps, config, requestId);
-  }
-  const [snapshots, loaded] = await Promise.all([
+  const [snapshots, firstLoad] = await Promise.all([
     // Unreadable alarms must not stop the deployment checks: carry on without them, fail at the end.
     deps.alarms.describe(alarmNames).catch((error: unknown) => {
       failed.push('alarm states');
@@ -81,6 +77,11 @@ export async function sweep(
     }),
     deps.store.loadTargets(config.targets.map((t) => t.id)),
   ]);
+  // A whole-watchdog pause given a duration ends first, so that this sweep already decides for real. Only
+  // then is the state read again (ending it forgets the transitions decided while paused).
+  const loaded = (await endExpiredGlobalPause(deps, config, firstLoad, requestId))
+    ? await deps.store.loadTargets(config.targets.map((t) => t.id))
+    : firstLoad;
   const firing = new Map(snapshots.filter((s) => s.value === ALARM_STATE.alarm).map((s) => [s.name, s]));
   // Undefined when the states could not be read: a verification is then left for the next sweep.
   const alarmStates = failed.includes('alarm states')
