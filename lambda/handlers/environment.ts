@@ -1,3 +1,4 @@
+import { requiredEnv } from './required-env';
 import { ENV } from '../contract';
 import { createAwsClients } from '../adapters/aws-clients';
 import { PowertoolsTelemetry } from '../adapters/powertools-telemetry';
@@ -8,14 +9,7 @@ import { createRuntime, type WatchdogRuntime } from './runtime';
  * cached config are reused across invocations. A missing variable is a deployment bug: fail at init, loudly.
  */
 export function runtimeFromEnvironment(env: NodeJS.ProcessEnv = process.env): WatchdogRuntime {
-  const required = (name: string): string => {
-    const value = env[name];
-    if (!value)
-      throw new Error(
-        `environment variable ${name} is not set; the function was not deployed by the RollbackWatchdog construct`,
-      );
-    return value;
-  };
+  const required = (name: string): string => requiredEnv(env, name);
   return createRuntime({
     clients: createAwsClients(),
     tableName: required(ENV.tableName),

@@ -1,3 +1,4 @@
+import { requiredEnv } from './required-env';
 import { ENV } from '../contract';
 import { PowertoolsTelemetry } from '../adapters/powertools-telemetry';
 import { S3AuditArchive } from '../adapters/s3-audit-archive';
@@ -18,14 +19,7 @@ export function createAuditExportHandler(deps: ExportAuditDeps): (event: unknown
 
 /** The exporter's settings from the Lambda environment; a missing one is a deployment bug, reported at init. */
 export function auditExportDepsFromEnvironment(env: NodeJS.ProcessEnv): ExportAuditDeps {
-  const required = (name: string): string => {
-    const value = env[name];
-    if (!value)
-      throw new Error(
-        `environment variable ${name} is not set; the function was not deployed by the RollbackWatchdog construct`,
-      );
-    return value;
-  };
+  const required = (name: string): string => requiredEnv(env, name);
   const owner = env[ENV.auditExportBucketOwner];
   return {
     archive: new S3AuditArchive({

@@ -99,14 +99,7 @@ export function toSlackMessage(message: ChatbotNotification, severity?: Severity
       .map((text): SlackBlock => ({ type: 'section', text: { type: 'mrkdwn', text } })),
   ];
   if (links.length > 0) {
-    blocks.push({
-      type: 'actions',
-      elements: links.slice(0, SLACK_LIMITS.buttons).map((l) => ({
-        type: 'button',
-        text: { type: 'plain_text', text: cut(l.label, SLACK_LIMITS.buttonText) },
-        url: l.url,
-      })),
-    });
+    blocks.push(buttons(links));
   }
   const steps = message.content.nextSteps.filter((s) => s.trim().length > 0);
   if (steps.length > 0) {
@@ -184,6 +177,18 @@ function chunkLines(lines: readonly string[], max: number): string[] {
   }
   if (current.trim()) chunks.push(current);
   return chunks;
+}
+
+/** Console links as a row of buttons, as many as Slack allows. */
+function buttons(links: readonly NotificationLink[]): SlackBlock {
+  return {
+    type: 'actions',
+    elements: links.slice(0, SLACK_LIMITS.buttons).map((l) => ({
+      type: 'button',
+      text: { type: 'plain_text', text: cut(l.label, SLACK_LIMITS.buttonText) },
+      url: l.url,
+    })),
+  };
 }
 
 function cut(text: string, max: number): string {
@@ -268,14 +273,7 @@ export function alarmToSlackMessage(
   ];
   const links = alarmLinks(alarm, own);
   if (links.length > 0) {
-    blocks.push({
-      type: 'actions',
-      elements: links.slice(0, SLACK_LIMITS.buttons).map((l) => ({
-        type: 'button',
-        text: { type: 'plain_text', text: cut(l.label, SLACK_LIMITS.buttonText) },
-        url: l.url,
-      })),
-    });
+    blocks.push(buttons(links));
   }
   blocks.push({
     type: 'section',
