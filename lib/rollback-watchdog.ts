@@ -172,6 +172,15 @@ export interface RollbackWatchdogProps {
    */
   readonly operatorPrincipals?: readonly iam.IPrincipal[];
   /**
+   * Principals that may call only the read-only operator Function URL (`watchdog status` and `watchdog
+   * history`), whose function can read the table and the targets and nothing else. `operatorPrincipals` may
+   * call both URLs. A Function URL's IAM auth has no per-path or per-body condition, so read-only access is a
+   * URL of its own, not a condition on the operator URL.
+   *
+   * @default - only principals whose identity policies allow it
+   */
+  readonly readOnlyPrincipals?: readonly iam.IPrincipal[];
+  /**
    * Permissions boundary set on every IAM role the watchdog creates: the handlers', the config writer's
    * and the Chatbot channel's.
    *
@@ -374,6 +383,13 @@ export class RollbackWatchdog extends Construct {
   public readonly operatorFunction: lambda.IFunction;
   /** The operator function's URL (AWS_IAM auth): requests are SigV4-signed, the audit names the signer. */
   public readonly operatorUrl: lambda.IFunctionUrl;
+  /**
+   * Serves `watchdog status` and `watchdog history` only, with a role that can read the table and the targets
+   * and nothing else; the CLI sends those two commands here when the stack has it.
+   */
+  public readonly operatorReadFunction: lambda.IFunction;
+  /** The read-only operator function's URL (AWS_IAM auth). */
+  public readonly operatorReadUrl: lambda.IFunctionUrl;
   /** Posts every notification to the Slack webhook; undefined without `slackWebhookSecret`. */
   public readonly slackNotifier?: lambda.IFunction;
   /** The AWS Chatbot Slack channel; undefined without `chatbotSlack`. */
@@ -405,10 +421,10 @@ export class RollbackWatchdog extends Construct {
   private readonly codeDeployRules: ChunkedRules;
   /** Roles of the functions that act (alarm handler, sweep, operator); the deployment handler only reads. */
   private readonly actingRoles: readonly iam.Role[];
+  /** Roles that read the targets and never change them: the deployment handler and the read-only operator. */
+  private readonly readingRoles: readonly iam.Role[];
   /** The operator's role: the only one that may set alarms (drills). */
   private readonly operatorRole: iam.Role;
-  /** The deployment handler's role: reads only. */
-  private readonly deploymentRole: iam.Role;
   /** Roles of every function that announces rollbacks (with the task definitions' image changes). */
   private readonly announcingRoles: readonly iam.Role[];
   private readonly grants: {
@@ -550,6 +566,18 @@ export class RollbackWatchdog extends Construct {
         arnWildcards: ACTING_ARN_WILDCARDS,
       },
       Duration.seconds(FUNCTION_TIMEOUT_SECONDS.operator),
+      'url',
+    );
+    // The same bundle as the operator, its read-only export: status and history, and a role that only reads.
+    const reader = this.createHandler(
+      'OperatorReadHandler',
+      'on-operator',
+      logRetention,
+      environment,
+      { starActions: [STAR.xray] },
+      Duration.seconds(FUNCTION_TIMEOUT_SECONDS.operator),
+      'url',
+      'readOnlyHandler',
     );
     this.alarmHandler = alarm.fn;
     this.deploymentHandler = deployment.fn;
@@ -557,7 +585,7 @@ export class RollbackWatchdog extends Construct {
     this.operatorFunction = operator.fn;
     this.actingRoles = [alarm.role, sweep.role, operator.role];
     this.operatorRole = operator.role;
-    this.deploymentRole = deployment.role;
+    this.readingRoles = [deployment.role, reader.role];
     this.announcingRoles = [alarm.role, deployment.role, sweep.role, operator.role];
 
     // Resources grow with addTarget(). The sweep acts like the alarm handler (it finishes what lost events
@@ -574,7 +602,8 @@ export class RollbackWatchdog extends Construct {
       // StopServiceDeployment authorizes against both the service and the service-deployment resource
       // types, so it needs both ARNs.
       ecsServiceDeployments: new GrowingGrant(acting, ['ecs:StopServiceDeployment']),
-      ecsReads: new GrowingGrant([deployment.role], ['ecs:DescribeServices', 'ecs:ListServiceDeployments']),
+      // The deployment handler and the read-only operator (status) read services and never change them.
+      ecsReads: new GrowingGrant(this.readingRoles, ['ecs:DescribeServices', 'ecs:ListServiceDeployments']),
       // All of these authorize against the deploymentgroup resource type (Service Authorization Reference).
       codeDeployGroups: new GrowingGrant(acting, [...CODEDEPLOY_READS, 'codedeploy:CreateDeployment']),
       // CreateDeployment also needs GetApplicationRevision on the application (CodeDeploy permissions
@@ -588,7 +617,7 @@ export class RollbackWatchdog extends Construct {
       // ...and GetDeploymentConfig on the deployment config the group (or the deployment) uses, which is
       // not known at synth.
       codeDeployConfigs: new GrowingGrant(acting, ['codedeploy:GetDeploymentConfig']),
-      codeDeployReads: new GrowingGrant([deployment.role], CODEDEPLOY_READS),
+      codeDeployReads: new GrowingGrant(this.readingRoles, CODEDEPLOY_READS),
       // Rollback notifications show the container images that change. The Service Authorization Reference
       // lists no resource type for DescribeTaskDefinition, so a grant on task-definition ARNs would be
       // denied: "*" is the narrowest grant that works. Read-only, and only with ECS targets.
@@ -623,7 +652,14 @@ export class RollbackWatchdog extends Construct {
 
     // AWS_IAM, never NONE: every request is SigV4-signed, and the audit records who signed it.
     this.operatorUrl = operator.fn.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.AWS_IAM });
-    for (const principal of props.operatorPrincipals ?? []) this.operatorUrl.grantInvokeUrl(principal);
+    this.operatorReadFunction = reader.fn;
+    this.stateTable.grantReadData(reader.fn);
+    this.operatorReadUrl = reader.fn.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.AWS_IAM });
+    for (const principal of props.operatorPrincipals ?? []) {
+      this.operatorUrl.grantInvokeUrl(principal);
+      this.operatorReadUrl.grantInvokeUrl(principal);
+    }
+    for (const principal of props.readOnlyPrincipals ?? []) this.operatorReadUrl.grantInvokeUrl(principal);
 
     if (props.slackWebhookSecret) {
       this.slackNotifier = this.createSlackNotifier(props.slackWebhookSecret, logRetention);
@@ -639,12 +675,13 @@ export class RollbackWatchdog extends Construct {
     const { fn: configWriterFunction, resource: configWriter } = this.writeRuntimeConfig(logRetention);
     this.configWriterFunction = configWriterFunction;
     // Functions first, then the item: a function is never older than the item format it reads.
-    configWriter.node.addDependency(alarm.fn, deployment.fn, sweep.fn, operator.fn);
+    configWriter.node.addDependency(alarm.fn, deployment.fn, sweep.fn, operator.fn, reader.fn);
     const watched: [string, lambda.IFunction | undefined][] = [
       ['alarm handler', alarm.fn],
       ['deployment handler', deployment.fn],
       ['sweep', sweep.fn],
       ['operator', operator.fn],
+      ['read-only operator', reader.fn],
       ['Slack notifier', this.slackNotifier],
       ['config writer', configWriterFunction],
     ];
@@ -839,7 +876,7 @@ export class RollbackWatchdog extends Construct {
         `The watchdog's configuration opts into grants by cluster (permissions.ecs "clusters"): the ` +
         `services of cluster ${clusterName} and their deployments, whose ids are not known in advance. ` +
         'Only the ECS actions a rollback needs; no other cluster.';
-      this.acknowledgePattern(`ecs:${clusterName}`, [...this.actingRoles, this.deploymentRole], {
+      this.acknowledgePattern(`ecs:${clusterName}`, [...this.actingRoles, ...this.readingRoles], {
         id: `AwsSolutions-IAM5[Resource::${nagFindingValue(this, serviceArn)}]`,
         reason,
       });
@@ -914,7 +951,7 @@ export class RollbackWatchdog extends Construct {
       });
     }
     if (byApplication) {
-      this.acknowledgePattern(`codedeploy:${applicationName}`, [...this.actingRoles, this.deploymentRole], {
+      this.acknowledgePattern(`codedeploy:${applicationName}`, [...this.actingRoles, ...this.readingRoles], {
         id: `AwsSolutions-IAM5[Resource::${nagFindingValue(this, groupArn)}]`,
         reason:
           `The watchdog's configuration opts into grants by application (permissions.codeDeploy ` +
@@ -1101,6 +1138,15 @@ export class RollbackWatchdog extends Construct {
         value: this.operatorFunction.functionName,
         description: 'Rollback Watchdog operator function',
       },
+      [STACK_OUTPUT.operatorReadUrl]: {
+        value: this.operatorReadUrl.url,
+        description:
+          'Rollback Watchdog read-only operator Function URL (AWS_IAM auth): watchdog status and history',
+      },
+      [STACK_OUTPUT.operatorReadFunctionName]: {
+        value: this.operatorReadFunction.functionName,
+        description: 'Rollback Watchdog read-only operator function',
+      },
       [STACK_OUTPUT.tableName]: {
         value: this.stateTable.tableName,
         description: 'Rollback Watchdog state table (state, audit log, runtime config)',
@@ -1149,7 +1195,13 @@ export class RollbackWatchdog extends Construct {
     environment: Record<string, string>,
     wildcardReasons: WildcardReasons,
     timeout: Duration = HANDLER_TIMEOUT,
-    invocation: 'async' | 'stream' = 'async',
+    /**
+     * How Lambda calls it: events (async, retried, failures to the DLQ), a stream event source mapping, or a
+     * Function URL (synchronous: the caller gets the error, so there is nothing to retry or dead-letter).
+     */
+    invocation: 'async' | 'stream' | 'url' = 'async',
+    /** The export of the entry that Lambda calls: one bundle can serve two functions. */
+    exportName = 'handler',
   ): { fn: lambda.Function; role: iam.Role } {
     const logGroup = new logs.LogGroup(this, `${id}Logs`, { retention: logRetention });
     // An explicit role instead of AWSLambdaBasicExecutionRole: log writes scoped to this log group only.
@@ -1183,13 +1235,13 @@ export class RollbackWatchdog extends Construct {
         ? new lambda.Function(this, id, {
             ...settings,
             code: lambda.Code.fromAsset(code.directory),
-            // The `handler` export of index.js (BUNDLE_FILE), as NodejsFunction names it too.
-            handler: 'index.handler',
+            // The export of index.js (BUNDLE_FILE), as NodejsFunction names it too.
+            handler: `index.${exportName}`,
           })
         : new nodejs.NodejsFunction(this, id, {
             ...settings,
             entry: code.entry,
-            handler: 'handler',
+            handler: exportName,
             bundling: { ...HANDLER_BUNDLING, forceDockerBundling: false },
           });
     const { starActions, arnWildcards } = wildcardReasons;

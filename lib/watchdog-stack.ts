@@ -35,6 +35,12 @@ export interface WatchdogStackProps extends StackProps {
    */
   readonly operatorPrincipals?: readonly iam.IPrincipal[];
   /**
+   * Principals that may call only the read-only operator Function URL (`watchdog status` and `history`).
+   *
+   * @default - only principals whose identity policies allow it
+   */
+  readonly readOnlyPrincipals?: readonly iam.IPrincipal[];
+  /**
    * ARN of a managed policy set as permissions boundary on every role the watchdog creates.
    *
    * @default - the `permissionsBoundary` context value (PERMISSIONS_BOUNDARY_CONTEXT) if set, else none
@@ -138,6 +144,7 @@ export class WatchdogStack extends Stack {
       chatbotSlack: props.chatbotSlack,
       permissions: config.permissions,
       operatorPrincipals: props.operatorPrincipals,
+      readOnlyPrincipals: props.readOnlyPrincipals,
       permissionsBoundary:
         boundaryArn === undefined
           ? undefined

@@ -292,7 +292,14 @@ export function watchdogTemplateProblems(
       problems.push(`the alarm rule does not match alarm ${name}: ${alarmRule}`);
   if (!patterns.some((p) => p.includes('ECS Deployment State Change') && p.includes(':service/')))
     problems.push('no EventBridge rule for the ECS service deployments');
-  for (const output of ['OperatorUrl', 'OperatorFunctionName', 'StateTableName', 'NotificationTopicArn'])
+  for (const output of [
+    'OperatorUrl',
+    'OperatorFunctionName',
+    'OperatorReadUrl',
+    'OperatorReadFunctionName',
+    'StateTableName',
+    'NotificationTopicArn',
+  ])
     if (template.Outputs?.[output] === undefined) problems.push(`no ${output} output`);
   if (!resources.some(([, r]) => r.Type === 'AWS::DynamoDB::Table'))
     problems.push('no state table (AWS::DynamoDB::Table)');

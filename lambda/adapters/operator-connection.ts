@@ -5,6 +5,7 @@ import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { loadSharedConfigFiles } from '@smithy/core/config';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { OperatorTransportError, type OperatorClient, type StackLocation } from '../cli/operator-client';
+import { isReadCommand, type OperatorRequest, type OperatorResponse } from '../contract';
 import { classifyAwsError, describeError } from './aws-errors';
 import {
   awsCallDeadlineMs,
@@ -120,7 +121,7 @@ function credentialsFailure(
 export async function connectToStack(
   location: StackLocation,
   options: ConnectOptions = {},
-): Promise<SignedOperatorClient & OperatorClient> {
+): Promise<OperatorClient> {
   const network = options.network ?? CLI_NETWORK;
   const env = options.env ?? process.env;
   const deadlineMs = awsCallDeadlineMs(network);
@@ -169,11 +170,31 @@ export async function connectToStack(
     deadlineMs,
     endpoint: () => cloudFormationEndpoints.endpoint,
   });
-  return new SignedOperatorClient({
-    url: endpoint.url,
-    region: regionOfFunctionUrl(endpoint.url) ?? endpoint.region,
-    credentials,
-    ...(endpoint.functionName !== undefined ? { functionName: endpoint.functionName } : {}),
-    network,
-  });
+  const client = (url: string, functionName: string | undefined) =>
+    new SignedOperatorClient({
+      url,
+      region: regionOfFunctionUrl(url) ?? endpoint.region,
+      credentials,
+      ...(functionName !== undefined ? { functionName } : {}),
+      network,
+    });
+  const operator = client(endpoint.url, endpoint.functionName);
+  return endpoint.read === undefined
+    ? operator
+    : new ReadRoutingOperatorClient(operator, client(endpoint.read.url, endpoint.read.functionName));
+}
+
+/**
+ * Sends `status` and `history` to the read-only operator URL and every other command to the operator URL, so
+ * someone granted only the read-only URL can look, and nobody needs the operator URL just to look.
+ */
+export class ReadRoutingOperatorClient implements OperatorClient {
+  constructor(
+    readonly operator: OperatorClient,
+    readonly reader: OperatorClient,
+  ) {}
+
+  send(request: OperatorRequest): Promise<OperatorResponse> {
+    return (isReadCommand(request.command) ? this.reader : this.operator).send(request);
+  }
 }

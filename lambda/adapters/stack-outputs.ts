@@ -13,6 +13,11 @@ export interface OperatorEndpoint {
   readonly url: string;
   /** STACK_OUTPUT.operatorFunctionName, when the stack has it. */
   readonly functionName?: string;
+  /**
+   * The read-only operator function (STACK_OUTPUT.operatorReadUrl, operatorReadFunctionName), when the stack
+   * has it (stacks deployed before it existed do not): `status` and `history` go there.
+   */
+  readonly read?: { readonly url: string; readonly functionName?: string };
 }
 
 const CREDENTIAL_ERRORS: ReadonlySet<string> = new Set(['CredentialsProviderError', 'TokenProviderError']);
@@ -184,5 +189,20 @@ export async function findOperatorEndpoint(
         'it is not a Rollback Watchdog stack, or it was deployed before the operator function existed (redeploy it with `npx cdk deploy`), or it is still being created',
     );
   const functionName = output(STACK_OUTPUT.operatorFunctionName);
-  return { stackName, region, url, ...(functionName !== undefined ? { functionName } : {}) };
+  const readUrl = output(STACK_OUTPUT.operatorReadUrl);
+  const readFunctionName = output(STACK_OUTPUT.operatorReadFunctionName);
+  return {
+    stackName,
+    region,
+    url,
+    ...(functionName !== undefined ? { functionName } : {}),
+    ...(readUrl !== undefined
+      ? {
+          read: {
+            url: readUrl,
+            ...(readFunctionName !== undefined ? { functionName: readFunctionName } : {}),
+          },
+        }
+      : {}),
+  };
 }

@@ -25,6 +25,9 @@ export const ENV = {
 export const STACK_OUTPUT = {
   operatorUrl: 'OperatorUrl',
   operatorFunctionName: 'OperatorFunctionName',
+  /** The read-only operator function's URL: `status` and `history` only (OPERATOR_READ_COMMANDS). */
+  operatorReadUrl: 'OperatorReadUrl',
+  operatorReadFunctionName: 'OperatorReadFunctionName',
   tableName: 'StateTableName',
   topicArn: 'NotificationTopicArn',
 } as const;

@@ -14,6 +14,19 @@ export const OPERATOR_COMMANDS = [
 ] as const;
 export type OperatorCommand = (typeof OPERATOR_COMMANDS)[number];
 
+/**
+ * The commands that change nothing. They are also served by a second, read-only operator function with its own
+ * Function URL (stack output `OperatorReadUrl`) whose role can only read: a Function URL's IAM auth cannot
+ * tell one path or body from another, so "may look but not act" needs its own URL.
+ */
+export const OPERATOR_READ_COMMANDS = ['status', 'history'] as const satisfies readonly OperatorCommand[];
+export type OperatorReadCommand = (typeof OPERATOR_READ_COMMANDS)[number];
+
+/** True for the commands the read-only operator function serves. */
+export function isReadCommand(command: string): command is OperatorReadCommand {
+  return (OPERATOR_READ_COMMANDS as readonly string[]).includes(command);
+}
+
 export type OperatorRequest =
   | { readonly command: 'status'; readonly target?: string }
   | {

@@ -8,3 +8,9 @@ const runtime = runtimeFromEnvironment();
  * drill, on behalf of the IAM principal that signed the request.
  */
 export const handler = createOperatorHandler(runtime);
+
+/**
+ * The read-only operator function (its own Function URL, same bundle): `status` and `history` only, for people
+ * who may look at the watchdog but not act. Its role can read the table and the targets and nothing else.
+ */
+export const readOnlyHandler = createOperatorHandler(runtime, { readOnly: true });

@@ -1,4 +1,11 @@
-import { LIMITS, type OperatorError, type OperatorResponse } from '../contract';
+import {
+  isReadCommand,
+  LIMITS,
+  OPERATOR_READ_COMMANDS,
+  STACK_OUTPUT,
+  type OperatorError,
+  type OperatorResponse,
+} from '../contract';
 import { isRecord } from '../boundary/json-path';
 import type { InvocationContext } from './runtime';
 
@@ -60,12 +67,33 @@ function failure(
   return respond(statusCode, { ok: false, error: { code, message } }, extraHeaders);
 }
 
+/** How one operator function serves its URL. */
+export interface OperatorHandlerOptions {
+  /**
+   * The read-only operator function: it answers OPERATOR_READ_COMMANDS and refuses every other command before
+   * any work. Its role cannot write anyway (the construct grants it reads only); this says so plainly instead of
+   * an AccessDenied half way through.
+   * @default false
+   */
+  readonly readOnly?: boolean;
+}
+
+/** The refusal of a changing command on the read-only URL, naming the URL it belongs on. */
+export function readOnlyRefusal(command: string): string {
+  return (
+    `${command} changes the watchdog, and this is the read-only operator URL (${STACK_OUTPUT.operatorReadUrl}), ` +
+    `which serves ${OPERATOR_READ_COMMANDS.join(' and ')} only: send it to the operator URL ` +
+    `(${STACK_OUTPUT.operatorUrl}), which needs lambda:InvokeFunctionUrl on the operator function`
+  );
+}
+
 /**
  * The operator function behind a Lambda Function URL with AWS_IAM auth: only `POST` with a JSON body,
  * only with an authenticated IAM caller. It parses HTTP and delegates; the runtime validates the request.
  */
 export function createOperatorHandler(
   runtime: OperatorRuntime,
+  options: OperatorHandlerOptions = {},
 ): (event: unknown, context: InvocationContext) => Promise<OperatorHttpResponse> {
   return async (event, context) => {
     const requestContext = isRecord(event) ? event.requestContext : undefined;
@@ -105,6 +133,10 @@ export function createOperatorHandler(
       request = JSON.parse(text);
     } catch (error) {
       return failure(400, 'invalid-request', `the body is not valid JSON (${(error as Error).message})`);
+    }
+    const command = isRecord(request) ? request.command : undefined;
+    if (options.readOnly === true && typeof command === 'string' && !isReadCommand(command)) {
+      return failure(403, 'refused', readOnlyRefusal(command));
     }
 
     let response: OperatorResponse;

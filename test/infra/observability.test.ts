@@ -73,6 +73,7 @@ describe('Observability of the WatchdogStack from the example config', () => {
     ['deployment handler', () => logicalIdOf(stack, stack.watchdog.deploymentHandler)],
     ['sweep', () => logicalIdOf(stack, stack.watchdog.sweepHandler)],
     ['operator', () => logicalIdOf(stack, stack.watchdog.operatorFunction)],
+    ['read-only operator', () => logicalIdOf(stack, stack.watchdog.operatorReadFunction)],
     ['Slack notifier', () => logicalIdOf(stack, stack.watchdog.slackNotifier!)],
     ['config writer', () => logicalIdOf(stack, stack.watchdog.configWriterFunction)],
   ];
@@ -265,9 +266,16 @@ describe('Observability of the WatchdogStack from the example config', () => {
         ]),
       );
       // Every function is a rule target, an SNS subscriber, or the config writer, which CloudFormation
-      // invokes asynchronously for its custom resource.
-      const asyncFunctions = ofType('AWS::Lambda::Function').map(([id]) => id);
-      expect(asyncFunctions).toHaveLength(functions().length);
+      // invokes asynchronously for its custom resource; but the two operator functions, which only their
+      // Function URLs invoke, synchronously: the CLI gets the error, there is nothing to retry.
+      const urlFunctions = [stack.watchdog.operatorFunction, stack.watchdog.operatorReadFunction].map((fn) =>
+        logicalIdOf(stack, fn),
+      );
+      for (const id of urlFunctions) expect(configured.has(id)).toBe(false);
+      const asyncFunctions = ofType('AWS::Lambda::Function')
+        .map(([id]) => id)
+        .filter((id) => !urlFunctions.includes(id));
+      expect(asyncFunctions).toHaveLength(functions().length - urlFunctions.length);
       for (const id of asyncFunctions) {
         expect(configured.has(id)).toBe(true);
         const invokeConfig = configured.get(id)!;
@@ -350,8 +358,8 @@ describe('Observability at fleet scale', () => {
     const rules = resources.filter((r) => r.Type === 'AWS::Events::Rule').length;
     const alarms = resources.filter((r) => r.Type === 'AWS::CloudWatch::Alarm').length;
     expect(rules).toBeGreaterThan(4);
-    // Five functions (four handlers and the config writer, no Slack notifier) with three alarms each, one
-    // per rule, one for the DLQ, two on reporting (audit and notification failures).
-    expect(alarms).toBe(5 * 3 + rules + 1 + 2);
+    // Six functions (four handlers, the read-only operator and the config writer, no Slack notifier) with
+    // three alarms each, one per rule, one for the DLQ, two on reporting (audit and notification failures).
+    expect(alarms).toBe(6 * 3 + rules + 1 + 2);
   });
 });

@@ -66,7 +66,8 @@ describe('regions without Lambda function URLs', () => {
           }),
         ],
       });
-      Template.fromStack(stack).resourceCountIs('AWS::Lambda::Url', 1);
+      // The operator's URL and the read-only operator's.
+      Template.fromStack(stack).resourceCountIs('AWS::Lambda::Url', 2);
     }
   });
 

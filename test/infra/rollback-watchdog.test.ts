@@ -456,7 +456,19 @@ describe('RollbackWatchdog for on-call work: approval, freeze, Slack, Chatbot, o
         },
       ]),
     );
-    expect(permissions).toHaveLength(2);
+    // The same two on the read-only operator's function: operators may also just look.
+    const readFn = logicalIdOf(stack, watchdog.operatorReadFunction);
+    expect(permissions.map((p) => p.Properties)).toEqual(
+      expect.arrayContaining([
+        {
+          Action: 'lambda:InvokeFunctionUrl',
+          FunctionName: { 'Fn::GetAtt': [readFn, 'Arn'] },
+          Principal: operatorArn,
+          FunctionUrlAuthType: 'AWS_IAM',
+        },
+      ]),
+    );
+    expect(permissions).toHaveLength(4);
     // A role in the same account gets an identity policy instead, with the same conditions.
     const statements = Object.values(template.findResources('AWS::IAM::Policy'))
       .filter((p) => JSON.stringify(p.Properties.Roles).includes(logicalIdOf(stack, operatorRole)))

@@ -330,16 +330,28 @@ describe('WatchdogStack from the example config', () => {
       expect(variables[ENV.topicArn]).toBeUndefined();
     });
 
-    it.each(everyFunction())('%s: on-failure destination, two retries, bounded event age', (_name, id) => {
-      const dlqArn = `<${logicalIdOf(stack, stack.watchdog.deadLetterQueue)}.Arn>`;
-      const configs = ofType('AWS::Lambda::EventInvokeConfig').filter(
-        ([, r]) => r.Properties.FunctionName.Ref === id(),
-      );
-      expect(configs).toHaveLength(1);
-      const props = configs[0][1].Properties;
-      expect(evaluate(props.DestinationConfig.OnFailure.Destination)).toBe(dlqArn);
-      expect(props.MaximumRetryAttempts).toBe(2);
-      expect(props.MaximumEventAgeInSeconds).toBeLessThanOrEqual(3600);
+    it.each(everyFunction().filter(([name]) => name !== 'operator'))(
+      '%s: on-failure destination, two retries, bounded event age',
+      (_name, id) => {
+        const dlqArn = `<${logicalIdOf(stack, stack.watchdog.deadLetterQueue)}.Arn>`;
+        const configs = ofType('AWS::Lambda::EventInvokeConfig').filter(
+          ([, r]) => r.Properties.FunctionName.Ref === id(),
+        );
+        expect(configs).toHaveLength(1);
+        const props = configs[0][1].Properties;
+        expect(evaluate(props.DestinationConfig.OnFailure.Destination)).toBe(dlqArn);
+        expect(props.MaximumRetryAttempts).toBe(2);
+        expect(props.MaximumEventAgeInSeconds).toBeLessThanOrEqual(3600);
+      },
+    );
+
+    it('the operator functions, which only their Function URLs invoke (synchronously), have no async retries', () => {
+      for (const fn of [stack.watchdog.operatorFunction, stack.watchdog.operatorReadFunction]) {
+        const fnId = logicalIdOf(stack, fn);
+        expect(
+          ofType('AWS::Lambda::EventInvokeConfig').filter(([, r]) => r.Properties.FunctionName.Ref === fnId),
+        ).toEqual([]);
+      }
     });
 
     it('every function (custom-resource provider included) logs to a log group with retention', () => {
@@ -572,13 +584,17 @@ describe('WatchdogStack from the example config', () => {
   });
 
   describe('operator entry point', () => {
-    it('has a Function URL with AWS_IAM auth, and no other URL', () => {
+    it('has a Function URL with AWS_IAM auth, the read-only operator another, and no other URL', () => {
       const urls = ofType('AWS::Lambda::Url');
-      expect(urls).toHaveLength(1);
-      expect(urls[0][1].Properties).toEqual({
-        AuthType: 'AWS_IAM',
-        TargetFunctionArn: { 'Fn::GetAtt': [operatorId, 'Arn'] },
-      });
+      expect(urls.map(([, u]) => u.Properties)).toEqual([
+        { AuthType: 'AWS_IAM', TargetFunctionArn: { 'Fn::GetAtt': [operatorId, 'Arn'] } },
+        {
+          AuthType: 'AWS_IAM',
+          TargetFunctionArn: {
+            'Fn::GetAtt': [logicalIdOf(stack, stack.watchdog.operatorReadFunction), 'Arn'],
+          },
+        },
+      ]);
     });
 
     it('lets nobody invoke it through a resource policy unless operatorPrincipals say so', () => {

@@ -52,6 +52,8 @@ const FUNCTION_ENTRIES: Readonly<Record<string, string>> = {
   WatchdogDeploymentHandler: 'on-deployment',
   WatchdogSweepHandler: 'on-sweep',
   WatchdogOperatorHandler: 'on-operator',
+  // The read-only operator runs the operator's bundle (its readOnlyHandler export).
+  WatchdogOperatorReadHandler: 'on-operator',
 };
 
 let work: string;

@@ -4,14 +4,15 @@ import {
   type StackStatus,
 } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
-import { STACK_OUTPUT } from '../../../lambda/contract';
+import { STACK_OUTPUT, type OperatorRequest } from '../../../lambda/contract';
 import { OperatorTransportError } from '../../../lambda/cli/operator-client';
-import { connectToStack } from '../../../lambda/adapters/operator-connection';
+import { connectToStack, ReadRoutingOperatorClient } from '../../../lambda/adapters/operator-connection';
 import { SignedOperatorClient } from '../../../lambda/adapters/operator-http-client';
 import { findOperatorEndpoint } from '../../../lambda/adapters/stack-outputs';
 import { awsError } from '../../support/aws-errors';
 
 const URL = 'https://abcdefghijklmnopqrstuvwxyz012345.lambda-url.eu-west-1.on.aws/';
+const READ_URL = 'https://zyxwvutsrqponmlkjihgfedcba543210.lambda-url.eu-west-1.on.aws/';
 const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' };
 
 function stack(outputs: Record<string, string>, status: StackStatus = 'UPDATE_COMPLETE') {
@@ -149,9 +150,41 @@ describe('connectToStack', () => {
       .resolves(stack({ [STACK_OUTPUT.operatorUrl]: URL, [STACK_OUTPUT.operatorFunctionName]: 'fn' }));
     const client = await connectToStack({ stackName: 'Watchdog-Prod', region: 'eu-west-1' }, { credentials });
     expect(client).toBeInstanceOf(SignedOperatorClient);
-    expect(client.url.href).toBe(URL);
-    expect(client.region).toBe('eu-west-1');
+    const signed = client as SignedOperatorClient;
+    expect(signed.url.href).toBe(URL);
+    expect(signed.region).toBe('eu-west-1');
     expect(cfn).toHaveReceivedCommandWith(DescribeStacksCommand, { StackName: 'Watchdog-Prod' });
+  });
+
+  it('sends status and history to the read-only URL and every other command to the operator URL', async () => {
+    cfn.on(DescribeStacksCommand, { StackName: 'Watchdog-Prod' }).resolves(
+      stack({
+        [STACK_OUTPUT.operatorUrl]: URL,
+        [STACK_OUTPUT.operatorFunctionName]: 'fn',
+        [STACK_OUTPUT.operatorReadUrl]: READ_URL,
+        [STACK_OUTPUT.operatorReadFunctionName]: 'read-fn',
+      }),
+    );
+    const client = await connectToStack({ stackName: 'Watchdog-Prod', region: 'eu-west-1' }, { credentials });
+    expect(client).toBeInstanceOf(ReadRoutingOperatorClient);
+    const routing = client as ReadRoutingOperatorClient;
+    const urlOf = (c: unknown) => (c as SignedOperatorClient).url.href;
+    expect(urlOf(routing.operator)).toBe(URL);
+    expect(urlOf(routing.reader)).toBe(READ_URL);
+
+    const sent: string[] = [];
+    const recorder = (name: string) => ({
+      send: (request: OperatorRequest) => {
+        sent.push(`${name}:${request.command}`);
+        return Promise.resolve({ ok: true as const, result: {} });
+      },
+    });
+    const routed = new ReadRoutingOperatorClient(recorder('operator'), recorder('reader'));
+    await routed.send({ command: 'status' });
+    await routed.send({ command: 'history', target: 'checkout' });
+    await routed.send({ command: 'pause', reason: 'incident' });
+    await routed.send({ command: 'rollback', target: 'checkout', reason: 'bad' });
+    expect(sent).toEqual(['reader:status', 'reader:history', 'operator:pause', 'operator:rollback']);
   });
 
   it('fails with the stack-not-found and no-credentials messages', async () => {

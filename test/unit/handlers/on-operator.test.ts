@@ -3,6 +3,7 @@ import { parseOperatorRequest } from '../../../lambda/boundary/operator-request'
 import {
   authenticatedPrincipal,
   createOperatorHandler,
+  readOnlyRefusal,
   type OperatorRuntime,
 } from '../../../lambda/handlers/operator-http';
 
@@ -222,15 +223,76 @@ describe('operator handler', () => {
   });
 });
 
+describe('read-only operator handler', () => {
+  const changing = ['pause', 'resume', 'approve', 'rollback', 'drill'];
+
+  it.each(changing)(
+    'refuses %s with 403 before the runtime sees it, naming the URL it belongs on',
+    async (command) => {
+      const { runtime, onOperator } = fakeRuntime();
+      const handler = createOperatorHandler(runtime, { readOnly: true });
+      const response = await handler(
+        urlEvent({ body: JSON.stringify({ command, target: 'checkout', reason: 'x' }) }),
+        context,
+      );
+      expect(response.statusCode).toBe(403);
+      expect(JSON.parse(response.body)).toEqual({
+        ok: false,
+        error: { code: 'refused', message: readOnlyRefusal(command) },
+      });
+      expect(readOnlyRefusal(command)).toBe(
+        `${command} changes the watchdog, and this is the read-only operator URL (OperatorReadUrl), which serves ` +
+          'status and history only: send it to the operator URL (OperatorUrl), which needs ' +
+          'lambda:InvokeFunctionUrl on the operator function',
+      );
+      expect(onOperator).not.toHaveBeenCalled();
+    },
+  );
+
+  it.each(['status', 'history'])('serves %s like the operator handler', async (command) => {
+    const { runtime, onOperator } = fakeRuntime();
+    const handler = createOperatorHandler(runtime, { readOnly: true });
+    const response = await handler(urlEvent({ body: JSON.stringify({ command }) }), context);
+    expect(response.statusCode).toBe(200);
+    expect(onOperator).toHaveBeenCalledWith({ command }, ALICE, context);
+  });
+
+  it('leaves a request without a valid command to the runtime, which says what is wrong', async () => {
+    const { runtime, onOperator } = fakeRuntime({
+      ok: false,
+      error: { code: 'invalid-request', message: 'm' },
+    });
+    const handler = createOperatorHandler(runtime, { readOnly: true });
+    const response = await handler(urlEvent({ body: JSON.stringify({ target: 'checkout' }) }), context);
+    expect(response.statusCode).toBe(400);
+    expect(onOperator).toHaveBeenCalledTimes(1);
+  });
+
+  it('the operator handler itself still serves changing commands', async () => {
+    const { runtime, onOperator } = fakeRuntime();
+    const response = await createOperatorHandler(runtime)(
+      urlEvent({ body: JSON.stringify({ command: 'pause', reason: 'x' }) }),
+      context,
+    );
+    expect(response.statusCode).toBe(200);
+    expect(onOperator).toHaveBeenCalledTimes(1);
+  });
+});
+
 describe('on-operator module', () => {
   it('wires the runtime built from the environment at module scope', async () => {
     const onOperator = jest.fn(async () => ({ ok: true, result: { targets: [] } }));
     const runtimeFromEnvironment = jest.fn(() => ({ onOperator }));
     jest.resetModules();
     jest.doMock('../../../lambda/handlers/environment', () => ({ runtimeFromEnvironment }));
-    const { handler } =
+    const { handler, readOnlyHandler } =
       require('../../../lambda/handlers/on-operator') as typeof import('../../../lambda/handlers/on-operator');
     expect(runtimeFromEnvironment).toHaveBeenCalledTimes(1);
+    // Both exports share the one runtime; the read-only one refuses what changes the watchdog.
+    expect((await readOnlyHandler(urlEvent(), context)).statusCode).toBe(200);
+    const refused = await readOnlyHandler(urlEvent({ body: JSON.stringify({ command: 'resume' }) }), context);
+    expect(refused.statusCode).toBe(403);
+    onOperator.mockClear();
     const response = await handler(urlEvent(), context);
     await handler(urlEvent(), context);
     expect(response.statusCode).toBe(200);
