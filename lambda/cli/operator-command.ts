@@ -1,11 +1,14 @@
 import {
   ENV,
+  OperatorTransportError,
   type OperatorCommand,
   type OperatorError,
   type OperatorRequest,
   type OperatorResponse,
+  type OperatorTransportErrorKind,
+  type StackLocation,
 } from '../contract';
-import { usageLine } from './args';
+import { usageLine } from '../boundary/command-line';
 import type { Command } from './command';
 import { EXIT, type CliIo } from './io';
 import {
@@ -13,13 +16,8 @@ import {
   OPERATOR_SPECS,
   operatorInvocationFromArgs,
   type OperatorInvocation,
-} from './operator-args';
-import {
-  OperatorTransportError,
-  type OperatorEnvironment,
-  type OperatorTransportErrorKind,
-  type StackLocation,
-} from './operator-client';
+} from '../boundary/operator-command-line';
+import type { OperatorEnvironment } from './operator-client';
 import { awsOperatorEnvironment } from './operator-environment';
 import { createSpinner, type Spinner } from './spinner';
 

@@ -11,7 +11,8 @@ import {
   SKIP_REASONS,
   type WatchdogConfig,
 } from '../contract';
-import { parseOperatorCommandLine } from '../cli/operator-args';
+import { parseIsoTimestamp } from '../boundary/duration';
+import { parseOperatorCommandLine } from '../boundary/operator-command-line';
 import {
   LOSABLE_CODEDEPLOY_STATES,
   MUTATING_APIS,
@@ -21,7 +22,7 @@ import {
   type TimelineAction,
   type TimelineEntry,
 } from './scenario';
-import { TIME_SPEC_HELP, iso, parseIsoTimestamp, parseOffset, resolveTimeSpec } from './time';
+import { TIME_SPEC_HELP, iso, parseOffset, resolveTimeSpec } from './time';
 import { splitRevisionLabel } from './world/codedeploy';
 
 /**
