@@ -1,6 +1,7 @@
 import {
   ENV,
   OperatorTransportError,
+  regionFromEnvironment,
   type OperatorCommand,
   type OperatorError,
   type OperatorRequest,
@@ -117,8 +118,7 @@ export function operatorCommand<C extends OperatorCommand>(
       const { ok: _ok, ...rest } = parsed;
       const invocation = rest as OperatorInvocation & { readonly request: RequestOf<C> };
       // The AWS CLI's order; the SDK reads AWS_REGION only, and the profile's region when given none.
-      const region =
-        invocation.stack.region ?? nonEmpty(io.env.AWS_REGION) ?? nonEmpty(io.env.AWS_DEFAULT_REGION);
+      const region = invocation.stack.region ?? regionFromEnvironment(io.env);
       const location: StackLocation = {
         stackName: invocation.stack.name ?? nonEmpty(io.env[ENV.stackName]) ?? DEFAULT_STACK_NAME,
         ...(region !== undefined ? { region } : {}),
