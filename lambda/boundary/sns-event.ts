@@ -4,8 +4,9 @@ import { isRecord, jsonPath } from './json-path';
 
 /**
  * Boundary parsing for the Slack notifier: the SNS → Lambda event, and each record's message as the watchdog's
- * Chatbot custom notification (CONTRACTS.md §3). As for EventBridge events, nothing is coerced and extra fields
- * are tolerated; a record that does not match is reported with every problem named, by JSON path.
+ * Chatbot custom notification (docs/architecture.md, "Notification messages"). As for EventBridge events,
+ * nothing is coerced and extra fields are tolerated; a record that does not match is reported with every
+ * problem named, by JSON path.
  */
 
 /** The whole event: its records, or why it is not an SNS event at all. */

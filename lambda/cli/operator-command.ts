@@ -43,7 +43,7 @@ export interface OperatorSession<C extends OperatorCommand = OperatorCommand> {
   print(json: unknown, human: () => string): void;
 }
 
-/** Exit code for each operator error code (CONTRACTS.md §4: 1 refused, 2 invalid input, 3 unavailable). */
+/** Exit code for each operator error code (1 refused, 2 invalid input, 3 unavailable). */
 export const EXIT_FOR_OPERATOR_ERROR: Readonly<Record<OperatorError['code'], number>> = {
   'invalid-request': EXIT.invalidInput,
   'unknown-target': EXIT.invalidInput,

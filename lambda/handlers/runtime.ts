@@ -46,8 +46,9 @@ export interface WatchdogRuntime {
   /** The scheduled reconcile sweep (the event itself carries nothing it needs). */
   onSweep(event: unknown, context: InvocationContext): Promise<void>;
   /**
-   * An operator command (CONTRACTS.md §4). `principal` is the caller as IAM authenticated it (the Function
-   * URL's `requestContext.authorizer.iam`), never something the request says about itself.
+   * An operator command (docs/architecture.md, "Operator URL and CLI"). `principal` is the caller as IAM
+   * authenticated it (the Function URL's `requestContext.authorizer.iam`), never something the request says
+   * about itself.
    */
   onOperator(request: unknown, principal: string, context: InvocationContext): Promise<OperatorResponse>;
 }

@@ -26,10 +26,11 @@ import { TIME_SPEC_HELP, iso, parseOffset, resolveTimeSpec } from './time';
 import { splitRevisionLabel } from './world/codedeploy';
 
 /**
- * The scenario file format (CONTRACTS.md §5). Strict like the config: an unknown field is an error, and
- * every problem is reported at once as `$.json.path: what is wrong and what would be valid (got value)`.
- * Structure is checked by zod; references between sections (targets, alarms, times) by `crossProblems`,
- * which reads the raw input so both kinds are reported together even when the structure is broken.
+ * The scenario file format (docs/architecture.md, "Scenario files"). Strict like the config: an unknown field
+ * is an error, and every problem is reported at once as `$.json.path: what is wrong and what would be valid
+ * (got value)`. Structure is checked by zod; references between sections (targets, alarms, times) by
+ * `crossProblems`, which reads the raw input so both kinds are reported together even when the structure is
+ * broken.
  */
 
 export type ScenarioParseResult = { ok: true; scenario: Scenario } | { ok: false; problems: string[] };
@@ -481,7 +482,7 @@ function crossProblems(input: Record<string, unknown>): Problem[] {
           );
       else {
         // A command for a target the config lacks is a mistake in the scenario, as a deploy to one is
-        // (CONTRACTS.md §6), not an operator error to simulate.
+        // (docs/architecture.md, "Scenario files"), not an operator error to simulate.
         const target = 'target' in parsed.request ? parsed.request.target : undefined;
         if (targetsKnown && target !== undefined && !targets.has(target))
           add(['timeline', i, 'command'], `${unknownTarget(target)} (${describeValue(command)})`);

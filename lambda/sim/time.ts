@@ -1,8 +1,8 @@
 import { parseIsoTimestamp } from '../boundary/duration';
 
 /**
- * Scenario time (CONTRACTS.md §5): `at` and `until` are offsets from `start` (`+90s`, `+10m`, `+2h`, `+7d`,
- * or combined `+1d2h30m`) or absolute ISO-8601 timestamps with a time zone.
+ * Scenario time (docs/architecture.md, "Scenario files"): `at` and `until` are offsets from `start` (`+90s`,
+ * `+10m`, `+2h`, `+7d`, or combined `+1d2h30m`) or absolute ISO-8601 timestamps with a time zone.
  */
 
 const SECOND = 1_000;

@@ -15,9 +15,9 @@ import { formatNumber, formatPeriod, LINKS_HEADING, type NotificationLink } from
 import type { SlackBlock, SlackMessage } from './ports';
 
 /**
- * Turns the watchdog's Chatbot custom notification (CONTRACTS.md §3) into a Slack Block Kit message for an
- * incoming webhook. Pure. Every piece of text that came from the notification is escaped, so an alarm reason
- * or version string can neither mention a channel nor forge a link.
+ * Turns the watchdog's Chatbot custom notification (docs/architecture.md, "Notification messages") into a
+ * Slack Block Kit message for an incoming webhook. Pure. Every piece of text that came from the notification
+ * is escaped, so an alarm reason or version string can neither mention a channel nor forge a link.
  */
 
 /** Block Kit limits (api.slack.com/reference/block-kit); longer text is cut rather than rejected. */
