@@ -2,11 +2,92 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
-const sdk = {
-  group: ['@aws-sdk/*'],
-  message: 'Only lambda/adapters (and the simulator) may import the AWS SDK.',
+/*
+ * Layering (docs/architecture.md, "Layers"). Each folder of lambda/ is a layer, and a layer may import only
+ * the layers listed for it here. The check reads the import path, not the file it resolves to: a relative
+ * import that leaves its own folder has to name the folder it goes into (`../adapters/x`,
+ * `../../adapters/x`, `../../lambda/adapters/x`), so a pattern on that folder name covers every file at
+ * every depth. The layers' names are therefore reserved: no subfolder anywhere in lambda/ may be called
+ * like a layer.
+ */
+
+/** Every message starts with this, so that the lint test can tell a layering error from any other. */
+const LAYERING = 'Layering:';
+
+const SDK_GROUP = ['@aws-sdk/*', '@smithy/*'];
+
+/** What each layer is for, said in every message about it. */
+const ROLE = {
+  contract: 'the shared vocabulary imports nothing else',
+  domain: 'the decision engine is pure: it imports contract only',
+  'use-cases': 'use cases reach the world through the ports in lambda/use-cases/ports.ts',
+  adapters: 'an adapter implements a port and knows no caller',
+  boundary: 'parsers turn raw input into contract types and know nothing that consumes them',
+  handlers: 'Lambda entry points wire adapters to use cases and run in Lambda only',
+  cli: 'the CLI reaches a deployed watchdog through the operator client port, or runs the simulator',
+  sim: 'the simulator runs the real handlers and is run by the CLI, never the other way round',
 };
-const restrict = (...patterns) => ({ 'no-restricted-imports': ['error', { patterns }] });
+
+const LAYERS = Object.keys(ROLE);
+
+/**
+ * The layers each layer may import (besides itself). Adapters may also import `use-cases/ports` (what they
+ * implement) and `use-cases/errors` (what the ports say they throw), and nothing else of the use cases.
+ */
+const ALLOWED = {
+  contract: [],
+  domain: ['contract'],
+  'use-cases': ['contract', 'domain'],
+  adapters: ['contract', 'domain', 'boundary'],
+  boundary: ['contract', 'domain'],
+  handlers: ['contract', 'domain', 'boundary', 'use-cases', 'adapters'],
+  cli: ['contract', 'domain', 'boundary', 'adapters', 'sim'],
+  sim: ['contract', 'domain', 'boundary', 'use-cases', 'adapters', 'handlers'],
+};
+
+/** Use-case modules adapters may import: the ports they implement and the errors those ports throw. */
+const ADAPTER_USE_CASE_MODULES = ['ports', 'errors'];
+
+/** The only layers that may import the AWS SDK. */
+const SDK_LAYERS = ['adapters', 'sim'];
+
+/** A pattern group forbidding `layer`'s files to import `target`, whatever the relative depth. */
+function forbid(layer, target) {
+  const group =
+    layer === 'adapters' && target === 'use-cases'
+      ? ['**/use-cases/**', ...ADAPTER_USE_CASE_MODULES.map((m) => `!**/use-cases/${m}`)]
+      : [`**/${target}`];
+  const except =
+    layer === 'adapters' && target === 'use-cases' ? ' (only use-cases/ports and use-cases/errors)' : '';
+  return {
+    group,
+    message: `${LAYERING} lambda/${layer} may not import lambda/${target}${except}: ${ROLE[layer]}. See docs/architecture.md, "Layers".`,
+  };
+}
+
+function sdkForbidden(where) {
+  return {
+    group: SDK_GROUP,
+    message: `${LAYERING} ${where} may not import the AWS SDK: only lambda/adapters and lambda/sim do. See docs/architecture.md, "Layers".`,
+  };
+}
+
+function layerRules(layer) {
+  const patterns = LAYERS.filter((target) => target !== layer && !ALLOWED[layer].includes(target)).map(
+    (target) => forbid(layer, target),
+  );
+  if (layer === 'domain') {
+    patterns.push({
+      group: ['zod', 'zod/**'],
+      message: `${LAYERING} lambda/domain may not import zod: ${ROLE.domain}; parsing belongs in lambda/boundary. See docs/architecture.md, "Layers".`,
+    });
+  }
+  if (!SDK_LAYERS.includes(layer)) patterns.push(sdkForbidden(`lambda/${layer}`));
+  return {
+    files: [`lambda/${layer}/**/*.ts`],
+    rules: { 'no-restricted-imports': ['error', { patterns }] },
+  };
+}
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'cdk.out/', 'coverage/', '**/*.js', '**/*.mjs', '**/*.d.ts'] },
@@ -24,44 +105,23 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
-  // Dependency direction (STYLE.md): lib -> contract; domain -> contract; use-cases -> domain + ports;
-  // only adapters touch the SDK.
+  ...LAYERS.map(layerRules),
   {
     files: ['lib/**/*.ts'],
-    rules: restrict(sdk, {
-      group: ['**/lambda/!(contract)/**', '**/lambda/!(contract)'],
-      message: 'lib/ may import lambda/contract only.',
-    }),
-  },
-  {
-    files: ['lambda/contract/**/*.ts'],
-    rules: restrict(sdk, { group: ['../*', '!../contract'], message: 'contract imports nothing else.' }),
-  },
-  {
-    files: ['lambda/domain/**/*.ts'],
-    rules: restrict(sdk, {
-      group: [
-        '../use-cases/*',
-        '../adapters/*',
-        '../handlers/*',
-        '../boundary/*',
-        '../sim/*',
-        '../cli/*',
-        'zod',
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/lambda/**', '!**/lambda/contract', '!**/lambda/contract/**'],
+              message: `${LAYERING} lib/ may not import lambda/ other than lambda/contract: the construct shares the vocabulary, never the runtime code. See docs/architecture.md, "Layers".`,
+            },
+            sdkForbidden('lib/'),
+          ],
+        },
       ],
-      message: 'domain is pure: it imports only contract.',
-    }),
-  },
-  {
-    files: ['lambda/use-cases/**/*.ts'],
-    rules: restrict(sdk, {
-      group: ['../adapters/*', '../handlers/*', '../sim/*', '../cli/*'],
-      message: 'use cases talk to the world through ports only.',
-    }),
-  },
-  {
-    files: ['lambda/boundary/**/*.ts', 'lambda/handlers/**/*.ts', 'lambda/cli/**/*.ts'],
-    rules: restrict(sdk),
+    },
   },
   {
     files: ['test/**/*.ts'],

@@ -15,7 +15,8 @@ export interface MaxRollbacks {
 
 /**
  * Rollback policy of a target. Every field is optional: unset fields come from the watchdog's `defaults`,
- * then from the built-in defaults (CONTRACTS.md §1). Durations must be whole minutes.
+ * then from the built-in defaults (docs/decisions.md, "Policy and its defaults"). Durations must be whole
+ * minutes.
  */
 export interface RollbackPolicy {
   /**

@@ -103,7 +103,7 @@ export interface RollbackWatchdogProps {
    * Policy for every target that does not set a field itself.
    *
    * @default - auto mode, 15 min cooldown, 10 min bake, 60 min watch window, 2 rollbacks per 60 min,
-   * 15 min approval timeout (CONTRACTS.md §1)
+   * 15 min approval timeout (docs/decisions.md, "Policy and its defaults")
    */
   readonly defaults?: RollbackPolicy;
   /**
@@ -312,8 +312,8 @@ const STAR = {
     'ecs:DescribeTaskDefinition, read-only, granted only when ECS targets are configured, for the image ' +
     'changes shown in rollback notifications (no resource type)',
   describeAlarms:
-    'cloudwatch:DescribeAlarms, read-only, which returns composite alarms only when granted on "*" ' +
-    '(DESIGN.md §5); the sweep reads the state of every trigger alarm',
+    'cloudwatch:DescribeAlarms, read-only, which returns composite alarms only when granted on "*"; ' +
+    'the sweep reads the state of every trigger alarm',
   listStreams:
     "dynamodb:ListStreams (audit exporter only), which the stream's event source mapping calls and which " +
     "returns stream ARNs, never records; CDK's grantStreamRead and AWS's AWSLambdaDynamoDBExecutionRole " +
@@ -344,7 +344,7 @@ const CODEDEPLOY_READS = [
 
 /**
  * Rolls ECS services and CodeDeploy deployment groups back to their last known-good version when a guarding
- * CloudWatch alarm fires after a release, and tells people (DESIGN.md).
+ * CloudWatch alarm fires after a release, and tells people (docs/architecture.md).
  *
  * Creates (or uses) a DynamoDB state table and an encrypted SNS topic; three Lambda handlers (alarm state
  * changes; ECS and CodeDeploy deployment state changes; the scheduled reconcile sweep) fed by EventBridge
@@ -633,7 +633,8 @@ export class RollbackWatchdog extends Construct {
         ['codepipeline:DisableStageTransition', 'codepipeline:EnableStageTransition'],
       ),
     };
-    // Composite alarms are only visible to DescribeAlarms on "*" (DESIGN.md §5).
+    // Composite alarms are only visible to DescribeAlarms on "*" (docs/architecture.md, "AWS behaviour it
+    // relies on").
     sweep.role.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: ['cloudwatch:DescribeAlarms'], resources: ['*'] }),
     );
@@ -1025,7 +1026,8 @@ export class RollbackWatchdog extends Construct {
       enableKeyRotation: true,
     });
     // CloudWatch alarm actions and EventBridge publish to the topic; with the AWS-managed SNS key they
-    // cannot, so the topic uses this key and lets both services use it (DESIGN.md §5).
+    // cannot, so the topic uses this key and lets both services use it (docs/architecture.md, "AWS behaviour
+    // it relies on").
     key.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'AllowCloudWatchAndEventBridgeToPublishToTheTopic',

@@ -65,7 +65,10 @@ export function awsClientSettings() {
   };
 }
 
-/** Creates every client with the same explicit retry and timeout settings (DESIGN.md §5). */
+/**
+ * Creates every client with the same explicit retry and timeout settings (docs/architecture.md, "AWS
+ * behaviour it relies on").
+ */
 export function createAwsClients(options: CreateAwsClientsOptions = {}): AwsClients {
   const shared = () => ({ region: options.region, credentials: options.credentials, ...awsClientSettings() });
   const clients: AwsClients = {

@@ -1,5 +1,5 @@
 /**
- * How the watchdog treats a failed AWS call (DESIGN.md §5):
+ * How the watchdog treats a failed AWS call (docs/architecture.md, "AWS behaviour it relies on"):
  * - `retryable`: transient (throttling, 5xx, network, timeout). It already survived the SDK's own retries, so
  *   the adapter throws `RetryableError` and Lambda retries the whole event.
  * - `terminal`: retrying cannot help (missing, inactive, not permitted, invalid). Audited as `target-invalid`.

@@ -1,6 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import type { CustomResourceResponse, ResponseSender } from '../use-cases/write-runtime-config';
+import type { CustomResourceResponse, ResponseSender } from '../use-cases/ports';
 
 /** CloudFormation waits up to an hour for a response that never comes; a stuck PUT must not be why. */
 const RESPONSE_TIMEOUT_MS = 10_000;

@@ -24,7 +24,7 @@ export class AlarmsUnreadableError extends WatchdogError {}
 
 /**
  * Reads the current state of metric and composite alarms for the reconcile sweep. Composite alarms are only
- * returned when `cloudwatch:DescribeAlarms` is granted on `*` (DESIGN.md §5); with a narrower grant they are
+ * returned when `cloudwatch:DescribeAlarms` is granted on `*`; with a narrower grant they are
  * silently absent rather than refused, which is why the stack grants it that way.
  */
 export class CloudWatchAlarmReader implements AlarmReader {

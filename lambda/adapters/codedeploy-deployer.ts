@@ -144,7 +144,7 @@ export class CodeDeployDeployer implements Deployer {
     const active = fetched.filter((d) => d.active);
     const lastSuccess = fetched.find((d) => d.info.status === 'Succeeded');
     const latest = latestOf(fetched);
-    // The new revision serves from the moment its deployment starts (CONTRACTS.md §5); after a failed or
+    // The new revision serves from the moment its deployment starts; after a failed or
     // stopped deployment the last successful revision serves again.
     const current = active[0] ?? lastSuccess;
     if (!latest || !current) {

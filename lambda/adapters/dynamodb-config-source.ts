@@ -18,8 +18,7 @@ import {
 } from '../contract';
 import type { Millis } from '../domain';
 import { ConfigUnavailableError } from '../use-cases/errors';
-import type { ConfigSource } from '../use-cases/ports';
-import type { RuntimeConfigWriter } from '../use-cases/write-runtime-config';
+import type { ConfigSource, RuntimeConfigWriter } from '../use-cases/ports';
 import { describeError } from './aws-errors';
 
 const DEFAULT_CACHE_MS = 60_000;

@@ -96,9 +96,10 @@ const BATCH_GET_BACKOFF_MS = 20;
 const SECONDS_PER_DAY = 86_400;
 
 /**
- * StateStore on the single DynamoDB table (CONTRACTS key schema in `KEY`). Every target is one item whose
- * `revision` is the optimistic lock, so a claim is a single conditional PutItem: no transactions needed.
- * Every failure other than a lost race surfaces as StateStoreUnavailableError, so callers fail closed.
+ * StateStore on the single DynamoDB table (its key schema is `KEY`, lambda/contract/table.ts). Every target
+ * is one item whose `revision` is the optimistic lock, so a claim is a single conditional PutItem: no
+ * transactions needed. Every failure other than a lost race surfaces as StateStoreUnavailableError, so
+ * callers fail closed.
  */
 export class DynamoDbStateStore implements StateStore {
   private readonly doc: DynamoDBDocumentClient;

@@ -4,8 +4,14 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { loadSharedConfigFiles } from '@smithy/core/config';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
-import { OperatorTransportError, type OperatorClient, type StackLocation } from '../cli/operator-client';
-import { isReadCommand, type OperatorRequest, type OperatorResponse } from '../contract';
+import {
+  isReadCommand,
+  OperatorTransportError,
+  type OperatorClient,
+  type OperatorRequest,
+  type OperatorResponse,
+  type StackLocation,
+} from '../contract';
 import { classifyAwsError, describeError } from './aws-errors';
 import {
   awsCallDeadlineMs,

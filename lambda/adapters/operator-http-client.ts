@@ -3,9 +3,13 @@ import * as https from 'node:https';
 import { Sha256 } from '@smithy/core/checksum';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
-import type { OperatorRequest, OperatorResponse } from '../contract';
+import {
+  OperatorTransportError,
+  type OperatorClient,
+  type OperatorRequest,
+  type OperatorResponse,
+} from '../contract';
 import { isRecord } from '../boundary/json-path';
-import { OperatorTransportError, type OperatorClient } from '../cli/operator-client';
 import { describeError } from './aws-errors';
 import { CLI_NETWORK, type CliNetwork } from './cli-network';
 import { NETWORK_HINT } from './stack-outputs';

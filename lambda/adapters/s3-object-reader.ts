@@ -1,6 +1,6 @@
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { awsClientSettings } from './aws-clients';
-import type { AssetReader } from '../use-cases/write-runtime-config';
+import type { AssetReader } from '../use-cases/ports';
 
 /** The config writer's S3 client, with the retry and timeout settings of every other client. */
 export function createS3Client(): S3Client {

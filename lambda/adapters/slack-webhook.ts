@@ -1,6 +1,5 @@
-import type { ChatNotifier, Telemetry } from '../use-cases/ports';
+import type { ChatNotifier, SlackMessage, Telemetry } from '../use-cases/ports';
 import { SecretRedactor } from './secret-redaction';
-import type { SlackMessage } from '../use-cases/slack-format';
 
 /** Where the webhook URL comes from. The URL is a credential: whoever has it can post to the channel. */
 export interface WebhookUrlSource {

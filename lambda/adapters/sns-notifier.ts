@@ -1,7 +1,10 @@
 import { PublishCommand, type MessageAttributeValue, type SNSClient } from '@aws-sdk/client-sns';
 import type { Notification, Notifier } from '../use-cases/ports';
 
-/** An AWS Chatbot (Amazon Q Developer in chat applications) custom notification (CONTRACTS.md §3). */
+/**
+ * An AWS Chatbot (Amazon Q Developer in chat applications) custom notification (docs/architecture.md,
+ * "Notification messages").
+ */
 export interface ChatbotMessage {
   readonly version: '1.0';
   readonly source: 'custom';
@@ -44,9 +47,10 @@ export function renderChatbotMessage(notification: Notification): ChatbotMessage
 }
 
 /**
- * The SNS message body (CONTRACTS.md §6): `MessageStructure: "json"`, so each protocol gets its own member.
- * `default` is the Chatbot custom notification, unchanged, for every protocol without a member of its own
- * (Chatbot's HTTPS subscription, the Slack forwarder's Lambda, SQS); `email` is the same content as plain text.
+ * The SNS message body (docs/architecture.md, "Notification messages"): `MessageStructure: "json"`, so each
+ * protocol gets its own member. `default` is the Chatbot custom notification, unchanged, for every protocol
+ * without a member of its own (Chatbot's HTTPS subscription, the Slack forwarder's Lambda, SQS); `email` is
+ * the same content as plain text.
  */
 export function renderSnsMessage(notification: Notification): string {
   return JSON.stringify({

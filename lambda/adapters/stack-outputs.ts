@@ -1,6 +1,5 @@
 import { DescribeStacksCommand, type CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { STACK_OUTPUT } from '../contract';
-import { OperatorTransportError } from '../cli/operator-client';
+import { OperatorTransportError, STACK_OUTPUT } from '../contract';
 import { classifyAwsError, describeError } from './aws-errors';
 import { DeadlineExceededError, withDeadline } from './cli-network';
 

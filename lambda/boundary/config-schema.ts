@@ -36,7 +36,7 @@ import {
 import { describeValue, isRecord, jsonPath, valueAt } from './json-path';
 
 /**
- * `watchdog.config.json` (CONTRACTS.md §1): one schema for the CDK app, `watchdog validate` and
+ * `watchdog.config.json` (README, "Configuration"): one schema for the CDK app, `watchdog validate` and
  * `watchdog simulate`. Unknown keys are errors, every problem is reported at once, and each names its
  * JSON path and what would be valid. No CDK imports: the CLI and the simulator load this too.
  */
@@ -122,7 +122,10 @@ const freeze = z.strictObject(
 const targetId = z
   .string({ error: 'must be a target id string' })
   .regex(TARGET_ID_PATTERN, { error: 'must be lowercase letters, digits and "-" only ([a-z0-9-]+)' });
-/** CloudWatch AlarmName: 1-255 characters; we also refuse what only looks like a name (CONTRACTS.md §6). */
+/**
+ * CloudWatch AlarmName: 1-255 characters; we also refuse what only looks like a name (docs/reliability.md,
+ * "Bounded input").
+ */
 const alarmName = nonEmptyName('CloudWatch alarm').check((ctx) => {
   const problem = alarmNameProblem(ctx.value);
   if (problem) ctx.issues.push({ code: 'custom', message: problem, input: ctx.value });

@@ -1,4 +1,4 @@
-import type { CommandSpec, ParsedArgs } from './args';
+import type { CommandSpec, ParsedArgs } from '../boundary/command-line';
 import type { CliIo } from './io';
 
 /** A `watchdog` subcommand: its interface and what it does. Returns the exit code. */

@@ -12,7 +12,7 @@ export interface CliIo {
   readonly operator?: OperatorEnvironment;
 }
 
-/** Exit codes (CONTRACTS.md §4). */
+/** Exit codes (docs/architecture.md, "Operator URL and CLI"). */
 export const EXIT = {
   ok: 0,
   /** The scenario ran but its `expect` block does not hold. */

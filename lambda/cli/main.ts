@@ -1,4 +1,4 @@
-import { commandHelp, parseArgs, usageLine } from './args';
+import { commandHelp, parseArgs, usageLine } from '../boundary/command-line';
 import type { Command } from './command';
 import { approveCommand } from './commands/approve';
 import { drillCommand } from './commands/drill';

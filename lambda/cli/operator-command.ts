@@ -1,11 +1,15 @@
 import {
   ENV,
+  OperatorTransportError,
+  regionFromEnvironment,
   type OperatorCommand,
   type OperatorError,
   type OperatorRequest,
   type OperatorResponse,
+  type OperatorTransportErrorKind,
+  type StackLocation,
 } from '../contract';
-import { usageLine } from './args';
+import { usageLine } from '../boundary/command-line';
 import type { Command } from './command';
 import { EXIT, type CliIo } from './io';
 import {
@@ -13,13 +17,8 @@ import {
   OPERATOR_SPECS,
   operatorInvocationFromArgs,
   type OperatorInvocation,
-} from './operator-args';
-import {
-  OperatorTransportError,
-  type OperatorEnvironment,
-  type OperatorTransportErrorKind,
-  type StackLocation,
-} from './operator-client';
+} from '../boundary/operator-command-line';
+import type { OperatorEnvironment } from './operator-client';
 import { awsOperatorEnvironment } from './operator-environment';
 import { createSpinner, type Spinner } from './spinner';
 
@@ -44,7 +43,7 @@ export interface OperatorSession<C extends OperatorCommand = OperatorCommand> {
   print(json: unknown, human: () => string): void;
 }
 
-/** Exit code for each operator error code (CONTRACTS.md §4: 1 refused, 2 invalid input, 3 unavailable). */
+/** Exit code for each operator error code (1 refused, 2 invalid input, 3 unavailable). */
 export const EXIT_FOR_OPERATOR_ERROR: Readonly<Record<OperatorError['code'], number>> = {
   'invalid-request': EXIT.invalidInput,
   'unknown-target': EXIT.invalidInput,
@@ -119,8 +118,7 @@ export function operatorCommand<C extends OperatorCommand>(
       const { ok: _ok, ...rest } = parsed;
       const invocation = rest as OperatorInvocation & { readonly request: RequestOf<C> };
       // The AWS CLI's order; the SDK reads AWS_REGION only, and the profile's region when given none.
-      const region =
-        invocation.stack.region ?? nonEmpty(io.env.AWS_REGION) ?? nonEmpty(io.env.AWS_DEFAULT_REGION);
+      const region = invocation.stack.region ?? regionFromEnvironment(io.env);
       const location: StackLocation = {
         stackName: invocation.stack.name ?? nonEmpty(io.env[ENV.stackName]) ?? DEFAULT_STACK_NAME,
         ...(region !== undefined ? { region } : {}),

@@ -1,7 +1,12 @@
-import type { CommandResult, HistoryItem, StatusResult, TargetStatus } from '../contract';
+import {
+  OperatorTransportError,
+  type CommandResult,
+  type HistoryItem,
+  type StatusResult,
+  type TargetStatus,
+} from '../contract';
 import { isRecord } from '../boundary/json-path';
-import { formatMillis } from './duration';
-import { OperatorTransportError } from './operator-client';
+import { formatMillis } from '../boundary/duration';
 import { formatTime, renderTable } from './table';
 
 /**

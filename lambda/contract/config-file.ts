@@ -3,9 +3,9 @@ import type { PermissionsConfig } from './permissions';
 import type { FreezeConfig } from './runtime-config';
 
 /**
- * The shape of `watchdog.config.json` (CONTRACTS.md §1) after validation, before defaults are applied.
- * Validated by `lambda/boundary/config-schema.ts`; consumed by the CDK app (`WatchdogStack`), the CLI and
- * the simulator. Durations are whole minutes.
+ * The shape of `watchdog.config.json` (README, "Configuration") after validation, before defaults are
+ * applied. Validated by `lambda/boundary/config-schema.ts`; consumed by the CDK app (`WatchdogStack`), the
+ * CLI and the simulator. Durations are whole minutes.
  */
 export interface PolicyConfig {
   readonly mode?: Mode;

@@ -1,4 +1,6 @@
-/** Policy defaults (CONTRACTS.md §1); every field may be overridden per target. */
+/**
+ * Policy defaults (docs/decisions.md, "Policy and its defaults"); every field may be overridden per target.
+ */
 export const DEFAULT_POLICY = {
   mode: 'auto',
   cooldownMinutes: 15,

@@ -12,3 +12,6 @@ export * from './limits';
 export * from './config-writer';
 export * from './permissions';
 export * from './audit';
+export * from './operator-client';
+export * from './sns-messages';
+export * from './audit-stream';

@@ -1,4 +1,4 @@
-/** Decision outcomes (CONTRACTS.md §2). */
+/** Decision outcomes (docs/decisions.md, "Outcomes"). */
 export const OUTCOMES = ['rollback', 'skip', 'approval-requested', 'dry-run'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
@@ -14,8 +14,8 @@ export type RollbackReason = (typeof ROLLBACK_REASONS)[number];
 
 /**
  * Skip reasons. The first ones, up to `rate-limited`, are those of an alarm transition, in order of precedence
- * (CONTRACTS.md §6): when several apply, the first is reported. The rest are decided elsewhere (the sweep, the
- * claim routine, operator commands).
+ * (docs/decisions.md, "Precedence of skip reasons"): when several apply, the first is reported. The rest are
+ * decided elsewhere (the sweep, the claim routine, operator commands).
  */
 export const SKIP_REASONS = [
   'duplicate',
@@ -76,7 +76,7 @@ export const ESCALATING_SKIPS: readonly SkipReason[] = [
   'approval-expired',
 ];
 
-/** Notification kinds (CONTRACTS.md §3). */
+/** Notification kinds (docs/decisions.md, "Notifications"). */
 export const NOTIFICATION_KINDS = [
   'rollback-started',
   'rollback-succeeded',
@@ -85,7 +85,7 @@ export const NOTIFICATION_KINDS = [
   'approval-requested',
   'escalation',
   'drill',
-  /** An operator paused a target or the whole watchdog (CONTRACTS.md §6). */
+  /** An operator paused a target or the whole watchdog. */
   'paused',
   /** Automatic action is on again: an operator resumed, or a pause given a duration ended. */
   'resumed',

@@ -107,3 +107,17 @@ export function chatbotRegionProblem(region: string): string | undefined {
     'post to Slack through slackWebhookSecret (notifications.slackWebhookSecretName) instead'
   );
 }
+
+/**
+ * The region a process is configured for, read the way the AWS CLI reads it: AWS_REGION (what Lambda sets,
+ * and all the SDK reads), else AWS_DEFAULT_REGION; an empty value counts as unset. Undefined when neither
+ * names one (the CLI then leaves it to the profile). The one place the watchdog reads a region from the
+ * environment.
+ */
+export function regionFromEnvironment(env: Readonly<Record<string, string | undefined>>): string | undefined {
+  return nonEmpty(env.AWS_REGION) ?? nonEmpty(env.AWS_DEFAULT_REGION);
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}

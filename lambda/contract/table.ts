@@ -9,15 +9,12 @@ export const TABLE = {
 } as const;
 
 export const KEY = {
-  /** Per-target state: ledger, rollback record (lease), cooldown and window counters, pause. */
+  /**
+   * Per-target state, one item, changed only by a conditional write on its revision: the known-good ledger,
+   * the rollback claim (lease) and outbox, cooldown and window counters, pause, pending approval and
+   * verification, the alarms' high-water marks and the handled transitions that deduplicate redeliveries.
+   */
   target: (targetId: string) => ({ pk: `TARGET#${targetId}`, sk: 'STATE' }),
-  /** Per-alarm high-water mark of the newest state transition seen. */
-  alarmMark: (alarmName: string) => ({ pk: `ALARM#${alarmName}`, sk: 'MARK' }),
-  /** One item per (alarm transition, target): the dedupe marker, written in the same transaction as the decision. */
-  transition: (transitionKey: string, targetId: string) => ({
-    pk: `TRANSITION#${transitionKey}`,
-    sk: `TARGET#${targetId}`,
-  }),
   /** Audit log: one item per decision or rejected event, newest last. */
   audit: (scope: string, at: string, id: string) => ({ pk: `AUDIT#${scope}`, sk: `${at}#${id}` }),
   auditPartition: (scope: string) => `AUDIT#${scope}`,
@@ -35,7 +32,10 @@ export const UNKNOWN_SCOPE = '_unknown';
 export const WATCHDOG_SCOPE = '_watchdog';
 
 export const RETENTION = {
-  /** Dedupe markers outlive EventBridge's 24 h retry horizon. */
+  /**
+   * How long a target's item remembers a transition it handled (alarm or deployment), so that a redelivery
+   * is a `duplicate`: longer than EventBridge's 24 h retry horizon.
+   */
   transitionDays: 3,
   /** The default of `auditRetentionDays` (AUDIT_RETENTION_LIMITS). */
   auditDays: 90,

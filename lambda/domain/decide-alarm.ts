@@ -60,9 +60,9 @@ export interface AlarmDecisionResult {
 }
 
 /**
- * The skip reasons of an alarm transition, in precedence order (CONTRACTS.md §6): when several apply, the
- * first is reported. This table is the only place the order lives; `unknown-alarm` is decided before any
- * target is looked at (use-cases/handle-alarm.ts).
+ * The skip reasons of an alarm transition, in precedence order (docs/decisions.md, "Precedence of skip
+ * reasons"): when several apply, the first is reported. This table is the only place the order lives;
+ * `unknown-alarm` is decided before any target is looked at (use-cases/handle-alarm.ts).
  */
 export const ALARM_SKIP_PRECEDENCE = [
   'duplicate',
@@ -88,7 +88,7 @@ export const DRILL_SKEW_MS = 60_000;
 const DRILL_TTL_MS = DRILL_TTL_MINUTES * MINUTE;
 
 /**
- * The decision engine for one alarm transition and one target it guards (CONTRACTS.md §2). Pure and total:
+ * The decision engine for one alarm transition and one target it guards (docs/decisions.md). Pure and total:
  * every input yields exactly one decision, and the next state already holds the claim when it rolls back.
  */
 export function decideAlarm(input: AlarmDecisionInput): AlarmDecisionResult {
@@ -273,7 +273,8 @@ export function applicableSkips(input: AlarmDecisionInput): AlarmSkipReason[] {
 
 /**
  * The state the decision stores and the facts the rules read. Stale and superseded transitions change no
- * health: no high-water mark, no bake, no ledger (CONTRACTS.md §6); they only leave their dedupe record.
+ * health: no high-water mark, no bake, no ledger (docs/decisions.md, "What an alarm transition records");
+ * they only leave their dedupe record.
  */
 function ruleContext(input: AlarmDecisionInput, rehearsal: boolean): RuleContext {
   const { now, transition: t, target } = input;
@@ -444,7 +445,7 @@ function decideCore(
 /**
  * An OK (or INSUFFICIENT_DATA) transition that is neither a duplicate, superseded nor stale: versions whose bake
  * waited for the alarms start it when every trigger alarm is OK, and a verification completes then.
- * INSUFFICIENT_DATA is not recovery (CONTRACTS.md §6).
+ * INSUFFICIENT_DATA is not recovery (docs/decisions.md, "Verification").
  */
 function okTransition(
   c: RuleContext,

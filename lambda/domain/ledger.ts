@@ -92,7 +92,7 @@ export function taint(
 
 /**
  * Folds what the service reports into the ledger. The first time a target is seen, versions that already
- * served count as known-good (DESIGN.md §2); the newest one only once it has baked.
+ * served count as known-good (docs/decisions.md, "Known-good ledger"); the newest one only once it has baked.
  */
 export function reconcileWithLive(
   state: TargetState,

@@ -298,7 +298,7 @@ export type LiveTarget =
 
 export type LiveOk = Extract<LiveTarget, { kind: 'ok' }>;
 
-/** A decision (CONTRACTS.md §2) plus what the shell needs to carry it out. */
+/** A decision (docs/decisions.md, "A decision") plus what the shell needs to carry it out. */
 export interface Decision {
   readonly id: string;
   readonly at: Millis;

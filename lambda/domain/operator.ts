@@ -198,8 +198,8 @@ export function decideApprovedRollback(input: ApprovalInput): ExplicitRollback {
 
 /**
  * At expiry with policy `hold`: the proposal lapses and a human is told. With policy `rollback` while the
- * target or the whole watchdog is paused, it lapses too: a pause holds every automatic action (CONTRACTS.md
- * §6), so the expiry is decided `paused` and escalated instead of acting.
+ * target or the whole watchdog is paused, it lapses too: a pause holds every automatic action
+ * (docs/decisions.md, "Pause"), so the expiry is decided `paused` and escalated instead of acting.
  */
 export function expireApproval(
   state: TargetState,
@@ -243,7 +243,7 @@ export function expireApproval(
 /**
  * The sweep's check of a completed rollback: every trigger alarm OK → verified; past the deadline with a
  * trigger alarm in ALARM, in INSUFFICIENT_DATA or not found, the rollback is unverified: escalate and hold
- * the target (CONTRACTS.md §6: only OK is recovery).
+ * the target (only OK is recovery: docs/decisions.md, "Verification").
  *
  * @param alarmStates the state of every alarm the sweep read (name → ALARM | OK | INSUFFICIENT_DATA); an
  *   alarm missing from it was not found.

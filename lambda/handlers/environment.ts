@@ -1,5 +1,5 @@
 import { requiredEnv } from './required-env';
-import { ENV } from '../contract';
+import { ENV, regionFromEnvironment } from '../contract';
 import { createAwsClients } from '../adapters/aws-clients';
 import { PowertoolsTelemetry } from '../adapters/powertools-telemetry';
 import { createRuntime, type WatchdogRuntime } from './runtime';
@@ -10,6 +10,7 @@ import { createRuntime, type WatchdogRuntime } from './runtime';
  */
 export function runtimeFromEnvironment(env: NodeJS.ProcessEnv = process.env): WatchdogRuntime {
   const required = (name: string): string => requiredEnv(env, name);
+  const region = regionFromEnvironment(env);
   return createRuntime({
     clients: createAwsClients(),
     tableName: required(ENV.tableName),
@@ -17,6 +18,6 @@ export function runtimeFromEnvironment(env: NodeJS.ProcessEnv = process.env): Wa
     stackName: env[ENV.stackName] ?? 'RollbackWatchdog',
     clock: { now: () => Date.now() },
     telemetry: new PowertoolsTelemetry(),
-    ...(env.AWS_REGION ? { region: env.AWS_REGION } : {}),
+    ...(region !== undefined ? { region } : {}),
   });
 }

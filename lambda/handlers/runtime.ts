@@ -17,6 +17,7 @@ import { DynamoDbConfigSource } from '../adapters/dynamodb-config-source';
 import { DynamoDbStateStore } from '../adapters/dynamodb-state-store';
 import { SnsNotifier } from '../adapters/sns-notifier';
 import type { AwsClients } from '../adapters/aws-clients';
+import type { DeploymentEvent } from '../domain';
 import {
   describeRaw,
   parseAlarmEvent,
@@ -45,8 +46,9 @@ export interface WatchdogRuntime {
   /** The scheduled reconcile sweep (the event itself carries nothing it needs). */
   onSweep(event: unknown, context: InvocationContext): Promise<void>;
   /**
-   * An operator command (CONTRACTS.md §4). `principal` is the caller as IAM authenticated it (the Function
-   * URL's `requestContext.authorizer.iam`), never something the request says about itself.
+   * An operator command (docs/architecture.md, "Operator URL and CLI"). `principal` is the caller as IAM
+   * authenticated it (the Function URL's `requestContext.authorizer.iam`), never something the request says
+   * about itself.
    */
   onOperator(request: unknown, principal: string, context: InvocationContext): Promise<OperatorResponse>;
 }
@@ -108,29 +110,13 @@ export function createRuntime(deps: RuntimeDeps): WatchdogRuntime {
     actingBudgetMs: FUNCTION_TIMEOUT_SECONDS.event * 1000,
   };
 
-  /** Parses, checks the event is from this account and region, and rejects (audited) anything else. */
-  async function admit<T>(
-    raw: unknown,
-    parsed: Parsed<T>,
-    requestId: string,
-  ): Promise<{ value: T; config: RuntimeConfig } | undefined> {
-    if (!parsed.ok) {
-      await rejectEvent({ store, clock, telemetry }, raw, parsed, describeRaw(raw), requestId);
-      return undefined;
-    }
-    const config = await configSource.load();
-    const foreign = foreignProblem(parsed.envelope, config);
-    if (foreign) {
-      await rejectEvent({ store, clock, telemetry }, raw, foreign, describeRaw(raw), requestId);
-      return undefined;
-    }
-    return { value: parsed.value, config };
-  }
+  const admission: AdmissionDeps = { store, clock, telemetry, configSource };
 
   return {
     async onAlarm(event, context) {
       try {
-        const admitted = await admit(
+        const admitted = await admitEvent(
+          admission,
           event,
           parseAlarmEvent(event, { now: clock.now() }),
           context.awsRequestId,
@@ -142,10 +128,9 @@ export function createRuntime(deps: RuntimeDeps): WatchdogRuntime {
     },
     async onDeployment(event, context) {
       try {
-        const target = isCodeDeploy(event)
-          ? await admitCodeDeploy(event, context.awsRequestId)
-          : await admitEcs(event, context.awsRequestId);
-        if (target) await handleDeployment(useCaseDeps, target.target, target.event, context.awsRequestId);
+        const admitted = await admitDeploymentEvent(admission, event, context.awsRequestId);
+        if (admitted)
+          await handleDeployment(useCaseDeps, admitted.target, admitted.event, context.awsRequestId);
       } finally {
         telemetry.flush();
       }
@@ -179,24 +164,60 @@ export function createRuntime(deps: RuntimeDeps): WatchdogRuntime {
       }
     },
   };
+}
 
-  async function admitEcs(raw: unknown, requestId: string) {
-    const admitted = await admit(raw, parseEcsDeploymentEvent(raw, { now: clock.now() }), requestId);
-    if (!admitted) return undefined;
-    const { cluster, service, event } = admitted.value;
-    const target = admitted.config.targets.find(
-      (t) => t.type === 'ecs-service' && t.cluster === cluster && t.service === service,
-    );
-    if (!target)
-      telemetry.log('info', 'deployment event for a service the watchdog does not protect', {
-        cluster,
-        service,
-      });
-    return target && { target, event };
+/** What admitting an event needs: where rejections are audited, and the config that says what is ours. */
+export interface AdmissionDeps {
+  readonly store: StateStore;
+  readonly clock: Clock;
+  readonly telemetry: Telemetry;
+  readonly configSource: ConfigSource;
+}
+
+/** An event the watchdog will decide on, with the config it was admitted under. */
+export interface Admitted<T> {
+  readonly value: T;
+  readonly config: RuntimeConfig;
+}
+
+/**
+ * The first step of every event entry point: an event that did not parse, or that comes from another account
+ * or region than the watchdog's, is rejected and audited (never retried: a retry cannot make it valid), and
+ * undefined is returned; anything else comes back with the config it is to be decided under.
+ */
+export async function admitEvent<T>(
+  deps: AdmissionDeps,
+  raw: unknown,
+  parsed: Parsed<T>,
+  requestId: string,
+): Promise<Admitted<T> | undefined> {
+  const { store, clock, telemetry } = deps;
+  if (!parsed.ok) {
+    await rejectEvent({ store, clock, telemetry }, raw, parsed, describeRaw(raw), requestId);
+    return undefined;
   }
+  const config = await deps.configSource.load();
+  const foreign = foreignProblem(parsed.envelope, config);
+  if (foreign) {
+    await rejectEvent({ store, clock, telemetry }, raw, foreign, describeRaw(raw), requestId);
+    return undefined;
+  }
+  return { value: parsed.value, config };
+}
 
-  async function admitCodeDeploy(raw: unknown, requestId: string) {
-    const admitted = await admit(raw, parseCodeDeployEvent(raw, { now: clock.now() }), requestId);
+/**
+ * The deployment entry point's admission: an ECS or CodeDeploy deployment event (told apart by its source),
+ * admitted as admitEvent does, and the configured target it is about. A deployment of a service or group the
+ * watchdog does not protect is logged and gives undefined, like a rejected event.
+ */
+export async function admitDeploymentEvent(
+  deps: AdmissionDeps,
+  raw: unknown,
+  requestId: string,
+): Promise<{ target: RuntimeTarget; event: DeploymentEvent } | undefined> {
+  const now = deps.clock.now();
+  if (isCodeDeploy(raw)) {
+    const admitted = await admitEvent(deps, raw, parseCodeDeployEvent(raw, { now }), requestId);
     if (!admitted) return undefined;
     const { application, deploymentGroup, event } = admitted.value;
     const target = admitted.config.targets.find(
@@ -204,12 +225,24 @@ export function createRuntime(deps: RuntimeDeps): WatchdogRuntime {
         t.type === 'codedeploy' && t.application === application && t.deploymentGroup === deploymentGroup,
     );
     if (!target)
-      telemetry.log('info', 'deployment event for a group the watchdog does not protect', {
+      deps.telemetry.log('info', 'deployment event for a group the watchdog does not protect', {
         application,
         deploymentGroup,
       });
     return target && { target, event };
   }
+  const admitted = await admitEvent(deps, raw, parseEcsDeploymentEvent(raw, { now }), requestId);
+  if (!admitted) return undefined;
+  const { cluster, service, event } = admitted.value;
+  const target = admitted.config.targets.find(
+    (t) => t.type === 'ecs-service' && t.cluster === cluster && t.service === service,
+  );
+  if (!target)
+    deps.telemetry.log('info', 'deployment event for a service the watchdog does not protect', {
+      cluster,
+      service,
+    });
+  return target && { target, event };
 }
 
 function isCodeDeploy(raw: unknown): boolean {

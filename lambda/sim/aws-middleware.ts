@@ -28,7 +28,7 @@ export interface MutatingCall {
 export interface CallObserver {
   /** Every call the watchdog makes, DynamoDB and reads included. */
   counted(api: string, kind: 'read' | 'write'): void;
-  /** Each mutating call (CONTRACTS.md §5 `calls`), successful or not. */
+  /** Each mutating call (`calls`, docs/architecture.md, "Output and expect"), successful or not. */
   mutating(call: MutatingCall): void;
   /** The watchdog called something the simulator does not model. */
   gap(api: string, message: string): void;

@@ -5,9 +5,9 @@ import type { Expectations } from './scenario';
 const MAX_LISTED = 6;
 
 /**
- * Checks a scenario's `expect` block (CONTRACTS.md §5) and returns one human sentence per failure, naming
- * what was expected and what happened. Anything the simulator could not run fails the run too: a scenario
- * that did not run as written proves nothing.
+ * Checks a scenario's `expect` block (docs/architecture.md, "Output and expect") and returns one human
+ * sentence per failure, naming what was expected and what happened. Anything the simulator could not run
+ * fails the run too: a scenario that did not run as written proves nothing.
  */
 export function checkExpectations(expect: Expectations | undefined, observed: Observed): string[] {
   const failures: string[] = observed.errors.map(

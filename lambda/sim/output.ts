@@ -42,10 +42,10 @@ export type CommandOut = {
 } & ({ readonly ok: true; readonly result: unknown } | { readonly ok: false; readonly error: OperatorError });
 
 /**
- * The `--json` output (CONTRACTS.md §5). Field order is part of the contract, so objects are built in that
- * order. Three fields follow the contract's own: `failureDestination` (events the watchdog failed on after
- * Lambda's retries), `errors` (what the simulator could not run as the scenario asked) and `commands` (the
- * timeline's operator commands and their answers).
+ * The `--json` output (docs/architecture.md, "Output and expect"). Field order is part of the contract, so
+ * objects are built in that order. Three fields follow the contract's own: `failureDestination` (events the
+ * watchdog failed on after Lambda's retries), `errors` (what the simulator could not run as the scenario
+ * asked) and `commands` (the timeline's operator commands and their answers).
  */
 export interface SimulationOutput {
   readonly name: string;

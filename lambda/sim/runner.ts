@@ -48,7 +48,7 @@ export interface RunStats {
   events: number;
 }
 
-/** Everything a run produced; `output.ts` shapes it into CONTRACTS.md §5's JSON. */
+/** Everything a run produced; `output.ts` shapes it into the `--json` output. */
 export interface SimulationRun {
   readonly scenario: Scenario;
   /** In time order; each invocation carries its decisions, calls and notifications. */

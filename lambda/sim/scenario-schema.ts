@@ -11,7 +11,8 @@ import {
   SKIP_REASONS,
   type WatchdogConfig,
 } from '../contract';
-import { parseOperatorCommandLine } from '../cli/operator-args';
+import { parseIsoTimestamp } from '../boundary/duration';
+import { parseOperatorCommandLine } from '../boundary/operator-command-line';
 import {
   LOSABLE_CODEDEPLOY_STATES,
   MUTATING_APIS,
@@ -21,14 +22,15 @@ import {
   type TimelineAction,
   type TimelineEntry,
 } from './scenario';
-import { TIME_SPEC_HELP, iso, parseIsoTimestamp, parseOffset, resolveTimeSpec } from './time';
+import { TIME_SPEC_HELP, iso, parseOffset, resolveTimeSpec } from './time';
 import { splitRevisionLabel } from './world/codedeploy';
 
 /**
- * The scenario file format (CONTRACTS.md §5). Strict like the config: an unknown field is an error, and
- * every problem is reported at once as `$.json.path: what is wrong and what would be valid (got value)`.
- * Structure is checked by zod; references between sections (targets, alarms, times) by `crossProblems`,
- * which reads the raw input so both kinds are reported together even when the structure is broken.
+ * The scenario file format (docs/architecture.md, "Scenario files"). Strict like the config: an unknown field
+ * is an error, and every problem is reported at once as `$.json.path: what is wrong and what would be valid
+ * (got value)`. Structure is checked by zod; references between sections (targets, alarms, times) by
+ * `crossProblems`, which reads the raw input so both kinds are reported together even when the structure is
+ * broken.
  */
 
 export type ScenarioParseResult = { ok: true; scenario: Scenario } | { ok: false; problems: string[] };
@@ -480,7 +482,7 @@ function crossProblems(input: Record<string, unknown>): Problem[] {
           );
       else {
         // A command for a target the config lacks is a mistake in the scenario, as a deploy to one is
-        // (CONTRACTS.md §6), not an operator error to simulate.
+        // (docs/architecture.md, "Scenario files"), not an operator error to simulate.
         const target = 'target' in parsed.request ? parsed.request.target : undefined;
         if (targetsKnown && target !== undefined && !targets.has(target))
           add(['timeline', i, 'command'], `${unknownTarget(target)} (${describeValue(command)})`);

@@ -8,8 +8,8 @@ import type {
 } from '../contract';
 
 /**
- * A validated scenario (CONTRACTS.md §5) with every time resolved to epoch milliseconds and every default
- * applied. Produced only by `parseScenario`.
+ * A validated scenario (docs/architecture.md, "Scenario files") with every time resolved to epoch
+ * milliseconds and every default applied. Produced only by `parseScenario`.
  */
 export interface Scenario {
   readonly name: string;
@@ -129,7 +129,7 @@ export interface Expectations {
   readonly alarms?: Readonly<Record<string, AlarmStateValue>>;
 }
 
-/** The mutating AWS calls listed in the output's `calls` (CONTRACTS.md §5); every other call is a read. */
+/** The mutating AWS calls listed in the output's `calls`; every other call is a read. */
 export const MUTATING_APIS = [
   'ecs:UpdateService',
   'ecs:StopServiceDeployment',

@@ -5,7 +5,7 @@ import type { Scenario } from './scenario';
 import { rollbackTimings, type RollbackTiming } from './summary';
 
 export interface SimulationResult {
-  /** The `--json` output (CONTRACTS.md §5). */
+  /** The `--json` output (docs/architecture.md, "Output and expect"). */
   readonly output: SimulationOutput;
   /** The full run, for the readable timeline. */
   readonly run: SimulationRun;

@@ -1,6 +1,8 @@
+import { parseIsoTimestamp } from '../boundary/duration';
+
 /**
- * Scenario time (CONTRACTS.md §5): `at` and `until` are offsets from `start` (`+90s`, `+10m`, `+2h`, `+7d`,
- * or combined `+1d2h30m`) or absolute ISO-8601 timestamps with a time zone.
+ * Scenario time (docs/architecture.md, "Scenario files"): `at` and `until` are offsets from `start` (`+90s`,
+ * `+10m`, `+2h`, `+7d`, or combined `+1d2h30m`) or absolute ISO-8601 timestamps with a time zone.
  */
 
 const SECOND = 1_000;
@@ -9,18 +11,9 @@ const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
 const OFFSET = /^\+(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
-/** Date and time with an explicit zone: a zone-less timestamp would depend on the machine's time zone. */
-const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?(?:Z|[+-]\d{2}:\d{2})$/;
 
 export const TIME_SPEC_HELP =
   'an offset from start like "+90s", "+10m", "+2h", "+7d" (or "+1h30m"), or an ISO timestamp like "2026-03-01T10:05:00Z"';
-
-/** Epoch milliseconds of an absolute ISO-8601 timestamp with a zone, or undefined. */
-export function parseIsoTimestamp(text: string): number | undefined {
-  if (!ISO_WITH_ZONE.test(text)) return undefined;
-  const ms = Date.parse(text);
-  return Number.isNaN(ms) ? undefined : ms;
-}
 
 /** Milliseconds of an offset like `+1h30m`, or undefined when `text` is not one. */
 export function parseOffset(text: string): number | undefined {

@@ -3,7 +3,7 @@ import type { MutatingCall } from './aws-middleware';
 import type { PublishedNotification } from './world/sns';
 import type { WorldNoteKind } from './world/world-context';
 
-/** One decision as the output lists it (CONTRACTS.md §5), field order included. */
+/** One decision as the output lists it (docs/architecture.md, "Output and expect"), field order included. */
 export interface DecisionOut {
   readonly at: string;
   readonly target: string;
@@ -12,9 +12,9 @@ export interface DecisionOut {
   readonly reason: string;
   readonly from?: string;
   readonly to?: string;
-  /** The authenticated principal behind an operator's decision (an addition to CONTRACTS.md §2's fields). */
+  /** The authenticated principal behind an operator's decision (docs/decisions.md, "A decision"). */
   readonly by?: string;
-  /** Set on the decision an operator's drill produced (an addition to CONTRACTS.md §2's fields). */
+  /** Set on the decision an operator's drill produced (docs/decisions.md, "A decision"). */
   readonly drill?: { readonly id: string; readonly live: boolean; readonly alarmToDecisionMs: number };
 }
 

@@ -1,5 +1,11 @@
 import { METRIC, type RuntimeTarget } from '../contract';
-import { emptyTargetState, type DeploymentEffect, type Millis, type TargetState } from '../domain';
+import {
+  emptyTargetState,
+  type DeploymentEffect,
+  type Millis,
+  type TargetState,
+  type Verification,
+} from '../domain';
 import type { UseCaseDeps } from './deps';
 import type { FreezeStatus } from './notifications';
 import { RetryableError } from './errors';
@@ -80,11 +86,7 @@ async function reportEffect(
       return;
     }
     case 'verified':
-      deps.telemetry.count(
-        METRIC.timeToRecoverySeconds,
-        Math.round((effect.at - effect.verification.startedAt) / 1000),
-        { target: target.id },
-      );
+      countTimeToRecovery(deps, target.id, effect.verification, effect.at);
       deps.telemetry.log('info', 'rollback verified: every trigger alarm is OK again', {
         target: target.id,
         decisionId: effect.verification.decisionId,
@@ -132,4 +134,18 @@ function context(deps: UseCaseDeps, target: RuntimeTarget) {
     ...(deps.region !== undefined ? { region: deps.region } : {}),
     ...(deps.stackName !== undefined ? { stack: deps.stackName } : {}),
   };
+}
+
+/**
+ * TimeToRecoverySeconds, the one place it is emitted: from the rollback's decision (about when its trigger
+ * alarm fired) to `recoveredAt`, when the rollback was found verified, in whole seconds, per target.
+ */
+export function countTimeToRecovery(
+  deps: Pick<UseCaseDeps, 'telemetry'>,
+  targetId: string,
+  verification: Verification,
+  recoveredAt: Millis,
+): void {
+  const seconds = Math.round((recoveredAt - verification.startedAt) / 1000);
+  deps.telemetry.count(METRIC.timeToRecoverySeconds, seconds, { target: targetId });
 }

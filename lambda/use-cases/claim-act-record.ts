@@ -26,7 +26,7 @@ import {
   type TargetState,
   type Verification,
 } from '../domain';
-import { applyToTarget, freezeStatus } from './apply-to-target';
+import { applyToTarget, countTimeToRecovery, freezeStatus } from './apply-to-target';
 import type { UseCaseDeps } from './deps';
 import { RetryableError, TargetInvalidError } from './errors';
 import type { ActionResult, Deployer } from './ports';
@@ -111,10 +111,7 @@ export async function commitDecision(deps: UseCaseDeps, job: CommitJob): Promise
       continue;
     }
     // Counted only once the verification's end is stored: a lost race must not count it twice.
-    if (proposal.verified) {
-      const recovered = Math.round((deps.clock.now() - proposal.verified.startedAt) / 1000);
-      deps.telemetry.count(METRIC.timeToRecoverySeconds, recovered, { target: target.id });
-    }
+    if (proposal.verified) countTimeToRecovery(deps, target.id, proposal.verified, deps.clock.now());
     if (claiming) {
       return carryOut(deps, {
         target,

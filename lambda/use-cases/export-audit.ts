@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { KEY, METRIC, TABLE } from '../contract';
-import type { AttributeValueJson, AuditStreamRecord } from '../boundary/audit-stream';
+import { KEY, METRIC, TABLE, type AttributeValueJson, type AuditStreamRecord } from '../contract';
 import type { AuditArchive, Telemetry } from './ports';
 
 /** PutObject calls in flight at once: a batch of 100 takes a few round trips, gently on the SDK's sockets. */

@@ -1,5 +1,4 @@
-import { METRIC } from '../contract';
-import type { ParsedForwarderEvent } from '../boundary/cloudwatch-alarm-notification';
+import { METRIC, type ParsedForwarderEvent } from '../contract';
 import { WatchdogError } from './errors';
 import type { ChatNotifier, Telemetry } from './ports';
 import { describe } from './report';

@@ -10,7 +10,8 @@ import {
 import type { Notification } from './ports';
 
 /**
- * Builds the on-call messages (CONTRACTS.md §3). Pure: the Notifier adapter only serialises them.
+ * Builds the on-call messages (docs/architecture.md, "Notification messages"). Pure: the Notifier adapter
+ * only serialises them.
  *
  * Every description has the same four parts, in the order an engineer paged at night reads them (what fired,
  * what changed, what the watchdog did, what to do next, with the exact `npx watchdog` command), then the
@@ -346,8 +347,8 @@ export interface PauseChange {
 export type WatchdogLocation = Pick<NotificationContext, 'stack' | 'region'>;
 
 /**
- * `paused` and `resumed` (CONTRACTS.md §6): who, why, the scope and, for a pause given a duration, when it
- * ends, so nobody wonders at 3 a.m. why the watchdog did not act.
+ * `paused` and `resumed` (docs/decisions.md, "Notifications"): who, why, the scope and, for a pause given a
+ * duration, when it ends, so nobody wonders at 3 a.m. why the watchdog did not act.
  */
 export function pauseNotification(p: PauseChange, where: WatchdogLocation | undefined): Notification {
   // The `target` attribute of a message about the whole watchdog is its audit scope (filters can select it).
@@ -838,8 +839,9 @@ function decisionContext(kind: NotificationKind, d: Decision): Record<string, st
  * `"<why>"`) are left for the reader to replace.
  */
 /**
- * A command to paste (CONTRACTS.md §6): the package's own binary, with the stack and region the message came
- * from, so it reaches the right watchdog from any directory and any default region.
+ * A command to paste (docs/architecture.md, "Notification messages"): the package's own binary, with the
+ * stack and region the message came from, so it reaches the right watchdog from any directory and any default
+ * region.
  */
 function cli(context: Pick<NotificationContext, 'stack' | 'region'> | undefined, ...args: string[]): string {
   const where = [

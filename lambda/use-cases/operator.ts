@@ -44,9 +44,9 @@ const HISTORY_DEFAULT_MS = 24 * 60 * MINUTE;
 const HISTORY_DEFAULT_LIMIT = 50;
 
 /**
- * The operator commands behind the CLI (CONTRACTS.md §4). `principal` is the caller IAM authenticated; it is
- * what the audit records. Rollbacks and approvals go through the same claim, cooldown counters and audit as
- * automatic decisions.
+ * The operator commands behind the CLI (docs/architecture.md, "Operator URL and CLI"). `principal` is the
+ * caller IAM authenticated; it is what the audit records. Rollbacks and approvals go through the same claim,
+ * cooldown counters and audit as automatic decisions.
  */
 export async function handleOperator(
   deps: OperatorDeps,

@@ -9,7 +9,6 @@ import type {
   Severity,
 } from '../contract';
 import type { Decision, LiveDeployment, LiveTarget, Millis, Pause, TargetState } from '../domain';
-import type { SlackMessage } from './slack-format';
 
 /** The only source of time for use cases; the simulator supplies a virtual one. */
 export interface Clock {
@@ -188,12 +187,70 @@ export interface ChatNotifier {
   post(message: SlackMessage): Promise<void>;
 }
 
+/** A Slack `plain_text` text object: shown verbatim, never parsed. */
+export interface SlackPlainText {
+  readonly type: 'plain_text';
+  readonly text: string;
+  readonly emoji?: boolean;
+}
+
+/** A Slack `mrkdwn` text object: formatting and `<…>` links are parsed, so its text must be escaped. */
+export interface SlackMrkdwn {
+  readonly type: 'mrkdwn';
+  readonly text: string;
+}
+
+/** A link button (Block Kit `button` element with a `url`). */
+export interface SlackButton {
+  readonly type: 'button';
+  readonly text: SlackPlainText;
+  readonly url: string;
+}
+
+/** The Block Kit blocks the formatter uses. */
+export type SlackBlock =
+  | { readonly type: 'header'; readonly text: SlackPlainText }
+  | { readonly type: 'section'; readonly text: SlackMrkdwn }
+  | { readonly type: 'actions'; readonly elements: readonly SlackButton[] }
+  | { readonly type: 'context'; readonly elements: readonly SlackMrkdwn[] };
+
+/** An incoming-webhook payload: `text` is the fallback Slack shows in notifications and old clients. */
+export interface SlackMessage {
+  readonly text: string;
+  readonly blocks: readonly SlackBlock[];
+}
+
 /**
  * Where exported audit items go (S3). `put` writes one object, replacing any object with the same key, and
  * throws when it could not; the exporter then retries the item from the stream.
  */
 export interface AuditArchive {
   put(key: string, body: string): Promise<void>;
+}
+
+/** Reads the config asset the stack uploaded. */
+export interface AssetReader {
+  readText(bucket: string, key: string): Promise<string>;
+}
+
+/** Writes the runtime config item (KEY.config()) of a state table. */
+export interface RuntimeConfigWriter {
+  write(tableName: string, config: RuntimeConfig): Promise<void>;
+}
+
+/** The body CloudFormation expects at a custom resource's ResponseURL. */
+export interface CustomResourceResponse {
+  readonly Status: 'SUCCESS' | 'FAILED';
+  readonly Reason?: string;
+  readonly PhysicalResourceId: string;
+  readonly StackId: string;
+  readonly RequestId: string;
+  readonly LogicalResourceId: string;
+}
+
+/** Delivers a custom resource's response to CloudFormation. */
+export interface ResponseSender {
+  send(responseUrl: string, response: CustomResourceResponse): Promise<void>;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';

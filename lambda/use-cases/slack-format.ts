@@ -2,57 +2,23 @@ import {
   METRIC,
   METRICS_NAMESPACE,
   NOTIFICATION_KINDS,
+  type AlarmMetric,
   type AlarmStateValue,
+  type AlarmTrigger,
+  type ChatbotNotification,
+  type CloudWatchAlarmNotification,
+  type CompositeAlarmRule,
   type NotificationKind,
   type Severity,
 } from '../contract';
-import type {
-  AlarmMetric,
-  AlarmTrigger,
-  CloudWatchAlarmNotification,
-  CompositeAlarmRule,
-} from '../boundary/cloudwatch-alarm-notification';
-import type { ChatbotNotification } from '../boundary/sns-event';
 import { formatNumber, formatPeriod, LINKS_HEADING, type NotificationLink } from './notifications';
+import type { SlackBlock, SlackMessage } from './ports';
 
 /**
- * Turns the watchdog's Chatbot custom notification (CONTRACTS.md §3) into a Slack Block Kit message for an
- * incoming webhook. Pure. Every piece of text that came from the notification is escaped, so an alarm reason
- * or version string can neither mention a channel nor forge a link.
+ * Turns the watchdog's Chatbot custom notification (docs/architecture.md, "Notification messages") into a
+ * Slack Block Kit message for an incoming webhook. Pure. Every piece of text that came from the notification
+ * is escaped, so an alarm reason or version string can neither mention a channel nor forge a link.
  */
-
-/** A Slack `plain_text` text object: shown verbatim, never parsed. */
-export interface SlackPlainText {
-  readonly type: 'plain_text';
-  readonly text: string;
-  readonly emoji?: boolean;
-}
-
-/** A Slack `mrkdwn` text object: formatting and `<…>` links are parsed, so its text must be escaped. */
-export interface SlackMrkdwn {
-  readonly type: 'mrkdwn';
-  readonly text: string;
-}
-
-/** A link button (Block Kit `button` element with a `url`). */
-export interface SlackButton {
-  readonly type: 'button';
-  readonly text: SlackPlainText;
-  readonly url: string;
-}
-
-/** The Block Kit blocks the formatter uses. */
-export type SlackBlock =
-  | { readonly type: 'header'; readonly text: SlackPlainText }
-  | { readonly type: 'section'; readonly text: SlackMrkdwn }
-  | { readonly type: 'actions'; readonly elements: readonly SlackButton[] }
-  | { readonly type: 'context'; readonly elements: readonly SlackMrkdwn[] };
-
-/** An incoming-webhook payload: `text` is the fallback Slack shows in notifications and old clients. */
-export interface SlackMessage {
-  readonly text: string;
-  readonly blocks: readonly SlackBlock[];
-}
 
 /** Block Kit limits (api.slack.com/reference/block-kit); longer text is cut rather than rejected. */
 export const SLACK_LIMITS = {

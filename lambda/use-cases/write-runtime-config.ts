@@ -1,30 +1,11 @@
 import { CONFIG_WRITER_PROPERTY, configTokenIndex, type RuntimeConfig } from '../contract';
-import type { Telemetry } from './ports';
-
-/** Reads the config asset the stack uploaded. */
-export interface AssetReader {
-  readText(bucket: string, key: string): Promise<string>;
-}
-
-/** Writes the runtime config item (KEY.config()) of a state table. */
-export interface RuntimeConfigWriter {
-  write(tableName: string, config: RuntimeConfig): Promise<void>;
-}
-
-/** The body CloudFormation expects at a custom resource's ResponseURL. */
-export interface CustomResourceResponse {
-  readonly Status: 'SUCCESS' | 'FAILED';
-  readonly Reason?: string;
-  readonly PhysicalResourceId: string;
-  readonly StackId: string;
-  readonly RequestId: string;
-  readonly LogicalResourceId: string;
-}
-
-/** Delivers a custom resource's response to CloudFormation. */
-export interface ResponseSender {
-  send(responseUrl: string, response: CustomResourceResponse): Promise<void>;
-}
+import type {
+  AssetReader,
+  CustomResourceResponse,
+  ResponseSender,
+  RuntimeConfigWriter,
+  Telemetry,
+} from './ports';
 
 export interface WriteRuntimeConfigDeps {
   readonly assets: AssetReader;

@@ -3,9 +3,9 @@ import type * as events from 'aws-cdk-lib/aws-events';
 import type { IConstruct } from 'constructs';
 
 /**
- * EventBridge rejects event patterns longer than 2,048 characters (DESIGN.md §7). A rule matching one
- * field against many values (alarm names, service ARNs) is split into as many rules as that takes.
- * Leave headroom for the keys and punctuation of the pattern that the estimate below ignores.
+ * EventBridge rejects event patterns longer than 2,048 characters (docs/architecture.md, "Scale limits"). A
+ * rule matching one field against many values (alarm names, service ARNs) is split into as many rules as that
+ * takes. Leave headroom for the keys and punctuation of the pattern that the estimate below ignores.
  */
 const MAX_PATTERN_CHARS = 2048;
 const HEADROOM_CHARS = 48;

@@ -3,11 +3,12 @@ import { maxResolvedLength } from './chunked-rules';
 
 /**
  * Resource characters per statement, once tokens resolve. IAM allows 10,240 characters of inline policy per
- * role and 6,144 per managed policy (DESIGN.md §7); when a role's inline policy is full, CDK moves whole
- * statements into overflow managed policies, but never splits one. Statements of this size leave room for
- * their actions and fit a managed policy each (5,314 characters at most, measured at worst-case token
- * lengths). Measured with exact grants (two alarms per ECS target): at 4,000 the operator role needed 11
- * managed policies from 120 targets, at 5,200 it needs 10 up to 140 (2,000 and 2,800 pack worse still).
+ * role and 6,144 per managed policy (docs/architecture.md, "Scale limits"); when a role's inline policy is
+ * full, CDK moves whole statements into overflow managed policies, but never splits one. Statements of this
+ * size leave room for their actions and fit a managed policy each (5,314 characters at most, measured at
+ * worst-case token lengths). Measured with exact grants (two alarms per ECS target): at 4,000 the operator
+ * role needed 11 managed policies from 120 targets, at 5,200 it needs 10 up to 140 (2,000 and 2,800 pack
+ * worse still).
  */
 export const MAX_STATEMENT_RESOURCE_CHARS = 5200;
 

@@ -118,8 +118,9 @@ describe('moto 5.2.1 gaps', () => {
 
     const [message] = await receiveExactly(sqs, queue, 1);
     const event = JSON.parse(message.Body!);
-    // The watchdog's boundary rejects an event without `account` (CONTRACTS.md: events from another
-    // account are refused), which is why eventbridge.test.ts compares delivered events by content.
+    // The watchdog's boundary rejects an event without `account` (events from another account are
+    // refused: docs/decisions.md, "Rejected events"), which is why eventbridge.test.ts compares delivered
+    // events by content.
     expect(event).toMatchObject({ source: EVENT_SOURCE.ecs, region: 'us-east-1' });
     expect(event).not.toHaveProperty('account');
     eventbridge.destroy();

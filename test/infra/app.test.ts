@@ -34,7 +34,7 @@ describe('bin/app.ts', () => {
     expect(stack.stackName).toBe('WatchdogStaging');
   });
 
-  it('fails with one error naming every bad JSON path of an invalid config (RELIABILITY.md #24)', () => {
+  it('fails with one error naming every bad JSON path of an invalid config (RELIABILITY #24)', () => {
     const file = configFile('invalid.json', {
       targets: [
         {

@@ -59,7 +59,7 @@ const titled = (widgets: Widget[], title: string) => {
   return found[0];
 };
 
-/** Issue 6, observability; RELIABILITY.md #23 for the failure sinks. */
+/** Issue 6, observability; RELIABILITY #23 (docs/reliability.md) for the failure sinks. */
 describe('Observability of the WatchdogStack from the example config', () => {
   const config = exampleConfig();
   let stack: WatchdogStack;

@@ -539,7 +539,7 @@ describe('RollbackWatchdog with a topic and a table passed in', () => {
   });
 });
 
-describe('RollbackWatchdog at fleet scale (DESIGN.md §7)', () => {
+describe('RollbackWatchdog at fleet scale', () => {
   const TARGETS = 50;
   const GROUPS = 30;
   let stack: Stack;

@@ -100,7 +100,10 @@ const isKeyAdministration = (resource: string, template: Template, s: Statement)
   asList(s.Action).join() === 'kms:*' &&
   evaluate((s.Principal as { AWS: unknown }).AWS) === `arn:aws:iam::${PSEUDO['AWS::AccountId']}:root`;
 
-/** RELIABILITY.md #23 (and issue 6, security): every statement, role, topic and queue in the template. */
+/**
+ * RELIABILITY #23 (docs/reliability.md; and issue 6, security): every statement, role, topic and queue in the
+ * template.
+ */
 describe.each([
   ['the example config stack', exampleStack],
   ['the construct with Slack, Chatbot and a boundary policy', everythingStack],

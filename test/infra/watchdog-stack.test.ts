@@ -29,7 +29,10 @@ import {
   writtenConfig,
 } from './helpers';
 
-/** RELIABILITY.md #23 against the stack `cdk synth` builds from the example watchdog.config.json. */
+/**
+ * RELIABILITY #23 (docs/reliability.md) against the stack `cdk synth` builds from the example
+ * watchdog.config.json.
+ */
 describe('WatchdogStack from the example config', () => {
   const config = exampleConfig();
   const ecsTargets = config.targets.filter((t): t is EcsServiceTargetConfig => t.type === 'ecs-service');
@@ -119,7 +122,7 @@ describe('WatchdogStack from the example config', () => {
           'xray:PutTelemetryRecords',
           // No resource type in the Service Authorization Reference.
           'codedeploy:StopDeployment',
-          // Composite alarms are only visible on "*" (DESIGN.md §5).
+          // Composite alarms are only visible on "*" (docs/architecture.md, "AWS behaviour it relies on").
           'cloudwatch:DescribeAlarms',
           // No resource type in the Service Authorization Reference.
           'ecs:DescribeTaskDefinition',

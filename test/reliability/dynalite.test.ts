@@ -24,8 +24,9 @@ import {
 } from './support';
 
 /**
- * RELIABILITY.md cases of layer D: the use cases on the real DynamoDbStateStore against dynalite, so every
- * claim is a real conditional PutItem. ECS and SNS are the recording fakes of test/support/fakes.ts.
+ * Cases of layer D of the reliability checklist (docs/reliability.md, "The reliability checklist"): the use
+ * cases on the real DynamoDbStateStore against dynalite, so every claim is a real conditional PutItem. ECS
+ * and SNS are the recording fakes of test/support/fakes.ts.
  */
 
 let db: TestDynalite;

@@ -194,7 +194,8 @@ async function runSequence(steps: readonly Step[]) {
   let invocations = 0;
 
   const knownGood = (v: string, now: number): boolean => {
-    // Serving when the watchdog first saw the target: known-good by definition (DESIGN.md §2).
+    // Serving when the watchdog first saw the target: known-good by definition (docs/decisions.md,
+    // "Known-good ledger").
     if (v === 'checkout:41') return true;
     const s = world.served.get(v);
     if (!s) return false;

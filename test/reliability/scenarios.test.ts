@@ -3,9 +3,10 @@ import { readScenarioFile } from '../../lambda/sim/scenario-schema';
 import { simulate, type SimulationResult } from '../../lambda/sim/simulate';
 
 /**
- * RELIABILITY.md cases of layer M: scenarios through the simulator in-process (real handlers, use cases and
- * adapters against the simulated account, the real store on dynalite). Each test asserts the outcome the case
- * names on the output, beyond the scenario's own `expect` block.
+ * Cases of layer M of the reliability checklist (docs/reliability.md, "The reliability checklist"): scenarios
+ * through the simulator in-process (real handlers, use cases and adapters against the simulated account, the
+ * real store on dynalite). Each test asserts the outcome the case names on the output, beyond the scenario's
+ * own `expect` block.
  */
 
 const example = (name: string) => join(__dirname, '../../examples', `${name}.json`);

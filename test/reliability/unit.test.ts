@@ -19,9 +19,10 @@ import { fakeDeps } from '../support/fakes';
 import { deploymentEvent, runtimeConfig } from './support';
 
 /**
- * RELIABILITY.md cases of layer U not already proven under that name elsewhere. SDK behaviour (#10, #11) is
- * proven below the mocks: a custom request handler answers the real ECSClient's HTTP requests, so the SDK's
- * own retry middleware (standard mode, three attempts, as createAwsClients configures it) runs.
+ * Cases of layer U of the reliability checklist (docs/reliability.md, "The reliability checklist") not
+ * already proven under that name elsewhere. SDK behaviour (#10, #11) is proven below the mocks: a custom
+ * request handler answers the real ECSClient's HTTP requests, so the SDK's own retry middleware (standard
+ * mode, three attempts, as createAwsClients configures it) runs.
  */
 
 const SERVICE_DEPLOYMENT = 'arn:aws:ecs:us-east-1:123456789012:service-deployment/prod/checkout/abc';

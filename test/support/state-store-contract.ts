@@ -68,10 +68,10 @@ const rejected = (at: number, eventId: string): AuditEntry => ({
 });
 
 /**
- * The DynamoDbStateStore contract (CONTRACTS.md key schema, RELIABILITY.md's single conditional write per
- * claim), checked against a real DynamoDB implementation: claims, conditional conflicts, the cooldown and
- * window counters, TTL attributes. Every test reads back what the backend holds, not only what the store
- * returns.
+ * The DynamoDbStateStore contract (the key schema in `KEY`, and docs/reliability.md's single conditional
+ * write per claim), checked against a real DynamoDB implementation: claims, conditional conflicts, the
+ * cooldown and window counters, TTL attributes. Every test reads back what the backend holds, not only what
+ * the store returns.
  */
 export function describeStateStoreContract(backend: StateStoreBackend): void {
   describe(`DynamoDbStateStore contract on ${backend.name}`, () => {

@@ -1,5 +1,5 @@
 import type { HistoryItem, OperatorRequest } from '../../contract';
-import { formatMillis } from '../duration';
+import { formatMillis } from '../../boundary/duration';
 import { EXIT } from '../io';
 import { operatorCommand } from '../operator-command';
 import {

@@ -1,6 +1,11 @@
 import { resolve } from 'node:path';
 import { readConfigFile, resolveRuntimeConfig } from '../../boundary/config-schema';
-import { MEASURED_FLEET_TARGETS, operatorUrlRegionProblem, type WatchdogConfig } from '../../contract';
+import {
+  MEASURED_FLEET_TARGETS,
+  operatorUrlRegionProblem,
+  regionFromEnvironment,
+  type WatchdogConfig,
+} from '../../contract';
 import type { Command } from '../command';
 import { EXIT } from '../io';
 
@@ -56,10 +61,7 @@ export const validateCommand: Command = {
     const beyond = read.ok ? loadSynthProblems()(read.config) : [];
     const parsed = read.ok && beyond.length > 0 ? { ok: false as const, problems: beyond } : read;
     const regionOption = args.options.region;
-    const region =
-      typeof regionOption === 'string'
-        ? regionOption
-        : io.env.AWS_REGION || io.env.AWS_DEFAULT_REGION || undefined;
+    const region = typeof regionOption === 'string' ? regionOption : regionFromEnvironment(io.env);
     const regionProblem = region === undefined ? undefined : operatorUrlRegionProblem(region);
     const problems = [
       ...(parsed.ok ? [] : parsed.problems.map((p) => p.replace(resolve(io.cwd, file), file))),

@@ -8,7 +8,9 @@ import {
 } from '../../contract';
 import { isoSeconds } from '../time';
 
-/** The simulated account (CONTRACTS.md §5): every event the world emits carries these. */
+/**
+ * The simulated account (docs/architecture.md, "World semantics"): every event the world emits carries these.
+ */
 export const SIM_ACCOUNT = '123456789012';
 export const SIM_REGION = 'us-east-1';
 /** The watchdog's notification topic in the simulated account. */

@@ -100,9 +100,10 @@ interface GroupState {
 }
 
 /**
- * The CodeDeploy part of the simulated account (CONTRACTS.md §5, world semantics): in-place deployments of
- * GitHub revisions with automatic rollback on failure and on stop, one active deployment per group, and
- * `CodeDeploy Deployment State-change Notification` events, some of which a group may lose (`lostEvents`).
+ * The CodeDeploy part of the simulated account (docs/architecture.md, "World semantics"): in-place
+ * deployments of GitHub revisions with automatic rollback on failure and on stop, one active deployment per
+ * group, and `CodeDeploy Deployment State-change Notification` events, some of which a group may lose
+ * (`lostEvents`).
  */
 export class CodeDeployWorld {
   private readonly groups = new Map<string, GroupState>();

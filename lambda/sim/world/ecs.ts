@@ -81,7 +81,8 @@ export type ServingListener = (targetId: string, version: string, settled: boole
 
 /**
  * The ECS part of the simulated account: rolling deployments with the circuit breaker and rollback enabled,
- * the ServiceDeployment API, and `ECS Deployment State Change` events (CONTRACTS.md §5, world semantics).
+ * the ServiceDeployment API, and `ECS Deployment State Change` events (docs/architecture.md, "World
+ * semantics").
  */
 export class EcsWorld {
   private readonly services = new Map<string, ServiceState>();

@@ -3,7 +3,9 @@ import { simCommand, type SimCommands } from '../sim-commands';
 import { SIM_TOPIC_ARN, stableUuid } from './account';
 import type { WorldContext } from './world-context';
 
-/** One published message as the output's `notifications` lists it (CONTRACTS.md §5). */
+/**
+ * One published message as the output's `notifications` lists it (docs/architecture.md, "Output and expect").
+ */
 export interface PublishedNotification {
   readonly at: number;
   readonly kind: string;

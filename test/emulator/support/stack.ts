@@ -20,10 +20,8 @@ import {
   CONFIG_WRITER_RESOURCE_TYPE,
   type RuntimeConfig,
 } from '../../../lambda/contract';
-import {
-  writeRuntimeConfig as runConfigWriter,
-  type CustomResourceResponse,
-} from '../../../lambda/use-cases/write-runtime-config';
+import type { CustomResourceResponse } from '../../../lambda/use-cases/ports';
+import { writeRuntimeConfig as runConfigWriter } from '../../../lambda/use-cases/write-runtime-config';
 import type { EmulatorArea } from './configs';
 import { MOTO_ACCOUNT, MOTO_REGION } from './constants';
 

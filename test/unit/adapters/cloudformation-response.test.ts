@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HttpsResponseSender } from '../../../lambda/adapters/cloudformation-response';
-import type { CustomResourceResponse } from '../../../lambda/use-cases/write-runtime-config';
+import type { CustomResourceResponse } from '../../../lambda/use-cases/ports';
 
 const RESPONSE: CustomResourceResponse = {
   Status: 'SUCCESS',

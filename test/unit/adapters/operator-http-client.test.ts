@@ -1,7 +1,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { OperatorTransportError } from '../../../lambda/cli/operator-client';
+import { OperatorTransportError } from '../../../lambda/contract';
 import { regionOfFunctionUrl, SignedOperatorClient } from '../../../lambda/adapters/operator-http-client';
 
 const CREDENTIALS = {

@@ -6,7 +6,7 @@ import {
   SlackWebhookNotifier,
   type SlackWebhookNotifierOptions,
 } from '../../../lambda/adapters/slack-webhook';
-import type { SlackMessage } from '../../../lambda/use-cases/slack-format';
+import type { SlackMessage } from '../../../lambda/use-cases/ports';
 
 /** What the stand-in webhook does with one request. */
 type Reply =

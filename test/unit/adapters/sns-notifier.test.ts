@@ -43,7 +43,7 @@ describe('SnsNotifier', () => {
 
   beforeEach(() => sns.reset());
 
-  it('publishes the Chatbot custom notification with the filter attributes (CONTRACTS.md §3)', async () => {
+  it('publishes the Chatbot custom notification with the filter attributes', async () => {
     // Prepare
     sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
     const notifier = new SnsNotifier({ client: new SNSClient({ region: 'us-east-1' }), topicArn: TOPIC });
@@ -163,7 +163,7 @@ describe('renderSubject', () => {
   });
 });
 
-describe('renderEmailText (the email member: plain text, CONTRACTS.md §6)', () => {
+describe('renderEmailText (the email member: plain text)', () => {
   it('gives the title, the description as written, numbered commands to paste and the facts', () => {
     const text = renderEmailText(
       notification({

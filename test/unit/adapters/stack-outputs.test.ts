@@ -4,8 +4,7 @@ import {
   type StackStatus,
 } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
-import { STACK_OUTPUT, type OperatorRequest } from '../../../lambda/contract';
-import { OperatorTransportError } from '../../../lambda/cli/operator-client';
+import { OperatorTransportError, STACK_OUTPUT, type OperatorRequest } from '../../../lambda/contract';
 import { connectToStack, ReadRoutingOperatorClient } from '../../../lambda/adapters/operator-connection';
 import { SignedOperatorClient } from '../../../lambda/adapters/operator-http-client';
 import { findOperatorEndpoint } from '../../../lambda/adapters/stack-outputs';

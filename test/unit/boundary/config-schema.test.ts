@@ -222,7 +222,7 @@ describe('resolveRuntimeConfig', () => {
   });
 });
 
-describe('parseWatchdogConfig: problems (RELIABILITY.md #24)', () => {
+describe('parseWatchdogConfig: problems (RELIABILITY #24)', () => {
   it('rejects an unknown key, naming its path and the keys that are valid there', () => {
     expect(problemsOf({ targets: [{ ...checkout, coolDownMinutes: 5 }] })).toEqual([
       expect.stringMatching(

@@ -1,5 +1,10 @@
-import type { HistoryItem, OperatorRequest, OperatorResponse, StatusResult } from '../../../lambda/contract';
-import { OperatorTransportError } from '../../../lambda/cli/operator-client';
+import {
+  OperatorTransportError,
+  type HistoryItem,
+  type OperatorRequest,
+  type OperatorResponse,
+  type StatusResult,
+} from '../../../lambda/contract';
 import { fakeOperator, runCli, type RunOptions } from './support';
 
 const NOW = Date.parse('2026-03-01T12:00:00Z');

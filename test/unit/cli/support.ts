@@ -1,9 +1,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { OperatorRequest, OperatorResponse } from '../../../lambda/contract';
+import type { OperatorRequest, OperatorResponse, StackLocation } from '../../../lambda/contract';
 import { main } from '../../../lambda/cli/main';
-import type { OperatorEnvironment, StackLocation } from '../../../lambda/cli/operator-client';
+import type { OperatorEnvironment } from '../../../lambda/cli/operator-client';
 
 export interface CliRun {
   readonly code: number;

@@ -380,7 +380,7 @@ describe('verification after a rollback', () => {
     ],
     ['not found', states({ 'checkout-p99': 'OK' }), 'in not found'],
   ])(
-    'a trigger alarm %s at the deadline is not recovery: unverified, escalated, held (CONTRACTS §6)',
+    'a trigger alarm %s at the deadline is not recovery: unverified, escalated, held (docs/decisions.md)',
     (_, alarms, text) => {
       const state = seededState({ verification: v });
       expect(settleVerification(state, ecsTarget(), alarms, T0 + 10 * MINUTE)).toMatchObject({

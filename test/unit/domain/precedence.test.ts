@@ -22,10 +22,10 @@ import {
 } from '../../support/domain-fixtures';
 
 /**
- * The precedence of skip reasons (CONTRACTS.md §6), proved pair by pair: for every two reasons, an input where
- * both apply is built from one condition per reason, and the one earlier in the order must be reported. Pairs
- * that cannot both apply (their conditions contradict each other) are listed, so that the list cannot grow
- * unnoticed.
+ * The precedence of skip reasons (docs/decisions.md, "Precedence of skip reasons"), proved pair by pair: for
+ * every two reasons, an input where both apply is built from one condition per reason, and the one earlier in
+ * the order must be reported. Pairs that cannot both apply (their conditions contradict each other) are
+ * listed, so that the list cannot grow unnoticed.
  */
 
 type Condition = AlarmSkipReason;
@@ -123,7 +123,7 @@ const IMPOSSIBLE: ReadonlyArray<readonly [Condition, Condition, string]> = [
 const impossible = (a: Condition, b: Condition) =>
   IMPOSSIBLE.some(([x, y]) => (x === a && y === b) || (x === b && y === a));
 
-/** The order as CONTRACTS.md §6 writes it (unknown-alarm is decided before any target is looked at). */
+/** The order as docs/decisions.md writes it (unknown-alarm is decided before any target is looked at). */
 const CONTRACT_ORDER: readonly AlarmSkipReason[] = [
   'duplicate',
   'superseded',
@@ -143,7 +143,7 @@ const CONTRACT_ORDER: readonly AlarmSkipReason[] = [
 
 const pairs = CONTRACT_ORDER.flatMap((a, i) => CONTRACT_ORDER.slice(i + 1).map((b) => [a, b] as const));
 
-describe('skip precedence (CONTRACTS.md §6)', () => {
+describe('skip precedence', () => {
   it('is the contract order, in the engine’s table and the contract module alike', () => {
     expect([...ALARM_SKIP_PRECEDENCE]).toEqual(CONTRACT_ORDER);
     const contract = SKIP_REASONS.filter((r) => (CONTRACT_ORDER as readonly string[]).includes(r));

@@ -12,9 +12,9 @@ import type { LogLevel, Telemetry } from '../../../lambda/use-cases/ports';
 import { DEAD_LETTER_ALARM, snsFixture } from '../../support/sns-fixtures';
 
 /**
- * RELIABILITY #22 and DESIGN.md §6: the Slack webhook URL appears in no log line, whatever happens. The whole
- * path runs for real (SNS event → parse → format → Secrets Manager (mocked SDK) → HTTP to a local stand-in
- * for the webhook) with Powertools writing to a captured stdout/stderr.
+ * RELIABILITY #22 (docs/reliability.md, "Secrets"): the Slack webhook URL appears in no log line, whatever
+ * happens. The whole path runs for real (SNS event → parse → format → Secrets Manager (mocked SDK) → HTTP to
+ * a local stand-in for the webhook) with Powertools writing to a captured stdout/stderr.
  */
 
 const ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:watchdog/slack-AbCdEf';

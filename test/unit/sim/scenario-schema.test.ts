@@ -127,7 +127,7 @@ describe('parseScenario: invalid scenarios', () => {
     ]);
   });
 
-  it('rejects a command naming a target the config lacks, as a deploy to one (CONTRACTS §6)', () => {
+  it('rejects a command naming a target the config lacks, as a deploy to one', () => {
     const input = scenarioInput({
       timeline: [
         { at: '+1m', command: ['pause', 'payments'] },

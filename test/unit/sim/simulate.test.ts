@@ -47,7 +47,8 @@ describe('simulate', () => {
       MessageStructure: string;
       MessageAttributes: Record<string, { StringValue: string }>;
     };
-    // The message exactly as sent (CONTRACTS.md §6): the Chatbot card as `default`, plain text as `email`.
+    // The message exactly as sent (docs/architecture.md, "Notification messages"): the Chatbot card as
+    // `default`, plain text as `email`.
     expect(publish.MessageStructure).toBe('json');
     const members = JSON.parse(publish.Message) as { default: string; email: string };
     expect(JSON.parse(members.default)).toEqual(

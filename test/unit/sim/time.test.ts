@@ -3,10 +3,10 @@ import {
   formatDuration,
   formatOffset,
   isoSeconds,
-  parseIsoTimestamp,
   parseOffset,
   resolveTimeSpec,
 } from '../../../lambda/sim/time';
+import { parseIsoTimestamp } from '../../../lambda/boundary/duration';
 import { START, START_MS, minutes, seconds } from './support';
 
 describe('scenario time specs', () => {

@@ -1,7 +1,7 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { KEY, METRIC, REJECTED_SCOPE } from '../../../lambda/contract';
+import { KEY, METRIC, REJECTED_SCOPE, type AuditStreamRecord } from '../../../lambda/contract';
 import { auditAddress, DynamoDbStateStore } from '../../../lambda/adapters/dynamodb-state-store';
-import { parseAuditStreamEvent, type AuditStreamRecord } from '../../../lambda/boundary/audit-stream';
+import { parseAuditStreamEvent } from '../../../lambda/boundary/audit-stream';
 import {
   auditObject,
   EXPORT_CONCURRENCY,

@@ -2,8 +2,7 @@ import { METRIC } from '../../../lambda/contract';
 import { parseSnsForwarderEvent } from '../../../lambda/boundary/cloudwatch-alarm-notification';
 import { parseSnsChatbotEvent } from '../../../lambda/boundary/sns-event';
 import { forwardToSlack, SlackDeliveryError } from '../../../lambda/use-cases/forward-to-slack';
-import type { ChatNotifier } from '../../../lambda/use-cases/ports';
-import type { SlackMessage } from '../../../lambda/use-cases/slack-format';
+import type { ChatNotifier, SlackMessage } from '../../../lambda/use-cases/ports';
 import { RecordingTelemetry } from '../../support/fakes';
 import { alarmMessageOf, DEAD_LETTER_ALARM, snsFixture, withMessage } from '../../support/sns-fixtures';
 

@@ -249,7 +249,7 @@ const PAUSE_CASES: PauseChange[] = [
   { change: 'resumed', target: 'checkout', by: alice, at: T0 + 30 * MINUTE, notes: [] },
 ];
 
-describe('notifications (CONTRACTS.md §3)', () => {
+describe('notifications', () => {
   it('covers every notification kind', () => {
     // Act
     const kinds = new Set([
@@ -926,7 +926,7 @@ describe('consoleLinks', () => {
   });
 });
 
-describe('pause and resume notifications (CONTRACTS.md §6)', () => {
+describe('pause and resume notifications', () => {
   it('paused: who, why, the scope, when it ends, and how to resume, to paste', () => {
     const n = pauseNotification(PAUSE_CASES[0], where);
     expect(n).toMatchObject({

@@ -1,17 +1,14 @@
 import { renderChatbotMessage } from '../../../lambda/adapters/sns-notifier';
-import {
-  parseSnsForwarderEvent,
-  type CloudWatchAlarmNotification,
-} from '../../../lambda/boundary/cloudwatch-alarm-notification';
-import type { ChatbotNotification } from '../../../lambda/boundary/sns-event';
+import { parseSnsForwarderEvent } from '../../../lambda/boundary/cloudwatch-alarm-notification';
+import type { ChatbotNotification, CloudWatchAlarmNotification } from '../../../lambda/contract';
 import { decisionNotification } from '../../../lambda/use-cases/notifications';
 import {
   alarmToSlackMessage,
   escapeMrkdwn,
   SLACK_LIMITS,
   toSlackMessage,
-  type SlackBlock,
 } from '../../../lambda/use-cases/slack-format';
+import type { SlackBlock } from '../../../lambda/use-cases/ports';
 import { ecsTarget, T0, transition } from '../../support/domain-fixtures';
 import {
   ALARM_HANDLER_ERRORS_ALARM,

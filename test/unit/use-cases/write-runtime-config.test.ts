@@ -8,9 +8,9 @@ import { runtimeConfigProblems } from '../../../lambda/adapters/dynamodb-config-
 import {
   CONFIG_PHYSICAL_ID,
   writeRuntimeConfig,
-  type CustomResourceResponse,
   type WriteRuntimeConfigDeps,
 } from '../../../lambda/use-cases/write-runtime-config';
+import type { CustomResourceResponse } from '../../../lambda/use-cases/ports';
 import { RecordingTelemetry } from '../../support/fakes';
 
 const ACCOUNT = CONFIG_TOKEN_MARKER(0);

@@ -1,4 +1,4 @@
-import { formatMillis, parseDuration, parsePointInTime } from '../../../lambda/cli/duration';
+import { formatMillis, parseDuration, parsePointInTime } from '../../../lambda/boundary/duration';
 
 describe('durations', () => {
   it.each([

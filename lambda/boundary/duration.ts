@@ -1,8 +1,13 @@
-import { parseIsoTimestamp } from '../sim/time';
+/**
+ * Durations and points in time as an operator types them (`--for 30m`, `--since 2h`), shared by the operator
+ * command line and the simulator's scenario times.
+ */
 
 const SECOND = 1_000;
 const UNIT_MS = { d: 86_400_000, h: 3_600_000, m: 60_000, s: SECOND } as const;
 const DURATION = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
+/** Date and time with an explicit zone: a zone-less timestamp would depend on the machine's time zone. */
+const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?(?:Z|[+-]\d{2}:\d{2})$/;
 
 /** How durations are written on the command line, for help texts and problems. */
 export const DURATION_EXAMPLES = '90s, 10m, 2h, 1d, or combined like 1h30m';
@@ -19,6 +24,13 @@ export function parseDuration(text: string): number | undefined {
     Number(min ?? 0) * UNIT_MS.m +
     Number(s ?? 0) * UNIT_MS.s
   );
+}
+
+/** Epoch milliseconds of an absolute ISO-8601 timestamp with a zone, or undefined. */
+export function parseIsoTimestamp(text: string): number | undefined {
+  if (!ISO_WITH_ZONE.test(text)) return undefined;
+  const ms = Date.parse(text);
+  return Number.isNaN(ms) ? undefined : ms;
 }
 
 /**

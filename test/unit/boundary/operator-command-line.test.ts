@@ -3,7 +3,7 @@ import {
   OPERATOR_SPECS,
   parseOperatorArgs,
   parseOperatorCommandLine,
-} from '../../../lambda/cli/operator-args';
+} from '../../../lambda/boundary/operator-command-line';
 import { OPERATOR_COMMANDS } from '../../../lambda/contract';
 
 const NOW = Date.parse('2026-03-01T12:00:00Z');

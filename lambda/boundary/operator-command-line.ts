@@ -7,8 +7,15 @@ import {
 
 const MINUTE_MS = 60_000;
 import { MAX_HISTORY_LIMIT, MAX_REASON_LENGTH, parseOperatorRequest } from '../boundary/operator-request';
-import { parseArgs, type CommandSpec, type OptionSpec, type ParsedArgs } from './args';
+import { parseArgs, type CommandSpec, type OptionSpec, type ParsedArgs } from './command-line';
 import { DURATION_EXAMPLES, DURATION_HELP, parseDuration, parsePointInTime } from './duration';
+
+/**
+ * The operator command line (`pause checkout --for 30m --reason "db migration"`), parsed into an operator
+ * request. It lives in lambda/boundary rather than lambda/cli because the simulator reads its timeline
+ * `command` entries with this same grammar, and the simulator may not import the CLI (docs/architecture.md,
+ * "Layers").
+ */
 
 /** The stack the CLI talks to when neither `--stack` nor `WATCHDOG_STACK_NAME` names one. */
 export const DEFAULT_STACK_NAME = 'RollbackWatchdog';

@@ -1,4 +1,4 @@
-import { commandHelp, parseArgs, usageLine, type CommandSpec } from '../../../lambda/cli/args';
+import { commandHelp, parseArgs, usageLine, type CommandSpec } from '../../../lambda/boundary/command-line';
 
 const spec: CommandSpec = {
   name: 'rollback',
