@@ -4,8 +4,8 @@ import * as path from 'node:path';
 import * as esbuild from 'esbuild';
 import {
   BUNDLE_FILE,
-  HANDLER_BUNDLING,
   HANDLER_ENTRIES,
+  HANDLER_ESBUILD_OPTIONS,
   type HandlerEntry,
 } from '../lib/private/handler-code';
 
@@ -25,19 +25,13 @@ const DIST = path.join(ROOT, 'dist');
 /** The CLI supports the Node versions package.json's `engines` allows. */
 const CLI_TARGET = 'node20';
 
-/** NodejsFunction's command line for HANDLER_BUNDLING (`esbuild --bundle <entry> --target --platform=node ...`). */
+/** NodejsFunction's command line for HANDLER_BUNDLING (HANDLER_ESBUILD_OPTIONS). */
 function handlerBuild(entry: HandlerEntry): esbuild.BuildOptions {
   return {
     entryPoints: [path.join(ROOT, 'lambda', 'handlers', `${entry}.ts`)],
     outfile: path.join(DIST, 'handlers', entry, BUNDLE_FILE),
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: HANDLER_BUNDLING.target,
-    minify: HANDLER_BUNDLING.minify,
-    sourcemap: HANDLER_BUNDLING.sourceMap,
-    sourcesContent: HANDLER_BUNDLING.sourcesContent,
-    external: [...HANDLER_BUNDLING.externalModules],
+    ...HANDLER_ESBUILD_OPTIONS,
+    external: [...HANDLER_ESBUILD_OPTIONS.external],
     absWorkingDir: ROOT,
     logLevel: 'warning',
   };

@@ -1,6 +1,6 @@
-import { z } from 'zod';
 import type { AuditStreamRecord } from '../contract';
 import { isRecord, jsonPath } from './json-path';
+import * as v from './lean-schema';
 
 /**
  * Boundary parsing for the audit exporter: the DynamoDB Streams event its event source mapping delivers. Extra
@@ -9,12 +9,12 @@ import { isRecord, jsonPath } from './json-path';
  * rest.
  */
 
-const recordSchema = z.looseObject({
-  eventName: z.string().min(1),
-  dynamodb: z.looseObject({
-    SequenceNumber: z.string().min(1),
-    ApproximateCreationDateTime: z.number().optional(),
-    NewImage: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
+const recordSchema = v.looseObject({
+  eventName: v.string().min(1),
+  dynamodb: v.looseObject({
+    SequenceNumber: v.string().min(1),
+    ApproximateCreationDateTime: v.number().optional(),
+    NewImage: v.record(v.record(v.unknown())).optional(),
   }),
 });
 
@@ -33,7 +33,7 @@ export function parseAuditStreamEvent(raw: unknown): AuditStreamRecord[] {
       return {
         ok: false,
         ...(sequenceNumber !== undefined ? { sequenceNumber } : {}),
-        problems: parsed.error.issues.map(
+        problems: parsed.issues.map(
           (issue) => `${jsonPath(['Records', i, ...issue.path])}: ${issue.message}`,
         ),
       };

@@ -1,4 +1,3 @@
-import * as z from 'zod/mini';
 import {
   ALARM_STATE,
   LIMITS,
@@ -13,6 +12,7 @@ import {
 } from '../contract';
 import { capProblems, parseIsoTimestamp } from './events';
 import { isRecord, jsonPath, valueAt } from './json-path';
+import * as v from './lean-schema';
 import { parseSnsChatbotEvent } from './sns-event';
 
 /**
@@ -68,64 +68,52 @@ const ALARM_ARN = /^arn:(aws(?:-[a-z]+)*):cloudwatch:([a-z]{2}(?:-[a-z]+)+-\d{1,
 const ARN_HELP = 'must be an alarm ARN arn:<partition>:cloudwatch:<region>:<account>:alarm:<name>';
 const TIMESTAMP_HELP = 'must be an ISO-8601 timestamp with a zone, such as 2026-03-01T10:01:00.000+0000';
 
-const stateValue = z.enum([ALARM_STATE.ok, ALARM_STATE.alarm, ALARM_STATE.insufficientData], {
-  error: `must be one of ${ALARM_STATE.ok}, ${ALARM_STATE.alarm}, ${ALARM_STATE.insufficientData}`,
-});
+const stateValue = v.enumOf(
+  [ALARM_STATE.ok, ALARM_STATE.alarm, ALARM_STATE.insufficientData],
+  `must be one of ${ALARM_STATE.ok}, ${ALARM_STATE.alarm}, ${ALARM_STATE.insufficientData}`,
+);
 
-const alarmSchema = z
+const alarmSchema = v
   .looseObject({
-    AlarmName: z
+    AlarmName: v
       .string('must be the alarm name (a string)')
-      .check(
-        z.minLength(1, 'must be a non-empty alarm name'),
-        z.maxLength(
-          LIMITS.alarmNameMax,
-          `must be an alarm name of at most ${LIMITS.alarmNameMax} characters`,
-        ),
-        z.regex(NO_CONTROL, 'must be an alarm name without control characters'),
-      ),
-    AlarmArn: z
+      .min(1, 'must be a non-empty alarm name')
+      .max(LIMITS.alarmNameMax, `must be an alarm name of at most ${LIMITS.alarmNameMax} characters`)
+      .regex(NO_CONTROL, 'must be an alarm name without control characters'),
+    AlarmArn: v
       .string(ARN_HELP)
-      .check(
-        z.maxLength(LIMITS.arnMax, `must be an ARN of at most ${LIMITS.arnMax} characters`),
-        z.regex(ALARM_ARN, ARN_HELP),
-      ),
-    AWSAccountId: z
+      .max(LIMITS.arnMax, `must be an ARN of at most ${LIMITS.arnMax} characters`)
+      .regex(ALARM_ARN, ARN_HELP),
+    AWSAccountId: v
       .string('must be a 12-digit account id')
-      .check(z.regex(/^\d{12}$/, 'must be a 12-digit account id')),
+      .regex(/^\d{12}$/, 'must be a 12-digit account id'),
     NewStateValue: stateValue,
-    OldStateValue: z.optional(stateValue),
-    NewStateReason: z.string('must be the reason for the state change (a string)'),
-    StateChangeTime: z.string(TIMESTAMP_HELP).check(
-      z.maxLength(64, TIMESTAMP_HELP),
-      z.refine((s) => !Number.isNaN(parseIsoTimestamp(s)), TIMESTAMP_HELP),
-    ),
-    AlarmDescription: z.nullish(z.string('must be a string or null')),
-    Region: z.nullish(z.string('must be a string or null')),
+    OldStateValue: stateValue.optional(),
+    NewStateReason: v.string('must be the reason for the state change (a string)'),
+    StateChangeTime: v
+      .string(TIMESTAMP_HELP)
+      .max(64, TIMESTAMP_HELP)
+      .refine((s) => !Number.isNaN(parseIsoTimestamp(s)), TIMESTAMP_HELP),
+    AlarmDescription: v.string('must be a string or null').nullish(),
+    Region: v.string('must be a string or null').nullish(),
   })
-  .check(
-    z.superRefine((n, ctx) => {
-      const m = ALARM_ARN.exec(n.AlarmArn);
-      if (!m) return;
-      if (m[4] !== n.AlarmName) {
-        ctx.issues.push({
-          code: 'custom',
-          input: n.AlarmArn,
-          path: ['AlarmArn'],
-          message: `must be the ARN of the alarm named in AlarmName (its name part is ${JSON.stringify(cut(m[4] ?? '', 60))})`,
-        });
-      }
-      // Zod runs this even when a field failed: compare only with a valid account id.
-      if (/^\d{12}$/.test(n.AWSAccountId) && m[3] !== n.AWSAccountId) {
-        ctx.issues.push({
-          code: 'custom',
-          input: n.AlarmArn,
-          path: ['AlarmArn'],
-          message: `must be in account AWSAccountId (${n.AWSAccountId}), not ${m[3] ?? ''}`,
-        });
-      }
-    }),
-  );
+  .superRefine((n, ctx) => {
+    const m = ALARM_ARN.exec(n.AlarmArn);
+    if (!m) return;
+    if (m[4] !== n.AlarmName) {
+      ctx.addIssue({
+        path: ['AlarmArn'],
+        message: `must be the ARN of the alarm named in AlarmName (its name part is ${JSON.stringify(cut(m[4] ?? '', 60))})`,
+      });
+    }
+    // The object's checks run even when a field failed a check of its own: compare only with a valid account id.
+    if (/^\d{12}$/.test(n.AWSAccountId) && m[3] !== n.AWSAccountId) {
+      ctx.addIssue({
+        path: ['AlarmArn'],
+        message: `must be in account AWSAccountId (${n.AWSAccountId}), not ${m[3] ?? ''}`,
+      });
+    }
+  });
 
 /** Whether a parsed body says it is an alarm notification: it names an alarm and is not a Chatbot message. */
 function claimsToBeAlarm(json: unknown): boolean {
@@ -170,7 +158,7 @@ export function parseCloudWatchAlarmNotification(
       ok: false,
       relevant: claimsToBeAlarm(json),
       problems: capProblems(
-        parsed.error.issues.map((i) => `${jsonPath([...at, ...i.path])}: ${cut(i.message, 300)}`),
+        parsed.issues.map((i) => `${jsonPath([...at, ...i.path])}: ${cut(i.message, 300)}`),
       ),
     };
   }

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import {
   ALARM_STATE,
   CODEDEPLOY_NAME_MAX,
@@ -12,6 +11,7 @@ import {
 } from '../contract';
 import type { AlarmTransition, DeploymentEvent, Millis } from '../domain';
 import { describeValue, isRecord, jsonPath } from './json-path';
+import * as v from './lean-schema';
 
 /**
  * Boundary parsing of EventBridge events. Nothing is coerced: an event that does not match is rejected with
@@ -49,58 +49,52 @@ function offsetMs(offset: string): number {
   return sign * (Number(offset.slice(1, 3)) * 60 + Number(offset.slice(4, 6))) * 60_000;
 }
 
-const timestamp = z
+const timestamp = v
   .string()
-  .max(64, { message: TIMESTAMP_HELP })
-  .refine((s) => !Number.isNaN(parseIsoTimestamp(s)), { message: TIMESTAMP_HELP });
-const stateValue = z.enum([ALARM_STATE.ok, ALARM_STATE.alarm, ALARM_STATE.insufficientData]);
+  .max(64, TIMESTAMP_HELP)
+  .refine((s) => !Number.isNaN(parseIsoTimestamp(s)), TIMESTAMP_HELP);
+const stateValue = v.enumOf([ALARM_STATE.ok, ALARM_STATE.alarm, ALARM_STATE.insufficientData]);
 // eslint-disable-next-line no-control-regex -- control characters are exactly what this refuses
 const NO_CONTROL = /^[^\u0000-\u001f\u007f]*$/;
 const identifier = (what: string) =>
-  z
+  v
     .string()
-    .min(1, { message: `must be a non-empty ${what}` })
-    .max(LIMITS.identifierMax, {
-      message: `must be a ${what} of at most ${LIMITS.identifierMax} characters`,
-    });
+    .min(1, `must be a non-empty ${what}`)
+    .max(LIMITS.identifierMax, `must be a ${what} of at most ${LIMITS.identifierMax} characters`);
 /** Free text is kept, cut to `max` characters for storage and messages. */
-const text = (max: number) => z.string().transform((t) => cut(t, max));
+const text = (max: number) => v.string().transform((t) => cut(t, max));
 
 const envelope = {
   id: identifier('event id'),
-  account: z.string().regex(/^\d{12}$/, 'must be a 12-digit account id'),
-  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, 'must be an AWS region such as us-east-1'),
+  account: v.string().regex(/^\d{12}$/, 'must be a 12-digit account id'),
+  region: v.string().regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, 'must be an AWS region such as us-east-1'),
   time: timestamp,
-  resources: z
-    .array(
-      z.string().max(LIMITS.arnMax, { message: `must be an ARN of at most ${LIMITS.arnMax} characters` }),
-    )
-    .max(LIMITS.resourcesMax, { message: `must list at most ${LIMITS.resourcesMax} resources` }),
+  resources: v
+    .array(v.string().max(LIMITS.arnMax, `must be an ARN of at most ${LIMITS.arnMax} characters`))
+    .max(LIMITS.resourcesMax, `must list at most ${LIMITS.resourcesMax} resources`),
 };
 
-const alarmName = z
+const alarmName = v
   .string()
-  .min(1, { message: 'must be a CloudWatch alarm name' })
-  .max(LIMITS.alarmNameMax, {
-    message: `must be a CloudWatch alarm name of at most ${LIMITS.alarmNameMax} characters`,
-  })
-  .regex(NO_CONTROL, { message: 'must be a CloudWatch alarm name without control characters' });
+  .min(1, 'must be a CloudWatch alarm name')
+  .max(LIMITS.alarmNameMax, `must be a CloudWatch alarm name of at most ${LIMITS.alarmNameMax} characters`)
+  .regex(NO_CONTROL, 'must be a CloudWatch alarm name without control characters');
 
-const alarmEventSchema = z
+const alarmEventSchema = v
   .looseObject({
     ...envelope,
-    source: z.literal(EVENT_SOURCE.cloudwatch),
-    'detail-type': z.literal(DETAIL_TYPE.alarmStateChange),
-    detail: z.looseObject({
+    source: v.literal(EVENT_SOURCE.cloudwatch),
+    'detail-type': v.literal(DETAIL_TYPE.alarmStateChange),
+    detail: v.looseObject({
       alarmName,
-      state: z.looseObject({
+      state: v.looseObject({
         value: stateValue,
         reason: text(LIMITS.stateReasonMax).optional(),
         reasonData: text(LIMITS.stateReasonDataMax).optional(),
         timestamp,
       }),
-      previousState: z
-        .looseObject({ value: stateValue, timestamp: timestamp.optional(), reason: z.string().optional() })
+      previousState: v
+        .looseObject({ value: stateValue, timestamp: timestamp.optional(), reason: v.string().optional() })
         .optional(),
     }),
   })
@@ -108,26 +102,25 @@ const alarmEventSchema = z
     const arn = e.resources[0];
     if (arn !== undefined && !isAlarmArn(arn, e.detail.alarmName)) {
       ctx.addIssue({
-        code: 'custom',
         path: ['resources', 0],
         message: `must be the ARN of alarm ${JSON.stringify(cut(e.detail.alarmName, 60))} (arn:<partition>:cloudwatch:<region>:<account>:alarm:<name>)`,
       });
     }
   });
 
-const ecsEventSchema = z.looseObject({
+const ecsEventSchema = v.looseObject({
   ...envelope,
-  source: z.literal(EVENT_SOURCE.ecs),
-  'detail-type': z.literal(DETAIL_TYPE.ecsDeploymentStateChange),
+  source: v.literal(EVENT_SOURCE.ecs),
+  'detail-type': v.literal(DETAIL_TYPE.ecsDeploymentStateChange),
   resources: envelope.resources
     .min(1, 'must name the service ARN')
-    .refine((r) => parseServiceArn(r[0] ?? '') !== undefined, {
-      message:
-        'resources[0] must be a service ARN arn:aws:ecs:<region>:<account>:service/<cluster>/<service>',
-    }),
-  detail: z.looseObject({
-    eventType: z.string().optional(),
-    eventName: z.enum([
+    .refine(
+      (r) => parseServiceArn(r[0] ?? '') !== undefined,
+      'resources[0] must be a service ARN arn:aws:ecs:<region>:<account>:service/<cluster>/<service>',
+    ),
+  detail: v.looseObject({
+    eventType: v.string().optional(),
+    eventName: v.enumOf([
       ECS_DEPLOYMENT_EVENT.inProgress,
       ECS_DEPLOYMENT_EVENT.completed,
       ECS_DEPLOYMENT_EVENT.failed,
@@ -141,22 +134,23 @@ const ecsEventSchema = z.looseObject({
 const codeDeployStates = Object.values(CODEDEPLOY_STATE) as [CodeDeployState, ...CodeDeployState[]];
 
 const codeDeployName = (what: string) =>
-  z
+  v
     .string()
-    .min(1, { message: `must be a CodeDeploy ${what} name` })
-    .max(CODEDEPLOY_NAME_MAX, {
-      message: `must be a CodeDeploy ${what} name of at most ${CODEDEPLOY_NAME_MAX} characters`,
-    });
+    .min(1, `must be a CodeDeploy ${what} name`)
+    .max(
+      CODEDEPLOY_NAME_MAX,
+      `must be a CodeDeploy ${what} name of at most ${CODEDEPLOY_NAME_MAX} characters`,
+    );
 
-const codeDeployEventSchema = z.looseObject({
+const codeDeployEventSchema = v.looseObject({
   ...envelope,
-  source: z.literal(EVENT_SOURCE.codedeploy),
-  'detail-type': z.literal(DETAIL_TYPE.codeDeployStateChange),
-  detail: z.looseObject({
+  source: v.literal(EVENT_SOURCE.codedeploy),
+  'detail-type': v.literal(DETAIL_TYPE.codeDeployStateChange),
+  detail: v.looseObject({
     application: codeDeployName('application'),
     deploymentGroup: codeDeployName('deployment group'),
     deploymentId: identifier('deployment id'),
-    state: z.enum(codeDeployStates),
+    state: v.enumOf(codeDeployStates),
   }),
 });
 
@@ -180,7 +174,7 @@ export function parseAlarmEvent(raw: unknown, options: ParseOptions = {}): Parse
   const mismatch = checkKind(raw, EVENT_SOURCE.cloudwatch, DETAIL_TYPE.alarmStateChange);
   if (mismatch) return mismatch;
   const r = alarmEventSchema.safeParse(raw);
-  if (!r.success) return malformed(r.error);
+  if (!r.success) return malformed(r.issues);
   const e = r.data;
   const d = e.detail;
   const future = fromTheFuture(options, [
@@ -215,7 +209,7 @@ export function parseEcsDeploymentEvent(
   const mismatch = checkKind(raw, EVENT_SOURCE.ecs, DETAIL_TYPE.ecsDeploymentStateChange);
   if (mismatch) return mismatch;
   const r = ecsEventSchema.safeParse(raw);
-  if (!r.success) return malformed(r.error);
+  if (!r.success) return malformed(r.issues);
   const e = r.data;
   const future = fromTheFuture(options, [
     [['time'], e.time],
@@ -264,7 +258,7 @@ export function parseCodeDeployEvent(raw: unknown, options: ParseOptions = {}): 
   const mismatch = checkKind(raw, EVENT_SOURCE.codedeploy, DETAIL_TYPE.codeDeployStateChange);
   if (mismatch) return mismatch;
   const r = codeDeployEventSchema.safeParse(raw);
-  if (!r.success) return malformed(r.error);
+  if (!r.success) return malformed(r.issues);
   const e = r.data;
   const future = fromTheFuture(options, [[['time'], e.time]]);
   if (future) return future;
@@ -320,11 +314,11 @@ function checkKind(raw: unknown, source: string, detailType: string): Parsed<nev
   };
 }
 
-function malformed(error: z.ZodError): Parsed<never> {
+function malformed(issues: readonly v.Issue[]): Parsed<never> {
   return {
     ok: false,
     reason: 'malformed',
-    problems: capProblems(error.issues.map((i) => `${jsonPath(i.path)}: ${cut(i.message, 300)}`)),
+    problems: capProblems(issues.map((i) => `${jsonPath(i.path)}: ${cut(i.message, 300)}`)),
   };
 }
 

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import {
   LIMITS,
   MAX_PAUSE_MINUTES,
@@ -8,6 +7,7 @@ import {
   type OperatorRequest,
 } from '../contract';
 import { describeValue, isRecord, jsonPath, nestsDeeperThan } from './json-path';
+import * as v from './lean-schema';
 
 /**
  * Boundary parsing of operator requests (the body the `watchdog` CLI posts to the operator function, and the
@@ -37,66 +37,46 @@ const LIMIT_HELP = `must be a whole number from 1 to ${MAX_HISTORY_LIMIT}`;
 const VERSION_HELP = `must be a non-empty version (task definition "family:revision" or a CodeDeploy revision) of at most ${MAX_VERSION_LENGTH} characters`;
 const ALARM_HELP = `must be a CloudWatch alarm name of 1 to ${MAX_ALARM_NAME_LENGTH} characters`;
 
-const target = z.string({ error: TARGET_HELP }).regex(TARGET_ID_PATTERN, { error: TARGET_HELP });
-const reason = z
-  .string({ error: REASON_HELP })
-  .max(MAX_REASON_LENGTH, { error: REASON_HELP })
-  .refine((s) => s.trim().length > 0, { error: REASON_HELP });
-const flag = (what: string) => z.boolean({ error: `must be true or false (${what})` });
+const target = v.string(TARGET_HELP).regex(TARGET_ID_PATTERN, TARGET_HELP);
+const reason = v
+  .string(REASON_HELP)
+  .max(MAX_REASON_LENGTH, REASON_HELP)
+  .refine((s) => s.trim().length > 0, REASON_HELP);
+const flag = (what: string) => v.boolean(`must be true or false (${what})`);
+/** A whole number from `min` to `max`; every problem with it gets `help`. */
+const wholeNumber = (min: number, max: number, help: string) =>
+  v.number(help).int(help).min(min, help).max(max, help);
 
 const SCHEMAS = {
-  status: z.strictObject({ command: z.literal('status'), target: target.optional() }),
-  history: z.strictObject({
-    command: z.literal('history'),
+  status: v.strictObject({ command: v.literal('status'), target: target.optional() }),
+  history: v.strictObject({
+    command: v.literal('history'),
     target: target.optional(),
-    sinceMs: z
-      .number({ error: SINCE_HELP })
-      .int({ error: SINCE_HELP })
-      .min(0, { error: SINCE_HELP })
-      .max(LIMITS.maxDateMs, { error: SINCE_HELP })
-      .optional(),
-    limit: z
-      .number({ error: LIMIT_HELP })
-      .int({ error: LIMIT_HELP })
-      .min(1, { error: LIMIT_HELP })
-      .max(MAX_HISTORY_LIMIT, { error: LIMIT_HELP })
-      .optional(),
+    sinceMs: wholeNumber(0, LIMITS.maxDateMs, SINCE_HELP).optional(),
+    limit: wholeNumber(1, MAX_HISTORY_LIMIT, LIMIT_HELP).optional(),
   }),
-  pause: z.strictObject({
-    command: z.literal('pause'),
+  pause: v.strictObject({
+    command: v.literal('pause'),
     target: target.optional(),
     reason,
-    forMinutes: z
-      .number({ error: FOR_HELP })
-      .int({ error: FOR_HELP })
-      .min(1, { error: FOR_HELP })
-      .max(MAX_PAUSE_MINUTES, { error: FOR_HELP })
-      .optional(),
+    forMinutes: wholeNumber(1, MAX_PAUSE_MINUTES, FOR_HELP).optional(),
   }),
-  resume: z.strictObject({ command: z.literal('resume'), target: target.optional() }),
-  approve: z.strictObject({ command: z.literal('approve'), target }),
-  rollback: z.strictObject({
-    command: z.literal('rollback'),
+  resume: v.strictObject({ command: v.literal('resume'), target: target.optional() }),
+  approve: v.strictObject({ command: v.literal('approve'), target }),
+  rollback: v.strictObject({
+    command: v.literal('rollback'),
     target,
-    to: z
-      .string({ error: VERSION_HELP })
-      .min(1, { error: VERSION_HELP })
-      .max(MAX_VERSION_LENGTH, { error: VERSION_HELP })
-      .optional(),
+    to: v.string(VERSION_HELP).min(1, VERSION_HELP).max(MAX_VERSION_LENGTH, VERSION_HELP).optional(),
     reason,
     force: flag('allow a version outside the known-good ledger').optional(),
   }),
-  drill: z.strictObject({
-    command: z.literal('drill'),
+  drill: v.strictObject({
+    command: v.literal('drill'),
     target,
     live: flag('act for real instead of a dry run').optional(),
-    alarm: z
-      .string({ error: ALARM_HELP })
-      .min(1, { error: ALARM_HELP })
-      .max(MAX_ALARM_NAME_LENGTH, { error: ALARM_HELP })
-      .optional(),
+    alarm: v.string(ALARM_HELP).min(1, ALARM_HELP).max(MAX_ALARM_NAME_LENGTH, ALARM_HELP).optional(),
   }),
-} satisfies Record<OperatorCommand, z.ZodType<OperatorRequest>>;
+} satisfies Record<OperatorCommand, v.Schema<OperatorRequest>>;
 
 function isCommand(value: unknown): value is OperatorCommand {
   return typeof value === 'string' && (OPERATOR_COMMANDS as readonly string[]).includes(value);
@@ -135,9 +115,9 @@ export function parseOperatorRequest(input: unknown): OperatorRequestParseResult
   const schema = SCHEMAS[command];
   const result = schema.safeParse(input);
   if (result.success) return { ok: true, request: result.data };
-  const problems = result.error.issues.flatMap((issue) => {
+  const problems = result.issues.flatMap((issue) => {
     if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map(
+      return (issue.keys ?? []).map(
         (key) =>
           `${jsonPath([...issue.path, key])}: unknown key; valid keys for "${command}" are ${quoted(Object.keys(schema.shape))}`,
       );

@@ -1,6 +1,6 @@
-import { z } from 'zod';
 import { NOTIFICATION_KINDS, SEVERITIES, type SnsChatbotRecord } from '../contract';
 import { isRecord, jsonPath } from './json-path';
+import * as v from './lean-schema';
 
 /**
  * Boundary parsing for the Slack notifier: the SNS → Lambda event, and each record's message as the watchdog's
@@ -14,35 +14,35 @@ export type ParsedSnsEvent =
   | { readonly ok: true; readonly records: readonly SnsChatbotRecord[] }
   | { readonly ok: false; readonly problems: readonly string[] };
 
-const attribute = z.looseObject({ Type: z.string(), Value: z.string() });
+const attribute = v.looseObject({ Type: v.string(), Value: v.string() });
 
-const snsEventSchema = z.looseObject({
-  Records: z
+const snsEventSchema = v.looseObject({
+  Records: v
     .array(
-      z.looseObject({
-        Sns: z.looseObject({
-          MessageId: z.string().min(1),
-          Message: z.string(),
-          MessageAttributes: z.record(z.string(), attribute).optional(),
+      v.looseObject({
+        Sns: v.looseObject({
+          MessageId: v.string().min(1),
+          Message: v.string(),
+          MessageAttributes: v.record(attribute).optional(),
         }),
       }),
     )
     .min(1, 'must hold at least one record'),
 });
 
-const chatbotSchema = z.looseObject({
-  version: z.literal('1.0'),
-  source: z.literal('custom'),
-  content: z.looseObject({
-    title: z.string().min(1),
-    description: z.string(),
-    nextSteps: z.array(z.string()).optional(),
-    keywords: z.array(z.string()).optional(),
+const chatbotSchema = v.looseObject({
+  version: v.literal('1.0'),
+  source: v.literal('custom'),
+  content: v.looseObject({
+    title: v.string().min(1),
+    description: v.string(),
+    nextSteps: v.array(v.string()).optional(),
+    keywords: v.array(v.string()).optional(),
   }),
-  metadata: z
+  metadata: v
     .looseObject({
-      threadId: z.string().optional(),
-      additionalContext: z.record(z.string(), z.string()).optional(),
+      threadId: v.string().optional(),
+      additionalContext: v.record(v.string()).optional(),
     })
     .optional(),
 });
@@ -51,7 +51,7 @@ const chatbotSchema = z.looseObject({
 export function parseSnsChatbotEvent(raw: unknown): ParsedSnsEvent {
   if (!isRecord(raw)) return { ok: false, problems: ['$: must be a JSON object (an SNS event)'] };
   const event = snsEventSchema.safeParse(raw);
-  if (!event.success) return { ok: false, problems: problemsOf(event.error) };
+  if (!event.success) return { ok: false, problems: problemsOf(event.issues) };
   return {
     ok: true,
     records: event.data.Records.map((record, i): SnsChatbotRecord => {
@@ -68,7 +68,7 @@ export function parseSnsChatbotEvent(raw: unknown): ParsedSnsEvent {
         };
       }
       const message = chatbotSchema.safeParse(json);
-      if (!message.success) return { ok: false, messageId, problems: problemsOf(message.error, at) };
+      if (!message.success) return { ok: false, messageId, problems: problemsOf(message.issues, at) };
       const { content, metadata } = message.data;
       const severity = oneOf(SEVERITIES, attributes?.['severity']?.Value);
       const kind = oneOf(
@@ -103,6 +103,6 @@ function oneOf<T extends string>(values: readonly T[], value: string | undefined
   return values.find((v) => v === value);
 }
 
-function problemsOf(error: z.ZodError, prefix: readonly PropertyKey[] = []): string[] {
-  return error.issues.map((i) => `${jsonPath([...prefix, ...i.path])}: ${i.message}`);
+function problemsOf(issues: readonly v.Issue[], prefix: readonly PropertyKey[] = []): string[] {
+  return issues.map((i) => `${jsonPath([...prefix, ...i.path])}: ${i.message}`);
 }

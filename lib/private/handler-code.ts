@@ -28,6 +28,24 @@ export const HANDLER_BUNDLING = {
   externalModules: [] as string[],
 } as const;
 
+/**
+ * HANDLER_BUNDLING as esbuild options: what NodejsFunction runs for it (`esbuild --bundle <entry>
+ * --target=node22 --platform=node --minify --sourcemap --sources-content=false`, no `--external`, CommonJS,
+ * esbuild's default for that command line). For building a handler exactly as the stack does outside synth:
+ * the package build, the cold-start benchmark and the bundle-size test. Plain values, so that lib/ needs no
+ * esbuild types.
+ */
+export const HANDLER_ESBUILD_OPTIONS = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: HANDLER_BUNDLING.target,
+  minify: HANDLER_BUNDLING.minify,
+  sourcemap: HANDLER_BUNDLING.sourceMap,
+  sourcesContent: HANDLER_BUNDLING.sourcesContent,
+  external: [...HANDLER_BUNDLING.externalModules],
+} as const;
+
 /** File name of a bundle inside its directory; the function's handler is `index.handler`. */
 export const BUNDLE_FILE = 'index.js';
 
