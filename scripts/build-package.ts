@@ -82,6 +82,9 @@ const CLI_BUILD: esbuild.BuildOptions = {
   sourcemap: true,
   sourcesContent: false,
   plugins: [bundleableDynalite],
+  // The construct library's peers, resolved from the consumer's install: only `validate` loads them (lazily),
+  // and bundling aws-cdk-lib made the CLI 59 MB. Without them installed, `validate` says what to install.
+  external: ['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs', 'cdk-nag'],
   absWorkingDir: ROOT,
   logLevel: 'warning',
 };

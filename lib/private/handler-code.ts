@@ -63,6 +63,10 @@ export function handlerCode(entry: HandlerEntry, moduleDir: string = __dirname):
   const packageRoot = path.join(moduleDir, '..', '..');
   const directory = path.join(packageRoot, 'handlers', entry);
   if (existsSync(path.join(directory, BUNDLE_FILE))) return { kind: 'prebuilt', directory };
+  // The installed CLI is one bundle, `dist/cli/watchdog.js`, with this module inside it (`watchdog validate`
+  // builds the stack): there the bundles are one level up.
+  const besideCli = path.join(moduleDir, '..', 'handlers', entry);
+  if (existsSync(path.join(besideCli, BUNDLE_FILE))) return { kind: 'prebuilt', directory: besideCli };
   const source = path.join(packageRoot, 'lambda', 'handlers', `${entry}.ts`);
   if (existsSync(source)) return { kind: 'source', entry: source };
   throw new Error(

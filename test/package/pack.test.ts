@@ -66,6 +66,8 @@ let jsOut: string;
 let template: CfnTemplate;
 /** `simulate --json` of the showcase scenario by the installed package's CLI, and by this checkout's. */
 let packagedSimulation: { stdout: string; stderr: string };
+/** `validate --json` of the example config by the installed package's CLI. */
+let packagedValidation: { stdout: string; stderr: string };
 let sourceSimulation: string;
 const SCENARIO = join(REPO_ROOT, 'examples', 'checkout-bad-deploy.json');
 /** Compared by digest: Jest's deep equality on megabyte Buffers takes minutes. */
@@ -92,14 +94,19 @@ beforeAll(async () => {
   jsOut = join(app, 'js.out');
   // Independent processes, run side by side. The TypeScript app keeps aws-cdk-lib's default synth-time
   // validation (as a construct user has it); the plain JavaScript one skips it, it adds nothing there.
-  const [, , packaged, source] = await Promise.all([
+  const [, , packaged, source, validated] = await Promise.all([
     synthTypeScriptApp(app, cdkOut, { PATH: path }),
     synthPlainJs(app, jsOut, { PATH: path, CDK_VALIDATION: 'false' }),
     runAsync(bin('rollback-watchdog'), ['simulate', SCENARIO, '--json'], { cwd: app }),
     runAsync(process.execPath, [join(REPO_ROOT, 'bin', 'watchdog.js'), 'simulate', SCENARIO, '--json'], {
       cwd: REPO_ROOT,
     }),
+    // validate builds the stack: the installed CLI loads the app's own aws-cdk-lib (a peer, not bundled).
+    runAsync(bin('rollback-watchdog'), ['validate', join(REPO_ROOT, 'watchdog.config.json'), '--json'], {
+      cwd: app,
+    }),
   ]);
+  packagedValidation = validated;
   packagedSimulation = packaged;
   sourceSimulation = source.stdout;
   template = readTemplate(cdkOut, CONSUMER_STACK);
@@ -254,6 +261,14 @@ describe('the CLI of the installed package', () => {
       });
     }
     expect(() => require.resolve('tsx', { paths: [app] })).toThrow();
+  });
+
+  it("validates a config with the app's aws-cdk-lib, which the CLI bundle leaves out", () => {
+    expect(JSON.parse(packagedValidation.stdout)).toMatchObject({ valid: true });
+    const cli = readFileSync(join(installed, 'dist', 'cli', 'watchdog.js'), 'utf8');
+    expect(cli).toMatch(/require\("aws-cdk-lib"\)/);
+    // aws-cdk-lib bundled in made it 59 MB; the SDK, dynalite and zod are what remains.
+    expect(Buffer.byteLength(cli)).toBeLessThan(20 * 1024 * 1024);
   });
 
   it('simulates a scenario byte-identically to the sources, dynalite and all inside its bundle', () => {

@@ -14,9 +14,31 @@ import { EXIT } from '../io';
  * (A CommonJS require: the CLI runs under tsx's CommonJS hook, which dynamic import() bypasses.)
  */
 function loadSynthProblems(): (config: WatchdogConfig) => string[] {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const stack = require('../../../lib/watchdog-stack') as typeof import('../../../lib/watchdog-stack');
+  let stack: typeof import('../../../lib/watchdog-stack');
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    stack = require('../../../lib/watchdog-stack') as typeof import('../../../lib/watchdog-stack');
+  } catch (error) {
+    throw new Error(missingPeerMessage(error), { cause: error });
+  }
   return stack.synthProblems;
+}
+
+/**
+ * The installed CLI leaves aws-cdk-lib and constructs (the construct library's peer dependencies) to the app it
+ * runs in; `validate` builds the stack, so it needs them. Any other load failure is reported as it is.
+ */
+export function missingPeerMessage(error: unknown): string {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  const text = typeof message === 'string' ? message : String(error);
+  const missing = /Cannot find module '((?:aws-cdk-lib|constructs)[^']*)'/.exec(text)?.[1];
+  if (code !== 'MODULE_NOT_FOUND' || missing === undefined)
+    return `validate could not load the stack: ${text}`;
+  return (
+    `validate builds the stack as \`cdk synth\` would, so it needs aws-cdk-lib and constructs (peer dependencies of ` +
+    `rollback-watchdog), and ${missing} is not installed here: run it in your CDK app after ` +
+    '`npm install aws-cdk-lib constructs`, or check the config with `npx cdk synth`'
+  );
 }
 
 /** The account and region only label the resolved config here; validation does not depend on them. */

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { scenarioInput } from '../sim/support';
 import { runCli, tempDir } from './support';
+import { missingPeerMessage } from '../../../lambda/cli/commands/validate';
 
 const repo = join(__dirname, '../../..');
 const validConfig = {
@@ -309,4 +310,30 @@ describe('watchdog validate: what one stack holds', () => {
       ),
     ]);
   }, 120_000);
+});
+
+describe('validate without the construct library peers', () => {
+  it('names the missing peer and what to install when aws-cdk-lib is not there', () => {
+    const error = Object.assign(
+      new Error("Cannot find module 'aws-cdk-lib'\nRequire stack:\n- /x/dist/cli/watchdog.js"),
+      {
+        code: 'MODULE_NOT_FOUND',
+      },
+    );
+    expect(missingPeerMessage(error)).toBe(
+      'validate builds the stack as `cdk synth` would, so it needs aws-cdk-lib and constructs (peer dependencies of ' +
+        'rollback-watchdog), and aws-cdk-lib is not installed here: run it in your CDK app after ' +
+        '`npm install aws-cdk-lib constructs`, or check the config with `npx cdk synth`',
+    );
+    const constructs = Object.assign(new Error("Cannot find module 'constructs'"), {
+      code: 'MODULE_NOT_FOUND',
+    });
+    expect(missingPeerMessage(constructs)).toContain('and constructs is not installed here');
+  });
+
+  it('reports any other load failure as it is', () => {
+    const other = Object.assign(new Error("Cannot find module './gone'"), { code: 'MODULE_NOT_FOUND' });
+    expect(missingPeerMessage(other)).toBe("validate could not load the stack: Cannot find module './gone'");
+    expect(missingPeerMessage(new SyntaxError('boom'))).toBe('validate could not load the stack: boom');
+  });
 });

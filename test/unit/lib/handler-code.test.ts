@@ -26,6 +26,15 @@ describe('handlerCode', () => {
     });
   });
 
+  it('takes the prebuilt bundle from inside the installed CLI bundle (dist/cli: `watchdog validate`)', () => {
+    const root = layout(['dist/handlers/on-operator/index.js', 'dist/cli/watchdog.js']);
+    roots.push(root);
+    expect(handlerCode('on-operator', join(root, 'dist', 'cli'))).toEqual({
+      kind: 'prebuilt',
+      directory: join(root, 'dist', 'handlers', 'on-operator'),
+    });
+  });
+
   it('takes the TypeScript entry in a checkout, even after `npm pack` built dist/ there', () => {
     const root = layout(['lambda/handlers/on-sweep.ts', 'dist/handlers/on-sweep/index.js']);
     roots.push(root);
