@@ -4,10 +4,21 @@
  * results and messages. Nothing under lambda/ may import this.
  */
 import * as z from 'zod/mini';
-import { ALARM_STATE, LIMITS, type AlarmStateValue } from '../../../lambda/contract';
+import {
+  ALARM_STATE,
+  LIMITS,
+  type AlarmMetric,
+  type AlarmMetricQuery,
+  type AlarmTrigger,
+  type CloudWatchAlarmNotification,
+  type CompositeAlarmRule,
+  type ForwarderRecord,
+  type ParsedForwarderEvent,
+  type TriggeringChild,
+} from '../../../lambda/contract';
 import { capProblems, parseIsoTimestamp } from './events';
 import { isRecord, jsonPath, valueAt } from '../../../lambda/boundary/json-path';
-import { parseSnsChatbotEvent, type SnsChatbotRecord } from './sns-event';
+import { parseSnsChatbotEvent } from './sns-event';
 
 /**
  * Boundary parsing of the notification CloudWatch publishes to SNS when an alarm with the topic as an action
@@ -39,84 +50,6 @@ export const ALARM_NOTIFICATION_LIMITS = {
   /** The display region name ("US East (N. Virginia)"). */
   regionNameMax: 64,
 } as const;
-
-/** One metric dimension as the trigger names it. */
-export interface AlarmDimension {
-  readonly name: string;
-  readonly value: string;
-}
-
-/** A metric as CloudWatch names it. */
-export interface AlarmMetric {
-  readonly namespace?: string;
-  readonly metricName?: string;
-  readonly dimensions: readonly AlarmDimension[];
-}
-
-/** One query of a metric-math alarm: an expression, or a metric with its statistic and period. */
-export interface AlarmMetricQuery {
-  readonly id: string;
-  readonly expression?: string;
-  readonly label?: string;
-  readonly returnData?: boolean;
-  readonly metric?: AlarmMetric;
-  readonly stat?: string;
-  readonly period?: number;
-}
-
-/** What a metric alarm evaluates; every field is optional because CloudWatch writes several shapes. */
-export interface AlarmTrigger {
-  /** A single-metric alarm's metric; absent for metric math. */
-  readonly metric?: AlarmMetric;
-  /** `Statistic` (`SUM`, `MAXIMUM`, …) or `ExtendedStatistic` (`p99`). */
-  readonly statistic?: string;
-  readonly unit?: string;
-  readonly period?: number;
-  readonly evaluationPeriods?: number;
-  readonly datapointsToAlarm?: number;
-  readonly comparisonOperator?: string;
-  readonly threshold?: number;
-  /** Anomaly-detection alarms compare with a band from this query instead of a threshold. */
-  readonly thresholdMetricId?: string;
-  readonly treatMissingData?: string;
-  /** A metric-math alarm's queries; empty for a single-metric alarm. */
-  readonly metrics: readonly AlarmMetricQuery[];
-}
-
-/** A child alarm whose state change moved a composite alarm. */
-export interface TriggeringChild {
-  readonly alarmName: string;
-  readonly arn: string;
-  readonly state?: AlarmStateValue;
-}
-
-/** A composite alarm's rule and the children that triggered this change. */
-export interface CompositeAlarmRule {
-  readonly rule?: string;
-  readonly triggeringChildren: readonly TriggeringChild[];
-}
-
-/** An alarm notification as the Slack forwarder needs it. */
-export interface CloudWatchAlarmNotification {
-  readonly alarmName: string;
-  readonly alarmArn: string;
-  /** From the ARN, like the region: the console links are built from these, never from text in the message. */
-  readonly partition: string;
-  readonly region: string;
-  /** CloudWatch's display name of the region ("US East (N. Virginia)"), when it gave one. */
-  readonly regionName?: string;
-  readonly account: string;
-  readonly description?: string;
-  readonly newState: AlarmStateValue;
-  readonly oldState?: AlarmStateValue;
-  readonly reason: string;
-  /** As CloudWatch wrote it (`2026-03-01T10:05:00.123+0000`); checked to be a real instant. */
-  readonly stateChangeTime: string;
-  /** A metric alarm's trigger; absent for a composite alarm. */
-  readonly trigger?: AlarmTrigger;
-  /** A composite alarm's rule; absent for a metric alarm. */
-  readonly composite?: CompositeAlarmRule;
-}
 
 /** The result of parsing one SNS message body as an alarm notification. */
 export type ParsedAlarmNotification =
@@ -273,16 +206,6 @@ export function parseCloudWatchAlarmNotification(
     },
   };
 }
-
-/** One SNS record for the Slack forwarder: a watchdog notification, an alarm notification, or why neither. */
-export type ForwarderRecord =
-  | SnsChatbotRecord
-  | { readonly ok: true; readonly messageId: string; readonly alarm: CloudWatchAlarmNotification };
-
-/** The SNS event for the Slack forwarder: its records, or why it is not an SNS event at all. */
-export type ParsedForwarderEvent =
-  | { readonly ok: true; readonly records: readonly ForwarderRecord[] }
-  | { readonly ok: false; readonly problems: readonly string[] };
 
 /**
  * Parses the SNS event the Slack forwarder receives. Each record is first read as the watchdog's Chatbot

@@ -4,12 +4,7 @@
  * results and messages. Nothing under lambda/ may import this.
  */
 import { z } from 'zod';
-import {
-  NOTIFICATION_KINDS,
-  SEVERITIES,
-  type NotificationKind,
-  type Severity,
-} from '../../../lambda/contract';
+import { NOTIFICATION_KINDS, SEVERITIES, type SnsChatbotRecord } from '../../../lambda/contract';
 import { isRecord, jsonPath } from '../../../lambda/boundary/json-path';
 
 /**
@@ -17,38 +12,6 @@ import { isRecord, jsonPath } from '../../../lambda/boundary/json-path';
  * Chatbot custom notification (CONTRACTS.md §3). As for EventBridge events, nothing is coerced and extra fields
  * are tolerated; a record that does not match is reported with every problem named, by JSON path.
  */
-
-/** A Chatbot custom notification as the Slack notifier needs it (the SNS notifier writes more). */
-export interface ChatbotNotification {
-  readonly version: '1.0';
-  readonly source: 'custom';
-  readonly content: {
-    readonly title: string;
-    readonly description: string;
-    readonly nextSteps: readonly string[];
-    readonly keywords: readonly string[];
-  };
-  readonly metadata: {
-    readonly threadId?: string;
-    readonly additionalContext: Readonly<Record<string, string>>;
-  };
-}
-
-/** One SNS record, parsed: the message to forward, or why it cannot be. */
-export type SnsChatbotRecord =
-  | {
-      readonly ok: true;
-      readonly messageId: string;
-      readonly message: ChatbotNotification;
-      /** From the `severity` message attribute; absent when the attribute is missing or unknown. */
-      readonly severity?: Severity;
-      readonly kind?: NotificationKind;
-    }
-  | {
-      readonly ok: false;
-      readonly messageId?: string;
-      readonly problems: readonly string[];
-    };
 
 /** The whole event: its records, or why it is not an SNS event at all. */
 export type ParsedSnsEvent =
