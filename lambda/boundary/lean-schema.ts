@@ -274,19 +274,23 @@ function minLength(minimum: number, message: string | undefined): Check {
 
 // ---- scalar types ----
 
+/** The issue of a value that is not of the scalar type `expected`; the schema's own message wins. */
+function pushInvalidType(p: Payload, expected: string, error: string | undefined): void {
+  p.issues.push({
+    code: 'invalid_type',
+    path: [],
+    message: error ?? invalidType(expected, p.value),
+    flow: undefined,
+  });
+}
+
 export class StringSchema extends Schema<string> {
   constructor(checks: readonly Check[] = [], error?: string) {
     super(checks, error);
   }
 
   protected parseType(p: Payload): void {
-    if (typeof p.value !== 'string')
-      p.issues.push({
-        code: 'invalid_type',
-        path: [],
-        message: this.error ?? invalidType('string', p.value),
-        flow: undefined,
-      });
+    if (typeof p.value !== 'string') pushInvalidType(p, 'string', this.error);
   }
 
   protected withChecks(checks: readonly Check[]): this {
@@ -326,13 +330,7 @@ export class NumberSchema extends Schema<number> {
 
   /** A finite number: NaN and the infinities are refused. */
   protected parseType(p: Payload): void {
-    if (typeof p.value !== 'number' || !Number.isFinite(p.value))
-      p.issues.push({
-        code: 'invalid_type',
-        path: [],
-        message: this.error ?? invalidType('number', p.value),
-        flow: undefined,
-      });
+    if (typeof p.value !== 'number' || !Number.isFinite(p.value)) pushInvalidType(p, 'number', this.error);
   }
 
   protected withChecks(checks: readonly Check[]): this {
@@ -400,13 +398,7 @@ export class BooleanSchema extends Schema<boolean> {
   }
 
   protected parseType(p: Payload): void {
-    if (typeof p.value !== 'boolean')
-      p.issues.push({
-        code: 'invalid_type',
-        path: [],
-        message: this.error ?? invalidType('boolean', p.value),
-        flow: undefined,
-      });
+    if (typeof p.value !== 'boolean') pushInvalidType(p, 'boolean', this.error);
   }
 
   protected withChecks(checks: readonly Check[]): this {
