@@ -20,6 +20,7 @@ const SDK_GROUP = ['@aws-sdk/*', '@smithy/*'];
 const ROLE = {
   contract: 'the shared vocabulary imports nothing else',
   domain: 'the decision engine is pure: it imports contract only',
+  channels: 'a channel renders a notification for one destination and is pure: it imports contract only',
   'use-cases': 'use cases reach the world through the ports in lambda/use-cases/ports.ts',
   adapters: 'an adapter implements a port and knows no caller',
   boundary: 'parsers turn raw input into contract types and know nothing that consumes them',
@@ -37,12 +38,13 @@ const LAYERS = Object.keys(ROLE);
 const ALLOWED = {
   contract: [],
   domain: ['contract'],
-  'use-cases': ['contract', 'domain'],
-  adapters: ['contract', 'domain', 'boundary'],
+  channels: ['contract'],
+  'use-cases': ['contract', 'domain', 'channels'],
+  adapters: ['contract', 'domain', 'boundary', 'channels'],
   boundary: ['contract', 'domain'],
-  handlers: ['contract', 'domain', 'boundary', 'use-cases', 'adapters'],
-  cli: ['contract', 'domain', 'boundary', 'adapters', 'sim'],
-  sim: ['contract', 'domain', 'boundary', 'use-cases', 'adapters', 'handlers'],
+  handlers: ['contract', 'domain', 'boundary', 'use-cases', 'adapters', 'channels'],
+  cli: ['contract', 'domain', 'boundary', 'adapters', 'sim', 'channels'],
+  sim: ['contract', 'domain', 'boundary', 'use-cases', 'adapters', 'handlers', 'channels'],
 };
 
 /** Use-case modules adapters may import: the ports they implement and the errors those ports throw. */

@@ -3,7 +3,12 @@ import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import type * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import type { ApprovalTimeoutAction, Mode, RuntimeTarget } from '../lambda/contract';
+import {
+  runbookUrlProblem,
+  type ApprovalTimeoutAction,
+  type Mode,
+  type RuntimeTarget,
+} from '../lambda/contract';
 
 /** How many rollbacks a target may have within a sliding window before the watchdog escalates instead. */
 export interface MaxRollbacks {
@@ -127,6 +132,12 @@ export interface EcsServiceTargetOptions {
    * @default - the watchdog's `defaults`
    */
   readonly policy?: RollbackPolicy;
+  /**
+   * An https link to the target's runbook: the first link of every message about the target.
+   *
+   * @default - no runbook link
+   */
+  readonly runbookUrl?: string;
 }
 
 /** A CodeDeploy deployment group construct of any compute platform. */
@@ -173,6 +184,12 @@ export interface CodeDeployGroupTargetOptions {
    * @default - the watchdog's `defaults`
    */
   readonly policy?: RollbackPolicy;
+  /**
+   * An https link to the target's runbook: the first link of every message about the target.
+   *
+   * @default - no runbook link
+   */
+  readonly runbookUrl?: string;
 }
 
 /** The ECS service a target protects, by cluster and service name (either may be a token). */
@@ -193,6 +210,14 @@ export interface FreezeReference {
   readonly stageName: string;
   /** The pipeline construct, when one was given: its account and region are checked at synth. */
   readonly pipeline?: codepipeline.IPipeline;
+}
+
+/** A runbook URL must be literal (it is written into the config item) and an https link. */
+function runbookProblems(url: string | undefined): string[] {
+  if (url === undefined) return [];
+  if (Token.isUnresolved(url)) return ['runbookUrl: must be a literal URL, not a token'];
+  const problem = runbookUrlProblem(url);
+  return problem ? [`runbookUrl: ${problem} (got ${JSON.stringify(url)})`] : [];
 }
 
 function freezeOf(freeze: DeployFreeze | undefined): FreezeReference | undefined {
@@ -274,7 +299,8 @@ export class RollbackTarget {
       alarmNamesOf(options.alarms),
       options.policy ?? {},
       freezeOf(options.freeze),
-      problems,
+      [...problems, ...runbookProblems(options.runbookUrl)],
+      options.runbookUrl,
     );
   }
 
@@ -311,7 +337,8 @@ export class RollbackTarget {
       alarmNamesOf(options.alarms),
       options.policy ?? {},
       freezeOf(options.freeze),
-      problems,
+      [...problems, ...runbookProblems(options.runbookUrl)],
+      options.runbookUrl,
     );
   }
 
@@ -332,5 +359,7 @@ export class RollbackTarget {
     public readonly freeze: FreezeReference | undefined,
     /** Problems with the factory options, reported when the watchdog is validated. */
     public readonly problems: readonly string[],
+    /** The target's runbook, linked first in its messages. */
+    public readonly runbookUrl: string | undefined = undefined,
   ) {}
 }

@@ -157,6 +157,14 @@ export interface RollbackWatchdogProps {
    */
   readonly slackWebhookSecret?: secretsmanager.ISecret;
   /**
+   * Who every high-severity Slack post (escalations, failed rollbacks, approval requests, the watchdog's own
+   * health alarms) mentions, in Slack's syntax: `<!subteam^S0123ABCD>` for a user group, `<@U0123ABCD>` for a
+   * person, `<!here>` or `<!channel>`. Requires `slackWebhookSecret`.
+   *
+   * @default - no mention
+   */
+  readonly slackMention?: string;
+  /**
    * An AWS Chatbot Slack channel subscribed to the topic. It is notification-only: its role and its
    * guardrail policy allow reading the watchdog's dead-letter alarm and nothing else.
    *
@@ -663,7 +671,11 @@ export class RollbackWatchdog extends Construct {
     for (const principal of props.readOnlyPrincipals ?? []) this.operatorReadUrl.grantInvokeUrl(principal);
 
     if (props.slackWebhookSecret) {
-      this.slackNotifier = this.createSlackNotifier(props.slackWebhookSecret, logRetention);
+      this.slackNotifier = this.createSlackNotifier(
+        props.slackWebhookSecret,
+        logRetention,
+        props.slackMention,
+      );
     }
     if (props.chatbotSlack) this.slackChannel = this.createSlackChannel(props.chatbotSlack);
 
@@ -789,6 +801,8 @@ export class RollbackWatchdog extends Construct {
           sweepInterval: props.sweepInterval,
           notificationEmails: props.notificationEmails,
           chatbotSlack: props.chatbotSlack,
+          slackWebhookSecret: props.slackWebhookSecret,
+          slackMention: props.slackMention,
           permissions: props.permissions,
           auditRetention: props.auditRetention,
           auditExport: props.auditExport,
@@ -1070,6 +1084,7 @@ export class RollbackWatchdog extends Construct {
   private createSlackNotifier(
     secret: secretsmanager.ISecret,
     logRetention: logs.RetentionDays,
+    mention: string | undefined,
   ): lambda.IFunction {
     const { fn } = this.createHandler(
       'SlackNotifier',
@@ -1078,6 +1093,7 @@ export class RollbackWatchdog extends Construct {
       {
         [ENV.slackSecretArn]: secret.secretArn,
         [ENV.stackName]: Stack.of(this).stackName,
+        ...(mention !== undefined ? { [ENV.slackMention]: mention } : {}),
         [POWERTOOLS_ENV.serviceName]: SERVICE_NAME,
         [POWERTOOLS_ENV.metricsNamespace]: METRICS_NAMESPACE,
         NODE_OPTIONS: '--enable-source-maps',

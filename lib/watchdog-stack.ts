@@ -109,6 +109,7 @@ export class WatchdogStack extends Stack {
             alarms: target.alarms,
             policy: toPolicy(target),
             freeze: target.freeze,
+            runbookUrl: target.runbookUrl,
           });
         case 'codedeploy':
           return RollbackTarget.codeDeployGroup({
@@ -118,6 +119,7 @@ export class WatchdogStack extends Stack {
             alarms: target.alarms,
             policy: toPolicy(target),
             freeze: target.freeze,
+            runbookUrl: target.runbookUrl,
           });
       }
     });
@@ -127,7 +129,8 @@ export class WatchdogStack extends Stack {
       props.permissionsBoundaryArn ??
       (typeof boundaryContext === 'string' && boundaryContext.length > 0 ? boundaryContext : undefined);
 
-    const slackSecretName = config.notifications?.slackWebhookSecretName;
+    const slackSecretName =
+      config.notifications?.slack?.webhookSecretName ?? config.notifications?.slackWebhookSecretName;
     this.watchdog = new RollbackWatchdog(this, 'Watchdog', {
       targets,
       defaults: toPolicy(config.defaults),
@@ -141,6 +144,7 @@ export class WatchdogStack extends Stack {
         slackSecretName === undefined
           ? undefined
           : secretsmanager.Secret.fromSecretNameV2(this, 'SlackWebhookSecret', slackSecretName),
+      slackMention: config.notifications?.slack?.mention,
       chatbotSlack: props.chatbotSlack,
       permissions: config.permissions,
       operatorPrincipals: props.operatorPrincipals,

@@ -1,50 +1,9 @@
 import { PublishCommand, type MessageAttributeValue, type SNSClient } from '@aws-sdk/client-sns';
+import { renderChatbotCard } from '../channels/chatbot';
+import { renderEmailText, renderSubject } from '../channels/email';
+import { truncate } from '../channels/text';
+import { NOTIFICATION_ATTRIBUTE, NOTIFICATION_FORMAT_VERSION, type WatchdogNotification } from '../contract';
 import type { Notification, Notifier } from '../use-cases/ports';
-
-/**
- * An AWS Chatbot (Amazon Q Developer in chat applications) custom notification (docs/architecture.md,
- * "Notification messages").
- */
-export interface ChatbotMessage {
-  readonly version: '1.0';
-  readonly source: 'custom';
-  readonly content: {
-    readonly title: string;
-    readonly description: string;
-    readonly nextSteps: readonly string[];
-    readonly keywords: readonly string[];
-  };
-  readonly metadata: {
-    /** Chatbot threads every message of one target together. */
-    readonly threadId: string;
-    readonly additionalContext: Readonly<Record<string, string>>;
-  };
-}
-
-/** Chatbot's field limits: longer text is cut with an ellipsis rather than risk the whole notification. */
-export const CHATBOT_LIMITS = { title: 250, description: 8_000 } as const;
-
-/** SNS: "less than 100 characters", ASCII for email subscribers, no line breaks or control characters. */
-export const SUBJECT_MAX_LENGTH = 99;
-
-/** Renders the SNS message body; pure, so the simulator and tests see exactly what is published. */
-export function renderChatbotMessage(notification: Notification): ChatbotMessage {
-  return {
-    version: '1.0',
-    source: 'custom',
-    content: {
-      title: truncate(notification.title, CHATBOT_LIMITS.title, '…'),
-      description: truncate(notification.description, CHATBOT_LIMITS.description, '…'),
-      nextSteps: [...notification.nextSteps],
-      keywords: [...notification.keywords],
-    },
-    metadata: {
-      threadId: notification.target,
-      // kind and target always match the message attributes, whatever the caller put in its context.
-      additionalContext: { ...notification.context, kind: notification.kind, target: notification.target },
-    },
-  };
-}
 
 /**
  * The SNS message body (docs/architecture.md, "Notification messages"): `MessageStructure: "json"`, so each
@@ -54,61 +13,62 @@ export function renderChatbotMessage(notification: Notification): ChatbotMessage
  */
 export function renderSnsMessage(notification: Notification): string {
   return JSON.stringify({
-    default: JSON.stringify(renderChatbotMessage(notification)),
+    default: JSON.stringify(renderChatbotCard(notification)),
     email: renderEmailText(notification),
   });
 }
 
-/** SNS rejects a message over 256 KB; the text is cut well below, leaving room for the JSON around it. */
-export const EMAIL_TEXT_MAX_LENGTH = 60_000;
-
 /**
- * The plain-text e-mail: the title, the description as on-call reads it (what fired, what changed, what the
- * watchdog did, what to do next, the links), every next step as a command to paste, and the facts a filter or
- * an auditor looks for. No markup: mail clients show it as it is.
+ * The message attributes: `kind`, `target` and `severity` for subscription filter policies, and the
+ * notification itself as JSON (NOTIFICATION_ATTRIBUTE), so that a channel behind the topic (the Slack
+ * forwarder) renders from the typed value instead of parsing the card's text.
  */
-export function renderEmailText(notification: Notification): string {
-  const facts = Object.entries({
-    ...notification.context,
-    kind: notification.kind,
-    target: notification.target,
-    severity: notification.severity,
-  })
-    .filter(([, value]) => value !== '')
-    .map(([key, value]) => `${key}: ${value}`);
-  const text = [
-    notification.title,
-    '='.repeat(Math.min(notification.title.length, 72)),
-    '',
-    notification.description,
-    '',
-    'Next steps:',
-    ...notification.nextSteps.map((step, i) => `${i + 1}. ${step}`),
-    '',
-    '--',
-    ...facts,
-    '',
-    'Sent by Rollback Watchdog. Every decision is in the audit log: npx rollback-watchdog history',
-  ].join('\n');
-  return truncate(text, EMAIL_TEXT_MAX_LENGTH, '\n[cut: the full text is in the audit log]');
-}
-
-/** The email subject: the title in printable ASCII, cut to SNS's limit. */
-export function renderSubject(notification: Pick<Notification, 'title' | 'kind' | 'target'>): string {
-  const ascii = toAscii(notification.title);
-  const subject =
-    ascii.length > 0 ? ascii : `Rollback watchdog: ${notification.kind} ${toAscii(notification.target)}`;
-  return truncate(subject, SUBJECT_MAX_LENGTH, '...');
-}
-
-/** The message attributes subscription filter policies select on. */
 export function renderMessageAttributes(notification: Notification): Record<string, MessageAttributeValue> {
   const attribute = (value: string): MessageAttributeValue => ({ DataType: 'String', StringValue: value });
+  const typed = serializeNotification(notification);
   return {
     kind: attribute(notification.kind),
     target: attribute(notification.target),
     severity: attribute(notification.severity),
+    // Without it the Slack forwarder renders the card as it is: a message is never lost to its size.
+    ...(typed.length <= NOTIFICATION_ATTRIBUTE_MAX_LENGTH
+      ? { [NOTIFICATION_ATTRIBUTE]: attribute(typed) }
+      : {}),
   };
+}
+
+/**
+ * The largest typed notification the attribute carries. With the card (about 8 KB at most) and the e-mail
+ * text (EMAIL_TEXT_MAX_LENGTH) it keeps the whole message well under SNS's 256 KB.
+ */
+export const NOTIFICATION_ATTRIBUTE_MAX_LENGTH = 100_000;
+
+/** Each text of the typed notification is cut to this, as the card's description is. */
+const FIELD_MAX_LENGTH = 4_000;
+/** Lists (change lines, next steps, links) keep this many entries. */
+const LIST_MAX_LENGTH = 20;
+
+/** The attribute's JSON: the notification with its format version, every text and list bounded. */
+export function serializeNotification(n: WatchdogNotification): string {
+  const text = (t: string): string => truncate(t, FIELD_MAX_LENGTH, '…');
+  const value: WatchdogNotification & { readonly formatVersion: number } = {
+    formatVersion: NOTIFICATION_FORMAT_VERSION,
+    kind: n.kind,
+    severity: n.severity,
+    target: n.target,
+    title: text(n.title),
+    fired: text(n.fired),
+    changed: n.changed.slice(0, LIST_MAX_LENGTH).map(text),
+    did: text(n.did),
+    nextSteps: n.nextSteps.slice(0, LIST_MAX_LENGTH).map((step) => ({
+      text: text(step.text),
+      ...(step.command !== undefined ? { command: text(step.command) } : {}),
+    })),
+    links: n.links.slice(0, LIST_MAX_LENGTH).map((l) => ({ label: text(l.label), url: l.url })),
+    keywords: n.keywords.slice(0, LIST_MAX_LENGTH).map(text),
+    context: Object.fromEntries(Object.entries(n.context).map(([k, v]) => [k, text(v)])),
+  };
+  return JSON.stringify(value);
 }
 
 export interface SnsNotifierOptions {
@@ -140,36 +100,4 @@ export class SnsNotifier implements Notifier {
       }),
     );
   }
-}
-
-const ASCII_EQUIVALENTS: Readonly<Record<string, string>> = {
-  '→': '->',
-  '←': '<-',
-  '—': '-',
-  '–': '-',
-  '‘': "'",
-  '’': "'",
-  '“': '"',
-  '”': '"',
-  '…': '...',
-  '×': 'x',
-};
-
-function toAscii(text: string): string {
-  return (
-    text
-      // Decomposes accented letters so that the base letter survives the filter below.
-      .normalize('NFKD')
-      .replace(/[^\x20-\x7e]/g, (c) => ASCII_EQUIVALENTS[c] ?? (/\s/.test(c) ? ' ' : ''))
-      .replace(/\s+/g, ' ')
-      .trim()
-  );
-}
-
-/** Cuts `text` to at most `max` UTF-16 units, ending with `ellipsis`, without splitting a surrogate pair. */
-function truncate(text: string, max: number, ellipsis: string): string {
-  if (text.length <= max) return text;
-  let end = max - ellipsis.length;
-  if (/[\uD800-\uDBFF]/.test(text.charAt(end - 1))) end -= 1;
-  return `${text.slice(0, end).trimEnd()}${ellipsis}`;
 }

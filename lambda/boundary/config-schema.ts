@@ -21,6 +21,8 @@ import {
   retentionDaysProblem,
   retentionDaysRule,
   RUNTIME_CONFIG_SCHEMA_VERSION,
+  runbookUrlProblem,
+  slackMentionProblem,
   TARGET_ID_PATTERN,
   TARGET_TYPES,
   type DefaultsConfig,
@@ -119,6 +121,15 @@ const freeze = z.strictObject(
   { error: 'must be an object { "pipeline": string, "stage": string }' },
 );
 
+/** A string that `problem` accepts (undefined), else the issue it names. */
+const checkedString = (what: string, problem: (value: string) => string | undefined) =>
+  z.string({ error: `must be ${what}` }).check((ctx) => {
+    const found = problem(ctx.value);
+    if (found) ctx.issues.push({ code: 'custom', message: found, input: ctx.value });
+  });
+
+const runbookUrl = checkedString('an https URL string', runbookUrlProblem);
+
 const targetId = z
   .string({ error: 'must be a target id string' })
   .regex(TARGET_ID_PATTERN, { error: 'must be lowercase letters, digits and "-" only ([a-z0-9-]+)' });
@@ -142,6 +153,7 @@ const ecsServiceTarget = z.strictObject({
   alarms: alarmList,
   ...policyShape,
   freeze: freeze.optional(),
+  runbookUrl: runbookUrl.optional(),
 });
 
 const codeDeployTarget = z.strictObject({
@@ -152,7 +164,14 @@ const codeDeployTarget = z.strictObject({
   alarms: alarmList,
   ...policyShape,
   freeze: freeze.optional(),
+  runbookUrl: runbookUrl.optional(),
 });
+
+const slackShape = {
+  webhookSecretName: nonEmptyName('Secrets Manager secret').optional(),
+  mention: checkedString('a Slack mention string', slackMentionProblem).optional(),
+};
+const slack = z.strictObject(slackShape, { error: 'must be an object' });
 
 const TARGET_SCHEMAS = { 'ecs-service': ecsServiceTarget, codedeploy: codeDeployTarget } as const;
 
@@ -242,9 +261,29 @@ const configSchema = z.strictObject(
             })
             .optional(),
           slackWebhookSecretName: nonEmptyName('Secrets Manager secret').optional(),
+          slack: slack.optional(),
         },
         { error: 'must be an object' },
       )
+      .check((ctx) => {
+        const old = ctx.value.slackWebhookSecretName;
+        const current = ctx.value.slack?.webhookSecretName;
+        if (old !== undefined && current !== undefined && old !== current)
+          ctx.issues.push({
+            code: 'custom',
+            path: ['slack', 'webhookSecretName'],
+            input: current,
+            message: `names a different secret than notifications.slackWebhookSecretName (${JSON.stringify(old)}); both name the one Slack webhook secret: keep one of them`,
+          });
+        if (ctx.value.slack?.mention !== undefined && (current ?? old) === undefined)
+          ctx.issues.push({
+            code: 'custom',
+            path: ['slack', 'mention'],
+            input: ctx.value.slack.mention,
+            message:
+              'applies to the Slack webhook channel: set notifications.slack.webhookSecretName too, or remove it',
+          });
+      })
       .optional(),
     permissions: z.strictObject(permissionsShape, { error: 'must be an object' }).optional(),
     auditExport: auditExport.optional(),
@@ -263,7 +302,8 @@ function allowedKeys(path: readonly PathSegment[], input: unknown): string[] {
   if (last === 'maxRollbacks') return ['count', 'windowMinutes'];
   if (last === 'freeze') return Object.keys(freeze.shape);
   if (path.length === 1 && last === 'defaults') return Object.keys(defaultsShape);
-  if (path.length === 1 && last === 'notifications') return ['emails', 'slackWebhookSecretName'];
+  if (path.length === 1 && last === 'notifications') return ['emails', 'slackWebhookSecretName', 'slack'];
+  if (path.length === 2 && path[0] === 'notifications' && last === 'slack') return Object.keys(slackShape);
   if (path.length === 1 && last === 'permissions') return Object.keys(permissionsShape);
   if (path.length === 1 && last === 'auditExport') return Object.keys(auditExportShape);
   if (path.length === 2 && path[0] === 'targets') {
@@ -447,6 +487,7 @@ function resolveTarget(target: TargetConfig, defaults: DefaultsConfig | undefine
         alarms: [...target.alarms],
         policy: resolvePolicy(defaults, target),
         ...freezeOf(target),
+        ...(target.runbookUrl !== undefined ? { runbookUrl: target.runbookUrl } : {}),
       };
     case 'codedeploy':
       return {
@@ -457,6 +498,7 @@ function resolveTarget(target: TargetConfig, defaults: DefaultsConfig | undefine
         alarms: [...target.alarms],
         policy: resolvePolicy(defaults, target),
         ...freezeOf(target),
+        ...(target.runbookUrl !== undefined ? { runbookUrl: target.runbookUrl } : {}),
       };
   }
 }

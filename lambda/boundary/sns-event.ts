@@ -1,4 +1,11 @@
-import { NOTIFICATION_KINDS, SEVERITIES, type SnsChatbotRecord } from '../contract';
+import {
+  NOTIFICATION_ATTRIBUTE,
+  NOTIFICATION_FORMAT_VERSION,
+  NOTIFICATION_KINDS,
+  SEVERITIES,
+  type SnsChatbotRecord,
+  type WatchdogNotification,
+} from '../contract';
 import { isRecord, jsonPath } from './json-path';
 import * as v from './lean-schema';
 
@@ -45,6 +52,22 @@ const chatbotSchema = v.looseObject({
       additionalContext: v.record(v.string()).optional(),
     })
     .optional(),
+});
+
+/** The typed notification of the `notification` attribute (lambda/contract/notification.ts). */
+const notificationSchema = v.looseObject({
+  formatVersion: v.literal(NOTIFICATION_FORMAT_VERSION),
+  kind: v.enumOf(NOTIFICATION_KINDS),
+  severity: v.enumOf(SEVERITIES),
+  target: v.string().min(1),
+  title: v.string().min(1),
+  fired: v.string(),
+  changed: v.array(v.string()),
+  did: v.string(),
+  nextSteps: v.array(v.looseObject({ text: v.string(), command: v.string().optional() })),
+  links: v.array(v.looseObject({ label: v.string().min(1), url: v.string().min(1) })),
+  keywords: v.array(v.string()),
+  context: v.record(v.string()),
 });
 
 /** Parses the event SNS delivers to a subscribed Lambda function; each record is judged on its own. */
@@ -94,8 +117,44 @@ export function parseSnsChatbotEvent(raw: unknown): ParsedSnsEvent {
         },
         ...(severity !== undefined ? { severity } : {}),
         ...(kind !== undefined ? { kind } : {}),
+        ...typedNotification(attributes?.[NOTIFICATION_ATTRIBUTE]?.Value),
       };
     }),
+  };
+}
+
+/**
+ * The attribute's notification, when it parses. One that does not (another format version, a publisher that
+ * is not the watchdog) is not an error: the card is complete on its own, so the channel renders that instead.
+ */
+function typedNotification(json: string | undefined): { notification?: WatchdogNotification } {
+  if (json === undefined) return {};
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch {
+    return {};
+  }
+  const parsed = notificationSchema.safeParse(raw);
+  if (!parsed.success) return {};
+  const n = parsed.data;
+  return {
+    notification: {
+      kind: n.kind,
+      severity: n.severity,
+      target: n.target,
+      title: n.title,
+      fired: n.fired,
+      changed: n.changed,
+      did: n.did,
+      nextSteps: n.nextSteps.map((s) => ({
+        text: s.text,
+        ...(s.command !== undefined ? { command: s.command } : {}),
+      })),
+      links: n.links.map((l) => ({ label: l.label, url: l.url })),
+      keywords: n.keywords,
+      context: n.context,
+    },
   };
 }
 

@@ -38,6 +38,8 @@ export interface EcsServiceTargetConfig extends PolicyConfig {
   readonly service: string;
   readonly alarms: readonly string[];
   readonly freeze?: FreezeConfig;
+  /** An https link to the target's runbook, shown first among every message's links. */
+  readonly runbookUrl?: string;
 }
 
 export interface CodeDeployTargetConfig extends PolicyConfig {
@@ -47,13 +49,27 @@ export interface CodeDeployTargetConfig extends PolicyConfig {
   readonly deploymentGroup: string;
   readonly alarms: readonly string[];
   readonly freeze?: FreezeConfig;
+  /** An https link to the target's runbook, shown first among every message's links. */
+  readonly runbookUrl?: string;
 }
 
 export type TargetConfig = EcsServiceTargetConfig | CodeDeployTargetConfig;
 
 export interface NotificationsConfig {
   readonly emails?: readonly string[];
+  /** The same secret as `slack.webhookSecretName`, under its first name; set one of the two. */
   readonly slackWebhookSecretName?: string;
+  readonly slack?: SlackConfig;
+}
+
+/** The Slack-webhook channel: the secret holding the incoming webhook URL, and who high-severity posts page. */
+export interface SlackConfig {
+  readonly webhookSecretName?: string;
+  /**
+   * Slack's mention syntax for a user group (`<!subteam^S0123ABCD>`), a person (`<@U0123ABCD>`), `<!here>` or
+   * `<!channel>`; added to every high-severity post. Plain `@oncall` pings nobody through a webhook.
+   */
+  readonly mention?: string;
 }
 
 /**

@@ -13,6 +13,8 @@ export const ENV = {
   stackName: 'WATCHDOG_STACK_NAME',
   /** ARN of the Secrets Manager secret holding the Slack incoming-webhook URL (Slack notifier only). */
   slackSecretArn: 'WATCHDOG_SLACK_SECRET_ARN',
+  /** Who high-severity Slack posts mention (`<!subteam^…>`); unset: nobody (Slack notifier only). */
+  slackMention: 'WATCHDOG_SLACK_MENTION',
   /** Bucket the audit exporter writes to (audit exporter only). */
   auditExportBucket: 'WATCHDOG_AUDIT_EXPORT_BUCKET',
   /** Key prefix of the exported audit objects, ending in "/" (audit exporter only). */

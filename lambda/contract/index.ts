@@ -15,3 +15,4 @@ export * from './audit';
 export * from './operator-client';
 export * from './sns-messages';
 export * from './audit-stream';
+export * from './notification';

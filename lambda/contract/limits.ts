@@ -28,3 +28,38 @@ export const LIMITS = {
   /** The latest instant a JavaScript Date can hold (8.64e15 ms after the epoch). */
   maxDateMs: 8_640_000_000_000_000,
 } as const;
+
+/** The longest runbook URL a target may name (it is repeated in every message about the target). */
+export const RUNBOOK_URL_MAX_LENGTH = 1_000;
+
+/**
+ * Why `url` cannot be a target's runbook link, or undefined when it can: an absolute https URL without
+ * spaces or credentials, at most RUNBOOK_URL_MAX_LENGTH characters.
+ */
+export function runbookUrlProblem(url: string): string | undefined {
+  const fix = 'must be an https URL like "https://wiki.example.com/runbooks/checkout"';
+  if (url.length > RUNBOOK_URL_MAX_LENGTH) return `must be at most ${RUNBOOK_URL_MAX_LENGTH} characters`;
+  if (!/^https:\/\/[^\s/?#]+[^\s]*$/.test(url)) return fix;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return fix;
+  }
+  if (parsed.username !== '' || parsed.password !== '') return 'must not carry a user name or password';
+  return undefined;
+}
+
+/**
+ * Why `mention` cannot be the Slack mention of high-severity posts, or undefined when it can. An incoming
+ * webhook pings only Slack's own syntax: a user group `<!subteam^S…>`, a person `<@U…>` or `<@W…>`,
+ * `<!here>` or `<!channel>`; a plain `@oncall` is shown as text and pings nobody.
+ */
+export function slackMentionProblem(mention: string): string | undefined {
+  if (/^<!subteam\^[A-Z0-9]{2,30}>$|^<@[UW][A-Z0-9]{2,30}>$|^<!(?:here|channel)>$/.test(mention))
+    return undefined;
+  return (
+    'must be Slack mention syntax: "<!subteam^S0123ABCD>" for a user group (its id is in the group\'s ' +
+    'profile), "<@U0123ABCD>" for a person, "<!here>" or "<!channel>"; a plain "@name" pings nobody through a webhook'
+  );
+}

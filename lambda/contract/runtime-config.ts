@@ -37,6 +37,8 @@ export interface RuntimeEcsTarget {
   readonly alarms: readonly string[];
   readonly policy: RuntimePolicy;
   readonly freeze?: FreezeConfig;
+  /** An https link to the target's runbook, shown first among every message's links. */
+  readonly runbookUrl?: string;
 }
 
 export interface RuntimeCodeDeployTarget {
@@ -49,6 +51,8 @@ export interface RuntimeCodeDeployTarget {
   readonly alarms: readonly string[];
   readonly policy: RuntimePolicy;
   readonly freeze?: FreezeConfig;
+  /** An https link to the target's runbook, shown first among every message's links. */
+  readonly runbookUrl?: string;
 }
 
 export type RuntimeTarget = RuntimeEcsTarget | RuntimeCodeDeployTarget;

@@ -1,4 +1,5 @@
 import type { AlarmStateValue } from './events';
+import type { WatchdogNotification } from './notification';
 import type { NotificationKind, Severity } from './reasons';
 
 /**
@@ -33,6 +34,11 @@ export type SnsChatbotRecord =
       /** From the `severity` message attribute; absent when the attribute is missing or unknown. */
       readonly severity?: Severity;
       readonly kind?: NotificationKind;
+      /**
+       * The typed notification from the `notification` message attribute, when it is there and of a format
+       * version this reader knows; channels render from it instead of from the card.
+       */
+      readonly notification?: WatchdogNotification;
     }
   | {
       readonly ok: false;

@@ -58,6 +58,11 @@ export interface LedgerEntry {
    * enough (CodeDeploy: the revision location as JSON). Opaque to the domain.
    */
   readonly artifact?: string;
+  /**
+   * Who started the deployment of this version, when known: the IAM principal CloudTrail reported, or the
+   * platform's own creator (CodeDeploy `creator`). Shown in messages; never part of a decision.
+   */
+  readonly deployedBy?: string;
 }
 
 /** The newest transition seen for one alarm guarding the target (its high-water mark). */

@@ -21,6 +21,11 @@ export interface SlackHandlerDeps {
    * @default - no CLI hint
    */
   readonly stackName?: string;
+  /**
+   * Who high-severity posts mention (WATCHDOG_SLACK_MENTION).
+   * @default - no mention
+   */
+  readonly mention?: string;
 }
 
 /** Wires the SNS → Slack forwarder; the exported `handler` is this, built from the Lambda environment. */
@@ -40,7 +45,12 @@ export function createSlackHandler(deps: SlackHandlerDeps): (event: unknown) => 
   return async (event) => {
     try {
       return await forwardToSlack(
-        { slack, telemetry: guard, ...(deps.stackName ? { stackName: deps.stackName } : {}) },
+        {
+          slack,
+          telemetry: guard,
+          ...(deps.stackName ? { stackName: deps.stackName } : {}),
+          ...(deps.mention ? { mention: deps.mention } : {}),
+        },
         parseSnsForwarderEvent(event),
       );
     } catch (error) {
@@ -115,6 +125,7 @@ const forward = createSlackHandler({
   secret: { client: createSecretsManagerClient(), secretId: secretArnFromEnvironment() },
   telemetry: new PowertoolsTelemetry(),
   ...(process.env[ENV.stackName] ? { stackName: process.env[ENV.stackName] } : {}),
+  ...(process.env[ENV.slackMention] ? { mention: process.env[ENV.slackMention] } : {}),
 });
 
 /**

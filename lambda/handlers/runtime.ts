@@ -107,6 +107,8 @@ export function createRuntime(deps: RuntimeDeps): WatchdogRuntime {
     freezer,
     ...(deps.region !== undefined ? { region: deps.region } : {}),
     stackName: deps.stackName,
+    // Every target lives in the watchdog's account, and the topic's ARN names it before any config is read.
+    ...accountOf(deps.topicArn),
     actingBudgetMs: FUNCTION_TIMEOUT_SECONDS.event * 1000,
   };
 
@@ -270,4 +272,10 @@ function foreignProblem(
     };
   }
   return undefined;
+}
+
+/** `{ account }` from an ARN (`arn:aws:sns:<region>:<account>:<name>`), `{}` when it names none. */
+function accountOf(arn: string): { account?: string } {
+  const account = arn.split(':')[4];
+  return account !== undefined && /^\d{12}$/.test(account) ? { account } : {};
 }

@@ -6,7 +6,7 @@ import {
   type TargetState,
   type Verification,
 } from '../domain';
-import type { UseCaseDeps } from './deps';
+import { messageLocation, type UseCaseDeps } from './deps';
 import type { FreezeStatus } from './notifications';
 import { RetryableError } from './errors';
 
@@ -129,11 +129,7 @@ export function freezeStatus(
 }
 
 function context(deps: UseCaseDeps, target: RuntimeTarget) {
-  return {
-    target,
-    ...(deps.region !== undefined ? { region: deps.region } : {}),
-    ...(deps.stackName !== undefined ? { stack: deps.stackName } : {}),
-  };
+  return { target, ...messageLocation(deps) };
 }
 
 /**

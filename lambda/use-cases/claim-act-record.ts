@@ -27,7 +27,7 @@ import {
   type Verification,
 } from '../domain';
 import { applyToTarget, countTimeToRecovery, freezeStatus } from './apply-to-target';
-import type { UseCaseDeps } from './deps';
+import { messageLocation, type UseCaseDeps } from './deps';
 import { RetryableError, TargetInvalidError } from './errors';
 import type { ActionResult, Deployer } from './ports';
 import { CLI_BINARY } from './notifications';
@@ -570,8 +570,7 @@ export function reportContext(
 ): ReportContext {
   return {
     target,
-    ...(deps.region !== undefined ? { region: deps.region } : {}),
-    ...(deps.stackName !== undefined ? { stack: deps.stackName } : {}),
-    ...(state ? freezeStatus(target, state, freezeError) : {}),
+    ...messageLocation(deps),
+    ...(state ? { ledger: state.ledger, ...freezeStatus(target, state, freezeError) } : {}),
   };
 }

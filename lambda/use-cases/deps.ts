@@ -2,6 +2,19 @@ import type { RuntimeTarget } from '../contract';
 import type { Clock, Deployer, PipelineFreezer, StateStore, Telemetry } from './ports';
 import type { Reporter } from './report';
 
+/** Where the watchdog lives, as every message names it: region, stack and account, those that are known. */
+export function messageLocation(deps: Pick<UseCaseDeps, 'region' | 'stackName' | 'account'>): {
+  region?: string;
+  stack?: string;
+  account?: string;
+} {
+  return {
+    ...(deps.region !== undefined ? { region: deps.region } : {}),
+    ...(deps.stackName !== undefined ? { stack: deps.stackName } : {}),
+    ...(deps.account !== undefined ? { account: deps.account } : {}),
+  };
+}
+
 /** What every use case is given: the ports, and the reporter that audits and notifies through them. */
 export interface UseCaseDeps {
   readonly store: StateStore;
@@ -15,6 +28,8 @@ export interface UseCaseDeps {
   readonly region?: string;
   /** The watchdog's CloudFormation stack, for the `--stack` of the commands in notifications. */
   readonly stackName?: string;
+  /** The account the watchdog and its targets live in, named in every notification. */
+  readonly account?: string;
   /**
    * How long this invocation may still be running (its function's timeout): a claim it writes is its own until
    * then. @default FUNCTION_TIMEOUT_SECONDS.event

@@ -2,7 +2,13 @@ import { METRIC, type ParsedForwarderEvent } from '../contract';
 import { WatchdogError } from './errors';
 import type { ChatNotifier, Telemetry } from './ports';
 import { describe } from './report';
-import { ALARM_SEVERITY, alarmToSlackMessage, toSlackMessage } from './slack-format';
+import {
+  ALARM_SEVERITY,
+  alarmToSlackMessage,
+  cardToSlackMessage,
+  toSlackMessage,
+  type SlackMessageOptions,
+} from '../channels/slack';
 
 /** The Slack channel to post to and where to log. */
 export interface ForwardToSlackDeps {
@@ -13,6 +19,11 @@ export interface ForwardToSlackDeps {
    * @default - no CLI hint
    */
   readonly stackName?: string;
+  /**
+   * Who a high-severity message pages (`notifications.slack.mention`).
+   * @default - no mention
+   */
+  readonly mention?: string;
 }
 
 /** What one invocation did, for tests and the handler's return value. */
@@ -44,6 +55,7 @@ export async function forwardToSlack(
     reject(telemetry, undefined, event.problems);
     return { posted: 0, rejected: 1 };
   }
+  const slackOptions: SlackMessageOptions = deps.mention !== undefined ? { mention: deps.mention } : {};
   let posted = 0;
   let rejected = 0;
   let failed = 0;
@@ -70,11 +82,13 @@ export async function forwardToSlack(
     try {
       await slack.post(
         'alarm' in record
-          ? alarmToSlackMessage(
-              record.alarm,
-              deps.stackName !== undefined ? { stackName: deps.stackName } : {},
-            )
-          : toSlackMessage(record.message, record.severity),
+          ? alarmToSlackMessage(record.alarm, {
+              ...slackOptions,
+              ...(deps.stackName !== undefined ? { stackName: deps.stackName } : {}),
+            })
+          : record.notification !== undefined
+            ? toSlackMessage(record.notification, slackOptions)
+            : cardToSlackMessage(record.message, record.severity, slackOptions),
       );
       telemetry.log('info', 'posted to Slack', fields);
       posted++;

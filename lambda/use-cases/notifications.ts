@@ -1,22 +1,30 @@
-import { WATCHDOG_SCOPE, type NotificationKind, type RuntimeTarget, type Severity } from '../contract';
+import {
+  WATCHDOG_SCOPE,
+  type NextStep,
+  type NotificationKind,
+  type NotificationLink,
+  type RuntimeTarget,
+  type Severity,
+} from '../contract';
+import { formatNumber, formatPeriod } from '../channels/text';
 import {
   MINUTE,
   type ActiveRollback,
   type AlarmTransition,
   type Decision,
+  type LedgerEntry,
   type Millis,
   type Verification,
 } from '../domain';
 import type { Notification } from './ports';
 
 /**
- * Builds the on-call messages (docs/architecture.md, "Notification messages"). Pure: the Notifier adapter
- * only serialises them.
+ * Builds the on-call messages (docs/architecture.md, "Notification messages") as typed values. Pure: the
+ * channels (lambda/channels) render them, the Notifier adapter publishes them.
  *
- * Every description has the same four parts, in the order an engineer paged at night reads them (what fired,
- * what changed, what the watchdog did, what to do next, with the exact `npx watchdog` command), then the
- * console links. The text is plain (no markdown) because it reaches Chatbot, the Slack notifier and email
- * subscribers alike; chat clients link bare URLs by themselves.
+ * Every message has the same four parts, in the order an engineer paged at night reads them (what fired,
+ * what changed, what the watchdog did, what to do next, with the exact `npx rollback-watchdog` command), then
+ * the links: the target's runbook first, then the console. Text is plain (no markdown): each channel formats.
  */
 
 /** What the message builders need beyond the decision: the target's settings, and where it lives. */
@@ -32,6 +40,16 @@ export interface NotificationContext {
    * @default - commands without --stack (the CLI's default stack name)
    */
   readonly stack?: string;
+  /**
+   * The account the watchdog and its targets live in, named in every message's context.
+   * @default - not named
+   */
+  readonly account?: string;
+  /**
+   * The target's known-good ledger, for when and by whom the version rolled back from was deployed.
+   * @default - not said
+   */
+  readonly ledger?: readonly LedgerEntry[];
   /** What differs between `from` and `to` beyond the version names (ECS: container images), one line each. */
   readonly changes?: readonly string[];
   /**
@@ -50,18 +68,6 @@ export interface FreezeStatus {
   /** Why disabling failed, when it was just tried and failed. */
   readonly error?: string;
 }
-
-/** A console link as it appears at the end of a description: `<label>: <url>` under LINKS_HEADING. */
-export interface NotificationLink {
-  readonly label: string;
-  readonly url: string;
-}
-
-/**
- * The line that starts the links section of every description. The Slack formatter turns the lines after it
- * into buttons; Chatbot and email show them as they are.
- */
-export const LINKS_HEADING = 'Links:';
 
 /** The CLI as the package installs it (`npx watchdog` outside a checkout is an unrelated package). */
 export const CLI_BINARY = 'npx rollback-watchdog';
@@ -104,9 +110,9 @@ export function decisionNotification(
             freezeSentence(t, context),
           ),
           nextSteps: [
-            `Watch the rollback: ${cli(context, 'status', t)}`,
-            `Stop any further automatic action: ${cli(context, 'pause', t, '--reason', '"<why>"')}`,
-            `See every decision on ${t}: ${cli(context, 'history', t)}`,
+            step(`Watch the rollback`, cli(context, 'status', t)),
+            step(`Stop any further automatic action`, cli(context, 'pause', t, '--reason', '"<why>"')),
+            step(`See every decision on ${t}`, cli(context, 'history', t)),
             ...freezeSteps(t, context),
           ],
           keywords: [t, kind, decision.reason],
@@ -137,9 +143,12 @@ export function decisionNotification(
               title: `Dry run on ${t}: would roll back ${change}`,
               did: joinSentences(`Nothing, ${t} is in dry-run mode.`, decision.detail),
               nextSteps: [
-                `Roll back by hand: ${cli(context, 'rollback', t, '--to', decision.to ?? '<version>', '--reason', '"<why>"')}`,
-                `Turn on automatic rollback: set "mode": "auto" for ${t} and redeploy the watchdog`,
-                `See every decision on ${t}: ${cli(context, 'history', t)}`,
+                step(
+                  `Roll back by hand`,
+                  cli(context, 'rollback', t, '--to', decision.to ?? '<version>', '--reason', '"<why>"'),
+                ),
+                step(`Turn on automatic rollback: set "mode": "auto" for ${t} and redeploy the watchdog`),
+                step(`See every decision on ${t}`, cli(context, 'history', t)),
               ],
               keywords: [t, kind, 'dry-run'],
             }
@@ -163,9 +172,15 @@ export function decisionNotification(
           title: `Approve rollback of ${t}: ${change}?`,
           did: joinSentences(`Asked for approval and changed nothing yet: ${decision.detail}`, expiry),
           nextSteps: [
-            `Approve the rollback to ${decision.to ?? 'the known-good version'}: ${cli(context, 'approve', t)}`,
-            `Roll back to another version instead: ${cli(context, 'rollback', t, '--to', '<version>', '--reason', '"<why>"')}`,
-            `Decline and keep ${t} as it is: ${cli(context, 'pause', t, '--reason', '"<why>"')}`,
+            step(
+              `Approve the rollback to ${decision.to ?? 'the known-good version'}`,
+              cli(context, 'approve', t),
+            ),
+            step(
+              `Roll back to another version instead`,
+              cli(context, 'rollback', t, '--to', '<version>', '--reason', '"<why>"'),
+            ),
+            step(`Decline and keep ${t} as it is`, cli(context, 'pause', t, '--reason', '"<why>"')),
           ],
           keywords: [t, kind],
         },
@@ -180,8 +195,8 @@ export function decisionNotification(
           title: drillTitle(decision, change),
           did: joinSentences(drillTiming(decision), decision.detail),
           nextSteps: [
-            `Review the drill's decision: ${cli(context, 'history', t)}`,
-            `Check the target: ${cli(context, 'status', t)}`,
+            step(`Review the drill's decision`, cli(context, 'history', t)),
+            step(`Check the target`, cli(context, 'status', t)),
           ],
           keywords: [t, kind, decision.outcome],
           context: {
@@ -212,8 +227,8 @@ export function decisionNotification(
           title: `${kind === 'rollback-failed' ? 'Rollback failed' : 'Rolled back'} on ${t}: ${change}`,
           did: decision.detail,
           nextSteps: [
-            `Check the target: ${cli(context, 'status', t)}`,
-            `See what happened: ${cli(context, 'history', t)}`,
+            step(`Check the target`, cli(context, 'status', t)),
+            step(`See what happened`, cli(context, 'history', t)),
           ],
           keywords: [t, kind],
         },
@@ -240,7 +255,11 @@ export function rollbackResultNotification(
     fired: byAlarm
       ? `${rollback.trigger} started this rollback (${rollback.reason}) at ${utc(rollback.claimedAt)}.`
       : `This rollback (${rollback.reason}: ${rollback.trigger}) started at ${utc(rollback.claimedAt)}.`,
-    changed: [`${rollback.from} → ${rollback.to}`, ...(context?.changes ?? []).map((line) => `• ${line}`)],
+    changed: [
+      `${rollback.from} → ${rollback.to}`,
+      ...releaseLines(rollback.from, context),
+      ...(context?.changes ?? []).map((line) => `• ${line}`),
+    ],
     alarm: byAlarm ? rollback.trigger : context?.target.alarms[0],
     deploymentRef: undefined,
     keywords: [target, result],
@@ -270,9 +289,12 @@ export function rollbackResultNotification(
         ),
         nextSteps: [
           byAlarm
-            ? `Confirm ${rollback.trigger} returns to OK: ${cli(context, 'status', target)}`
-            : `Confirm the alarms of ${target} stay OK: ${cli(context, 'status', target)}`,
-          `Fix ${rollback.from} before releasing again; see every decision: ${cli(context, 'history', target)}`,
+            ? step(`Confirm ${rollback.trigger} returns to OK`, cli(context, 'status', target))
+            : step(`Confirm the alarms of ${target} stay OK`, cli(context, 'status', target)),
+          step(
+            `Fix ${rollback.from} before releasing again; see every decision`,
+            cli(context, 'history', target),
+          ),
           ...freezeSteps(target, context),
         ],
       },
@@ -286,10 +308,16 @@ export function rollbackResultNotification(
       title: `Rollback of ${target} to ${rollback.to} failed`,
       did: `${rollbackResultSummary(target, result, rollback, at, why)} Automatic action on ${target} is held until an operator resumes it.`,
       nextSteps: [
-        `Inspect the target and its deployments (the links below): ${cli(context, 'status', target)}`,
-        `Roll back by hand to a version that deploys; ${rollback.to} did not, so pick another from status: ${cli(context, 'rollback', target, '--to', '<version>', '--reason', '"<why>"')}`,
-        `If ${rollback.to} was not the problem (the failure was elsewhere), retry it: ${cli(context, 'rollback', target, '--to', rollback.to, '--reason', '"<why>"')}`,
-        `Then re-enable automatic action: ${cli(context, 'resume', target)}`,
+        step(`Inspect the target and its deployments (the links below)`, cli(context, 'status', target)),
+        step(
+          `Roll back by hand to a version that deploys; ${rollback.to} did not, so pick another from status`,
+          cli(context, 'rollback', target, '--to', '<version>', '--reason', '"<why>"'),
+        ),
+        step(
+          `If ${rollback.to} was not the problem (the failure was elsewhere), retry it`,
+          cli(context, 'rollback', target, '--to', rollback.to, '--reason', '"<why>"'),
+        ),
+        step(`Then re-enable automatic action`, cli(context, 'resume', target)),
       ],
       context: { ...base.context, why: why ?? '' },
     },
@@ -311,17 +339,23 @@ function freezeSentence(target: string, context: NotificationContext | undefined
     : `Could not disable ${where}${f.error ? ` (${withoutFinalPeriod(f.error)})` : ''}: the pipeline can deliver the bad release to ${target} again.`;
 }
 
-function freezeSteps(target: string, context: NotificationContext | undefined): string[] {
+function freezeSteps(target: string, context: NotificationContext | undefined): NextStep[] {
   const f = context?.freeze;
   if (!f) return [];
   if (f.disabled) {
     return [
-      `Once the release is fixed, lift the freeze and re-enable automatic action: ${cli(context, 'resume', target)}`,
+      step(
+        `Once the release is fixed, lift the freeze and re-enable automatic action`,
+        cli(context, 'resume', target),
+      ),
     ];
   }
   const region = context?.region ? ` --region ${context.region}` : '';
   return [
-    `Stop the pipeline by hand: aws codepipeline disable-stage-transition --pipeline-name ${f.pipeline} --stage-name ${f.stage} --transition-type Inbound --reason "rollback of ${target}"${region}`,
+    step(
+      'Stop the pipeline by hand',
+      `aws codepipeline disable-stage-transition --pipeline-name ${f.pipeline} --stage-name ${f.stage} --transition-type Inbound --reason "rollback of ${target}"${region}`,
+    ),
   ];
 }
 
@@ -344,7 +378,7 @@ export interface PauseChange {
 }
 
 /** Where the watchdog lives, for the commands in a message that concerns no single target. */
-export type WatchdogLocation = Pick<NotificationContext, 'stack' | 'region'>;
+export type WatchdogLocation = Pick<NotificationContext, 'stack' | 'region' | 'account'>;
 
 /**
  * `paused` and `resumed` (docs/decisions.md, "Notifications"): who, why, the scope and, for a pause given a
@@ -386,8 +420,8 @@ export function pauseNotification(p: PauseChange, where: WatchdogLocation | unde
         changed: [`automatic action on ${what} is held ${until}`],
         did: `Holds every automatic action on ${what}: alarm rollbacks and approval timeouts. Alarms are still decided and audited (skip: paused), and each new incident is announced once. Operators can still approve and roll back by hand.`,
         nextSteps: [
-          `Resume automatic action: ${cli(where, 'resume', ...targetArgs)}`,
-          `See what the watchdog holds back: ${cli(where, 'status', ...targetArgs)}`,
+          step(`Resume automatic action`, cli(where, 'resume', ...targetArgs)),
+          step(`See what the watchdog holds back`, cli(where, 'status', ...targetArgs)),
         ],
       },
       undefined,
@@ -407,8 +441,8 @@ export function pauseNotification(p: PauseChange, where: WatchdogLocation | unde
         ...(p.notes ?? []).map((n) => `${n.charAt(0).toUpperCase()}${n.slice(1)}.`),
       ),
       nextSteps: [
-        `Check the targets: ${cli(where, 'status', ...targetArgs)}`,
-        `Pause again if needed: ${cli(where, 'pause', ...targetArgs, '--reason', '"<why>"')}`,
+        step(`Check the targets`, cli(where, 'status', ...targetArgs)),
+        step(`Pause again if needed`, cli(where, 'pause', ...targetArgs, '--reason', '"<why>"')),
       ],
     },
     undefined,
@@ -456,10 +490,13 @@ export function verificationFailedNotification(
       changed: [`${verification.from} → ${verification.to}, completed at ${utc(verification.completedAt)}`],
       did: `Rolled back from ${verification.from} to ${verification.to}, but not every trigger alarm was OK by the deadline (ALARM: the release was probably not the cause; INSUFFICIENT_DATA: the metric stopped reporting, so recovery is unproven). Automatic action on ${t} is held: a human must decide.`,
       nextSteps: [
-        `Look at the target and its alarms: ${cli(context, 'status', t)}`,
-        `See every decision on ${t}: ${cli(context, 'history', t)}`,
-        `Roll back further by hand if a release is to blame: ${cli(context, 'rollback', t, '--to', '<version>', '--reason', '"<why>"')}`,
-        `Once the cause is fixed, re-enable automatic action: ${cli(context, 'resume', t)}`,
+        step(`Look at the target and its alarms`, cli(context, 'status', t)),
+        step(`See every decision on ${t}`, cli(context, 'history', t)),
+        step(
+          `Roll back further by hand if a release is to blame`,
+          cli(context, 'rollback', t, '--to', '<version>', '--reason', '"<why>"'),
+        ),
+        step(`Once the cause is fixed, re-enable automatic action`, cli(context, 'resume', t)),
       ],
       keywords: [t, 'escalation', 'rollback-unverified'],
       alarm: stillInAlarm[0] ?? verification.trigger,
@@ -596,7 +633,7 @@ interface Draft {
   readonly changed: readonly string[];
   readonly did: string;
   /** The first step is repeated in the description as "What to do next", so it carries the command. */
-  readonly nextSteps: readonly string[];
+  readonly nextSteps: readonly NextStep[];
   readonly keywords: readonly string[];
   readonly context: Readonly<Record<string, string>>;
   readonly alarm: string | undefined;
@@ -604,37 +641,48 @@ interface Draft {
 }
 
 function render(draft: Draft, context: NotificationContext | undefined): Notification {
-  const [changeHead, ...changeDetails] = draft.changed;
-  const links = context?.region
-    ? consoleLinks({
-        region: context.region,
-        target: context.target,
-        ...(draft.alarm !== undefined ? { alarm: draft.alarm } : {}),
-        ...(draft.deploymentRef !== undefined ? { deploymentRef: draft.deploymentRef } : {}),
-      })
-    : [];
-  const description = [
-    `What fired: ${draft.fired}`,
-    ...(changeHead !== undefined ? [`What changed: ${changeHead}`, ...changeDetails] : []),
-    `What the watchdog did: ${draft.did}`,
-    `What to do next: ${draft.nextSteps[0] ?? cli(context, 'status', draft.target)}`,
-    ...(links.length > 0 ? ['', LINKS_HEADING, ...links.map((l) => `${l.label}: ${l.url}`)] : []),
-  ].join('\n');
+  const runbook = context?.target.runbookUrl;
+  const links: NotificationLink[] = [
+    ...(runbook !== undefined
+      ? [{ label: `Runbook for ${context?.target.id ?? draft.target}`, url: runbook }]
+      : []),
+    ...(context?.region
+      ? consoleLinks({
+          region: context.region,
+          target: context.target,
+          ...(draft.alarm !== undefined ? { alarm: draft.alarm } : {}),
+          ...(draft.deploymentRef !== undefined ? { deploymentRef: draft.deploymentRef } : {}),
+        })
+      : []),
+  ];
   return {
     kind: draft.kind,
     severity: draft.severity,
     target: draft.target,
     title: draft.title,
-    description,
-    nextSteps: draft.nextSteps,
+    fired: draft.fired,
+    changed: draft.changed,
+    did: draft.did,
+    nextSteps:
+      draft.nextSteps.length > 0
+        ? draft.nextSteps
+        : [step('Check the target', cli(context, 'status', draft.target))],
+    links,
     keywords: unique(draft.keywords),
     // Where the message came from, for filters and for whoever reads it outside the console.
     context: {
       ...draft.context,
+      ...(context?.account !== undefined ? { account: context.account } : {}),
       ...(context?.region !== undefined ? { region: context.region } : {}),
       ...(context?.stack !== undefined ? { stack: context.stack } : {}),
+      ...(runbook !== undefined ? { runbook } : {}),
     },
   };
+}
+
+/** A next step with the command to paste. */
+function step(text: string, command?: string): NextStep {
+  return command !== undefined ? { text, command } : { text };
 }
 
 function firedText(decision: Decision, transition: AlarmTransition | undefined): string {
@@ -670,12 +718,31 @@ function changedLines(decision: Decision, context: NotificationContext | undefin
   if (from && to && decision.outcome !== 'rollback') {
     return [
       `nothing; ${decision.target} still runs ${from} (a rollback would go to ${to})`,
+      ...releaseLines(from, context),
       ...(context?.changes ?? []).map((line) => `• ${line}`),
     ];
   }
-  if (from && to) return [`${from} → ${to}`, ...(context?.changes ?? []).map((line) => `• ${line}`)];
-  if (from) return [`nothing; ${decision.target} still runs ${from}.`];
+  if (from && to)
+    return [
+      `${from} → ${to}`,
+      ...releaseLines(from, context),
+      ...(context?.changes ?? []).map((line) => `• ${line}`),
+    ];
+  if (from) return [`nothing; ${decision.target} still runs ${from}.`, ...releaseLines(from, context)];
   return [];
+}
+
+/**
+ * When and by whom `version` was deployed, as the ledger knows it: one line, or none when it knows neither.
+ * The principal is CloudTrail's (the assumed-role session names the person or the pipeline) or CodeDeploy's
+ * own `creator`.
+ */
+function releaseLines(version: string, context: NotificationContext | undefined): string[] {
+  const entry = context?.ledger?.find((e) => e.version === version);
+  if (!entry || (entry.startedAt === undefined && entry.deployedBy === undefined)) return [];
+  const when = entry.startedAt !== undefined ? ` at ${utc(entry.startedAt)}` : '';
+  const who = entry.deployedBy !== undefined ? ` by ${entry.deployedBy}` : '';
+  return [`• ${version} was deployed${when}${who}`];
 }
 
 /** The trigger is linked only when it is one of the target's alarms (operator triggers are not alarms). */
@@ -749,72 +816,87 @@ function drillTiming(d: Decision): string {
   return `Decided ${d.outcome} (${d.reason}) ${d.drill.alarmToDecisionMs} ms after the alarm changed state; ${mode}.`;
 }
 
-function skipSteps(d: Decision, context: NotificationContext | undefined): string[] {
+function skipSteps(d: Decision, context: NotificationContext | undefined): NextStep[] {
   const t = d.target;
-  const byHand = `Roll back by hand if the release is to blame: ${cli(context, 'rollback', t, '--to', d.to ?? '<version>', '--reason', '"<why>"')}`;
+  const byHand = step(
+    `Roll back by hand if the release is to blame`,
+    cli(context, 'rollback', t, '--to', d.to ?? '<version>', '--reason', '"<why>"'),
+  );
   switch (d.reason) {
     case 'native-rollback-in-progress':
       return [
-        `Watch the platform's own rollback: ${cli(context, 'status', t)}`,
-        `See every decision: ${cli(context, 'history', t)}`,
+        step(`Watch the platform's own rollback`, cli(context, 'status', t)),
+        step(`See every decision`, cli(context, 'history', t)),
       ];
     case 'cooldown':
-      return [`Check whether the alarm clears: ${cli(context, 'status', t)}`, byHand];
+      return [step(`Check whether the alarm clears`, cli(context, 'status', t)), byHand];
     case 'paused':
       // The pause holds automatic action only: a person can still act, or lift it.
       return [
         byHand,
-        `Resume automatic action if it is safe now: ${cli(context, 'resume', t)}`,
-        `See every decision: ${cli(context, 'history', t)}`,
+        step(`Resume automatic action if it is safe now`, cli(context, 'resume', t)),
+        step(`See every decision`, cli(context, 'history', t)),
       ];
     default:
       // alarm-predates-deploy, outside-watch-window, and any other notable skip: the alarm is not blamed on
       // a release, so the first step is to look, then act by hand if the watchdog was wrong.
       return [
-        `Look at the target and its alarms: ${cli(context, 'status', t)}`,
+        step(`Look at the target and its alarms`, cli(context, 'status', t)),
         byHand,
-        `See every decision: ${cli(context, 'history', t)}`,
+        step(`See every decision`, cli(context, 'history', t)),
       ];
   }
 }
 
-function escalationSteps(d: Decision, context: NotificationContext | undefined): string[] {
+function escalationSteps(d: Decision, context: NotificationContext | undefined): NextStep[] {
   const t = d.target;
-  const resume = `When it is safe, re-enable automatic action: ${cli(context, 'resume', t)}`;
+  const resume = step(`When it is safe, re-enable automatic action`, cli(context, 'resume', t));
   switch (d.reason) {
     case 'no-known-good':
       return [
-        `Pick a version and roll back by hand: ${cli(context, 'rollback', t, '--to', '<version>', '--reason', '"<why>"')}`,
-        `See the known-good ledger: ${cli(context, 'status', t)}`,
+        step(
+          `Pick a version and roll back by hand`,
+          cli(context, 'rollback', t, '--to', '<version>', '--reason', '"<why>"'),
+        ),
+        step(`See the known-good ledger`, cli(context, 'status', t)),
       ];
     case 'rate-limited':
       return [
-        `Review the recent rollbacks: ${cli(context, 'history', t)}`,
-        `Roll back by hand if needed: ${cli(context, 'rollback', t, '--to', d.to ?? '<version>', '--reason', '"<why>"')}`,
+        step(`Review the recent rollbacks`, cli(context, 'history', t)),
+        step(
+          `Roll back by hand if needed`,
+          cli(context, 'rollback', t, '--to', d.to ?? '<version>', '--reason', '"<why>"'),
+        ),
         resume,
       ];
     case 'approval-expired':
       return [
-        `Roll back now if it is still needed: ${cli(context, 'rollback', t, '--to', d.to ?? '<version>', '--reason', '"<why>"')}`,
-        `Look at the target and its alarms: ${cli(context, 'status', t)}`,
+        step(
+          `Roll back now if it is still needed`,
+          cli(context, 'rollback', t, '--to', d.to ?? '<version>', '--reason', '"<why>"'),
+        ),
+        step(`Look at the target and its alarms`, cli(context, 'status', t)),
       ];
     case 'paused':
       // An approval that ran out while paused: the pause held the rollback the policy would have made.
       return [
-        `Roll back by hand if it is still needed (a pause does not stop you): ${cli(context, 'rollback', t, '--to', d.to ?? '<version>', '--reason', '"<why>"')}`,
-        `Look at the target and its alarms: ${cli(context, 'status', t)}`,
+        step(
+          `Roll back by hand if it is still needed (a pause does not stop you)`,
+          cli(context, 'rollback', t, '--to', d.to ?? '<version>', '--reason', '"<why>"'),
+        ),
+        step(`Look at the target and its alarms`, cli(context, 'status', t)),
         resume,
       ];
     case 'target-invalid':
       return [
-        `Check that the target exists and the watchdog may act on it: ${cli(context, 'status', t)}`,
-        `See every decision on ${t}: ${cli(context, 'history', t)}`,
+        step(`Check that the target exists and the watchdog may act on it`, cli(context, 'status', t)),
+        step(`See every decision on ${t}`, cli(context, 'history', t)),
         resume,
       ];
     default:
       return [
-        `Look at the target: ${cli(context, 'status', t)}`,
-        `See every decision on ${t}: ${cli(context, 'history', t)}`,
+        step(`Look at the target`, cli(context, 'status', t)),
+        step(`See every decision on ${t}`, cli(context, 'history', t)),
       ];
   }
 }
@@ -870,19 +952,6 @@ function withoutFinalPeriod(text: string): string {
 /** `2026-03-01 10:15:00 UTC`: unambiguous for a reader in any time zone. */
 function utc(ms: Millis): string {
   return `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
-}
-
-/** `minute`, `5 minutes`, `hour`: a CloudWatch period as a sentence reads it. */
-export function formatPeriod(seconds: number): string {
-  if (seconds % 3600 === 0) return seconds === 3600 ? 'hour' : `${seconds / 3600} hours`;
-  if (seconds % 60 === 0) return seconds === 60 ? 'minute' : `${seconds / 60} minutes`;
-  return `${seconds} seconds`;
-}
-
-/** Four significant digits are plenty to read a data point against its threshold; big numbers stay whole. */
-export function formatNumber(n: number): string {
-  if (Number.isInteger(n) || Math.abs(n) >= 1000) return String(Math.round(n));
-  return String(Number(n.toPrecision(4)));
 }
 
 function alarmNameFromArn(arn: string): string {

@@ -29,7 +29,7 @@ import {
 } from '../domain';
 import { applyToTarget } from './apply-to-target';
 import { decisionId } from './decision-id';
-import type { UseCaseDeps } from './deps';
+import { messageLocation, type UseCaseDeps } from './deps';
 import { withHistory } from './seed-history';
 import { commitDecision, type Proposal } from './claim-act-record';
 import type { AlarmWriter, AuditEntry } from './ports';
@@ -535,10 +535,7 @@ function pauseView(p: Pause) {
 
 /** The stack and region the commands in a message must name. */
 export function location(deps: UseCaseDeps): WatchdogLocation {
-  return {
-    ...(deps.stackName !== undefined ? { stack: deps.stackName } : {}),
-    ...(deps.region !== undefined ? { region: deps.region } : {}),
-  };
+  return messageLocation(deps);
 }
 
 function ok<T>(result: T): OperatorResponse<T> {

@@ -1,7 +1,7 @@
 import { WATCHDOG_SCOPE, type RuntimeConfig, type RuntimeTarget } from '../contract';
 import type { Millis, Pause, TargetState } from '../domain';
 import { applyToTarget } from './apply-to-target';
-import type { UseCaseDeps } from './deps';
+import { messageLocation, type UseCaseDeps } from './deps';
 import type { LoadedTargets } from './ports';
 import { pauseNotification } from './notifications';
 
@@ -97,10 +97,7 @@ async function report(
           reason: pause.reason,
           ...(pause.until !== undefined ? { until: pause.until } : {}),
         },
-        {
-          ...(deps.stackName !== undefined ? { stack: deps.stackName } : {}),
-          ...(deps.region !== undefined ? { region: deps.region } : {}),
-        },
+        messageLocation(deps),
       ),
     ),
   ]);

@@ -1,13 +1,13 @@
 import type {
   AlarmStateValue,
   MetricName,
-  NotificationKind,
   OperatorCommand,
   RejectionReason,
   RuntimeConfig,
   RuntimeTarget,
-  Severity,
+  WatchdogNotification,
 } from '../contract';
+import type { SlackMessage } from '../channels/slack';
 import type { Decision, LiveDeployment, LiveTarget, Millis, Pause, TargetState } from '../domain';
 
 /** The only source of time for use cases; the simulator supplies a virtual one. */
@@ -163,17 +163,8 @@ export interface AlarmReader {
   describe(names: readonly string[]): Promise<AlarmSnapshot[]>;
 }
 
-export interface Notification {
-  readonly kind: NotificationKind;
-  readonly severity: Severity;
-  readonly target: string;
-  readonly title: string;
-  readonly description: string;
-  readonly nextSteps: readonly string[];
-  readonly keywords: readonly string[];
-  /** Flat strings for Chatbot's `metadata.additionalContext`; always has `kind` and `target`. */
-  readonly context: Readonly<Record<string, string>>;
-}
+/** The on-call message as a typed value; the channels (lambda/channels) render it. */
+export type Notification = WatchdogNotification;
 
 export interface Notifier {
   publish(notification: Notification): Promise<void>;
@@ -187,38 +178,7 @@ export interface ChatNotifier {
   post(message: SlackMessage): Promise<void>;
 }
 
-/** A Slack `plain_text` text object: shown verbatim, never parsed. */
-export interface SlackPlainText {
-  readonly type: 'plain_text';
-  readonly text: string;
-  readonly emoji?: boolean;
-}
-
-/** A Slack `mrkdwn` text object: formatting and `<…>` links are parsed, so its text must be escaped. */
-export interface SlackMrkdwn {
-  readonly type: 'mrkdwn';
-  readonly text: string;
-}
-
-/** A link button (Block Kit `button` element with a `url`). */
-export interface SlackButton {
-  readonly type: 'button';
-  readonly text: SlackPlainText;
-  readonly url: string;
-}
-
-/** The Block Kit blocks the formatter uses. */
-export type SlackBlock =
-  | { readonly type: 'header'; readonly text: SlackPlainText }
-  | { readonly type: 'section'; readonly text: SlackMrkdwn }
-  | { readonly type: 'actions'; readonly elements: readonly SlackButton[] }
-  | { readonly type: 'context'; readonly elements: readonly SlackMrkdwn[] };
-
-/** An incoming-webhook payload: `text` is the fallback Slack shows in notifications and old clients. */
-export interface SlackMessage {
-  readonly text: string;
-  readonly blocks: readonly SlackBlock[];
-}
+export type { SlackBlock, SlackButton, SlackMessage, SlackMrkdwn, SlackPlainText } from '../channels/slack';
 
 /**
  * Where exported audit items go (S3). `put` writes one object, replacing any object with the same key, and

@@ -47,6 +47,7 @@ function toRuntimeTarget(target: RollbackTarget, defaults: RuntimePolicy): Runti
       alarms,
       policy,
       ...freezeOf(target),
+      ...(target.runbookUrl !== undefined ? { runbookUrl: target.runbookUrl } : {}),
     };
   }
   return {
@@ -57,6 +58,7 @@ function toRuntimeTarget(target: RollbackTarget, defaults: RuntimePolicy): Runti
     alarms,
     policy,
     ...freezeOf(target),
+    ...(target.runbookUrl !== undefined ? { runbookUrl: target.runbookUrl } : {}),
   };
 }
 

@@ -17,6 +17,7 @@ import {
   MODES,
   operatorUrlRegionProblem,
   SWEEP_INTERVAL_LIMITS,
+  slackMentionProblem,
   TARGET_ID_PATTERN,
 } from '../../lambda/contract';
 import type { FreezeReference, RollbackPolicy, RollbackTarget } from '../rollback-target';
@@ -41,6 +42,8 @@ export interface WatchdogSettings {
   readonly sweepInterval?: Duration;
   readonly notificationEmails?: readonly string[];
   readonly chatbotSlack?: { readonly slackWorkspaceId: string; readonly slackChannelId: string };
+  readonly slackWebhookSecret?: unknown;
+  readonly slackMention?: string;
   readonly permissions?: PermissionsConfig;
   readonly auditRetention?: Duration;
   readonly auditExport?: {
@@ -80,6 +83,18 @@ function checkRetention(where: string, value: Duration | undefined, of: 'table' 
   if (value.isUnresolved()) return [`${where}: must be a literal Duration, not a token`];
   const problem = retentionDaysProblem(value.toDays({ integral: false }), of);
   return problem ? [`${where}: ${problem} (got ${value.toHumanString()})`] : [];
+}
+
+/** The mention is written into the Slack notifier's environment, so it must be literal and Slack's syntax. */
+function checkSlackMention(settings: WatchdogSettings): string[] {
+  const mention = settings.slackMention;
+  if (mention === undefined) return [];
+  if (Token.isUnresolved(mention)) return ['slackMention: must be a literal string, not a token'];
+  const problem = slackMentionProblem(mention);
+  if (problem) return [`slackMention: ${problem} (got ${JSON.stringify(mention)})`];
+  if (settings.slackWebhookSecret === undefined)
+    return ['slackMention: applies to the Slack webhook notifier: set slackWebhookSecret too, or remove it'];
+  return [];
 }
 
 function checkAuditExport(auditExport: WatchdogSettings['auditExport']): string[] {
@@ -262,6 +277,7 @@ export function validateWatchdog(settings: WatchdogSettings): string[] {
     if (!Token.isUnresolved(email) && !EMAIL.test(email))
       problems.push(`notificationEmails[${i}]: must be an email address (got ${JSON.stringify(email)})`);
   });
+  problems.push(...checkSlackMention(settings));
   problems.push(...checkPermissions(settings.permissions, settings.targets));
   if (settings.chatbotSlack) {
     for (const field of ['slackWorkspaceId', 'slackChannelId'] as const) {

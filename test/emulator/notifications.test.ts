@@ -85,6 +85,21 @@ describe('SNS → SQS in moto', () => {
       kind: { Type: 'String', Value: 'escalation' },
       target: { Type: 'String', Value: 'payments' },
       severity: { Type: 'String', Value: 'high' },
+      notification: { Type: 'String', Value: expect.any(String) },
+    });
+    // The typed notification survives SNS unchanged: the Slack channel renders from it, never from text.
+    const typed = JSON.parse(delivered.MessageAttributes?.['notification']?.Value ?? '');
+    expect(typed).toMatchObject({
+      formatVersion: 1,
+      kind: 'escalation',
+      severity: 'high',
+      target: 'payments',
+      title: 'Action needed on payments: target-invalid',
+      nextSteps: expect.arrayContaining([
+        expect.objectContaining({
+          command: expect.stringContaining('npx rollback-watchdog status payments'),
+        }),
+      ]),
     });
     // The email subject: printable ASCII only, under SNS's 100 characters.
     expect(delivered.Subject).toBe('Action needed on payments: target-invalid');

@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { buildApp, DEFAULT_STACK_NAME } from '../../bin/app';
-import { WatchdogStack } from '../../lib';
-import { EXAMPLE_CONFIG_FILE, appWithoutBundling } from './helpers';
+import { Stack } from 'aws-cdk-lib';
+import { RollbackTarget, RollbackWatchdog, WatchdogStack } from '../../lib';
+import { EXAMPLE_CONFIG_FILE, appWithoutBundling, writtenConfig } from './helpers';
 
 const dir = mkdtempSync(join(tmpdir(), 'watchdog-app-'));
 
@@ -94,5 +95,44 @@ describe('WatchdogStack notifications from the config', () => {
     expect(without.watchdog.slackNotifier).toBeUndefined();
     expect(functions(withSlack).length).toBe(functions(without).length + 1);
     Annotations.fromStack(withSlack).hasNoWarning('*', Match.anyValue());
+  });
+
+  it('passes notifications.slack.mention to the Slack notifier only, and a runbookUrl into the config item', () => {
+    const stack = new WatchdogStack(appWithoutBundling(), 'W', {
+      config: {
+        targets: [{ ...target, runbookUrl: 'https://wiki.example.com/runbooks/web' }],
+        notifications: { slack: { webhookSecretName: 'watchdog/slack', mention: '<!subteam^S0123ABCD>' } },
+      },
+    });
+    const template = Template.fromStack(stack);
+    const withMention = Object.values(template.findResources('AWS::Lambda::Function')).filter(
+      (fn) => fn['Properties']?.Environment?.Variables?.['WATCHDOG_SLACK_MENTION'] !== undefined,
+    );
+    expect(withMention.map((fn) => fn['Properties'].Environment.Variables['WATCHDOG_SLACK_MENTION'])).toEqual(
+      ['<!subteam^S0123ABCD>'],
+    );
+    expect(withMention[0]?.['Properties'].Environment.Variables['WATCHDOG_SLACK_SECRET_ARN']).toBeDefined();
+    expect(writtenConfig(stack, template).targets[0]?.runbookUrl).toBe(
+      'https://wiki.example.com/runbooks/web',
+    );
+  });
+
+  it('refuses a Slack mention without a webhook, and a runbook that is not https, at synth', () => {
+    const app = appWithoutBundling();
+    new RollbackWatchdog(new Stack(app, 'S'), 'W', {
+      targets: [
+        RollbackTarget.ecsService({
+          id: 'web',
+          cluster: 'prod',
+          serviceName: 'web',
+          alarms: ['a'],
+          runbookUrl: 'http://wiki.example.com/web',
+        }),
+      ],
+      slackMention: '@oncall',
+    });
+    expect(() => app.synth()).toThrow(
+      /runbookUrl: must be an https URL[\s\S]*slackMention: must be Slack mention syntax/,
+    );
   });
 });

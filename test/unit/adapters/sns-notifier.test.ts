@@ -1,15 +1,17 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
-  CHATBOT_LIMITS,
-  EMAIL_TEXT_MAX_LENGTH,
+  renderMessageAttributes,
   renderSnsMessage,
-  renderChatbotMessage,
+  SnsNotifier,
+} from '../../../lambda/adapters/sns-notifier';
+import { CHATBOT_LIMITS, renderChatbotCard as renderChatbotMessage } from '../../../lambda/channels/chatbot';
+import {
+  EMAIL_TEXT_MAX_LENGTH,
   renderEmailText,
   renderSubject,
-  SnsNotifier,
   SUBJECT_MAX_LENGTH,
-} from '../../../lambda/adapters/sns-notifier';
+} from '../../../lambda/channels/email';
 import type { Notification } from '../../../lambda/use-cases/ports';
 import { awsError } from '../../support/aws-errors';
 
@@ -21,9 +23,14 @@ function notification(overrides: Partial<Notification> = {}): Notification {
     severity: 'warning',
     target: 'checkout',
     title: 'Rolling back checkout from checkout:42 to checkout:41',
-    description:
-      'checkout-5xx went to ALARM (Threshold Crossed). The watchdog stopped the deployment of checkout:42.',
-    nextSteps: ['npx watchdog status checkout', 'npx watchdog history checkout'],
+    fired: 'checkout-5xx went to ALARM (Threshold Crossed).',
+    changed: ['checkout:42 → checkout:41'],
+    did: 'Stopped the deployment of checkout:42.',
+    nextSteps: [
+      { text: 'Watch the rollback', command: 'npx rollback-watchdog status checkout' },
+      { text: 'See every decision', command: 'npx rollback-watchdog history checkout' },
+    ],
+    links: [],
     keywords: ['checkout', 'rollback-started'],
     context: {
       kind: 'rollback-started',
@@ -63,7 +70,12 @@ describe('SnsNotifier', () => {
         kind: { DataType: 'String', StringValue: 'rollback-started' },
         target: { DataType: 'String', StringValue: 'checkout' },
         severity: { DataType: 'String', StringValue: 'warning' },
+        notification: { DataType: 'String', StringValue: expect.any(String) },
       },
+    });
+    expect(JSON.parse(input?.MessageAttributes?.['notification']?.StringValue ?? '')).toEqual({
+      formatVersion: 1,
+      ...notification(),
     });
     const members = JSON.parse(input?.Message ?? '') as Record<string, string>;
     expect(Object.keys(members)).toEqual(['default', 'email']);
@@ -73,9 +85,16 @@ describe('SnsNotifier', () => {
       source: 'custom',
       content: {
         title: 'Rolling back checkout from checkout:42 to checkout:41',
-        description:
-          'checkout-5xx went to ALARM (Threshold Crossed). The watchdog stopped the deployment of checkout:42.',
-        nextSteps: ['npx watchdog status checkout', 'npx watchdog history checkout'],
+        description: [
+          'What fired: checkout-5xx went to ALARM (Threshold Crossed).',
+          'What changed: checkout:42 → checkout:41',
+          'What the watchdog did: Stopped the deployment of checkout:42.',
+          'What to do next: Watch the rollback: npx rollback-watchdog status checkout',
+        ].join('\n'),
+        nextSteps: [
+          'Watch the rollback: npx rollback-watchdog status checkout',
+          'See every decision: npx rollback-watchdog history checkout',
+        ],
         keywords: ['checkout', 'rollback-started'],
       },
       metadata: {
@@ -108,7 +127,7 @@ describe('SnsNotifier', () => {
 describe('renderChatbotMessage', () => {
   it("cuts the title and description to Chatbot's limits with an ellipsis", () => {
     // Prepare
-    const long = notification({ title: 't'.repeat(400), description: 'd'.repeat(9_000) });
+    const long = notification({ title: 't'.repeat(400), fired: 'd'.repeat(9_000) });
 
     // Act
     const { content } = renderChatbotMessage(long);
@@ -167,11 +186,20 @@ describe('renderEmailText (the email member: plain text)', () => {
   it('gives the title, the description as written, numbered commands to paste and the facts', () => {
     const text = renderEmailText(
       notification({
-        description: 'What fired: checkout-5xx went to ALARM.\nWhat the watchdog did: stopped checkout:42.',
+        fired: 'checkout-5xx went to ALARM.',
+        changed: [],
+        did: 'stopped checkout:42.',
         nextSteps: [
-          'Watch the rollback: npx rollback-watchdog status checkout --stack shop --region eu-west-1',
-          'See every decision: npx rollback-watchdog history checkout --stack shop --region eu-west-1',
+          {
+            text: 'Watch the rollback',
+            command: 'npx rollback-watchdog status checkout --stack shop --region eu-west-1',
+          },
+          {
+            text: 'See every decision',
+            command: 'npx rollback-watchdog history checkout --stack shop --region eu-west-1',
+          },
         ],
+        links: [{ label: 'Runbook for checkout', url: 'https://wiki.example.com/runbooks/checkout' }],
       }),
     );
     expect(text).toBe(
@@ -181,6 +209,10 @@ describe('renderEmailText (the email member: plain text)', () => {
         '',
         'What fired: checkout-5xx went to ALARM.',
         'What the watchdog did: stopped checkout:42.',
+        'What to do next: Watch the rollback: npx rollback-watchdog status checkout --stack shop --region eu-west-1',
+        '',
+        'Links:',
+        'Runbook for checkout: https://wiki.example.com/runbooks/checkout',
         '',
         'Next steps:',
         '1. Watch the rollback: npx rollback-watchdog status checkout --stack shop --region eu-west-1',
@@ -204,10 +236,29 @@ describe('renderEmailText (the email member: plain text)', () => {
   });
 
   it("keeps the whole published message under SNS's 256 KB however long the description", () => {
-    const huge = notification({ description: 'x'.repeat(400_000) });
+    const huge = notification({ fired: 'x'.repeat(200_000), did: 'y'.repeat(200_000) });
     const text = renderEmailText(huge);
     expect(text.length).toBeLessThanOrEqual(EMAIL_TEXT_MAX_LENGTH);
     expect(text.endsWith('[cut: the full text is in the audit log]')).toBe(true);
     expect(Buffer.byteLength(renderSnsMessage(huge))).toBeLessThan(256 * 1024);
+  });
+
+  it('keeps the message and its attributes together under 256 KB, the typed notification bounded too', () => {
+    const huge = notification({
+      fired: 'x'.repeat(200_000),
+      did: 'y'.repeat(200_000),
+      changed: Array.from({ length: 500 }, (_, i) => `• web-${i}: ${'z'.repeat(3_000)}`),
+    });
+    const attributes = renderMessageAttributes(huge);
+    const size =
+      Buffer.byteLength(renderSnsMessage(huge)) +
+      Object.entries(attributes).reduce(
+        (sum, [name, a]) => sum + Buffer.byteLength(name) + Buffer.byteLength(a.StringValue ?? '') + 6,
+        0,
+      );
+    expect(size).toBeLessThan(256 * 1024);
+    const typed = JSON.parse(attributes['notification']?.StringValue ?? '') as Notification;
+    expect(typed.fired.length).toBeLessThanOrEqual(4_000);
+    expect(typed.changed).toHaveLength(20);
   });
 });

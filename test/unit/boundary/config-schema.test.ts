@@ -417,7 +417,7 @@ describe('parseWatchdogConfig: problems (RELIABILITY #24)', () => {
     ).toEqual([
       '$.targets[0].cluster: unknown key; valid keys here are "id", "type", "application", "deploymentGroup", ' +
         '"alarms", "mode", "cooldownMinutes", "bakeMinutes", "watchWindowMinutes", "maxRollbacks", ' +
-        '"approvalTimeoutMinutes", "approvalTimeoutAction", "verificationTimeoutMinutes", "freeze"',
+        '"approvalTimeoutMinutes", "approvalTimeoutAction", "verificationTimeoutMinutes", "freeze", "runbookUrl"',
       '$.targets[1].deploymentGroup: must be a CodeDeploy deployment group name (missing)',
       '$.targets[2].application: must be a non-empty CodeDeploy application name (got "")',
       expect.stringMatching(
@@ -536,5 +536,71 @@ describe('alarmNameMatches (IAM and EventBridge "*")', () => {
     ['exact', 'exactly', false],
   ])('%s matches %s: %s', (pattern, name, expected) => {
     expect(alarmNameMatches(pattern, name)).toBe(expected);
+  });
+});
+
+describe('runbookUrl and the Slack channel settings', () => {
+  it('carries a target runbook into the runtime config', () => {
+    const config = parsed({
+      targets: [{ ...checkout, runbookUrl: 'https://wiki.example.com/runbooks/checkout' }, payments],
+    });
+    const runtime = resolveRuntimeConfig(config, env);
+    expect(runtime.targets[0]?.runbookUrl).toBe('https://wiki.example.com/runbooks/checkout');
+    expect(runtime.targets[1]).not.toHaveProperty('runbookUrl');
+  });
+
+  it.each([
+    ['http://wiki.example.com/x', 'must be an https URL like'],
+    ['wiki.example.com/x', 'must be an https URL like'],
+    ['https://user:pw@wiki.example.com/x', 'must not carry a user name or password'],
+    [`https://wiki.example.com/${'a'.repeat(1_000)}`, 'must be at most 1000 characters'],
+  ])('refuses the runbook %s, naming the field', (url, problem) => {
+    expect(problemsOf({ targets: [{ ...checkout, runbookUrl: url }] })).toEqual([
+      expect.stringContaining(`$.targets[0].runbookUrl: ${problem}`),
+    ]);
+  });
+
+  it('accepts notifications.slack with a mention, beside or instead of slackWebhookSecretName', () => {
+    expect(
+      parsed({
+        targets: [checkout],
+        notifications: { slack: { webhookSecretName: 'watchdog/slack', mention: '<!subteam^S0123ABCD>' } },
+      }).notifications?.slack,
+    ).toEqual({ webhookSecretName: 'watchdog/slack', mention: '<!subteam^S0123ABCD>' });
+    expect(
+      parsed({
+        targets: [checkout],
+        notifications: { slackWebhookSecretName: 'watchdog/slack', slack: { mention: '<!here>' } },
+      }).notifications?.slack,
+    ).toEqual({ mention: '<!here>' });
+  });
+
+  it('refuses a mention Slack would not ping, two different secrets, and a mention without a webhook', () => {
+    expect(
+      problemsOf({
+        targets: [checkout],
+        notifications: { slack: { webhookSecretName: 'a', mention: '@oncall' } },
+      }),
+    ).toEqual([
+      expect.stringMatching(
+        /^\$\.notifications\.slack\.mention: must be Slack mention syntax: .*pings nobody/,
+      ),
+    ]);
+    expect(
+      problemsOf({
+        targets: [checkout],
+        notifications: { slackWebhookSecretName: 'a', slack: { webhookSecretName: 'b' } },
+      }),
+    ).toEqual([
+      expect.stringContaining(
+        '$.notifications.slack.webhookSecretName: names a different secret than notifications.slackWebhookSecretName ("a")',
+      ),
+    ]);
+    expect(problemsOf({ targets: [checkout], notifications: { slack: { mention: '<!here>' } } })).toEqual([
+      '$.notifications.slack.mention: applies to the Slack webhook channel: set notifications.slack.webhookSecretName too, or remove it (got "<!here>")',
+    ]);
+    expect(problemsOf({ targets: [checkout], notifications: { slack: { channel: 'x' } } })).toEqual([
+      '$.notifications.slack.channel: unknown key; valid keys here are "webhookSecretName", "mention"',
+    ]);
   });
 });

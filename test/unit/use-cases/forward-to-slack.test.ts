@@ -1,8 +1,10 @@
-import { METRIC } from '../../../lambda/contract';
+import { renderMessageAttributes, renderSnsMessage } from '../../../lambda/adapters/sns-notifier';
+import { cardToSlackMessage, toSlackMessage } from '../../../lambda/channels/slack';
+import { METRIC, type ChatbotNotification } from '../../../lambda/contract';
 import { parseSnsForwarderEvent } from '../../../lambda/boundary/cloudwatch-alarm-notification';
 import { parseSnsChatbotEvent } from '../../../lambda/boundary/sns-event';
 import { forwardToSlack, SlackDeliveryError } from '../../../lambda/use-cases/forward-to-slack';
-import type { ChatNotifier, SlackMessage } from '../../../lambda/use-cases/ports';
+import type { ChatNotifier, Notification, SlackMessage } from '../../../lambda/use-cases/ports';
 import { RecordingTelemetry } from '../../support/fakes';
 import { alarmMessageOf, DEAD_LETTER_ALARM, snsFixture, withMessage } from '../../support/sns-fixtures';
 
@@ -205,5 +207,71 @@ describe('forwardToSlack', () => {
       alarm: DEAD_LETTER_ALARM,
     });
     expect(telemetry.total(METRIC.notificationFailures)).toBe(1);
+  });
+});
+
+describe('forwardToSlack: the typed notification on the topic', () => {
+  /** What SNS hands the forwarder's Lambda for one published notification: the default member and attributes. */
+  function delivered(n: Notification): Record<string, unknown> {
+    const members = JSON.parse(renderSnsMessage(n)) as { default: string };
+    const attributes = Object.fromEntries(
+      Object.entries(renderMessageAttributes(n)).map(([name, a]) => [
+        name,
+        { Type: a.DataType, Value: a.StringValue },
+      ]),
+    );
+    return {
+      Records: [{ Sns: { MessageId: 'm-1', Message: members.default, MessageAttributes: attributes } }],
+    };
+  }
+
+  const failed: Notification = {
+    kind: 'rollback-failed',
+    severity: 'high',
+    target: 'checkout',
+    title: 'Rollback of checkout to checkout:41 failed',
+    fired: 'checkout-5xx started this rollback (alarm) at 2026-03-01 10:00:00 UTC.',
+    changed: ['checkout:42 → checkout:41', '• checkout:42 was deployed at 2026-03-01 09:50:00 UTC by jane'],
+    did: 'The rollback failed.',
+    nextSteps: [{ text: 'Inspect the target', command: 'npx rollback-watchdog status checkout' }],
+    links: [{ label: 'Runbook for checkout', url: 'https://wiki.example.com/runbooks/checkout' }],
+    keywords: ['checkout', 'rollback-failed'],
+    context: { kind: 'rollback-failed', target: 'checkout', decisionId: 'dec-1', account: '123456789012' },
+  };
+
+  it('renders from the typed value, with the mention, exactly as the Slack channel renders it', async () => {
+    // Prepare
+    const slack = new FakeSlack();
+    const event = parseSnsForwarderEvent(delivered(failed));
+
+    // Act
+    await forwardToSlack({ slack, telemetry: new RecordingTelemetry(), mention: '<!subteam^S1>' }, event);
+
+    // Assess
+    expect(slack.posted).toEqual([toSlackMessage(failed, { mention: '<!subteam^S1>' })]);
+    expect(slack.posted[0]?.text).toBe(
+      '<!subteam^S1> :rotating_light: Rollback of checkout to checkout:41 failed',
+    );
+  });
+
+  it('falls back to the card as it is when the attribute is missing or of another format version', async () => {
+    // Prepare
+    const slack = new FakeSlack();
+    const raw = delivered(failed) as { Records: { Sns: { MessageAttributes: Record<string, unknown> } }[] };
+    const withoutTyped = structuredClone(raw);
+    delete withoutTyped.Records[0].Sns.MessageAttributes['notification'];
+    const otherVersion = structuredClone(raw);
+    otherVersion.Records[0].Sns.MessageAttributes['notification'] = {
+      Type: 'String',
+      Value: JSON.stringify({ ...failed, formatVersion: 2 }),
+    };
+
+    // Act
+    for (const event of [withoutTyped, otherVersion])
+      await forwardToSlack({ slack, telemetry: new RecordingTelemetry() }, parseSnsForwarderEvent(event));
+
+    // Assess
+    const card = JSON.parse(JSON.parse(renderSnsMessage(failed)).default) as ChatbotNotification;
+    expect(slack.posted).toEqual([cardToSlackMessage(card, 'high'), cardToSlackMessage(card, 'high')]);
   });
 });

@@ -1,21 +1,24 @@
 import {
   DEFAULT_POLICY,
   NOTIFICATION_KINDS,
+  nextStepLine,
+  type ChatbotNotification,
   type NotificationKind,
   type RuntimeCodeDeployTarget,
 } from '../../../lambda/contract';
 import { MINUTE, type ActiveRollback, type Decision, type Verification } from '../../../lambda/domain';
+import { renderMessageAttributes } from '../../../lambda/adapters/sns-notifier';
 import {
-  renderChatbotMessage,
-  renderEmailText,
-  renderMessageAttributes,
-  type ChatbotMessage,
-} from '../../../lambda/adapters/sns-notifier';
+  describeNotification,
+  LINKS_HEADING,
+  renderChatbotCard as renderChatbotMessage,
+} from '../../../lambda/channels/chatbot';
+import { renderEmailText } from '../../../lambda/channels/email';
+import { toSlackMessage } from '../../../lambda/channels/slack';
 import {
   consoleLinks,
   decisionNotification,
   describeReasonData,
-  LINKS_HEADING,
   pauseNotification,
   rollbackResultNotification,
   verificationFailedNotification,
@@ -24,6 +27,9 @@ import {
 } from '../../../lambda/use-cases/notifications';
 import type { Notification } from '../../../lambda/use-cases/ports';
 import { ecsTarget, SEC, T0, transition } from '../../support/domain-fixtures';
+
+/** A notification's next steps as the card shows them. */
+const stepLines = (n: Notification): string[] => n.nextSteps.map(nextStepLine);
 
 const REGION = 'eu-west-1';
 const checkout = ecsTarget();
@@ -263,7 +269,7 @@ describe('notifications', () => {
 
   describe.each(CASES)('%s', (_label, build) => {
     const notification = build()!;
-    const chatbot = JSON.parse(JSON.stringify(renderChatbotMessage(notification))) as ChatbotMessage;
+    const chatbot = JSON.parse(JSON.stringify(renderChatbotMessage(notification))) as ChatbotNotification;
 
     it('renders a Chatbot custom notification with the contract fields', () => {
       // Assess
@@ -293,7 +299,7 @@ describe('notifications', () => {
       );
     });
 
-    it('carries the filter attributes kind, target and severity', () => {
+    it('carries the filter attributes kind, target and severity, and itself as the typed notification', () => {
       // Act
       const attributes = renderMessageAttributes(notification);
 
@@ -302,6 +308,11 @@ describe('notifications', () => {
         kind: { DataType: 'String', StringValue: notification.kind },
         target: { DataType: 'String', StringValue: 'checkout' },
         severity: { DataType: 'String', StringValue: expect.stringMatching(/^(info|warning|high)$/) },
+        notification: { DataType: 'String', StringValue: expect.any(String) },
+      });
+      expect(JSON.parse(attributes['notification']?.StringValue ?? '')).toEqual({
+        formatVersion: 1,
+        ...notification,
       });
     });
 
@@ -355,11 +366,13 @@ describe('notifications', () => {
           decisionId: 'dec-1',
         },
       });
-      expect(n.description).toContain(
+      expect(describeNotification(n)).toContain(
         'What changed: checkout:42 → checkout:41\n• web: a/web:1.5.0 → a/web:1.4.2\nWhat the watchdog did:',
       );
-      expect(n.description).toContain('Stopped the in-progress deployment of checkout:42 with rollback');
-      expect(n.nextSteps).toEqual([
+      expect(describeNotification(n)).toContain(
+        'Stopped the in-progress deployment of checkout:42 with rollback',
+      );
+      expect(stepLines(n)).toEqual([
         'Watch the rollback: npx rollback-watchdog status checkout --stack shop-watchdog --region eu-west-1',
         'Stop any further automatic action: npx rollback-watchdog pause checkout --reason "<why>" --stack shop-watchdog --region eu-west-1',
         'See every decision on checkout: npx rollback-watchdog history checkout --stack shop-watchdog --region eu-west-1',
@@ -371,7 +384,7 @@ describe('notifications', () => {
       const n = decisionNotification(decision(), alarm, ctx)!;
 
       // Assess
-      expect(n.description.split('\n')[0]).toBe(
+      expect(describeNotification(n).split('\n')[0]).toBe(
         'What fired: checkout-5xx went to ALARM: Threshold Crossed: 3 out of the last 3 datapoints [40.123456 (01/03/26 10:00:00)] were greater than the threshold (30.0). ' +
           'Recent data points (Average per minute): 31.25, 35, 40.12; threshold 30.',
       );
@@ -393,13 +406,13 @@ describe('notifications', () => {
       )!;
 
       // Assess
-      expect(n.description).toMatch(
+      expect(describeNotification(n)).toMatch(
         /^What fired: arn:aws:sts::123456789012:assumed-role\/oncall\/alice asked for a rollback/,
       );
-      expect(n.description).toContain('Started a deployment of checkout:40.');
+      expect(describeNotification(n)).toContain('Started a deployment of checkout:40.');
       expect(n.context['by']).toBe('arn:aws:sts::123456789012:assumed-role/oncall/alice');
       // "operator" is not one of the target's alarms, so there is no alarm link.
-      expect(n.description).not.toContain('#alarmsV2');
+      expect(describeNotification(n)).not.toContain('#alarmsV2');
     });
 
     it('marks a live drill in the title', () => {
@@ -412,7 +425,9 @@ describe('notifications', () => {
 
       // Assess
       expect(n.title).toBe('Live drill: Rolling back checkout: checkout:42 → checkout:41');
-      expect(n.description).toMatch(/^What fired: checkout-5xx was forced to ALARM by drill drill-1\./);
+      expect(describeNotification(n)).toMatch(
+        /^What fired: checkout-5xx was forced to ALARM by drill drill-1\./,
+      );
     });
   });
 
@@ -433,13 +448,13 @@ describe('notifications', () => {
       // Assess
       expect(n.severity).toBe('high');
       expect(n.title).toBe('Approve rollback of checkout: checkout:42 → checkout:41?');
-      expect(n.nextSteps[0]).toBe(
+      expect(stepLines(n)[0]).toBe(
         'Approve the rollback to checkout:41: npx rollback-watchdog approve checkout --stack shop-watchdog --region eu-west-1',
       );
-      expect(n.description).toContain(
+      expect(describeNotification(n)).toContain(
         'If nobody approves by 2026-03-01 10:16:01 UTC (15 minutes), the request expires and nothing is rolled back.',
       );
-      expect(n.description).toContain(
+      expect(describeNotification(n)).toContain(
         'What to do next: Approve the rollback to checkout:41: npx rollback-watchdog approve checkout --stack shop-watchdog --region eu-west-1',
       );
     });
@@ -453,8 +468,8 @@ describe('notifications', () => {
       )!;
 
       // Assess
-      expect(n.description).toContain('If nobody approves by 2026-03-01 10:16:01 UTC');
-      expect(n.description).not.toContain(LINKS_HEADING);
+      expect(describeNotification(n)).toContain('If nobody approves by 2026-03-01 10:16:01 UTC');
+      expect(describeNotification(n)).not.toContain(LINKS_HEADING);
     });
 
     it('says the watchdog rolls back by itself when the policy says so', () => {
@@ -469,7 +484,7 @@ describe('notifications', () => {
       )!;
 
       // Assess
-      expect(n.description).toContain(
+      expect(describeNotification(n)).toContain(
         'If nobody approves by 2026-03-01 10:06:01 UTC (5 minutes), the watchdog rolls back to checkout:41 by itself.',
       );
     });
@@ -494,8 +509,10 @@ describe('notifications', () => {
       // Assess
       expect(n.severity).toBe('high');
       expect(n.title).toBe(`Action needed on checkout: ${reason}`);
-      expect(n.nextSteps[0]).toContain(command);
-      expect(n.description).toContain('The watchdog will not act on this on its own: a human must decide.');
+      expect(stepLines(n)[0]).toContain(command);
+      expect(describeNotification(n)).toContain(
+        'The watchdog will not act on this on its own: a human must decide.',
+      );
       expect(n.keywords).toEqual(['checkout', 'escalation', reason]);
     });
 
@@ -521,15 +538,15 @@ describe('notifications', () => {
           decisionId: 'dec-1',
         },
       });
-      expect(n.description).toContain(
+      expect(describeNotification(n)).toContain(
         'What fired: checkout-5xx, checkout-p99 still in ALARM 15 minutes after the rollback to checkout:41 completed; the deadline was 2026-03-01 10:19:00 UTC (15-minute verification).',
       );
-      expect(n.description).toContain(
+      expect(describeNotification(n)).toContain(
         'What changed: checkout:42 → checkout:41, completed at 2026-03-01 10:04:00 UTC',
       );
-      expect(n.description).toContain('Alarm checkout-p99: https://');
-      expect(n.description).toContain('Automatic action on checkout is held: a human must decide.');
-      expect(n.nextSteps).toContain(
+      expect(describeNotification(n)).toContain('Alarm checkout-p99: https://');
+      expect(describeNotification(n)).toContain('Automatic action on checkout is held: a human must decide.');
+      expect(stepLines(n)).toContain(
         'Once the cause is fixed, re-enable automatic action: npx rollback-watchdog resume checkout --stack shop-watchdog --region eu-west-1',
       );
     });
@@ -549,17 +566,17 @@ describe('notifications', () => {
 
       // Assess
       expect(n.severity).toBe('high');
-      expect(n.nextSteps).toEqual([
+      expect(stepLines(n)).toEqual([
         'Inspect the target and its deployments (the links below): npx rollback-watchdog status checkout --stack shop-watchdog --region eu-west-1',
         // Never the version that just failed as the obvious answer.
         'Roll back by hand to a version that deploys; checkout:41 did not, so pick another from status: npx rollback-watchdog rollback checkout --to <version> --reason "<why>" --stack shop-watchdog --region eu-west-1',
         'If checkout:41 was not the problem (the failure was elsewhere), retry it: npx rollback-watchdog rollback checkout --to checkout:41 --reason "<why>" --stack shop-watchdog --region eu-west-1',
         'Then re-enable automatic action: npx rollback-watchdog resume checkout --stack shop-watchdog --region eu-west-1',
       ]);
-      expect(n.description).toContain(`${LINKS_HEADING}\nAlarm checkout-5xx: https://`);
-      expect(n.description).toContain('Service deployments: https://');
+      expect(describeNotification(n)).toContain(`${LINKS_HEADING}\nAlarm checkout-5xx: https://`);
+      expect(describeNotification(n)).toContain('Service deployments: https://');
       expect(n.context).toMatchObject({ region: 'eu-west-1', stack: 'shop-watchdog' });
-      expect(n.description).toContain(
+      expect(describeNotification(n)).toContain(
         'failed: ECS reported ROLLBACK_FAILED. Automatic action on checkout is held',
       );
       expect(n.context['why']).toBe('ECS reported ROLLBACK_FAILED.');
@@ -578,10 +595,10 @@ describe('notifications', () => {
         },
       );
       expect(n.severity).toBe('info');
-      expect(n.description).toContain(
+      expect(describeNotification(n)).toContain(
         'Disabled the transition into stage Prod of pipeline checkout-delivery: the pipeline delivers nothing to checkout until an operator resumes it.',
       );
-      expect(n.nextSteps).toContain(
+      expect(stepLines(n)).toContain(
         'Once the release is fixed, lift the freeze and re-enable automatic action: npx rollback-watchdog resume checkout --stack shop-watchdog --region eu-west-1',
       );
     });
@@ -599,10 +616,10 @@ describe('notifications', () => {
         },
       );
       expect(n.severity).toBe('high');
-      expect(n.description).toContain(
+      expect(describeNotification(n)).toContain(
         'Could not disable the transition into stage Prod of pipeline checkout-delivery (AccessDenied): the pipeline can deliver the bad release to checkout again.',
       );
-      expect(n.nextSteps).toContain(
+      expect(stepLines(n)).toContain(
         `Stop the pipeline by hand: aws codepipeline disable-stage-transition --pipeline-name checkout-delivery --stage-name Prod --transition-type Inbound --reason "rollback of checkout" --region ${REGION}`,
       );
     });
@@ -621,13 +638,13 @@ describe('notifications', () => {
         undefined,
         ctx,
       );
-      expect(n.description).toContain(
+      expect(describeNotification(n)).toContain(
         'What fired: This rollback (manual: manual by arn:aws:iam::123456789012:user/alice) started at',
       );
-      expect(n.nextSteps[0]).toBe(
+      expect(stepLines(n)[0]).toBe(
         'Confirm the alarms of checkout stay OK: npx rollback-watchdog status checkout --stack shop-watchdog --region eu-west-1',
       );
-      expect(n.description).toContain('Alarm checkout-5xx: https://');
+      expect(describeNotification(n)).toContain('Alarm checkout-5xx: https://');
     });
 
     it('a skip says nothing changed and what a rollback would have done', () => {
@@ -642,7 +659,7 @@ describe('notifications', () => {
         alarm,
         ctx,
       )!;
-      expect(n.description).toContain(
+      expect(describeNotification(n)).toContain(
         'What changed: nothing; checkout still runs checkout:42 (a rollback would go to checkout:41)',
       );
     });
@@ -656,7 +673,7 @@ describe('notifications', () => {
         undefined,
         ctx,
       );
-      expect(n.description).not.toContain('transition into stage');
+      expect(describeNotification(n)).not.toContain('transition into stage');
     });
 
     it('rollback-succeeded says how long it took and that the alarms are now verified', () => {
@@ -675,8 +692,8 @@ describe('notifications', () => {
 
       // Assess
       expect(n.context['durationSeconds']).toBe('179');
-      expect(n.description).toContain('• web: a → b');
-      expect(n.description).toContain('must now return to OK within 15 minutes');
+      expect(describeNotification(n)).toContain('• web: a → b');
+      expect(describeNotification(n)).toContain('must now return to OK within 15 minutes');
     });
 
     it('keeps working without a context: no links, no change lines', () => {
@@ -690,8 +707,8 @@ describe('notifications', () => {
       );
 
       // Assess
-      expect(n.description).not.toContain(LINKS_HEADING);
-      expect(n.description).not.toContain('https://');
+      expect(describeNotification(n)).not.toContain(LINKS_HEADING);
+      expect(describeNotification(n)).not.toContain('https://');
     });
   });
 
@@ -712,7 +729,7 @@ describe('notifications', () => {
       // Assess
       expect(n.severity).toBe('info');
       expect(n.title).toBe('Dry run on checkout: would roll back checkout:42 → checkout:41');
-      expect(n.nextSteps[0]).toBe(
+      expect(stepLines(n)[0]).toBe(
         'Roll back by hand: npx rollback-watchdog rollback checkout --to checkout:41 --reason "<why>" --stack shop-watchdog --region eu-west-1',
       );
     });
@@ -764,10 +781,10 @@ describe('notifications', () => {
         title: 'Drill on checkout: would roll back checkout:42 → checkout:41',
         context: { drillId: 'drill-7', drillLive: 'false', alarmToDecisionMs: '850' },
       });
-      expect(n.description).toContain(
+      expect(describeNotification(n)).toContain(
         'Decided dry-run (alarm) 850 ms after the alarm changed state; a rehearsal, nothing was changed.',
       );
-      expect(n.nextSteps[0]).toBe(
+      expect(stepLines(n)[0]).toBe(
         "Review the drill's decision: npx rollback-watchdog history checkout --stack shop-watchdog --region eu-west-1",
       );
     });
@@ -796,7 +813,7 @@ describe('notifications', () => {
     )!;
 
     // Assess
-    expect(n.nextSteps).toContain(
+    expect(stepLines(n)).toContain(
       `Roll back by hand if the release is to blame: npx rollback-watchdog rollback checkout --to 's3://bucket/app v2'\\''s.zip' --reason "<why>" --stack shop-watchdog --region eu-west-1`,
     );
   });
@@ -919,10 +936,10 @@ describe('consoleLinks', () => {
     )!;
 
     // Assess
-    expect(n.description).toContain(
+    expect(describeNotification(n)).toContain(
       'CodeDeploy deployment d-XYZ789: https://us-east-1.console.aws.amazon.com/codesuite/codedeploy/deployments/d-XYZ789?region=us-east-1',
     );
-    expect(n.description).not.toContain('logs');
+    expect(describeNotification(n)).not.toContain('logs');
   });
 });
 
@@ -942,7 +959,7 @@ describe('pause and resume notifications', () => {
         until: '2026-03-01T12:00:00.000Z',
       },
     });
-    expect(n.description).toBe(
+    expect(describeNotification(n)).toBe(
       [
         `What fired: ${alice} paused checkout: db migration.`,
         'What changed: automatic action on checkout is held until 2026-03-01 12:00:00 UTC (the sweep resumes it then and says so), or until someone resumes it',
@@ -950,7 +967,7 @@ describe('pause and resume notifications', () => {
         'What to do next: Resume automatic action: npx rollback-watchdog resume checkout --stack shop-watchdog --region eu-west-1',
       ].join('\n'),
     );
-    expect(n.nextSteps[1]).toBe(
+    expect(stepLines(n)[1]).toBe(
       'See what the watchdog holds back: npx rollback-watchdog status checkout --stack shop-watchdog --region eu-west-1',
     );
     const email = renderEmailText(n);
@@ -967,8 +984,8 @@ describe('pause and resume notifications', () => {
     );
     expect(n.target).toBe('_watchdog');
     expect(n.title).toBe('Paused the whole watchdog: no automatic rollback until resumed');
-    expect(n.description).toContain('held until someone resumes it');
-    expect(n.nextSteps[0]).toBe(
+    expect(describeNotification(n)).toContain('held until someone resumes it');
+    expect(stepLines(n)[0]).toBe(
       'Resume automatic action: npx rollback-watchdog resume --stack shop-watchdog --region eu-west-1',
     );
   });
@@ -983,8 +1000,10 @@ describe('pause and resume notifications', () => {
       severity: 'info',
       title: 'Resumed checkout: automatic rollback is on again',
     });
-    expect(n.description).toContain(`What fired: ${alice} resumed checkout.`);
-    expect(n.description).toContain('Re-enabled the Prod transition of pipeline checkout-delivery.');
+    expect(describeNotification(n)).toContain(`What fired: ${alice} resumed checkout.`);
+    expect(describeNotification(n)).toContain(
+      'Re-enabled the Prod transition of pipeline checkout-delivery.',
+    );
   });
 
   it('resumed because a pause given a duration ended', () => {
@@ -1000,8 +1019,128 @@ describe('pause and resume notifications', () => {
       },
       where,
     );
-    expect(n.description).toContain(
+    expect(describeNotification(n)).toContain(
       'What fired: The pause of checkout: db migration ended at 2026-03-01 12:00:00 UTC, as it was set to.',
     );
+  });
+});
+
+describe('on-call facts in every message, on every channel', () => {
+  const RUNBOOK = 'https://wiki.example.com/runbooks/checkout';
+  const PRINCIPAL = 'arn:aws:sts::123456789012:assumed-role/deployer/jane';
+  const rich: NotificationContext = {
+    ...ctx,
+    account: '123456789012',
+    target: { ...checkout, runbookUrl: RUNBOOK },
+    ledger: [
+      { version: 'checkout:42', status: 'in-progress', startedAt: T0 - 10 * MINUTE, deployedBy: PRINCIPAL },
+      { version: 'checkout:41', status: 'completed', startedAt: T0 - 24 * 60 * MINUTE, proven: true },
+    ],
+  };
+  const DEPLOYED_LINE = `• checkout:42 was deployed at 2026-03-01 09:50:00 UTC by ${PRINCIPAL}`;
+  const kinds: [string, () => Notification, boolean][] = [
+    ['rollback-started', () => decisionNotification(decision(), alarm, rich)!, true],
+    [
+      'rollback-skipped',
+      () =>
+        decisionNotification(skipped('cooldown', 'recently rolled back.', 'rollback-skipped'), alarm, rich)!,
+      true,
+    ],
+    [
+      'approval-requested',
+      () =>
+        decisionNotification(
+          decision({ outcome: 'approval-requested', notify: 'approval-requested', action: undefined }),
+          alarm,
+          rich,
+        )!,
+      true,
+    ],
+    [
+      'escalation',
+      () => decisionNotification(skipped('rate-limited', 'too many.', 'escalation'), alarm, rich)!,
+      true,
+    ],
+    [
+      'drill',
+      () =>
+        decisionNotification(
+          decision({
+            outcome: 'dry-run',
+            notify: 'drill',
+            drill: { id: 'drill-1', live: false, alarmToDecisionMs: 40 },
+          }),
+          alarm,
+          rich,
+        )!,
+      true,
+    ],
+    [
+      'rollback-succeeded',
+      () =>
+        rollbackResultNotification(
+          'checkout',
+          'rollback-succeeded',
+          rollback,
+          T0 + 4 * MINUTE,
+          undefined,
+          rich,
+        ),
+      true,
+    ],
+    [
+      'rollback-failed',
+      () =>
+        rollbackResultNotification(
+          'checkout',
+          'rollback-failed',
+          rollback,
+          T0 + 4 * MINUTE,
+          'ECS said no',
+          rich,
+        ),
+      true,
+    ],
+    [
+      'escalation (unverified)',
+      () => verificationFailedNotification('checkout', verification, 'checkout-5xx still in ALARM', rich),
+      false,
+    ],
+  ];
+
+  it.each(kinds)(
+    '%s names the runbook first, the account and region, and who deployed',
+    (_kind, build, deployed) => {
+      const n = build();
+      expect(n.links[0]).toEqual({ label: 'Runbook for checkout', url: RUNBOOK });
+      expect(n.context).toMatchObject({ account: '123456789012', region: REGION, runbook: RUNBOOK });
+      if (deployed) expect(n.changed).toContain(DEPLOYED_LINE);
+
+      // Card
+      const card = renderChatbotMessage(n);
+      expect(card.content.description).toContain(`\n\n${LINKS_HEADING}\nRunbook for checkout: ${RUNBOOK}\n`);
+      expect(card.metadata.additionalContext).toMatchObject({ account: '123456789012', region: REGION });
+      if (deployed) expect(card.content.description).toContain(`\n${DEPLOYED_LINE}\n`);
+      // E-mail
+      const email = renderEmailText(n);
+      expect(email).toContain(`Runbook for checkout: ${RUNBOOK}`);
+      expect(email).toContain('\naccount: 123456789012\n');
+      if (deployed) expect(email).toContain(DEPLOYED_LINE);
+      // Slack
+      const slack = toSlackMessage(n, { mention: '<!subteam^S0123ABCD>' });
+      const json = JSON.stringify(slack.blocks);
+      expect(json).toContain(`"url":"${RUNBOOK}"`);
+      expect(json).toContain('*Account:* 123456789012');
+      if (deployed) expect(json).toContain(DEPLOYED_LINE);
+      expect(slack.text.startsWith('<!subteam^S0123ABCD>')).toBe(n.severity === 'high');
+    },
+  );
+
+  it('says nothing of the release when the ledger knows neither time nor principal', () => {
+    const n = decisionNotification(decision(), alarm, {
+      ...rich,
+      ledger: [{ version: 'checkout:42', status: 'in-progress' }],
+    })!;
+    expect(n.changed.some((line) => line.includes('was deployed'))).toBe(false);
   });
 });

@@ -1,9 +1,14 @@
+import { describeNotification } from '../../../lambda/channels/chatbot';
 import { METRIC, type RuntimeTarget } from '../../../lambda/contract';
 import type { ActiveRollback, Decision, LiveTarget } from '../../../lambda/domain';
 import type { ActionResult, Deployer } from '../../../lambda/use-cases/ports';
 import { Reporter, type ReporterDeps } from '../../../lambda/use-cases/report';
 import { ecsTarget, SEC, T0, transition } from '../../support/domain-fixtures';
 import { InMemoryStateStore, RecordingNotifier, RecordingTelemetry } from '../../support/fakes';
+import type { Notification } from '../../../lambda/use-cases/ports';
+
+/** The card's description of a sent notification ('' when none was sent). */
+const text = (n: Notification | undefined): string => (n ? describeNotification(n) : '');
 
 const target = ecsTarget();
 const context = { region: 'us-east-1', target };
@@ -82,10 +87,8 @@ describe('Reporter', () => {
       // Assess
       expect(deployer.changeCalls).toEqual([['checkout', 'checkout:42', 'checkout:41']]);
       expect(notifier.sent).toHaveLength(1);
-      expect(notifier.sent[0]?.description).toContain(
-        'What changed: checkout:42 → checkout:41\n• web: a:2 → a:1',
-      );
-      expect(notifier.sent[0]?.description).toContain('https://us-east-1.console.aws.amazon.com/');
+      expect(text(notifier.sent[0])).toContain('What changed: checkout:42 → checkout:41\n• web: a:2 → a:1');
+      expect(text(notifier.sent[0])).toContain('https://us-east-1.console.aws.amazon.com/');
       expect(store.decisions()).toEqual([started]);
     });
 
@@ -119,7 +122,7 @@ describe('Reporter', () => {
 
       // Assess
       expect(Date.now() - startedAt).toBeLessThan(1_000);
-      expect(notifier.sent[0]?.description).not.toContain('•');
+      expect(text(notifier.sent[0])).not.toContain('•');
       expect(telemetry.logs.map((l) => l.message)).toContain(
         'change description timed out; notifying without it',
       );
@@ -134,7 +137,7 @@ describe('Reporter', () => {
 
       // Assess
       expect(notifier.sent).toHaveLength(1);
-      expect(notifier.sent[0]?.description).not.toContain('•');
+      expect(text(notifier.sent[0])).not.toContain('•');
     });
 
     it('survives a deployer lookup that throws', async () => {
@@ -176,7 +179,7 @@ describe('Reporter', () => {
 
       // Assess
       expect(deployer.changeCalls).toEqual([]);
-      expect(notifier.sent[0]?.description).not.toContain('https://');
+      expect(text(notifier.sent[0])).not.toContain('https://');
     });
 
     it('never throws when publishing fails: logs and counts it (RELIABILITY #9)', async () => {
@@ -221,7 +224,7 @@ describe('Reporter', () => {
       ]);
       expect(deployer.changeCalls).toHaveLength(1);
       expect(notifier.sent.map((n) => n.kind)).toEqual(['rollback-succeeded']);
-      expect(notifier.sent[0]?.description).toContain('• web: a:2 → a:1');
+      expect(text(notifier.sent[0])).toContain('• web: a:2 → a:1');
     });
 
     it('announces a failure at once, without reading the platform again', async () => {
@@ -289,7 +292,7 @@ describe('Reporter', () => {
       expect(notifier.sent.map((n) => [n.kind, n.severity, n.context['reason']])).toEqual([
         ['escalation', 'high', 'rollback-unverified'],
       ]);
-      expect(notifier.sent[0]?.description).toContain('#alarmsV2:alarm/checkout-p99');
+      expect(text(notifier.sent[0])).toContain('#alarmsV2:alarm/checkout-p99');
       expect(deployer.changeCalls).toEqual([]);
     });
   });

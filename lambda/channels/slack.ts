@@ -8,17 +8,54 @@ import {
   type ChatbotNotification,
   type CloudWatchAlarmNotification,
   type CompositeAlarmRule,
+  type NextStep,
   type NotificationKind,
+  type NotificationLink,
   type Severity,
+  type WatchdogNotification,
 } from '../contract';
-import { formatNumber, formatPeriod, LINKS_HEADING, type NotificationLink } from './notifications';
-import type { SlackBlock, SlackMessage } from './ports';
+import { formatNumber, formatPeriod } from './text';
 
 /**
- * Turns the watchdog's Chatbot custom notification (docs/architecture.md, "Notification messages") into a
- * Slack Block Kit message for an incoming webhook. Pure. Every piece of text that came from the notification
- * is escaped, so an alarm reason or version string can neither mention a channel nor forge a link.
+ * The Slack channel (docs/architecture.md, "Notification messages"): Block Kit messages for an incoming
+ * webhook, rendered from the typed notification (or, for a message on the topic without one, from the card's
+ * fields as they are) and from CloudWatch alarm notifications. Pure. Every piece of text that came from a
+ * notification is escaped, so an alarm reason or version string can neither mention a channel nor forge a
+ * link; only the configured mention is written unescaped.
  */
+
+/** A Slack `plain_text` text object: shown verbatim, never parsed. */
+export interface SlackPlainText {
+  readonly type: 'plain_text';
+  readonly text: string;
+  readonly emoji?: boolean;
+}
+
+/** A Slack `mrkdwn` text object: formatting and `<…>` links are parsed, so its text must be escaped. */
+export interface SlackMrkdwn {
+  readonly type: 'mrkdwn';
+  readonly text: string;
+}
+
+/** A link button (Block Kit `button` element with a `url`). */
+export interface SlackButton {
+  readonly type: 'button';
+  readonly text: SlackPlainText;
+  readonly url: string;
+}
+
+/** The Block Kit blocks the formatter uses. */
+export type SlackBlock =
+  | { readonly type: 'header'; readonly text: SlackPlainText }
+  | { readonly type: 'section'; readonly text: SlackMrkdwn }
+  | { readonly type: 'actions'; readonly elements: readonly SlackButton[] }
+  | { readonly type: 'context'; readonly elements: readonly SlackMrkdwn[] };
+
+/** An incoming-webhook payload: `text` is the fallback Slack shows in notifications and old clients. */
+export interface SlackMessage {
+  readonly text: string;
+  readonly blocks: readonly SlackBlock[];
+}
 
 /** Block Kit limits (api.slack.com/reference/block-kit); longer text is cut rather than rejected. */
 export const SLACK_LIMITS = {
@@ -39,60 +76,126 @@ const SEVERITY_EMOJI: Readonly<Record<Severity, string>> = {
   info: ':information_source:',
 };
 
+/** What the Slack channel adds to every message it renders. */
+export interface SlackMessageOptions {
+  /**
+   * Who to page on a high-severity message: Slack's own mention syntax (`<!subteam^S0123ABCD>` for a user
+   * group, `<@U0123ABCD>` for a person, `<!here>`, `<!channel>`), checked at synth.
+   * @default - no mention
+   */
+  readonly mention?: string;
+}
+
 /**
- * The Block Kit message for one notification: a header with the severity emoji and the title, the
- * description (section labels in bold, commands as code), the console links as buttons, the next steps as a
- * list, and a context line with target, kind and decision id.
+ * The Block Kit message for one notification: a header with the severity emoji and the title, the mention
+ * for a high-severity message, what fired / changed / did with the section labels in bold, the links as
+ * buttons, the next steps with their commands as code, and a context line with target, kind, severity,
+ * decision id, account and region.
  */
-export function toSlackMessage(message: ChatbotNotification, severity?: Severity): SlackMessage {
-  const ctx = message.metadata.additionalContext;
+export function toSlackMessage(n: WatchdogNotification, options: SlackMessageOptions = {}): SlackMessage {
+  const emoji = SEVERITY_EMOJI[n.severity];
+  const mention = n.severity === 'high' ? options.mention : undefined;
+  const [changeHead, ...changeDetails] = n.changed;
+  const lines = [
+    `*What fired:* ${escapeMrkdwn(n.fired)}`,
+    ...(changeHead !== undefined ? [`*What changed:* ${escapeMrkdwn(changeHead)}`] : []),
+    ...changeDetails.map(escapeMrkdwn),
+    `*What the watchdog did:* ${escapeMrkdwn(n.did)}`,
+  ];
+  const blocks: SlackBlock[] = [
+    {
+      type: 'header',
+      text: { type: 'plain_text', text: cut(`${emoji} ${n.title}`, SLACK_LIMITS.headerText), emoji: true },
+    },
+    // A mention in a header (plain text) pings nobody: it gets a section of its own, first.
+    ...(mention !== undefined ? [section(mention)] : []),
+    ...chunkLines(lines, SLACK_LIMITS.sectionText).slice(0, SLACK_LIMITS.descriptionSections).map(section),
+  ];
+  const links = n.links.filter((l) => l.url.startsWith('https://') && l.url.length <= SLACK_LIMITS.buttonUrl);
+  if (links.length > 0) blocks.push(buttons(links));
+  if (n.nextSteps.length > 0) {
+    blocks.push(
+      section(
+        cut(
+          ['*Next steps*', ...n.nextSteps.map((s) => `• ${stepText(s)}`)].join('\n'),
+          SLACK_LIMITS.sectionText,
+        ),
+      ),
+    );
+  }
+  const ctx = n.context;
+  blocks.push(
+    contextLine([
+      ['Target', n.target],
+      ['Kind', n.kind],
+      ['Severity', n.severity],
+      ['Decision', ctx['decisionId']],
+      ['Account', ctx['account']],
+      ['Region', ctx['region']],
+    ]),
+  );
+  const fallback = escapeMrkdwn(`${emoji} ${n.title}`);
+  // The fallback text is what a phone's push notification shows: the mention must be in it to page.
+  return {
+    text: cut(mention !== undefined ? `${mention} ${fallback}` : fallback, SLACK_LIMITS.fallbackText),
+    blocks,
+  };
+}
+
+/**
+ * A card on the topic without the typed notification (published by an older watchdog, or by hand): shown as
+ * it is, the description as escaped text and the next steps as a list. Nothing is parsed out of the text.
+ */
+export function cardToSlackMessage(
+  card: ChatbotNotification,
+  severity?: Severity,
+  options: SlackMessageOptions = {},
+): SlackMessage {
+  const ctx = card.metadata.additionalContext;
   const kind = ctx['kind'];
   const level = severity ?? severityOfKind(kind);
   const emoji = SEVERITY_EMOJI[level];
-  const { body, links } = splitLinks(message.content.description);
-
+  const mention = level === 'high' ? options.mention : undefined;
   const blocks: SlackBlock[] = [
     {
       type: 'header',
       text: {
         type: 'plain_text',
-        text: cut(`${emoji} ${message.content.title}`, SLACK_LIMITS.headerText),
+        text: cut(`${emoji} ${card.content.title}`, SLACK_LIMITS.headerText),
         emoji: true,
       },
     },
-    ...chunkLines(body.split('\n').map(formatLine), SLACK_LIMITS.sectionText)
+    ...(mention !== undefined ? [section(mention)] : []),
+    ...chunkLines(card.content.description.trim().split('\n').map(escapeMrkdwn), SLACK_LIMITS.sectionText)
       .slice(0, SLACK_LIMITS.descriptionSections)
-      .map((text): SlackBlock => ({ type: 'section', text: { type: 'mrkdwn', text } })),
+      .map(section),
   ];
-  if (links.length > 0) {
-    blocks.push(buttons(links));
-  }
-  const steps = message.content.nextSteps.filter((s) => s.trim().length > 0);
+  const steps = card.content.nextSteps.filter((s) => s.trim().length > 0);
   if (steps.length > 0) {
-    blocks.push({
-      type: 'section',
-      text: {
-        type: 'mrkdwn',
-        text: cut(
-          ['*Next steps*', ...steps.map((s) => `• ${formatLine(s)}`)].join('\n'),
+    blocks.push(
+      section(
+        cut(
+          ['*Next steps*', ...steps.map((s) => `• ${escapeMrkdwn(s)}`)].join('\n'),
           SLACK_LIMITS.sectionText,
         ),
-      },
-    });
+      ),
+    );
   }
-  const facts: [string, string | undefined][] = [
-    ['Target', ctx['target'] ?? message.metadata.threadId],
-    ['Kind', kind],
-    ['Severity', level],
-    ['Decision', ctx['decisionId']],
-  ];
-  blocks.push({
-    type: 'context',
-    elements: facts
-      .filter((f): f is [string, string] => f[1] !== undefined && f[1] !== '')
-      .map(([label, value]) => ({ type: 'mrkdwn', text: `*${label}:* ${escapeMrkdwn(value)}` })),
-  });
-  return { text: cut(escapeMrkdwn(`${emoji} ${message.content.title}`), SLACK_LIMITS.fallbackText), blocks };
+  blocks.push(
+    contextLine([
+      ['Target', ctx['target'] ?? card.metadata.threadId],
+      ['Kind', kind],
+      ['Severity', level],
+      ['Decision', ctx['decisionId']],
+      ['Account', ctx['account']],
+      ['Region', ctx['region']],
+    ]),
+  );
+  const fallback = escapeMrkdwn(`${emoji} ${card.content.title}`);
+  return {
+    text: cut(mention !== undefined ? `${mention} ${fallback}` : fallback, SLACK_LIMITS.fallbackText),
+    blocks,
+  };
 }
 
 /** Slack's mrkdwn needs exactly these three escaped; everything else is shown as typed. */
@@ -100,32 +203,23 @@ export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-/**
- * Splits the links section (LINKS_HEADING, then `<label>: <url>` lines) off a description. Only https URLs
- * become buttons; a line that does not parse stays in the body, so nothing the notification said is lost.
- */
-function splitLinks(description: string): { body: string; links: { label: string; url: string }[] } {
-  const lines = description.split('\n');
-  const at = lines.lastIndexOf(LINKS_HEADING);
-  if (at < 0) return { body: description.trim(), links: [] };
-  const links: { label: string; url: string }[] = [];
-  const rest: string[] = [];
-  for (const line of lines.slice(at + 1)) {
-    const m = /^(.+?): (https:\/\/\S+)$/.exec(line.trim());
-    if (m?.[1] && m[2] && m[2].length <= SLACK_LIMITS.buttonUrl) links.push({ label: m[1], url: m[2] });
-    else if (line.trim()) rest.push(line);
-  }
-  const body = [...lines.slice(0, at), ...(rest.length > 0 ? [LINKS_HEADING, ...rest] : [])]
-    .join('\n')
-    .trim();
-  return { body, links };
+/** A next step: its text escaped, its command as code (a backtick in it would end the code span: dropped). */
+function stepText(step: NextStep): string {
+  const text = escapeMrkdwn(step.text);
+  return step.command !== undefined ? `${text}: \`${escapeMrkdwn(step.command).replace(/`/g, "'")}\`` : text;
 }
 
-/** Escapes a line, puts its section label in bold and the `npx rollback-watchdog …` command in code. */
-function formatLine(line: string): string {
-  const escaped = escapeMrkdwn(line);
-  const labelled = escaped.replace(/^(What [^:]{1,40}:)(?= )/, '*$1*');
-  return labelled.replace(/(npx (?:rollback-)?watchdog [^`\n]*?)\s*$/, '`$1`');
+function section(text: string): SlackBlock {
+  return { type: 'section', text: { type: 'mrkdwn', text } };
+}
+
+function contextLine(facts: readonly (readonly [string, string | undefined])[]): SlackBlock {
+  return {
+    type: 'context',
+    elements: facts
+      .filter((f): f is readonly [string, string] => f[1] !== undefined && f[1] !== '')
+      .map(([label, value]) => ({ type: 'mrkdwn', text: `*${label}:* ${escapeMrkdwn(value)}` })),
+  };
 }
 
 /** Joins lines into chunks of at most `max` characters, cutting a single over-long line. */
@@ -189,7 +283,7 @@ function severityOfKind(kind: string | undefined): Severity {
 export const WATCHDOG_ALARM_PREFIX = 'Rollback Watchdog:';
 
 /** What an alarm message may add beyond the notification itself. */
-export interface AlarmMessageOptions {
+export interface AlarmMessageOptions extends SlackMessageOptions {
   /**
    * The watchdog's CloudFormation stack, for the `npx rollback-watchdog status` hint.
    * @default - no CLI hint
@@ -218,6 +312,7 @@ export function alarmToSlackMessage(
 ): SlackMessage {
   const severity = ALARM_SEVERITY[alarm.newState];
   const emoji = SEVERITY_EMOJI[severity];
+  const mention = severity === 'high' ? options.mention : undefined;
   const own = alarm.description?.startsWith(WATCHDOG_ALARM_PREFIX) ?? false;
   const title = `${own ? 'Watchdog health' : 'CloudWatch alarm'}: ${alarm.alarmName} is ${alarm.newState}`;
   const moved =
@@ -233,9 +328,8 @@ export function alarmToSlackMessage(
       type: 'header',
       text: { type: 'plain_text', text: cut(`${emoji} ${title}`, SLACK_LIMITS.headerText), emoji: true },
     },
-    ...chunkLines(lines, SLACK_LIMITS.sectionText)
-      .slice(0, SLACK_LIMITS.descriptionSections)
-      .map((text): SlackBlock => ({ type: 'section', text: { type: 'mrkdwn', text } })),
+    ...(mention !== undefined ? [section(mention)] : []),
+    ...chunkLines(lines, SLACK_LIMITS.sectionText).slice(0, SLACK_LIMITS.descriptionSections).map(section),
   ];
   const links = alarmLinks(alarm, own);
   if (links.length > 0) {
@@ -261,7 +355,11 @@ export function alarmToSlackMessage(
       ['Region', region],
     ].map(([label, value]) => ({ type: 'mrkdwn', text: `*${label}:* ${escapeMrkdwn(value ?? '')}` })),
   });
-  return { text: cut(escapeMrkdwn(`${emoji} ${title}`), SLACK_LIMITS.fallbackText), blocks };
+  const fallback = escapeMrkdwn(`${emoji} ${title}`);
+  return {
+    text: cut(mention !== undefined ? `${mention} ${fallback}` : fallback, SLACK_LIMITS.fallbackText),
+    blocks,
+  };
 }
 
 const COMPARISON: Readonly<Record<string, string>> = {

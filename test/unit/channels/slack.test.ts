@@ -1,14 +1,19 @@
-import { renderChatbotMessage } from '../../../lambda/adapters/sns-notifier';
-import { parseSnsForwarderEvent } from '../../../lambda/boundary/cloudwatch-alarm-notification';
-import type { ChatbotNotification, CloudWatchAlarmNotification } from '../../../lambda/contract';
-import { decisionNotification } from '../../../lambda/use-cases/notifications';
+import { renderChatbotCard } from '../../../lambda/channels/chatbot';
 import {
   alarmToSlackMessage,
+  cardToSlackMessage,
   escapeMrkdwn,
   SLACK_LIMITS,
   toSlackMessage,
-} from '../../../lambda/use-cases/slack-format';
-import type { SlackBlock } from '../../../lambda/use-cases/ports';
+  type SlackBlock,
+} from '../../../lambda/channels/slack';
+import { parseSnsForwarderEvent } from '../../../lambda/boundary/cloudwatch-alarm-notification';
+import type {
+  ChatbotNotification,
+  CloudWatchAlarmNotification,
+  WatchdogNotification,
+} from '../../../lambda/contract';
+import { decisionNotification } from '../../../lambda/use-cases/notifications';
 import { ecsTarget, T0, transition } from '../../support/domain-fixtures';
 import {
   ALARM_HANDLER_ERRORS_ALARM,
@@ -21,9 +26,9 @@ import {
   withMessage,
 } from '../../support/sns-fixtures';
 
-/** A rollback-started message exactly as the watchdog publishes it. */
-function published(): ChatbotNotification {
-  const n = decisionNotification(
+/** A rollback-started notification exactly as the watchdog builds it. */
+function published(): WatchdogNotification {
+  return decisionNotification(
     {
       id: 'dec-1',
       at: T0,
@@ -39,9 +44,37 @@ function published(): ChatbotNotification {
       notify: 'rollback-started',
     },
     transition('ALARM', T0),
-    { region: 'us-east-1', target: ecsTarget() },
+    {
+      region: 'us-east-1',
+      account: '123456789012',
+      target: { ...ecsTarget(), runbookUrl: 'https://wiki.example.com/runbooks/checkout' },
+      ledger: [
+        {
+          version: 'checkout:42',
+          status: 'completed',
+          startedAt: T0 - 600_000,
+          deployedBy: 'arn:aws:sts::123456789012:assumed-role/deployer/jane',
+        },
+      ],
+    },
   )!;
-  return JSON.parse(JSON.stringify(renderChatbotMessage(n)));
+}
+
+function typed(overrides: Partial<WatchdogNotification> = {}): WatchdogNotification {
+  return {
+    kind: 'escalation',
+    severity: 'high',
+    target: 'checkout',
+    title: 'Title',
+    fired: 'Fired.',
+    changed: [],
+    did: 'Did.',
+    nextSteps: [],
+    links: [],
+    keywords: [],
+    context: { kind: 'escalation', target: 'checkout' },
+    ...overrides,
+  };
 }
 
 function chatbot(
@@ -62,10 +95,10 @@ function chatbot(
 const ofType = <T extends SlackBlock['type']>(blocks: readonly SlackBlock[], type: T) =>
   blocks.filter((b): b is Extract<SlackBlock, { type: T }> => b.type === type);
 
-describe('toSlackMessage', () => {
-  it('renders header, description, link buttons, next steps and context from a published message', () => {
+describe('toSlackMessage (from the typed notification)', () => {
+  it('renders header, what fired / changed / did, runbook and console buttons, next steps and context', () => {
     // Act
-    const message = toSlackMessage(published(), 'warning');
+    const message = toSlackMessage(published());
 
     // Assess
     expect(message.text).toBe(':warning: Rolling back checkout: checkout:42 → checkout:41');
@@ -80,14 +113,13 @@ describe('toSlackMessage', () => {
     });
     const [description, steps] = ofType(message.blocks, 'section').map((b) => b.text.text);
     expect(description).toMatch(/^\*What fired:\* checkout-5xx went to ALARM: Threshold Crossed\./);
-    expect(description).toContain('\n*What changed:* checkout:42 → checkout:41\n');
     expect(description).toContain(
-      '\n*What to do next:* Watch the rollback: `npx rollback-watchdog status checkout --region us-east-1`',
+      '\n*What changed:* checkout:42 → checkout:41\n• checkout:42 was deployed at 2026-03-01 09:50:00 UTC by arn:aws:sts::123456789012:assumed-role/deployer/jane\n',
     );
-    // The links became buttons, so they are not repeated in the text.
-    expect(description).not.toContain('Links:');
+    expect(description).toContain('\n*What the watchdog did:* ');
     expect(description).not.toContain('https://');
     expect(ofType(message.blocks, 'actions')[0]?.elements.map((e) => [e.text.text, e.url])).toEqual([
+      ['Runbook for checkout', 'https://wiki.example.com/runbooks/checkout'],
       [
         'Alarm checkout-5xx',
         'https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#alarmsV2:alarm/checkout-5xx',
@@ -114,7 +146,17 @@ describe('toSlackMessage', () => {
       '*Kind:* rollback-started',
       '*Severity:* warning',
       '*Decision:* dec-1',
+      '*Account:* 123456789012',
+      '*Region:* us-east-1',
     ]);
+  });
+
+  it('renders the same notification as the card would, without reading any text back', () => {
+    // The card's description holds every line the Slack sections show, so nothing is lost on either channel.
+    const n = published();
+    const card = renderChatbotCard(n);
+    const sections = ofType(toSlackMessage(n).blocks, 'section').map((b) => b.text.text.replace(/\*/g, ''));
+    for (const line of sections[0]?.split('\n') ?? []) expect(card.content.description).toContain(line);
   });
 
   it.each([
@@ -123,25 +165,29 @@ describe('toSlackMessage', () => {
     ['info', ':information_source:'],
   ] as const)('puts the %s severity emoji in the header and the fallback text', (severity, emoji) => {
     // Act
-    const message = toSlackMessage(chatbot({ title: 'Hello' }), severity);
+    const message = toSlackMessage(typed({ title: 'Hello', severity }));
 
     // Assess
     expect(message.text).toBe(`${emoji} Hello`);
     expect(ofType(message.blocks, 'header')[0]?.text.text).toBe(`${emoji} Hello`);
   });
 
-  it.each([
-    ['escalation', ':rotating_light:'],
-    ['approval-requested', ':rotating_light:'],
-    ['rollback-started', ':warning:'],
-    ['drill', ':information_source:'],
-    ['something-new', ':information_source:'],
-  ])('without a severity attribute, derives it from the kind %s', (kind, emoji) => {
+  it('mentions the configured group first, and in the fallback text, on high-severity messages only', () => {
     // Act
-    const message = toSlackMessage(chatbot({ title: 'T' }, { kind }));
+    const high = toSlackMessage(typed({ title: 'Rollback failed', severity: 'high' }), {
+      mention: '<!subteam^S0123ABCD>',
+    });
+    const warning = toSlackMessage(typed({ title: 'Rolling back', severity: 'warning' }), {
+      mention: '<!subteam^S0123ABCD>',
+    });
 
     // Assess
-    expect(message.text).toBe(`${emoji} T`);
+    expect(high.text).toBe('<!subteam^S0123ABCD> :rotating_light: Rollback failed');
+    expect(high.blocks[1]).toEqual({
+      type: 'section',
+      text: { type: 'mrkdwn', text: '<!subteam^S0123ABCD>' },
+    });
+    expect(JSON.stringify(warning)).not.toContain('subteam');
   });
 
   it('escapes text so that nobody can mention a channel or forge a link', () => {
@@ -150,15 +196,22 @@ describe('toSlackMessage', () => {
 
     // Act
     const message = toSlackMessage(
-      chatbot({ title: hostile, description: hostile, nextSteps: [hostile] }, { target: '<@U123>' }),
-      'high',
+      typed({
+        title: hostile,
+        fired: hostile,
+        changed: [hostile, hostile],
+        did: hostile,
+        nextSteps: [{ text: hostile, command: `npx rollback-watchdog status \`${hostile}\`` }],
+        target: '<@U123>',
+      }),
     );
 
     // Assess
     const json = JSON.stringify(message.blocks.filter((b) => b.type !== 'header')) + message.text;
     expect(json).not.toMatch(/<!channel>|<https:|<@U123>/);
     expect(json).toContain('&lt;!channel&gt; &amp; &lt;https://evil.example|click&gt;');
-    // Header text is plain_text: Slack shows it verbatim and never parses it.
+    // A backtick in a command cannot end its code span early.
+    expect(json).toContain("`npx rollback-watchdog status 'reason &lt;!channel&gt;");
     expect(ofType(message.blocks, 'header')[0]?.text).toEqual({
       type: 'plain_text',
       text: `:rotating_light: ${hostile}`,
@@ -166,12 +219,14 @@ describe('toSlackMessage', () => {
     });
   });
 
-  it('keeps link lines that are not https in the text instead of making buttons of them', () => {
+  it('makes buttons of https links only', () => {
     // Act
     const message = toSlackMessage(
-      chatbot({
-        description:
-          'Body.\n\nLinks:\nAlarm: https://console.example/a\nOld: http://insecure.example/b\nnot a link',
+      typed({
+        links: [
+          { label: 'Alarm', url: 'https://console.example/a' },
+          { label: 'Old', url: 'http://insecure.example/b' },
+        ],
       }),
     );
 
@@ -179,28 +234,27 @@ describe('toSlackMessage', () => {
     expect(ofType(message.blocks, 'actions')[0]?.elements.map((e) => e.url)).toEqual([
       'https://console.example/a',
     ]);
-    expect(ofType(message.blocks, 'section')[0]?.text.text).toBe(
-      'Body.\n\nLinks:\nOld: http://insecure.example/b\nnot a link',
-    );
   });
 
   it('omits the actions and next-steps blocks when there is nothing to put in them', () => {
-    // Act
-    const message = toSlackMessage(chatbot({ description: 'Just text.' }), 'info');
-
-    // Assess
-    expect(message.blocks.map((b) => b.type)).toEqual(['header', 'section', 'context']);
+    // Act & Assess
+    expect(toSlackMessage(typed()).blocks.map((b) => b.type)).toEqual(['header', 'section', 'context']);
   });
 
-  it("stays inside Slack's limits for long titles and descriptions", () => {
+  it("stays inside Slack's limits for long titles and texts", () => {
     // Prepare
     const longLine = 'x'.repeat(5_000);
-    const description = Array.from({ length: 40 }, (_, i) => `line ${i} ${'y'.repeat(200)}`).join('\n');
+    const changed = Array.from({ length: 40 }, (_, i) => `line ${i} ${'y'.repeat(200)}`);
 
     // Act
     const message = toSlackMessage(
-      chatbot({ title: 't'.repeat(400), description: `${longLine}\n${description}`, nextSteps: [longLine] }),
-      'info',
+      typed({
+        title: 't'.repeat(400),
+        fired: longLine,
+        changed,
+        did: longLine,
+        nextSteps: [{ text: longLine }],
+      }),
     );
 
     // Assess
@@ -214,6 +268,46 @@ describe('toSlackMessage', () => {
   it('escapeMrkdwn escapes exactly &, < and >', () => {
     // Act & Assess
     expect(escapeMrkdwn('a & b < c > d *e* _f_')).toBe('a &amp; b &lt; c &gt; d *e* _f_');
+  });
+});
+
+describe('cardToSlackMessage (a card on the topic without the typed notification)', () => {
+  it('shows the description and next steps as they are, escaped, parsing nothing out of them', () => {
+    // Act
+    const message = cardToSlackMessage(
+      chatbot({
+        description: 'What fired: x <!channel>\n\nLinks:\nAlarm: https://console.example/a',
+        nextSteps: ['Look: npx rollback-watchdog status checkout'],
+      }),
+      'warning',
+    );
+
+    // Assess
+    expect(message.blocks.map((b) => b.type)).toEqual(['header', 'section', 'section', 'context']);
+    expect(ofType(message.blocks, 'section').map((b) => b.text.text)).toEqual([
+      'What fired: x &lt;!channel&gt;\n\nLinks:\nAlarm: https://console.example/a',
+      '*Next steps*\n• Look: npx rollback-watchdog status checkout',
+    ]);
+  });
+
+  it.each([
+    ['escalation', ':rotating_light:'],
+    ['approval-requested', ':rotating_light:'],
+    ['rollback-started', ':warning:'],
+    ['drill', ':information_source:'],
+    ['something-new', ':information_source:'],
+  ])('without a severity attribute, derives it from the kind %s', (kind, emoji) => {
+    // Act
+    const message = cardToSlackMessage(chatbot({ title: 'T' }, { kind }));
+
+    // Assess
+    expect(message.text).toBe(`${emoji} T`);
+  });
+
+  it('mentions the configured group on a high-severity card', () => {
+    expect(cardToSlackMessage(chatbot({ title: 'T' }), 'high', { mention: '<!here>' }).text).toBe(
+      '<!here> :rotating_light: T',
+    );
   });
 });
 
