@@ -445,6 +445,7 @@ export class RollbackWatchdog extends Construct {
     readonly codeDeployConfigs: GrowingGrant;
     readonly codeDeployReads: GrowingGrant;
     readonly ecsTaskDefinitions: GrowingGrant;
+    readonly ecsServiceRevisions: GrowingGrant;
     readonly drillAlarms: GrowingGrant;
     readonly freezeStages: GrowingGrant;
     readonly operatorFreezeStages: GrowingGrant;
@@ -630,6 +631,12 @@ export class RollbackWatchdog extends Construct {
       // lists no resource type for DescribeTaskDefinition, so a grant on task-definition ARNs would be
       // denied: "*" is the narrowest grant that works. Read-only, and only with ECS targets.
       ecsTaskDefinitions: new GrowingGrant(this.announcingRoles, ['ecs:DescribeTaskDefinition']),
+      // ...with the image digests ECS resolved, which it records on service revisions. DescribeServiceRevisions
+      // authorizes against the service-revision resource type (service-revision/<cluster>/<service>/<id>). One
+      // ARN per protected cluster rather than per service: read-only, and exact per-service ARNs would push the
+      // operator role past IAM's 10 managed policies within the exact-grant fleet the README promises. The
+      // announcing roles already list service deployments (ecs:ListServiceDeployments, granted above).
+      ecsServiceRevisions: new GrowingGrant(this.announcingRoles, ['ecs:DescribeServiceRevisions']),
       // Drills force a trigger alarm to ALARM; only the operator does that, and only to configured alarms.
       drillAlarms: new GrowingGrant([operator.role], ['cloudwatch:SetAlarmState']),
       // Freezes follow automatic rollbacks (alarm handler, sweep); the operator also lifts them (resume).
@@ -886,6 +893,15 @@ export class RollbackWatchdog extends Construct {
     this.grants.ecsServiceDeployments.add(serviceDeployments);
     this.grants.ecsReads.add(serviceArn);
     this.grants.ecsTaskDefinitions.add('*');
+    const serviceRevisions = service('service-revision', `${clusterName}/*`);
+    this.grants.ecsServiceRevisions.add(serviceRevisions);
+    this.acknowledgePattern(`ecs-revisions:${clusterName}`, this.announcingRoles, {
+      id: `AwsSolutions-IAM5[Resource::${nagFindingValue(this, serviceRevisions)}]`,
+      reason:
+        `Rollback notifications show the image digests ECS resolved, which it records on service revisions; ` +
+        `their ids are not known in advance. ecs:DescribeServiceRevisions only (read-only), on the revisions ` +
+        `of cluster ${clusterName}, one of the clusters of the protected services.`,
+    });
     if (byCluster) {
       const reason =
         `The watchdog's configuration opts into grants by cluster (permissions.ecs "clusters"): the ` +

@@ -1,4 +1,5 @@
 import {
+  DescribeServiceRevisionsCommand,
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
   ListServiceDeploymentsCommand,
@@ -6,11 +7,13 @@ import {
   UpdateServiceCommand,
   type ContainerDefinition,
   type Deployment,
+  type DescribeServiceRevisionsCommandOutput,
   type DescribeServicesCommandOutput,
   type ECSClient,
   type ListServiceDeploymentsCommandOutput,
   type ServiceDeploymentBrief,
   type ServiceDeploymentStatus,
+  type ServiceRevision,
 } from '@aws-sdk/client-ecs';
 import type { RuntimeEcsTarget, RuntimeTarget } from '../contract';
 import type { LiveDeployment, LiveDeploymentState, LiveTarget } from '../domain';
@@ -28,10 +31,33 @@ const ROLLING_BACK: readonly ServiceDeploymentStatus[] = ['ROLLBACK_REQUESTED', 
  */
 const ROLLING_BACK_REASON = /\brolling back\b/i;
 
+/**
+ * How long describeChange waits for the image digests, from its start. The Reporter gives describeChange 2 s
+ * in all; the digests give way first, so that a slow or throttled ECS still leaves the tag lines in the message.
+ */
+export const DIGEST_LOOKUP_TIMEOUT_MS = 1_500;
+/**
+ * DescribeServiceRevisions takes at most 20 ARNs. describeChange describes the 20 newest revisions in one call
+ * rather than batching more: the two versions it asks about are the one running and the known-good one before
+ * it, both among the newest deployments, and the notification path stays at two round trips and one call each.
+ */
+export const MAX_DESCRIBED_REVISIONS = 20;
+/** ListServiceDeployments' largest page. Its order is not documented, so the newest are picked from it. */
+const DEPLOYMENT_PAGE_SIZE = 100;
+/** An image pinned by digest (`repo@sha256:…`) names what runs; ECS resolves nothing for it. */
+const PINNED_DIGEST = /@([A-Za-z0-9_+.-]+:[0-9A-Fa-f]{32,})$/;
+/** Digests are shown as `sha256:` and their first 12 hex digits, as `docker images` shows image ids. */
+const SHORT_DIGEST_HEX = 12;
+
 export interface EcsDeployerOptions {
   readonly client: ECSClient;
-  /** Receives a warning when inspect has to run without ListServiceDeployments. */
+  /**
+   * Receives a warning when inspect has to run without ListServiceDeployments, and info when describeChange
+   * has to do without the task definitions or the image digests.
+   */
   readonly telemetry?: Pick<Telemetry, 'log'>;
+  /** @default DIGEST_LOOKUP_TIMEOUT_MS */
+  readonly digestLookupTimeoutMs?: number;
 }
 
 /**
@@ -41,10 +67,12 @@ export interface EcsDeployerOptions {
 export class EcsDeployer implements Deployer {
   private readonly client: ECSClient;
   private readonly telemetry: Pick<Telemetry, 'log'> | undefined;
+  private readonly digestLookupTimeoutMs: number;
 
   constructor(options: EcsDeployerOptions) {
     this.client = options.client;
     this.telemetry = options.telemetry;
+    this.digestLookupTimeoutMs = options.digestLookupTimeoutMs ?? DIGEST_LOOKUP_TIMEOUT_MS;
   }
 
   /**
@@ -137,28 +165,121 @@ export class EcsDeployer implements Deployer {
   }
 
   /**
-   * The container images that differ between two task definitions, one line per container
-   * (`web: 111.dkr.ecr…/web:1.5.0 → 111.dkr.ecr…/web:1.4.2`). Both task definitions are read concurrently.
-   * For notifications only, so it never throws: a failed read (including a missing
-   * `ecs:DescribeTaskDefinition` permission) gives no lines, and the message names the versions alone.
+   * The container images that differ between two task definitions, one line per container, each image with
+   * the digest ECS resolved it to when known
+   * (`web: 111.dkr.ecr…/web:1.5.0 (sha256:4f1c2a9e0b7d) → 111.dkr.ecr…/web:1.4.2 (sha256:9ab03c11de42)`): tags
+   * are mutable, so the digest says what actually ran and what the rollback brings back. A container whose tag
+   * is the same on both sides but whose digest differs (a re-pushed tag) gets a line too.
+   *
+   * Round trips: the two DescribeTaskDefinition reads and ListServiceDeployments run concurrently; then, unless
+   * every image is pinned by digest, one DescribeServiceRevisions of the newest revisions (ECS records the
+   * digests it resolved on the service revision, matched here by task definition). For notifications only, so
+   * it never throws: a failed task definition read (including a missing `ecs:DescribeTaskDefinition`) gives no
+   * lines, and the message names the versions alone; a failed, denied, unsupported or slow digest lookup gives
+   * the lines without digests. Either logs once, at info.
    */
-  async describeChange(_target: RuntimeTarget, from: string, to: string): Promise<string[]> {
-    const [before, after] = await Promise.allSettled([this.containers(from), this.containers(to)]);
-    if (before.status === 'fulfilled' && after.status === 'fulfilled') {
-      return imageChanges(before.value, after.value);
+  async describeChange(target: RuntimeTarget, from: string, to: string): Promise<string[]> {
+    const lookup = new AbortController();
+    const timer = setTimeout(() => lookup.abort(), this.digestLookupTimeoutMs);
+    try {
+      const revisions = this.revisionArns(target, lookup.signal);
+      const [before, after] = await Promise.allSettled([this.containers(from), this.containers(to)]);
+      if (before.status !== 'fulfilled' || after.status !== 'fulfilled') {
+        const failure = [before, after].find((r): r is PromiseRejectedResult => r.status === 'rejected');
+        this.telemetry?.log('info', 'DescribeTaskDefinition failed; notifying without the image change', {
+          from,
+          to,
+          error: summarizeError(failure?.reason),
+        });
+        return [];
+      }
+      const digests = [...before.value, ...after.value].some(isResolvedByEcs)
+        ? await this.resolvedDigests(revisions, from, to, lookup.signal)
+        : NO_DIGESTS;
+      return imageChanges(before.value, after.value, digests);
+    } finally {
+      clearTimeout(timer);
+      // Nothing is left to wait for: end any lookup still in flight.
+      lookup.abort();
     }
-    const failure = [before, after].find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    this.telemetry?.log('info', 'DescribeTaskDefinition failed; notifying without the image change', {
-      from,
-      to,
-      error: summarizeError(failure?.reason),
-    });
-    return [];
   }
 
   private async containers(taskDefinition: string): Promise<readonly ContainerDefinition[]> {
     const out = await this.client.send(new DescribeTaskDefinitionCommand({ taskDefinition }));
     return out.taskDefinition?.containerDefinitions ?? [];
+  }
+
+  /**
+   * The revisions of the service's newest deployments, newest first. Each deployment's brief names its target
+   * revision; the source revisions are in DescribeServiceDeployments only, a further round trip, and a source
+   * is the target of an earlier deployment anyway (ECS makes no new revision for a rollback). Never rejects.
+   */
+  private async revisionArns(target: RuntimeTarget, signal: AbortSignal): Promise<Lookup<readonly string[]>> {
+    try {
+      const { cluster, service } = ecsTarget(target);
+      const out = await this.client.send(
+        new ListServiceDeploymentsCommand({ cluster, service, maxResults: DEPLOYMENT_PAGE_SIZE }),
+        { abortSignal: signal },
+      );
+      return { ok: true, value: newestRevisionArns(out.serviceDeployments ?? []) };
+    } catch (error) {
+      return { ok: false, call: 'ListServiceDeployments', error };
+    }
+  }
+
+  private async describeRevisions(
+    listed: Promise<Lookup<readonly string[]>>,
+    signal: AbortSignal,
+  ): Promise<Lookup<DescribeServiceRevisionsCommandOutput | undefined>> {
+    const arns = await listed;
+    if (!arns.ok) return arns;
+    if (arns.value.length === 0 || signal.aborted) return { ok: true, value: undefined };
+    try {
+      const out = await this.client.send(
+        new DescribeServiceRevisionsCommand({ serviceRevisionArns: [...arns.value] }),
+        { abortSignal: signal },
+      );
+      return { ok: true, value: out };
+    } catch (error) {
+      return { ok: false, call: 'DescribeServiceRevisions', error };
+    }
+  }
+
+  /** What ECS resolved the containers of `from` and `to` to, or nothing (logged once) when it cannot say. */
+  private async resolvedDigests(
+    listed: Promise<Lookup<readonly string[]>>,
+    from: string,
+    to: string,
+    signal: AbortSignal,
+  ): Promise<ResolvedDigests> {
+    const described = await Promise.race([this.describeRevisions(listed, signal), whenAborted(signal)]);
+    if (described === TIMED_OUT) {
+      this.telemetry?.log('info', 'image digest lookup timed out; notifying without image digests', {
+        from,
+        to,
+        timeoutMs: this.digestLookupTimeoutMs,
+      });
+      return NO_DIGESTS;
+    }
+    if (!described.ok) {
+      this.telemetry?.log('info', `${described.call} failed; notifying without image digests`, {
+        from,
+        to,
+        error: summarizeError(described.error),
+      });
+      return NO_DIGESTS;
+    }
+    const failures = described.value?.failures ?? [];
+    if (failures.length > 0) {
+      // Revisions created before 25 October 2024 cannot be described; the others still give their digests.
+      this.telemetry?.log('info', 'DescribeServiceRevisions could not describe some revisions', {
+        from,
+        to,
+        failures: failures.map((f) => ({ arn: f.arn, reason: f.reason })),
+      });
+    }
+    const revisions = described.value?.serviceRevisions ?? [];
+    return { from: digestsOf(revisions, from), to: digestsOf(revisions, to) };
   }
 
   /**
@@ -194,18 +315,119 @@ export class EcsDeployer implements Deployer {
   }
 }
 
-/** Lines for containers whose image changed, was added or was removed, in the order of `to`, then removed ones. */
-function imageChanges(from: readonly ContainerDefinition[], to: readonly ContainerDefinition[]): string[] {
-  const before = new Map(from.map((c) => [c.name ?? '', c.image ?? '']));
-  const after = new Map(to.map((c) => [c.name ?? '', c.image ?? '']));
+/** The outcome of a lookup that must not throw: its value, or the call that failed (named in the log). */
+type Lookup<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly call: string; readonly error: unknown };
+
+/** Container name → the digest ECS resolved its image to, for one task definition. */
+type Digests = ReadonlyMap<string, string>;
+interface ResolvedDigests {
+  readonly from: Digests;
+  readonly to: Digests;
+}
+const NO_DIGESTS: ResolvedDigests = { from: new Map(), to: new Map() };
+
+const TIMED_OUT = Symbol('timed out');
+
+/** Resolves once `signal` aborts (at once if it has), so a lookup can be raced against its deadline. */
+function whenAborted(signal: AbortSignal): Promise<typeof TIMED_OUT> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve(TIMED_OUT);
+    else signal.addEventListener('abort', () => resolve(TIMED_OUT), { once: true });
+  });
+}
+
+/** Distinct target revisions of the briefs, newest deployment first, as many as one describe call takes. */
+function newestRevisionArns(briefs: readonly ServiceDeploymentBrief[]): string[] {
+  const arns = new Set<string>();
+  for (const brief of [...briefs].sort((a, b) => briefTime(b) - briefTime(a))) {
+    if (brief.targetServiceRevisionArn) arns.add(brief.targetServiceRevisionArn);
+  }
+  return [...arns].slice(0, MAX_DESCRIBED_REVISIONS);
+}
+
+/**
+ * The digests of the newest revision of `version`. A task definition deployed again (a redeploy of the
+ * known-good one among them) has a revision per deployment, and ECS resolves its tags anew each time: the
+ * newest is what runs now, or what the rollback brings back.
+ */
+function digestsOf(revisions: readonly ServiceRevision[], version: string): Digests {
+  const wanted = toVersion(version);
+  const time = (r: ServiceRevision) => r.createdAt?.getTime() ?? 0;
+  const newestOfVersion = revisions
+    .filter((r) => r.taskDefinition !== undefined && toVersion(r.taskDefinition) === wanted)
+    .reduce<ServiceRevision | undefined>((best, r) => (!best || time(r) > time(best) ? r : best), undefined);
+  const digests = new Map<string, string>();
+  for (const image of newestOfVersion?.containerImages ?? []) {
+    if (image.containerName && image.imageDigest) digests.set(image.containerName, image.imageDigest);
+  }
+  return digests;
+}
+
+interface Image {
+  readonly image: string;
+  readonly digest: string | undefined;
+  /** The image names its digest itself, so the line shows nothing more. */
+  readonly pinned: boolean;
+}
+
+function imagesOf(containers: readonly ContainerDefinition[], resolved: Digests): Map<string, Image> {
+  return new Map(
+    containers.map((c) => {
+      const name = c.name ?? '';
+      const image = c.image ?? '';
+      const pinned = pinnedDigest(image);
+      return [name, { image, digest: pinned ?? resolved.get(name), pinned: pinned !== undefined }];
+    }),
+  );
+}
+
+/** An image named by tag, which ECS resolves to a digest at deployment; not one pinned by digest. */
+function isResolvedByEcs(container: ContainerDefinition): boolean {
+  return pinnedDigest(container.image ?? '') === undefined;
+}
+
+function pinnedDigest(image: string): string | undefined {
+  return PINNED_DIGEST.exec(image)?.[1];
+}
+
+/** `sha256:4f1c2a9e0b7d`: the algorithm and the first 12 hex digits. */
+function shortDigest(digest: string): string {
+  const colon = digest.indexOf(':');
+  return colon < 0 ? digest.slice(0, SHORT_DIGEST_HEX) : digest.slice(0, colon + 1 + SHORT_DIGEST_HEX);
+}
+
+function show({ image, digest, pinned }: Image): string {
+  return digest === undefined || pinned ? image : `${image} (${shortDigest(digest)})`;
+}
+
+/**
+ * Lines for containers whose image changed, was added or was removed, in the order of `to`, then removed
+ * ones; and for a tag that stayed but now names another image (re-pushed), when both digests are known.
+ */
+function imageChanges(
+  from: readonly ContainerDefinition[],
+  to: readonly ContainerDefinition[],
+  digests: ResolvedDigests,
+): string[] {
+  const before = imagesOf(from, digests.from);
+  const after = imagesOf(to, digests.to);
   const lines: string[] = [];
   for (const [name, image] of after) {
     const previous = before.get(name);
-    if (previous === undefined) lines.push(`${name}: added ${image}`);
-    else if (previous !== image) lines.push(`${name}: ${previous} → ${image}`);
+    if (previous === undefined) lines.push(`${name}: added ${show(image)}`);
+    else if (previous.image !== image.image) lines.push(`${name}: ${show(previous)} → ${show(image)}`);
+    else if (
+      previous.digest !== undefined &&
+      image.digest !== undefined &&
+      previous.digest !== image.digest
+    ) {
+      lines.push(`${name}: ${show(previous)} → same tag, re-pushed (${shortDigest(image.digest)})`);
+    }
   }
   for (const [name, image] of before) {
-    if (!after.has(name)) lines.push(`${name}: removed (was ${image})`);
+    if (!after.has(name)) lines.push(`${name}: removed (was ${show(image)})`);
   }
   return lines;
 }
@@ -312,10 +534,13 @@ function newestFirst(a: Deployment, b: Deployment): number {
   return (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0);
 }
 
+function briefTime(d: ServiceDeploymentBrief): number {
+  return (d.createdAt ?? d.startedAt)?.getTime() ?? 0;
+}
+
 function newest(list: readonly ServiceDeploymentBrief[]): ServiceDeploymentBrief | undefined {
-  const time = (d: ServiceDeploymentBrief) => (d.createdAt ?? d.startedAt)?.getTime() ?? 0;
   return list.reduce<ServiceDeploymentBrief | undefined>(
-    (best, d) => (!best || time(d) > time(best) ? d : best),
+    (best, d) => (!best || briefTime(d) > briefTime(best) ? d : best),
     undefined,
   );
 }

@@ -209,6 +209,27 @@ describe('WatchdogStack from the example config', () => {
       ).toEqual(['*']);
     });
 
+    it.each(allHandlers())(
+      '%s: may describe service revisions (image digests in notifications) of the configured clusters only',
+      (_n, id) => {
+        const clusters = [...new Set(ecsTargets.map((t) => t.cluster))];
+        expect(
+          resourcesOf(grantingAction(roleStatements(template, id()), 'ecs:DescribeServiceRevisions')).sort(),
+        ).toEqual(clusters.map((c) => `${arnPrefix('ecs')}:service-revision/${c}/*`).sort());
+      },
+    );
+
+    it('grants ecs:DescribeServiceRevisions to the handlers that announce rollbacks and to no other role', () => {
+      const granted = grantingAction(identityStatements(), 'ecs:DescribeServiceRevisions');
+      expect(new Set(granted)).toEqual(
+        new Set(
+          allHandlers().flatMap(([, id]) =>
+            grantingAction(roleStatements(template, id()), 'ecs:DescribeServiceRevisions'),
+          ),
+        ),
+      );
+    });
+
     it.each(actingHandlers())('%s: scopes ecs:UpdateService to the configured services', (_n, id) => {
       expect(resourcesOf(grantingAction(roleStatements(template, id()), 'ecs:UpdateService')).sort()).toEqual(
         ecsTargets.map(serviceArn).sort(),
@@ -253,7 +274,12 @@ describe('WatchdogStack from the example config', () => {
       const statements = roleStatements(template, deploymentHandlerId);
       const actions = statements.flatMap((s) => asList(s.Action));
       expect(new Set(actions.filter((a) => a.startsWith('ecs:')))).toEqual(
-        new Set(['ecs:DescribeServices', 'ecs:ListServiceDeployments', 'ecs:DescribeTaskDefinition']),
+        new Set([
+          'ecs:DescribeServices',
+          'ecs:ListServiceDeployments',
+          'ecs:DescribeTaskDefinition',
+          'ecs:DescribeServiceRevisions',
+        ]),
       );
       expect(new Set(actions.filter((a) => a.startsWith('codedeploy:')))).toEqual(
         new Set([

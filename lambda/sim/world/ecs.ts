@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   ClusterNotFoundException,
   ConflictException,
@@ -5,12 +6,14 @@ import {
   ServiceDeploymentNotFoundException,
   ServiceNotFoundException,
   type Deployment,
+  type DescribeServiceRevisionsCommandInput,
   type DescribeServicesCommandInput,
   type DescribeTaskDefinitionCommandInput,
   type ListServiceDeploymentsCommandInput,
   type Service,
   type ServiceDeploymentBrief,
   type ServiceDeploymentStatus,
+  type ServiceRevision,
   type StopServiceDeploymentCommandInput,
   type UpdateServiceCommandInput,
 } from '@aws-sdk/client-ecs';
@@ -34,6 +37,8 @@ const TASK_DEFINITION = /^(?:arn:aws:ecs:[^:]+:\d{12}:task-definition\/)?([A-Za-
 /** Statuses in which a service deployment can still be stopped. */
 const STOPPABLE: readonly ServiceDeploymentStatus[] = ['PENDING', 'IN_PROGRESS'];
 const DESIRED_COUNT = 2;
+/** DescribeServiceRevisions takes at most this many ARNs. */
+const MAX_REVISION_ARNS = 20;
 
 /** One rollout of a service (ECS's `ecs-svc/...` deployment). */
 interface EcsDeployment {
@@ -52,7 +57,10 @@ interface EcsDeployment {
 /** The ServiceDeployment resource (ListServiceDeployments / StopServiceDeployment): one requested change. */
 interface ServiceDeployment {
   readonly arn: string;
+  /** The revision it deploys (its target); a rollback deploys its source's, and ECS makes no new one for it. */
   readonly serviceRevisionArn: string;
+  /** The version of that revision. */
+  readonly taskDefinition: string;
   status: ServiceDeploymentStatus;
   statusReason?: string;
   /** Version the service ran before, and the rollout that ran it: what a rollback restores. */
@@ -109,7 +117,7 @@ export class EcsWorld {
       };
       // The initial version finished rolling out a day before the scenario starts, so it is known-good.
       const createdAt = start - DAY_MS - spec.rolloutSeconds * 1_000;
-      const sd = this.newServiceDeployment(state, undefined, createdAt);
+      const sd = this.newServiceDeployment(state, spec.taskDefinition, undefined, createdAt);
       sd.status = 'SUCCESSFUL';
       sd.finishedAt = start - DAY_MS;
       const id = this.newDeploymentId(state);
@@ -154,6 +162,9 @@ export class EcsWorld {
       }),
       DescribeTaskDefinition: simCommand<DescribeTaskDefinitionCommandInput>({
         run: (input) => this.describeTaskDefinition(input),
+      }),
+      DescribeServiceRevisions: simCommand<DescribeServiceRevisionsCommandInput>({
+        run: (input) => this.describeServiceRevisions(input),
       }),
       ListServiceDeployments: simCommand<ListServiceDeploymentsCommandInput>({
         target: (input) => this.targetOf(input),
@@ -213,15 +224,46 @@ export class EcsWorld {
         family,
         revision: Number(revision),
         status: 'ACTIVE',
-        containerDefinitions: [
-          {
-            name: family,
-            image: `${SIM_ACCOUNT}.dkr.ecr.${SIM_REGION}.amazonaws.com/${family}:${revision}`,
-            essential: true,
-          },
-        ],
+        containerDefinitions: [{ name: family, image: imageOf(familyRevision), essential: true }],
       },
     };
+  }
+
+  /**
+   * The revisions the service deployments deployed, each with the digest ECS resolved its image to: the
+   * sha256 of the image reference, so a version always has the same digest and every run prints the same.
+   * An ARN the world never made is reported in `failures` as MISSING, as ECS reports one it cannot describe.
+   */
+  private describeServiceRevisions(input: DescribeServiceRevisionsCommandInput): Record<string, unknown> {
+    const arns = input.serviceRevisionArns ?? [];
+    if (arns.length === 0 || arns.length > MAX_REVISION_ARNS) {
+      throw new InvalidParameterException({
+        message: `serviceRevisionArns must name 1 to ${MAX_REVISION_ARNS} service revisions (got ${arns.length}).`,
+        $metadata: {},
+      });
+    }
+    const serviceRevisions: ServiceRevision[] = [];
+    const failures: { arn: string; reason: string }[] = [];
+    for (const arn of arns) {
+      const found = this.findServiceRevision(arn);
+      if (!found) {
+        failures.push({ arn, reason: 'MISSING' });
+        continue;
+      }
+      const { state, sd } = found;
+      const [family = ''] = sd.taskDefinition.split(':');
+      const image = imageOf(sd.taskDefinition);
+      serviceRevisions.push({
+        serviceRevisionArn: sd.serviceRevisionArn,
+        serviceArn: ecsServiceArn(state.spec.cluster, state.spec.service),
+        clusterArn: ecsClusterArn(state.spec.cluster),
+        taskDefinition: taskDefinitionArn(sd.taskDefinition),
+        launchType: 'FARGATE',
+        containerImages: [{ containerName: family, image, imageDigest: digestOf(image) }],
+        createdAt: new Date(sd.createdAt),
+      });
+    }
+    return { serviceRevisions, failures };
   }
 
   private listServiceDeployments(input: ListServiceDeploymentsCommandInput): Record<string, unknown> {
@@ -324,7 +366,7 @@ export class EcsWorld {
       }
     }
     const source = previous ? { taskDefinition: state.taskDefinition, deploymentId: previous.id } : undefined;
-    const sd = this.newServiceDeployment(state, source, now);
+    const sd = this.newServiceDeployment(state, version, source, now);
     sd.status = 'IN_PROGRESS';
     const id = this.newDeploymentId(state);
     const deployment: EcsDeployment = {
@@ -449,6 +491,7 @@ export class EcsWorld {
 
   private newServiceDeployment(
     state: ServiceState,
+    taskDefinition: string,
     source: ServiceDeployment['source'],
     createdAt: number,
   ): ServiceDeployment {
@@ -457,6 +500,7 @@ export class EcsWorld {
     const sd: ServiceDeployment = {
       arn: `arn:aws:ecs:${SIM_REGION}:${SIM_ACCOUNT}:service-deployment/${cluster}/${service}/${stableToken(`service-deployment:${state.source}`, n)}`,
       serviceRevisionArn: `arn:aws:ecs:${SIM_REGION}:${SIM_ACCOUNT}:service-revision/${cluster}/${service}/${stableToken(`service-revision:${state.source}`, n)}`,
+      taskDefinition,
       status: 'PENDING',
       source,
       createdAt,
@@ -523,6 +567,14 @@ export class EcsWorld {
     throw new ServiceNotFoundException({ message: `Service not found: ${service}.`, $metadata: {} });
   }
 
+  private findServiceRevision(arn: string): { state: ServiceState; sd: ServiceDeployment } | undefined {
+    for (const state of this.services.values()) {
+      const sd = state.serviceDeployments.find((d) => d.serviceRevisionArn === arn);
+      if (sd) return { state, sd };
+    }
+    return undefined;
+  }
+
   private findServiceDeployment(
     arn: string | undefined,
   ): { state: ServiceState; sd: ServiceDeployment } | undefined {
@@ -532,6 +584,17 @@ export class EcsWorld {
     }
     return undefined;
   }
+}
+
+/** The image of a version's one container: the family's repository in the account, tagged with the revision. */
+function imageOf(familyRevision: string): string {
+  const [family = '', revision = ''] = familyRevision.split(':');
+  return `${SIM_ACCOUNT}.dkr.ecr.${SIM_REGION}.amazonaws.com/${family}:${revision}`;
+}
+
+/** The digest ECS resolves `image` to in the simulated account: deterministic, one per image reference. */
+function digestOf(image: string): string {
+  return `sha256:${createHash('sha256').update(image).digest('hex')}`;
 }
 
 /** ECS defaults the cluster to `default`; an ARN names it after the last slash. */

@@ -2,6 +2,7 @@ import {
   AccessDeniedException,
   ClusterNotFoundException,
   ConflictException,
+  DescribeServiceRevisionsCommand,
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
   ECSClient,
@@ -18,7 +19,7 @@ import {
   type ServiceDeploymentBrief,
 } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { EcsDeployer, toVersion } from '../../../lambda/adapters/ecs-deployer';
+import { EcsDeployer, MAX_DESCRIBED_REVISIONS, toVersion } from '../../../lambda/adapters/ecs-deployer';
 import { RetryableError, TargetInvalidError } from '../../../lambda/use-cases/errors';
 import { awsError } from '../../support/aws-errors';
 import { ecsTarget, SEC, T0 } from '../../support/domain-fixtures';
@@ -596,6 +597,368 @@ describe('EcsDeployer', () => {
         'DescribeTaskDefinition failed; notifying without the image change',
         expect.objectContaining({ from: 'checkout:42', to: 'checkout:41' }),
       );
+    });
+
+    describe('image digests', () => {
+      const revisionArn = (id: string) =>
+        `arn:aws:ecs:us-east-1:123456789012:service-revision/prod/checkout/${id}`;
+      const digest = (first12: string, fill: string) => `sha256:${first12}${fill.repeat(52)}`;
+      const BAD = digest('4f1c2a9e0b7d', 'a');
+      const GOOD = digest('9ab03c11de42', 'b');
+      const ENVOY = digest('e7a0c5d31f20', 'c');
+      const FLUENT = digest('0d6b1e2f3a4c', 'd');
+      const DEBUG = digest('77aa88bb99cc', 'e');
+      const OLDER_GOOD = digest('1111aaaa2222', 'f');
+
+      interface RevisionSpec {
+        readonly id: string;
+        readonly revision: number;
+        readonly at: number;
+        readonly images: readonly [name: string, image: string, digest?: string][];
+      }
+      /** ECS as it records deployments: one brief per deployment, naming its target revision. */
+      function deployed(...revisions: RevisionSpec[]) {
+        ecs.on(ListServiceDeploymentsCommand).resolves(
+          serviceDeployments(
+            ...revisions.map((r) => ({
+              serviceDeploymentArn: sdArn(`sd-${r.id}`),
+              targetServiceRevisionArn: revisionArn(r.id),
+              status: 'SUCCESSFUL' as const,
+              createdAt: new Date(r.at),
+            })),
+          ),
+        );
+        ecs.on(DescribeServiceRevisionsCommand).resolves({
+          serviceRevisions: revisions.map((r) => ({
+            serviceRevisionArn: revisionArn(r.id),
+            taskDefinition: taskDef(r.revision),
+            createdAt: new Date(r.at),
+            containerImages: r.images.map(([containerName, image, imageDigest]) => ({
+              containerName,
+              image,
+              ...(imageDigest ? { imageDigest } : {}),
+            })),
+          })),
+          failures: [],
+        });
+      }
+      const tagged = (revision: number, containers: [string, string][]) =>
+        ecs
+          .on(DescribeTaskDefinitionCommand, { taskDefinition: `checkout:${revision}` })
+          .resolves(taskDefinition(revision, containers));
+
+      it('shows after each image the digest ECS resolved it to, from the newest revision of each version', async () => {
+        // Prepare: checkout:41 was deployed twice; its newest revision is what the rollback brings back.
+        tagged(42, [
+          ['web', `${ecr}/web:1.5.0`],
+          ['envoy', 'public.ecr.aws/envoy:v1.30'],
+          ['debug', `${ecr}/debug:1`],
+        ]);
+        tagged(41, [
+          ['web', `${ecr}/web:1.4.2`],
+          ['envoy', 'public.ecr.aws/envoy:v1.30'],
+          ['log-router', 'public.ecr.aws/fluent-bit:2'],
+        ]);
+        deployed(
+          {
+            id: 'r41-old',
+            revision: 41,
+            at: T0 - 2 * DAY,
+            images: [
+              ['web', `${ecr}/web:1.4.2`, OLDER_GOOD],
+              ['envoy', 'public.ecr.aws/envoy:v1.30', ENVOY],
+              ['log-router', 'public.ecr.aws/fluent-bit:2', FLUENT],
+            ],
+          },
+          {
+            id: 'r42',
+            revision: 42,
+            at: T0,
+            images: [
+              ['web', `${ecr}/web:1.5.0`, BAD],
+              ['envoy', 'public.ecr.aws/envoy:v1.30', ENVOY],
+              ['debug', `${ecr}/debug:1`, DEBUG],
+            ],
+          },
+          {
+            id: 'r41',
+            revision: 41,
+            at: T0 - DAY,
+            images: [
+              ['web', `${ecr}/web:1.4.2`, GOOD],
+              ['envoy', 'public.ecr.aws/envoy:v1.30', ENVOY],
+              ['log-router', 'public.ecr.aws/fluent-bit:2', FLUENT],
+            ],
+          },
+        );
+
+        // Act
+        const lines = await deployer.describeChange(target, 'checkout:42', 'checkout:41');
+
+        // Assess
+        expect(lines).toEqual([
+          `web: ${ecr}/web:1.5.0 (sha256:4f1c2a9e0b7d) → ${ecr}/web:1.4.2 (sha256:9ab03c11de42)`,
+          'log-router: added public.ecr.aws/fluent-bit:2 (sha256:0d6b1e2f3a4c)',
+          `debug: removed (was ${ecr}/debug:1 (sha256:77aa88bb99cc))`,
+        ]);
+        expect(ecs).toHaveReceivedCommandWith(ListServiceDeploymentsCommand, {
+          cluster: 'prod',
+          service: 'checkout',
+          maxResults: 100,
+        });
+        expect(ecs).toHaveReceivedCommandTimes(DescribeServiceRevisionsCommand, 1);
+        expect(ecs).toHaveReceivedCommandWith(DescribeServiceRevisionsCommand, {
+          serviceRevisionArns: [revisionArn('r42'), revisionArn('r41'), revisionArn('r41-old')],
+        });
+        expect(log).not.toHaveBeenCalled();
+      });
+
+      it('says so when a tag stayed but names another image (re-pushed), and is silent when it did not', async () => {
+        // Prepare
+        tagged(42, [
+          ['web', `${ecr}/web:latest`],
+          ['envoy', 'public.ecr.aws/envoy:v1.30'],
+        ]);
+        tagged(41, [
+          ['web', `${ecr}/web:latest`],
+          ['envoy', 'public.ecr.aws/envoy:v1.30'],
+        ]);
+        deployed(
+          {
+            id: 'r42',
+            revision: 42,
+            at: T0,
+            images: [
+              ['web', `${ecr}/web:latest`, BAD],
+              ['envoy', 'public.ecr.aws/envoy:v1.30', ENVOY],
+            ],
+          },
+          {
+            id: 'r41',
+            revision: 41,
+            at: T0 - DAY,
+            images: [
+              ['web', `${ecr}/web:latest`, GOOD],
+              ['envoy', 'public.ecr.aws/envoy:v1.30', ENVOY],
+            ],
+          },
+        );
+
+        // Act & Assess
+        await expect(deployer.describeChange(target, 'checkout:42', 'checkout:41')).resolves.toEqual([
+          `web: ${ecr}/web:latest (sha256:4f1c2a9e0b7d) → same tag, re-pushed (sha256:9ab03c11de42)`,
+        ]);
+      });
+
+      it('shows a digest only where ECS recorded one', async () => {
+        // Prepare: versionConsistency disabled for web on the old revision, so ECS resolved no digest there.
+        tagged(42, [['web', `${ecr}/web:1.5.0`]]);
+        tagged(41, [['web', `${ecr}/web:1.4.2`]]);
+        deployed(
+          { id: 'r42', revision: 42, at: T0, images: [['web', `${ecr}/web:1.5.0`, BAD]] },
+          { id: 'r41', revision: 41, at: T0 - DAY, images: [['web', `${ecr}/web:1.4.2`]] },
+        );
+
+        // Act & Assess
+        await expect(deployer.describeChange(target, 'checkout:42', 'checkout:41')).resolves.toEqual([
+          `web: ${ecr}/web:1.5.0 (sha256:4f1c2a9e0b7d) → ${ecr}/web:1.4.2`,
+        ]);
+      });
+
+      it('needs no revision for images pinned by digest: their reference names what runs', async () => {
+        // Prepare
+        tagged(42, [['web', `${ecr}/web@${BAD}`]]);
+        tagged(41, [['web', `${ecr}/web@${GOOD}`]]);
+        ecs.on(ListServiceDeploymentsCommand).rejects(awsError('AccessDeniedException'));
+
+        // Act & Assess
+        await expect(deployer.describeChange(target, 'checkout:42', 'checkout:41')).resolves.toEqual([
+          `web: ${ecr}/web@${BAD} → ${ecr}/web@${GOOD}`,
+        ]);
+        expect(ecs).toHaveReceivedCommandTimes(DescribeServiceRevisionsCommand, 0);
+        // The denied listing did not matter, so it is not reported.
+        expect(log).not.toHaveBeenCalled();
+      });
+
+      it('looks up the tagged images next to pinned ones, and shows each pinned image as it is', async () => {
+        // Prepare
+        tagged(42, [
+          ['web', `${ecr}/web:1.5.0`],
+          ['envoy', `public.ecr.aws/envoy@${ENVOY}`],
+        ]);
+        tagged(41, [
+          ['web', `${ecr}/web:1.4.2`],
+          ['envoy', `public.ecr.aws/envoy@${FLUENT}`],
+        ]);
+        deployed(
+          { id: 'r42', revision: 42, at: T0, images: [['web', `${ecr}/web:1.5.0`, BAD]] },
+          { id: 'r41', revision: 41, at: T0 - DAY, images: [['web', `${ecr}/web:1.4.2`, GOOD]] },
+        );
+
+        // Act & Assess
+        await expect(deployer.describeChange(target, 'checkout:42', 'checkout:41')).resolves.toEqual([
+          `web: ${ecr}/web:1.5.0 (sha256:4f1c2a9e0b7d) → ${ecr}/web:1.4.2 (sha256:9ab03c11de42)`,
+          `envoy: public.ecr.aws/envoy@${ENVOY} → public.ecr.aws/envoy@${FLUENT}`,
+        ]);
+      });
+
+      it('lists the deployments while the task definitions are still being read', async () => {
+        // Prepare
+        const first = deferred<ReturnType<typeof taskDefinition>>();
+        ecs
+          .on(DescribeTaskDefinitionCommand, { taskDefinition: 'checkout:42' })
+          .callsFake(() => first.promise);
+        tagged(41, [['web', 'web:1']]);
+        deployed(
+          { id: 'r42', revision: 42, at: T0, images: [['web', 'web:2', BAD]] },
+          { id: 'r41', revision: 41, at: T0 - DAY, images: [['web', 'web:1', GOOD]] },
+        );
+
+        // Act
+        const describing = deployer.describeChange(target, 'checkout:42', 'checkout:41');
+        await new Promise((resolve) => setImmediate(resolve));
+
+        // Assess: ListServiceDeployments went out before the first task definition answered.
+        expect(ecs).toHaveReceivedCommandTimes(ListServiceDeploymentsCommand, 1);
+        first.resolve(taskDefinition(42, [['web', 'web:2']]));
+        await expect(describing).resolves.toEqual([
+          'web: web:2 (sha256:4f1c2a9e0b7d) → web:1 (sha256:9ab03c11de42)',
+        ]);
+      });
+
+      it.each([
+        [
+          'DescribeServiceRevisions',
+          'is denied',
+          new AccessDeniedException({ message: 'not authorized', $metadata: meta }),
+        ],
+        ['DescribeServiceRevisions', 'is throttled', awsError('ThrottlingException')],
+        // What an endpoint without the operation answers (moto 5.2.1: HTTP 500; AWS's JSON protocol: this).
+        ['DescribeServiceRevisions', 'is unknown to the endpoint', awsError('UnknownOperationException')],
+        ['DescribeServiceRevisions', 'fails on the server', awsError('InternalFailure', { status: 500 })],
+        [
+          'ListServiceDeployments',
+          'is denied',
+          new AccessDeniedException({ message: 'not authorized', $metadata: meta }),
+        ],
+        ['ListServiceDeployments', 'is unknown to the endpoint', awsError('UnknownOperationException')],
+      ])(
+        'never throws: shows the lines without digests when %s %s, and logs it once',
+        async (call, _how, error) => {
+          // Prepare
+          tagged(42, [['web', `${ecr}/web:1.5.0`]]);
+          tagged(41, [['web', `${ecr}/web:1.4.2`]]);
+          deployed(
+            { id: 'r42', revision: 42, at: T0, images: [['web', `${ecr}/web:1.5.0`, BAD]] },
+            { id: 'r41', revision: 41, at: T0 - DAY, images: [['web', `${ecr}/web:1.4.2`, GOOD]] },
+          );
+          if (call === 'ListServiceDeployments') ecs.on(ListServiceDeploymentsCommand).rejects(error);
+          else ecs.on(DescribeServiceRevisionsCommand).rejects(error);
+
+          // Act & Assess
+          await expect(deployer.describeChange(target, 'checkout:42', 'checkout:41')).resolves.toEqual([
+            `web: ${ecr}/web:1.5.0 → ${ecr}/web:1.4.2`,
+          ]);
+          expect(log).toHaveBeenCalledTimes(1);
+          expect(log).toHaveBeenCalledWith(
+            'info',
+            `${call} failed; notifying without image digests`,
+            expect.objectContaining({
+              from: 'checkout:42',
+              to: 'checkout:41',
+              error: expect.objectContaining({ name: error.name }),
+            }),
+          );
+        },
+      );
+
+      it('keeps the digests it could read when ECS cannot describe an older revision, and logs the failure', async () => {
+        // Prepare: revisions created before 25 October 2024 cannot be described.
+        tagged(42, [['web', `${ecr}/web:1.5.0`]]);
+        tagged(41, [['web', `${ecr}/web:1.4.2`]]);
+        deployed({ id: 'r42', revision: 42, at: T0, images: [['web', `${ecr}/web:1.5.0`, BAD]] });
+        ecs.on(DescribeServiceRevisionsCommand).resolves({
+          serviceRevisions: [
+            {
+              serviceRevisionArn: revisionArn('r42'),
+              taskDefinition: taskDef(42),
+              createdAt: new Date(T0),
+              containerImages: [{ containerName: 'web', image: `${ecr}/web:1.5.0`, imageDigest: BAD }],
+            },
+          ],
+          failures: [{ arn: revisionArn('r41'), reason: 'MISSING' }],
+        });
+
+        // Act & Assess
+        await expect(deployer.describeChange(target, 'checkout:42', 'checkout:41')).resolves.toEqual([
+          `web: ${ecr}/web:1.5.0 (sha256:4f1c2a9e0b7d) → ${ecr}/web:1.4.2`,
+        ]);
+        expect(log).toHaveBeenCalledTimes(1);
+        expect(log).toHaveBeenCalledWith(
+          'info',
+          'DescribeServiceRevisions could not describe some revisions',
+          {
+            from: 'checkout:42',
+            to: 'checkout:41',
+            failures: [{ arn: revisionArn('r41'), reason: 'MISSING' }],
+          },
+        );
+      });
+
+      it(`describes only the ${MAX_DESCRIBED_REVISIONS} newest revisions, in one call`, async () => {
+        // Prepare: 25 deployments, listed oldest first; the versions asked about are the two newest.
+        tagged(42, [['web', `${ecr}/web:1.5.0`]]);
+        tagged(41, [['web', `${ecr}/web:1.4.2`]]);
+        const revisions = Array.from({ length: 25 }, (_, i) => ({
+          id: `r${i}`,
+          revision: i === 24 ? 42 : i === 23 ? 41 : 17 + i,
+          at: T0 - (24 - i) * MIN,
+          images: [['web', `${ecr}/web:x`, i === 24 ? BAD : GOOD]] as [string, string, string][],
+        }));
+        deployed(...revisions);
+
+        // Act
+        const lines = await deployer.describeChange(target, 'checkout:42', 'checkout:41');
+
+        // Assess
+        expect(lines).toEqual([
+          `web: ${ecr}/web:1.5.0 (sha256:4f1c2a9e0b7d) → ${ecr}/web:1.4.2 (sha256:9ab03c11de42)`,
+        ]);
+        expect(ecs).toHaveReceivedCommandTimes(DescribeServiceRevisionsCommand, 1);
+        const [call] = ecs.commandCalls(DescribeServiceRevisionsCommand);
+        expect(call.args[0].input.serviceRevisionArns).toEqual(
+          Array.from({ length: 20 }, (_, i) => revisionArn(`r${24 - i}`)),
+        );
+      });
+
+      it('gives up on the digests when they take too long, keeps the lines and ends the call in flight', async () => {
+        // Prepare
+        const quick = new EcsDeployer({
+          client: new ECSClient({ region: 'us-east-1' }),
+          telemetry: { log },
+          digestLookupTimeoutMs: 20,
+        });
+        tagged(42, [['web', `${ecr}/web:1.5.0`]]);
+        tagged(41, [['web', `${ecr}/web:1.4.2`]]);
+        ecs.on(ListServiceDeploymentsCommand).callsFake(() => new Promise(() => undefined));
+
+        // Act
+        const lines = await quick.describeChange(target, 'checkout:42', 'checkout:41');
+
+        // Assess
+        expect(lines).toEqual([`web: ${ecr}/web:1.5.0 → ${ecr}/web:1.4.2`]);
+        expect(log).toHaveBeenCalledTimes(1);
+        expect(log).toHaveBeenCalledWith(
+          'info',
+          'image digest lookup timed out; notifying without image digests',
+          { from: 'checkout:42', to: 'checkout:41', timeoutMs: 20 },
+        );
+        const [listing] = ecs.commandCalls(ListServiceDeploymentsCommand);
+        // send(command, options): the recorded call's arguments include the options the SDK was given.
+        const [, options] = listing.args as unknown as [unknown, { abortSignal?: AbortSignal } | undefined];
+        expect(options?.abortSignal?.aborted).toBe(true);
+        expect(ecs).toHaveReceivedCommandTimes(DescribeServiceRevisionsCommand, 0);
+      });
     });
   });
 });

@@ -1,4 +1,5 @@
-import { ConflictException, ServiceNotFoundException } from '@aws-sdk/client-ecs';
+import { createHash } from 'node:crypto';
+import { ConflictException, InvalidParameterException, ServiceNotFoundException } from '@aws-sdk/client-ecs';
 import { EcsWorld } from '../../../lambda/sim/world/ecs';
 import { SimulatorGapError } from '../../../lambda/sim/world/world-context';
 import { START_MS, minutes, recordingContext, seconds } from './support';
@@ -17,6 +18,7 @@ interface ServiceOut {
 }
 interface BriefOut {
   serviceDeploymentArn: string;
+  targetServiceRevisionArn: string;
   status: string;
 }
 
@@ -318,6 +320,64 @@ describe('EcsWorld', () => {
     expect(() => run('DescribeTaskDefinition', { taskDefinition: 'checkout:40', include: ['TAGS'] })).toThrow(
       SimulatorGapError,
     );
+  });
+
+  it('DescribeServiceRevisions: the revision each deployment deployed, its image with a digest fixed per image', async () => {
+    const { ctx, world, run, list } = setup();
+    world.release('prod', 'checkout', 'checkout:42');
+    await ctx.clock.runUntil(START_MS + minutes(10));
+    const image = (revision: number) => `123456789012.dkr.ecr.us-east-1.amazonaws.com/checkout:${revision}`;
+    const digest = (revision: number) =>
+      `sha256:${createHash('sha256').update(image(revision)).digest('hex')}`;
+    const [newer, initial] = list().map((d) => d.targetServiceRevisionArn);
+    const unknown = 'arn:aws:ecs:us-east-1:123456789012:service-revision/prod/checkout/unknown';
+
+    const out = run('DescribeServiceRevisions', { serviceRevisionArns: [newer, initial, unknown] });
+
+    expect(out).toEqual({
+      serviceRevisions: [
+        {
+          serviceRevisionArn: newer,
+          serviceArn: 'arn:aws:ecs:us-east-1:123456789012:service/prod/checkout',
+          clusterArn: 'arn:aws:ecs:us-east-1:123456789012:cluster/prod',
+          taskDefinition: arn('checkout:42'),
+          launchType: 'FARGATE',
+          containerImages: [{ containerName: 'checkout', image: image(42), imageDigest: digest(42) }],
+          createdAt: new Date(START_MS),
+        },
+        expect.objectContaining({
+          serviceRevisionArn: initial,
+          taskDefinition: arn('checkout:41'),
+          containerImages: [{ containerName: 'checkout', image: image(41), imageDigest: digest(41) }],
+        }),
+      ],
+      failures: [{ arn: unknown, reason: 'MISSING' }],
+    });
+    expect(() => run('DescribeServiceRevisions', { serviceRevisionArns: [] })).toThrow(
+      InvalidParameterException,
+    );
+    expect(() =>
+      run('DescribeServiceRevisions', { serviceRevisionArns: Array.from({ length: 21 }, () => newer) }),
+    ).toThrow(InvalidParameterException);
+  });
+
+  it('a rollback makes no revision of its own: it restores the source deployment’s revision', async () => {
+    const { ctx, world, run, list } = setup();
+    world.release('prod', 'checkout', 'checkout:42');
+    const [inProgress] = list(['IN_PROGRESS']);
+    run('StopServiceDeployment', {
+      serviceDeploymentArn: inProgress?.serviceDeploymentArn,
+      stopType: 'ROLLBACK',
+    });
+    await ctx.clock.runUntil(START_MS + minutes(10));
+
+    const revisions = list().map((d) => d.targetServiceRevisionArn);
+    expect(revisions).toHaveLength(2);
+    const described = run('DescribeServiceRevisions', { serviceRevisionArns: revisions })
+      .serviceRevisions as {
+      taskDefinition: string;
+    }[];
+    expect(described.map((r) => r.taskDefinition)).toEqual([arn('checkout:42'), arn('checkout:41')]);
   });
 
   it('refuses what it does not model instead of guessing', () => {
