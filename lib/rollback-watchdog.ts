@@ -44,6 +44,7 @@ import {
   DEFAULT_AUDIT_EXPORT_RETENTION_DAYS,
   DEFAULT_MAX_EVENT_AGE_MINUTES,
   DEFAULT_SWEEP_INTERVAL_MINUTES,
+  DEPLOYMENT_CALLS,
   DETAIL_TYPE,
   ENV,
   EVENT_SOURCE,
@@ -427,6 +428,9 @@ export class RollbackWatchdog extends Construct {
   private readonly alarmRules: ChunkedRules;
   private readonly ecsDeploymentRules: ChunkedRules;
   private readonly codeDeployRules: ChunkedRules;
+  /** CloudTrail records of the calls that deploy protected services and groups: who deployed. */
+  private readonly ecsCallRules: ChunkedRules;
+  private readonly codeDeployCallRules: ChunkedRules;
   /** Roles of the functions that act (alarm handler, sweep, operator); the deployment handler only reads. */
   private readonly actingRoles: readonly iam.Role[];
   /** Roles that read the targets and never change them: the deployment handler and the read-only operator. */
@@ -740,7 +744,8 @@ export class RollbackWatchdog extends Construct {
       (index: number) => {
         const rule = new events.Rule(this, index === 0 ? baseId : `${baseId}${index + 1}`, {
           description,
-          eventPattern: pattern,
+          // Each rule its own copy: merging values into a nested `detail` would otherwise grow every rule's.
+          eventPattern: structuredClone(pattern),
           targets: [deliver(fn)],
         });
         // The handlers read the config item; rules go live only once it has been written.
@@ -786,6 +791,55 @@ export class RollbackWatchdog extends Construct {
       ),
       JSON.stringify({ ...codeDeployPattern, resources: [] }).length,
       (deploymentGroupArn) => ({ resources: [deploymentGroupArn] }),
+    );
+    // Who deployed: the CloudTrail records of the calls that start deployments, which EventBridge receives only
+    // when the account has a trail (README, "Who deployed"). Failed calls deploy nothing and are not delivered.
+    const ecsCallPattern = {
+      source: [EVENT_SOURCE.ecs],
+      detailType: [DETAIL_TYPE.cloudTrailApiCall],
+      detail: {
+        eventSource: [DEPLOYMENT_CALLS.ecs.eventSource],
+        eventName: [...DEPLOYMENT_CALLS.ecs.eventNames],
+        errorCode: events.Match.doesNotExist(),
+      },
+    };
+    this.ecsCallRules = new ChunkedRules(
+      this,
+      newRule(
+        'EcsDeploymentCallRule',
+        'Rollback Watchdog: CloudTrail records of the calls that deploy protected ECS services',
+        ecsCallPattern,
+        deployment.fn,
+      ),
+      JSON.stringify({
+        ...ecsCallPattern,
+        detail: { ...ecsCallPattern.detail, responseElements: { service: { serviceArn: [] } } },
+      }).length,
+      (serviceArn) => ({ detail: { responseElements: { service: { serviceArn: [serviceArn] } } } }),
+    );
+    const codeDeployCallPattern = {
+      source: [EVENT_SOURCE.codedeploy],
+      detailType: [DETAIL_TYPE.cloudTrailApiCall],
+      detail: {
+        eventSource: [DEPLOYMENT_CALLS.codedeploy.eventSource],
+        eventName: [...DEPLOYMENT_CALLS.codedeploy.eventNames],
+        errorCode: events.Match.doesNotExist(),
+      },
+    };
+    // The application is enough to keep other teams' deployments out; the handler matches the group.
+    this.codeDeployCallRules = new ChunkedRules(
+      this,
+      newRule(
+        'CodeDeployDeploymentCallRule',
+        'Rollback Watchdog: CloudTrail records of the calls that deploy to protected CodeDeploy deployment groups',
+        codeDeployCallPattern,
+        deployment.fn,
+      ),
+      JSON.stringify({
+        ...codeDeployCallPattern,
+        detail: { ...codeDeployCallPattern.detail, requestParameters: { applicationName: [] } },
+      }).length,
+      (applicationName) => ({ detail: { requestParameters: { applicationName: [applicationName] } } }),
     );
     const sweepRule = new events.Rule(this, 'SweepSchedule', {
       description: 'Rollback Watchdog: runs the reconcile sweep',
@@ -921,6 +975,10 @@ export class RollbackWatchdog extends Construct {
         pattern: { resources: events.Match.prefix(prefix) },
         extraChars: 12,
       });
+      this.ecsCallRules.add(`prefix:${prefix}`, {
+        pattern: { detail: { responseElements: { service: { serviceArn: events.Match.prefix(prefix) } } } },
+        extraChars: 12,
+      });
       return;
     }
     this.acknowledgeOnActingRoles({
@@ -930,6 +988,7 @@ export class RollbackWatchdog extends Construct {
         'segment is the id of a deployment that does not exist yet; the wildcard covers only that segment.',
     });
     this.ecsDeploymentRules.add(serviceArn);
+    this.ecsCallRules.add(serviceArn);
   }
 
   /** Acknowledges a wildcard finding once per pattern (ids are exact, reasons name the opt-in). */
@@ -994,9 +1053,11 @@ export class RollbackWatchdog extends Construct {
         pattern: { resources: events.Match.prefix(prefix) },
         extraChars: 12,
       });
+      this.codeDeployCallRules.add(applicationName);
       return;
     }
     this.codeDeployRules.add(groupArn);
+    this.codeDeployCallRules.add(applicationName);
   }
 
   /**

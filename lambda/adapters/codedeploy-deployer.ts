@@ -11,7 +11,7 @@ import {
   type RevisionLocation,
   type RevisionLocationType,
 } from '@aws-sdk/client-codedeploy';
-import type { RuntimeCodeDeployTarget, RuntimeTarget } from '../contract';
+import { CODEDEPLOY_CREATOR_PREFIX, type RuntimeCodeDeployTarget, type RuntimeTarget } from '../contract';
 import type { LiveDeployment, LiveDeploymentState, LiveTarget } from '../domain';
 import { RetryableError, TargetInvalidError } from '../use-cases/errors';
 import type { ActionResult, Deployer, Telemetry } from '../use-cases/ports';
@@ -536,6 +536,7 @@ function toLiveDeployment(info: DeploymentInfo): LiveDeployment | undefined {
     artifact: JSON.stringify(revision),
     ...(isRollback(info) ? { isRollback: true } : {}),
     ...initiatedBy(info.description),
+    ...(info.creator ? { deployedBy: `${CODEDEPLOY_CREATOR_PREFIX}${info.creator}` } : {}),
   };
 }
 

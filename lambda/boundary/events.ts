@@ -49,14 +49,15 @@ function offsetMs(offset: string): number {
   return sign * (Number(offset.slice(1, 3)) * 60 + Number(offset.slice(4, 6))) * 60_000;
 }
 
-const timestamp = v
+/** Shared with the other event parsers of this folder (cloudtrail-events.ts), as are the helpers below. */
+export const timestamp = v
   .string()
   .max(64, TIMESTAMP_HELP)
   .refine((s) => !Number.isNaN(parseIsoTimestamp(s)), TIMESTAMP_HELP);
 const stateValue = v.enumOf([ALARM_STATE.ok, ALARM_STATE.alarm, ALARM_STATE.insufficientData]);
 // eslint-disable-next-line no-control-regex -- control characters are exactly what this refuses
-const NO_CONTROL = /^[^\u0000-\u001f\u007f]*$/;
-const identifier = (what: string) =>
+export const NO_CONTROL = /^[^\u0000-\u001f\u007f]*$/;
+export const identifier = (what: string) =>
   v
     .string()
     .min(1, `must be a non-empty ${what}`)
@@ -64,7 +65,7 @@ const identifier = (what: string) =>
 /** Free text is kept, cut to `max` characters for storage and messages. */
 const text = (max: number) => v.string().transform((t) => cut(t, max));
 
-const envelope = {
+export const envelope = {
   id: identifier('event id'),
   account: v.string().regex(/^\d{12}$/, 'must be a 12-digit account id'),
   region: v.string().regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, 'must be an AWS region such as us-east-1'),
@@ -133,7 +134,7 @@ const ecsEventSchema = v.looseObject({
 
 const codeDeployStates = Object.values(CODEDEPLOY_STATE) as [CodeDeployState, ...CodeDeployState[]];
 
-const codeDeployName = (what: string) =>
+export const codeDeployName = (what: string) =>
   v
     .string()
     .min(1, `must be a CodeDeploy ${what} name`)
@@ -300,7 +301,7 @@ export function describeRaw(raw: unknown): { eventId?: string; source?: string; 
   return { eventId: pick('id'), source: pick('source'), detailType: pick('detail-type') };
 }
 
-function checkKind(raw: unknown, source: string, detailType: string): Parsed<never> | undefined {
+export function checkKind(raw: unknown, source: string, detailType: string): Parsed<never> | undefined {
   if (!isRecord(raw))
     return { ok: false, reason: 'malformed', problems: ['$: must be a JSON object (an EventBridge event)'] };
   if (raw['source'] === source && raw['detail-type'] === detailType) return undefined;
@@ -314,7 +315,7 @@ function checkKind(raw: unknown, source: string, detailType: string): Parsed<nev
   };
 }
 
-function malformed(issues: readonly v.Issue[]): Parsed<never> {
+export function malformed(issues: readonly v.Issue[]): Parsed<never> {
   return {
     ok: false,
     reason: 'malformed',
@@ -330,7 +331,7 @@ export function capProblems(problems: readonly string[]): string[] {
 }
 
 /** Timestamps more than the allowed skew ahead of the handler's clock are refused: they would poison ordering. */
-function fromTheFuture(
+export function fromTheFuture(
   options: ParseOptions,
   stamps: ReadonlyArray<readonly [readonly PropertyKey[], string | undefined]>,
 ): Parsed<never> | undefined {

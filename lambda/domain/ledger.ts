@@ -1,5 +1,5 @@
-import { LEDGER_MAX_ENTRIES } from '../contract';
-import type { LedgerEntry, LiveOk, Millis, TargetState } from './model';
+import { CODEDEPLOY_CREATOR_PREFIX, LEDGER_MAX_ENTRIES, RETENTION } from '../contract';
+import type { DeploymentPrincipal, LedgerEntry, LiveOk, Millis, TargetState } from './model';
 
 /** A version is known-good once it completed and served the bake time untainted, or was proven before. */
 export function isKnownGood(entry: LedgerEntry | undefined, now: Millis, bakeMs: Millis): boolean {
@@ -48,8 +48,13 @@ export function upsertEntry(
 ): LedgerEntry[] {
   const existing = findEntry(ledger, version);
   const proven = existing?.proven || isKnownGood(existing, now, bakeMs) || patch.proven;
+  // Who deployed names one deployment: a new deployment of the same version starts without a name.
+  const redeployed =
+    patch.deploymentId !== undefined &&
+    existing?.deploymentId !== undefined &&
+    patch.deploymentId !== existing.deploymentId;
   const merged: LedgerEntry = {
-    ...existing,
+    ...(existing && redeployed ? withoutDeployer(existing) : existing),
     ...patch,
     version,
     status: patch.status ?? existing?.status ?? 'in-progress',
@@ -61,6 +66,11 @@ export function upsertEntry(
   // Unchanged: keep the ledger (and its order) as it is, so the caller can skip a no-op write.
   if (existing && sameEntry(existing, merged)) return ledger as LedgerEntry[];
   return [merged, ...ledger.filter((e) => e.version !== version)].slice(0, LEDGER_MAX_ENTRIES);
+}
+
+function withoutDeployer(entry: LedgerEntry): LedgerEntry {
+  const { deployedBy: _previous, ...rest } = entry;
+  return rest;
 }
 
 function sameEntry(a: LedgerEntry, b: LedgerEntry): boolean {
@@ -158,7 +168,9 @@ export function reconcileWithLive(
   } else if (!findEntry(ledger, live.currentVersion) && !state.seeded) {
     ledger = upsertEntry(ledger, live.currentVersion, { status: 'completed', proven: true }, now, bakeMs);
   }
-  return ledger === state.ledger && state.seeded ? state : { ...state, ledger, seeded: true };
+  ledger = nameDeployersFromLive(ledger, live);
+  const reconciled = ledger === state.ledger && state.seeded ? state : { ...state, ledger, seeded: true };
+  return settlePrincipals(reconciled, now);
 }
 
 /** The ledger keeps how each version was deployed, so that a rollback can deploy it again exactly. */
@@ -183,4 +195,121 @@ export function supersede(
     e.servedUntil === undefined &&
     !isKnownGood(e, now, bakeMs);
   return ledger.some(replaced) ? ledger.map((e) => (replaced(e) ? { ...e, servedUntil: at } : e)) : ledger;
+}
+
+/**
+ * Who deployed (LedgerEntry.deployedBy) is annotation only: it is written in place, never through upsertEntry,
+ * so the ledger keeps its order and every field the engine decides on. CloudTrail's record of the call and the
+ * deployment event that creates the ledger entry arrive in either order (docs/reliability.md, "Who deployed"):
+ * a record that comes first waits in `pendingPrincipals` rather than creating an entry, which would be an
+ * in-progress version the engine would reason about, and is applied when the entry appears
+ * (`settlePrincipals`, run by every reconcile with the live view and after every deployment event).
+ */
+const PENDING_PRINCIPALS_MAX = 10;
+/** EventBridge retries a delivery for up to a day: a deployment event later than that is not coming. */
+const PENDING_PRINCIPALS_MS = 24 * 60 * 60_000;
+/** CloudTrail records are deduplicated with the deployment transitions, bounded as deployment-event.ts does. */
+const MAX_HANDLED_DEPLOYMENTS = 50;
+const HANDLED_DEPLOYMENTS_MS = RETENTION.transitionDays * 24 * 60 * 60_000;
+
+/** Whether `by` is CodeDeploy's `creator` rather than a principal CloudTrail named. */
+export function isCreatorLabel(by: string): boolean {
+  return by.startsWith(CODEDEPLOY_CREATOR_PREFIX);
+}
+
+/**
+ * Folds the CloudTrail record of a deployment call (deduplicated on `key`, CloudTrail's eventID) into the
+ * target's state: it names who deployed the entries of its deployment, or waits for them. The same state when
+ * nothing changed, so the caller skips the write.
+ */
+export function recordDeploymentCall(
+  state: TargetState,
+  call: { readonly key: string; readonly principal: DeploymentPrincipal },
+  now: Millis,
+): TargetState {
+  const seen = state.handledDeployments ?? [];
+  if (seen.some((h) => h.key === call.key)) return state;
+  const handledDeployments = [
+    { key: call.key, at: now },
+    ...seen.filter((h) => now - h.at < HANDLED_DEPLOYMENTS_MS),
+  ].slice(0, MAX_HANDLED_DEPLOYMENTS);
+  const { ledger, matched } = nameDeployer(state.ledger, call.principal);
+  const waiting = (state.pendingPrincipals ?? []).filter((p) => now - p.at < PENDING_PRINCIPALS_MS);
+  return withPending(
+    { ...state, ledger, handledDeployments },
+    matched || now - call.principal.at >= PENDING_PRINCIPALS_MS ? waiting : [...waiting, call.principal],
+  );
+}
+
+/**
+ * Applies the principals waiting for an entry that now exists, and forgets those that waited too long. The
+ * same state when nothing changed.
+ */
+export function settlePrincipals(state: TargetState, now: Millis): TargetState {
+  const pending = state.pendingPrincipals;
+  if (pending === undefined || pending.length === 0) return state;
+  let ledger = state.ledger;
+  const waiting: DeploymentPrincipal[] = [];
+  for (const principal of pending) {
+    if (now - principal.at >= PENDING_PRINCIPALS_MS) continue;
+    const named = nameDeployer(ledger, principal);
+    ledger = named.ledger;
+    if (!named.matched) waiting.push(principal);
+  }
+  if (ledger === state.ledger && waiting.length === pending.length) return state;
+  return withPending({ ...state, ledger }, waiting);
+}
+
+/** What the platform itself says about who created its deployments (CodeDeploy's `creator`). */
+function nameDeployersFromLive(ledger: readonly LedgerEntry[], live: LiveOk): readonly LedgerEntry[] {
+  let named = ledger;
+  for (const d of [...(live.latest ? [live.latest] : []), ...live.previous]) {
+    if (d.deployedBy === undefined) continue;
+    named = nameDeployer(named, {
+      deploymentId: d.id,
+      version: d.version,
+      by: d.deployedBy,
+      at: d.startedAt,
+    }).ledger;
+  }
+  return named;
+}
+
+/**
+ * Names `principal.by` on the entries of its deployment, in place. A principal CloudTrail named replaces
+ * CodeDeploy's creator label; otherwise the first name given to a deployment stays (a later call that only
+ * touched the same deployment did not deploy it). `matched`: some entry is about that deployment.
+ */
+function nameDeployer(
+  ledger: readonly LedgerEntry[],
+  principal: DeploymentPrincipal,
+): { ledger: readonly LedgerEntry[]; matched: boolean } {
+  let matched = false;
+  let changed = false;
+  const next = ledger.map((e) => {
+    if (!isAbout(e, principal)) return e;
+    matched = true;
+    if (!outranks(principal.by, e.deployedBy)) return e;
+    changed = true;
+    return { ...e, deployedBy: principal.by };
+  });
+  return { ledger: changed ? next : ledger, matched };
+}
+
+/** The entry records the deployment the principal started: same deployment id and version, where named. */
+function isAbout(entry: LedgerEntry, principal: DeploymentPrincipal): boolean {
+  if (principal.deploymentId === undefined && principal.version === undefined) return false;
+  return (
+    (principal.deploymentId === undefined || entry.deploymentId === principal.deploymentId) &&
+    (principal.version === undefined || entry.version === principal.version)
+  );
+}
+
+function outranks(by: string, existing: string | undefined): boolean {
+  return existing === undefined || (existing !== by && isCreatorLabel(existing) && !isCreatorLabel(by));
+}
+
+function withPending(state: TargetState, pending: readonly DeploymentPrincipal[]): TargetState {
+  const { pendingPrincipals: _previous, ...rest } = state;
+  return pending.length === 0 ? rest : { ...rest, pendingPrincipals: pending.slice(-PENDING_PRINCIPALS_MAX) };
 }

@@ -59,10 +59,28 @@ export interface LedgerEntry {
    */
   readonly artifact?: string;
   /**
-   * Who started the deployment of this version, when known: the IAM principal CloudTrail reported, or the
-   * platform's own creator (CodeDeploy `creator`). Shown in messages; never part of a decision.
+   * Who started this version's deployment, for people only: no decision, status, bake or order depends on it.
+   * The IAM principal ARN as CloudTrail recorded the call (for an assumed role the session ARN,
+   * `arn:aws:sts::<account>:assumed-role/<role>/<session>`, which names the person or pipeline), else for
+   * CodeDeploy the deployment's `creator` (`CodeDeploy creator: user`). Cleared when the version is deployed
+   * again under another deployment id.
    */
   readonly deployedBy?: string;
+}
+
+/**
+ * The caller of an API call that started a deployment, as its CloudTrail record names it, and which deployment
+ * that was: ECS names the deployment and the version, CodeDeploy only the deployment.
+ */
+export interface DeploymentPrincipal {
+  /** ECS `ecs-svc/...` (the new PRIMARY deployment), CodeDeploy `d-...`. */
+  readonly deploymentId?: string;
+  /** ECS: the task definition `family:revision` the call deployed. */
+  readonly version?: string;
+  /** See LedgerEntry.deployedBy. */
+  readonly by: string;
+  /** When the call was made (CloudTrail's `eventTime`). */
+  readonly at: Millis;
 }
 
 /** The newest transition seen for one alarm guarding the target (its high-water mark). */
@@ -235,6 +253,11 @@ export interface TargetState {
   readonly outbox?: readonly OutboxEntry[];
   /** Deployment transitions already applied (their dedupe keys), newest first. */
   readonly handledDeployments?: readonly { readonly key: string; readonly at: Millis }[];
+  /**
+   * Principals whose CloudTrail record arrived before the ledger had an entry for their deployment, oldest
+   * first: applied when the entry appears, never an entry themselves (docs/reliability.md, "Who deployed").
+   */
+  readonly pendingPrincipals?: readonly DeploymentPrincipal[];
 }
 
 /**
@@ -275,6 +298,8 @@ export interface LiveDeployment {
    * the deployment's description). Proof that a rollback call went through even when its answer was lost.
    */
   readonly initiatedBy?: string;
+  /** Who the platform says created it (CodeDeploy: `CodeDeploy creator: <creator>`). See LedgerEntry.deployedBy. */
+  readonly deployedBy?: string;
 }
 
 /** What the target's own API says right now. */

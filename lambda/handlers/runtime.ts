@@ -1,4 +1,5 @@
 import {
+  DETAIL_TYPE,
   EVENT_SOURCE,
   FUNCTION_TIMEOUT_SECONDS,
   RETENTION,
@@ -17,7 +18,8 @@ import { DynamoDbConfigSource } from '../adapters/dynamodb-config-source';
 import { DynamoDbStateStore } from '../adapters/dynamodb-state-store';
 import { SnsNotifier } from '../adapters/sns-notifier';
 import type { AwsClients } from '../adapters/aws-clients';
-import type { DeploymentEvent } from '../domain';
+import type { DeploymentEvent, DeploymentPrincipal } from '../domain';
+import { parseDeploymentCallEvent } from '../boundary/cloudtrail-events';
 import {
   describeRaw,
   parseAlarmEvent,
@@ -27,7 +29,7 @@ import {
   type Parsed,
 } from '../boundary/events';
 import { handleAlarm } from '../use-cases/handle-alarm';
-import { handleDeployment } from '../use-cases/handle-deployment';
+import { handleDeployment, handleDeploymentCall } from '../use-cases/handle-deployment';
 import { sweep } from '../use-cases/sweep';
 import { rejectEvent } from '../use-cases/reject-event';
 import { Reporter } from '../use-cases/report';
@@ -41,7 +43,10 @@ export interface InvocationContext {
 export interface WatchdogRuntime {
   /** `CloudWatch Alarm State Change`. */
   onAlarm(event: unknown, context: InvocationContext): Promise<void>;
-  /** `ECS Deployment State Change` and `CodeDeploy Deployment State-change Notification`. */
+  /**
+   * `ECS Deployment State Change`, `CodeDeploy Deployment State-change Notification`, and the CloudTrail
+   * records of the calls that start deployments (`AWS API Call via CloudTrail`), which name who deployed.
+   */
   onDeployment(event: unknown, context: InvocationContext): Promise<void>;
   /** The scheduled reconcile sweep (the event itself carries nothing it needs). */
   onSweep(event: unknown, context: InvocationContext): Promise<void>;
@@ -131,7 +136,9 @@ export function createRuntime(deps: RuntimeDeps): WatchdogRuntime {
     async onDeployment(event, context) {
       try {
         const admitted = await admitDeploymentEvent(admission, event, context.awsRequestId);
-        if (admitted)
+        if (admitted && 'call' in admitted)
+          await handleDeploymentCall(useCaseDeps, admitted.target, admitted.call, context.awsRequestId);
+        else if (admitted)
           await handleDeployment(useCaseDeps, admitted.target, admitted.event, context.awsRequestId);
       } finally {
         telemetry.flush();
@@ -207,17 +214,27 @@ export async function admitEvent<T>(
   return { value: parsed.value, config };
 }
 
+/** A deployment event, or the CloudTrail record of the call that started a deployment, of a protected target. */
+export type AdmittedDeployment =
+  | { readonly target: RuntimeTarget; readonly event: DeploymentEvent }
+  | {
+      readonly target: RuntimeTarget;
+      readonly call: { readonly key: string; readonly principal: DeploymentPrincipal };
+    };
+
 /**
- * The deployment entry point's admission: an ECS or CodeDeploy deployment event (told apart by its source),
- * admitted as admitEvent does, and the configured target it is about. A deployment of a service or group the
- * watchdog does not protect is logged and gives undefined, like a rejected event.
+ * The deployment entry point's admission: an ECS or CodeDeploy deployment event (told apart by its source), or
+ * a deployment call's CloudTrail record (by its detail type), admitted as admitEvent does, and the configured
+ * target it is about. A deployment of a service or group the watchdog does not protect, a failed call and an
+ * UpdateService that only scales are logged and give undefined, like a rejected event.
  */
 export async function admitDeploymentEvent(
   deps: AdmissionDeps,
   raw: unknown,
   requestId: string,
-): Promise<{ target: RuntimeTarget; event: DeploymentEvent } | undefined> {
+): Promise<AdmittedDeployment | undefined> {
   const now = deps.clock.now();
+  if (isCloudTrailCall(raw)) return admitDeploymentCall(deps, raw, requestId);
   if (isCodeDeploy(raw)) {
     const admitted = await admitEvent(deps, raw, parseCodeDeployEvent(raw, { now }), requestId);
     if (!admitted) return undefined;
@@ -245,6 +262,59 @@ export async function admitDeploymentEvent(
       service,
     });
   return target && { target, event };
+}
+
+/**
+ * A CloudTrail record of a deployment call, matched to its target as the deployment events are: ECS by the
+ * service ARN the call answered with, CodeDeploy by the application and group the request named.
+ */
+async function admitDeploymentCall(
+  deps: AdmissionDeps,
+  raw: unknown,
+  requestId: string,
+): Promise<AdmittedDeployment | undefined> {
+  const parsed = parseDeploymentCallEvent(raw, { now: deps.clock.now() });
+  const admitted = await admitEvent(deps, raw, parsed, requestId);
+  if (!admitted) return undefined;
+  const call = admitted.value;
+  switch (call.kind) {
+    case 'failed':
+      deps.telemetry.log('info', 'a deployment call that failed deployed nothing', {
+        eventName: call.eventName,
+        errorCode: call.errorCode,
+      });
+      return undefined;
+    case 'scaling':
+      deps.telemetry.log('debug', 'an UpdateService that only scales started no deployment', {
+        cluster: call.cluster,
+        service: call.service,
+      });
+      return undefined;
+    case 'deployment': {
+      const target = admitted.config.targets.find((t) =>
+        call.platform === 'ecs'
+          ? t.type === 'ecs-service' && t.cluster === call.cluster && t.service === call.service
+          : t.type === 'codedeploy' &&
+            t.application === call.application &&
+            t.deploymentGroup === call.deploymentGroup,
+      );
+      if (!target)
+        deps.telemetry.log('info', 'deployment call for a target the watchdog does not protect', {
+          ...(call.platform === 'ecs'
+            ? { cluster: call.cluster, service: call.service }
+            : { application: call.application, deploymentGroup: call.deploymentGroup }),
+        });
+      return target && { target, call: { key: call.key, principal: call.principal } };
+    }
+  }
+}
+
+function isCloudTrailCall(raw: unknown): boolean {
+  return (
+    typeof raw === 'object' &&
+    raw !== null &&
+    (raw as { 'detail-type'?: unknown })['detail-type'] === DETAIL_TYPE.cloudTrailApiCall
+  );
 }
 
 function isCodeDeploy(raw: unknown): boolean {

@@ -48,6 +48,20 @@ export function checkExpectations(expect: Expectations | undefined, observed: Ob
     }
   }
 
+  for (const { count, ...fields } of expect.ledger ?? []) {
+    const matched = observed.ledger.filter((e) => matches(e, fields)).length;
+    if (matched !== count) {
+      failures.push(
+        `expected ${times(count, 'ledger entry', 'ledger entries')} matching ${JSON.stringify(fields)}, got ${matched}; the ledgers were: ${list(
+          observed.ledger.map(
+            (e) =>
+              `${e.target} ${e.version} ${e.status}${e.deployedBy ? ` (deployed by ${e.deployedBy})` : ''}`,
+          ),
+        )}`,
+      );
+    }
+  }
+
   for (const [alarm, expected] of Object.entries(expect.alarms ?? {})) {
     const actual = Object.hasOwn(observed.alarms, alarm) ? observed.alarms[alarm] : undefined;
     if (actual !== expected)
@@ -62,8 +76,8 @@ function matches(item: object, fields: Readonly<Record<string, unknown>>): boole
   return Object.entries(fields).every(([key, value]) => value === undefined || values[key] === value);
 }
 
-function times(count: number, what: string): string {
-  return `${count} ${what}${count === 1 ? '' : 's'}`;
+function times(count: number, what: string, plural = `${what}s`): string {
+  return `${count} ${count === 1 ? what : plural}`;
 }
 
 function list(items: readonly string[]): string {

@@ -34,6 +34,15 @@ export interface SimulatorErrorOut {
   readonly message: string;
 }
 
+/** One entry of a target's known-good ledger at the end of the run. */
+export interface LedgerOut {
+  readonly target: string;
+  readonly version: string;
+  readonly status: string;
+  /** Who deployed it, when the watchdog learned it (CloudTrail, or CodeDeploy's `creator`). */
+  readonly deployedBy?: string;
+}
+
 /** A timeline `command` and the operator function's answer: `result` when it did it, `error` when not. */
 export type CommandOut = {
   readonly at: string;
@@ -43,9 +52,10 @@ export type CommandOut = {
 
 /**
  * The `--json` output (docs/architecture.md, "Output and expect"). Field order is part of the contract, so
- * objects are built in that order. Three fields follow the contract's own: `failureDestination` (events the
+ * objects are built in that order. Four fields follow the contract's own: `failureDestination` (events the
  * watchdog failed on after Lambda's retries), `errors` (what the simulator could not run as the scenario
- * asked) and `commands` (the timeline's operator commands and their answers).
+ * asked), `commands` (the timeline's operator commands and their answers) and `ledger` (every target's
+ * known-good ledger at the end, with who deployed each version where known).
  */
 export interface SimulationOutput {
   readonly name: string;
@@ -59,6 +69,7 @@ export interface SimulationOutput {
   readonly failureDestination: readonly FailureDestinationOut[];
   readonly errors: readonly SimulatorErrorOut[];
   readonly commands: readonly CommandOut[];
+  readonly ledger: readonly LedgerOut[];
 }
 
 /** What the output lists, before `expect` is checked against it. */
@@ -125,6 +136,7 @@ export function observe(run: SimulationRun): Observed {
     failureDestination,
     errors,
     commands,
+    ledger: run.ledger,
   };
 }
 
@@ -146,5 +158,6 @@ export function toOutput(observed: Observed, expect: SimulationOutput['expect'])
     failureDestination: observed.failureDestination,
     errors: observed.errors,
     commands: observed.commands,
+    ledger: observed.ledger,
   };
 }

@@ -8,6 +8,7 @@ import { DynamoDbStateStore, putRuntimeConfig } from '../adapters/dynamodb-state
 import { startEmbeddedDynalite } from '../adapters/embedded-dynalite';
 import { resolveRuntimeConfig } from '../boundary/config-schema';
 import {
+  DETAIL_TYPE,
   EVENT_SOURCE,
   REJECTED_SCOPE,
   UNKNOWN_SCOPE,
@@ -18,6 +19,7 @@ import { createRuntime, type InvocationContext, type WatchdogRuntime } from '../
 import type { AuditEntry, LogLevel, Telemetry } from '../use-cases/ports';
 import { installSimulator, type CallObserver } from './aws-middleware';
 import { handlerFor, scheduledJobs, SIMULATED_OPERATOR_ARN, type ScheduledJob } from './entry-points';
+import type { LedgerOut } from './output';
 import type { Scenario, TimelineAction, TimelineEntry } from './scenario';
 import { iso } from './time';
 import type { CommandTrace, InvocationTrace, TraceRecord, WorldNote } from './trace';
@@ -57,6 +59,8 @@ export interface SimulationRun {
   readonly alarms: Readonly<Record<string, string>>;
   readonly stats: Readonly<RunStats>;
   readonly history: readonly WorldHistory[];
+  /** Every target's known-good ledger at the end, newest entry first, targets in config order. */
+  readonly ledger: readonly LedgerOut[];
 }
 
 export interface RunOptions {
@@ -104,8 +108,9 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     });
     const runtime = options.runtime ? options.runtime(created) : created;
     await sim.run(runtime, (options.jobs ?? scheduledJobs)(runtime, config));
-    await sim.attachAudit(new DynamoDbStateStore({ client: dynalite.client, tableName: dynalite.tableName }));
-    return sim.result();
+    const store = new DynamoDbStateStore({ client: dynalite.client, tableName: dynalite.tableName });
+    await sim.attachAudit(store);
+    return sim.result(await finalLedger(store, scenario));
   } finally {
     if (clients) {
       const all: readonly { destroy(): void }[] = Object.values(clients);
@@ -113,6 +118,20 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     }
     await dynalite.stop();
   }
+}
+
+/** The ledgers as the watchdog stored them when the run ended: version, status and who deployed. */
+async function finalLedger(store: DynamoDbStateStore, scenario: Scenario): Promise<LedgerOut[]> {
+  const ids = scenario.config.targets.map((t) => t.id);
+  const { targets } = await store.loadTargets(ids);
+  return ids.flatMap((target) =>
+    (targets.get(target)?.ledger ?? []).map((e) => ({
+      target,
+      version: e.version,
+      status: e.status,
+      ...(e.deployedBy === undefined ? {} : { deployedBy: e.deployedBy }),
+    })),
+  );
 }
 
 type Invoke = (context: InvocationContext) => Promise<void>;
@@ -259,7 +278,7 @@ class Simulation {
     }
   }
 
-  result(): SimulationRun {
+  result(ledger: readonly LedgerOut[]): SimulationRun {
     const targetIds = this.scenario.config.targets.map((t) => t.id);
     return {
       scenario: this.scenario,
@@ -268,6 +287,7 @@ class Simulation {
       alarms: this.world.cloudwatch.states(),
       stats: { ...this.stats },
       history: this.world.history,
+      ledger,
     };
   }
 
@@ -275,7 +295,7 @@ class Simulation {
     const action = entry.action;
     switch (action.kind) {
       case 'deploy':
-        this.world.deploy(action.target, action.version);
+        this.world.deploy(action.target, action.version, action.by);
         return;
       case 'alarm':
         this.world.cloudwatch.set(action.name, action.state, action.reason, action.deliveries);
@@ -495,6 +515,14 @@ export function describeEvent(event: unknown): string {
   };
   if (typeof detail.alarmName === 'string') {
     return `alarm ${detail.alarmName} ${state(detail.previousState)} → ${state(detail.state)}`;
+  }
+  if (e['detail-type'] === DETAIL_TYPE.cloudTrailApiCall) {
+    const identity =
+      typeof detail.userIdentity === 'object' && detail.userIdentity !== null
+        ? (detail.userIdentity as Record<string, unknown>)
+        : {};
+    const caller = [identity.arn, identity.principalId].find((x): x is string => typeof x === 'string');
+    return `CloudTrail ${String(detail.eventName)} by ${caller ?? '?'}`;
   }
   if (e.source === EVENT_SOURCE.codedeploy && typeof detail.state === 'string') {
     return `CodeDeploy ${String(detail.application)}/${String(detail.deploymentGroup)} ${detail.state} ${String(detail.deploymentId)}`;

@@ -39,6 +39,7 @@ const quoted = (values: readonly string[]): string => values.map((v) => JSON.str
 
 const ALARM_STATES = [ALARM_STATE.ok, ALARM_STATE.alarm, ALARM_STATE.insufficientData] as const;
 const REASONS = [...ROLLBACK_REASONS, ...SKIP_REASONS] as const;
+const DEPLOYMENT_STATUSES = ['in-progress', 'completed', 'failed'] as const;
 /** `family:revision`, the form DescribeServices reports once the ARN prefix is dropped. */
 const TASK_DEFINITION = /^[A-Za-z0-9_-]{1,255}:[1-9]\d*$/;
 const ECS_NAME = /^[A-Za-z0-9_-]{1,255}$/;
@@ -166,8 +167,8 @@ const timelineEntrySchema = z.strictObject(
     at: timeSpec,
     deploy: z
       .strictObject(
-        { target: text('a target id'), version: text('a version') },
-        { error: 'must be an object { "target", "version" }' },
+        { target: text('a target id'), version: text('a version'), by: text('a principal ARN').optional() },
+        { error: 'must be an object { "target", "version", "by"? }' },
       )
       .optional(),
     alarm: z
@@ -217,6 +218,19 @@ const notificationExpectationSchema = z.strictObject(
   { error: 'must be an object of notification fields to match, plus "count"' },
 );
 
+const ledgerExpectationSchema = z.strictObject(
+  {
+    target: text('a target id').optional(),
+    version: text('a version').optional(),
+    status: z
+      .enum(DEPLOYMENT_STATUSES, { error: `must be one of ${quoted(DEPLOYMENT_STATUSES)}` })
+      .optional(),
+    deployedBy: text('a principal').optional(),
+    count: count.default(1),
+  },
+  { error: 'must be an object of ledger entry fields to match, plus "count"' },
+);
+
 const expectSchema = z.strictObject(
   {
     calls: z.record(z.string(), count, { error: 'must map AWS API names to call counts' }).optional(),
@@ -228,8 +242,13 @@ const expectSchema = z.strictObject(
       .array(notificationExpectationSchema, { error: 'must be a list of notifications to match' })
       .optional(),
     alarms: z.record(z.string(), alarmState, { error: 'must map alarm names to states' }).optional(),
+    ledger: z
+      .array(ledgerExpectationSchema, { error: 'must be a list of ledger entries to match' })
+      .optional(),
   },
-  { error: 'must be an object { "calls"?, "final"?, "decisions"?, "notifications"?, "alarms"? }' },
+  {
+    error: 'must be an object { "calls"?, "final"?, "decisions"?, "notifications"?, "alarms"?, "ledger"? }',
+  },
 );
 
 const scenarioSchema = z.strictObject(
@@ -513,6 +532,12 @@ function crossProblems(input: Record<string, unknown>): Problem[] {
   if (isRecord(expect.alarms)) {
     for (const name of Object.keys(expect.alarms))
       if (!worldAlarms.has(name)) add(['expect', 'alarms', name], unknownAlarm(name));
+  }
+  if (Array.isArray(expect.ledger)) {
+    expect.ledger.forEach((entry, i) => {
+      if (isRecord(entry) && typeof entry.target === 'string' && targetsKnown && !targets.has(entry.target))
+        add(['expect', 'ledger', i, 'target'], unknownTarget(entry.target));
+    });
   }
   return problems;
 }

@@ -6,6 +6,7 @@ import type {
   ReasonCode,
   WatchdogConfig,
 } from '../contract';
+import type { DeploymentStatus } from '../domain';
 
 /**
  * A validated scenario (docs/architecture.md, "Scenario files") with every time resolved to epoch
@@ -78,7 +79,13 @@ export interface AlarmSpec {
 }
 
 export type TimelineAction =
-  | { readonly kind: 'deploy'; readonly target: string; readonly version: string }
+  | {
+      readonly kind: 'deploy';
+      readonly target: string;
+      readonly version: string;
+      /** Who deploys: the world also emits the call's CloudTrail record, naming this principal. */
+      readonly by?: string;
+    }
   | {
       readonly kind: 'alarm';
       readonly name: string;
@@ -121,12 +128,23 @@ export interface NotificationExpectation {
   readonly count: number;
 }
 
+/** Fields of a final ledger entry to match (`LedgerOut`), as decisions are matched. */
+export interface LedgerExpectation {
+  readonly target?: string;
+  readonly version?: string;
+  readonly status?: DeploymentStatus;
+  readonly deployedBy?: string;
+  readonly count: number;
+}
+
 export interface Expectations {
   readonly calls?: Readonly<Record<string, number>>;
   readonly final?: Readonly<Record<string, string>>;
   readonly decisions?: readonly DecisionExpectation[];
   readonly notifications?: readonly NotificationExpectation[];
   readonly alarms?: Readonly<Record<string, AlarmStateValue>>;
+  /** Entries of the targets' known-good ledgers at the end. */
+  readonly ledger?: readonly LedgerExpectation[];
 }
 
 /** The mutating AWS calls listed in the output's `calls`; every other call is a read. */

@@ -1,5 +1,12 @@
 import type { RuntimeTarget } from '../contract';
-import { applyDeploymentEvent, dueOutbox, type DeploymentEvent } from '../domain';
+import {
+  applyDeploymentEvent,
+  dueOutbox,
+  recordDeploymentCall,
+  settlePrincipals,
+  type DeploymentEvent,
+  type DeploymentPrincipal,
+} from '../domain';
 import { applyToTarget } from './apply-to-target';
 import { relayOthers } from './claim-act-record';
 import type { UseCaseDeps } from './deps';
@@ -32,10 +39,35 @@ export async function handleDeployment(
     deps,
     target,
     loaded.targets.get(target.id),
-    (s, now) => applyDeploymentEvent({ now, target, state: s, live, event }),
+    (s, now) => {
+      const applied = applyDeploymentEvent({ now, target, state: s, live, event });
+      // The event may have created the entry a principal was waiting for (docs/reliability.md, "Who deployed").
+      return { ...applied, next: settlePrincipals(applied.next, now) };
+    },
     requestId,
   );
   // A rollback that ended before its invocation reported it, and that invocation is gone: report it now.
   const due = dueOutbox(state, deps.clock.now());
   if (due.length > 0) await relayOthers(deps, target, state, due);
+}
+
+/**
+ * Records who started a deployment of a protected target, from the CloudTrail record of the call. Annotation
+ * only: no live read, no decision, no effect; the ledger entry of the deployment is named now, or when it
+ * appears (`recordDeploymentCall`, docs/reliability.md, "Who deployed"). A redelivery changes nothing.
+ */
+export async function handleDeploymentCall(
+  deps: UseCaseDeps,
+  target: RuntimeTarget,
+  call: { readonly key: string; readonly principal: DeploymentPrincipal },
+  requestId: string,
+): Promise<void> {
+  const loaded = await deps.store.loadTargets([target.id]);
+  await applyToTarget(
+    deps,
+    target,
+    loaded.targets.get(target.id),
+    (s, now) => ({ next: recordDeploymentCall(s, call, now), effects: [] }),
+    requestId,
+  );
 }

@@ -38,7 +38,8 @@ describe('a 1,000-target fleet in one stack (permissions: ecs "clusters", alarmN
     expect(readFileSync(templateFile).length).toBeLessThan(500_000);
     expect(Object.values(resources).filter((r) => r.Type === 'AWS::IAM::ManagedPolicy')).toEqual([]);
     const rules = Object.values(resources).filter((r) => r.Type === 'AWS::Events::Rule');
-    expect(rules).toHaveLength(3);
+    // Alarms, deployment state changes, deploying calls' CloudTrail records (who deployed), the sweep.
+    expect(rules).toHaveLength(4);
     const [queuePolicy] = Object.values(resources).filter((r) => r.Type === 'AWS::SQS::QueuePolicy');
     expect(queuePolicy.Properties.PolicyDocument.Statement.length).toBeLessThanOrEqual(20);
   });
@@ -74,6 +75,12 @@ describe('a 1,000-target fleet in one stack (permissions: ecs "clusters", alarmN
     expect((ecs.resources as { prefix: unknown }[]).map((r) => evaluate(r.prefix))).toEqual([
       `arn:aws:ecs:${PREFIX}:service/production/`,
     ]);
+    const calls = patterns.find((p) => p['detail-type'][0] === 'AWS API Call via CloudTrail');
+    expect(
+      (calls.detail.responseElements.service.serviceArn as { prefix: unknown }[]).map((r) =>
+        evaluate(r.prefix),
+      ),
+    ).toEqual([`arn:aws:ecs:${PREFIX}:service/production/`]);
   });
 
   it('still writes every target into the config item', () => {

@@ -12,7 +12,13 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
-import { DEFAULT_POLICY, DEFAULT_SWEEP_INTERVAL_MINUTES, ENV, RETENTION } from '../../lambda/contract';
+import {
+  DEFAULT_POLICY,
+  DEFAULT_SWEEP_INTERVAL_MINUTES,
+  DETAIL_TYPE,
+  ENV,
+  RETENTION,
+} from '../../lambda/contract';
 import { RollbackTarget, RollbackWatchdog, type RollbackWatchdogProps } from '../../lib';
 import {
   PSEUDO,
@@ -27,9 +33,15 @@ import {
 
 type Resources = Record<string, { Type: string; Properties: Record<string, any> }>;
 
-function rulePatterns(template: Template, source: string): Record<string, any>[] {
+/** The patterns of the rules for `source`: its state-change events, or with `cloudTrail` its API call records. */
+function rulePatterns(template: Template, source: string, cloudTrail = false): Record<string, any>[] {
   return Object.values(template.toJSON().Resources as Resources)
-    .filter((r) => r.Type === 'AWS::Events::Rule' && r.Properties.EventPattern?.source[0] === source)
+    .filter(
+      (r) =>
+        r.Type === 'AWS::Events::Rule' &&
+        r.Properties.EventPattern?.source[0] === source &&
+        (r.Properties.EventPattern['detail-type'][0] === DETAIL_TYPE.cloudTrailApiCall) === cloudTrail,
+    )
     .map((r) => r.Properties.EventPattern);
 }
 
@@ -131,6 +143,27 @@ describe('RollbackWatchdog with a service and an alarm created in the same stack
     ]);
   });
 
+  it('filters the CloudTrail records of successful deploying calls on both services’ ARNs (who deployed)', () => {
+    const patterns = rulePatterns(template, 'aws.ecs', true);
+    expect(patterns).toHaveLength(1);
+    const [pattern] = patterns;
+    expect(pattern).toEqual({
+      source: ['aws.ecs'],
+      'detail-type': ['AWS API Call via CloudTrail'],
+      detail: {
+        eventSource: ['ecs.amazonaws.com'],
+        eventName: ['CreateService', 'UpdateService'],
+        errorCode: [{ exists: false }],
+        responseElements: { service: { serviceArn: expect.any(Array) } },
+      },
+    });
+    expect((pattern.detail.responseElements.service.serviceArn as unknown[]).map(evaluate)).toEqual([
+      `arn:aws:ecs:us-east-1:123456789012:service/<${clusterId}>/<${serviceId}.Name>`,
+      'arn:aws:ecs:us-east-1:123456789012:service/prod/search',
+    ]);
+    expect(rulePatterns(template, 'aws.codedeploy', true)).toEqual([]);
+  });
+
   it('scopes rollback actions to both services', () => {
     const statements = roleStatements(template, logicalIdOf(stack, watchdog.alarmHandler));
     const update = statements.filter((s: Statement) => asList(s.Action).includes('ecs:UpdateService'));
@@ -204,7 +237,9 @@ describe('RollbackWatchdog protecting CodeDeploy deployment groups next to an EC
 
   it('filters CodeDeploy state changes on both deployment group ARNs, for the deployment handler', () => {
     const rules = Object.values(template.findResources('AWS::Events::Rule')).filter(
-      (r) => r.Properties.EventPattern?.source[0] === 'aws.codedeploy',
+      (r) =>
+        r.Properties.EventPattern?.source[0] === 'aws.codedeploy' &&
+        r.Properties.EventPattern['detail-type'][0] === DETAIL_TYPE.codeDeployStateChange,
     );
     expect(rules).toHaveLength(1);
     expect(rules[0].Properties.EventPattern).toEqual({
@@ -582,10 +617,17 @@ describe('RollbackWatchdog at fleet scale', () => {
     ['alarm', 'aws.cloudwatch', (p: any) => p.detail.alarmName as unknown[], 2 * TARGETS],
     ['deployment', 'aws.ecs', (p: any) => p.resources as unknown[], TARGETS],
     ['CodeDeploy', 'aws.codedeploy', (p: any) => p.resources as unknown[], GROUPS],
+    [
+      'ECS deployment call',
+      'aws.ecs',
+      (p: any) => p.detail.responseElements.service.serviceArn as unknown[],
+      TARGETS,
+      true,
+    ],
   ])(
     'splits %s rules so every pattern stays under 2,048 characters and covers each value once',
-    (_n, source, values, count) => {
-      const patterns = rulePatterns(template, source);
+    (_n, source, values, count, cloudTrail = false) => {
+      const patterns = rulePatterns(template, source, cloudTrail);
       expect(patterns.length).toBeGreaterThan(1);
       for (const pattern of patterns) expect(longest(pattern)).toBeLessThanOrEqual(2048);
       const all = patterns.flatMap(values).map((v) => evaluate(v));
@@ -593,6 +635,13 @@ describe('RollbackWatchdog at fleet scale', () => {
       expect(new Set(all).size).toBe(count);
     },
   );
+
+  it('matches CodeDeploy deployment calls on every protected application, each once, within 2,048 characters', () => {
+    const patterns = rulePatterns(template, 'aws.codedeploy', true);
+    for (const pattern of patterns) expect(longest(pattern)).toBeLessThanOrEqual(2048);
+    const all = patterns.flatMap((p) => p.detail.requestParameters.applicationName as string[]);
+    expect(all).toEqual(Array.from({ length: GROUPS }, (_, i) => `application-number-${i}`));
+  });
 
   it.each([
     ['alarm handler', () => watchdog.alarmHandler],

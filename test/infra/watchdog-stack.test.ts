@@ -64,8 +64,13 @@ describe('WatchdogStack from the example config', () => {
     Object.values(resources)
       .filter((r) => r.Type === 'AWS::IAM::Policy')
       .flatMap((r) => r.Properties.PolicyDocument.Statement as Statement[]);
-  const eventRules = (source: string) =>
-    ofType('AWS::Events::Rule').filter(([, r]) => r.Properties.EventPattern?.source?.[0] === source);
+  /** The rules of `source`'s state-change events, or with `cloudTrail` of its API call records. */
+  const eventRules = (source: string, cloudTrail = false) =>
+    ofType('AWS::Events::Rule').filter(
+      ([, r]) =>
+        r.Properties.EventPattern?.source?.[0] === source &&
+        (r.Properties.EventPattern['detail-type'][0] === DETAIL_TYPE.cloudTrailApiCall) === cloudTrail,
+    );
   const actingHandlers = (): [string, () => string][] => [
     ['alarm handler', () => alarmHandlerId],
     ['sweep', () => sweepHandlerId],
@@ -429,6 +434,29 @@ describe('WatchdogStack from the example config', () => {
       ]);
     });
 
+    it('match the CloudTrail records of the calls that deploy the configured services and applications', () => {
+      const [[, ecsRule], ...moreEcs] = eventRules(EVENT_SOURCE.ecs, true);
+      expect(moreEcs).toEqual([]);
+      const ecsPattern = ecsRule.Properties.EventPattern;
+      expect(ecsPattern.detail.eventName).toEqual(['CreateService', 'UpdateService']);
+      expect(ecsPattern.detail.errorCode).toEqual([{ exists: false }]);
+      expect((ecsPattern.detail.responseElements.service.serviceArn as unknown[]).map(evaluate)).toEqual(
+        ecsTargets.map(serviceArn),
+      );
+      const [[, codeDeployRule], ...moreCodeDeploy] = eventRules(EVENT_SOURCE.codedeploy, true);
+      expect(moreCodeDeploy).toEqual([]);
+      const codeDeployPattern = codeDeployRule.Properties.EventPattern;
+      expect(codeDeployPattern.detail.eventName).toEqual(['CreateDeployment']);
+      expect(codeDeployPattern.detail.requestParameters.applicationName).toEqual([
+        ...new Set(codeDeployTargets.map((t) => t.application)),
+      ]);
+      for (const rule of [ecsRule, codeDeployRule]) {
+        expect((rule.Properties.Targets as { Arn: unknown }[]).map((t) => evaluate(t.Arn))).toEqual([
+          `<${deploymentHandlerId}.Arn>`,
+        ]);
+      }
+    });
+
     it('run the sweep on the default schedule, every 5 minutes', () => {
       const schedules = ofType('AWS::Events::Rule').filter(([, r]) => r.Properties.ScheduleExpression);
       expect(schedules).toHaveLength(1);
@@ -788,6 +816,8 @@ describe('WatchdogStack from a config with only CodeDeploy targets and a sweep i
     );
     expect(patterns.map((p) => p?.source[0]).sort()).toEqual([
       EVENT_SOURCE.cloudwatch,
+      EVENT_SOURCE.codedeploy,
+      // Its CloudTrail records of CreateDeployment (who deployed).
       EVENT_SOURCE.codedeploy,
       undefined,
     ]);

@@ -4,7 +4,7 @@ import { parseAlarmEvent } from '../../lambda/boundary/events';
 import type { AlarmTransition, LiveOk } from '../../lambda/domain';
 import { RetryableError, StateStoreUnavailableError } from '../../lambda/use-cases/errors';
 import { handleAlarm } from '../../lambda/use-cases/handle-alarm';
-import { handleDeployment } from '../../lambda/use-cases/handle-deployment';
+import { handleDeployment, handleDeploymentCall } from '../../lambda/use-cases/handle-deployment';
 import { sweep } from '../../lambda/use-cases/sweep';
 import { ecsTarget, liveInProgress, seededState, transition } from '../support/domain-fixtures';
 import { startDynalite, type TestDynalite } from '../support/dynalite';
@@ -107,6 +107,38 @@ describe('RELIABILITY #3: the same ALARM redelivered hours later, after recovery
     // the promised outcome (no AWS write, no second rollback).
     expect(['duplicate', 'stale']).toContain(late.reason);
     expect(late).toMatchObject({ outcome: 'skip' });
+    expect(deps.deployer.actions()).toHaveLength(1);
+  });
+});
+
+describe('RELIABILITY #26: who deployed, before and concurrently with the deployment event', () => {
+  it('RELIABILITY #26 (D): the record waits on the item, names the entry once it exists, and changes no decision', async () => {
+    const deps = await fresh(liveInProgress('checkout:42', T0), T0 + 5 * SEC);
+    const by = 'arn:aws:sts::123456789012:assumed-role/release-pipeline/alice';
+    const call = {
+      key: 'cloudtrail|ev-42',
+      principal: { deploymentId: 'ecs-svc/2', version: 'checkout:42', by, at: T0 },
+    };
+    await handleDeploymentCall(deps, ecsTarget(), call, 'req-call');
+    const waiting = (await deps.store.loadTargets(['checkout'])).targets.get('checkout');
+    expect(waiting?.ledger).toEqual([]);
+    expect(waiting?.pendingPrincipals).toEqual([call.principal]);
+
+    // Redeliveries of the record race the deployment event on real conditional writes.
+    await Promise.all([
+      handleDeployment(deps, ecsTarget(), deploymentEvent('in-progress', T0, 'ecs-svc/2'), 'req-dep'),
+      ...['a', 'b', 'c'].map((r) => handleDeploymentCall(deps, ecsTarget(), call, `req-call-${r}`)),
+    ]);
+    const named = (await deps.store.loadTargets(['checkout'])).targets.get('checkout');
+    expect(named?.ledger.map((e) => [e.version, e.status, e.deployedBy])).toEqual([
+      ['checkout:42', 'in-progress', by],
+      ['checkout:41', 'completed', undefined],
+    ]);
+    expect(named?.pendingPrincipals).toBeUndefined();
+
+    deps.clock.at = now;
+    const [d] = await handleAlarm(deps, config, alarm, 'req-alarm');
+    expect(d).toMatchObject({ outcome: 'rollback', from: 'checkout:42', to: 'checkout:41' });
     expect(deps.deployer.actions()).toHaveLength(1);
   });
 });

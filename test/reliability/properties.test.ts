@@ -9,7 +9,7 @@ import {
 } from '../../lambda/domain';
 import { RetryableError } from '../../lambda/use-cases/errors';
 import { handleAlarm } from '../../lambda/use-cases/handle-alarm';
-import { handleDeployment } from '../../lambda/use-cases/handle-deployment';
+import { handleDeployment, handleDeploymentCall } from '../../lambda/use-cases/handle-deployment';
 import type { ActionResult } from '../../lambda/use-cases/ports';
 import { ecsTarget, T0, transition } from '../support/domain-fixtures';
 import { fakeDeps, FakeDeployer } from '../support/fakes';
@@ -173,7 +173,13 @@ interface Acted {
   readonly knownGood: boolean;
 }
 
-async function runSequence(steps: readonly Step[]) {
+/**
+ * Where each release's CloudTrail record (who deployed) arrives: not at all (no trail), before the deployment
+ * event that creates its ledger entry, or after it and then once more (a redelivery).
+ */
+type Calls = 'none' | 'before' | 'after';
+
+async function runSequence(steps: readonly Step[], calls: Calls = 'none') {
   const world = new World(T0);
   const deps = fakeDeps(world.live(), T0);
   const deployer = new WorldDeployer(world, deps.clock);
@@ -192,6 +198,8 @@ async function runSequence(steps: readonly Step[]) {
     });
   let version = 41;
   let invocations = 0;
+  /** Deployment id → who deployed it, for the releases whose record was delivered. */
+  const principals = new Map<string, string>();
 
   const knownGood = (v: string, now: number): boolean => {
     // Serving when the watchdog first saw the target: known-good by definition (docs/decisions.md,
@@ -234,7 +242,18 @@ async function runSequence(steps: readonly Step[]) {
       case 'deploy': {
         version++;
         const dep = world.start(`checkout:${version}`, now);
+        const by = `arn:aws:sts::123456789012:assumed-role/release-pipeline/build-${version}`;
+        const call = {
+          key: `cloudtrail|${dep.id}`,
+          principal: { deploymentId: dep.id, version: dep.version, by, at: now },
+        };
+        if (calls !== 'none') principals.set(dep.id, by);
+        if (calls === 'before') await handleDeploymentCall(d, target, call, `call-${now}`);
         await handleDeployment(d, target, deploymentEvent('in-progress', now, dep.id), `dep-${now}`);
+        if (calls === 'after') {
+          await handleDeploymentCall(d, target, call, `call-${now}`);
+          await handleDeploymentCall(d, target, call, `call-again-${now}`);
+        }
         break;
       }
       case 'complete': {
@@ -269,7 +288,7 @@ async function runSequence(steps: readonly Step[]) {
       }
     }
   }
-  return { deps: d, delivered, acted, invocations };
+  return { deps: d, delivered, acted, invocations, principals };
 }
 
 const rollbackTimes = (acted: readonly Acted[]) => acted.map((a) => a.decision.at).sort((a, b) => a - b);
@@ -352,6 +371,42 @@ describe('RELIABILITY: properties of handleAlarm + handleDeployment over random 
       }),
       params,
     );
+  });
+});
+
+describe('RELIABILITY: who deployed is annotation only', () => {
+  const steps = fc.array(step, { minLength: 5, maxLength: 40 });
+  const params = { numRuns: Number(process.env.RELIABILITY_RUNS ?? 200), seed: 14_2026 };
+  const asDecided = (x: Decision) => [x.at, x.trigger, x.outcome, x.reason, x.from, x.to];
+  const withoutNames = (ledger: readonly { deployedBy?: string }[]) =>
+    ledger.map(({ deployedBy: _by, ...rest }) => rest);
+
+  it('RELIABILITY #26 (property): CloudTrail records, before or after their deployment event, change no decision, status, bake or order', async () => {
+    let namedEntries = 0;
+    let rollbacks = 0;
+    await fc.assert(
+      fc.asyncProperty(steps, fc.constantFrom<Calls>('before', 'after'), async (s, calls) => {
+        const plain = await runSequence(s);
+        const named = await runSequence(s, calls);
+        expect(named.deps.store.decisions().map(asDecided)).toEqual(
+          plain.deps.store.decisions().map(asDecided),
+        );
+        expect(named.deps.deployer.actions()).toEqual(plain.deps.deployer.actions());
+        const ledger = named.deps.store.items.get(target.id)?.ledger ?? [];
+        expect(withoutNames(ledger)).toEqual(plain.deps.store.items.get(target.id)?.ledger ?? []);
+        // And the annotation happened: every entry of a named release carries its principal.
+        for (const e of ledger) {
+          const by = e.deploymentId === undefined ? undefined : named.principals.get(e.deploymentId);
+          expect(e.deployedBy).toBe(by);
+          if (by !== undefined) namedEntries++;
+        }
+        rollbacks += plain.acted.length;
+      }),
+      params,
+    );
+    // Not vacuous: entries were named, and the sequences decided rollbacks.
+    expect(namedEntries).toBeGreaterThan(100);
+    expect(rollbacks).toBeGreaterThan(50);
   });
 });
 

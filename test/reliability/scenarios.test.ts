@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readScenarioFile } from '../../lambda/sim/scenario-schema';
+import { parseScenario, readScenarioFile } from '../../lambda/sim/scenario-schema';
 import { simulate, type SimulationResult } from '../../lambda/sim/simulate';
 
 /**
@@ -162,5 +163,45 @@ describe('RELIABILITY #25: rollback completes but the alarm stays in ALARM past 
     expect(after.filter((d) => d.outcome === 'rollback')).toEqual([]);
     expect(after.filter((d) => d.reason === 'paused').length).toBeGreaterThan(0);
     expect(calls(o, 'ecs:StopServiceDeployment') + calls(o, 'ecs:UpdateService')).toBe(1);
+  });
+});
+
+describe('RELIABILITY #26: who deployed arrives before and after the deployment events', () => {
+  it('RELIABILITY #26 (M): the same decisions, calls, notifications and ledger as without CloudTrail, names added', async () => {
+    const named = await run(example('deployed-by-cloudtrail'));
+    // The same scenario in an account without a trail: no `by`, no raw CloudTrail record.
+    const raw = JSON.parse(readFileSync(example('deployed-by-cloudtrail'), 'utf8')) as {
+      timeline: { deploy?: { by?: string }; event?: unknown }[];
+      expect: { ledger?: unknown };
+    };
+    raw.timeline = raw.timeline
+      .filter((e) => e.event === undefined)
+      .map((e) => (e.deploy ? { ...e, deploy: { ...e.deploy, by: undefined } } : e));
+    delete raw.expect.ledger;
+    const parsed = parseScenario(JSON.parse(JSON.stringify(raw)));
+    if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
+    const plain = (await simulate(parsed.scenario)).output;
+
+    expect(named.decisions).toEqual(plain.decisions);
+    // Decision ids come from the run's request counter, which the extra deliveries advance.
+    const callsOf = (o: Output) =>
+      o.calls.map((c) =>
+        JSON.stringify(c).replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, '<id>'),
+      );
+    expect(callsOf(named)).toEqual(callsOf(plain));
+    expect(named.notifications).toEqual(plain.notifications);
+    expect(named.final).toEqual(plain.final);
+    const unnamed = (o: Output) => o.ledger.map(({ deployedBy: _by, ...e }) => e);
+    expect(unnamed(named)).toEqual(unnamed(plain));
+    expect(named.ledger.filter((e) => e.deployedBy?.startsWith('arn:')).map((e) => e.version)).toEqual([
+      'checkout:43',
+      'checkout:42',
+      'payments@r8',
+    ]);
+    // Without a trail only CodeDeploy's creator names anyone.
+    expect(plain.ledger.filter((e) => e.deployedBy !== undefined).map((e) => e.deployedBy)).toEqual([
+      'CodeDeploy creator: user',
+      'CodeDeploy creator: user',
+    ]);
   });
 });

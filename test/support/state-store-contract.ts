@@ -250,5 +250,28 @@ export function describeStateStoreContract(backend: StateStoreBackend): void {
         revision: 1,
       });
     });
+
+    it('round-trips who deployed: named ledger entries and the principals still waiting for theirs', async () => {
+      const base = claimed('checkout', 'd-1');
+      const session = 'arn:aws:sts::123456789012:assumed-role/release-pipeline/zoë@example.com';
+      const state: TargetState = {
+        ...base,
+        ledger: [
+          { ...base.ledger[0], deploymentId: 'ecs-svc/2', deployedBy: session },
+          { ...base.ledger[1], deployedBy: 'CodeDeploy creator: user' },
+        ],
+        handledDeployments: [{ key: 'cloudtrail|f6b2c3d4-5678-90ab-cdef-EXAMPLE22222', at: T0 }],
+        pendingPrincipals: [
+          { deploymentId: 'ecs-svc/3', version: 'checkout:43', by: session, at: T0 },
+          { deploymentId: 'd-123456789', by: 'codepipeline.amazonaws.com', at: T0 + MINUTE },
+        ],
+      };
+      await store.saveTarget(state, 0);
+
+      expect((await store.loadTargets(['checkout'])).targets.get('checkout')).toEqual({
+        ...state,
+        revision: 1,
+      });
+    });
   });
 }

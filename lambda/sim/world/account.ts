@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import {
   ALARM_STATE,
+  DEPLOYMENT_CALLS,
   DETAIL_TYPE,
   EVENT_SOURCE,
   type AlarmStateValue,
@@ -125,6 +126,88 @@ export function codeDeployStateChangeEvent(args: {
       deploymentGroup: args.deploymentGroup,
     },
   };
+}
+
+/**
+ * The CloudTrail record of an API call as EventBridge delivers it (`AWS API Call via CloudTrail`), for a call
+ * made by `by`: an assumed-role session ARN, an IAM user ARN, or any other principal ARN.
+ */
+export function cloudTrailApiCallEvent(args: {
+  readonly id: string;
+  readonly eventId: string;
+  readonly at: number;
+  readonly platform: keyof typeof DEPLOYMENT_CALLS;
+  readonly eventName: string;
+  readonly by: string;
+  readonly requestParameters: Readonly<Record<string, unknown>>;
+  readonly responseElements: Readonly<Record<string, unknown>>;
+}): EventBridgeEvent {
+  return {
+    version: '0',
+    id: args.id,
+    'detail-type': DETAIL_TYPE.cloudTrailApiCall,
+    source: EVENT_SOURCE[args.platform],
+    account: SIM_ACCOUNT,
+    time: isoSeconds(args.at),
+    region: SIM_REGION,
+    resources: [],
+    detail: {
+      eventVersion: '1.09',
+      userIdentity: userIdentityOf(args.by),
+      eventTime: isoSeconds(args.at),
+      eventSource: DEPLOYMENT_CALLS[args.platform].eventSource,
+      eventName: args.eventName,
+      awsRegion: SIM_REGION,
+      sourceIPAddress: '203.0.113.10',
+      userAgent: 'simulated',
+      requestParameters: args.requestParameters,
+      responseElements: args.responseElements,
+      requestID: args.eventId,
+      eventID: args.eventId,
+      readOnly: false,
+      eventType: 'AwsApiCall',
+      managementEvent: true,
+      recipientAccountId: SIM_ACCOUNT,
+      eventCategory: 'Management',
+    },
+  };
+}
+
+/** CloudTrail's `userIdentity` of a caller, shaped by the kind of ARN it is. */
+function userIdentityOf(arn: string): Record<string, unknown> {
+  const session = /^arn:([^:]+):sts::(\d{12}):assumed-role\/([^/]+)\/(.+)$/.exec(arn);
+  if (session) {
+    const [, partition, account, role, name] = session;
+    const roleId = `AROA${stableToken(`role:${role}`, 1, 17, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567')}`;
+    return {
+      type: 'AssumedRole',
+      principalId: `${roleId}:${name}`,
+      arn,
+      accountId: account,
+      sessionContext: {
+        sessionIssuer: {
+          type: 'Role',
+          principalId: roleId,
+          arn: `arn:${partition}:iam::${account}:role/${role}`,
+          accountId: account,
+          userName: role,
+        },
+        attributes: { mfaAuthenticated: 'false' },
+      },
+    };
+  }
+  const user = /^arn:[^:]+:iam::(\d{12}):user\/(?:.*\/)?([^/]+)$/.exec(arn);
+  if (user) {
+    const [, account, name] = user;
+    return {
+      type: 'IAMUser',
+      principalId: `AIDA${stableToken(`user:${name}`, 1, 17, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567')}`,
+      arn,
+      accountId: account,
+      userName: name,
+    };
+  }
+  return { type: 'Unknown', arn, principalId: arn };
 }
 
 export interface AlarmStateSnapshot {

@@ -153,8 +153,9 @@ export class CodeDeployWorld {
   /**
    * A release by someone other than the watchdog (the timeline's `deploy`). CodeDeploy refuses it while
    * another deployment of the group is active, as it would refuse anyone; the timeline shows the refusal.
+   * Returns the new deployment's id, or undefined when CodeDeploy refused it.
    */
-  release(application: string, deploymentGroup: string, version: string): void {
+  release(application: string, deploymentGroup: string, version: string): string | undefined {
     const state = this.groups.get(`${application}/${deploymentGroup}`);
     if (!state)
       throw new Error(`no CodeDeploy deployment group ${application}/${deploymentGroup} in the world`);
@@ -166,11 +167,12 @@ export class CodeDeployWorld {
         'deploy',
         `${who}: release ${version} refused: ${active.id} (${active.revision}) is still active (DeploymentLimitExceededException)`,
       );
-      return;
+      return undefined;
     }
     const id = this.newDeploymentId(state);
     this.ctx.note(state.source, 'deploy', `${who}: release ${state.serving} → ${version} (${id})`);
     this.start(state, { id, revision: version, creator: 'user' });
+    return id;
   }
 
   /** The SDK-level answers of the CodeDeploy API (the simulator's middleware dispatches to these). */

@@ -153,6 +153,14 @@ export class EcsWorld {
     this.startDeployment(state, version);
   }
 
+  /**
+   * The service as UpdateService answers with it now: what the CloudTrail record of a release carries in
+   * `responseElements` (world.ts records the call for a timeline `deploy` that names who deployed).
+   */
+  serviceNow(cluster: string, service: string): Service {
+    return this.describe(this.require(cluster, service));
+  }
+
   /** The SDK-level answers of the ECS API (the simulator's middleware dispatches to these). */
   commands(): SimCommands {
     return {

@@ -3,11 +3,12 @@ import type { AlarmStateValue } from '../../contract';
 import type { Scenario } from '../scenario';
 import type { SimCommands } from '../sim-commands';
 import { CloudWatchWorld } from './cloudwatch';
-import { CodeDeployWorld } from './codedeploy';
+import { cloudTrailApiCallEvent, stableUuid, type EventBridgeEvent } from './account';
+import { CodeDeployWorld, revisionLocation } from './codedeploy';
 import { CodePipelineWorld, stageKey } from './codepipeline';
 import { EcsWorld, type ServingListener } from './ecs';
 import { SnsWorld, type PublishedNotification } from './sns';
-import type { WorldContext } from './world-context';
+import { codeDeploySource, ecsSource, type WorldContext } from './world-context';
 
 /** What happened to targets and alarms over time: the raw material of time-to-detect and time-to-recover. */
 export type WorldHistory =
@@ -36,7 +37,7 @@ export class SimWorld {
 
   constructor(
     scenario: Scenario,
-    ctx: WorldContext,
+    private readonly ctx: WorldContext,
     onPublish: (notification: PublishedNotification) => void,
   ) {
     const serviceToTarget = new Map<string, string>();
@@ -86,13 +87,95 @@ export class SimWorld {
     };
   }
 
-  /** The timeline's `deploy`: a release by someone other than the watchdog. */
-  deploy(targetId: string, version: string): void {
+  /**
+   * The timeline's `deploy`: a release by someone other than the watchdog. With `by`, the account has a trail:
+   * the release's API call (ECS UpdateService, CodeDeploy CreateDeployment) is recorded by CloudTrail, whose
+   * record reaches EventBridge after the platform's own deployment event (docs/reliability.md, "Who deployed").
+   * A call CodeDeploy refused is not delivered: the watchdog's rule leaves failed calls out.
+   */
+  deploy(targetId: string, version: string, by?: string): void {
     const ecs = this.ecsTargets.get(targetId);
-    if (ecs) return this.ecs.release(ecs.cluster, ecs.service, version);
+    if (ecs) {
+      this.ecs.release(ecs.cluster, ecs.service, version);
+      if (by !== undefined) this.recordEcsRelease(ecs.cluster, ecs.service, version, by);
+      return;
+    }
     const group = this.codeDeployTargets.get(targetId);
-    if (group) return this.codedeploy.release(group.application, group.deploymentGroup, version);
+    if (group) {
+      const id = this.codedeploy.release(group.application, group.deploymentGroup, version);
+      if (by !== undefined && id !== undefined)
+        this.recordCodeDeployRelease(group.application, group.deploymentGroup, version, id, by);
+      return;
+    }
     throw new Error(`target ${targetId} is neither an ECS service nor a CodeDeploy group of the world`);
+  }
+
+  /** The CloudTrail record of the `UpdateService` that released `version`, answered with the service as it is now. */
+  private recordEcsRelease(cluster: string, service: string, version: string, by: string): void {
+    const answered = this.ecs.serviceNow(cluster, service);
+    this.emitCall(ecsSource(cluster, service), (id, eventId) =>
+      cloudTrailApiCallEvent({
+        id,
+        eventId,
+        at: this.ctx.clock.now(),
+        platform: 'ecs',
+        eventName: 'UpdateService',
+        by,
+        requestParameters: { cluster, service, taskDefinition: version },
+        responseElements: {
+          service: {
+            serviceArn: answered.serviceArn,
+            serviceName: answered.serviceName,
+            clusterArn: answered.clusterArn,
+            status: answered.status,
+            desiredCount: answered.desiredCount,
+            taskDefinition: answered.taskDefinition,
+            deployments: (answered.deployments ?? []).map((d) => ({
+              id: d.id,
+              status: d.status,
+              taskDefinition: d.taskDefinition,
+              rolloutState: d.rolloutState,
+            })),
+          },
+        },
+      }),
+    );
+  }
+
+  /** The CloudTrail record of the `CreateDeployment` that released `version` as deployment `deploymentId`. */
+  private recordCodeDeployRelease(
+    application: string,
+    deploymentGroup: string,
+    version: string,
+    deploymentId: string,
+    by: string,
+  ): void {
+    this.emitCall(codeDeploySource(application, deploymentGroup), (id, eventId) =>
+      cloudTrailApiCallEvent({
+        id,
+        eventId,
+        at: this.ctx.clock.now(),
+        platform: 'codedeploy',
+        eventName: 'CreateDeployment',
+        by,
+        requestParameters: {
+          applicationName: application,
+          deploymentGroupName: deploymentGroup,
+          revision: revisionLocation(version),
+        },
+        responseElements: { deploymentId },
+      }),
+    );
+  }
+
+  /** On the resource's own sequence, so it follows the deployment event the release emitted. */
+  private emitCall(source: string, event: (id: string, eventId: string) => EventBridgeEvent): void {
+    const n = this.ctx.next(`cloudtrail:${source}`);
+    this.ctx.emit(
+      source,
+      event(stableUuid(`cloudtrail-event:${source}`, n), stableUuid(`cloudtrail:${source}`, n)),
+      1,
+    );
   }
 
   /** The version each config target runs now (a CodeDeploy group's: the revision label it serves). */

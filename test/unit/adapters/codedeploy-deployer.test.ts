@@ -160,6 +160,7 @@ describe('CodeDeployDeployer', () => {
           state: 'in-progress',
           startedAt: T0,
           artifact: artifactOf('r8'),
+          deployedBy: 'CodeDeploy creator: user',
           blocksNewDeployments: true,
           stopRef: 'd-2',
           stopRestores: 'payments@r7',
@@ -172,6 +173,7 @@ describe('CodeDeployDeployer', () => {
             startedAt: T0 - DAY,
             completedAt: T0 - DAY + 2 * MIN,
             artifact: artifactOf('r7'),
+            deployedBy: 'CodeDeploy creator: user',
           },
         ],
         nativeRollback: false,
@@ -187,6 +189,27 @@ describe('CodeDeployDeployer', () => {
       });
       const [call] = codedeploy.commandCalls(BatchGetDeploymentsCommand);
       expect(call?.args[0].input).toEqual({ deploymentIds: ['d-1', 'd-2'] });
+    });
+
+    it('names who created each deployment as CodeDeploy reports it (creator), and nobody when it does not', async () => {
+      // Prepare
+      const { creator: _none, ...anonymous } = baseline;
+      const byAutoScaling = { ...rollingOut, creator: 'autoscaling' as const };
+      world({
+        lastSuccessful: anonymous,
+        lastAttempted: byAutoScaling,
+        active: ['d-2'],
+        deployments: [byAutoScaling, anonymous],
+      });
+
+      // Act
+      const live = await deployer.inspect(target);
+
+      // Assess
+      expect(live.kind === 'ok' && [live.latest?.deployedBy, live.previous[0]?.deployedBy]).toEqual([
+        'CodeDeploy creator: autoscaling',
+        undefined,
+      ]);
     });
 
     it('maps a deployment that completed in the window: completed, no stop handle, nothing older to report', async () => {
@@ -208,6 +231,7 @@ describe('CodeDeployDeployer', () => {
           startedAt: T0,
           completedAt: T0 + 2 * MIN,
           artifact: artifactOf('r8'),
+          deployedBy: 'CodeDeploy creator: user',
         },
         previous: [],
         nativeRollback: false,
@@ -269,6 +293,8 @@ describe('CodeDeployDeployer', () => {
             startedAt: T0 + 5 * MIN,
             artifact: artifactOf('r7'),
             isRollback: true,
+            // CodeDeploy's own rollback says so in `creator`, which the ledger keeps as who deployed it.
+            deployedBy: 'CodeDeploy creator: codeDeployRollback',
             blocksNewDeployments: true,
           },
           previous: [

@@ -317,7 +317,10 @@ const EVENT_PARSERS = [
 
 const CASES: readonly Case[] = [
   ...EVENT_PARSERS.flatMap(([fn, source]) => {
-    const events = EVENT_FIXTURES.filter((e) => e.source === source);
+    // CloudTrail records of the same sources (who deployed) are another parser's, with no zod original.
+    const events = EVENT_FIXTURES.filter(
+      (e) => e.source === source && e['detail-type'] !== 'AWS API Call via CloudTrail',
+    );
     return [
       {
         name: fn,

@@ -46,6 +46,15 @@ const observed: Observed = {
   failureDestination: [],
   errors: [],
   commands: [],
+  ledger: [
+    {
+      target: 'checkout',
+      version: 'checkout:42',
+      status: 'failed',
+      deployedBy: 'arn:aws:sts::123456789012:assumed-role/deployer/alice',
+    },
+    { target: 'checkout', version: 'checkout:41', status: 'completed' },
+  ],
 };
 
 describe('checkExpectations', () => {
@@ -92,6 +101,27 @@ describe('checkExpectations', () => {
       'expected 1 decision matching {"outcome":"rollback","reason":"manual"}, got 0; decisions were: checkout rollback (alarm) at 2026-03-01T10:01:00.000Z, checkout skip (duplicate) at 2026-03-01T10:01:00.000Z, checkout skip (not-alarm-state) at 2026-03-01T10:04:00.000Z',
       'expected 1 notification matching {"kind":"escalation"}, got 0; notifications were: rollback-started for checkout at 2026-03-01T10:01:00.000Z',
       'expected alarm checkout-5xx to end ALARM, it ends OK',
+    ]);
+  });
+
+  it('matches final ledger entries on the fields given, who deployed included', () => {
+    const alice = 'arn:aws:sts::123456789012:assumed-role/deployer/alice';
+    expect(
+      checkExpectations(
+        {
+          ledger: [
+            { target: 'checkout', version: 'checkout:42', deployedBy: alice, count: 1 },
+            { target: 'checkout', count: 2 },
+            { deployedBy: 'arn:aws:iam::123456789012:user/bob', count: 0 },
+          ],
+        },
+        observed,
+      ),
+    ).toEqual([]);
+    expect(
+      checkExpectations({ ledger: [{ version: 'checkout:41', deployedBy: alice, count: 1 }] }, observed),
+    ).toEqual([
+      `expected 1 ledger entry matching {"version":"checkout:41","deployedBy":"${alice}"}, got 0; the ledgers were: checkout checkout:42 failed (deployed by ${alice}), checkout checkout:41 completed`,
     ]);
   });
 

@@ -94,6 +94,20 @@ describe('parseScenario: valid scenarios', () => {
     expect(s.timeline[0]?.action).toEqual({ kind: 'deploy', target: 'payments', version: 'payments@r8' });
   });
 
+  it('accepts a deploy that names who deploys, and keeps a deploy without one as it was', () => {
+    const by = 'arn:aws:sts::123456789012:assumed-role/release-pipeline/alice';
+    const s = validScenario({
+      timeline: [
+        { at: '+0s', deploy: { target: 'checkout', version: 'checkout:42', by } },
+        { at: '+1m', deploy: { target: 'checkout', version: 'checkout:43' } },
+      ],
+    });
+    expect(s.timeline.map((e) => e.action)).toEqual([
+      { kind: 'deploy', target: 'checkout', version: 'checkout:42', by },
+      { kind: 'deploy', target: 'checkout', version: 'checkout:43' },
+    ]);
+  });
+
   it('accepts lostEvents naming any of START, SUCCESS, FAILURE, STOP', () => {
     const s = validScenario(
       codeDeployInput({ lostEvents: ['START', 'SUCCESS', 'FAILURE', 'STOP'], rolloutSeconds: 300 }),
@@ -272,12 +286,13 @@ describe('parseScenario: invalid scenarios', () => {
             alarms: { 'checkout-5xx': 'RED', missing: 'OK' },
             decisions: [{ outcome: 'rolback', reason: 'because' }],
             notifications: [{ kind: 'rollback-begun', count: 1.5 }],
+            ledger: [{ target: 'cart', status: 'baked', deployedBy: '' }],
             verdict: 'pass',
           },
         }),
       ),
     ).toEqual([
-      '$.expect.verdict: unknown key; valid keys here are "calls", "final", "decisions", "notifications", "alarms"',
+      '$.expect.verdict: unknown key; valid keys here are "calls", "final", "decisions", "notifications", "alarms", "ledger"',
       '$.expect.calls["sns:Publish"]: must be a whole number >= 0 (got -1)',
       expect.stringMatching(
         /^\$\.expect\.calls\["ecs:UpdateServices"\]: unknown API; expected one of "ecs:UpdateService", /,
@@ -293,6 +308,9 @@ describe('parseScenario: invalid scenarios', () => {
       '$.expect.notifications[0].count: must be a whole number >= 0 (got 1.5)',
       '$.expect.alarms["checkout-5xx"]: must be one of "OK", "ALARM", "INSUFFICIENT_DATA" (got "RED")',
       '$.expect.alarms.missing: unknown alarm "missing"; expected one of $.world.alarms names "checkout-5xx"',
+      '$.expect.ledger[0].status: must be one of "in-progress", "completed", "failed" (got "baked")',
+      '$.expect.ledger[0].deployedBy: must be a principal (a non-empty string) (got "")',
+      '$.expect.ledger[0].target: unknown target "cart"; expected one of $.config.targets ids "checkout"',
     ]);
   });
 

@@ -21,6 +21,7 @@ describe('simulate', () => {
       'failureDestination',
       'errors',
       'commands',
+      'ledger',
     ]);
     expect(output.decisions[0]).toEqual({
       at: '2026-03-01T10:01:00.000Z',

@@ -1,6 +1,6 @@
 import { METRIC } from '../../../lambda/contract';
-import type { DeploymentEvent, LiveOk } from '../../../lambda/domain';
-import { handleDeployment } from '../../../lambda/use-cases/handle-deployment';
+import type { DeploymentEvent, DeploymentPrincipal, LiveOk } from '../../../lambda/domain';
+import { handleDeployment, handleDeploymentCall } from '../../../lambda/use-cases/handle-deployment';
 import {
   ecsTarget,
   liveCompleted,
@@ -145,5 +145,109 @@ describe('handleDeployment', () => {
     const saves = deps.store.saves;
     await handleDeployment(deps, target, event('in-progress', T0, 'ecs-svc/2'), 'req-2');
     expect(deps.store.saves).toBe(saves);
+  });
+});
+
+describe('handleDeploymentCall (who deployed)', () => {
+  const ALICE = 'arn:aws:sts::123456789012:assumed-role/release-pipeline/alice';
+  const BOB = 'arn:aws:sts::123456789012:assumed-role/release-pipeline/bob';
+  const call = (principal: Partial<DeploymentPrincipal> = {}, key = 'cloudtrail|ev-1') => ({
+    key,
+    principal: { deploymentId: 'ecs-svc/2', version: 'checkout:42', by: ALICE, at: T0, ...principal },
+  });
+  const withoutDeployers = (ledger: readonly { deployedBy?: string }[]) =>
+    ledger.map(({ deployedBy: _by, ...rest }) => rest);
+
+  it('names who deployed the entry of its deployment, in place: nothing else changes, no live read', async () => {
+    const deps = fakeDeps(liveInProgress('checkout:42', T0), T0 + 30 * SEC);
+    const before = seededState();
+    deps.store.items.set('checkout', before);
+    await handleDeploymentCall(deps, target, call(), 'req-1');
+    const after = deps.store.items.get('checkout')!;
+    expect(after.ledger.map((e) => [e.version, e.deployedBy])).toEqual([
+      ['checkout:42', ALICE],
+      ['checkout:41', undefined],
+    ]);
+    expect(withoutDeployers(after.ledger)).toEqual(before.ledger);
+    expect(after.pendingPrincipals).toBeUndefined();
+    expect(deps.deployer.calls).toEqual([]);
+    expect(deps.notifier.sent).toEqual([]);
+  });
+
+  it('keeps a record that arrives before its deployment event waiting, and names the entry when it appears', async () => {
+    const deps = fakeDeps(liveInProgress('checkout:42', T0), T0 + 5 * SEC);
+    deps.store.items.set('checkout', seededState({ ledger: [seededState().ledger[1]] }));
+    await handleDeploymentCall(deps, target, call(), 'req-1');
+    const waiting = deps.store.items.get('checkout')!;
+    // No entry for checkout:42 yet: nothing in the ledger the engine would reason about.
+    expect(waiting.ledger.map((e) => e.version)).toEqual(['checkout:41']);
+    expect(waiting.pendingPrincipals).toEqual([call().principal]);
+
+    await handleDeployment(deps, target, event('in-progress', T0, 'ecs-svc/2'), 'req-2');
+    const named = deps.store.items.get('checkout')!;
+    expect(named.ledger[0]).toMatchObject({
+      version: 'checkout:42',
+      status: 'in-progress',
+      deployedBy: ALICE,
+    });
+    expect(named.pendingPrincipals).toBeUndefined();
+  });
+
+  it('changes nothing on a redelivery of the same record (its eventID), even after the entry moved on', async () => {
+    const deps = fakeDeps(liveInProgress('checkout:42', T0), T0 + 30 * SEC);
+    deps.store.items.set('checkout', seededState());
+    await handleDeploymentCall(deps, target, call(), 'req-1');
+    const saves = deps.store.saves;
+    const stored = deps.store.items.get('checkout');
+    await handleDeploymentCall(deps, target, call({ by: BOB }), 'req-2');
+    expect(deps.store.saves).toBe(saves);
+    expect(deps.store.items.get('checkout')).toEqual(stored);
+  });
+
+  it('keeps the first principal of a deployment: a later call that touched it did not deploy it', async () => {
+    const deps = fakeDeps(liveInProgress('checkout:42', T0), T0 + 30 * SEC);
+    deps.store.items.set('checkout', seededState());
+    await handleDeploymentCall(deps, target, call(), 'req-1');
+    await handleDeploymentCall(deps, target, call({ by: BOB }, 'cloudtrail|ev-2'), 'req-2');
+    const state = deps.store.items.get('checkout')!;
+    expect(state.ledger[0]?.deployedBy).toBe(ALICE);
+    expect(state.pendingPrincipals).toBeUndefined();
+  });
+
+  it('names the new deployment of a version anew: an older name does not carry over', async () => {
+    const deps = fakeDeps(
+      {
+        ...liveInProgress('checkout:42', T0 + 60 * SEC),
+        latest: { ...liveInProgress('checkout:42', T0).latest!, id: 'ecs-svc/3' },
+      },
+      T0 + 61 * SEC,
+    );
+    deps.store.items.set('checkout', seededState());
+    await handleDeploymentCall(deps, target, call(), 'req-1');
+    await handleDeployment(deps, target, event('in-progress', T0 + 60 * SEC, 'ecs-svc/3'), 'req-2');
+    expect(deps.store.items.get('checkout')!.ledger[0]).toMatchObject({ deploymentId: 'ecs-svc/3' });
+    expect(deps.store.items.get('checkout')!.ledger[0]).not.toHaveProperty('deployedBy');
+    await handleDeploymentCall(
+      deps,
+      target,
+      call({ deploymentId: 'ecs-svc/3', by: BOB }, 'cloudtrail|ev-3'),
+      'req-3',
+    );
+    expect(deps.store.items.get('checkout')!.ledger[0]?.deployedBy).toBe(BOB);
+  });
+
+  it('forgets a record whose deployment event never came within a day', async () => {
+    const deps = fakeDeps(liveInProgress('checkout:42', T0), T0 + 5 * SEC);
+    deps.store.items.set('checkout', seededState({ ledger: [seededState().ledger[1]] }));
+    await handleDeploymentCall(
+      deps,
+      target,
+      call({ deploymentId: 'ecs-svc/9', version: 'checkout:49' }),
+      'req-1',
+    );
+    expect(deps.store.items.get('checkout')!.pendingPrincipals).toHaveLength(1);
+    deps.clock.at = T0 + 25 * 60 * 60 * SEC;
+    await handleDeployment(deps, target, event('in-progress', T0, 'ecs-svc/2'), 'req-2');
+    expect(deps.store.items.get('checkout')!.pendingPrincipals).toBeUndefined();
   });
 });
