@@ -1,4 +1,5 @@
 import {
+  CODEDEPLOY_CREATOR_PREFIX,
   WATCHDOG_SCOPE,
   type NextStep,
   type NotificationKind,
@@ -8,6 +9,7 @@ import {
 } from '../contract';
 import { formatNumber, formatPeriod } from '../channels/text';
 import {
+  isCreatorLabel,
   MINUTE,
   type ActiveRollback,
   type AlarmTransition,
@@ -741,7 +743,14 @@ function releaseLines(version: string, context: NotificationContext | undefined)
   const entry = context?.ledger?.find((e) => e.version === version);
   if (!entry || (entry.startedAt === undefined && entry.deployedBy === undefined)) return [];
   const when = entry.startedAt !== undefined ? ` at ${utc(entry.startedAt)}` : '';
-  const who = entry.deployedBy !== undefined ? ` by ${entry.deployedBy}` : '';
+  const by = entry.deployedBy;
+  // A CodeDeploy creator is a category (`user`, `CloudFormation`), not a principal: said as such.
+  const who =
+    by === undefined
+      ? ''
+      : isCreatorLabel(by)
+        ? ` (${by.slice(CODEDEPLOY_CREATOR_PREFIX.length)}, as CodeDeploy's creator; no CloudTrail principal seen)`
+        : ` by ${by}`;
   return [`• ${version} was deployed${when}${who}`];
 }
 

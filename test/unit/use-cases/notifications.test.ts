@@ -1136,6 +1136,18 @@ describe('on-call facts in every message, on every channel', () => {
     },
   );
 
+  it("says a CodeDeploy creator is the platform's category, not a principal", () => {
+    const n = decisionNotification(decision(), alarm, {
+      ...rich,
+      ledger: [
+        { version: 'checkout:42', status: 'in-progress', deployedBy: 'CodeDeploy creator: CloudFormation' },
+      ],
+    })!;
+    expect(n.changed).toContain(
+      "• checkout:42 was deployed (CloudFormation, as CodeDeploy's creator; no CloudTrail principal seen)",
+    );
+  });
+
   it('says nothing of the release when the ledger knows neither time nor principal', () => {
     const n = decisionNotification(decision(), alarm, {
       ...rich,
