@@ -102,15 +102,7 @@ export function toSlackMessage(n: WatchdogNotification, options: SlackMessageOpt
     ...changeDetails.map(escapeMrkdwn),
     `*What the watchdog did:* ${escapeMrkdwn(n.did)}`,
   ];
-  const blocks: SlackBlock[] = [
-    {
-      type: 'header',
-      text: { type: 'plain_text', text: cut(`${emoji} ${n.title}`, SLACK_LIMITS.headerText), emoji: true },
-    },
-    // A mention in a header (plain text) pings nobody: it gets a section of its own, first.
-    ...(mention !== undefined ? [section(mention)] : []),
-    ...chunkLines(lines, SLACK_LIMITS.sectionText).slice(0, SLACK_LIMITS.descriptionSections).map(section),
-  ];
+  const blocks = opening(`${emoji} ${n.title}`, mention, lines);
   const links = n.links.filter((l) => l.url.startsWith('https://') && l.url.length <= SLACK_LIMITS.buttonUrl);
   if (links.length > 0) blocks.push(buttons(links));
   if (n.nextSteps.length > 0) {
@@ -134,12 +126,25 @@ export function toSlackMessage(n: WatchdogNotification, options: SlackMessageOpt
       ['Region', ctx['region']],
     ]),
   );
-  const fallback = escapeMrkdwn(`${emoji} ${n.title}`);
-  // The fallback text is what a phone's push notification shows: the mention must be in it to page.
-  return {
-    text: cut(mention !== undefined ? `${mention} ${fallback}` : fallback, SLACK_LIMITS.fallbackText),
-    blocks,
-  };
+  return { text: fallbackText(`${emoji} ${n.title}`, mention), blocks };
+}
+
+/**
+ * The header, the mention and the body sections every message starts with. A mention in a header (plain text)
+ * pings nobody: it gets a section of its own, first.
+ */
+function opening(title: string, mention: string | undefined, lines: readonly string[]): SlackBlock[] {
+  return [
+    { type: 'header', text: { type: 'plain_text', text: cut(title, SLACK_LIMITS.headerText), emoji: true } },
+    ...(mention !== undefined ? [section(mention)] : []),
+    ...chunkLines(lines, SLACK_LIMITS.sectionText).slice(0, SLACK_LIMITS.descriptionSections).map(section),
+  ];
+}
+
+/** The text a phone's push notification shows: the mention must be in it to page. */
+function fallbackText(title: string, mention: string | undefined): string {
+  const escaped = escapeMrkdwn(title);
+  return cut(mention !== undefined ? `${mention} ${escaped}` : escaped, SLACK_LIMITS.fallbackText);
 }
 
 /**
@@ -156,20 +161,11 @@ export function cardToSlackMessage(
   const level = severity ?? severityOfKind(kind);
   const emoji = SEVERITY_EMOJI[level];
   const mention = level === 'high' ? options.mention : undefined;
-  const blocks: SlackBlock[] = [
-    {
-      type: 'header',
-      text: {
-        type: 'plain_text',
-        text: cut(`${emoji} ${card.content.title}`, SLACK_LIMITS.headerText),
-        emoji: true,
-      },
-    },
-    ...(mention !== undefined ? [section(mention)] : []),
-    ...chunkLines(card.content.description.trim().split('\n').map(escapeMrkdwn), SLACK_LIMITS.sectionText)
-      .slice(0, SLACK_LIMITS.descriptionSections)
-      .map(section),
-  ];
+  const blocks = opening(
+    `${emoji} ${card.content.title}`,
+    mention,
+    card.content.description.trim().split('\n').map(escapeMrkdwn),
+  );
   const steps = card.content.nextSteps.filter((s) => s.trim().length > 0);
   if (steps.length > 0) {
     blocks.push(
@@ -191,11 +187,7 @@ export function cardToSlackMessage(
       ['Region', ctx['region']],
     ]),
   );
-  const fallback = escapeMrkdwn(`${emoji} ${card.content.title}`);
-  return {
-    text: cut(mention !== undefined ? `${mention} ${fallback}` : fallback, SLACK_LIMITS.fallbackText),
-    blocks,
-  };
+  return { text: fallbackText(`${emoji} ${card.content.title}`, mention), blocks };
 }
 
 /** Slack's mrkdwn needs exactly these three escaped; everything else is shown as typed. */
@@ -323,14 +315,7 @@ export function alarmToSlackMessage(
     ...(alarm.trigger !== undefined ? triggerLines(alarm.trigger) : []),
     ...(alarm.composite !== undefined ? compositeLines(alarm.composite) : []),
   ];
-  const blocks: SlackBlock[] = [
-    {
-      type: 'header',
-      text: { type: 'plain_text', text: cut(`${emoji} ${title}`, SLACK_LIMITS.headerText), emoji: true },
-    },
-    ...(mention !== undefined ? [section(mention)] : []),
-    ...chunkLines(lines, SLACK_LIMITS.sectionText).slice(0, SLACK_LIMITS.descriptionSections).map(section),
-  ];
+  const blocks = opening(`${emoji} ${title}`, mention, lines);
   const links = alarmLinks(alarm, own);
   if (links.length > 0) {
     blocks.push(buttons(links));
@@ -355,11 +340,7 @@ export function alarmToSlackMessage(
       ['Region', region],
     ].map(([label, value]) => ({ type: 'mrkdwn', text: `*${label}:* ${escapeMrkdwn(value ?? '')}` })),
   });
-  const fallback = escapeMrkdwn(`${emoji} ${title}`);
-  return {
-    text: cut(mention !== undefined ? `${mention} ${fallback}` : fallback, SLACK_LIMITS.fallbackText),
-    blocks,
-  };
+  return { text: fallbackText(`${emoji} ${title}`, mention), blocks };
 }
 
 const COMPARISON: Readonly<Record<string, string>> = {

@@ -539,6 +539,23 @@ describe('alarmToSlackMessage', () => {
     expect(contextTexts(message.blocks)).toContain('*Region:* cn-north-1 (US East (N. Virginia))');
   });
 
+  it('mentions the configured group when a health alarm fires, and not on its recovery', () => {
+    const firing = alarmToSlackMessage(alarmOf(snsFixture('dead-letter-alarm')), { mention: '<!here>' });
+    expect(firing.text).toBe(`<!here> :rotating_light: Watchdog health: ${DEAD_LETTER_ALARM} is ALARM`);
+    expect(sectionTexts(firing.blocks)[0]).toBe('<!here>');
+    const recovered = alarmToSlackMessage(
+      alarmOf(
+        withMessage(snsFixture('dead-letter-alarm'), {
+          ...alarmMessageOf(snsFixture('dead-letter-alarm')),
+          NewStateValue: 'OK',
+          OldStateValue: 'ALARM',
+        }),
+      ),
+      { mention: '<!here>' },
+    );
+    expect(JSON.stringify(recovered)).not.toContain('<!here>');
+  });
+
   it('renders INSUFFICIENT_DATA as a warning', () => {
     // Prepare
     const event = snsFixture('dead-letter-alarm');
