@@ -67,6 +67,7 @@ import { acknowledge, nagFindingValue } from './private/nag';
 import { configAsset, stageConfig } from './private/config-asset';
 import { buildRuntimeConfig } from './private/runtime-config';
 import { checkSweepInterval, validateWatchdog } from './private/validate';
+import { resolveChannels, type NotificationChannel } from './notification-channel';
 import type {
   CodeDeployGroupReference,
   EcsServiceReference,
@@ -143,6 +144,14 @@ export interface RollbackWatchdogProps {
    * @default - no email subscriptions
    */
   readonly notificationEmails?: readonly string[];
+  /**
+   * Where notifications go, one factory per channel: `NotificationChannel.email(...)`,
+   * `.chatbotSlack(...)`, `.slackWebhook(secret, { mention })`. Adds to `notificationEmails`, `chatbotSlack`
+   * and `slackWebhookSecret`; at most one Chatbot channel and one Slack webhook in all.
+   *
+   * @default - only the channels of the single-channel props
+   */
+  readonly notificationChannels?: readonly NotificationChannel[];
   /**
    * Retention of the handlers' log groups.
    *
@@ -471,6 +480,8 @@ export class RollbackWatchdog extends Construct {
     this.permissions = props.permissions ?? {};
     this.maxEventAge = props.maxEventAge;
     this.auditRetention = props.auditRetention;
+    const channels = resolveChannels(props);
+    this.constructionProblems.push(...channels.problems);
     // An invalid interval fails validation at synth; until then the schedule must still be constructible.
     const sweepInterval =
       props.sweepInterval && checkSweepInterval(props.sweepInterval).length === 0
@@ -543,7 +554,7 @@ export class RollbackWatchdog extends Construct {
     });
     this.dashboard = this.monitoring.dashboard;
 
-    for (const email of props.notificationEmails ?? []) {
+    for (const email of channels.emails) {
       this.notificationTopic.addSubscription(
         new subscriptions.EmailSubscription(email, { deadLetterQueue: dlq }),
       );
@@ -681,14 +692,14 @@ export class RollbackWatchdog extends Construct {
     }
     for (const principal of props.readOnlyPrincipals ?? []) this.operatorReadUrl.grantInvokeUrl(principal);
 
-    if (props.slackWebhookSecret) {
+    if (channels.slackWebhookSecret) {
       this.slackNotifier = this.createSlackNotifier(
-        props.slackWebhookSecret,
+        channels.slackWebhookSecret,
         logRetention,
-        props.slackMention,
+        channels.slackMention,
       );
     }
-    if (props.chatbotSlack) this.slackChannel = this.createSlackChannel(props.chatbotSlack);
+    if (channels.chatbotSlack) this.slackChannel = this.createSlackChannel(channels.chatbotSlack);
 
     if (props.auditExport) {
       const exported = this.exportAudit(props.auditExport, logRetention);
@@ -860,10 +871,10 @@ export class RollbackWatchdog extends Construct {
           defaults: this.defaults,
           maxEventAge: this.maxEventAge,
           sweepInterval: props.sweepInterval,
-          notificationEmails: props.notificationEmails,
-          chatbotSlack: props.chatbotSlack,
-          slackWebhookSecret: props.slackWebhookSecret,
-          slackMention: props.slackMention,
+          notificationEmails: channels.emails,
+          chatbotSlack: channels.chatbotSlack,
+          slackWebhookSecret: channels.slackWebhookSecret,
+          slackMention: channels.slackMention,
           permissions: props.permissions,
           auditRetention: props.auditRetention,
           auditExport: props.auditExport,

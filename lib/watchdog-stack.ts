@@ -8,6 +8,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { AuditExportConfig, PolicyConfig, WatchdogConfig } from '../lambda/contract';
+import { NotificationChannel } from './notification-channel';
 import { RollbackTarget, type RollbackPolicy } from './rollback-target';
 import {
   RollbackWatchdog,
@@ -146,6 +147,10 @@ export class WatchdogStack extends Stack {
           : secretsmanager.Secret.fromSecretNameV2(this, 'SlackWebhookSecret', slackSecretName),
       slackMention: config.notifications?.slack?.mention,
       chatbotSlack: props.chatbotSlack,
+      // From the config file too; with the prop as well, synth names the two and asks to keep one.
+      notificationChannels: config.notifications?.chatbotSlack
+        ? [NotificationChannel.chatbotSlack(config.notifications.chatbotSlack)]
+        : undefined,
       permissions: config.permissions,
       operatorPrincipals: props.operatorPrincipals,
       readOnlyPrincipals: props.readOnlyPrincipals,

@@ -173,6 +173,19 @@ const slackShape = {
 };
 const slack = z.strictObject(slackShape, { error: 'must be an object' });
 
+/** Slack's ids: a workspace `T…` and a channel `C…` (or `G…` for an older private channel), upper case. */
+const slackId = (what: string, first: string) =>
+  z.string({ error: `must be a Slack ${what} id string` }).regex(new RegExp(`^[${first}][A-Z0-9]{2,30}$`), {
+    error: `must be a Slack ${what} id like "${first[0]}0123ABCD" (Slack shows it in the ${what}'s details)`,
+  });
+const chatbotSlackShape = {
+  slackWorkspaceId: slackId('workspace', 'T'),
+  slackChannelId: slackId('channel', 'CG'),
+};
+const chatbotSlack = z.strictObject(chatbotSlackShape, {
+  error: 'must be an object { "slackWorkspaceId": string, "slackChannelId": string }',
+});
+
 const TARGET_SCHEMAS = { 'ecs-service': ecsServiceTarget, codedeploy: codeDeployTarget } as const;
 
 const defaultsShape = {
@@ -262,6 +275,7 @@ const configSchema = z.strictObject(
             .optional(),
           slackWebhookSecretName: nonEmptyName('Secrets Manager secret').optional(),
           slack: slack.optional(),
+          chatbotSlack: chatbotSlack.optional(),
         },
         { error: 'must be an object' },
       )
@@ -302,7 +316,10 @@ function allowedKeys(path: readonly PathSegment[], input: unknown): string[] {
   if (last === 'maxRollbacks') return ['count', 'windowMinutes'];
   if (last === 'freeze') return Object.keys(freeze.shape);
   if (path.length === 1 && last === 'defaults') return Object.keys(defaultsShape);
-  if (path.length === 1 && last === 'notifications') return ['emails', 'slackWebhookSecretName', 'slack'];
+  if (path.length === 1 && last === 'notifications')
+    return ['emails', 'slackWebhookSecretName', 'slack', 'chatbotSlack'];
+  if (path.length === 2 && path[0] === 'notifications' && last === 'chatbotSlack')
+    return Object.keys(chatbotSlackShape);
   if (path.length === 2 && path[0] === 'notifications' && last === 'slack') return Object.keys(slackShape);
   if (path.length === 1 && last === 'permissions') return Object.keys(permissionsShape);
   if (path.length === 1 && last === 'auditExport') return Object.keys(auditExportShape);

@@ -60,6 +60,14 @@ export interface NotificationsConfig {
   /** The same secret as `slack.webhookSecretName`, under its first name; set one of the two. */
   readonly slackWebhookSecretName?: string;
   readonly slack?: SlackConfig;
+  /** An AWS Chatbot Slack channel subscribed to the topic (the same as the construct's `chatbotSlack`). */
+  readonly chatbotSlack?: ChatbotSlackConfig;
+}
+
+/** The Slack workspace authorized with AWS Chatbot and the channel to post to, by id. */
+export interface ChatbotSlackConfig {
+  readonly slackWorkspaceId: string;
+  readonly slackChannelId: string;
 }
 
 /** The Slack-webhook channel: the secret holding the incoming webhook URL, and who high-severity posts page. */

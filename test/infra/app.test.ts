@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { buildApp, DEFAULT_STACK_NAME } from '../../bin/app';
 import { Stack } from 'aws-cdk-lib';
-import { RollbackTarget, RollbackWatchdog, WatchdogStack } from '../../lib';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { NotificationChannel, RollbackTarget, RollbackWatchdog, WatchdogStack } from '../../lib';
 import { EXAMPLE_CONFIG_FILE, appWithoutBundling, writtenConfig } from './helpers';
 
 const dir = mkdtempSync(join(tmpdir(), 'watchdog-app-'));
@@ -134,5 +135,66 @@ describe('WatchdogStack notifications from the config', () => {
     expect(() => app.synth()).toThrow(
       /runbookUrl: must be an https URL[\s\S]*slackMention: must be Slack mention syntax/,
     );
+  });
+});
+
+describe('NotificationChannel factories', () => {
+  const target = RollbackTarget.ecsService({ id: 'web', cluster: 'prod', serviceName: 'web', alarms: ['a'] });
+
+  it('wires e-mail, Chatbot and the Slack webhook with its mention, as the single-channel props do', () => {
+    const app = appWithoutBundling();
+    const stack = new Stack(app, 'S', { env: { account: '123456789012', region: 'us-east-1' } });
+    const secret = secretsmanager.Secret.fromSecretNameV2(stack, 'Slack', 'watchdog/slack');
+    const watchdog = new RollbackWatchdog(stack, 'W', {
+      targets: [target],
+      notificationEmails: ['a@example.com'],
+      notificationChannels: [
+        NotificationChannel.email('b@example.com'),
+        NotificationChannel.chatbotSlack({ slackWorkspaceId: 'T0123ABCD', slackChannelId: 'C0123ABCD' }),
+        NotificationChannel.slackWebhook(secret, { mention: '<!here>' }),
+      ],
+    });
+    const template = Template.fromStack(stack);
+    template.resourcePropertiesCountIs('AWS::SNS::Subscription', { Protocol: 'email' }, 2);
+    template.resourceCountIs('AWS::Chatbot::SlackChannelConfiguration', 1);
+    expect(watchdog.slackNotifier).toBeDefined();
+    const mentions = Object.values(template.findResources('AWS::Lambda::Function')).flatMap((fn) => {
+      const value: unknown = fn['Properties']?.Environment?.Variables?.['WATCHDOG_SLACK_MENTION'];
+      return value === undefined ? [] : [value];
+    });
+    expect(mentions).toEqual(['<!here>']);
+  });
+
+  it('refuses two Slack webhooks or two Chatbot channels, naming both ways of giving one', () => {
+    const app = appWithoutBundling();
+    const stack = new Stack(app, 'S', { env: { account: '123456789012', region: 'us-east-1' } });
+    const secret = secretsmanager.Secret.fromSecretNameV2(stack, 'Slack', 'watchdog/slack');
+    const chatbot = { slackWorkspaceId: 'T0123ABCD', slackChannelId: 'C0123ABCD' };
+    new RollbackWatchdog(stack, 'W', {
+      targets: [target],
+      slackWebhookSecret: secret,
+      chatbotSlack: chatbot,
+      notificationChannels: [
+        NotificationChannel.slackWebhook(secret),
+        NotificationChannel.chatbotSlack(chatbot),
+      ],
+    });
+    expect(() => app.synth()).toThrow(
+      /at most one Chatbot Slack channel \(chatbotSlack or NotificationChannel.chatbotSlack\)[\s\S]*at most one Slack webhook \(slackWebhookSecret or NotificationChannel.slackWebhook\)/,
+    );
+  });
+
+  it('takes notifications.chatbotSlack from the config file', () => {
+    const stack = new WatchdogStack(appWithoutBundling(), 'W', {
+      env: { account: '123456789012', region: 'us-east-1' },
+      config: {
+        targets: [{ id: 'web', type: 'ecs-service', cluster: 'prod', service: 'web', alarms: ['a'] }],
+        notifications: { chatbotSlack: { slackWorkspaceId: 'T0123ABCD', slackChannelId: 'C0123ABCD' } },
+      },
+    });
+    Template.fromStack(stack).hasResourceProperties('AWS::Chatbot::SlackChannelConfiguration', {
+      SlackWorkspaceId: 'T0123ABCD',
+      SlackChannelId: 'C0123ABCD',
+    });
   });
 });

@@ -604,3 +604,24 @@ describe('runbookUrl and the Slack channel settings', () => {
     ]);
   });
 });
+
+describe('notifications.chatbotSlack', () => {
+  it('accepts Slack ids and refuses anything else, naming the field', () => {
+    expect(
+      parsed({
+        targets: [checkout],
+        notifications: { chatbotSlack: { slackWorkspaceId: 'T0123ABCD', slackChannelId: 'C0123ABCD' } },
+      }).notifications?.chatbotSlack,
+    ).toEqual({ slackWorkspaceId: 'T0123ABCD', slackChannelId: 'C0123ABCD' });
+    expect(
+      problemsOf({
+        targets: [checkout],
+        notifications: { chatbotSlack: { slackWorkspaceId: 'acme', slackChannelId: '#oncall', extra: 1 } },
+      }),
+    ).toEqual([
+      '$.notifications.chatbotSlack.slackWorkspaceId: must be a Slack workspace id like "T0123ABCD" (Slack shows it in the workspace\'s details) (got "acme")',
+      '$.notifications.chatbotSlack.slackChannelId: must be a Slack channel id like "C0123ABCD" (Slack shows it in the channel\'s details) (got "#oncall")',
+      '$.notifications.chatbotSlack.extra: unknown key; valid keys here are "slackWorkspaceId", "slackChannelId"',
+    ]);
+  });
+});
