@@ -189,9 +189,13 @@ describe('ECS: an ALARM after a completed deployment', () => {
       kind: { Type: 'String', Value: 'rollback-started' },
       target: { Type: 'String', Value: 'checkout' },
       severity: { Type: 'String', Value: 'warning' },
+      notification: { Type: 'String', Value: expect.any(String) },
     });
     const body = JSON.parse(envelope.Message);
     expect(body.content.title).toBe(`Rolling back checkout: ${bad} → ${good}`);
+    // The typed notification carries the same change lines the card shows.
+    const typed = JSON.parse(envelope.MessageAttributes?.['notification']?.Value ?? '');
+    expect(typed.changed).toContain(`• web: ${IMAGES.bad} → ${IMAGES.good}`);
     // From DescribeTaskDefinition of both revisions in moto: only the container whose image differs.
     expect(body.content.description).toContain(`web: ${IMAGES.bad} → ${IMAGES.good}`);
     expect(body.content.description).not.toContain('log-router');

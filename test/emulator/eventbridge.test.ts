@@ -36,6 +36,9 @@ const eventbridge = new EventBridgeClient({ maxAttempts: 1 });
 const sqs = new SQSClient({});
 let template: CfnTemplate;
 const queues = {} as Record<Family, Queue>;
+/** The queue behind the CloudTrail rules (who deployed), and the service ARNs the ECS ones match, rule by rule. */
+let callQueue: Queue;
+const ecsCallServices: string[][] = [];
 /** Per family, the values of the field each rule matches on, rule by rule. */
 const ruleValues: Record<Family, string[][]> = { alarm: [], ecs: [], codedeploy: [] };
 
@@ -107,9 +110,21 @@ beforeAll(async () => {
   for (const family of ['alarm', 'ecs', 'codedeploy'] as const) {
     queues[family] = await createQueue(sqs, `emu-eb-${family}`);
   }
+  callQueue = await createQueue(sqs, 'emu-eb-calls');
   for (const [logicalId, rule] of Object.entries(template.Resources)) {
     if (rule.Type !== 'AWS::Events::Rule' || !rule.Properties?.EventPattern) continue;
     const pattern = resolveIntrinsics(rule.Properties.EventPattern);
+    if (pattern['detail-type']?.[0] === DETAIL_TYPE.cloudTrailApiCall) {
+      // Who deployed: these share the families' sources and are told apart by their detail-type.
+      const name = `emu-eb-${logicalId}`.slice(0, 64);
+      if (pattern.source[0] === EVENT_SOURCE.ecs)
+        ecsCallServices.push(pattern.detail.responseElements.service.serviceArn);
+      await eventbridge.send(new PutRuleCommand({ Name: name, EventPattern: JSON.stringify(pattern) }));
+      await eventbridge.send(
+        new PutTargetsCommand({ Rule: name, Targets: [{ Id: 'queue', Arn: callQueue.arn }] }),
+      );
+      continue;
+    }
     const family = SOURCE_FAMILY[pattern.source[0]];
     ruleValues[family].push(family === 'alarm' ? pattern.detail.alarmName : pattern.resources);
     const name = `emu-eb-${logicalId}`.slice(0, 64);
@@ -201,5 +216,34 @@ describe('EventBridge: the synthesized rules in moto', () => {
     expect(delivered.map((m) => identity('codedeploy', JSON.parse(m.Body!))).sort()).toEqual(
       [...groups].sort(),
     );
+  });
+
+  it('delivers the CloudTrail record of a configured service UpdateService, not a failed call or another service', async () => {
+    expect(ecsCallServices.length).toBeGreaterThan(1);
+    const configured = ecsCallServices.map((arns) => arns[arns.length - 1]);
+    const call = (service: string, extra: Record<string, unknown> = {}): PutEventsRequestEntry => ({
+      Source: EVENT_SOURCE.ecs,
+      DetailType: DETAIL_TYPE.cloudTrailApiCall,
+      Resources: [],
+      Detail: JSON.stringify({
+        eventSource: 'ecs.amazonaws.com',
+        eventName: 'UpdateService',
+        eventID: `id-${service}-${Object.keys(extra).join('')}`,
+        userIdentity: { type: 'IAMUser', arn: `arn:aws:iam::${MOTO_ACCOUNT}:user/carol` },
+        responseElements: { service: { serviceArn: service } },
+        ...extra,
+      }),
+    });
+
+    await putEvents([
+      ...configured.map((arn) => call(arn)),
+      call(configured[0], { errorCode: 'AccessDenied' }),
+      call(serviceArn(FLEET.cluster, 'emu-eb-service-999-api')),
+    ]);
+
+    const delivered = await receiveExactly(sqs, callQueue, configured.length);
+    expect(
+      delivered.map((m) => JSON.parse(m.Body!).detail.responseElements.service.serviceArn as string).sort(),
+    ).toEqual([...configured].sort());
   });
 });
