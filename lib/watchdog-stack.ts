@@ -152,8 +152,9 @@ export class WatchdogStack extends Stack {
         ? [NotificationChannel.chatbotSlack(config.notifications.chatbotSlack)]
         : undefined,
       permissions: config.permissions,
-      operatorPrincipals: props.operatorPrincipals,
-      readOnlyPrincipals: props.readOnlyPrincipals,
+      // From the construct props and the config file alike (the config names them by ARN).
+      operatorPrincipals: principals(props.operatorPrincipals, config.operatorPrincipals),
+      readOnlyPrincipals: principals(props.readOnlyPrincipals, config.readOnlyPrincipals),
       permissionsBoundary:
         boundaryArn === undefined
           ? undefined
@@ -193,4 +194,13 @@ export function synthProblems(config: WatchdogConfig): string[] {
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
+}
+
+/** The principals of a prop and of the config's ARNs together; undefined when neither gives any. */
+function principals(
+  given: readonly iam.IPrincipal[] | undefined,
+  arns: readonly string[] | undefined,
+): iam.IPrincipal[] | undefined {
+  const all = [...(given ?? []), ...(arns ?? []).map((arn) => new iam.ArnPrincipal(arn))];
+  return all.length > 0 ? all : undefined;
 }

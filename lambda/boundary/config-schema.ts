@@ -21,6 +21,7 @@ import {
   retentionDaysProblem,
   retentionDaysRule,
   RUNTIME_CONFIG_SCHEMA_VERSION,
+  IAM_PRINCIPAL_ARN_PATTERN,
   runbookUrlProblem,
   slackMentionProblem,
   TARGET_ID_PATTERN,
@@ -127,6 +128,14 @@ const checkedString = (what: string, problem: (value: string) => string | undefi
     const found = problem(ctx.value);
     if (found) ctx.issues.push({ code: 'custom', message: found, input: ctx.value });
   });
+
+const principalArns = z.array(
+  z.string({ error: 'must be an IAM ARN string' }).regex(IAM_PRINCIPAL_ARN_PATTERN, {
+    error:
+      'must be the ARN of an IAM role, user or account root, like "arn:aws:iam::123456789012:role/oncall" (an assumed-role session ARN expires with its session)',
+  }),
+  { error: 'must be a list of IAM ARNs' },
+);
 
 const runbookUrl = checkedString('an https URL string', runbookUrlProblem);
 
@@ -300,6 +309,8 @@ const configSchema = z.strictObject(
       })
       .optional(),
     permissions: z.strictObject(permissionsShape, { error: 'must be an object' }).optional(),
+    operatorPrincipals: principalArns.optional(),
+    readOnlyPrincipals: principalArns.optional(),
     auditExport: auditExport.optional(),
   },
   { error: 'must be a JSON object with a "targets" list' },

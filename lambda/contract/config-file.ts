@@ -106,4 +106,11 @@ export interface WatchdogConfig {
   readonly permissions?: PermissionsConfig;
   /** Copies of the audit items in S3 (README: Security → Audit retention). */
   readonly auditExport?: AuditExportConfig;
+  /**
+   * IAM ARNs (roles, users, or an account's root) that may call the operator Function URL, as the construct's
+   * `operatorPrincipals`: every command, `rollback --force` included.
+   */
+  readonly operatorPrincipals?: readonly string[];
+  /** IAM ARNs that may call the read-only operator URL only (`status`, `history`), as `readOnlyPrincipals`. */
+  readonly readOnlyPrincipals?: readonly string[];
 }

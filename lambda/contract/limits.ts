@@ -29,6 +29,13 @@ export const LIMITS = {
   maxDateMs: 8_640_000_000_000_000,
 } as const;
 
+/**
+ * An IAM principal ARN a Function URL's resource policy can name: a role (paths allowed), a user, or an
+ * account's root, in any partition.
+ */
+export const IAM_PRINCIPAL_ARN_PATTERN =
+  /^arn:aws(?:-[a-z]+)*:iam::\d{12}:(?:root|role\/[\w+=,.@/-]{1,512}|user\/[\w+=,.@/-]{1,512})$/;
+
 /** The longest runbook URL a target may name (it is repeated in every message about the target). */
 export const RUNBOOK_URL_MAX_LENGTH = 1_000;
 

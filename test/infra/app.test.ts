@@ -198,3 +198,34 @@ describe('NotificationChannel factories', () => {
     });
   });
 });
+
+describe('operator principals from the config file', () => {
+  it('lets the config name who may operate and who may only read, by ARN', () => {
+    const stack = new WatchdogStack(appWithoutBundling(), 'W', {
+      env: { account: '123456789012', region: 'us-east-1' },
+      config: {
+        targets: [{ id: 'web', type: 'ecs-service', cluster: 'prod', service: 'web', alarms: ['a'] }],
+        operatorPrincipals: ['arn:aws:iam::123456789012:role/oncall'],
+        readOnlyPrincipals: ['arn:aws:iam::123456789012:role/support'],
+      },
+    });
+    const permissions = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Permission')).map(
+      (p) => ({
+        principal: p['Properties'].Principal as unknown,
+        action: p['Properties'].Action as string,
+        fn: JSON.stringify(p['Properties'].FunctionName),
+      }),
+    );
+    const of = (arn: string) => permissions.filter((p) => p.principal === arn);
+    const operator = of('arn:aws:iam::123456789012:role/oncall');
+    const reader = of('arn:aws:iam::123456789012:role/support');
+    // Operators may call both URLs; readers only the read-only one.
+    const operatorFunctions = new Set(operator.map((p) => p.fn));
+    const readerFunctions = new Set(reader.map((p) => p.fn));
+    expect(operatorFunctions.size).toBe(2);
+    expect(readerFunctions.size).toBe(1);
+    expect(operatorFunctions.has([...readerFunctions][0])).toBe(true);
+    expect([...readerFunctions][0]).toContain('OperatorReadHandler');
+    expect(reader.map((p) => p.action).sort()).toEqual(['lambda:InvokeFunction', 'lambda:InvokeFunctionUrl']);
+  });
+});

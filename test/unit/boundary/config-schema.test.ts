@@ -230,7 +230,7 @@ describe('parseWatchdogConfig: problems (RELIABILITY #24)', () => {
       ),
     ]);
     expect(problemsOf({ targets: [checkout], notify: {} })).toEqual([
-      '$.notify: unknown key; valid keys here are "defaults", "targets", "notifications", "permissions", "auditExport"',
+      '$.notify: unknown key; valid keys here are "defaults", "targets", "notifications", "permissions", "operatorPrincipals", "readOnlyPrincipals", "auditExport"',
     ]);
   });
 
@@ -622,6 +622,31 @@ describe('notifications.chatbotSlack', () => {
       '$.notifications.chatbotSlack.slackWorkspaceId: must be a Slack workspace id like "T0123ABCD" (Slack shows it in the workspace\'s details) (got "acme")',
       '$.notifications.chatbotSlack.slackChannelId: must be a Slack channel id like "C0123ABCD" (Slack shows it in the channel\'s details) (got "#oncall")',
       '$.notifications.chatbotSlack.extra: unknown key; valid keys here are "slackWorkspaceId", "slackChannelId"',
+    ]);
+  });
+});
+
+describe('operatorPrincipals and readOnlyPrincipals', () => {
+  it('accept role, user and root ARNs and refuse anything else, naming the entry', () => {
+    expect(
+      parsed({
+        targets: [checkout],
+        operatorPrincipals: ['arn:aws:iam::123456789012:role/team/oncall', 'arn:aws:iam::123456789012:root'],
+        readOnlyPrincipals: ['arn:aws-cn:iam::123456789012:user/carol'],
+      }).readOnlyPrincipals,
+    ).toEqual(['arn:aws-cn:iam::123456789012:user/carol']);
+    expect(
+      problemsOf({
+        targets: [checkout],
+        operatorPrincipals: ['arn:aws:sts::123456789012:assumed-role/oncall/jane', 'oncall'],
+      }),
+    ).toEqual([
+      expect.stringMatching(
+        /^\$\.operatorPrincipals\[0\]: must be the ARN of an IAM role, user or account root/,
+      ),
+      expect.stringMatching(
+        /^\$\.operatorPrincipals\[1\]: must be the ARN of an IAM role, user or account root/,
+      ),
     ]);
   });
 });
