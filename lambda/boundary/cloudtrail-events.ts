@@ -169,10 +169,7 @@ function parseFailedCall(raw: unknown, platform: Platform, options: ParseOptions
   const r = failedCallSchema(platform).safeParse(raw);
   if (!r.success) return malformed(r.issues);
   const e = r.data;
-  const future = fromTheFuture(options, [
-    [['time'], e.time],
-    [['detail', 'eventTime'], e.detail.eventTime],
-  ]);
+  const future = callFromTheFuture(options, e);
   if (future) return future;
   return {
     ok: true,
@@ -186,10 +183,7 @@ function parseEcsCall(raw: unknown, options: ParseOptions): Parsed<DeploymentCal
   if (!r.success) return malformed(r.issues);
   const e = r.data;
   const d = e.detail;
-  const future = fromTheFuture(options, [
-    [['time'], e.time],
-    [['detail', 'eventTime'], d.eventTime],
-  ]);
+  const future = callFromTheFuture(options, e);
   if (future) return future;
   const service = d.responseElements.service;
   const arn = parseServiceArn(service.serviceArn);
@@ -229,10 +223,7 @@ function parseCodeDeployCall(raw: unknown, options: ParseOptions): Parsed<Deploy
   if (!r.success) return malformed(r.issues);
   const e = r.data;
   const d = e.detail;
-  const future = fromTheFuture(options, [
-    [['time'], e.time],
-    [['detail', 'eventTime'], d.eventTime],
-  ]);
+  const future = callFromTheFuture(options, e);
   if (future) return future;
   return {
     ok: true,
@@ -250,6 +241,17 @@ function parseCodeDeployCall(raw: unknown, options: ParseOptions): Parsed<Deploy
     },
     envelope: { id: e.id, account: e.account, region: e.region },
   };
+}
+
+/** The envelope's `time` and the record's `eventTime`, either too far ahead of the handler's clock. */
+function callFromTheFuture(
+  options: ParseOptions,
+  e: { readonly time: string; readonly detail: { readonly eventTime: string } },
+): Parsed<never> | undefined {
+  return fromTheFuture(options, [
+    [['time'], e.time],
+    [['detail', 'eventTime'], e.detail.eventTime],
+  ]);
 }
 
 /**
