@@ -1,6 +1,15 @@
-import { ALARM_STATE, RETENTION } from '../contract';
+import { ALARM_STATE } from '../contract';
 import { oweReport } from './claim';
-import { findEntry, isKnownGood, reconcileWithLive, supersede, taint, upsertEntry } from './ledger';
+import {
+  findEntry,
+  isHandledDeployment,
+  isKnownGood,
+  reconcileWithLive,
+  supersede,
+  taint,
+  upsertEntry,
+  withHandledDeployment,
+} from './ledger';
 import {
   alarmMark,
   type ActiveRollback,
@@ -27,10 +36,6 @@ export interface DeploymentEvent {
    */
   readonly key?: string;
 }
-
-/** Deployment transitions remembered per target; older redeliveries are caught by `handledUntil`. */
-const MAX_HANDLED_DEPLOYMENTS = 50;
-const HANDLED_DEPLOYMENTS_MS = RETENTION.transitionDays * 24 * 60 * 60_000;
 
 export type DeploymentEffect =
   | { readonly kind: 'rollback-succeeded'; readonly rollback: ActiveRollback; readonly at: Millis }
@@ -74,21 +79,12 @@ export function applyDeploymentEvent(input: DeploymentEventInput): DeploymentEve
   const { now, event, live } = input;
   const { bakeMs, verificationTimeoutMs } = policyMs(input.target.policy);
   if (live.kind !== 'ok') return { next: input.state, effects: [] };
-  const seen = input.state.handledDeployments ?? [];
-  if (event.key !== undefined && seen.some((h) => h.key === event.key)) {
+  if (event.key !== undefined && isHandledDeployment(input.state, event.key)) {
     return { next: input.state, effects: [] };
   }
 
   let state = reconcileWithLive(input.state, live, now, bakeMs);
-  if (event.key !== undefined) {
-    state = {
-      ...state,
-      handledDeployments: [
-        { key: event.key, at: now },
-        ...seen.filter((h) => now - h.at < HANDLED_DEPLOYMENTS_MS),
-      ].slice(0, MAX_HANDLED_DEPLOYMENTS),
-    };
-  }
+  if (event.key !== undefined) state = withHandledDeployment(state, event.key, now);
   const deployment = [live.latest, ...live.previous].find((d) => d?.id === event.deploymentId);
   // ECS says so in the event's reason; CodeDeploy only on the deployment (creator codeDeployRollback).
   const rollingBack = event.rollingBack || deployment?.isRollback === true;

@@ -208,9 +208,26 @@ export function supersede(
 const PENDING_PRINCIPALS_MAX = 10;
 /** EventBridge retries a delivery for up to a day: a deployment event later than that is not coming. */
 const PENDING_PRINCIPALS_MS = 24 * 60 * 60_000;
-/** CloudTrail records are deduplicated with the deployment transitions, bounded as deployment-event.ts does. */
+/** Deployment transitions (and CloudTrail records) remembered per target; older ones by `handledUntil`. */
 const MAX_HANDLED_DEPLOYMENTS = 50;
 const HANDLED_DEPLOYMENTS_MS = RETENTION.transitionDays * 24 * 60 * 60_000;
+
+/** Whether the deployment transition or call with dedupe key `key` was already applied to the target. */
+export function isHandledDeployment(state: Pick<TargetState, 'handledDeployments'>, key: string): boolean {
+  return (state.handledDeployments ?? []).some((h) => h.key === key);
+}
+
+/** `state` remembering `key` as applied at `now`, the list pruned by age and bounded in length. */
+export function withHandledDeployment(state: TargetState, key: string, now: Millis): TargetState {
+  const seen = state.handledDeployments ?? [];
+  return {
+    ...state,
+    handledDeployments: [{ key, at: now }, ...seen.filter((h) => now - h.at < HANDLED_DEPLOYMENTS_MS)].slice(
+      0,
+      MAX_HANDLED_DEPLOYMENTS,
+    ),
+  };
+}
 
 /** Whether `by` is CodeDeploy's `creator` rather than a principal CloudTrail named. */
 export function isCreatorLabel(by: string): boolean {
@@ -227,16 +244,11 @@ export function recordDeploymentCall(
   call: { readonly key: string; readonly principal: DeploymentPrincipal },
   now: Millis,
 ): TargetState {
-  const seen = state.handledDeployments ?? [];
-  if (seen.some((h) => h.key === call.key)) return state;
-  const handledDeployments = [
-    { key: call.key, at: now },
-    ...seen.filter((h) => now - h.at < HANDLED_DEPLOYMENTS_MS),
-  ].slice(0, MAX_HANDLED_DEPLOYMENTS);
+  if (isHandledDeployment(state, call.key)) return state;
   const { ledger, matched } = nameDeployer(state.ledger, call.principal);
   const waiting = (state.pendingPrincipals ?? []).filter((p) => now - p.at < PENDING_PRINCIPALS_MS);
   return withPending(
-    { ...state, ledger, handledDeployments },
+    { ...withHandledDeployment(state, call.key, now), ledger },
     matched || now - call.principal.at >= PENDING_PRINCIPALS_MS ? waiting : [...waiting, call.principal],
   );
 }
