@@ -53,7 +53,42 @@ export interface CodeDeployTargetConfig extends PolicyConfig {
   readonly runbookUrl?: string;
 }
 
-export type TargetConfig = EcsServiceTargetConfig | CodeDeployTargetConfig;
+/** A Lambda function's alias: its versions are the function's published versions. */
+export interface LambdaAliasTargetConfig extends PolicyConfig {
+  readonly id: string;
+  readonly type: 'lambda-alias';
+  /** Function name (not an ARN). */
+  readonly functionName: string;
+  /** Alias name. */
+  readonly alias: string;
+  readonly alarms: readonly string[];
+  readonly freeze?: FreezeConfig;
+  /** An https link to the target's runbook, shown first among every message's links. */
+  readonly runbookUrl?: string;
+}
+
+/**
+ * An AppConfig configuration profile deployed to one environment: its versions are the profile's hosted
+ * configuration versions. Each of the three is a name or an id (AppConfig's 7-character ids); ids let IAM be
+ * scoped to the environment and profile (README, "AppConfig").
+ */
+export interface AppConfigTargetConfig extends PolicyConfig {
+  readonly id: string;
+  readonly type: 'appconfig';
+  readonly application: string;
+  readonly environment: string;
+  readonly configurationProfile: string;
+  readonly alarms: readonly string[];
+  readonly freeze?: FreezeConfig;
+  /** An https link to the target's runbook, shown first among every message's links. */
+  readonly runbookUrl?: string;
+}
+
+export type TargetConfig =
+  | EcsServiceTargetConfig
+  | CodeDeployTargetConfig
+  | LambdaAliasTargetConfig
+  | AppConfigTargetConfig;
 
 export interface NotificationsConfig {
   readonly emails?: readonly string[];

@@ -43,7 +43,7 @@ export const LEDGER_MAX_ENTRIES = 20;
 
 export const TARGET_ID_PATTERN = /^[a-z0-9-]+$/;
 
-export const TARGET_TYPES = ['ecs-service', 'codedeploy'] as const;
+export const TARGET_TYPES = ['ecs-service', 'codedeploy', 'lambda-alias', 'appconfig'] as const;
 export type TargetType = (typeof TARGET_TYPES)[number];
 
 export const MODES = ['auto', 'approval', 'dry-run'] as const;

@@ -55,7 +55,41 @@ export interface RuntimeCodeDeployTarget {
   readonly runbookUrl?: string;
 }
 
-export type RuntimeTarget = RuntimeEcsTarget | RuntimeCodeDeployTarget;
+export interface RuntimeLambdaAliasTarget {
+  readonly id: string;
+  readonly type: 'lambda-alias';
+  /** Function name. */
+  readonly functionName: string;
+  /** Alias name. */
+  readonly alias: string;
+  readonly alarms: readonly string[];
+  readonly policy: RuntimePolicy;
+  readonly freeze?: FreezeConfig;
+  /** An https link to the target's runbook, shown first among every message's links. */
+  readonly runbookUrl?: string;
+}
+
+export interface RuntimeAppConfigTarget {
+  readonly id: string;
+  readonly type: 'appconfig';
+  /** Application name or id. */
+  readonly application: string;
+  /** Environment name or id. */
+  readonly environment: string;
+  /** Configuration profile name or id. */
+  readonly configurationProfile: string;
+  readonly alarms: readonly string[];
+  readonly policy: RuntimePolicy;
+  readonly freeze?: FreezeConfig;
+  /** An https link to the target's runbook, shown first among every message's links. */
+  readonly runbookUrl?: string;
+}
+
+export type RuntimeTarget =
+  | RuntimeEcsTarget
+  | RuntimeCodeDeployTarget
+  | RuntimeLambdaAliasTarget
+  | RuntimeAppConfigTarget;
 
 export interface RuntimeConfig {
   readonly schemaVersion: 1;
