@@ -68,6 +68,11 @@ export interface KindEnv {
   /** The clients every watchdog has (ECS, CodeDeploy, CloudWatch, ...). */
   readonly clients: AwsClients;
   readonly telemetry: Telemetry;
+  /**
+   * The function's environment, for what the stack created for the kind (`WATCHDOG_APPCONFIG_STRATEGY_ID`);
+   * the simulator sets the same names.
+   */
+  readonly env: Readonly<Record<string, string | undefined>>;
 }
 
 /** Constructor settings of every SDK client (region, credentials, retries, timeouts). */

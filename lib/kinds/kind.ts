@@ -53,6 +53,13 @@ export interface KindProtectContext {
    * `rule.id` share EventBridge rules (a new one starts as a pattern fills up).
    */
   route(rule: KindRule, value: string, matcher?: { readonly pattern: events.EventPattern; readonly extraChars: number }): void;
+  /**
+   * Runs `build` once per watchdog (`key`), for resources every target of a kind shares (AppConfig's zero-bake
+   * deployment strategy); `build` gets the watchdog's scope.
+   */
+  once(key: string, build: (scope: Construct) => void): void;
+  /** Sets an environment variable on every watchdog function (what `KindEnv.env` reads at run time). */
+  environment(name: string, value: string): void;
   /** Acknowledges a cdk-nag wildcard finding once per `key`, on the given roles, with the reason. */
   acknowledge(key: string, roles: KindRoles, finding: { readonly id: string; readonly reason: string }): void;
 }
