@@ -27,6 +27,8 @@ const ROLE = {
   handlers: 'Lambda entry points wire adapters to use cases and run in Lambda only',
   cli: 'the CLI reaches a deployed watchdog through the operator client port, or runs the simulator',
   sim: 'the simulator runs the real handlers and is run by the CLI, never the other way round',
+  kinds:
+    'a target kind owns what one kind of target needs (adapters, event parsers, links, its simulated world) and is read through its registry',
 };
 
 const LAYERS = Object.keys(ROLE);
@@ -43,24 +45,33 @@ const ALLOWED = {
   adapters: ['contract', 'domain', 'boundary', 'channels'],
   boundary: ['contract', 'domain'],
   handlers: ['contract', 'domain', 'boundary', 'use-cases', 'adapters', 'channels'],
-  cli: ['contract', 'domain', 'boundary', 'adapters', 'sim', 'channels'],
-  sim: ['contract', 'domain', 'boundary', 'use-cases', 'adapters', 'handlers', 'channels'],
+  cli: ['contract', 'domain', 'boundary', 'adapters', 'sim', 'channels', 'kinds'],
+  sim: ['contract', 'domain', 'boundary', 'use-cases', 'adapters', 'handlers', 'channels', 'kinds'],
+  kinds: ['contract', 'domain', 'boundary', 'adapters', 'channels'],
+};
+ALLOWED.handlers.push('kinds');
+
+/**
+ * Narrow exceptions, `layer>target`: the only modules of `target` that `layer` may import (paths inside the
+ * target folder). Adapters and kinds implement the use cases' ports and throw their errors; a kind's simulated
+ * world is built from the simulator's toolkit; the config schema reads the kinds' config fragments, which
+ * import contract and zod only.
+ */
+const EXCEPTIONS = {
+  'adapters>use-cases': ['ports', 'errors'],
+  'kinds>use-cases': ['ports', 'errors'],
+  'kinds>sim': ['sim-commands', 'world', 'world/**'],
+  'boundary>kinds': ['config-registry', 'config-kind'],
 };
 
-/** Use-case modules adapters may import: the ports they implement and the errors those ports throw. */
-const ADAPTER_USE_CASE_MODULES = ['ports', 'errors'];
-
 /** The only layers that may import the AWS SDK. */
-const SDK_LAYERS = ['adapters', 'sim'];
+const SDK_LAYERS = ['adapters', 'sim', 'kinds'];
 
 /** A pattern group forbidding `layer`'s files to import `target`, whatever the relative depth. */
 function forbid(layer, target) {
-  const group =
-    layer === 'adapters' && target === 'use-cases'
-      ? ['**/use-cases/**', ...ADAPTER_USE_CASE_MODULES.map((m) => `!**/use-cases/${m}`)]
-      : [`**/${target}`];
-  const except =
-    layer === 'adapters' && target === 'use-cases' ? ' (only use-cases/ports and use-cases/errors)' : '';
+  const allowed = EXCEPTIONS[`${layer}>${target}`];
+  const group = allowed ? [`**/${target}/**`, ...allowed.map((m) => `!**/${target}/${m}`)] : [`**/${target}`];
+  const except = allowed ? ` (only ${allowed.map((m) => `${target}/${m}`).join(', ')})` : '';
   return {
     group,
     message: `${LAYERING} lambda/${layer} may not import lambda/${target}${except}: ${ROLE[layer]}. See docs/architecture.md, "Layers".`,
@@ -70,7 +81,7 @@ function forbid(layer, target) {
 function sdkForbidden(where) {
   return {
     group: SDK_GROUP,
-    message: `${LAYERING} ${where} may not import the AWS SDK: only lambda/adapters and lambda/sim do. See docs/architecture.md, "Layers".`,
+    message: `${LAYERING} ${where} may not import the AWS SDK: only lambda/adapters, lambda/kinds and lambda/sim do. See docs/architecture.md, "Layers".`,
   };
 }
 

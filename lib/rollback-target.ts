@@ -198,6 +198,28 @@ export interface EcsServiceReference {
   readonly serviceName: string;
 }
 
+/**
+ * Options of {@link RollbackTarget.of}: a target of any kind the watchdog knows, named by the fields its kind
+ * names its resource with (`lambda-alias`: `functionName` and `alias`; `appconfig`: `application`,
+ * `environment`, `configurationProfile`). README, "Target kinds".
+ */
+export interface KindTargetOptions {
+  /** Unique id of the target within the watchdog: lowercase letters, digits and `-`. Appears in CLI commands. */
+  readonly id: string;
+  /** The resource's identity fields, as strings (tokens allowed where the kind says so). */
+  readonly resource: Readonly<Record<string, string>>;
+  /** The CloudWatch alarms (metric or composite) that guard the resource, as constructs or alarm names. */
+  readonly alarms: ReadonlyArray<cloudwatch.IAlarm | string>;
+  /** @default - no deploy freeze */
+  readonly freeze?: DeployFreeze;
+  /** @default - the watchdog's `defaults` */
+  readonly policy?: RollbackPolicy;
+  /** @default - no runbook link */
+  readonly runbookUrl?: string;
+  /** Problems a kind's factory found in its own options, reported at synth. @default - none */
+  readonly problems?: readonly string[];
+}
+
 /** The CodeDeploy deployment group a target protects, by application and group name (either may be a token). */
 export interface CodeDeployGroupReference {
   readonly applicationName: string;
@@ -342,6 +364,25 @@ export class RollbackTarget {
     );
   }
 
+  /**
+   * A target of any kind in the registry (lib/kinds/registry.ts), by its identity fields. The kinds' own
+   * factories (`RollbackTarget.lambdaAlias`, ...) call it; it is public for kinds added in a user's app.
+   */
+  public static of(type: RuntimeTarget['type'], options: KindTargetOptions): RollbackTarget {
+    return new RollbackTarget(
+      options.id,
+      type,
+      undefined,
+      undefined,
+      alarmNamesOf(options.alarms),
+      options.policy ?? {},
+      freezeOf(options.freeze),
+      [...(options.problems ?? []), ...runbookProblems(options.runbookUrl)],
+      options.runbookUrl,
+      { ...options.resource },
+    );
+  }
+
   private constructor(
     /** Unique id of the target within the watchdog. */
     public readonly id: string,
@@ -361,5 +402,7 @@ export class RollbackTarget {
     public readonly problems: readonly string[],
     /** The target's runbook, linked first in its messages. */
     public readonly runbookUrl: string | undefined = undefined,
+    /** The identity fields of a target made with {@link RollbackTarget.of}. */
+    public readonly resource: Readonly<Record<string, string>> | undefined = undefined,
   ) {}
 }

@@ -61,6 +61,8 @@ import {
 import { AuditExportBucket } from './private/audit-export-bucket';
 import { ChunkedRules } from './private/chunked-rules';
 import { GrowingGrant } from './private/growing-grant';
+import type { KindProtectContext, KindRoles, KindTargetRef } from './kinds/kind';
+import { CDK_KINDS } from './kinds/registry';
 import { HANDLER_BUNDLING, handlerCode, type HandlerEntry } from './private/handler-code';
 import { Monitoring } from './private/monitoring';
 import { acknowledge, nagFindingValue } from './private/nag';
@@ -469,6 +471,16 @@ export class RollbackWatchdog extends Construct {
   /** Problems found while building, reported with the validation of the props. */
   private readonly constructionProblems: string[] = [];
   private readonly permissions: WatchdogPermissions;
+  /** The kinds' protect context, made on first use (protectKindTarget). */
+  private kindContextValue: KindProtectContext | undefined;
+  /** Creates the `index`-th rule of a family that routes to the deployment handler. */
+  private readonly newDeploymentRule: (
+    id: string,
+    description: string,
+    pattern: events.EventPattern,
+  ) => (index: number) => events.Rule;
+  /** The functions a kind's environment variables go to (every handler that runs a kind's adapters). */
+  private readonly kindEnvironmentTargets: readonly lambda.Function[];
   /** Clusters and applications whose wildcard ARNs have been acknowledged to cdk-nag already. */
   private readonly acknowledgedPatterns = new Set<string>();
   /** Every role the watchdog created, with a label for problems about its size. */
@@ -609,6 +621,7 @@ export class RollbackWatchdog extends Construct {
     this.operatorFunction = operator.fn;
     this.actingRoles = [alarm.role, sweep.role, operator.role];
     this.operatorRole = operator.role;
+    this.kindEnvironmentTargets = [alarm.fn, deployment.fn, sweep.fn, operator.fn, reader.fn];
     this.readingRoles = [deployment.role, reader.role];
     this.announcingRoles = [alarm.role, deployment.role, sweep.role, operator.role];
 
@@ -765,6 +778,7 @@ export class RollbackWatchdog extends Construct {
         rules.push(rule);
         return rule;
       };
+    this.newDeploymentRule = (id, description, pattern) => newRule(id, description, pattern, deployment.fn);
     const alarmPattern = { source: [EVENT_SOURCE.cloudwatch], detailType: [DETAIL_TYPE.alarmStateChange] };
     this.alarmRules = new ChunkedRules(
       this,
@@ -894,6 +908,7 @@ export class RollbackWatchdog extends Construct {
     for (const alarmName of target.alarmNames) this.protectAlarm(alarmName);
     if (target.codeDeployGroup) this.protectCodeDeployGroup(target.codeDeployGroup);
     else if (target.ecsService) this.protectEcsService(target.id, target.ecsService);
+    else if (target.resource) this.protectKindTarget(target, target.resource);
     if (target.freeze) this.allowFreeze(target.freeze);
   }
 
@@ -1000,6 +1015,75 @@ export class RollbackWatchdog extends Construct {
     });
     this.ecsDeploymentRules.add(serviceArn);
     this.ecsCallRules.add(serviceArn);
+  }
+
+  /** A target of a kind from the registry (lib/kinds/registry.ts): the kind adds its grants and rules. */
+  private protectKindTarget(target: RollbackTarget, resource: Readonly<Record<string, string>>): void {
+    const kind = CDK_KINDS[target.type];
+    if (!kind) {
+      this.constructionProblems.push(
+        `${target.id}: target type ${target.type} is not supported by this construct (lib/kinds/registry.ts)`,
+      );
+      return;
+    }
+    const ref: KindTargetRef = { id: target.id, type: target.type, resource };
+    for (const problem of kind.problems?.(ref) ?? [])
+      this.constructionProblems.push(`${target.id}: ${problem}`);
+    kind.protect(this.kindContext, ref);
+  }
+
+  /** What a kind's `protect` works with: grants and rules that grow with the targets, shared per key. */
+  private get kindContext(): KindProtectContext {
+    if (this.kindContextValue) return this.kindContextValue;
+    const stack = Stack.of(this);
+    const roles = (which: KindRoles): readonly iam.Role[] =>
+      which === 'acting' ? this.actingRoles : which === 'reading' ? this.readingRoles : this.announcingRoles;
+    const grants = new Map<string, GrowingGrant>();
+    const rules = new Map<string, ChunkedRules>();
+    const once = new Set<string>();
+    this.kindContextValue = {
+      scope: this,
+      permissions: this.permissions,
+      arn: ({ service, resource, resourceName, sep }) =>
+        stack.formatArn({
+          service,
+          resource,
+          ...(resourceName !== undefined ? { resourceName } : {}),
+          arnFormat: sep === '/' ? ArnFormat.SLASH_RESOURCE_NAME : ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      grant: (key, which, actions, resource) => {
+        const id = `${key}|${which}|${actions.join(',')}`;
+        let grant = grants.get(id);
+        if (!grant) {
+          grant = new GrowingGrant(roles(which), actions);
+          grants.set(id, grant);
+        }
+        grant.add(resource);
+      },
+      route: (rule, value, matcher) => {
+        let chunked = rules.get(rule.id);
+        if (!chunked) {
+          chunked = new ChunkedRules(
+            this,
+            this.newDeploymentRule(rule.id, rule.description, rule.pattern),
+            rule.baseChars,
+            (v) => rule.patternFor(v),
+          );
+          rules.set(rule.id, chunked);
+        }
+        chunked.add(value, matcher);
+      },
+      once: (key, build) => {
+        if (once.has(key)) return;
+        once.add(key);
+        build(this);
+      },
+      environment: (name, value) => {
+        for (const fn of this.kindEnvironmentTargets) fn.addEnvironment(name, value);
+      },
+      acknowledge: (key, which, finding) => this.acknowledgePattern(`kind:${key}`, roles(which), finding),
+    };
+    return this.kindContextValue;
   }
 
   /** Acknowledges a wildcard finding once per pattern (ids are exact, reasons name the opt-in). */

@@ -7,7 +7,12 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import type { AuditExportConfig, PolicyConfig, WatchdogConfig } from '../lambda/contract';
+import {
+  TARGET_IDENTITY_FIELDS,
+  type AuditExportConfig,
+  type PolicyConfig,
+  type WatchdogConfig,
+} from '../lambda/contract';
 import { NotificationChannel } from './notification-channel';
 import { RollbackTarget, type RollbackPolicy } from './rollback-target';
 import {
@@ -117,6 +122,21 @@ export class WatchdogStack extends Stack {
             id: target.id,
             application: target.application,
             deploymentGroupName: target.deploymentGroup,
+            alarms: target.alarms,
+            policy: toPolicy(target),
+            freeze: target.freeze,
+            runbookUrl: target.runbookUrl,
+          });
+        default:
+          // A kind from the registry (lambda/kinds/config-registry.ts): its identity fields as they are.
+          return RollbackTarget.of(target.type, {
+            id: target.id,
+            resource: Object.fromEntries(
+              TARGET_IDENTITY_FIELDS[target.type].map((f) => [
+                f,
+                String((target as unknown as Record<string, unknown>)[f]),
+              ]),
+            ),
             alarms: target.alarms,
             policy: toPolicy(target),
             freeze: target.freeze,

@@ -16,7 +16,8 @@ export interface AwsClients {
   readonly codepipeline: CodePipelineClient;
 }
 
-export type AwsClientName = keyof AwsClients;
+/** A client every watchdog has (an AwsClients key), or one a target kind brings (`lambda`, `appconfig`). */
+export type AwsClientName = keyof AwsClients | (string & {});
 
 /**
  * Any of the clients, seen through the SDK's common client shape: the union of the concrete clients has
@@ -34,7 +35,10 @@ export interface CreateAwsClientsOptions {
   readonly endpoint?: { readonly dynamodb?: string };
   /** @default - the SDK's default credential chain (the function's role in Lambda) */
   readonly credentials?: AwsCredentials;
-  /** Called once per client after it is created, e.g. to add a middleware (the simulator intercepts calls). */
+  /**
+   * Called once per client after it is created, e.g. to add a middleware (the simulator intercepts calls).
+   * `name` is an AwsClients key, or a target kind's own client (`lambda`, `appconfig`: createClientFactory).
+   */
   readonly configure?: (client: ConfigurableAwsClient, name: AwsClientName) => void;
 }
 
@@ -80,7 +84,25 @@ export function createAwsClients(options: CreateAwsClientsOptions = {}): AwsClie
     codepipeline: new CodePipelineClient(shared()),
   };
   if (options.configure) {
-    for (const name of Object.keys(clients) as AwsClientName[]) options.configure(clients[name], name);
+    for (const name of Object.keys(clients) as (keyof AwsClients)[]) options.configure(clients[name], name);
   }
   return clients;
+}
+
+/**
+ * Creates the SDK clients a target kind brings (lambda/kinds: `lambda`, `appconfig`) with the same settings and
+ * hook as createAwsClients, once per name: the factory a kind's `KindEnv.client` is.
+ */
+export function createClientFactory(
+  options: CreateAwsClientsOptions = {},
+): <C extends object>(name: string, make: (settings: Record<string, unknown>) => C) => C {
+  const made = new Map<string, object>();
+  return <C extends object>(name: string, make: (settings: Record<string, unknown>) => C): C => {
+    const existing = made.get(name);
+    if (existing) return existing as C;
+    const client = make({ region: options.region, credentials: options.credentials, ...awsClientSettings() });
+    options.configure?.(client as unknown as ConfigurableAwsClient, name);
+    made.set(name, client);
+    return client;
+  };
 }

@@ -12,6 +12,7 @@ import {
   RUNTIME_CONFIG_GZIP_ATTRIBUTE,
   RUNTIME_CONFIG_SCHEMA_VERSION,
   TABLE,
+  TARGET_IDENTITY_FIELDS,
   retentionDaysProblem,
   type RuntimeConfig,
   type RuntimeTarget,
@@ -166,14 +167,8 @@ function describeKey(): string {
   return `pk=${pk}, sk=${sk}`;
 }
 
-/**
- * Each target type with the string fields it must carry. A Record over the union, so adding a target type
- * to RuntimeTarget fails compilation here until the check knows about it.
- */
-const TARGET_FIELDS: Record<RuntimeTarget['type'], readonly string[]> = {
-  'ecs-service': ['cluster', 'service'],
-  codedeploy: ['application', 'deploymentGroup'],
-};
+/** Each target type with the string fields it must carry. */
+const TARGET_FIELDS = TARGET_IDENTITY_FIELDS;
 
 const POLICY_MINUTES = [
   'cooldownMinutes',

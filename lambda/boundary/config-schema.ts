@@ -37,6 +37,7 @@ import {
   type WatchdogConfig,
 } from '../contract';
 import { describeValue, isRecord, jsonPath, valueAt } from './json-path';
+import { CONFIG_KINDS } from '../kinds/config-registry';
 
 /**
  * `watchdog.config.json` (README, "Configuration"): one schema for the CDK app, `watchdog validate` and
@@ -195,7 +196,25 @@ const chatbotSlack = z.strictObject(chatbotSlackShape, {
   error: 'must be an object { "slackWorkspaceId": string, "slackChannelId": string }',
 });
 
-const TARGET_SCHEMAS = { 'ecs-service': ecsServiceTarget, codedeploy: codeDeployTarget } as const;
+/** What every target has besides the fields that name its resource. */
+const commonTargetShape = {
+  id: targetId,
+  alarms: alarmList,
+  ...policyShape,
+  freeze: freeze.optional(),
+  runbookUrl: runbookUrl.optional(),
+};
+
+/** The kinds that bring their own schema (lambda/kinds/config-registry.ts). */
+const KIND_SCHEMAS = Object.fromEntries(
+  Object.values(CONFIG_KINDS).map((kind) => [kind.type, kind.schema(commonTargetShape)]),
+) as Readonly<Record<string, z.ZodObject>>;
+
+const TARGET_SCHEMAS: Readonly<Record<string, z.ZodObject>> = {
+  'ecs-service': ecsServiceTarget,
+  codedeploy: codeDeployTarget,
+  ...KIND_SCHEMAS,
+};
 
 const defaultsShape = {
   ...policyShape,
@@ -268,9 +287,17 @@ const configSchema = z.strictObject(
     defaults: z.strictObject(defaultsShape, { error: 'must be an object of policy defaults' }).optional(),
     targets: z
       .array(
-        z.discriminatedUnion('type', [ecsServiceTarget, codeDeployTarget], {
-          error: 'must be a target object with a "type"',
-        }),
+        z.discriminatedUnion(
+          'type',
+          [ecsServiceTarget, codeDeployTarget, ...Object.values(KIND_SCHEMAS)] as [
+            z.ZodObject,
+            z.ZodObject,
+            ...z.ZodObject[],
+          ],
+          {
+            error: 'must be a target object with a "type"',
+          },
+        ),
         { error: 'must be a list of targets' },
       )
       .min(1, { error: 'must list at least one target' }),
@@ -336,7 +363,7 @@ function allowedKeys(path: readonly PathSegment[], input: unknown): string[] {
   if (path.length === 1 && last === 'auditExport') return Object.keys(auditExportShape);
   if (path.length === 2 && path[0] === 'targets') {
     const type = valueAt(input, [...path, 'type']);
-    const schema = TARGET_SCHEMAS[type as TargetType] ?? ecsServiceTarget;
+    const schema = (typeof type === 'string' ? TARGET_SCHEMAS[type] : undefined) ?? ecsServiceTarget;
     return Object.keys(schema.shape);
   }
   return [];
@@ -437,7 +464,9 @@ function resourceOf(
       kind: 'deployment group',
     };
   }
-  return undefined;
+  const kind = typeof type === 'string' ? CONFIG_KINDS[type as TargetType] : undefined;
+  const found = kind?.resourceOf(target);
+  return found && { ...found, kind: found.what };
 }
 
 /** Top-level problems first, then target by target, then notifications; ties keep discovery order. */
@@ -457,7 +486,8 @@ export function parseWatchdogConfig(input: unknown): ParseResult {
     ...(result.success ? [] : problemsFromIssues(result.error.issues, input)),
     ...crossFieldProblems(input),
   ];
-  if (result.success && problems.length === 0) return { ok: true, config: result.data };
+  if (result.success && problems.length === 0)
+    return { ok: true, config: result.data as unknown as WatchdogConfig };
   // Stable sort: problems of one target stay together, in the order zod and the cross-field rules found them.
   const ordered = problems
     .map((p, i) => ({ p, i, r: rank(p.path) }))
@@ -528,6 +558,17 @@ function resolveTarget(target: TargetConfig, defaults: DefaultsConfig | undefine
         ...freezeOf(target),
         ...(target.runbookUrl !== undefined ? { runbookUrl: target.runbookUrl } : {}),
       };
+    default: {
+      const kind = CONFIG_KINDS[target.type];
+      if (!kind) throw new Error(`target ${target.id}: no config kind for type ${target.type}`);
+      return kind.resolve(target, {
+        id: target.id,
+        alarms: [...target.alarms],
+        policy: resolvePolicy(defaults, target),
+        ...freezeOf(target),
+        ...(target.runbookUrl !== undefined ? { runbookUrl: target.runbookUrl } : {}),
+      });
+    }
   }
 }
 

@@ -85,10 +85,7 @@ export interface AppConfigTargetConfig extends PolicyConfig {
 }
 
 export type TargetConfig =
-  | EcsServiceTargetConfig
-  | CodeDeployTargetConfig
-  | LambdaAliasTargetConfig
-  | AppConfigTargetConfig;
+  EcsServiceTargetConfig | CodeDeployTargetConfig | LambdaAliasTargetConfig | AppConfigTargetConfig;
 
 export interface NotificationsConfig {
   readonly emails?: readonly string[];

@@ -86,10 +86,7 @@ export interface RuntimeAppConfigTarget {
 }
 
 export type RuntimeTarget =
-  | RuntimeEcsTarget
-  | RuntimeCodeDeployTarget
-  | RuntimeLambdaAliasTarget
-  | RuntimeAppConfigTarget;
+  RuntimeEcsTarget | RuntimeCodeDeployTarget | RuntimeLambdaAliasTarget | RuntimeAppConfigTarget;
 
 export interface RuntimeConfig {
   readonly schemaVersion: 1;

@@ -47,6 +47,11 @@ export interface ManualRollbackInput {
    * revision from before the watchdog's time): how to deploy it again.
    */
   readonly resolved?: LiveDeployment;
+  /**
+   * The target's kind cannot deploy a version again from its name alone (CodeDeploy needs the revision's
+   * location, which the ledger keeps as its artifact). @default false
+   */
+  readonly redeployNeedsArtifact?: boolean;
 }
 
 /**
@@ -107,7 +112,7 @@ export function decideManualRollback(input: ManualRollbackInput): ExplicitRollba
     );
   }
   const action = chooseAction(live, to, state.ledger);
-  if (action.kind === 'redeploy' && target.type === 'codedeploy' && action.artifact === undefined) {
+  if (action.kind === 'redeploy' && input.redeployNeedsArtifact === true && action.artifact === undefined) {
     return refuse(
       'version-unknown',
       `neither the ledger nor the deployment group's history knows revision ${to}, so it cannot be deployed`,

@@ -1,6 +1,4 @@
 import {
-  DETAIL_TYPE,
-  EVENT_SOURCE,
   FUNCTION_TIMEOUT_SECONDS,
   RETENTION,
   type OperatorResponse,
@@ -12,28 +10,26 @@ import { CodePipelineFreezer } from '../adapters/codepipeline-freezer';
 import { parseOperatorRequest } from '../boundary/operator-request';
 import { handleOperator } from '../use-cases/operator';
 import { CloudWatchAlarmReader } from '../adapters/cloudwatch-alarm-reader';
-import { CodeDeployDeployer } from '../adapters/codedeploy-deployer';
-import { EcsDeployer } from '../adapters/ecs-deployer';
 import { DynamoDbConfigSource } from '../adapters/dynamodb-config-source';
 import { DynamoDbStateStore } from '../adapters/dynamodb-state-store';
 import { SnsNotifier } from '../adapters/sns-notifier';
-import type { AwsClients } from '../adapters/aws-clients';
+import { createClientFactory, type AwsClients } from '../adapters/aws-clients';
 import type { DeploymentEvent, DeploymentPrincipal } from '../domain';
-import { parseDeploymentCallEvent } from '../boundary/cloudtrail-events';
 import {
   describeRaw,
   parseAlarmEvent,
-  parseCodeDeployEvent,
   parseEcsDeploymentEvent,
   type EventEnvelope,
   type Parsed,
 } from '../boundary/events';
+import type { KindAdapters, KindEnv, TargetKind } from '../kinds/kind';
+import { allKinds, eventSourceOf, kindOf } from '../kinds/registry';
 import { handleAlarm } from '../use-cases/handle-alarm';
 import { handleDeployment, handleDeploymentCall } from '../use-cases/handle-deployment';
 import { sweep } from '../use-cases/sweep';
 import { rejectEvent } from '../use-cases/reject-event';
 import { Reporter } from '../use-cases/report';
-import type { Clock, ConfigSource, Deployer, StateStore, Telemetry } from '../use-cases/ports';
+import type { Clock, ConfigSource, Deployer, KindFacts, StateStore, Telemetry } from '../use-cases/ports';
 
 export interface InvocationContext {
   readonly awsRequestId: string;
@@ -69,6 +65,13 @@ export interface RuntimeDeps {
   readonly configSource?: ConfigSource;
   /** For console links in notifications (the Lambda's AWS_REGION). @default - no links */
   readonly region?: string;
+  /**
+   * Creates the SDK clients target kinds bring (`lambda`, `appconfig`): the simulator's hook goes here too.
+   * @default - createClientFactory() with the region
+   */
+  readonly kindClient?: KindEnv['client'];
+  /** The function's environment, for what the stack created for a kind. @default process.env */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 export function createRuntime(deps: RuntimeDeps): WatchdogRuntime {
@@ -87,16 +90,19 @@ export function createRuntime(deps: RuntimeDeps): WatchdogRuntime {
     // was needed (on a cold container) reads it for its audit item.
     auditRetentionDays: async () => (await configSource.load()).auditRetentionDays ?? RETENTION.auditDays,
   });
-  const ecs = new EcsDeployer({ client: deps.clients.ecs, telemetry: deps.telemetry });
-  const codeDeploy = new CodeDeployDeployer({ client: deps.clients.codedeploy, telemetry: deps.telemetry });
+  const kindAdapters = kindAdaptersFor({
+    clients: deps.clients,
+    telemetry: deps.telemetry,
+    client: deps.kindClient ?? createClientFactory(deps.region !== undefined ? { region: deps.region } : {}),
+    env: deps.env ?? process.env,
+  });
   const alarms = new CloudWatchAlarmReader({ client: deps.clients.cloudwatch });
-  const deployerFor = (target: RuntimeTarget): Deployer => {
-    switch (target.type) {
-      case 'ecs-service':
-        return ecs;
-      case 'codedeploy':
-        return codeDeploy;
-    }
+  const deployerFor = (target: RuntimeTarget): Deployer => kindAdapters(kindOf(target)).deployer;
+  const kinds: KindFacts = {
+    consoleLinks: (target, region, deploymentRef) =>
+      kindOf(target).consoleLinks(target, region, deploymentRef),
+    alwaysInspect: (target) => kindOf(target).sweep.alwaysInspect,
+    redeployNeedsArtifact: (target) => kindOf(target).redeployNeedsArtifact,
   };
   const notifier = new SnsNotifier({ client: deps.clients.sns, topicArn: deps.topicArn });
   const { clock, telemetry } = deps;
@@ -106,6 +112,7 @@ export function createRuntime(deps: RuntimeDeps): WatchdogRuntime {
   const useCaseDeps = {
     store,
     deployerFor,
+    kinds,
     clock,
     telemetry,
     reporter,
@@ -117,7 +124,7 @@ export function createRuntime(deps: RuntimeDeps): WatchdogRuntime {
     actingBudgetMs: FUNCTION_TIMEOUT_SECONDS.event * 1000,
   };
 
-  const admission: AdmissionDeps = { store, clock, telemetry, configSource };
+  const admission: AdmissionDeps = { store, clock, telemetry, configSource, kindAdapters };
 
   return {
     async onAlarm(event, context) {
@@ -136,10 +143,13 @@ export function createRuntime(deps: RuntimeDeps): WatchdogRuntime {
     async onDeployment(event, context) {
       try {
         const admitted = await admitDeploymentEvent(admission, event, context.awsRequestId);
-        if (admitted && 'call' in admitted)
-          await handleDeploymentCall(useCaseDeps, admitted.target, admitted.call, context.awsRequestId);
-        else if (admitted)
+        if (admitted && 'event' in admitted) {
           await handleDeployment(useCaseDeps, admitted.target, admitted.event, context.awsRequestId);
+          if (admitted.call)
+            await handleDeploymentCall(useCaseDeps, admitted.target, admitted.call, context.awsRequestId);
+        } else if (admitted) {
+          await handleDeploymentCall(useCaseDeps, admitted.target, admitted.call, context.awsRequestId);
+        }
       } finally {
         telemetry.flush();
       }
@@ -181,6 +191,8 @@ export interface AdmissionDeps {
   readonly clock: Clock;
   readonly telemetry: Telemetry;
   readonly configSource: ConfigSource;
+  /** Each kind's adapters (for matching a deployment event to its target). */
+  readonly kindAdapters?: (kind: TargetKind) => KindAdapters;
 }
 
 /** An event the watchdog will decide on, with the config it was admitted under. */
@@ -216,17 +228,23 @@ export async function admitEvent<T>(
 
 /** A deployment event, or the CloudTrail record of the call that started a deployment, of a protected target. */
 export type AdmittedDeployment =
-  | { readonly target: RuntimeTarget; readonly event: DeploymentEvent }
+  | {
+      readonly target: RuntimeTarget;
+      readonly event: DeploymentEvent;
+      /** Who made the call, when the CloudTrail record is itself the deployment (a Lambda alias update). */
+      readonly call?: { readonly key: string; readonly principal: DeploymentPrincipal };
+    }
   | {
       readonly target: RuntimeTarget;
       readonly call: { readonly key: string; readonly principal: DeploymentPrincipal };
     };
 
 /**
- * The deployment entry point's admission: an ECS or CodeDeploy deployment event (told apart by its source), or
- * a deployment call's CloudTrail record (by its detail type), admitted as admitEvent does, and the configured
- * target it is about. A deployment of a service or group the watchdog does not protect, a failed call and an
- * UpdateService that only scales are logged and give undefined, like a rejected event.
+ * The deployment entry point's admission: the event is parsed by the target kind whose event source its envelope
+ * names (lambda/kinds/registry.ts), admitted as admitEvent does, and matched to the configured target it is
+ * about. An envelope no kind knows is parsed as an ECS deployment event, whose problems then say what was
+ * expected. A deployment of a resource the watchdog does not protect, a failed call and an UpdateService that
+ * only scales are logged and give undefined, like a rejected event.
  */
 export async function admitDeploymentEvent(
   deps: AdmissionDeps,
@@ -234,96 +252,59 @@ export async function admitDeploymentEvent(
   requestId: string,
 ): Promise<AdmittedDeployment | undefined> {
   const now = deps.clock.now();
-  if (isCloudTrailCall(raw)) return admitDeploymentCall(deps, raw, requestId);
-  if (isCodeDeploy(raw)) {
-    const admitted = await admitEvent(deps, raw, parseCodeDeployEvent(raw, { now }), requestId);
-    if (!admitted) return undefined;
-    const { application, deploymentGroup, event } = admitted.value;
-    const target = admitted.config.targets.find(
-      (t) =>
-        t.type === 'codedeploy' && t.application === application && t.deploymentGroup === deploymentGroup,
-    );
-    if (!target)
-      deps.telemetry.log('info', 'deployment event for a group the watchdog does not protect', {
-        application,
-        deploymentGroup,
-      });
-    return target && { target, event };
+  const found = eventSourceOf(raw);
+  if (!found) {
+    await admitEvent(deps, raw, parseEcsDeploymentEvent(raw, { now }), requestId);
+    return undefined;
   }
-  const admitted = await admitEvent(deps, raw, parseEcsDeploymentEvent(raw, { now }), requestId);
+  const admitted = await admitEvent(deps, raw, found.source.parse(raw, { now }), requestId);
   if (!admitted) return undefined;
-  const { cluster, service, event } = admitted.value;
-  const target = admitted.config.targets.find(
-    (t) => t.type === 'ecs-service' && t.cluster === cluster && t.service === service,
-  );
-  if (!target)
-    deps.telemetry.log('info', 'deployment event for a service the watchdog does not protect', {
-      cluster,
-      service,
-    });
-  return target && { target, event };
-}
-
-/**
- * A CloudTrail record of a deployment call, matched to its target as the deployment events are: ECS by the
- * service ARN the call answered with, CodeDeploy by the application and group the request named.
- */
-async function admitDeploymentCall(
-  deps: AdmissionDeps,
-  raw: unknown,
-  requestId: string,
-): Promise<AdmittedDeployment | undefined> {
-  const parsed = parseDeploymentCallEvent(raw, { now: deps.clock.now() });
-  const admitted = await admitEvent(deps, raw, parsed, requestId);
-  if (!admitted) return undefined;
-  const call = admitted.value;
-  switch (call.kind) {
-    case 'failed':
-      deps.telemetry.log('info', 'a deployment call that failed deployed nothing', {
-        eventName: call.eventName,
-        errorCode: call.errorCode,
-      });
-      return undefined;
-    case 'scaling':
-      deps.telemetry.log('debug', 'an UpdateService that only scales started no deployment', {
-        cluster: call.cluster,
-        service: call.service,
-      });
-      return undefined;
-    case 'deployment': {
-      const target = admitted.config.targets.find((t) =>
-        call.platform === 'ecs'
-          ? t.type === 'ecs-service' && t.cluster === call.cluster && t.service === call.service
-          : t.type === 'codedeploy' &&
-            t.application === call.application &&
-            t.deploymentGroup === call.deploymentGroup,
-      );
-      if (!target)
-        deps.telemetry.log('info', 'deployment call for a target the watchdog does not protect', {
-          ...(call.platform === 'ecs'
-            ? { cluster: call.cluster, service: call.service }
-            : { application: call.application, deploymentGroup: call.deploymentGroup }),
-        });
-      return target && { target, call: { key: call.key, principal: call.principal } };
+  const parsed = admitted.value;
+  if (parsed.kind === 'ignored') {
+    deps.telemetry.log(parsed.level, parsed.message, { ...parsed.fields });
+    return undefined;
+  }
+  const adapters = deps.kindAdapters?.(found.kind);
+  let target: RuntimeTarget | undefined;
+  for (const candidate of admitted.config.targets) {
+    if (candidate.type !== found.kind.type) continue;
+    const owns = adapters
+      ? await adapters.owns(candidate, parsed.identity)
+      : found.kind.identityFields.every(
+          (f) => (candidate as unknown as Record<string, unknown>)[f] === parsed.identity[f],
+        );
+    if (owns) {
+      target = candidate;
+      break;
     }
   }
+  if (!target) {
+    deps.telemetry.log(
+      'info',
+      `${parsed.kind === 'call' ? 'deployment call' : 'deployment event'} for a target the watchdog does not protect`,
+      { kind: found.kind.label, ...parsed.identity },
+    );
+    return undefined;
+  }
+  if (parsed.kind === 'call') return { target, call: { key: parsed.key, principal: parsed.principal } };
+  return { target, event: parsed.event, ...(parsed.principal ? { call: parsed.principal } : {}) };
 }
 
-function isCloudTrailCall(raw: unknown): boolean {
-  return (
-    typeof raw === 'object' &&
-    raw !== null &&
-    (raw as { 'detail-type'?: unknown })['detail-type'] === DETAIL_TYPE.cloudTrailApiCall
-  );
+/** Creates each kind's adapters on first use, once per container. */
+function kindAdaptersFor(env: KindEnv): (kind: TargetKind) => KindAdapters {
+  const made = new Map<string, KindAdapters>();
+  return (kind) => {
+    let adapters = made.get(kind.type);
+    if (!adapters) {
+      adapters = kind.createAdapters(env);
+      made.set(kind.type, adapters);
+    }
+    return adapters;
+  };
 }
 
-function isCodeDeploy(raw: unknown): boolean {
-  return (
-    typeof raw === 'object' &&
-    raw !== null &&
-    (raw as { source?: unknown }).source === EVENT_SOURCE.codedeploy
-  );
-}
+/** Every kind's event sources, for routing (the simulator's and the stack's rules). */
+export const deploymentEventSources = () => allKinds().flatMap((k) => k.events);
 
 function foreignProblem(
   envelope: EventEnvelope,

@@ -19,7 +19,9 @@ export interface ConfigKind<C extends TargetConfig = TargetConfig, R extends Run
    * Two targets must not protect the same resource: the key (equal keys collide), the field a duplicate is
    * reported on, and the resource in words. Reads the raw input: undefined when the fields are not strings.
    */
-  resourceOf(raw: Readonly<Record<string, unknown>>): { key: string; field: string; what: string } | undefined;
+  resourceOf(
+    raw: Readonly<Record<string, unknown>>,
+  ): { key: string; field: string; what: string } | undefined;
   /** The runtime target: `common` is everything but the identity fields, resolved. */
   resolve(target: C, common: CommonRuntimeFields): R;
 }

@@ -25,6 +25,11 @@ export interface SimKind<T extends TargetConfig = TargetConfig, E = unknown> {
   missingEntry(target: T): string;
   /** The SDK client names the world answers for (`lambda`), and the mutating operations it counts in `calls`. */
   readonly mutatingApis: readonly string[];
+  /**
+   * The function environment the kind's stack side sets (KindEnv.env), as the simulated stack has it, e.g. the
+   * id of a resource the stack creates. @default - none
+   */
+  readonly environment?: Readonly<Record<string, string>>;
   /** Builds the world of a run. */
   createWorld(input: SimKindWorldInput<E>): SimKindWorld;
 }

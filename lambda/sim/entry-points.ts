@@ -1,3 +1,4 @@
+import { eventSourceOf } from '../kinds/registry';
 import { DETAIL_TYPE, EVENT_SOURCE, type RuntimeConfig } from '../contract';
 import type { InvocationContext, WatchdogRuntime } from '../handlers/runtime';
 import { isoSeconds } from './time';
@@ -91,7 +92,8 @@ export function handlerFor(event: unknown): EventHandlerName {
       e['detail-type'] === DETAIL_TYPE.ecsDeploymentStateChange ||
       e['detail-type'] === DETAIL_TYPE.codeDeployStateChange ||
       e.source === EVENT_SOURCE.ecs ||
-      e.source === EVENT_SOURCE.codedeploy;
+      e.source === EVENT_SOURCE.codedeploy ||
+      eventSourceOf(event) !== undefined;
     if (deployment) return 'onDeployment';
   }
   return 'onAlarm';

@@ -1,5 +1,7 @@
+import { allSimKinds } from '../kinds/sim-registry';
 import {
   createAwsClients,
+  createClientFactory,
   type AwsClientName,
   type AwsClients,
   type ConfigurableAwsClient,
@@ -83,6 +85,7 @@ export interface RunOptions {
 export async function runScenario(scenario: Scenario, options: RunOptions = {}): Promise<SimulationRun> {
   const dynalite = await startEmbeddedDynalite();
   let clients: AwsClients | undefined;
+  const kindClients: { destroy(): void }[] = [];
   try {
     const sim = new Simulation(scenario);
     const commands = sim.world.commands();
@@ -95,6 +98,15 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
         options.configureClient?.(client, name);
       },
     });
+    const kindClient = createClientFactory({
+      region: SIM_REGION,
+      credentials: { accessKeyId: 'simulated', secretAccessKey: 'simulated' },
+      configure: (client, name) => {
+        installSimulator(client, name, commands, sim.observer);
+        options.configureClient?.(client, name);
+        kindClients.push(client);
+      },
+    });
     const config = resolveRuntimeConfig(scenario.config, { account: SIM_ACCOUNT, region: SIM_REGION });
     await putRuntimeConfig(dynalite.client, dynalite.tableName, config);
     const created = createRuntime({
@@ -105,6 +117,9 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       region: SIM_REGION,
       clock: sim.clock,
       telemetry: sim.telemetry,
+      kindClient,
+      // What the simulated stack sets for each kind, and nothing of the machine's own environment.
+      env: Object.assign({}, ...allSimKinds().map((k) => k.environment ?? {})) as Record<string, string>,
     });
     const runtime = options.runtime ? options.runtime(created) : created;
     await sim.run(runtime, (options.jobs ?? scheduledJobs)(runtime, config));
@@ -116,6 +131,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       const all: readonly { destroy(): void }[] = Object.values(clients);
       for (const client of all) client.destroy();
     }
+    for (const client of kindClients) client.destroy();
     await dynalite.stop();
   }
 }

@@ -24,6 +24,7 @@ import {
 } from './scenario';
 import { TIME_SPEC_HELP, iso, parseOffset, resolveTimeSpec } from './time';
 import { splitRevisionLabel } from './world/codedeploy';
+import { allSimKinds } from '../kinds/sim-registry';
 
 /**
  * The scenario file format (docs/architecture.md, "Scenario files"). Strict like the config: an unknown field
@@ -155,6 +156,12 @@ const worldSchema = z
       failingVersions: versionList,
       // Absent: derived from the config's freeze entries (see resolveScenario).
       pipelines: z.array(pipelineSchema, { error: 'must be a list of CodePipeline pipelines' }).optional(),
+      ...Object.fromEntries(
+        allSimKinds().map((k) => [
+          k.worldKey,
+          z.array(k.entrySchema, { error: `must be a list of ${k.worldKey} entries` }).default([]),
+        ]),
+      ),
     },
     { error: 'must be an object describing the simulated account' },
   )
@@ -407,7 +414,34 @@ function crossProblems(input: Record<string, unknown>): Problem[] {
     groups.add(key);
   });
 
+  // The kinds that bring their own world: one entry per resource, and one for every target of the kind.
+  const kindResources = new Map<string, Set<string>>();
+  for (const kind of allSimKinds()) {
+    const seen = new Set<string>();
+    kindResources.set(kind.type, seen);
+    asList(world[kind.worldKey]).forEach((raw, i) => {
+      const parsed = kind.entrySchema.safeParse(raw);
+      if (!parsed.success) return;
+      const resource = kind.entryResource(parsed.data);
+      if (seen.has(resource)) add(['world', kind.worldKey, i], `duplicate entry ${resource}`);
+      seen.add(resource);
+    });
+  }
+
   for (const { index, type, raw } of targets.values()) {
+    const simKind = allSimKinds().find((k) => k.type === type);
+    const resources = simKind && kindResources.get(simKind.type);
+    if (simKind && resources) {
+      const target = raw as unknown as Parameters<typeof simKind.targetResource>[0];
+      let resource: string | undefined;
+      try {
+        resource = simKind.targetResource(target);
+      } catch {
+        resource = undefined;
+      }
+      if (resource !== undefined && !resources.has(resource))
+        add(['config', 'targets', index], simKind.missingEntry(target));
+    }
     if (type === 'ecs-service' && typeof raw.cluster === 'string' && typeof raw.service === 'string') {
       const key = `${raw.cluster}/${raw.service}`;
       if (!services.has(key)) {
@@ -602,7 +636,16 @@ function resolveScenario(data: ParsedScenario, config: WatchdogConfig): Scenario
     startMs,
     untilMs: at(data.until),
     config,
-    world: { ...data.world, pipelines: worldPipelines(data.world.pipelines, config) },
+    world: {
+      ...data.world,
+      pipelines: worldPipelines(data.world.pipelines, config),
+      kinds: Object.fromEntries(
+        allSimKinds().map((k) => [
+          k.worldKey,
+          (data.world as unknown as Record<string, unknown[] | undefined>)[k.worldKey] ?? [],
+        ]),
+      ),
+    },
     timeline,
     ...(expect === undefined
       ? {}

@@ -1,3 +1,4 @@
+import { allSimKinds } from '../kinds/sim-registry';
 import type {
   AlarmStateValue,
   NotificationKind,
@@ -38,6 +39,11 @@ export interface WorldSpec {
    * exactly the pipelines and stages the config's `freeze` entries name.
    */
   readonly pipelines: readonly PipelineSpec[];
+  /**
+   * The sections of the target kinds that bring their own world (lambda/kinds/sim-registry.ts), by world key
+   * (`lambdaAliases`, `appConfigEnvironments`), each entry as the kind's schema parsed it.
+   */
+  readonly kinds: Readonly<Record<string, readonly unknown[]>>;
 }
 
 export interface PipelineSpec {
@@ -160,6 +166,10 @@ export const MUTATING_APIS = [
 ] as const;
 export type MutatingApi = (typeof MUTATING_APIS)[number];
 
+/** The built-in mutating APIs and those of every kind's simulated world (`lambda:UpdateAlias`). */
 export function isMutatingApi(api: string): api is MutatingApi {
-  return (MUTATING_APIS as readonly string[]).includes(api);
+  return (
+    (MUTATING_APIS as readonly string[]).includes(api) ||
+    allSimKinds().some((k) => k.mutatingApis.includes(api))
+  );
 }

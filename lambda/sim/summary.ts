@@ -1,3 +1,5 @@
+import type { TargetConfig } from '../contract';
+import { allSimKinds } from '../kinds/sim-registry';
 import type { DecisionOut } from './trace';
 import type { SimulationRun } from './runner';
 
@@ -79,5 +81,23 @@ function initialVersion(run: SimulationRun, targetId: string): string | undefine
       )?.revision;
     case undefined:
       return undefined;
+    default:
+      return target ? initialKindVersion(world, target) : undefined;
   }
+}
+
+/** A kind with its own world (lambda/kinds/sim-registry.ts): the `version` its entry starts at. */
+function initialKindVersion(
+  world: SimulationRun['scenario']['world'],
+  target: TargetConfig,
+): string | undefined {
+  const kind = allSimKinds().find((k) => k.type === target.type);
+  if (!kind) return undefined;
+  const resource = kind.targetResource(target);
+  for (const entry of world.kinds[kind.worldKey] ?? []) {
+    if (kind.entryResource(entry) !== resource) continue;
+    const version = (entry as { version?: unknown }).version;
+    return typeof version === 'string' ? version : undefined;
+  }
+  return undefined;
 }

@@ -1,17 +1,19 @@
 import type { RuntimeTarget } from '../contract';
-import type { Clock, Deployer, PipelineFreezer, StateStore, Telemetry } from './ports';
+import type { Clock, Deployer, KindFacts, PipelineFreezer, StateStore, Telemetry } from './ports';
 import type { Reporter } from './report';
 
 /** Where the watchdog lives, as every message names it: region, stack and account, those that are known. */
-export function messageLocation(deps: Pick<UseCaseDeps, 'region' | 'stackName' | 'account'>): {
+export function messageLocation(deps: Pick<UseCaseDeps, 'region' | 'stackName' | 'account' | 'kinds'>): {
   region?: string;
   stack?: string;
   account?: string;
+  consoleLinks?: KindFacts['consoleLinks'];
 } {
   return {
     ...(deps.region !== undefined ? { region: deps.region } : {}),
     ...(deps.stackName !== undefined ? { stack: deps.stackName } : {}),
     ...(deps.account !== undefined ? { account: deps.account } : {}),
+    ...(deps.kinds !== undefined ? { consoleLinks: deps.kinds.consoleLinks } : {}),
   };
 }
 
@@ -19,6 +21,8 @@ export function messageLocation(deps: Pick<UseCaseDeps, 'region' | 'stackName' |
 export interface UseCaseDeps {
   readonly store: StateStore;
   readonly deployerFor: (target: RuntimeTarget) => Deployer;
+  /** What the target's kind says about links, the sweep and redeploys. @default - no console links */
+  readonly kinds?: KindFacts;
   readonly clock: Clock;
   readonly telemetry: Telemetry;
   readonly reporter: Reporter;

@@ -18,7 +18,7 @@ import {
   type Millis,
   type Verification,
 } from '../domain';
-import type { Notification } from './ports';
+import type { KindFacts, Notification } from './ports';
 
 /**
  * Builds the on-call messages (docs/architecture.md, "Notification messages") as typed values. Pure: the
@@ -60,6 +60,8 @@ export interface NotificationContext {
    * @default - the target has no deploy freeze
    */
   readonly freeze?: FreezeStatus;
+  /** The target kind's console links (UseCaseDeps.kinds). @default - the alarm's link only */
+  readonly consoleLinks?: KindFacts['consoleLinks'];
 }
 
 /** Whether the pipeline stage transition into the target was disabled after its rollback. */
@@ -587,42 +589,18 @@ export function consoleLinks(options: {
   readonly target: RuntimeTarget;
   readonly alarm?: string;
   readonly deploymentRef?: string;
+  /** The kind's own links (lambda/kinds): its console pages. @default - the alarm's only */
+  readonly kindLinks?: KindFacts['consoleLinks'];
 }): NotificationLink[] {
   const { region, target } = options;
-  const host = `https://${region}.console.aws.amazon.com`;
-  const q = `?region=${region}`;
   const links: NotificationLink[] = [];
   if (options.alarm) {
     links.push({
       label: `Alarm ${options.alarm}`,
-      url: `${host}/cloudwatch/home${q}#alarmsV2:alarm/${encodeURIComponent(options.alarm)}`,
+      url: `https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#alarmsV2:alarm/${encodeURIComponent(options.alarm)}`,
     });
   }
-  switch (target.type) {
-    case 'ecs-service': {
-      const service = `${host}/ecs/v2/clusters/${encodeURIComponent(target.cluster)}/services/${encodeURIComponent(target.service)}`;
-      links.push({ label: 'Service deployments', url: `${service}/deployments${q}` });
-      links.push({ label: 'Service logs', url: `${service}/logs${q}` });
-      break;
-    }
-    case 'codedeploy': {
-      // ECS stop references are service deployment ARNs; a CodeDeploy reference is the deployment id.
-      const id =
-        options.deploymentRef && /^d-[A-Z0-9]+$/.test(options.deploymentRef) ? options.deploymentRef : '';
-      links.push(
-        id
-          ? {
-              label: `CodeDeploy deployment ${id}`,
-              url: `${host}/codesuite/codedeploy/deployments/${encodeURIComponent(id)}${q}`,
-            }
-          : {
-              label: 'CodeDeploy deployment group',
-              url: `${host}/codesuite/codedeploy/applications/${encodeURIComponent(target.application)}/deployment-groups/${encodeURIComponent(target.deploymentGroup)}${q}`,
-            },
-      );
-      break;
-    }
-  }
+  if (options.kindLinks) links.push(...options.kindLinks(target, region, options.deploymentRef));
   return links;
 }
 
@@ -654,6 +632,7 @@ function render(draft: Draft, context: NotificationContext | undefined): Notific
           target: context.target,
           ...(draft.alarm !== undefined ? { alarm: draft.alarm } : {}),
           ...(draft.deploymentRef !== undefined ? { deploymentRef: draft.deploymentRef } : {}),
+          ...(context.consoleLinks !== undefined ? { kindLinks: context.consoleLinks } : {}),
         })
       : []),
   ];

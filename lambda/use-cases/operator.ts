@@ -97,6 +97,7 @@ export async function handleOperator(
             by: principal,
             reason: request.reason,
             ...(resolved ? { resolved } : {}),
+            redeployNeedsArtifact: deps.kinds?.redeployNeedsArtifact(target!) === true,
           }),
         request.force === true ? request.to : undefined,
       );

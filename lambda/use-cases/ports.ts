@@ -1,6 +1,7 @@
 import type {
   AlarmStateValue,
   MetricName,
+  NotificationLink,
   OperatorCommand,
   RejectionReason,
   RuntimeConfig,
@@ -137,6 +138,23 @@ export interface Deployer {
    * because not every platform can say more than the version names.
    */
   describeChange?(target: RuntimeTarget, from: string, to: string): Promise<string[]>;
+}
+
+/**
+ * What the use cases need to know about a target's kind besides its Deployer (docs/architecture.md, "Target
+ * kinds"), answered by the kind registry: the use cases never name a kind.
+ */
+export interface KindFacts {
+  /** Console links about the target for its messages (after the runbook and the alarm). */
+  readonly consoleLinks: (
+    target: RuntimeTarget,
+    region: string,
+    deploymentRef?: string,
+  ) => NotificationLink[];
+  /** The sweep reads the live target every run, even with nothing firing or pending. */
+  readonly alwaysInspect: (target: RuntimeTarget) => boolean;
+  /** A version can be deployed again only with the ledger's artifact for it (CodeDeploy revisions). */
+  readonly redeployNeedsArtifact: (target: RuntimeTarget) => boolean;
 }
 
 export type ActionResult =

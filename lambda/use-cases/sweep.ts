@@ -98,7 +98,7 @@ export async function sweep(
     for (let i = next++; i < looks.length; i = next++) {
       const { target, stored } = looks[i];
       const targetFiring = target.alarms.flatMap((name) => firing.get(name) ?? []);
-      if (!needsLook(target, stored, targetFiring)) continue;
+      if (!needsLook(deps.kinds?.alwaysInspect(target) === true, stored, targetFiring)) continue;
       try {
         results[i] = {
           decisions: await sweepTarget(
@@ -145,12 +145,13 @@ export async function sweep(
 }
 
 function needsLook(
-  target: RuntimeTarget,
+  /** The target's kind cannot rely on its events (UseCaseDeps.kinds). */
+  alwaysInspect: boolean,
   stored: TargetState | undefined,
   firing: readonly AlarmSnapshot[],
 ): boolean {
   return (
-    target.type === 'codedeploy' ||
+    alwaysInspect ||
     firing.length > 0 ||
     stored?.rollback !== undefined ||
     stored?.pendingApproval !== undefined ||

@@ -52,7 +52,11 @@ export interface KindProtectContext {
    * Routes events matching `rule.pattern` plus `{ [field]: [value] }` to the deployment handler. Rules of one
    * `rule.id` share EventBridge rules (a new one starts as a pattern fills up).
    */
-  route(rule: KindRule, value: string, matcher?: { readonly pattern: events.EventPattern; readonly extraChars: number }): void;
+  route(
+    rule: KindRule,
+    value: string,
+    matcher?: { readonly pattern: events.EventPattern; readonly extraChars: number },
+  ): void;
   /**
    * Runs `build` once per watchdog (`key`), for resources every target of a kind shares (AppConfig's zero-bake
    * deployment strategy); `build` gets the watchdog's scope.

@@ -38,6 +38,18 @@ const freezeOf = ({ freeze }: RollbackTarget): { freeze?: FreezeConfig } =>
 function toRuntimeTarget(target: RollbackTarget, defaults: RuntimePolicy): RuntimeTarget {
   const { id, alarmNames: alarms, codeDeployGroup, ecsService } = target;
   const policy = applyPolicy(defaults, target.policy);
+  if (target.resource) {
+    // A kind from the registry: its identity fields, then what every target has.
+    return {
+      id,
+      type: target.type,
+      ...target.resource,
+      alarms,
+      policy,
+      ...freezeOf(target),
+      ...(target.runbookUrl !== undefined ? { runbookUrl: target.runbookUrl } : {}),
+    } as unknown as RuntimeTarget;
+  }
   if (codeDeployGroup) {
     return {
       id,

@@ -1,3 +1,4 @@
+import { TARGET_TYPES } from '../../lambda/contract';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -67,7 +68,7 @@ describe('bin/app.ts', () => {
     for (const path of [
       '$.targets[0].colour: unknown key',
       '$.targets[1].id: duplicate target id "checkout" (also $.targets[0].id)',
-      '$.targets[2].type: must be one of "ecs-service", "codedeploy" (got "lambda")',
+      `$.targets[2].type: must be one of ${TARGET_TYPES.map((t) => JSON.stringify(t)).join(', ')} (got "lambda")`,
       '$.targets[3].cooldownMinutes: must be a whole number >= 0 (got -5)',
     ]) {
       expect(error.message).toContain(`  - ${path}`);

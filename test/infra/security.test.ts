@@ -44,7 +44,9 @@ function exampleStack(): Variant {
             `${arnPrefix('ecs')}:service/${t.cluster}/${t.service}`,
             `${arnPrefix('ecs')}:service-deployment/${t.cluster}/${t.service}/*`,
           ]
-        : [`${arnPrefix('codedeploy')}:deploymentgroup:${t.application}/${t.deploymentGroup}`],
+        : t.type === 'codedeploy'
+          ? [`${arnPrefix('codedeploy')}:deploymentgroup:${t.application}/${t.deploymentGroup}`]
+          : [],
     ),
     boundary: BOUNDARY_ARN,
     // Four handlers, the Slack notifier and the config writer.

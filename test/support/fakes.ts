@@ -1,3 +1,4 @@
+import { kindFacts } from './kind-links';
 import type { MetricName, RuntimeTarget } from '../../lambda/contract';
 import type { LiveTarget, Millis, Pause, TargetState } from '../../lambda/domain';
 import type {
@@ -170,7 +171,16 @@ export function fakeDeps(live: LiveTarget, at: Millis) {
   const telemetry = new RecordingTelemetry();
   const clock = new ManualClock(at);
   const reporter = new Reporter({ store, notifier, telemetry });
-  return { store, deployer, notifier, telemetry, clock, reporter, deployerFor: () => deployer };
+  return {
+    store,
+    deployer,
+    notifier,
+    telemetry,
+    clock,
+    reporter,
+    deployerFor: () => deployer,
+    kinds: kindFacts,
+  };
 }
 
 /** Lets other promises interleave, as real I/O would. */

@@ -22,6 +22,7 @@ const LAYERS = [
   'handlers',
   'cli',
   'sim',
+  'kinds',
 ] as const;
 type Layer = (typeof LAYERS)[number];
 
@@ -33,12 +34,13 @@ const MAY_IMPORT: Readonly<Record<Layer, readonly Layer[]>> = {
   'use-cases': ['contract', 'domain', 'channels'],
   adapters: ['contract', 'domain', 'boundary', 'channels'],
   boundary: ['contract', 'domain'],
-  handlers: ['contract', 'domain', 'boundary', 'use-cases', 'adapters', 'channels'],
-  cli: ['contract', 'domain', 'boundary', 'adapters', 'sim', 'channels'],
-  sim: ['contract', 'domain', 'boundary', 'use-cases', 'adapters', 'handlers', 'channels'],
+  handlers: ['contract', 'domain', 'boundary', 'use-cases', 'adapters', 'channels', 'kinds'],
+  cli: ['contract', 'domain', 'boundary', 'adapters', 'sim', 'channels', 'kinds'],
+  sim: ['contract', 'domain', 'boundary', 'use-cases', 'adapters', 'handlers', 'channels', 'kinds'],
+  kinds: ['contract', 'domain', 'boundary', 'adapters', 'channels'],
 };
 
-const SDK_LAYERS: readonly Layer[] = ['adapters', 'sim'];
+const SDK_LAYERS: readonly Layer[] = ['adapters', 'sim', 'kinds'];
 
 interface Probe {
   /** Where the probe file pretends to be. */
@@ -75,6 +77,14 @@ const FORBIDDEN: readonly Probe[] = [
   // The one exception is narrow: adapters may import use-cases/ports and use-cases/errors, nothing else.
   { filePath: 'lambda/adapters/probe.ts', source: '../use-cases/report' },
   { filePath: 'lambda/adapters/sub/probe.ts', source: '../../use-cases/slack-format', typeOnly: true },
+  // Kinds implement the same ports, and build their simulated worlds from the simulator's toolkit only.
+  { filePath: 'lambda/kinds/probe.ts', source: '../use-cases/report' },
+  { filePath: 'lambda/kinds/lambda-alias/probe.ts', source: '../../sim/runner' },
+  { filePath: 'lambda/kinds/probe.ts', source: '../sim/simulate' },
+  // The config schema reads the kinds' config fragments, and nothing else of them.
+  { filePath: 'lambda/boundary/probe.ts', source: '../kinds/registry' },
+  { filePath: 'lambda/boundary/sub/probe.ts', source: '../../kinds/appconfig/deployer' },
+  { filePath: 'lambda/boundary/probe.ts', source: '../kinds/lambda-alias/config' },
   { filePath: 'lambda/domain/probe.ts', source: 'zod' },
   { filePath: 'lambda/domain/sub/probe.ts', source: 'zod/mini' },
   ...LAYERS.filter((layer) => !SDK_LAYERS.includes(layer)).flatMap((layer): Probe[] => [
@@ -92,6 +102,11 @@ const ALLOWED: readonly Probe[] = [
   ...LAYERS.map((layer) => ({ filePath: `lambda/${layer}/sub/probe.ts`, source: './sibling' })),
   { filePath: 'lambda/adapters/probe.ts', source: '../use-cases/ports', typeOnly: true },
   { filePath: 'lambda/adapters/sub/probe.ts', source: '../../use-cases/errors' },
+  { filePath: 'lambda/kinds/probe.ts', source: '../use-cases/ports', typeOnly: true },
+  { filePath: 'lambda/kinds/appconfig/probe.ts', source: '../../use-cases/errors' },
+  { filePath: 'lambda/kinds/lambda-alias/probe.ts', source: '../../sim/sim-commands' },
+  { filePath: 'lambda/kinds/lambda-alias/probe.ts', source: '../../sim/world/world-context' },
+  { filePath: 'lambda/boundary/probe.ts', source: '../kinds/config-registry' },
   ...SDK_LAYERS.map((layer) => ({ filePath: `lambda/${layer}/probe.ts`, source: '@aws-sdk/client-ecs' })),
   { filePath: 'lambda/boundary/probe.ts', source: 'zod' },
   { filePath: 'lib/probe.ts', source: '../lambda/contract' },
@@ -153,7 +168,7 @@ function fromOf(probe: Probe): string {
 
 describe('layering: every forbidden direction fails with the layering message', () => {
   it('covers every pair of layers that may not meet, at two depths', () => {
-    expect(forbiddenPairs).toHaveLength(42);
+    expect(forbiddenPairs).toHaveLength(52);
     expect(forbiddenPairs).toContainEqual(['sim', 'cli']);
     expect(forbiddenPairs).not.toContainEqual(['cli', 'sim']);
   });

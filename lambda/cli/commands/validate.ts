@@ -5,6 +5,7 @@ import {
   operatorUrlRegionProblem,
   regionFromEnvironment,
   type WatchdogConfig,
+  TARGET_IDENTITY_FIELDS,
 } from '../../contract';
 import type { Command } from '../command';
 import { EXIT } from '../io';
@@ -114,9 +115,10 @@ export const validateCommand: Command = {
       );
       for (const warning of warnings) io.stdout.write(`  warning: ${warning}\n`);
       for (const t of targets) {
-        // Where the watchdog will act: the cluster and service, or the application and deployment group.
-        const where =
-          t.type === 'ecs-service' ? `${t.cluster}/${t.service}` : `${t.application}/${t.deploymentGroup}`;
+        // Where the watchdog will act: the cluster and service, the application and deployment group, ...
+        const where = TARGET_IDENTITY_FIELDS[t.type]
+          .map((f) => String((t as unknown as Record<string, unknown>)[f]))
+          .join('/');
         const p = t.policy;
         io.stdout.write(
           `  ${t.id}  ${t.type} ${where}  alarms: ${t.alarms.join(', ')}\n` +

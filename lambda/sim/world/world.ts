@@ -9,6 +9,8 @@ import { CodePipelineWorld, stageKey } from './codepipeline';
 import { EcsWorld, type ServingListener } from './ecs';
 import { SnsWorld, type PublishedNotification } from './sns';
 import { codeDeploySource, ecsSource, type WorldContext } from './world-context';
+import { allSimKinds } from '../../kinds/sim-registry';
+import type { SimKindWorld } from '../../kinds/sim-kind';
 
 /** What happened to targets and alarms over time: the raw material of time-to-detect and time-to-recover. */
 export type WorldHistory =
@@ -32,6 +34,8 @@ export class SimWorld {
   readonly codepipeline: CodePipelineWorld;
   readonly sns: SnsWorld;
   readonly history: WorldHistory[] = [];
+  /** The worlds of the kinds that bring their own (lambda/kinds/sim-registry.ts). */
+  private readonly kindWorlds: SimKindWorld[] = [];
   private readonly ecsTargets = new Map<string, { cluster: string; service: string }>();
   private readonly codeDeployTargets = new Map<string, { application: string; deploymentGroup: string }>();
 
@@ -59,6 +63,9 @@ export class SimWorld {
           });
           groupToTarget.set(`${target.application}/${target.deploymentGroup}`, target.id);
           break;
+        default:
+          // A kind with its own world (lambda/kinds/sim-registry.ts): mapped below.
+          break;
       }
     }
     const { world } = scenario;
@@ -73,6 +80,20 @@ export class SimWorld {
     this.ecs = new EcsWorld(ctx, world.ecsServices, serviceToTarget, failing, onServing);
     this.codedeploy = new CodeDeployWorld(ctx, world.codeDeployGroups, groupToTarget, failing, onServing);
     this.codepipeline = new CodePipelineWorld(ctx, world.pipelines, freezeOwners);
+    for (const kind of allSimKinds()) {
+      const targets = new Map<string, string>();
+      for (const target of scenario.config.targets)
+        if (target.type === kind.type) targets.set(kind.targetResource(target), target.id);
+      this.kindWorlds.push(
+        kind.createWorld({
+          ctx,
+          entries: world.kinds[kind.worldKey] ?? [],
+          targets,
+          failingVersions: failing,
+          onServing,
+        }),
+      );
+    }
     this.sns = new SnsWorld(ctx, onPublish);
   }
 
@@ -84,7 +105,17 @@ export class SimWorld {
       cloudwatch: this.cloudwatch.commands(),
       codepipeline: this.codepipeline.commands(),
       sns: this.sns.commands(),
+      ...this.kindCommands(),
     };
+  }
+
+  /** The kinds' worlds' operations, merged by client (two kinds may share one). */
+  private kindCommands(): CommandTable {
+    const table: Record<string, SimCommands> = {};
+    for (const world of this.kindWorlds)
+      for (const [client, commands] of Object.entries(world.commands()))
+        table[client] = { ...table[client], ...commands };
+    return table;
   }
 
   /**
@@ -107,7 +138,8 @@ export class SimWorld {
         this.recordCodeDeployRelease(group.application, group.deploymentGroup, version, id, by);
       return;
     }
-    throw new Error(`target ${targetId} is neither an ECS service nor a CodeDeploy group of the world`);
+    if (this.kindWorlds.some((world) => world.deploy(targetId, version, by))) return;
+    throw new Error(`target ${targetId} is not a resource of the simulated account`);
   }
 
   /** The CloudTrail record of the `UpdateService` that released `version`, answered with the service as it is now. */
@@ -181,7 +213,13 @@ export class SimWorld {
   /** The version each config target runs now (a CodeDeploy group's: the revision label it serves). */
   versions(targetIds: readonly string[]): Record<string, string> {
     return Object.fromEntries(
-      targetIds.map((id) => [id, this.ecs.versionOf(id) ?? this.codedeploy.versionOf(id) ?? '']),
+      targetIds.map((id) => [
+        id,
+        this.ecs.versionOf(id) ??
+          this.codedeploy.versionOf(id) ??
+          this.kindWorlds.map((w) => w.versionOf(id)).find((v) => v !== undefined) ??
+          '',
+      ]),
     );
   }
 }

@@ -212,7 +212,7 @@ describe('DynamoDbConfigSource against dynalite', () => {
       region: '',
       targets: [
         { ...CONFIG.targets[0], alarms: 'checkout-5xx' },
-        { id: 'lambda', type: 'lambda-alias', alarms: [], policy: { ...DEFAULT_POLICY, mode: 'yolo' } },
+        { id: 'lambda', type: 'ec2-instance', alarms: [], policy: { ...DEFAULT_POLICY, mode: 'yolo' } },
         {
           ...CONFIG.targets[1],
           cluster: undefined,
@@ -227,7 +227,7 @@ describe('DynamoDbConfigSource against dynalite', () => {
     expect(message).toContain('$.region: expected a non-empty string');
     expect(message).toContain('$.targets[0].alarms: expected an array of alarm names');
     expect(message).toContain(
-      '$.targets[1].type: expected one of ecs-service, codedeploy, got "lambda-alias"',
+      '$.targets[1].type: expected one of ecs-service, codedeploy, lambda-alias, appconfig, got "ec2-instance"',
     );
     expect(message).toContain(
       '$.targets[1].policy.mode: expected one of auto, approval, dry-run, got "yolo"',

@@ -7,7 +7,7 @@ import {
   readConfigFile,
   resolveRuntimeConfig,
 } from '../../../lambda/boundary/config-schema';
-import { alarmNameMatches } from '../../../lambda/contract';
+import { TARGET_TYPES, alarmNameMatches } from '../../../lambda/contract';
 import {
   DEFAULT_MAX_EVENT_AGE_MINUTES,
   DEFAULT_POLICY,
@@ -290,8 +290,8 @@ describe('parseWatchdogConfig: problems (RELIABILITY #24)', () => {
   });
 
   it('rejects an unknown target type with the types that exist', () => {
-    expect(problemsOf({ targets: [{ ...checkout, type: 'lambda-alias' }] })).toEqual([
-      '$.targets[0].type: must be one of "ecs-service", "codedeploy" (got "lambda-alias")',
+    expect(problemsOf({ targets: [{ ...checkout, type: 'ec2-instance' }] })).toEqual([
+      `$.targets[0].type: must be one of ${TARGET_TYPES.map((t) => JSON.stringify(t)).join(', ')} (got "ec2-instance")`,
     ]);
   });
 
@@ -327,7 +327,7 @@ describe('parseWatchdogConfig: problems (RELIABILITY #24)', () => {
       '$.targets[0].id: must be lowercase letters, digits and "-" only ([a-z0-9-]+) (got "Checkout")',
       '$.targets[0].alarms: must list at least one alarm name (got [])',
       expect.stringMatching(/^\$\.targets\[1\]\.typo: unknown key/),
-      '$.targets[2].type: must be one of "ecs-service", "codedeploy" (got "lambda")',
+      `$.targets[2].type: must be one of ${TARGET_TYPES.map((t) => JSON.stringify(t)).join(', ')} (got "lambda")`,
       '$.targets[2].id: duplicate target id "checkout-2" (also $.targets[1].id); ids must be unique',
       '$.targets[4].bakeMinutes: must be a whole number >= 0 (got 2.5)',
       '$.targets[4].watchWindowMinutes: must be a whole number >= 0 (got "soon")',

@@ -1,3 +1,4 @@
+import { kindLinks } from '../../support/kind-links';
 import { renderChatbotCard } from '../../../lambda/channels/chatbot';
 import {
   alarmToSlackMessage,
@@ -46,6 +47,7 @@ function published(): WatchdogNotification {
     transition('ALARM', T0),
     {
       region: 'us-east-1',
+      consoleLinks: kindLinks,
       account: '123456789012',
       target: { ...ecsTarget(), runbookUrl: 'https://wiki.example.com/runbooks/checkout' },
       ledger: [

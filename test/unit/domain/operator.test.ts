@@ -131,6 +131,7 @@ describe('decideManualRollback', () => {
       force: true,
       by: 'a',
       reason: 'r',
+      redeployNeedsArtifact: true,
     });
     expect(r).toMatchObject({
       ok: false,

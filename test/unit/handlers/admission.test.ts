@@ -72,7 +72,7 @@ describe('admitDeploymentEvent', () => {
     event.resources = ['arn:aws:ecs:us-west-2:111122223333:service/default/other'];
     expect(await admitDeploymentEvent(admission, event, 'req-1')).toBeUndefined();
     expect(telemetry.logs.map((l) => l.message)).toContain(
-      'deployment event for a service the watchdog does not protect',
+      'deployment event for a target the watchdog does not protect',
     );
     expect(store.audit).toEqual([]);
   });
@@ -122,7 +122,7 @@ describe('admitDeploymentEvent: CloudTrail records of deployment calls (who depl
       'req-1',
     );
     expect(
-      admitted && 'call' in admitted && [admitted.target.id, admitted.call.principal.deploymentId],
+      admitted && 'call' in admitted && [admitted.target.id, admitted.call?.principal.deploymentId],
     ).toEqual(['payments', 'd-123456789']);
   });
 

@@ -11,7 +11,7 @@ import {
   DeploymentLimitExceededException,
   StopDeploymentCommand,
 } from '@aws-sdk/client-codedeploy';
-import { createAwsClients, type AwsClientName } from '../../../lambda/adapters/aws-clients';
+import { createAwsClients, type AwsClients } from '../../../lambda/adapters/aws-clients';
 import {
   SIMULATOR_MIDDLEWARE_NAME,
   installSimulator,
@@ -123,12 +123,12 @@ describe('installSimulator', () => {
       () => undefined,
     );
     const mutating: MutatingCall[] = [];
-    const installed: AwsClientName[] = [];
+    const installed: (keyof AwsClients)[] = [];
     const clients = createAwsClients({
       region: 'us-east-1',
       credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
       configure: (client, name) => {
-        installed.push(name);
+        installed.push(name as keyof AwsClients);
         installSimulator(
           client,
           name,
@@ -139,7 +139,7 @@ describe('installSimulator', () => {
     });
     try {
       expect([...installed].sort()).toEqual(
-        (Object.keys(clients) as AwsClientName[]).sort((a, b) => a.localeCompare(b)),
+        (Object.keys(clients) as (keyof AwsClients)[]).sort((a, b) => a.localeCompare(b)),
       );
       for (const name of installed) {
         expect(clients[name].middlewareStack.identify().join('\n')).toContain(SIMULATOR_MIDDLEWARE_NAME);

@@ -1,3 +1,4 @@
+import { kindLinks } from '../../support/kind-links';
 import {
   DEFAULT_POLICY,
   NOTIFICATION_KINDS,
@@ -33,7 +34,12 @@ const stepLines = (n: Notification): string[] => n.nextSteps.map(nextStepLine);
 
 const REGION = 'eu-west-1';
 const checkout = ecsTarget();
-const ctx: NotificationContext = { region: REGION, stack: 'shop-watchdog', target: checkout };
+const ctx: NotificationContext = {
+  consoleLinks: kindLinks,
+  region: REGION,
+  stack: 'shop-watchdog',
+  target: checkout,
+};
 const payments: RuntimeCodeDeployTarget = {
   id: 'payments',
   type: 'codedeploy',
@@ -242,7 +248,7 @@ const CASES: [string, () => Notification | undefined][] = [
 ];
 
 const alice = 'arn:aws:sts::123456789012:assumed-role/oncall/alice';
-const where = { stack: 'shop-watchdog', region: REGION };
+const where = { stack: 'shop-watchdog', region: REGION, consoleLinks: kindLinks };
 const PAUSE_CASES: PauseChange[] = [
   {
     change: 'paused',
@@ -480,7 +486,7 @@ describe('notifications', () => {
       const n = decisionNotification(
         decision({ outcome: 'approval-requested', action: undefined, notify: 'approval-requested' }),
         alarm,
-        { region: REGION, target },
+        { consoleLinks: kindLinks, region: REGION, target },
       )!;
 
       // Assess
@@ -890,6 +896,7 @@ describe('consoleLinks', () => {
   it('URL-encodes alarm, cluster and service names', () => {
     // Act
     const links = consoleLinks({
+      kindLinks,
       region: 'us-east-1',
       target: { ...checkout, cluster: 'prod blue', service: 'check/out' },
       alarm: 'checkout 5xx/rate #1',
@@ -905,8 +912,13 @@ describe('consoleLinks', () => {
 
   it('links the CodeDeploy deployment when its id is known, else the deployment group', () => {
     // Act
-    const deployment = consoleLinks({ region: 'us-east-1', target: payments, deploymentRef: 'd-ABC123XYZ' });
-    const group = consoleLinks({ region: 'us-east-1', target: payments });
+    const deployment = consoleLinks({
+      kindLinks,
+      region: 'us-east-1',
+      target: payments,
+      deploymentRef: 'd-ABC123XYZ',
+    });
+    const group = consoleLinks({ kindLinks, region: 'us-east-1', target: payments });
 
     // Assess
     expect(deployment).toEqual([
@@ -932,7 +944,7 @@ describe('consoleLinks', () => {
         action: { kind: 'stop', deploymentRef: 'd-XYZ789' },
       }),
       transition('ALARM', T0, { alarmName: 'payments-errors' }),
-      { region: 'us-east-1', target: payments },
+      { consoleLinks: kindLinks, region: 'us-east-1', target: payments },
     )!;
 
     // Assess

@@ -1,0 +1,8 @@
+import type { TargetType } from '../contract';
+import type { ConfigKind } from './config-kind';
+
+/**
+ * The config side of the target kinds that bring their own schema (docs/architecture.md, "Target kinds"). The
+ * first two kinds, `ecs-service` and `codedeploy`, are still defined in lambda/boundary/config-schema.ts.
+ */
+export const CONFIG_KINDS: { readonly [K in TargetType]?: ConfigKind } = {};

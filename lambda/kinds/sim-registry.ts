@@ -1,0 +1,14 @@
+import type { TargetType } from '../contract';
+import type { SimKind } from './sim-kind';
+
+/**
+ * The simulated accounts of the target kinds that bring their own world section (docs/architecture.md,
+ * "Target kinds"). The first two kinds' worlds, `ecsServices` and `codeDeployGroups`, are still built in
+ * lambda/sim/world.
+ */
+export const SIM_KINDS: { readonly [K in TargetType]?: SimKind } = {};
+
+/** Every kind's simulated world, in registry order. */
+export function allSimKinds(): readonly SimKind[] {
+  return Object.values(SIM_KINDS);
+}

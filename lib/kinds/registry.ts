@@ -1,0 +1,8 @@
+import type { TargetType } from '../../lambda/contract';
+import type { CdkTargetKind } from './kind';
+
+/**
+ * The CDK side of the target kinds that bring their own grants and rules (docs/architecture.md, "Target
+ * kinds"). The first two kinds, `ecs-service` and `codedeploy`, are still protected by RollbackWatchdog itself.
+ */
+export const CDK_KINDS: { readonly [K in TargetType]?: CdkTargetKind } = {};
