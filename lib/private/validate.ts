@@ -175,7 +175,10 @@ function checkResource(where: string, target: RollbackTarget): string[] {
       ...checkEcsName(`${where}.serviceName`, ecsService.serviceName, 'service'),
     ];
   }
-  return [];
+  // A kind from the registry: every identity field present (its kind checks the rest when it protects it).
+  return Object.entries(target.resource ?? {})
+    .filter(([, value]) => value === '')
+    .map(([field]) => `${where}.resource.${field}: must be a non-empty name`);
 }
 
 function checkCodePipelineName(where: string, value: string, what: string): string[] {
@@ -317,6 +320,15 @@ function resourceOf(target: RollbackTarget): { key: string; what: string; kind: 
       key: `codedeploy\u0000${group.applicationName}\u0000${group.deploymentGroupName}`,
       what: `CodeDeploy deployment group ${group.deploymentGroupName} of application ${group.applicationName}`,
       kind: 'deployment group',
+    };
+  }
+  const resource = target.resource;
+  if (resource && Object.values(resource).every((v) => v !== '' && !Token.isUnresolved(v))) {
+    const fields = Object.entries(resource);
+    return {
+      key: [target.type, ...fields.map(([, v]) => v)].join('\u0000'),
+      what: `${target.type} ${fields.map(([f, v]) => `${f} ${v}`).join(', ')}`,
+      kind: 'resource',
     };
   }
   return undefined;
