@@ -93,6 +93,7 @@ export function createRuntime(deps: RuntimeDeps): WatchdogRuntime {
   const kindAdapters = kindAdaptersFor({
     clients: deps.clients,
     telemetry: deps.telemetry,
+    clock: deps.clock,
     client: deps.kindClient ?? createClientFactory(deps.region !== undefined ? { region: deps.region } : {}),
     env: deps.env ?? process.env,
   });

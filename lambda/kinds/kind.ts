@@ -2,7 +2,7 @@ import type { NotificationLink, RuntimeTarget } from '../contract';
 import type { DeploymentEvent, DeploymentPrincipal, Millis } from '../domain';
 import type { AwsClients } from '../adapters/aws-clients';
 import type { Parsed } from '../boundary/events';
-import type { Deployer, Telemetry } from '../use-cases/ports';
+import type { Clock, Deployer, Telemetry } from '../use-cases/ports';
 
 /**
  * One kind of rollback target (docs/architecture.md, "Target kinds"): everything the Lambda runtime needs to
@@ -68,6 +68,8 @@ export interface KindEnv {
   /** The clients every watchdog has (ECS, CodeDeploy, CloudWatch, ...). */
   readonly clients: AwsClients;
   readonly telemetry: Telemetry;
+  /** The runtime's clock (virtual time in the simulator): what an adapter dates, it dates with this. */
+  readonly clock: Clock;
   /**
    * The function's environment, for what the stack created for the kind (`WATCHDOG_APPCONFIG_STRATEGY_ID`);
    * the simulator sets the same names.
