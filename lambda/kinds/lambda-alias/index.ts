@@ -1,7 +1,6 @@
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import type { NotificationLink, RuntimeLambdaAliasTarget } from '../../contract';
-import type { Clock } from '../../use-cases/ports';
-import { ownsByIdentity, type KindEnv, type TargetKind } from '../kind';
+import { ownsByIdentity, type TargetKind } from '../kind';
 import { LambdaAliasDeployer } from './deployer';
 import { lambdaAliasCalls } from './events';
 import { aliasResource, describeAlias } from './names';
@@ -23,7 +22,8 @@ export const lambdaAliasKind: TargetKind<RuntimeLambdaAliasTarget> = {
   createAdapters: (env) => ({
     deployer: new LambdaAliasDeployer({
       client: env.client('lambda', (settings) => new LambdaClient(settings)),
-      clock: clockOf(env),
+      // GetAlias reports no times: the deployer dates what it sees with the runtime's (virtual) clock.
+      clock: env.clock,
       telemetry: env.telemetry,
     }),
     owns: (target, identity) => ownsByIdentity(IDENTITY_FIELDS, target, identity),
@@ -45,16 +45,4 @@ function consoleLinks(target: RuntimeLambdaAliasTarget, region: string): Notific
     },
     { label: `Versions of ${target.functionName}`, url: `${fn}?tab=versions` },
   ];
-}
-
-/**
- * The runtime's clock: the deployer dates what GetAlias cannot (the moment a completed alias state is first
- * seen), and in the simulator that moment must be virtual time, so the wall clock is no substitute.
- */
-function clockOf(env: KindEnv): Clock {
-  const clock = (env as KindEnv & { readonly clock?: Clock }).clock;
-  if (clock === undefined) {
-    throw new TypeError('lambda-alias targets need the runtime clock in KindEnv (clock)');
-  }
-  return clock;
 }

@@ -50,11 +50,9 @@ const entrySchema = z.strictObject(
     functionName: z
       .string({ error: 'must be a Lambda function name' })
       .regex(FUNCTION_NAME, { error: 'must be a Lambda function name: 1-64 letters, digits, "-" or "_"' }),
-    alias: z
-      .string({ error: 'must be a Lambda alias name' })
-      .regex(ALIAS_NAME, {
-        error: 'must be a Lambda alias name: 1-128 letters, digits, "-" or "_", not all digits',
-      }),
+    alias: z.string({ error: 'must be a Lambda alias name' }).regex(ALIAS_NAME, {
+      error: 'must be a Lambda alias name: 1-128 letters, digits, "-" or "_", not all digits',
+    }),
     version: publishedVersion,
     versions: z.array(publishedVersion, { error: 'must be a list of published version numbers' }).optional(),
     shiftSeconds: z
