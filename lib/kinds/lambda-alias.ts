@@ -56,8 +56,10 @@ const READS = ['lambda:GetAlias', 'lambda:GetFunctionConfiguration'];
  * - reading (deployment handler, read-only operator) and acting (alarm handler, sweep, operator): GetAlias and
  *   GetFunctionConfiguration (the version's LastModified dates the deployment) on the function and its
  *   versions;
- * - acting: UpdateAlias on the function and the alias;
- * - announcing: GetFunctionConfiguration on the function's versions (what a rollback changes).
+ * - acting: UpdateAlias on the function and the alias.
+ * What a rollback changes (describeChange) is read with GetFunctionConfiguration too, in the roles that send
+ * notifications: each of them reads or acts, so it holds that grant already, and a role that did not would
+ * only send the message without the change lines.
  */
 export const lambdaAliasCdkKind: CdkTargetKind = {
   type: 'lambda-alias',
@@ -83,8 +85,7 @@ export const lambdaAliasCdkKind: CdkTargetKind = {
     for (const resource of [fn, aliasArn]) {
       ctx.grant('lambda-alias:update', 'acting', ['lambda:UpdateAlias'], resource);
     }
-    ctx.grant('lambda-alias:describe', 'announcing', ['lambda:GetFunctionConfiguration'], versions);
-    for (const roles of ['reading', 'acting', 'announcing'] as const satisfies readonly KindRoles[]) {
+    for (const roles of ['reading', 'acting'] as const satisfies readonly KindRoles[]) {
       ctx.acknowledge(`lambda-alias:versions:${roles}:${functionName}`, roles, {
         id: `AwsSolutions-IAM5[Resource::${nagFindingValue(ctx.scope, versions)}]`,
         reason:

@@ -90,12 +90,6 @@ describe('lambdaAliasCdkKind', () => {
         actions: ['lambda:UpdateAlias'],
         resource: `${FN}:live`,
       },
-      {
-        key: 'lambda-alias:describe',
-        roles: 'announcing',
-        actions: ['lambda:GetFunctionConfiguration'],
-        resource: `${FN}:*`,
-      },
     ]);
   });
 
@@ -108,7 +102,6 @@ describe('lambdaAliasCdkKind', () => {
     expect(acknowledged).toEqual([
       { key: 'lambda-alias:versions:reading:checkout-api', roles: 'reading', id },
       { key: 'lambda-alias:versions:acting:checkout-api', roles: 'acting', id },
-      { key: 'lambda-alias:versions:announcing:checkout-api', roles: 'announcing', id },
     ]);
   });
 
