@@ -3,6 +3,8 @@ import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import type * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import { codeDeployManagedAliasProblem } from './kinds/lambda-alias';
 import {
   runbookUrlProblem,
   type ApprovalTimeoutAction,
@@ -218,6 +220,38 @@ export interface KindTargetOptions {
   readonly runbookUrl?: string;
   /** Problems a kind's factory found in its own options, reported at synth. @default - none */
   readonly problems?: readonly string[];
+  /**
+   * Problems that can only be known once the app is complete (a CodeDeploy deployment group created after the
+   * target), asked for when the watchdog is validated. @default - none
+   */
+  readonly deferredProblems?: () => readonly string[];
+}
+
+/**
+ * Options of {@link RollbackTarget.lambdaAlias}: give either `alias`, or `functionName` and `aliasName`.
+ */
+export interface LambdaAliasTargetOptions {
+  /** Unique id of the target within the watchdog: lowercase letters, digits and `-`. Appears in CLI commands. */
+  readonly id: string;
+  /**
+   * The alias to protect. An alias whose shifts CodeDeploy runs (a `LambdaDeploymentGroup` of this app uses it)
+   * fails synth: protect that deployment group with {@link RollbackTarget.codeDeployGroup} instead.
+   *
+   * @default - the alias is named by `functionName` and `aliasName`
+   */
+  readonly alias?: lambda.IAlias;
+  /** The function's name (not an ARN). Required with `aliasName`. @default - taken from `alias` */
+  readonly functionName?: string;
+  /** The alias's name. Required with `functionName`. @default - taken from `alias` */
+  readonly aliasName?: string;
+  /** The CloudWatch alarms (metric or composite) that guard the alias, as constructs or alarm names. */
+  readonly alarms: ReadonlyArray<cloudwatch.IAlarm | string>;
+  /** @default - no deploy freeze */
+  readonly freeze?: DeployFreeze;
+  /** @default - the watchdog's `defaults` */
+  readonly policy?: RollbackPolicy;
+  /** @default - no runbook link */
+  readonly runbookUrl?: string;
 }
 
 /** The CodeDeploy deployment group a target protects, by application and group name (either may be a token). */
@@ -369,7 +403,7 @@ export class RollbackTarget {
    * factories (`RollbackTarget.lambdaAlias`, ...) call it; it is public for kinds added in a user's app.
    */
   public static of(type: RuntimeTarget['type'], options: KindTargetOptions): RollbackTarget {
-    return new RollbackTarget(
+    const target = new RollbackTarget(
       options.id,
       type,
       undefined,
@@ -381,6 +415,52 @@ export class RollbackTarget {
       options.runbookUrl,
       { ...options.resource },
     );
+    target.deferredProblems = options.deferredProblems;
+    return target;
+  }
+
+  /**
+   * Protects a Lambda function alias (`lambda-alias`): stops a weighted shift in progress by routing every
+   * request to the alias's primary version again, or points the alias at the last known-good published version.
+   */
+  public static lambdaAlias(options: LambdaAliasTargetOptions): RollbackTarget {
+    const problems: string[] = [];
+    const byNames = options.functionName !== undefined || options.aliasName !== undefined;
+    let resource: { functionName: string; alias: string };
+    if (options.alias) {
+      if (byNames) problems.push('give either alias, or functionName and aliasName, not both');
+      resource = { functionName: options.alias.version.lambda.functionName, alias: options.alias.aliasName };
+    } else {
+      if (options.functionName === undefined) problems.push('functionName is required unless alias is given');
+      if (options.aliasName === undefined) problems.push('aliasName is required unless alias is given');
+      resource = { functionName: options.functionName ?? '', alias: options.aliasName ?? '' };
+    }
+    const alias = options.alias;
+    return RollbackTarget.of('lambda-alias', {
+      id: options.id,
+      resource,
+      alarms: options.alarms,
+      ...(options.freeze ? { freeze: options.freeze } : {}),
+      ...(options.policy ? { policy: options.policy } : {}),
+      ...(options.runbookUrl !== undefined ? { runbookUrl: options.runbookUrl } : {}),
+      problems,
+      ...(alias
+        ? {
+            deferredProblems: () => {
+              const problem = codeDeployManagedAliasProblem(alias);
+              return problem ? [problem] : [];
+            },
+          }
+        : {}),
+    });
+  }
+
+  /** Asked for at validation, after every construct of the app exists. */
+  private deferredProblems: (() => readonly string[]) | undefined;
+
+  /** Problems with the factory options, reported when the watchdog is validated. */
+  public get problems(): readonly string[] {
+    return [...this.optionProblems, ...(this.deferredProblems?.() ?? [])];
   }
 
   private constructor(
@@ -398,8 +478,8 @@ export class RollbackTarget {
     public readonly policy: RollbackPolicy,
     /** The pipeline stage frozen after a rollback, if any. */
     public readonly freeze: FreezeReference | undefined,
-    /** Problems with the factory options, reported when the watchdog is validated. */
-    public readonly problems: readonly string[],
+    /** Problems with the factory options, known when the target was made. */
+    private readonly optionProblems: readonly string[],
     /** The target's runbook, linked first in its messages. */
     public readonly runbookUrl: string | undefined = undefined,
     /** The identity fields of a target made with {@link RollbackTarget.of}. */

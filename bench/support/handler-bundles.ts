@@ -14,11 +14,15 @@ const AWS_CLIENTS = JSON.stringify(path.join(REPO_ROOT, 'lambda', 'adapters', 'a
 
 /**
  * The four runtime handlers: environment.ts builds exactly createAwsClients() (six clients, shared
- * retry/timeout settings), so the floor calls the same function.
+ * retry/timeout settings), so the floor calls the same function; and the clients the target kinds bring
+ * (lambda/kinds: Lambda for lambda-alias, AppConfig for appconfig), which the handlers build on first use.
  */
 const RUNTIME_FLOOR = `
-import { createAwsClients } from ${AWS_CLIENTS};
+import { AppConfigClient } from '@aws-sdk/client-appconfig';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { awsClientSettings, createAwsClients } from ${AWS_CLIENTS};
 export const clients = createAwsClients();
+export const kindClients = [new LambdaClient(awsClientSettings()), new AppConfigClient(awsClientSettings())];
 `;
 
 /**

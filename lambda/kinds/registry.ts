@@ -1,6 +1,7 @@
 import type { RuntimeTarget } from '../contract';
 import { codeDeployKind } from './codedeploy';
 import { ecsServiceKind } from './ecs-service';
+import { lambdaAliasKind } from './lambda-alias';
 import type { KindEventSource, TargetKind } from './kind';
 
 /**
@@ -13,6 +14,7 @@ export const TARGET_KINDS: {
 } = {
   'ecs-service': ecsServiceKind,
   codedeploy: codeDeployKind,
+  'lambda-alias': lambdaAliasKind,
 };
 
 /** The kind of a target. Throws for a kind this build does not know (the config item was written by a newer one). */

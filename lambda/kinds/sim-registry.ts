@@ -1,12 +1,15 @@
 import type { TargetType } from '../contract';
 import type { SimKind } from './sim-kind';
+import { lambdaAliasSimKind } from './lambda-alias/sim';
 
 /**
  * The simulated accounts of the target kinds that bring their own world section (docs/architecture.md,
  * "Target kinds"). The first two kinds' worlds, `ecsServices` and `codeDeployGroups`, are still built in
  * lambda/sim/world.
  */
-export const SIM_KINDS: { readonly [K in TargetType]?: SimKind } = {};
+export const SIM_KINDS: { readonly [K in TargetType]?: SimKind } = {
+  'lambda-alias': lambdaAliasSimKind,
+};
 
 /** Every kind's simulated world, in registry order. */
 export function allSimKinds(): readonly SimKind[] {
