@@ -338,7 +338,12 @@ function ruleContext(input: AlarmDecisionInput, rehearsal: boolean): RuleContext
     // Since when the alarm is in ALARM, by this transition's own account when it changes no health.
     alarmedSince: healthChanges ? (alarmMark(state, t.alarmName)?.since ?? t.timestamp) : alarmSince(t, mark),
     inProgress: deployment?.state === 'in-progress',
-    completedAt: deployment?.completedAt ?? currentEntry?.completedAt,
+    completedAt:
+      (deployment?.completedAtObserved === true && currentEntry?.deploymentId === deployment.id
+        ? currentEntry.completedAt
+        : undefined) ??
+      deployment?.completedAt ??
+      currentEntry?.completedAt,
     candidate:
       current !== undefined ? rollbackCandidate(state.ledger, current, now, policy.bakeMs) : undefined,
     duplicate,

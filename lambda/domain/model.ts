@@ -289,6 +289,12 @@ export interface LiveDeployment {
   readonly state: LiveDeploymentState;
   readonly startedAt: Millis;
   readonly completedAt?: Millis;
+  /**
+   * `completedAt` is when the watchdog read the finished state, not when the platform finished (a Lambda alias
+   * records no times): the ledger's first observation of the same deployment is the better value, and the
+   * watch window and bake are measured from that.
+   */
+  readonly completedAtObserved?: boolean;
   /** See LedgerEntry.artifact. */
   readonly artifact?: string;
   /** The platform created this deployment to roll another back (CodeDeploy `creator: codeDeployRollback`). */

@@ -50,10 +50,10 @@ export interface LambdaAliasDeployerOptions {
  *   make an alarm that began with the shift look older than the deployment (`alarm-predates-deploy`).
  * - `completedAt` of the alias's current state is the moment of the read: never earlier than the change, so a
  *   bake is never counted from before the version served alone. The ledger keeps the first value it saw for a
- *   deployment id (see `deploymentId` in ./names.ts), so later reads do not move it. The costs: a completion
- *   first seen some time after the fact bakes for that much longer; the watch window, which the engine
- *   measures from the live view's completion, never closes for an alias (the bake, kept in the ledger, is what
- *   ends the blame on a version); and the first read of an alias that already routes everything to one
+ *   deployment id (see `deploymentId` in ./names.ts), so later reads do not move it, and `completedAtObserved`
+ *   tells the engine to measure the watch window from that first value too, not from this read. The costs: a
+ *   completion first seen some time after the fact bakes (and is watched) for that much longer; and the first
+ *   read of an alias that already routes everything to one
  *   version cannot prove that version (Lambda keeps no history of an alias), so it is known-good one bake
  *   after the watchdog first read it.
  */
@@ -110,6 +110,7 @@ export class LambdaAliasDeployer implements Deployer {
           state: 'completed',
           startedAt: primaryPublished,
           completedAt: this.clock.now(),
+          completedAtObserved: true,
         },
         previous: [],
         nativeRollback: false,

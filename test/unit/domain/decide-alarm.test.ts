@@ -320,3 +320,27 @@ describe('decideAlarm: skips', () => {
     expect(decideAlarm(input({ state })).decision.outcome).toBe('rollback');
   });
 });
+
+describe('decideAlarm: a completion the platform does not date (completedAtObserved)', () => {
+  const now = T0 + 3 * 60 * MINUTE;
+  const late = (observed: boolean) => {
+    const live = liveCompleted('checkout:42', T0, now);
+    return decideAlarm({
+      ...input(),
+      now,
+      transition: transition('ALARM', now - SEC),
+      // The ledger saw the same deployment complete at T0 + 1 min; this read only says "finished by now".
+      state: completed42(T0 + MINUTE),
+      live: observed ? { ...live, latest: { ...live.latest!, completedAtObserved: true } } : live,
+      target: ecsTarget({ bakeMinutes: 600 }),
+    }).decision;
+  };
+
+  it('measures the watch window from the ledger’s first observation, not from the read', () => {
+    expect(late(true)).toMatchObject({ outcome: 'skip', reason: 'outside-watch-window' });
+  });
+
+  it('keeps the platform’s own completion time first when it has one', () => {
+    expect(late(false)).toMatchObject({ outcome: 'rollback' });
+  });
+});
