@@ -105,6 +105,7 @@ describe('LambdaAliasDeployer', () => {
           state: 'completed',
           startedAt: T0 - DAY,
           completedAt: T0,
+          completedAtObserved: true,
         },
         previous: [],
         nativeRollback: false,
