@@ -52,6 +52,8 @@ export const appConfigKind: TargetKind<RuntimeAppConfigTarget> = {
       resolver,
       strategyId: env.env[STRATEGY_ID_ENV],
       telemetry: env.telemetry,
+      // The 72-hour revert window, by the runtime's (virtual) clock; AppConfig has the last word.
+      now: () => env.clock.now(),
     });
     return { deployer, owns: (target, identity) => deployer.owns(target, identity) };
   },

@@ -26,8 +26,8 @@ import { APPCONFIG_EVENT_SOURCE, APPCONFIG_EVENT_TYPE } from './events';
 import { APPCONFIG_ID_PATTERN, STRATEGY_ID_ENV, appConfigResource, describeAppConfig } from './names';
 
 /**
- * The id of the watchdog's zero-bake deployment strategy in the simulated account: the simulator sets
- * STRATEGY_ID_ENV to it (`APPCONFIG_SIM_ENV`), as the stack sets it to the strategy it creates.
+ * The id of the watchdog's zero-bake deployment strategy in the simulated account: the simulated stack sets
+ * STRATEGY_ID_ENV to it (`environment`), as the real stack sets it to the strategy it creates.
  */
 export const SIM_APPCONFIG_STRATEGY_ID = 'wd0bake';
 
@@ -139,6 +139,7 @@ export const appConfigSimKind: SimKind<AppConfigTargetConfig, AppConfigEnvironme
   missingEntry: (t) =>
     `no world.appConfigEnvironments entry for ${describeAppConfig(t)}: add { "application": ${JSON.stringify(t.application)}, "environment": ${JSON.stringify(t.environment)}, "configurationProfile": ${JSON.stringify(t.configurationProfile)}, "version": "1" } (a target that names an id needs an entry giving that id as applicationId, environmentId or configurationProfileId)`,
   mutatingApis: ['appconfig:StartDeployment', 'appconfig:StopDeployment'],
+  environment: APPCONFIG_SIM_ENV,
   createWorld: (input) => new AppConfigWorld(input),
 };
 
@@ -325,12 +326,9 @@ class AppConfigWorld implements SimKindWorld {
       );
       return true;
     }
+    const from = slot.serving;
     const n = this.begin(slot, version, userStrategy(slot.entry), `release ${version}${who}`);
-    this.ctx.note(
-      slot.source,
-      'deploy',
-      `${targetId}: release ${slot.serving} → ${version}${who} (deployment ${n})`,
-    );
+    this.ctx.note(slot.source, 'deploy', `${targetId}: release ${from} → ${version}${who} (deployment ${n})`);
     return true;
   }
 

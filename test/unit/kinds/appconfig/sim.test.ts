@@ -14,7 +14,6 @@ import {
   type AppConfigEnvironmentEntry,
 } from '../../../../lambda/kinds/appconfig/sim';
 import { installSimulator } from '../../../../lambda/sim/aws-middleware';
-import type { CommandTable } from '../../../../lambda/sim/world/world';
 import { SimulatorGapError } from '../../../../lambda/sim/world/world-context';
 import { START_MS, minutes, recordingContext, seconds } from '../../sim/support';
 
@@ -162,6 +161,7 @@ describe('the simulated AppConfig account', () => {
 
     world.deploy('flags', '3');
     expect(world.versionOf('flags')).toBe('3');
+    expect(ctx.notes[0]?.text).toBe('flags: release 2 → 3 (deployment 2)');
     expect(deployments()[0]).toMatchObject({
       DeploymentNumber: 2,
       ConfigurationVersion: '3',
@@ -386,8 +386,8 @@ describe('the AppConfig deployer against the simulated account', () => {
     });
     installSimulator(
       client,
-      'appconfig' as Parameters<typeof installSimulator>[1],
-      { appconfig: sim.world.commands().appconfig } as unknown as CommandTable,
+      'appconfig',
+      { appconfig: sim.world.commands().appconfig },
       { counted: () => undefined, mutating: () => undefined, gap: () => undefined },
     );
     const deployer = new AppConfigDeployer({
