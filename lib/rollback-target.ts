@@ -1,4 +1,5 @@
 import { CfnResource, Token, type Duration } from 'aws-cdk-lib';
+import type * as appconfig from 'aws-cdk-lib/aws-appconfig';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import type * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
@@ -228,6 +229,27 @@ export interface KindTargetOptions {
 }
 
 /**
+ * Options of {@link RollbackTarget.appConfig}. Each of the three is a name, an id, or the construct (its id is
+ * used). Ids let the grants be scoped to the environment and the profile; with names they are scoped to the
+ * application (README, "AppConfig").
+ */
+export interface AppConfigTargetOptions {
+  /** Unique id of the target within the watchdog: lowercase letters, digits and `-`. Appears in CLI commands. */
+  readonly id: string;
+  readonly application: string | appconfig.IApplication;
+  readonly environment: string | appconfig.IEnvironment;
+  readonly configurationProfile: string | appconfig.IConfiguration;
+  /** The CloudWatch alarms (metric or composite) that guard the configuration, as constructs or alarm names. */
+  readonly alarms: ReadonlyArray<cloudwatch.IAlarm | string>;
+  /** @default - no deploy freeze */
+  readonly freeze?: DeployFreeze;
+  /** @default - the watchdog's `defaults` */
+  readonly policy?: RollbackPolicy;
+  /** @default - no runbook link */
+  readonly runbookUrl?: string;
+}
+
+/**
  * Options of {@link RollbackTarget.lambdaAlias}: give either `alias`, or `functionName` and `aliasName`.
  */
 export interface LambdaAliasTargetOptions {
@@ -452,6 +474,30 @@ export class RollbackTarget {
             },
           }
         : {}),
+    });
+  }
+
+  /**
+   * Protects an AppConfig configuration profile deployed to one environment (`appconfig`): stops a deployment
+   * in progress (AppConfig rolls it back), reverts a completed one within 72 hours when the version it replaced
+   * is the known-good one, else deploys the known-good version with a zero-bake strategy the stack creates.
+   */
+  public static appConfig(options: AppConfigTargetOptions): RollbackTarget {
+    const { application, environment, configurationProfile } = options;
+    return RollbackTarget.of('appconfig', {
+      id: options.id,
+      resource: {
+        application: typeof application === 'string' ? application : application.applicationId,
+        environment: typeof environment === 'string' ? environment : environment.environmentId,
+        configurationProfile:
+          typeof configurationProfile === 'string'
+            ? configurationProfile
+            : configurationProfile.configurationProfileId,
+      },
+      alarms: options.alarms,
+      ...(options.freeze ? { freeze: options.freeze } : {}),
+      ...(options.policy ? { policy: options.policy } : {}),
+      ...(options.runbookUrl !== undefined ? { runbookUrl: options.runbookUrl } : {}),
     });
   }
 

@@ -1,4 +1,5 @@
 import type { TargetType } from '../contract';
+import { appConfigConfigKind } from './appconfig/config';
 import type { ConfigKind } from './config-kind';
 import { lambdaAliasConfigKind } from './lambda-alias/config';
 
@@ -8,4 +9,5 @@ import { lambdaAliasConfigKind } from './lambda-alias/config';
  */
 export const CONFIG_KINDS: { readonly [K in TargetType]?: ConfigKind } = {
   'lambda-alias': lambdaAliasConfigKind,
+  appconfig: appConfigConfigKind,
 };

@@ -1,4 +1,5 @@
 import type { RuntimeTarget } from '../contract';
+import { appConfigKind } from './appconfig';
 import { codeDeployKind } from './codedeploy';
 import { ecsServiceKind } from './ecs-service';
 import { lambdaAliasKind } from './lambda-alias';
@@ -15,6 +16,7 @@ export const TARGET_KINDS: {
   'ecs-service': ecsServiceKind,
   codedeploy: codeDeployKind,
   'lambda-alias': lambdaAliasKind,
+  appconfig: appConfigKind,
 };
 
 /** The kind of a target. Throws for a kind this build does not know (the config item was written by a newer one). */

@@ -1,4 +1,5 @@
 import type { TargetType } from '../contract';
+import { appConfigSimKind } from './appconfig/sim';
 import type { SimKind } from './sim-kind';
 import { lambdaAliasSimKind } from './lambda-alias/sim';
 
@@ -9,6 +10,7 @@ import { lambdaAliasSimKind } from './lambda-alias/sim';
  */
 export const SIM_KINDS: { readonly [K in TargetType]?: SimKind } = {
   'lambda-alias': lambdaAliasSimKind,
+  appconfig: appConfigSimKind,
 };
 
 /** Every kind's simulated world, in registry order. */

@@ -6,10 +6,11 @@ import type { CdkTargetKind, KindProtectContext, KindRoles, KindRule, KindTarget
 
 /**
  * The id rule and variable name of lambda/kinds/appconfig/names.ts (lib/ may import lambda/contract only):
- * 7 lower-case letters and digits are an id; anything else is a name. A token (an id from another construct)
+ * 7 lower-case letters and digits, at least one a digit, are an id; anything else is a name. A token (an id
+ * from another construct)
  * is an id.
  */
-const APPCONFIG_ID = /^[a-z0-9]{7}$/;
+const APPCONFIG_ID = /^(?=[a-z]*\d)[a-z0-9]{7}$/;
 const STRATEGY_ID_ENV = 'WATCHDOG_APPCONFIG_STRATEGY_ID';
 /** AppConfig's name limits: applications and environments 1-64 characters, configuration profiles 1-128. */
 const NAME_MAX = { application: 64, environment: 64, configurationProfile: 128 } as const;

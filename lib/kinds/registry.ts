@@ -1,4 +1,5 @@
 import type { TargetType } from '../../lambda/contract';
+import { appConfigCdkKind } from './appconfig';
 import type { CdkTargetKind } from './kind';
 import { lambdaAliasCdkKind } from './lambda-alias';
 
@@ -8,4 +9,5 @@ import { lambdaAliasCdkKind } from './lambda-alias';
  */
 export const CDK_KINDS: { readonly [K in TargetType]?: CdkTargetKind } = {
   'lambda-alias': lambdaAliasCdkKind,
+  appconfig: appConfigCdkKind,
 };

@@ -1,5 +1,6 @@
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as appconfig from 'aws-cdk-lib/aws-appconfig';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { RollbackTarget, RollbackWatchdog } from '../../lib';
@@ -82,5 +83,60 @@ describe('RollbackTarget.lambdaAlias in a RollbackWatchdog', () => {
 
     // Act, Assess
     expect(() => app.synth()).toThrow(/targets\[0\]: aliasName is required unless alias is given/);
+  });
+});
+
+describe('RollbackTarget.appConfig in a RollbackWatchdog', () => {
+  it('scopes the grants to the ids of constructs, creates the zero-bake strategy once and tells the handlers its id', () => {
+    // Prepare
+    const app = appWithoutBundling();
+    const stack = new Stack(app, 'App', { env: ENV });
+    const application = new appconfig.Application(stack, 'Checkout');
+    const environment = new appconfig.Environment(stack, 'Prod', { application });
+    const flags = new appconfig.HostedConfiguration(stack, 'Flags', {
+      application,
+      content: appconfig.ConfigurationContent.fromInlineJson('{}'),
+    });
+
+    // Act
+    new RollbackWatchdog(stack, 'Watchdog', {
+      targets: [
+        RollbackTarget.appConfig({
+          id: 'checkout-flags',
+          application,
+          environment,
+          configurationProfile: flags,
+          alarms: ['checkout-errors'],
+        }),
+        RollbackTarget.appConfig({
+          id: 'checkout-limits',
+          application: 'checkout',
+          environment: 'staging',
+          configurationProfile: 'limits',
+          alarms: ['checkout-errors'],
+        }),
+      ],
+    });
+    const template = Template.fromStack(stack);
+
+    // Assess
+    // The hosted configuration brings a strategy of its own; the watchdog adds exactly one.
+    template.resourcePropertiesCountIs(
+      'AWS::AppConfig::DeploymentStrategy',
+      { DeploymentDurationInMinutes: 0, FinalBakeTimeInMinutes: 0, GrowthFactor: 100, ReplicateTo: 'NONE' },
+      1,
+    );
+    const starts = statements(template).filter((s) => s.Action.includes('appconfig:StartDeployment'));
+    expect(starts.length).toBeGreaterThan(0);
+    // The construct target's grant names its environment by the environment's own id.
+    expect(JSON.stringify(starts.map((s) => s.Resource))).toMatch(
+      /"\/environment\/",\{"Ref":"Prod[0-9A-F]{8}"\}/,
+    );
+    const handlers = Object.values(template.findResources('AWS::Lambda::Function')).filter(
+      (f) =>
+        (f as { Properties: { Environment?: { Variables?: Record<string, unknown> } } }).Properties
+          .Environment?.Variables?.WATCHDOG_APPCONFIG_STRATEGY_ID !== undefined,
+    );
+    expect(handlers.length).toBe(5);
   });
 });

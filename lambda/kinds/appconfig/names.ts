@@ -8,11 +8,13 @@ import type { RuntimeAppConfigTarget } from '../../contract';
 /**
  * A value the config gives for an application, environment or configuration profile is read as an id when it
  * has the form of the ids AppConfig creates: 7 lower-case letters and digits (the API's pattern is
- * `[a-z0-9]{4,7}`; the ids in AppConfig's API reference and user guide all have 7). The stack scopes IAM to such
- * a value as an id. Any other value is a name, resolved to its id at run time; the resolver matches ids first
- * either way, so an id of another length still resolves, only with grants at the application level.
+ * `[a-z0-9]{4,7}`; the ids in AppConfig's API reference and user guide all have 7), at least one of them a
+ * digit, so that common 7-letter names (`staging`, `preprod`, `payment`) stay names. The stack scopes IAM to
+ * such a value as an id. Any other value is a name, resolved to its id at run time; the resolver matches ids
+ * first either way, so an id without a digit or of another length still resolves, only with grants at the
+ * application level.
  */
-export const APPCONFIG_ID_PATTERN = /^[a-z0-9]{7}$/;
+export const APPCONFIG_ID_PATTERN = /^(?=[a-z]*\d)[a-z0-9]{7}$/;
 
 /** The pattern AppConfig's API gives ids (what events and API answers carry). */
 export const APPCONFIG_API_ID_PATTERN = /^[a-z0-9]{4,7}$/;

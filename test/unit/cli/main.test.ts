@@ -156,6 +156,53 @@ describe('watchdog validate', () => {
     expect(run.stdout).toContain('  payments  codedeploy payments/payments-prod  alarms: payments-errors\n');
   });
 
+  it('accepts a config with every kind of target and says where each acts', async () => {
+    const dir = tempDir({
+      'four.json': {
+        targets: [
+          {
+            id: 'checkout',
+            type: 'ecs-service',
+            cluster: 'prod',
+            service: 'checkout',
+            alarms: ['checkout-5xx'],
+          },
+          {
+            id: 'payments',
+            type: 'codedeploy',
+            application: 'payments',
+            deploymentGroup: 'payments-prod',
+            alarms: ['payments-errors'],
+          },
+          {
+            id: 'checkout-api',
+            type: 'lambda-alias',
+            functionName: 'checkout-api',
+            alias: 'live',
+            alarms: ['checkout-api-errors'],
+          },
+          {
+            id: 'checkout-flags',
+            type: 'appconfig',
+            application: 'checkout',
+            environment: 'production',
+            configurationProfile: 'feature-flags',
+            alarms: ['checkout-5xx'],
+          },
+        ],
+      },
+    });
+    const run = await runCli(['validate', 'four.json'], { cwd: dir });
+    expect(run.code).toBe(0);
+    expect(run.stdout.split('\n')[0]).toBe('four.json is valid: 4 targets');
+    expect(run.stdout).toContain(
+      '  checkout-api  lambda-alias checkout-api/live  alarms: checkout-api-errors\n',
+    );
+    expect(run.stdout).toContain(
+      '  checkout-flags  appconfig checkout/production/feature-flags  alarms: checkout-5xx\n',
+    );
+  });
+
   it('exits 0 for a valid config and shows the resolved policy (default file name)', async () => {
     const dir = tempDir({ 'watchdog.config.json': validConfig });
     const run = await runCli(['validate'], { cwd: dir });

@@ -377,13 +377,25 @@ describe('AppConfigDeployer', () => {
     });
 
     it('refuses a name that reads as an id, since the stack scoped IAM to it as one, and names the id to give', async () => {
-      appconfig.on(ListEnvironmentsCommand).resolves({ Items: [{ Id: ENV, Name: 'staging' }] });
+      appconfig.on(ListEnvironmentsCommand).resolves({ Items: [{ Id: ENV, Name: 'stage02' }] });
+
+      const live = await deployer.inspect({ ...target, environment: 'stage02' });
+
+      expect(live.kind === 'invalid' && live.why).toBe(
+        `"stage02" is the name of AppConfig environment ${ENV}, but 7 lower-case letters and digits read as an id, so the stack's IAM grants name a environment with id "stage02": give the id "${ENV}" in the config`,
+      );
+    });
+
+    it('reads a 7-letter name without a digit (staging) as a name, not an id', async () => {
+      appconfig
+        .on(ListEnvironmentsCommand)
+        .resolves({ Items: [{ ApplicationId: APP, Id: ENV, Name: 'staging' }] });
+      deployments(summary(3, '3', 'COMPLETE', T0), baseline);
 
       const live = await deployer.inspect({ ...target, environment: 'staging' });
 
-      expect(live.kind === 'invalid' && live.why).toBe(
-        `"staging" is the name of AppConfig environment ${ENV}, but 7 lower-case letters and digits read as an id, so the stack's IAM grants name a environment with id "staging": give the id "${ENV}" in the config`,
-      );
+      expect(live).toMatchObject({ kind: 'ok', currentVersion: '3' });
+      expect(appconfig).toHaveReceivedCommandWith(ListDeploymentsCommand, { EnvironmentId: ENV });
     });
 
     it('refuses a name two profiles share, asking for the id', async () => {
@@ -404,10 +416,10 @@ describe('AppConfigDeployer', () => {
     it('says an application id that does not exist may be a name', async () => {
       appconfig.on(ListEnvironmentsCommand).rejects(notFound());
 
-      const live = await deployer.inspect({ ...target, application: 'payment' });
+      const live = await deployer.inspect({ ...target, application: 'paymnt1' });
 
       expect(live.kind === 'invalid' && live.why).toMatch(
-        /AppConfig has no application with id "payment" \(7 lower-case letters and digits read as an id: if "payment" is the application's name, give its id\)/,
+        /AppConfig has no application with id "paymnt1" \(7 lower-case letters and digits read as an id: if "paymnt1" is the application's name, give its id\)/,
       );
     });
 
