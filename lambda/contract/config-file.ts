@@ -1,6 +1,6 @@
 import type { ApprovalTimeoutAction, Mode } from './defaults';
 import type { PermissionsConfig } from './permissions';
-import type { FreezeConfig } from './runtime-config';
+import type { TargetConfig } from './targets';
 
 /**
  * The shape of `watchdog.config.json` (README, "Configuration") after validation, before defaults are
@@ -28,64 +28,6 @@ export interface DefaultsConfig extends PolicyConfig {
   /** Days an audit item stays in the state table (its TTL) before DynamoDB deletes it. */
   readonly auditRetentionDays?: number;
 }
-
-export interface EcsServiceTargetConfig extends PolicyConfig {
-  readonly id: string;
-  readonly type: 'ecs-service';
-  /** Cluster name. */
-  readonly cluster: string;
-  /** Service name. */
-  readonly service: string;
-  readonly alarms: readonly string[];
-  readonly freeze?: FreezeConfig;
-  /** An https link to the target's runbook, shown first among every message's links. */
-  readonly runbookUrl?: string;
-}
-
-export interface CodeDeployTargetConfig extends PolicyConfig {
-  readonly id: string;
-  readonly type: 'codedeploy';
-  readonly application: string;
-  readonly deploymentGroup: string;
-  readonly alarms: readonly string[];
-  readonly freeze?: FreezeConfig;
-  /** An https link to the target's runbook, shown first among every message's links. */
-  readonly runbookUrl?: string;
-}
-
-/** A Lambda function's alias: its versions are the function's published versions. */
-export interface LambdaAliasTargetConfig extends PolicyConfig {
-  readonly id: string;
-  readonly type: 'lambda-alias';
-  /** Function name (not an ARN). */
-  readonly functionName: string;
-  /** Alias name. */
-  readonly alias: string;
-  readonly alarms: readonly string[];
-  readonly freeze?: FreezeConfig;
-  /** An https link to the target's runbook, shown first among every message's links. */
-  readonly runbookUrl?: string;
-}
-
-/**
- * An AppConfig configuration profile deployed to one environment: its versions are the profile's hosted
- * configuration versions. Each of the three is a name or an id (AppConfig's 7-character ids); ids let IAM be
- * scoped to the environment and profile (README, "AppConfig").
- */
-export interface AppConfigTargetConfig extends PolicyConfig {
-  readonly id: string;
-  readonly type: 'appconfig';
-  readonly application: string;
-  readonly environment: string;
-  readonly configurationProfile: string;
-  readonly alarms: readonly string[];
-  readonly freeze?: FreezeConfig;
-  /** An https link to the target's runbook, shown first among every message's links. */
-  readonly runbookUrl?: string;
-}
-
-export type TargetConfig =
-  EcsServiceTargetConfig | CodeDeployTargetConfig | LambdaAliasTargetConfig | AppConfigTargetConfig;
 
 export interface NotificationsConfig {
   readonly emails?: readonly string[];

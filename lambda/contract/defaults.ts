@@ -43,20 +43,6 @@ export const LEDGER_MAX_ENTRIES = 20;
 
 export const TARGET_ID_PATTERN = /^[a-z0-9-]+$/;
 
-export const TARGET_TYPES = ['ecs-service', 'codedeploy', 'lambda-alias', 'appconfig'] as const;
-export type TargetType = (typeof TARGET_TYPES)[number];
-
-/**
- * The string fields that name each kind's resource, in the order people say them; the runtime config check
- * requires them, and each kind (lambda/kinds) matches events by them.
- */
-export const TARGET_IDENTITY_FIELDS: { readonly [K in TargetType]: readonly string[] } = {
-  'ecs-service': ['cluster', 'service'],
-  codedeploy: ['application', 'deploymentGroup'],
-  'lambda-alias': ['functionName', 'alias'],
-  appconfig: ['application', 'environment', 'configurationProfile'],
-};
-
 export const MODES = ['auto', 'approval', 'dry-run'] as const;
 export type Mode = (typeof MODES)[number];
 

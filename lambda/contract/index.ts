@@ -8,6 +8,7 @@ export * from './reasons';
 export * from './regions';
 export * from './runtime-config';
 export * from './table';
+export * from './targets';
 export * from './limits';
 export * from './config-writer';
 export * from './permissions';

@@ -1,3 +1,4 @@
+import type { RuntimeTarget } from './targets';
 import type { ApprovalTimeoutAction, Mode } from './defaults';
 
 /**
@@ -25,68 +26,6 @@ export interface FreezeConfig {
   /** Stage whose inbound transition is disabled. */
   readonly stage: string;
 }
-
-export interface RuntimeEcsTarget {
-  readonly id: string;
-  readonly type: 'ecs-service';
-  /** Cluster name. */
-  readonly cluster: string;
-  /** Service name. */
-  readonly service: string;
-  /** Names of the CloudWatch alarms (metric or composite) that guard this target. */
-  readonly alarms: readonly string[];
-  readonly policy: RuntimePolicy;
-  readonly freeze?: FreezeConfig;
-  /** An https link to the target's runbook, shown first among every message's links. */
-  readonly runbookUrl?: string;
-}
-
-export interface RuntimeCodeDeployTarget {
-  readonly id: string;
-  readonly type: 'codedeploy';
-  /** CodeDeploy application name. */
-  readonly application: string;
-  /** Deployment group name (ECS blue/green, Lambda alias or EC2/on-premises). */
-  readonly deploymentGroup: string;
-  readonly alarms: readonly string[];
-  readonly policy: RuntimePolicy;
-  readonly freeze?: FreezeConfig;
-  /** An https link to the target's runbook, shown first among every message's links. */
-  readonly runbookUrl?: string;
-}
-
-export interface RuntimeLambdaAliasTarget {
-  readonly id: string;
-  readonly type: 'lambda-alias';
-  /** Function name. */
-  readonly functionName: string;
-  /** Alias name. */
-  readonly alias: string;
-  readonly alarms: readonly string[];
-  readonly policy: RuntimePolicy;
-  readonly freeze?: FreezeConfig;
-  /** An https link to the target's runbook, shown first among every message's links. */
-  readonly runbookUrl?: string;
-}
-
-export interface RuntimeAppConfigTarget {
-  readonly id: string;
-  readonly type: 'appconfig';
-  /** Application name or id. */
-  readonly application: string;
-  /** Environment name or id. */
-  readonly environment: string;
-  /** Configuration profile name or id. */
-  readonly configurationProfile: string;
-  readonly alarms: readonly string[];
-  readonly policy: RuntimePolicy;
-  readonly freeze?: FreezeConfig;
-  /** An https link to the target's runbook, shown first among every message's links. */
-  readonly runbookUrl?: string;
-}
-
-export type RuntimeTarget =
-  RuntimeEcsTarget | RuntimeCodeDeployTarget | RuntimeLambdaAliasTarget | RuntimeAppConfigTarget;
 
 export interface RuntimeConfig {
   readonly schemaVersion: 1;

@@ -8,7 +8,7 @@ import type { KindEventSource, TargetKind } from './kind';
 /**
  * Every target kind the Lambda runtime knows (docs/architecture.md, "Target kinds"). Adding a kind: its folder
  * in lambda/kinds, one line here, in ./config-registry.ts, ./sim-registry.ts and lib/kinds/registry.ts, and its
- * target types in lambda/contract.
+ * target types in lambda/contract/targets.ts.
  */
 export const TARGET_KINDS: {
   readonly [K in RuntimeTarget['type']]?: TargetKind<Extract<RuntimeTarget, { type: K }>>;
