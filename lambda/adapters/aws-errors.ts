@@ -1,3 +1,5 @@
+import { RetryableError, TargetInvalidError } from '../use-cases/errors';
+
 /**
  * How the watchdog treats a failed AWS call (docs/architecture.md, "AWS behaviour it relies on"):
  * - `retryable`: transient (throttling, 5xx, network, timeout). It already survived the SDK's own retries, so
@@ -199,4 +201,26 @@ export function describeError(err: unknown): string {
  */
 export function answeredARetry(err: unknown): boolean {
   return (summarizeError(err).attempts ?? 1) > 1;
+}
+
+/**
+ * The error a failed mutating call (stop, redeploy) throws: terminal refusals become TargetInvalidError (audited
+ * as `target-invalid`), transient failures RetryableError (Lambda retries the event); conflicts and anything
+ * unknown escape unchanged for the caller to sort out. `classify` lets a platform adjust the classes
+ * (Lambda's ResourceConflictException is transient).
+ */
+export function actionError(
+  err: unknown,
+  call: string,
+  classify: (err: unknown) => AwsErrorClass = classifyAwsError,
+): unknown {
+  switch (classify(err)) {
+    case 'terminal':
+      return new TargetInvalidError(`${call} was refused: ${describeError(err)}`, { cause: err });
+    case 'retryable':
+      return new RetryableError(`${call} failed: ${describeError(err)}`, { cause: err });
+    case 'conflict':
+    case 'unknown':
+      return err;
+  }
 }

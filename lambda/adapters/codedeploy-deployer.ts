@@ -15,7 +15,7 @@ import { CODEDEPLOY_CREATOR_PREFIX, type RuntimeCodeDeployTarget, type RuntimeTa
 import type { LiveDeployment, LiveDeploymentState, LiveTarget } from '../domain';
 import { RetryableError, TargetInvalidError } from '../use-cases/errors';
 import type { ActionResult, Deployer, Telemetry } from '../use-cases/ports';
-import { answeredARetry, classifyAwsError, describeError, summarizeError } from './aws-errors';
+import { actionError, answeredARetry, classifyAwsError, describeError, summarizeError } from './aws-errors';
 import { toVersion } from './ecs-deployer';
 
 /** Deployments that are still running: StopDeployment applies to them, and CreateDeployment is refused. */
@@ -622,18 +622,6 @@ function ambiguous(err: unknown, call: string, target: RuntimeTarget): Retryable
     `${call} (${describeTarget(target)}) was refused on a retry of a request that may already have taken effect: ${describeError(err)}`,
     { cause: err },
   );
-}
-
-function actionError(err: unknown, call: string): unknown {
-  switch (classifyAwsError(err)) {
-    case 'terminal':
-      return new TargetInvalidError(`${call} was refused: ${describeError(err)}`, { cause: err });
-    case 'retryable':
-      return new RetryableError(`${call} failed: ${describeError(err)}`, { cause: err });
-    case 'conflict':
-    case 'unknown':
-      return err;
-  }
 }
 
 function initiatedBy(description: string | undefined): { initiatedBy?: string } {

@@ -17,9 +17,9 @@ import {
 } from '@aws-sdk/client-ecs';
 import type { RuntimeEcsTarget, RuntimeTarget } from '../contract';
 import type { LiveDeployment, LiveDeploymentState, LiveTarget } from '../domain';
-import { RetryableError, TargetInvalidError } from '../use-cases/errors';
+import { RetryableError } from '../use-cases/errors';
 import type { ActionResult, Deployer, Telemetry } from '../use-cases/ports';
-import { answeredARetry, classifyAwsError, describeError, summarizeError } from './aws-errors';
+import { actionError, answeredARetry, classifyAwsError, describeError, summarizeError } from './aws-errors';
 
 /** Service deployments that `StopServiceDeployment(ROLLBACK)` turns into a rollback. */
 const STOPPABLE: readonly ServiceDeploymentStatus[] = ['IN_PROGRESS', 'PENDING'];
@@ -454,18 +454,6 @@ function invalidOrThrow(err: unknown, call: string): LiveTarget {
     case 'conflict':
     case 'unknown':
       throw err;
-  }
-}
-
-function actionError(err: unknown, call: string): unknown {
-  switch (classifyAwsError(err)) {
-    case 'terminal':
-      return new TargetInvalidError(`${call} was refused: ${describeError(err)}`, { cause: err });
-    case 'retryable':
-      return new RetryableError(`${call} failed: ${describeError(err)}`, { cause: err });
-    case 'conflict':
-    case 'unknown':
-      return err;
   }
 }
 

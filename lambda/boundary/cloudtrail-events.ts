@@ -244,7 +244,7 @@ function parseCodeDeployCall(raw: unknown, options: ParseOptions): Parsed<Deploy
 }
 
 /** The envelope's `time` and the record's `eventTime`, either too far ahead of the handler's clock. */
-function callFromTheFuture(
+export function callFromTheFuture(
   options: ParseOptions,
   e: { readonly time: string; readonly detail: { readonly eventTime: string } },
 ): Parsed<never> | undefined {
@@ -258,7 +258,7 @@ function callFromTheFuture(
  * The caller as CloudTrail names it: the principal's ARN (for an assumed role the session ARN, which names the
  * person or pipeline), else the AWS service that called on its own, else the principal id.
  */
-function callerOf(u: { arn?: string; invokedBy?: string; principalId?: string }): string {
+export function callerOf(u: { arn?: string; invokedBy?: string; principalId?: string }): string {
   return u.arn ?? u.invokedBy ?? u.principalId ?? '';
 }
 

@@ -8,7 +8,13 @@ import {
 } from '@aws-sdk/client-lambda';
 import type { RuntimeLambdaAliasTarget, RuntimeTarget } from '../../contract';
 import type { LiveDeployment, LiveTarget, Millis } from '../../domain';
-import { answeredARetry, classifyAwsError, describeError, summarizeError } from '../../adapters/aws-errors';
+import {
+  actionError,
+  answeredARetry,
+  classifyAwsError,
+  describeError,
+  summarizeError,
+} from '../../adapters/aws-errors';
 import { parseIsoTimestamp } from '../../boundary/events';
 import { RetryableError, TargetInvalidError } from '../../use-cases/errors';
 import type { ActionResult, Clock, Deployer, Telemetry } from '../../use-cases/ports';
@@ -180,7 +186,7 @@ export class LambdaAliasDeployer implements Deployer {
           detail: `${describeAlias(t)} changed after revision ${ref.revisionId}, so the shift was no longer there to stop (${describeError(err)})`,
         };
       }
-      throw actionError(err, `UpdateAlias of ${describeAlias(t)} back to ${ref.version}`);
+      throw actionError(err, `UpdateAlias of ${describeAlias(t)} back to ${ref.version}`, classify);
     }
   }
 
@@ -206,7 +212,7 @@ export class LambdaAliasDeployer implements Deployer {
       );
       return issued(version, out);
     } catch (err) {
-      throw actionError(err, `UpdateAlias of ${describeAlias(t)} to version ${version}`);
+      throw actionError(err, `UpdateAlias of ${describeAlias(t)} to version ${version}`, classify);
     }
   }
 
@@ -359,17 +365,5 @@ function invalidOrThrow(
     case 'conflict':
     case 'unknown':
       throw err;
-  }
-}
-
-function actionError(err: unknown, call: string): unknown {
-  switch (classify(err)) {
-    case 'terminal':
-      return new TargetInvalidError(`${call} was refused: ${describeError(err)}`, { cause: err });
-    case 'retryable':
-      return new RetryableError(`${call} failed: ${describeError(err)}`, { cause: err });
-    case 'conflict':
-    case 'unknown':
-      return err;
   }
 }

@@ -2,7 +2,6 @@ import { DETAIL_TYPE, LIMITS } from '../../contract';
 import {
   checkKind,
   envelope,
-  fromTheFuture,
   identifier,
   malformed,
   NO_CONTROL,
@@ -11,6 +10,7 @@ import {
   type ParseOptions,
   type Parsed,
 } from '../../boundary/events';
+import { callFromTheFuture, callerOf } from '../../boundary/cloudtrail-events';
 import { isRecord } from '../../boundary/json-path';
 import * as v from '../../boundary/lean-schema';
 import type { KindEvent, KindEventSource } from '../kind';
@@ -276,25 +276,6 @@ function parseFailedCall(raw: unknown, options: ParseOptions): Parsed<KindEvent>
     },
     envelope: { id: e.id, account: e.account, region: e.region },
   };
-}
-
-/** The envelope's `time` and the record's `eventTime`, either too far ahead of the handler's clock. */
-function callFromTheFuture(
-  options: ParseOptions,
-  e: { readonly time: string; readonly detail: { readonly eventTime: string } },
-): Parsed<never> | undefined {
-  return fromTheFuture(options, [
-    [['time'], e.time],
-    [['detail', 'eventTime'], e.detail.eventTime],
-  ]);
-}
-
-/**
- * The caller as CloudTrail names it: the principal's ARN (for an assumed role the session ARN, which names the
- * person or pipeline), else the AWS service that called on its own, else the principal id.
- */
-function callerOf(u: { arn?: string; invokedBy?: string; principalId?: string }): string {
-  return u.arn ?? u.invokedBy ?? u.principalId ?? '';
 }
 
 /** The Lambda alias calls as one event source of the kind. */
