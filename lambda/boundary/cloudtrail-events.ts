@@ -42,7 +42,8 @@ const principalName = (what: string) =>
     .max(LIMITS.arnMax, `must be a ${what} of at most ${LIMITS.arnMax} characters`)
     .regex(NO_CONTROL, `must be a ${what} without control characters`);
 
-const userIdentity = v
+/** CloudTrail's `userIdentity`, as every deploying call's parser reads it (lambda/kinds/lambda-alias too). */
+export const userIdentity = v
   .looseObject({
     type: identifier('CloudTrail identity type'),
     arn: principalName('principal ARN').optional(),

@@ -1,16 +1,15 @@
-import { DETAIL_TYPE, LIMITS } from '../../contract';
+import { DETAIL_TYPE } from '../../contract';
 import {
   checkKind,
   envelope,
   identifier,
   malformed,
-  NO_CONTROL,
   parseIsoTimestamp,
   timestamp,
   type ParseOptions,
   type Parsed,
 } from '../../boundary/events';
-import { callFromTheFuture, callerOf } from '../../boundary/cloudtrail-events';
+import { callFromTheFuture, callerOf, userIdentity } from '../../boundary/cloudtrail-events';
 import { isRecord } from '../../boundary/json-path';
 import * as v from '../../boundary/lean-schema';
 import type { KindEvent, KindEventSource } from '../kind';
@@ -49,27 +48,6 @@ const version = v
     (s) => s === '$LATEST' || PUBLISHED_VERSION.test(s),
     'must be a function version ("7" or "$LATEST")',
   );
-
-const principalName = (what: string) =>
-  v
-    .string()
-    .min(1, `must be a non-empty ${what}`)
-    .max(LIMITS.arnMax, `must be a ${what} of at most ${LIMITS.arnMax} characters`)
-    .regex(NO_CONTROL, `must be a ${what} without control characters`);
-
-/** As lambda/boundary/cloudtrail-events.ts reads it for ECS and CodeDeploy calls. */
-const userIdentity = v
-  .looseObject({
-    type: identifier('CloudTrail identity type'),
-    arn: principalName('principal ARN').optional(),
-    principalId: principalName('principal id').optional(),
-    invokedBy: principalName('service name').optional(),
-  })
-  .superRefine((u, ctx) => {
-    if (u.arn === undefined && u.invokedBy === undefined && u.principalId === undefined) {
-      ctx.addIssue({ message: 'must name the caller: "arn", "invokedBy" or "principalId"' });
-    }
-  });
 
 const kind = {
   ...envelope,
