@@ -110,11 +110,11 @@ describe('the registry', () => {
     }
   });
 
-  it.each(['teams', 'constructor', '__proto__', 'Slack'])(
+  it.each(['no-such-channel', 'constructor', '__proto__', 'Slack'])(
     'refuses %s, naming the channels it has',
     (name) => {
       expect(() => webhookChannel(name)).toThrow(
-        `no webhook channel is called ${JSON.stringify(name)}; this forwarder renders slack`,
+        `no webhook channel is called ${JSON.stringify(name)}; this forwarder renders ${Object.keys(WEBHOOK_CHANNELS).join(', ')}`,
       );
     },
   );

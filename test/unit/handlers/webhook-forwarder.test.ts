@@ -230,7 +230,7 @@ describe('the webhook forwarder built from its environment', () => {
 
   it('fails at init for a channel the registry lacks, naming the ones it has', () => {
     expect(() => build(environment(), WEBHOOK_CHANNELS)).toThrow(
-      'no webhook channel is called "test-hook"; this forwarder renders slack',
+      `no webhook channel is called "test-hook"; this forwarder renders ${Object.keys(WEBHOOK_CHANNELS).join(', ')}`,
     );
   });
 });
