@@ -94,9 +94,9 @@ export class NotificationChannel {
   }
 
   /**
-   * A webhook channel (one of WEBHOOK_CHANNEL_DEFINITIONS) whose URL is in `secret`: a forwarder Lambda subscribed to the
-   * topic renders every message for the channel and posts it there. It may read this one secret (and decrypt
-   * it with the secret's key, if the secret carries one).
+   * A webhook channel (one of WEBHOOK_CHANNEL_DEFINITIONS) whose URL is in `secret`: a forwarder Lambda
+   * subscribed to the topic renders every message for the channel and posts it there. It may read this one
+   * secret (and decrypt it with the secret's key, if the secret carries one).
    */
   public static webhook(
     channel: WebhookChannelName,
@@ -146,8 +146,8 @@ export interface ResolvedChannels {
 
 /**
  * Merges `notificationChannels` with `notificationEmails`, `chatbotSlack`, `slackWebhookSecret` and
- * `slackMention`: e-mails add up; one Chatbot channel and one webhook per channel at most (one Slack webhook),
- * from either place.
+ * `slackMention`: e-mails add up; one Chatbot channel and one webhook per channel at most (one Slack
+ * webhook), from either place.
  */
 export function resolveChannels(props: {
   readonly notificationChannels?: readonly NotificationChannel[];
@@ -214,7 +214,10 @@ export function resolveChannels(props: {
   };
 }
 
-/** The definition of the channel `name`; undefined for a name WEBHOOK_CHANNEL_DEFINITIONS lacks, or a malformed one. */
+/**
+ * The definition of the channel `name`; undefined for a name WEBHOOK_CHANNEL_DEFINITIONS lacks, or a
+ * malformed one.
+ */
 function webhookDefinition(name: string): WebhookChannelDefinition | undefined {
   const channels: Readonly<Record<string, WebhookChannelDefinition>> = WEBHOOK_CHANNEL_DEFINITIONS;
   return WEBHOOK_CHANNEL_NAME.test(name) && Object.hasOwn(channels, name) ? channels[name] : undefined;

@@ -22,8 +22,9 @@ export const clients = createAwsClients();
 `;
 
 /**
- * The webhook forwarder (the Slack notifier) builds one Secrets Manager client with the shared settings (createSecretsManagerClient).
- * The client class is constructed here directly so that the floor carries no adapter code beyond the settings.
+ * The webhook forwarder (the Slack notifier) builds one Secrets Manager client with the shared settings
+ * (createSecretsManagerClient). The client class is constructed here directly so that the floor carries no
+ * adapter code beyond the settings.
  */
 const SLACK_FLOOR = `
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';

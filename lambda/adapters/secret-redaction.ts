@@ -1,8 +1,8 @@
 /**
- * Removes a secret URL (a webhook URL: Slack's incoming webhook) from text in every form a server, a proxy or an
- * error message might echo it: the whole URL, its path, each secret path segment on its own (the workspace id,
- * the channel id and the token of `https://hooks.slack.com/services/T…/B…/…`) and each query value, raw, JSON-escaped,
- * percent-encoded (either case) and broken across lines by whitespace or escaped newlines.
+ * Removes a secret URL (a webhook URL: Slack's incoming webhook) from text in every form a server, a proxy or
+ * an error message might echo it: the whole URL, its path, each secret path segment on its own (the workspace
+ * id, the channel id and the token of `https://hooks.slack.com/services/T…/B…/…`) and each query value, raw,
+ * JSON-escaped, percent-encoded (either case) and broken across lines by whitespace or escaped newlines.
  */
 export class SecretRedactor {
   private readonly patterns: readonly RegExp[];

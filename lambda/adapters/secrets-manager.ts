@@ -30,8 +30,8 @@ export interface SecretsManagerSecretReaderOptions {
 }
 
 /**
- * The secret is missing, unreadable, or does not hold the channel's webhook URL. The message names the secret and
- * the problem, never the secret's value; the SDK error is reduced to its name and message, which name the
+ * The secret is missing, unreadable, or does not hold the channel's webhook URL. The message names the secret
+ * and the problem, never the secret's value; the SDK error is reduced to its name and message, which name the
  * secret at most.
  */
 export class SecretReadError extends Error {
@@ -42,9 +42,9 @@ export class SecretReadError extends Error {
 }
 
 /**
- * Reads a webhook URL (Slack's incoming webhook, or another channel's) from Secrets Manager (GetSecretValue by
- * ARN) and caches it per container. The secret may hold the bare URL or JSON `{ "url": "…" }` / `{ "webhookUrl": "…" }`.
- * Concurrent reads share one request; a failed read is not cached.
+ * Reads a webhook URL (Slack's incoming webhook, or another channel's) from Secrets Manager (GetSecretValue
+ * by ARN) and caches it per container. The secret may hold the bare URL or JSON `{ "url": "…" }` /
+ * `{ "webhookUrl": "…" }`. Concurrent reads share one request; a failed read is not cached.
  */
 export class SecretsManagerSecretReader implements WebhookUrlSource {
   private readonly client: SecretsManagerClient;

@@ -9,10 +9,10 @@ import { alarmToSlackMessage, cardToSlackMessage, toSlackMessage } from './slack
 /**
  * The webhook channels: one JSON webhook each (docs/architecture.md, "A new notification channel"). The
  * construct creates one forwarder function per configured channel, subscribed to the topic; the forwarder
- * (lambda/handlers/on-webhook.ts) finds its channel here by the name in WATCHDOG_WEBHOOK_CHANNEL, renders each
- * message with it and posts the JSON body to the URL in the channel's secret. Every name here has a factory in
- * lib/notification-channel.ts (WEBHOOK_CHANNEL_DEFINITIONS), and test/unit/channels/registry.test.ts holds the two
- * lists equal.
+ * (lambda/handlers/on-webhook.ts) finds its channel here by the name in WATCHDOG_WEBHOOK_CHANNEL, renders
+ * each message with it and posts the JSON body to the URL in the channel's secret. Every name here has a
+ * factory in lib/notification-channel.ts (WEBHOOK_CHANNEL_DEFINITIONS), and
+ * test/unit/channels/registry.test.ts holds the two lists equal.
  */
 
 /** What a forwarder adds to every message it renders, from the construct's settings. */

@@ -16,7 +16,9 @@ export const ENV = {
    * secret and mention are in the variables `webhookChannelEnv(name)` names (webhook forwarders only).
    */
   webhookChannel: 'WATCHDOG_WEBHOOK_CHANNEL',
-  /** ARN of the Secrets Manager secret holding the Slack incoming-webhook URL: `webhookChannelEnv('slack')`. */
+  /**
+   * ARN of the Secrets Manager secret holding the Slack incoming-webhook URL: `webhookChannelEnv('slack')`.
+   */
   slackSecretArn: 'WATCHDOG_SLACK_SECRET_ARN',
   /** Who high-severity Slack posts mention (`<!subteam^…>`); unset: nobody. `webhookChannelEnv('slack')`. */
   slackMention: 'WATCHDOG_SLACK_MENTION',
@@ -29,16 +31,16 @@ export const ENV = {
 } as const;
 
 /**
- * A webhook channel's name: lower-case letters, digits and single hyphens, starting with a letter. It names the
- * channel's environment variables and its forwarder's construct ids, so it must stay this simple.
+ * A webhook channel's name: lower-case letters, digits and single hyphens, starting with a letter. It names
+ * the channel's environment variables and its forwarder's construct ids, so it must stay this simple.
  */
 export const WEBHOOK_CHANNEL_NAME = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
 
 /**
  * The variables that give a webhook forwarder its channel's secret and mention: `WATCHDOG_<NAME>_SECRET_ARN`
  * (the ARN of the secret holding the webhook URL) and `WATCHDOG_<NAME>_MENTION` (who high-severity posts
- * mention; unset: nobody), the name upper-cased with `_` for `-`. For `slack` these are ENV.slackSecretArn and
- * ENV.slackMention.
+ * mention; unset: nobody), the name upper-cased with `_` for `-`. For `slack` these are ENV.slackSecretArn
+ * and ENV.slackMention.
  */
 export function webhookChannelEnv(channel: string): { readonly secretArn: string; readonly mention: string } {
   const prefix = `WATCHDOG_${channel.toUpperCase().replace(/-/g, '_')}`;

@@ -36,7 +36,10 @@ export interface WebhookHandlerDeps {
   readonly mention?: string;
 }
 
-/** Wires the SNS → webhook forwarder of one channel; the exported `handler` is this, built from the environment. */
+/**
+ * Wires the SNS → webhook forwarder of one channel; the exported `handler` is this, built from the
+ * environment.
+ */
 export function createWebhookHandler(
   channel: WebhookChannel,
   deps: WebhookHandlerDeps,

@@ -26,7 +26,10 @@ export interface ForwardToWebhookDeps {
 /** What one invocation did, for tests and the handler's return value. */
 export interface ForwardResult {
   readonly posted: number;
-  /** Records that were neither the watchdog's notifications nor alarm notifications: logged and counted, never posted. */
+  /**
+   * Records that were neither the watchdog's notifications nor alarm notifications: logged and counted, never
+   * posted.
+   */
   readonly rejected: number;
 }
 
@@ -44,11 +47,11 @@ export class WebhookDeliveryError extends WatchdogError {
 
 /**
  * SNS → a webhook channel: posts each record's notification, rendered by the channel: the watchdog's own
- * notifications, and the CloudWatch alarm notifications its health alarms (and any alarm pointed at the topic)
- * publish. A record that is neither is logged and counted but never posted (retrying cannot fix it). A failed
- * post throws once all records were tried, so Lambda retries the delivery; this runs apart from the rollback
- * path, so a channel's outage never delays or repeats a rollback. Logs name kind, target (or alarm) and
- * outcome only.
+ * notifications, and the CloudWatch alarm notifications its health alarms (and any alarm pointed at the
+ * topic) publish. A record that is neither is logged and counted but never posted (retrying cannot fix it). A
+ * failed post throws once all records were tried, so Lambda retries the delivery; this runs apart from the
+ * rollback path, so a channel's outage never delays or repeats a rollback. Logs name kind, target (or alarm)
+ * and outcome only.
  */
 export async function forwardToWebhook(
   deps: ForwardToWebhookDeps,
