@@ -57,7 +57,8 @@ const HANDLER_ENV: Readonly<Record<HandlerEntry, Readonly<Record<string, string>
   'on-deployment': RUNTIME_HANDLER_ENV,
   'on-sweep': RUNTIME_HANDLER_ENV,
   'on-operator': RUNTIME_HANDLER_ENV,
-  'on-slack': {
+  'on-webhook': {
+    [ENV.webhookChannel]: 'slack',
     [ENV.slackSecretArn]: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:watchdog/slack-AbCdEf',
     [ENV.stackName]: 'RollbackWatchdog',
     ...COMMON_ENV,

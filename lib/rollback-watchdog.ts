@@ -57,6 +57,7 @@ import {
   SERVICE_NAME,
   STACK_OUTPUT,
   TABLE,
+  webhookChannelEnv,
 } from '../lambda/contract';
 import { AuditExportBucket } from './private/audit-export-bucket';
 import { ChunkedRules } from './private/chunked-rules';
@@ -69,7 +70,7 @@ import { acknowledge, nagFindingValue } from './private/nag';
 import { configAsset, stageConfig } from './private/config-asset';
 import { buildRuntimeConfig } from './private/runtime-config';
 import { checkSweepInterval, validateWatchdog } from './private/validate';
-import { resolveChannels, type NotificationChannel } from './notification-channel';
+import { resolveChannels, type NotificationChannel, type ResolvedWebhook } from './notification-channel';
 import type {
   CodeDeployGroupReference,
   EcsServiceReference,
@@ -412,6 +413,8 @@ export class RollbackWatchdog extends Construct {
   public readonly operatorReadUrl: lambda.IFunctionUrl;
   /** Posts every notification to the Slack webhook; undefined without `slackWebhookSecret`. */
   public readonly slackNotifier?: lambda.IFunction;
+  /** The webhook forwarders, by channel name (`slack`: `slackNotifier`); one per configured webhook channel. */
+  public readonly webhookNotifiers: Readonly<Record<string, lambda.IFunction>>;
   /** The AWS Chatbot Slack channel; undefined without `chatbotSlack`. */
   public readonly slackChannel?: chatbot.ISlackChannelConfiguration;
   /**
@@ -705,13 +708,12 @@ export class RollbackWatchdog extends Construct {
     }
     for (const principal of props.readOnlyPrincipals ?? []) this.operatorReadUrl.grantInvokeUrl(principal);
 
-    if (channels.slackWebhookSecret) {
-      this.slackNotifier = this.createSlackNotifier(
-        channels.slackWebhookSecret,
-        logRetention,
-        channels.slackMention,
-      );
+    const webhookNotifiers: Record<string, lambda.IFunction> = {};
+    for (const webhook of channels.webhooks) {
+      webhookNotifiers[webhook.channel] = this.createWebhookNotifier(webhook, logRetention);
     }
+    this.webhookNotifiers = webhookNotifiers;
+    this.slackNotifier = webhookNotifiers['slack'];
     if (channels.chatbotSlack) this.slackChannel = this.createSlackChannel(channels.chatbotSlack);
 
     if (props.auditExport) {
@@ -730,7 +732,10 @@ export class RollbackWatchdog extends Construct {
       ['sweep', sweep.fn],
       ['operator', operator.fn],
       ['read-only operator', reader.fn],
-      ['Slack notifier', this.slackNotifier],
+      ...channels.webhooks.map((w): [string, lambda.IFunction | undefined] => [
+        `${w.label} notifier`,
+        webhookNotifiers[w.channel],
+      ]),
       ['config writer', configWriterFunction],
     ];
     for (const [label, fn] of watched) if (fn) this.monitoring.watchFunction(label, fn);
@@ -1249,23 +1254,26 @@ export class RollbackWatchdog extends Construct {
   }
 
   /**
-   * The Slack webhook notifier: subscribed to the topic, it reads the webhook URL from the one secret it may
-   * read. SNS retries delivery and then dead-letters it; the function's own failures go to its on-failure
-   * destination. Both land in the DLQ.
+   * A webhook channel's forwarder (`SlackNotifier` for Slack): subscribed to the topic, it renders for the
+   * channel its environment names and reads the webhook URL from the one secret it may read. SNS retries
+   * delivery and then dead-letters it; the function's own failures go to its on-failure destination. Both land
+   * in the DLQ.
    */
-  private createSlackNotifier(
-    secret: secretsmanager.ISecret,
+  private createWebhookNotifier(
+    webhook: ResolvedWebhook,
     logRetention: logs.RetentionDays,
-    mention: string | undefined,
   ): lambda.IFunction {
+    const { secret, mention } = webhook;
+    const env = webhookChannelEnv(webhook.channel);
     const { fn } = this.createHandler(
-      'SlackNotifier',
-      'on-slack',
+      `${webhook.id}Notifier`,
+      'on-webhook',
       logRetention,
       {
-        [ENV.slackSecretArn]: secret.secretArn,
+        [ENV.webhookChannel]: webhook.channel,
+        [env.secretArn]: secret.secretArn,
         [ENV.stackName]: Stack.of(this).stackName,
-        ...(mention !== undefined ? { [ENV.slackMention]: mention } : {}),
+        ...(mention !== undefined ? { [env.mention]: mention } : {}),
         [POWERTOOLS_ENV.serviceName]: SERVICE_NAME,
         [POWERTOOLS_ENV.metricsNamespace]: METRICS_NAMESPACE,
         NODE_OPTIONS: '--enable-source-maps',

@@ -1,8 +1,8 @@
 /**
- * Removes a secret URL (the Slack incoming-webhook URL) from text in every form a server, a proxy or an error
- * message might echo it: the whole URL, its path, and each secret path segment on its own (the workspace id,
- * the channel id and the token of `https://hooks.slack.com/services/T…/B…/…`), raw, JSON-escaped,
- * percent-encoded (either case) and broken across lines by whitespace or escaped newlines.
+ * Removes a secret URL (a webhook URL: Slack's incoming webhook) from text in every form a server, a proxy or
+ * an error message might echo it: the whole URL, its path, each secret path segment on its own (the workspace
+ * id, the channel id and the token of `https://hooks.slack.com/services/T…/B…/…`) and each query value, raw,
+ * JSON-escaped, percent-encoded (either case) and broken across lines by whitespace or escaped newlines.
  */
 export class SecretRedactor {
   private readonly patterns: readonly RegExp[];
@@ -28,7 +28,7 @@ export class SecretRedactor {
   }
 }
 
-/** Path segments shorter than this are not secret (`services`, `api`) and are left alone. */
+/** Path segments and query values shorter than this are not secret (`api`, `v=1`) and are left alone. */
 const MIN_SECRET_SEGMENT = 4;
 
 /** The pieces of `secret` that must never be shown, longest first so that the whole goes before its parts. */
@@ -40,6 +40,14 @@ function fragments(secret: string): string[] {
     for (const segment of url.pathname.split('/')) {
       if (segment.length >= MIN_SECRET_SEGMENT && segment !== 'services') pieces.add(segment);
     }
+    // Other webhooks carry their secret in the query (Google Chat's `token` parameter): the query and each
+    // value long enough to be one, as written and decoded, are secrets too. Slack's URLs have none.
+    const query = url.search.slice(1);
+    const values = [
+      ...query.split('&').map((pair) => pair.slice(pair.indexOf('=') + 1)),
+      ...url.searchParams.values(),
+    ];
+    for (const value of [query, ...values]) if (value.length >= MIN_SECRET_SEGMENT) pieces.add(value);
   } catch {
     // Not a URL: the whole value is the secret.
   }

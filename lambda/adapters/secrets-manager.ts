@@ -1,18 +1,22 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { awsClientSettings } from './aws-clients';
 import { describeError } from './aws-errors';
-import type { WebhookUrlSource } from './slack-webhook';
+import { webhookChannel, type WebhookUrlRule } from '../channels/registry';
+import type { WebhookUrlSource } from './webhook-poster';
 
 /** How long a container reuses the URL: short enough that a rotated secret is picked up within minutes. */
 export const SECRET_CACHE_TTL_MS = 5 * 60_000;
 
-const SLACK_WEBHOOK_PREFIX = 'https://hooks.slack.com/';
-
 /** Options of SecretsManagerSecretReader. */
 export interface SecretsManagerSecretReaderOptions {
   readonly client: SecretsManagerClient;
-  /** ARN (or name) of the secret holding the incoming-webhook URL. */
+  /** ARN (or name) of the secret holding the webhook URL. */
   readonly secretId: string;
+  /**
+   * Which URLs the secret may hold: the channel's (WebhookChannel.url in lambda/channels/registry.ts).
+   * @default - Slack's incoming webhooks
+   */
+  readonly url?: WebhookUrlRule;
   /** @default SECRET_CACHE_TTL_MS */
   readonly cacheTtlMs?: number;
   /**
@@ -26,8 +30,8 @@ export interface SecretsManagerSecretReaderOptions {
 }
 
 /**
- * The secret is missing, unreadable, or does not hold a Slack webhook URL. The message names the secret and
- * the problem, never the secret's value; the SDK error is reduced to its name and message, which name the
+ * The secret is missing, unreadable, or does not hold the channel's webhook URL. The message names the secret
+ * and the problem, never the secret's value; the SDK error is reduced to its name and message, which name the
  * secret at most.
  */
 export class SecretReadError extends Error {
@@ -38,13 +42,14 @@ export class SecretReadError extends Error {
 }
 
 /**
- * Reads the Slack incoming-webhook URL from Secrets Manager (GetSecretValue by ARN) and caches it per
- * container. The secret may hold the bare URL or JSON `{ "url": "…" }` / `{ "webhookUrl": "…" }`.
- * Concurrent reads share one request; a failed read is not cached.
+ * Reads a webhook URL (Slack's incoming webhook, or another channel's) from Secrets Manager (GetSecretValue
+ * by ARN) and caches it per container. The secret may hold the bare URL or JSON `{ "url": "…" }` /
+ * `{ "webhookUrl": "…" }`. Concurrent reads share one request; a failed read is not cached.
  */
 export class SecretsManagerSecretReader implements WebhookUrlSource {
   private readonly client: SecretsManagerClient;
   private readonly secretId: string;
+  private readonly rule: WebhookUrlRule;
   private readonly ttlMs: number;
   private readonly allowInsecure: boolean;
   private readonly now: () => number;
@@ -53,6 +58,7 @@ export class SecretsManagerSecretReader implements WebhookUrlSource {
   constructor(options: SecretsManagerSecretReaderOptions) {
     this.client = options.client;
     this.secretId = options.secretId;
+    this.rule = options.url ?? webhookChannel('slack').url;
     this.ttlMs = options.cacheTtlMs ?? SECRET_CACHE_TTL_MS;
     this.allowInsecure = options.allowInsecureForTests ?? false;
     this.now = options.now ?? Date.now;
@@ -90,7 +96,7 @@ export class SecretsManagerSecretReader implements WebhookUrlSource {
     const url = extractUrl(secret.trim());
     if (url === undefined || !this.acceptable(url)) {
       throw new SecretReadError(
-        `secret ${this.secretId} does not hold a Slack incoming-webhook URL: expected ${SLACK_WEBHOOK_PREFIX}… ` +
+        `secret ${this.secretId} does not hold ${this.rule.description}: expected ${this.rule.expected} ` +
           'as the whole value or as "url" / "webhookUrl" in a JSON object',
       );
     }
@@ -105,11 +111,7 @@ export class SecretsManagerSecretReader implements WebhookUrlSource {
       return false;
     }
     if (this.allowInsecure) return parsed.protocol === 'https:' || parsed.protocol === 'http:';
-    return (
-      url.startsWith(SLACK_WEBHOOK_PREFIX) &&
-      parsed.protocol === 'https:' &&
-      parsed.hostname === 'hooks.slack.com'
-    );
+    return parsed.protocol === 'https:' && this.rule.accepts(url, parsed);
   }
 }
 

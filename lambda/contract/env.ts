@@ -11,9 +11,16 @@ export const ENV = {
   configVersion: 'WATCHDOG_CONFIG_VERSION',
   /** Name of the stack, used in CLI hints inside notifications. */
   stackName: 'WATCHDOG_STACK_NAME',
-  /** ARN of the Secrets Manager secret holding the Slack incoming-webhook URL (Slack notifier only). */
+  /**
+   * The webhook channel a forwarder renders for, by its name in lambda/channels/registry.ts (`slack`); its
+   * secret and mention are in the variables `webhookChannelEnv(name)` names (webhook forwarders only).
+   */
+  webhookChannel: 'WATCHDOG_WEBHOOK_CHANNEL',
+  /**
+   * ARN of the Secrets Manager secret holding the Slack incoming-webhook URL: `webhookChannelEnv('slack')`.
+   */
   slackSecretArn: 'WATCHDOG_SLACK_SECRET_ARN',
-  /** Who high-severity Slack posts mention (`<!subteam^…>`); unset: nobody (Slack notifier only). */
+  /** Who high-severity Slack posts mention (`<!subteam^…>`); unset: nobody. `webhookChannelEnv('slack')`. */
   slackMention: 'WATCHDOG_SLACK_MENTION',
   /** Bucket the audit exporter writes to (audit exporter only). */
   auditExportBucket: 'WATCHDOG_AUDIT_EXPORT_BUCKET',
@@ -22,6 +29,23 @@ export const ENV = {
   /** Account that must own the export bucket (S3 ExpectedBucketOwner; audit exporter only). */
   auditExportBucketOwner: 'WATCHDOG_AUDIT_EXPORT_BUCKET_OWNER',
 } as const;
+
+/**
+ * A webhook channel's name: lower-case letters, digits and single hyphens, starting with a letter. It names
+ * the channel's environment variables and its forwarder's construct ids, so it must stay this simple.
+ */
+export const WEBHOOK_CHANNEL_NAME = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
+
+/**
+ * The variables that give a webhook forwarder its channel's secret and mention: `WATCHDOG_<NAME>_SECRET_ARN`
+ * (the ARN of the secret holding the webhook URL) and `WATCHDOG_<NAME>_MENTION` (who high-severity posts
+ * mention; unset: nobody), the name upper-cased with `_` for `-`. For `slack` these are ENV.slackSecretArn
+ * and ENV.slackMention.
+ */
+export function webhookChannelEnv(channel: string): { readonly secretArn: string; readonly mention: string } {
+  const prefix = `WATCHDOG_${channel.toUpperCase().replace(/-/g, '_')}`;
+  return { secretArn: `${prefix}_SECRET_ARN`, mention: `${prefix}_MENTION` };
+}
 
 /** CloudFormation outputs of the stack, read by the CLI to find a deployed watchdog. */
 export const STACK_OUTPUT = {

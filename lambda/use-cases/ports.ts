@@ -189,9 +189,14 @@ export interface Notifier {
 }
 
 /**
- * Posts one formatted message to a chat channel (the Slack incoming webhook). Throws when the message could
- * not be delivered after the adapter's own bounded retries; the error never carries the webhook URL.
+ * Posts one rendered message, a JSON body, to a webhook channel (lambda/channels/registry.ts). Throws when it
+ * could not be delivered after the adapter's own bounded retries; the error never carries the webhook URL.
  */
+export interface WebhookPoster {
+  post(body: unknown): Promise<void>;
+}
+
+/** A WebhookPoster for the Slack incoming webhook, which takes Block Kit messages. */
 export interface ChatNotifier {
   post(message: SlackMessage): Promise<void>;
 }

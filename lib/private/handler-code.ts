@@ -7,7 +7,7 @@ export const HANDLER_ENTRIES = [
   'on-deployment',
   'on-sweep',
   'on-operator',
-  'on-slack',
+  'on-webhook',
   'on-config-write',
   'on-audit-export',
 ] as const;

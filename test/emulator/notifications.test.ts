@@ -167,9 +167,7 @@ describe('Slack notifier with its webhook in moto’s Secrets Manager', () => {
       notifier?.Properties?.Environment.Variables[ENV.slackSecretArn],
     ) as string;
     expect(secretId).toBe(`arn:aws:secretsmanager:us-east-1:123456789012:secret:${SECRET_NAME}`);
-    // The module also builds its Lambda handler from the environment when it loads, as in Lambda.
-    process.env[ENV.slackSecretArn] = secretId;
-    const { createSlackHandler } = await import('../../lambda/handlers/on-slack');
+    const { createSlackHandler } = await import('../../lambda/handlers/webhook-forwarder');
     const telemetry = new RecordingTelemetry();
     // allowInsecureForTests: the local server is http://127.0.0.1, not https://hooks.slack.com.
     const forward = createSlackHandler({

@@ -222,6 +222,7 @@ describe('a cdk init TypeScript app (ts-node --prefer-ts-exts)', () => {
           [ENV.topicArn]: 'arn:aws:sns:us-east-1:123456789012:Topic',
           [ENV.stackName]: 'ConsumerStack',
           [ENV.configVersion]: '0123456789abcdef',
+          [ENV.webhookChannel]: 'slack',
           [ENV.slackSecretArn]: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:slack-AbCdEf',
           [ENV.auditExportBucket]: 'audit-bucket',
           [ENV.auditExportPrefix]: 'audit/',

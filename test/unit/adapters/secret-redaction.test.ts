@@ -46,3 +46,30 @@ describe('SecretRedactor', () => {
     expect(out).toMatchObject({ attempt: 2, error: { name: 'Error', message: 'to [redacted]' } });
   });
 });
+
+describe('SecretRedactor on a webhook URL with its secret in the query (Google Chat)', () => {
+  const KEY = 'AIzaSyDdI0hCZtE6vySjMm-WEfRq3CPzqKqqsHI';
+  const CHAT_TOKEN = 'O7bnyri_WEXKcyFkBH3t2sTCoGNq8LzUi9F6bz0wVXs=';
+  const CHAT_URL = `https://chat.googleapis.com/v1/spaces/AAAAkM8Hx0E/messages?key=${KEY}&token=${encodeURIComponent(CHAT_TOKEN)}`;
+  const chat = new SecretRedactor(CHAT_URL);
+
+  it.each([
+    ['the token alone', `token ${CHAT_TOKEN} rejected`],
+    ['the token as written in the URL', `token=${encodeURIComponent(CHAT_TOKEN)}`],
+    ['the key alone', `API key not valid: ${KEY}`],
+    ['the token split by a newline', `${CHAT_TOKEN.slice(0, 10)}\n${CHAT_TOKEN.slice(10)}`],
+  ])('removes %s', (_what, text) => {
+    const out = chat.redact(text);
+    expect(out).toContain('[redacted]');
+    expect(out.replace(/\\n|\s/g, '')).not.toContain(CHAT_TOKEN);
+    expect(out).not.toContain(encodeURIComponent(CHAT_TOKEN));
+    expect(out).not.toContain(KEY);
+  });
+
+  it('leaves short query values alone', () => {
+    const teams = new SecretRedactor(
+      'https://example.invalid/workflows/abcd1234/invoke?sv=1.0&sig=s3cr3tS1gnatur3',
+    );
+    expect(teams.redact('sv=1.0 sig=s3cr3tS1gnatur3')).toBe('sv=1.0 sig=[redacted]');
+  });
+});

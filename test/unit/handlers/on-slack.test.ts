@@ -22,6 +22,8 @@ const TOKEN = 's3cr3tT0k3nXyZ';
 const SECRET_PATH = `/services/T0000/B0000/${TOKEN}`;
 
 process.env[ENV.slackSecretArn] = ARN;
+// The deployed forwarder (on-webhook.ts) renders for the channel its environment names, as the construct sets it.
+process.env[ENV.webhookChannel] = 'slack';
 
 type Reply = { status: number; body?: string } | 'hang' | 'echo';
 
@@ -127,7 +129,7 @@ describe('RELIABILITY #22: on-slack handler: the webhook URL is never logged', (
 
   /** The handler as the module wires it, but allowed to call the local stand-in, with short timeouts. */
   async function localHandler(telemetry: Telemetry) {
-    const { createSlackHandler } = await import('../../../lambda/handlers/on-slack');
+    const { createSlackHandler } = await import('../../../lambda/handlers/webhook-forwarder');
     return createSlackHandler({
       secret: {
         client: new SecretsManagerClient({ region: 'us-east-1' }),
@@ -337,7 +339,7 @@ describe('RELIABILITY #22: on-slack handler: the webhook URL is never logged', (
     async (_label, secret) => {
       // Prepare
       sm.on(GetSecretValueCommand).resolves({ SecretString: secret() });
-      const { handler } = await import('../../../lambda/handlers/on-slack');
+      const { handler } = await import('../../../lambda/handlers/on-webhook');
 
       // Act
       const error = await run(() => handler(snsEvent()));

@@ -47,9 +47,9 @@ describe('handlerCode', () => {
   it('names both places it looked when neither exists', () => {
     const root = layout([]);
     roots.push(root);
-    expect(() => handlerCode('on-slack', join(root, 'dist', 'lib', 'private'))).toThrow(
+    expect(() => handlerCode('on-webhook', join(root, 'dist', 'lib', 'private'))).toThrow(
       new RegExp(
-        `the Lambda code of on-slack is missing \\(neither ${join(root, 'dist', 'handlers', 'on-slack', 'index.js')} nor ${join(root, 'dist', 'lambda', 'handlers', 'on-slack.ts')} exists\\): reinstall the package`,
+        `the Lambda code of on-webhook is missing \\(neither ${join(root, 'dist', 'handlers', 'on-webhook', 'index.js')} nor ${join(root, 'dist', 'lambda', 'handlers', 'on-webhook.ts')} exists\\): reinstall the package`,
       ),
     );
   });
