@@ -11,6 +11,7 @@ import {
   type DescribeServicesCommandOutput,
   type ECSClient,
   type ListServiceDeploymentsCommandOutput,
+  type Service,
   type ServiceDeploymentBrief,
   type ServiceDeploymentStatus,
   type ServiceRevision,
@@ -61,8 +62,9 @@ export interface EcsDeployerOptions {
 }
 
 /**
- * Reads and rolls back ECS services that use the rolling-update (`ECS`) deployment controller: stops an
- * in-progress service deployment with ECS's own rollback, or redeploys a known-good task definition.
+ * Reads and rolls back ECS services that use the `ECS` deployment controller, with any of its strategies
+ * (ROLLING, BLUE_GREEN, LINEAR, CANARY): stops an in-progress service deployment with ECS's own rollback, or
+ * redeploys a known-good task definition.
  */
 export class EcsDeployer implements Deployer {
   private readonly client: ECSClient;
@@ -103,8 +105,8 @@ export class EcsDeployer implements Deployer {
     const deployments = svc.deployments ?? [];
     const primary = deployments.find((d) => d.status === 'PRIMARY');
     const others = deployments.filter((d) => d !== primary).sort(newestFirst);
-    const latest = primary && toLiveDeployment(primary, deployments.length);
     const stopRef = newest(serviceDeployments.filter((d) => isIn(d.status, STOPPABLE)))?.serviceDeploymentArn;
+    const latest = primary && stillShifting(toLiveDeployment(primary, deployments.length), svc, stopRef);
     const restores = others.find((d) => d.status === 'ACTIVE')?.taskDefinition;
     const nativeRollback =
       serviceDeployments.some((d) => isIn(d.status, ROLLING_BACK)) ||
@@ -516,6 +518,26 @@ function rolloutState(d: Deployment, deploymentCount: number): LiveDeploymentSta
         ? 'completed'
         : 'in-progress';
   }
+}
+
+/**
+ * ECS's traffic-shifting strategies (BLUE_GREEN, LINEAR, CANARY) keep the replaced revision running through
+ * their bake time, and their service deployment stays IN_PROGRESS until the bake and clean-up are over
+ * (`SERVICE_DEPLOYMENT_COMPLETED`), whatever the PRIMARY deployment's rolloutState says meanwhile. Until then
+ * the release is in progress: not yet a candidate for known-good, and stopped with ECS's rollback (a traffic flip
+ * back to the revision still running) rather than redeployed. ROLLING services keep the rolloutState reading.
+ */
+function stillShifting(
+  latest: LiveDeployment | undefined,
+  svc: Service,
+  stopRef: string | undefined,
+): LiveDeployment | undefined {
+  const strategy = svc.deploymentConfiguration?.strategy ?? 'ROLLING';
+  if (!latest || strategy === 'ROLLING' || stopRef === undefined || latest.state !== 'completed') {
+    return latest;
+  }
+  const { completedAt: _notYet, ...rest } = latest;
+  return { ...rest, state: 'in-progress' };
 }
 
 function newestFirst(a: Deployment, b: Deployment): number {

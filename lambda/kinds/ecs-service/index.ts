@@ -13,7 +13,7 @@ import { deploymentCallSource, envelopeIs } from '../shared-events';
 const IDENTITY = ['cluster', 'service'] as const;
 
 /**
- * ECS services on the rolling-update (`ECS`) deployment controller: stop an in-progress deployment with ECS's own
+ * ECS services on the `ECS` deployment controller (any strategy): stop an in-progress deployment with ECS's own
  * rollback, or deploy the known-good task definition again (lambda/adapters/ecs-deployer.ts).
  */
 export const ecsServiceKind: TargetKind<RuntimeEcsTarget> = {

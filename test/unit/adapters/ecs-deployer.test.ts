@@ -173,6 +173,97 @@ describe('EcsDeployer', () => {
       });
     });
 
+    describe.each(['BLUE_GREEN', 'LINEAR', 'CANARY'] as const)('a %s service', (strategy) => {
+      /**
+       * checkout:42 took all production traffic at T0 + 3 min and is in ECS's bake time: the PRIMARY reads
+       * COMPLETED, blue (checkout:41) still runs as ACTIVE, and the service deployment is IN_PROGRESS.
+       */
+      const inBake = [
+        deployment('ecs-svc/2', 42, 'PRIMARY', { rolloutState: 'COMPLETED' }, T0, T0 + 3 * MIN),
+        deployment('ecs-svc/1', 41, 'ACTIVE', { rolloutState: 'COMPLETED' }, T0 - DAY, T0 - DAY + 2 * MIN),
+      ];
+      const config = {
+        deploymentConfiguration: {
+          strategy,
+          bakeTimeInMinutes: 60,
+          maximumPercent: 200,
+          minimumHealthyPercent: 100,
+          ...(strategy === 'LINEAR' && {
+            linearConfiguration: { stepPercent: 25, stepBakeTimeInMinutes: 5 },
+          }),
+          ...(strategy === 'CANARY' && {
+            canaryConfiguration: { canaryPercent: 10, canaryBakeTimeInMinutes: 15 },
+          }),
+        },
+      };
+
+      it('is in progress through the bake, with the service deployment to stop and blue as what a stop restores', async () => {
+        // Prepare
+        ecs.on(DescribeServicesCommand).resolves(service(inBake, config));
+        ecs.on(ListServiceDeploymentsCommand).resolves(
+          serviceDeployments({
+            serviceDeploymentArn: sdArn('bake'),
+            status: 'IN_PROGRESS',
+            createdAt: new Date(T0),
+            startedAt: new Date(T0),
+          }),
+        );
+
+        // Act
+        const live = await deployer.inspect(target);
+
+        // Assess
+        expect(live).toMatchObject({
+          kind: 'ok',
+          currentVersion: 'checkout:42',
+          latest: {
+            id: 'ecs-svc/2',
+            state: 'in-progress',
+            stopRef: sdArn('bake'),
+            stopRestores: 'checkout:41',
+          },
+        });
+        expect(live.kind === 'ok' && live.latest?.completedAt).toBeFalsy();
+      });
+
+      it('is completed once its service deployment is no longer in progress (SERVICE_DEPLOYMENT_COMPLETED)', async () => {
+        // Prepare
+        const done = deployment('ecs-svc/2', 42, 'PRIMARY', { rolloutState: 'COMPLETED' }, T0, T0 + 63 * MIN);
+        ecs.on(DescribeServicesCommand).resolves(service([done], config));
+        ecs.on(ListServiceDeploymentsCommand).resolves(serviceDeployments());
+
+        // Act
+        const live = await deployer.inspect(target);
+
+        // Assess
+        expect(live).toMatchObject({
+          kind: 'ok',
+          latest: { id: 'ecs-svc/2', state: 'completed', completedAt: T0 + 63 * MIN },
+        });
+      });
+    });
+
+    it('keeps reading a ROLLING service from the PRIMARY rolloutState', async () => {
+      // Prepare
+      const done = deployment('ecs-svc/2', 42, 'PRIMARY', { rolloutState: 'COMPLETED' }, T0, T0 + 3 * MIN);
+      ecs
+        .on(DescribeServicesCommand)
+        .resolves(service([done], { deploymentConfiguration: { strategy: 'ROLLING' } }));
+      ecs.on(ListServiceDeploymentsCommand).resolves(
+        serviceDeployments({
+          serviceDeploymentArn: sdArn('x'),
+          status: 'IN_PROGRESS',
+          createdAt: new Date(T0),
+        }),
+      );
+
+      // Act
+      const live = await deployer.inspect(target);
+
+      // Assess
+      expect(live).toMatchObject({ kind: 'ok', latest: { state: 'completed', completedAt: T0 + 3 * MIN } });
+    });
+
     it('recognises the circuit breaker rolling back from the PRIMARY rolloutStateReason', async () => {
       // Prepare
       const rollback = deployment(
