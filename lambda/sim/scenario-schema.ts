@@ -14,6 +14,7 @@ import {
 import { parseIsoTimestamp } from '../boundary/duration';
 import { parseOperatorCommandLine } from '../boundary/operator-command-line';
 import {
+  ECS_SIM_STRATEGIES,
   LOSABLE_CODEDEPLOY_STATES,
   MUTATING_APIS,
   isMutatingApi,
@@ -89,8 +90,22 @@ const ecsServiceSchema = z.strictObject(
         error: 'must be a task definition "family:revision", like "checkout:41"',
       }),
     rolloutSeconds,
+    strategy: z
+      .enum(ECS_SIM_STRATEGIES, {
+        error: `must be one of ${quoted(ECS_SIM_STRATEGIES)} (LINEAR and CANARY are not modelled yet)`,
+      })
+      .default('ROLLING'),
+    bakeTimeInMinutes: z
+      .number({ error: 'must be a whole number of minutes from 0 to 1440' })
+      .int({ error: 'must be a whole number of minutes from 0 to 1440' })
+      .min(0, { error: 'must be a whole number of minutes from 0 to 1440' })
+      .max(1440, { error: 'must be a whole number of minutes from 0 to 1440' })
+      .default(0),
   },
-  { error: 'must be an object { "cluster", "service", "taskDefinition", "rolloutSeconds"? }' },
+  {
+    error:
+      'must be an object { "cluster", "service", "taskDefinition", "rolloutSeconds"?, "strategy"?, "bakeTimeInMinutes"? }',
+  },
 );
 
 const codeDeployGroupSchema = z.strictObject(

@@ -58,7 +58,19 @@ export interface EcsServiceSpec {
   /** `family:revision` running at start. */
   readonly taskDefinition: string;
   readonly rolloutSeconds: number;
+  /**
+   * ECS's `deploymentConfiguration.strategy`. ROLLING replaces tasks over `rolloutSeconds`; BLUE_GREEN starts the
+   * new revision (green) beside the old one (blue) for `rolloutSeconds`, shifts all production traffic to it,
+   * keeps blue running for `bakeTimeInMinutes` and only then completes.
+   */
+  readonly strategy: EcsSimStrategy;
+  /** ECS's bake time of a BLUE_GREEN deployment (not the watchdog's own `bakeMinutes` policy). */
+  readonly bakeTimeInMinutes: number;
 }
+
+/** The strategies the simulated ECS models (LINEAR and CANARY are not modelled yet). */
+export const ECS_SIM_STRATEGIES = ['ROLLING', 'BLUE_GREEN'] as const;
+export type EcsSimStrategy = (typeof ECS_SIM_STRATEGIES)[number];
 
 export interface CodeDeployGroupSpec {
   readonly application: string;

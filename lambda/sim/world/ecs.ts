@@ -88,7 +88,8 @@ interface ServiceState {
 export type ServingListener = (targetId: string, version: string, settled: boolean) => void;
 
 /**
- * The ECS part of the simulated account: rolling deployments with the circuit breaker and rollback enabled,
+ * The ECS part of the simulated account: rolling and blue/green deployments with the circuit breaker and
+ * rollback enabled,
  * the ServiceDeployment API, and `ECS Deployment State Change` events (docs/architecture.md, "World
  * semantics").
  */
@@ -391,8 +392,32 @@ export class EcsWorld {
     this.makePrimary(state, deployment);
     state.taskDefinition = version;
     this.emit(state, ECS_DEPLOYMENT_EVENT.inProgress, deployment);
+    if (isBlueGreen(state)) {
+      // Green starts beside blue and takes no production traffic until it is up.
+      this.ctx.clock.after(state.spec.rolloutSeconds * 1_000, () => this.shiftTraffic(state, deployment));
+      return;
+    }
     this.servingChanged(state, false);
     this.ctx.clock.after(state.spec.rolloutSeconds * 1_000, () => this.finish(state, deployment));
+  }
+
+  /**
+   * BLUE_GREEN, green up: all production traffic moves to it, blue keeps running through ECS's bake time, and the
+   * deployment completes after it (a failing version fails here instead, and blue never stopped serving).
+   */
+  private shiftTraffic(state: ServiceState, deployment: EcsDeployment): void {
+    if (state.deployments[0] !== deployment || deployment.rolloutState !== 'IN_PROGRESS') return;
+    if (this.failingVersions.has(deployment.taskDefinition)) {
+      this.finish(state, deployment);
+      return;
+    }
+    this.ctx.note(
+      state.source,
+      'ecs',
+      `${state.targetId ?? state.spec.service}: production traffic shifted to ${deployment.taskDefinition}; bake time ${state.spec.bakeTimeInMinutes} min`,
+    );
+    this.servingChanged(state, false);
+    this.ctx.clock.after(state.spec.bakeTimeInMinutes * 60_000, () => this.finish(state, deployment));
   }
 
   /** End of a rollout: completes, or fails and lets the circuit breaker restore the source version. */
@@ -459,11 +484,23 @@ export class EcsWorld {
       isRollback: true,
       serviceDeployment: sd,
     };
+    const blueRunning =
+      isBlueGreen(state) &&
+      state.deployments.some((d) => d.id === source.deploymentId && d.status === 'ACTIVE');
     this.makePrimary(state, deployment);
     state.taskDefinition = source.taskDefinition;
     this.emit(state, ECS_DEPLOYMENT_EVENT.inProgress, deployment);
     this.servingChanged(state, false);
-    this.ctx.clock.after(state.spec.rolloutSeconds * 1_000, () => this.finish(state, deployment));
+    // Blue never stopped: the rollback moves traffic back to it and ends, with no task to start.
+    const takes = blueRunning ? 0 : state.spec.rolloutSeconds * 1_000;
+    if (blueRunning) {
+      this.ctx.note(
+        state.source,
+        'ecs',
+        `${state.targetId ?? state.spec.service}: production traffic shifted back to ${source.taskDefinition}, still running`,
+      );
+    }
+    this.ctx.clock.after(takes, () => this.finish(state, deployment));
   }
 
   private makePrimary(state: ServiceState, deployment: EcsDeployment): void {
@@ -552,6 +589,8 @@ export class EcsWorld {
         deploymentCircuitBreaker: { enable: true, rollback: true },
         maximumPercent: 200,
         minimumHealthyPercent: 100,
+        strategy: state.spec.strategy,
+        ...(isBlueGreen(state) ? { bakeTimeInMinutes: state.spec.bakeTimeInMinutes } : {}),
       },
       deploymentController: { type: 'ECS' },
       deployments,
@@ -592,6 +631,10 @@ export class EcsWorld {
     }
     return undefined;
   }
+}
+
+function isBlueGreen(state: ServiceState): boolean {
+  return state.spec.strategy === 'BLUE_GREEN';
 }
 
 /** The image of a version's one container: the family's repository in the account, tagged with the revision. */

@@ -22,7 +22,14 @@ interface BriefOut {
   status: string;
 }
 
-function setup(options: { failing?: string[]; rolloutSeconds?: number } = {}) {
+function setup(
+  options: {
+    failing?: string[];
+    rolloutSeconds?: number;
+    strategy?: 'ROLLING' | 'BLUE_GREEN';
+    bakeTimeInMinutes?: number;
+  } = {},
+) {
   const ctx = recordingContext();
   const serving: [string, string, boolean][] = [];
   const world = new EcsWorld(
@@ -33,6 +40,8 @@ function setup(options: { failing?: string[]; rolloutSeconds?: number } = {}) {
         service: 'checkout',
         taskDefinition: 'checkout:41',
         rolloutSeconds: options.rolloutSeconds ?? 120,
+        strategy: options.strategy ?? 'ROLLING',
+        bakeTimeInMinutes: options.bakeTimeInMinutes ?? 0,
       },
     ],
     new Map([['prod/checkout', 'checkout']]),
@@ -115,6 +124,84 @@ describe('EcsWorld', () => {
       ['checkout', 'checkout:42', false],
       ['checkout', 'checkout:42', true],
     ]);
+  });
+
+  describe('BLUE_GREEN', () => {
+    const blueGreen = { strategy: 'BLUE_GREEN' as const, bakeTimeInMinutes: 30 };
+
+    it('shifts traffic to green once it is up, keeps blue through the bake and completes after it', async () => {
+      const { ctx, world, describe, list, events, serving, run } = setup(blueGreen);
+      const config = (
+        run('DescribeServices', { cluster: 'prod', services: ['checkout'] }).services as {
+          deploymentConfiguration: unknown;
+        }[]
+      )[0]?.deploymentConfiguration;
+      expect(config).toMatchObject({ strategy: 'BLUE_GREEN', bakeTimeInMinutes: 30 });
+      world.release('prod', 'checkout', 'checkout:42');
+      expect(serving).toEqual([]);
+
+      await ctx.clock.runUntil(START_MS + minutes(10));
+      expect(serving).toEqual([['checkout', 'checkout:42', false]]);
+      expect(list(['IN_PROGRESS'])).toHaveLength(1);
+      expect(describe().deployments.map((d) => [d.status, d.taskDefinition])).toEqual([
+        ['PRIMARY', arn('checkout:42')],
+        ['ACTIVE', arn('checkout:41')],
+      ]);
+
+      await ctx.clock.runUntil(START_MS + minutes(60));
+      expect(serving).toEqual([
+        ['checkout', 'checkout:42', false],
+        ['checkout', 'checkout:42', true],
+      ]);
+      expect(events().map(([at, name]) => [at, name])).toEqual([
+        [0, 'SERVICE_DEPLOYMENT_IN_PROGRESS'],
+        [seconds(120) + minutes(30), 'SERVICE_DEPLOYMENT_COMPLETED'],
+      ]);
+      expect(describe().deployments).toHaveLength(1);
+    });
+
+    it('rolls back during the bake by moving traffic back to blue at once: no task starts', async () => {
+      const { ctx, world, describe, list, events, serving, run } = setup(blueGreen);
+      world.release('prod', 'checkout', 'checkout:42');
+      await ctx.clock.runUntil(START_MS + minutes(10));
+      const [inBake] = list(['IN_PROGRESS']);
+
+      run('StopServiceDeployment', {
+        serviceDeploymentArn: inBake?.serviceDeploymentArn,
+        stopType: 'ROLLBACK',
+      });
+      expect(describe().taskDefinition).toBe(arn('checkout:41'));
+      await ctx.clock.runUntil(START_MS + minutes(10) + seconds(1));
+
+      expect(serving.at(-1)).toEqual(['checkout', 'checkout:41', true]);
+      expect(list().map((d) => d.status)[0]).toBe('ROLLBACK_SUCCESSFUL');
+      expect(
+        events()
+          .map(([at, name]) => [at, name])
+          .slice(-2),
+      ).toEqual([
+        [minutes(10), 'SERVICE_DEPLOYMENT_IN_PROGRESS'],
+        [minutes(10), 'SERVICE_DEPLOYMENT_COMPLETED'],
+      ]);
+    });
+
+    it('replays the whole strategy for a redeploy after completion: scale-up, shift, then the bake', async () => {
+      const { ctx, world, run, events } = setup(blueGreen);
+      world.release('prod', 'checkout', 'checkout:42');
+      await ctx.clock.runUntil(START_MS + minutes(60));
+
+      run('UpdateService', { cluster: 'prod', service: 'checkout', taskDefinition: 'checkout:41' });
+      await ctx.clock.runUntil(START_MS + minutes(120));
+
+      expect(
+        events()
+          .map(([at, name]) => [at, name])
+          .slice(-2),
+      ).toEqual([
+        [minutes(60), 'SERVICE_DEPLOYMENT_IN_PROGRESS'],
+        [minutes(60) + seconds(120) + minutes(30), 'SERVICE_DEPLOYMENT_COMPLETED'],
+      ]);
+    });
   });
 
   it('emits events shaped like ECS Deployment State Change in the simulated account', () => {
