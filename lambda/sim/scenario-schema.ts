@@ -14,6 +14,8 @@ import {
 import { parseIsoTimestamp } from '../boundary/duration';
 import { parseOperatorCommandLine } from '../boundary/operator-command-line';
 import {
+  ECS_CANARY_DEFAULTS,
+  ECS_LINEAR_DEFAULTS,
   ECS_SIM_STRATEGIES,
   LOSABLE_CODEDEPLOY_STATES,
   MUTATING_APIS,
@@ -80,6 +82,19 @@ const ecsName = (what: string) =>
     error: `must be an ECS ${what} name: 1-255 letters, digits, "-" or "_"`,
   });
 
+const bakeMinutes = z
+  .number({ error: 'must be a whole number of minutes from 0 to 1440' })
+  .int({ error: 'must be a whole number of minutes from 0 to 1440' })
+  .min(0, { error: 'must be a whole number of minutes from 0 to 1440' })
+  .max(1440, { error: 'must be a whole number of minutes from 0 to 1440' });
+const percent = (min: number, what: string) =>
+  z
+    .number({ error: `must be ${what}` })
+    .min(min, { error: `must be ${what}` })
+    .max(100, { error: `must be ${what}` })
+    .refine((v) => Math.abs(v * 10 - Math.round(v * 10)) < 1e-9, {
+      error: `must be ${what}, in steps of 0.1`,
+    });
 const ecsServiceSchema = z.strictObject(
   {
     cluster: ecsName('cluster'),
@@ -91,20 +106,35 @@ const ecsServiceSchema = z.strictObject(
       }),
     rolloutSeconds,
     strategy: z
-      .enum(ECS_SIM_STRATEGIES, {
-        error: `must be one of ${quoted(ECS_SIM_STRATEGIES)} (LINEAR and CANARY are not modelled yet)`,
-      })
+      .enum(ECS_SIM_STRATEGIES, { error: `must be one of ${quoted(ECS_SIM_STRATEGIES)}` })
       .default('ROLLING'),
-    bakeTimeInMinutes: z
-      .number({ error: 'must be a whole number of minutes from 0 to 1440' })
-      .int({ error: 'must be a whole number of minutes from 0 to 1440' })
-      .min(0, { error: 'must be a whole number of minutes from 0 to 1440' })
-      .max(1440, { error: 'must be a whole number of minutes from 0 to 1440' })
-      .default(0),
+    bakeTimeInMinutes: bakeMinutes.default(0),
+    linear: z
+      .strictObject(
+        {
+          stepPercent: percent(3, 'a share of traffic from 3 to 100 percent').default(
+            ECS_LINEAR_DEFAULTS.stepPercent,
+          ),
+          stepBakeMinutes: bakeMinutes.default(ECS_LINEAR_DEFAULTS.stepBakeMinutes),
+        },
+        { error: 'must be an object { "stepPercent"?, "stepBakeMinutes"? }' },
+      )
+      .default(ECS_LINEAR_DEFAULTS),
+    canary: z
+      .strictObject(
+        {
+          canaryPercent: percent(0.1, 'a share of traffic from 0.1 to 100 percent').default(
+            ECS_CANARY_DEFAULTS.canaryPercent,
+          ),
+          canaryBakeMinutes: bakeMinutes.default(ECS_CANARY_DEFAULTS.canaryBakeMinutes),
+        },
+        { error: 'must be an object { "canaryPercent"?, "canaryBakeMinutes"? }' },
+      )
+      .default(ECS_CANARY_DEFAULTS),
   },
   {
     error:
-      'must be an object { "cluster", "service", "taskDefinition", "rolloutSeconds"?, "strategy"?, "bakeTimeInMinutes"? }',
+      'must be an object { "cluster", "service", "taskDefinition", "rolloutSeconds"?, "strategy"?, "bakeTimeInMinutes"?, "linear"?, "canary"? }',
   },
 );
 

@@ -59,18 +59,26 @@ export interface EcsServiceSpec {
   readonly taskDefinition: string;
   readonly rolloutSeconds: number;
   /**
-   * ECS's `deploymentConfiguration.strategy`. ROLLING replaces tasks over `rolloutSeconds`; BLUE_GREEN starts the
-   * new revision (green) beside the old one (blue) for `rolloutSeconds`, shifts all production traffic to it,
-   * keeps blue running for `bakeTimeInMinutes` and only then completes.
+   * ECS's `deploymentConfiguration.strategy`. ROLLING replaces tasks over `rolloutSeconds`. The traffic-shifting
+   * ones start the new revision (green) beside the old one (blue) for `rolloutSeconds`, move production traffic
+   * to it (BLUE_GREEN at once, LINEAR in steps, CANARY a share first), keep blue running for `bakeTimeInMinutes`
+   * after the last step and only then complete.
    */
   readonly strategy: EcsSimStrategy;
-  /** ECS's bake time of a BLUE_GREEN deployment (not the watchdog's own `bakeMinutes` policy). */
+  /** ECS's bake time after the last traffic step (not the watchdog's own `bakeMinutes` policy). */
   readonly bakeTimeInMinutes: number;
+  /** LINEAR: the share each step adds and the wait after each step but the last. */
+  readonly linear: { readonly stepPercent: number; readonly stepBakeMinutes: number };
+  /** CANARY: the first share and the wait before the rest follows. */
+  readonly canary: { readonly canaryPercent: number; readonly canaryBakeMinutes: number };
 }
 
-/** The strategies the simulated ECS models (LINEAR and CANARY are not modelled yet). */
-export const ECS_SIM_STRATEGIES = ['ROLLING', 'BLUE_GREEN'] as const;
+export const ECS_SIM_STRATEGIES = ['ROLLING', 'BLUE_GREEN', 'LINEAR', 'CANARY'] as const;
 export type EcsSimStrategy = (typeof ECS_SIM_STRATEGIES)[number];
+
+/** ECS's defaults for LINEAR and CANARY deployments. */
+export const ECS_LINEAR_DEFAULTS = { stepPercent: 10, stepBakeMinutes: 6 } as const;
+export const ECS_CANARY_DEFAULTS = { canaryPercent: 5, canaryBakeMinutes: 10 } as const;
 
 export interface CodeDeployGroupSpec {
   readonly application: string;

@@ -88,7 +88,7 @@ interface ServiceState {
 export type ServingListener = (targetId: string, version: string, settled: boolean) => void;
 
 /**
- * The ECS part of the simulated account: rolling and blue/green deployments with the circuit breaker and
+ * The ECS part of the simulated account: rolling, blue/green, linear and canary deployments with the circuit breaker and
  * rollback enabled,
  * the ServiceDeployment API, and `ECS Deployment State Change` events (docs/architecture.md, "World
  * semantics").
@@ -402,22 +402,32 @@ export class EcsWorld {
   }
 
   /**
-   * BLUE_GREEN, green up: all production traffic moves to it, blue keeps running through ECS's bake time, and the
-   * deployment completes after it (a failing version fails here instead, and blue never stopped serving).
+   * The traffic-shifting strategies, green up: production traffic moves to it step by step (BLUE_GREEN all at
+   * once; LINEAR by `stepPercent` every `stepBakeMinutes`; CANARY `canaryPercent`, then the rest after
+   * `canaryBakeMinutes`), blue keeps running through ECS's bake time after the last step, and the deployment
+   * completes after it. A failing version fails before any traffic reaches it, and blue never stopped serving.
    */
-  private shiftTraffic(state: ServiceState, deployment: EcsDeployment): void {
+  private shiftTraffic(state: ServiceState, deployment: EcsDeployment, step = 0): void {
     if (state.deployments[0] !== deployment || deployment.rolloutState !== 'IN_PROGRESS') return;
-    if (this.failingVersions.has(deployment.taskDefinition)) {
+    if (step === 0 && this.failingVersions.has(deployment.taskDefinition)) {
       this.finish(state, deployment);
       return;
     }
+    const steps = trafficSteps(state.spec);
+    const current = steps[step];
+    if (!current) return;
     this.ctx.note(
       state.source,
       'ecs',
-      `${state.targetId ?? state.spec.service}: production traffic shifted to ${deployment.taskDefinition}; bake time ${state.spec.bakeTimeInMinutes} min`,
+      `${state.targetId ?? state.spec.service}: ${current.percent}% of production traffic shifted to ${deployment.taskDefinition}; ${step === steps.length - 1 ? 'bake time' : 'step bake'} ${current.waitMinutes} min`,
     );
-    this.servingChanged(state, false);
-    this.ctx.clock.after(state.spec.bakeTimeInMinutes * 60_000, () => this.finish(state, deployment));
+    // The version serves (and its errors show) from the first step on.
+    if (step === 0) this.servingChanged(state, false);
+    this.ctx.clock.after(current.waitMinutes * 60_000, () =>
+      step === steps.length - 1
+        ? this.finish(state, deployment)
+        : this.shiftTraffic(state, deployment, step + 1),
+    );
   }
 
   /** End of a rollout: completes, or fails and lets the circuit breaker restore the source version. */
@@ -591,6 +601,22 @@ export class EcsWorld {
         minimumHealthyPercent: 100,
         strategy: state.spec.strategy,
         ...(isBlueGreen(state) ? { bakeTimeInMinutes: state.spec.bakeTimeInMinutes } : {}),
+        ...(state.spec.strategy === 'LINEAR'
+          ? {
+              linearConfiguration: {
+                stepPercent: state.spec.linear.stepPercent,
+                stepBakeTimeInMinutes: state.spec.linear.stepBakeMinutes,
+              },
+            }
+          : {}),
+        ...(state.spec.strategy === 'CANARY'
+          ? {
+              canaryConfiguration: {
+                canaryPercent: state.spec.canary.canaryPercent,
+                canaryBakeTimeInMinutes: state.spec.canary.canaryBakeMinutes,
+              },
+            }
+          : {}),
       },
       deploymentController: { type: 'ECS' },
       deployments,
@@ -633,8 +659,35 @@ export class EcsWorld {
   }
 }
 
+/** BLUE_GREEN, LINEAR and CANARY: green starts beside blue, which runs until the deployment completes. */
 function isBlueGreen(state: ServiceState): boolean {
-  return state.spec.strategy === 'BLUE_GREEN';
+  return state.spec.strategy !== 'ROLLING';
+}
+
+/** The production-traffic steps of a traffic-shifting deployment: the share green has, and the wait after it. */
+export function trafficSteps(spec: EcsServiceSpec): { percent: number; waitMinutes: number }[] {
+  const bake = spec.bakeTimeInMinutes;
+  switch (spec.strategy) {
+    case 'ROLLING':
+      return [];
+    case 'BLUE_GREEN':
+      return [{ percent: 100, waitMinutes: bake }];
+    case 'CANARY':
+      return [
+        { percent: spec.canary.canaryPercent, waitMinutes: spec.canary.canaryBakeMinutes },
+        { percent: 100, waitMinutes: bake },
+      ];
+    case 'LINEAR': {
+      const steps: { percent: number; waitMinutes: number }[] = [];
+      const { stepPercent, stepBakeMinutes } = spec.linear;
+      // Shares are kept to a tenth of a percent, as ECS takes them.
+      for (let share = stepPercent; share < 100; share = Math.round((share + stepPercent) * 10) / 10) {
+        steps.push({ percent: share, waitMinutes: stepBakeMinutes });
+      }
+      steps.push({ percent: 100, waitMinutes: bake });
+      return steps;
+    }
+  }
 }
 
 /** The image of a version's one container: the family's repository in the account, tagged with the revision. */

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ConflictException, InvalidParameterException, ServiceNotFoundException } from '@aws-sdk/client-ecs';
-import { EcsWorld } from '../../../lambda/sim/world/ecs';
+import { ECS_CANARY_DEFAULTS, ECS_LINEAR_DEFAULTS, type EcsSimStrategy } from '../../../lambda/sim/scenario';
+import { EcsWorld, trafficSteps } from '../../../lambda/sim/world/ecs';
 import { SimulatorGapError } from '../../../lambda/sim/world/world-context';
 import { START_MS, minutes, recordingContext, seconds } from './support';
 
@@ -26,8 +27,10 @@ function setup(
   options: {
     failing?: string[];
     rolloutSeconds?: number;
-    strategy?: 'ROLLING' | 'BLUE_GREEN';
+    strategy?: EcsSimStrategy;
     bakeTimeInMinutes?: number;
+    linear?: { stepPercent: number; stepBakeMinutes: number };
+    canary?: { canaryPercent: number; canaryBakeMinutes: number };
   } = {},
 ) {
   const ctx = recordingContext();
@@ -42,6 +45,8 @@ function setup(
         rolloutSeconds: options.rolloutSeconds ?? 120,
         strategy: options.strategy ?? 'ROLLING',
         bakeTimeInMinutes: options.bakeTimeInMinutes ?? 0,
+        linear: options.linear ?? ECS_LINEAR_DEFAULTS,
+        canary: options.canary ?? ECS_CANARY_DEFAULTS,
       },
     ],
     new Map([['prod/checkout', 'checkout']]),
@@ -201,6 +206,81 @@ describe('EcsWorld', () => {
         [minutes(60), 'SERVICE_DEPLOYMENT_IN_PROGRESS'],
         [minutes(60) + seconds(120) + minutes(30), 'SERVICE_DEPLOYMENT_COMPLETED'],
       ]);
+    });
+  });
+
+  describe('LINEAR and CANARY', () => {
+    it('LINEAR shifts stepPercent every stepBakeMinutes, then bakes, then completes', async () => {
+      const linear = { stepPercent: 25, stepBakeMinutes: 5 };
+      const { ctx, world, events, serving, run } = setup({
+        strategy: 'LINEAR',
+        bakeTimeInMinutes: 20,
+        linear,
+      });
+      const described = run('DescribeServices', { cluster: 'prod', services: ['checkout'] }).services as {
+        deploymentConfiguration: unknown;
+      }[];
+      expect(described[0]?.deploymentConfiguration).toMatchObject({
+        strategy: 'LINEAR',
+        linearConfiguration: { stepPercent: 25, stepBakeTimeInMinutes: 5 },
+      });
+      world.release('prod', 'checkout', 'checkout:42');
+      await ctx.clock.runUntil(START_MS + minutes(120));
+      // 2 min to start green, 25/50/75 % with 5 min each, then 100 % and the 20-minute bake.
+      expect(events().map(([at, name]) => [at, name])).toEqual([
+        [0, 'SERVICE_DEPLOYMENT_IN_PROGRESS'],
+        [seconds(120) + minutes(15 + 20), 'SERVICE_DEPLOYMENT_COMPLETED'],
+      ]);
+      expect(serving[0]).toEqual(['checkout', 'checkout:42', false]);
+      expect(ctx.notes.filter((n) => n.text.includes('% of production traffic'))).toHaveLength(4);
+    });
+
+    it('CANARY shifts canaryPercent, waits canaryBakeMinutes, shifts the rest and bakes', async () => {
+      const canary = { canaryPercent: 10, canaryBakeMinutes: 15 };
+      const { ctx, world, events } = setup({ strategy: 'CANARY', bakeTimeInMinutes: 30, canary });
+      world.release('prod', 'checkout', 'checkout:42');
+      await ctx.clock.runUntil(START_MS + minutes(120));
+      expect(events().map(([at, name]) => [at, name])).toEqual([
+        [0, 'SERVICE_DEPLOYMENT_IN_PROGRESS'],
+        [seconds(120) + minutes(15 + 30), 'SERVICE_DEPLOYMENT_COMPLETED'],
+      ]);
+    });
+
+    it('rolls a canary back at once while it has only its share of traffic', async () => {
+      const { ctx, world, run, list, events } = setup({ strategy: 'CANARY', bakeTimeInMinutes: 30 });
+      world.release('prod', 'checkout', 'checkout:42');
+      await ctx.clock.runUntil(START_MS + minutes(5));
+      const [inProgress] = list(['IN_PROGRESS']);
+      run('StopServiceDeployment', {
+        serviceDeploymentArn: inProgress?.serviceDeploymentArn,
+        stopType: 'ROLLBACK',
+      });
+      await ctx.clock.runUntil(START_MS + minutes(120));
+      expect(
+        events()
+          .map(([at, name]) => [at, name])
+          .slice(-1),
+      ).toEqual([[minutes(5), 'SERVICE_DEPLOYMENT_COMPLETED']]);
+    });
+
+    it.each([
+      [{ stepPercent: 30, stepBakeMinutes: 1 }, [30, 60, 90, 100]],
+      [{ stepPercent: 3.3, stepBakeMinutes: 1 }, 31],
+      [{ stepPercent: 100, stepBakeMinutes: 1 }, [100]],
+    ])('plans LINEAR steps of %j', (linear, expected) => {
+      const steps = trafficSteps({
+        cluster: 'prod',
+        service: 'checkout',
+        taskDefinition: 'checkout:41',
+        rolloutSeconds: 60,
+        strategy: 'LINEAR',
+        bakeTimeInMinutes: 9,
+        linear,
+        canary: ECS_CANARY_DEFAULTS,
+      });
+      if (Array.isArray(expected)) expect(steps.map((s) => s.percent)).toEqual(expected);
+      else expect(steps).toHaveLength(expected);
+      expect(steps.at(-1)).toEqual({ percent: 100, waitMinutes: 9 });
     });
   });
 
