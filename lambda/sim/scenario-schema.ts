@@ -82,7 +82,7 @@ const ecsName = (what: string) =>
     error: `must be an ECS ${what} name: 1-255 letters, digits, "-" or "_"`,
   });
 
-const bakeMinutes = z
+const ecsBakeMinutes = z
   .number({ error: 'must be a whole number of minutes from 0 to 1440' })
   .int({ error: 'must be a whole number of minutes from 0 to 1440' })
   .min(0, { error: 'must be a whole number of minutes from 0 to 1440' })
@@ -108,14 +108,14 @@ const ecsServiceSchema = z.strictObject(
     strategy: z
       .enum(ECS_SIM_STRATEGIES, { error: `must be one of ${quoted(ECS_SIM_STRATEGIES)}` })
       .default('ROLLING'),
-    bakeTimeInMinutes: bakeMinutes.default(0),
+    bakeTimeInMinutes: ecsBakeMinutes.default(0),
     linear: z
       .strictObject(
         {
           stepPercent: percent(3, 'a share of traffic from 3 to 100 percent').default(
             ECS_LINEAR_DEFAULTS.stepPercent,
           ),
-          stepBakeMinutes: bakeMinutes.default(ECS_LINEAR_DEFAULTS.stepBakeMinutes),
+          stepBakeMinutes: ecsBakeMinutes.default(ECS_LINEAR_DEFAULTS.stepBakeMinutes),
         },
         { error: 'must be an object { "stepPercent"?, "stepBakeMinutes"? }' },
       )
@@ -126,7 +126,7 @@ const ecsServiceSchema = z.strictObject(
           canaryPercent: percent(0.1, 'a share of traffic from 0.1 to 100 percent').default(
             ECS_CANARY_DEFAULTS.canaryPercent,
           ),
-          canaryBakeMinutes: bakeMinutes.default(ECS_CANARY_DEFAULTS.canaryBakeMinutes),
+          canaryBakeMinutes: ecsBakeMinutes.default(ECS_CANARY_DEFAULTS.canaryBakeMinutes),
         },
         { error: 'must be an object { "canaryPercent"?, "canaryBakeMinutes"? }' },
       )

@@ -88,10 +88,9 @@ interface ServiceState {
 export type ServingListener = (targetId: string, version: string, settled: boolean) => void;
 
 /**
- * The ECS part of the simulated account: rolling, blue/green, linear and canary deployments with the circuit breaker and
- * rollback enabled,
- * the ServiceDeployment API, and `ECS Deployment State Change` events (docs/architecture.md, "World
- * semantics").
+ * The ECS part of the simulated account: rolling, blue/green, linear and canary deployments with the circuit
+ * breaker and rollback enabled, the ServiceDeployment API, and `ECS Deployment State Change` events
+ * (docs/architecture.md, "World semantics").
  */
 export class EcsWorld {
   private readonly services = new Map<string, ServiceState>();
@@ -392,7 +391,7 @@ export class EcsWorld {
     this.makePrimary(state, deployment);
     state.taskDefinition = version;
     this.emit(state, ECS_DEPLOYMENT_EVENT.inProgress, deployment);
-    if (isBlueGreen(state)) {
+    if (shiftsTraffic(state)) {
       // Green starts beside blue and takes no production traffic until it is up.
       this.ctx.clock.after(state.spec.rolloutSeconds * 1_000, () => this.shiftTraffic(state, deployment));
       return;
@@ -495,7 +494,7 @@ export class EcsWorld {
       serviceDeployment: sd,
     };
     const blueRunning =
-      isBlueGreen(state) &&
+      shiftsTraffic(state) &&
       state.deployments.some((d) => d.id === source.deploymentId && d.status === 'ACTIVE');
     this.makePrimary(state, deployment);
     state.taskDefinition = source.taskDefinition;
@@ -600,7 +599,7 @@ export class EcsWorld {
         maximumPercent: 200,
         minimumHealthyPercent: 100,
         strategy: state.spec.strategy,
-        ...(isBlueGreen(state) ? { bakeTimeInMinutes: state.spec.bakeTimeInMinutes } : {}),
+        ...(shiftsTraffic(state) ? { bakeTimeInMinutes: state.spec.bakeTimeInMinutes } : {}),
         ...(state.spec.strategy === 'LINEAR'
           ? {
               linearConfiguration: {
@@ -660,7 +659,7 @@ export class EcsWorld {
 }
 
 /** BLUE_GREEN, LINEAR and CANARY: green starts beside blue, which runs until the deployment completes. */
-function isBlueGreen(state: ServiceState): boolean {
+function shiftsTraffic(state: ServiceState): boolean {
   return state.spec.strategy !== 'ROLLING';
 }
 

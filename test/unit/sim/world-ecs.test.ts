@@ -61,6 +61,12 @@ function setup(
   };
   const describe = () =>
     (run('DescribeServices', { cluster: 'prod', services: ['checkout'] }).services as ServiceOut[])[0];
+  const deploymentConfiguration = () =>
+    (
+      run('DescribeServices', { cluster: 'prod', services: ['checkout'] }).services as {
+        deploymentConfiguration: unknown;
+      }[]
+    )[0]?.deploymentConfiguration;
   const list = (status?: string[]) =>
     run('ListServiceDeployments', { cluster: 'prod', service: 'checkout', ...(status ? { status } : {}) })
       .serviceDeployments as BriefOut[];
@@ -71,7 +77,7 @@ function setup(
       e.event.detail.deploymentId,
       e.event.detail.reason,
     ]);
-  return { ctx, world, run, describe, list, events, serving };
+  return { ctx, world, run, describe, deploymentConfiguration, list, events, serving };
 }
 
 const arn = (td: string) => `arn:aws:ecs:us-east-1:123456789012:task-definition/${td}`;
@@ -135,13 +141,8 @@ describe('EcsWorld', () => {
     const blueGreen = { strategy: 'BLUE_GREEN' as const, bakeTimeInMinutes: 30 };
 
     it('shifts traffic to green once it is up, keeps blue through the bake and completes after it', async () => {
-      const { ctx, world, describe, list, events, serving, run } = setup(blueGreen);
-      const config = (
-        run('DescribeServices', { cluster: 'prod', services: ['checkout'] }).services as {
-          deploymentConfiguration: unknown;
-        }[]
-      )[0]?.deploymentConfiguration;
-      expect(config).toMatchObject({ strategy: 'BLUE_GREEN', bakeTimeInMinutes: 30 });
+      const { ctx, world, describe, deploymentConfiguration, list, events, serving } = setup(blueGreen);
+      expect(deploymentConfiguration()).toMatchObject({ strategy: 'BLUE_GREEN', bakeTimeInMinutes: 30 });
       world.release('prod', 'checkout', 'checkout:42');
       expect(serving).toEqual([]);
 
@@ -212,15 +213,12 @@ describe('EcsWorld', () => {
   describe('LINEAR and CANARY', () => {
     it('LINEAR shifts stepPercent every stepBakeMinutes, then bakes, then completes', async () => {
       const linear = { stepPercent: 25, stepBakeMinutes: 5 };
-      const { ctx, world, events, serving, run } = setup({
+      const { ctx, world, events, serving, deploymentConfiguration } = setup({
         strategy: 'LINEAR',
         bakeTimeInMinutes: 20,
         linear,
       });
-      const described = run('DescribeServices', { cluster: 'prod', services: ['checkout'] }).services as {
-        deploymentConfiguration: unknown;
-      }[];
-      expect(described[0]?.deploymentConfiguration).toMatchObject({
+      expect(deploymentConfiguration()).toMatchObject({
         strategy: 'LINEAR',
         linearConfiguration: { stepPercent: 25, stepBakeTimeInMinutes: 5 },
       });
