@@ -64,3 +64,10 @@ export const OUTBOX_MAX_ENTRIES = 10;
 
 /** A drill intent that no forced transition has consumed is forgotten after this (a later ALARM is real). */
 export const DRILL_TTL_MINUTES = 5;
+
+/**
+ * ECS's own defaults for LINEAR and CANARY deployments (API reference, LinearConfiguration and
+ * CanaryConfiguration), which apply when a service's configuration leaves them out.
+ */
+export const ECS_LINEAR_DEFAULTS = { stepPercent: 10, stepBakeMinutes: 6 } as const;
+export const ECS_CANARY_DEFAULTS = { canaryPercent: 5, canaryBakeMinutes: 10 } as const;

@@ -76,9 +76,7 @@ export interface EcsServiceSpec {
 export const ECS_SIM_STRATEGIES = ['ROLLING', 'BLUE_GREEN', 'LINEAR', 'CANARY'] as const;
 export type EcsSimStrategy = (typeof ECS_SIM_STRATEGIES)[number];
 
-/** ECS's defaults for LINEAR and CANARY deployments. */
-export const ECS_LINEAR_DEFAULTS = { stepPercent: 10, stepBakeMinutes: 6 } as const;
-export const ECS_CANARY_DEFAULTS = { canaryPercent: 5, canaryBakeMinutes: 10 } as const;
+export { ECS_CANARY_DEFAULTS, ECS_LINEAR_DEFAULTS } from '../contract';
 
 export interface CodeDeployGroupSpec {
   readonly application: string;

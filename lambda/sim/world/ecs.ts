@@ -6,6 +6,7 @@ import {
   ServiceDeploymentNotFoundException,
   ServiceNotFoundException,
   type Deployment,
+  type DeploymentConfiguration,
   type DescribeServiceRevisionsCommandInput,
   type DescribeServicesCommandInput,
   type DescribeTaskDefinitionCommandInput,
@@ -18,7 +19,13 @@ import {
   type UpdateServiceCommandInput,
 } from '@aws-sdk/client-ecs';
 import { ECS_DEPLOYMENT_EVENT } from '../../contract';
-import type { EcsServiceSpec } from '../scenario';
+import {
+  ECS_CANARY_DEFAULTS,
+  ECS_LINEAR_DEFAULTS,
+  ECS_SIM_STRATEGIES,
+  type EcsServiceSpec,
+  type EcsSimStrategy,
+} from '../scenario';
 import { simCommand, type SimCommands } from '../sim-commands';
 import {
   SIM_ACCOUNT,
@@ -39,6 +46,18 @@ const STOPPABLE: readonly ServiceDeploymentStatus[] = ['PENDING', 'IN_PROGRESS']
 const DESIRED_COUNT = 2;
 /** DescribeServiceRevisions takes at most this many ARNs. */
 const MAX_REVISION_ARNS = 20;
+/** ECS's range for every bake time of a deployment configuration, in whole minutes. */
+const MAX_BAKE_MINUTES = 1440;
+/** What DescribeServices reports for the settings the sim does not model: all an UpdateService may send. */
+const CIRCUIT_BREAKER = { enable: true, rollback: true } as const;
+const MAXIMUM_PERCENT = 200;
+const MINIMUM_HEALTHY_PERCENT = 100;
+
+/**
+ * The part of a service's `deploymentConfiguration` the sim models: the strategy and its traffic-shifting
+ * settings. The scenario's spec gives the initial one; UpdateService can change it.
+ */
+export type EcsStrategyConfig = Pick<EcsServiceSpec, 'strategy' | 'bakeTimeInMinutes' | 'linear' | 'canary'>;
 
 /** One rollout of a service (ECS's `ecs-svc/...` deployment). */
 interface EcsDeployment {
@@ -67,6 +86,12 @@ interface ServiceDeployment {
   readonly source: { readonly taskDefinition: string; readonly deploymentId: string } | undefined;
   readonly createdAt: number;
   finishedAt?: number;
+  /**
+   * The deployment configuration in force when it started (ECS records one on each service deployment). Its
+   * rollouts, forward and ECS's own rollback, run under it, so a later UpdateService of the configuration
+   * never changes a deployment already running.
+   */
+  readonly configuration: EcsStrategyConfig;
 }
 
 interface ServiceState {
@@ -78,6 +103,8 @@ interface ServiceState {
   readonly targetId: string | undefined;
   /** What DescribeServices reports as the service's task definition. */
   taskDefinition: string;
+  /** The configuration the next deployment will run under (DescribeServices reports it). */
+  configuration: EcsStrategyConfig;
   /** PRIMARY first, then ACTIVE ones newest first (ECS's order). */
   deployments: EcsDeployment[];
   /** Newest first. */
@@ -112,6 +139,12 @@ export class EcsWorld {
         number: index + 1,
         targetId: targets.get(key),
         taskDefinition: spec.taskDefinition,
+        configuration: {
+          strategy: spec.strategy,
+          bakeTimeInMinutes: spec.bakeTimeInMinutes,
+          linear: spec.linear,
+          canary: spec.canary,
+        },
         deployments: [],
         serviceDeployments: [],
       };
@@ -332,7 +365,13 @@ export class EcsWorld {
   }
 
   private updateService(input: UpdateServiceCommandInput): Record<string, unknown> {
-    const modelled = new Set(['cluster', 'service', 'taskDefinition', 'forceNewDeployment']);
+    const modelled = new Set([
+      'cluster',
+      'service',
+      'taskDefinition',
+      'forceNewDeployment',
+      'deploymentConfiguration',
+    ]);
     const unmodelled = Object.entries(input)
       .filter(([k, v]) => v !== undefined && !modelled.has(k))
       .map(([k]) => k);
@@ -351,12 +390,23 @@ export class EcsWorld {
       }
       version = m[1];
     }
-    if (version !== state.taskDefinition || input.forceNewDeployment === true) {
+    const deploys = version !== state.taskDefinition || input.forceNewDeployment === true;
+    const who = state.targetId ?? state.spec.service;
+    if (input.deploymentConfiguration !== undefined) {
+      const next = nextConfiguration(state.configuration, input.deploymentConfiguration);
+      // ECS's API reference: changing the deployment configuration does not start a deployment; the new one
+      // applies from the next. With a deployment in the same call it is undocumented which configuration that
+      // deployment runs under; the sim applies the configuration first and deploys under it. (The watchdog
+      // always sends the two as separate calls.)
       this.ctx.note(
         state.source,
         'ecs',
-        `${state.targetId ?? state.spec.service}: UpdateService ${state.taskDefinition} → ${version}`,
+        `${who}: deployment configuration ${describeConfiguration(state.configuration)} → ${describeConfiguration(next)}${deploys ? '' : '; no deployment started'}`,
       );
+      state.configuration = next;
+    }
+    if (deploys) {
+      this.ctx.note(state.source, 'ecs', `${who}: UpdateService ${state.taskDefinition} → ${version}`);
       this.startDeployment(state, version);
     }
     return { service: this.describe(state) };
@@ -391,7 +441,7 @@ export class EcsWorld {
     this.makePrimary(state, deployment);
     state.taskDefinition = version;
     this.emit(state, ECS_DEPLOYMENT_EVENT.inProgress, deployment);
-    if (shiftsTraffic(state)) {
+    if (shiftsTraffic(sd.configuration)) {
       // Green starts beside blue and takes no production traffic until it is up.
       this.ctx.clock.after(state.spec.rolloutSeconds * 1_000, () => this.shiftTraffic(state, deployment));
       return;
@@ -412,7 +462,7 @@ export class EcsWorld {
       this.finish(state, deployment);
       return;
     }
-    const steps = trafficSteps(state.spec);
+    const steps = trafficSteps(deployment.serviceDeployment.configuration);
     const current = steps[step];
     if (!current) return;
     this.ctx.note(
@@ -493,8 +543,9 @@ export class EcsWorld {
       isRollback: true,
       serviceDeployment: sd,
     };
+    // The rollback belongs to the service deployment it rolls back, and so runs under its configuration.
     const blueRunning =
-      shiftsTraffic(state) &&
+      shiftsTraffic(sd.configuration) &&
       state.deployments.some((d) => d.id === source.deploymentId && d.status === 'ACTIVE');
     this.makePrimary(state, deployment);
     state.taskDefinition = source.taskDefinition;
@@ -558,6 +609,7 @@ export class EcsWorld {
       status: 'PENDING',
       source,
       createdAt,
+      configuration: state.configuration,
     };
     state.serviceDeployments.unshift(sd);
     return sd;
@@ -594,29 +646,7 @@ export class EcsWorld {
       pendingCount: 0,
       launchType: 'FARGATE',
       taskDefinition: taskDefinitionArn(state.taskDefinition),
-      deploymentConfiguration: {
-        deploymentCircuitBreaker: { enable: true, rollback: true },
-        maximumPercent: 200,
-        minimumHealthyPercent: 100,
-        strategy: state.spec.strategy,
-        ...(shiftsTraffic(state) ? { bakeTimeInMinutes: state.spec.bakeTimeInMinutes } : {}),
-        ...(state.spec.strategy === 'LINEAR'
-          ? {
-              linearConfiguration: {
-                stepPercent: state.spec.linear.stepPercent,
-                stepBakeTimeInMinutes: state.spec.linear.stepBakeMinutes,
-              },
-            }
-          : {}),
-        ...(state.spec.strategy === 'CANARY'
-          ? {
-              canaryConfiguration: {
-                canaryPercent: state.spec.canary.canaryPercent,
-                canaryBakeTimeInMinutes: state.spec.canary.canaryBakeMinutes,
-              },
-            }
-          : {}),
-      },
+      deploymentConfiguration: reportedConfiguration(state.configuration),
       deploymentController: { type: 'ECS' },
       deployments,
       currentServiceDeployment: state.serviceDeployments[0]?.arn,
@@ -659,26 +689,26 @@ export class EcsWorld {
 }
 
 /** BLUE_GREEN, LINEAR and CANARY: green starts beside blue, which runs until the deployment completes. */
-function shiftsTraffic(state: ServiceState): boolean {
-  return state.spec.strategy !== 'ROLLING';
+function shiftsTraffic(config: EcsStrategyConfig): boolean {
+  return config.strategy !== 'ROLLING';
 }
 
 /** The production-traffic steps of a traffic-shifting deployment: the share green has, and the wait after it. */
-export function trafficSteps(spec: EcsServiceSpec): { percent: number; waitMinutes: number }[] {
-  const bake = spec.bakeTimeInMinutes;
-  switch (spec.strategy) {
+export function trafficSteps(config: EcsStrategyConfig): { percent: number; waitMinutes: number }[] {
+  const bake = config.bakeTimeInMinutes;
+  switch (config.strategy) {
     case 'ROLLING':
       return [];
     case 'BLUE_GREEN':
       return [{ percent: 100, waitMinutes: bake }];
     case 'CANARY':
       return [
-        { percent: spec.canary.canaryPercent, waitMinutes: spec.canary.canaryBakeMinutes },
+        { percent: config.canary.canaryPercent, waitMinutes: config.canary.canaryBakeMinutes },
         { percent: 100, waitMinutes: bake },
       ];
     case 'LINEAR': {
       const steps: { percent: number; waitMinutes: number }[] = [];
-      const { stepPercent, stepBakeMinutes } = spec.linear;
+      const { stepPercent, stepBakeMinutes } = config.linear;
       // Shares are kept to a tenth of a percent, as ECS takes them.
       for (let share = stepPercent; share < 100; share = Math.round((share + stepPercent) * 10) / 10) {
         steps.push({ percent: share, waitMinutes: stepBakeMinutes });
@@ -687,6 +717,213 @@ export function trafficSteps(spec: EcsServiceSpec): { percent: number; waitMinut
       return steps;
     }
   }
+}
+
+/** The service's `deploymentConfiguration` as DescribeServices reports it (no lifecycle hooks, no alarms). */
+function reportedConfiguration(config: EcsStrategyConfig): DeploymentConfiguration {
+  return {
+    deploymentCircuitBreaker: { ...CIRCUIT_BREAKER },
+    maximumPercent: MAXIMUM_PERCENT,
+    minimumHealthyPercent: MINIMUM_HEALTHY_PERCENT,
+    strategy: config.strategy,
+    ...(shiftsTraffic(config) ? { bakeTimeInMinutes: config.bakeTimeInMinutes } : {}),
+    ...(config.strategy === 'LINEAR'
+      ? {
+          linearConfiguration: {
+            stepPercent: config.linear.stepPercent,
+            stepBakeTimeInMinutes: config.linear.stepBakeMinutes,
+          },
+        }
+      : {}),
+    ...(config.strategy === 'CANARY'
+      ? {
+          canaryConfiguration: {
+            canaryPercent: config.canary.canaryPercent,
+            canaryBakeTimeInMinutes: config.canary.canaryBakeMinutes,
+          },
+        }
+      : {}),
+  };
+}
+
+/** The configuration for the timeline: `LINEAR (10% every 6 min, bake 30 min)`. */
+function describeConfiguration(config: EcsStrategyConfig): string {
+  const bake = `bake ${config.bakeTimeInMinutes} min`;
+  switch (config.strategy) {
+    case 'ROLLING':
+      return 'ROLLING';
+    case 'BLUE_GREEN':
+      return `BLUE_GREEN (${bake})`;
+    case 'LINEAR':
+      return `LINEAR (${config.linear.stepPercent}% every ${config.linear.stepBakeMinutes} min, ${bake})`;
+    case 'CANARY':
+      return `CANARY (${config.canary.canaryPercent}% for ${config.canary.canaryBakeMinutes} min, ${bake})`;
+  }
+}
+
+/**
+ * The configuration after UpdateService's `deploymentConfiguration`, validated as ECS does (its API reference's
+ * ranges) and refusing what the sim does not model. Settings left out keep their current values, except that a
+ * switch to LINEAR or CANARY without its settings takes ECS's defaults for them.
+ */
+function nextConfiguration(current: EcsStrategyConfig, given: DeploymentConfiguration): EcsStrategyConfig {
+  checkUnmodelled(given);
+  const strategy = given.strategy === undefined ? current.strategy : strategyOf(given.strategy);
+  const switched = strategy !== current.strategy;
+  const { linearConfiguration: linear, canaryConfiguration: canary } = given;
+  // ECS takes each only with its own strategy (API reference: "only valid when ... strategy set to LINEAR").
+  if (linear !== undefined && strategy !== 'LINEAR') {
+    throw invalid(
+      `deploymentConfiguration.linearConfiguration is valid only with strategy LINEAR (not ${strategy}).`,
+    );
+  }
+  if (canary !== undefined && strategy !== 'CANARY') {
+    throw invalid(
+      `deploymentConfiguration.canaryConfiguration is valid only with strategy CANARY (not ${strategy}).`,
+    );
+  }
+  onlyKeys('deploymentConfiguration.linearConfiguration', linear, ['stepPercent', 'stepBakeTimeInMinutes']);
+  onlyKeys('deploymentConfiguration.canaryConfiguration', canary, [
+    'canaryPercent',
+    'canaryBakeTimeInMinutes',
+  ]);
+  const linearBase = switched && strategy === 'LINEAR' ? ECS_LINEAR_DEFAULTS : current.linear;
+  const canaryBase = switched && strategy === 'CANARY' ? ECS_CANARY_DEFAULTS : current.canary;
+  return {
+    strategy,
+    bakeTimeInMinutes:
+      bakeMinutes('deploymentConfiguration.bakeTimeInMinutes', given.bakeTimeInMinutes) ??
+      current.bakeTimeInMinutes,
+    linear: {
+      stepPercent:
+        share('deploymentConfiguration.linearConfiguration.stepPercent', linear?.stepPercent, 3) ??
+        linearBase.stepPercent,
+      stepBakeMinutes:
+        bakeMinutes(
+          'deploymentConfiguration.linearConfiguration.stepBakeTimeInMinutes',
+          linear?.stepBakeTimeInMinutes,
+        ) ?? linearBase.stepBakeMinutes,
+    },
+    canary: {
+      canaryPercent:
+        share('deploymentConfiguration.canaryConfiguration.canaryPercent', canary?.canaryPercent, 0.1) ??
+        canaryBase.canaryPercent,
+      canaryBakeMinutes:
+        bakeMinutes(
+          'deploymentConfiguration.canaryConfiguration.canaryBakeTimeInMinutes',
+          canary?.canaryBakeTimeInMinutes,
+        ) ?? canaryBase.canaryBakeMinutes,
+    },
+  };
+}
+
+/**
+ * The settings the sim does not model are accepted only as DescribeServices reports them, so a call never
+ * silently asks for behaviour the world would not show; anything else is a simulator gap.
+ */
+function checkUnmodelled(given: DeploymentConfiguration): void {
+  onlyKeys('deploymentConfiguration', given, [
+    'strategy',
+    'bakeTimeInMinutes',
+    'linearConfiguration',
+    'canaryConfiguration',
+    'deploymentCircuitBreaker',
+    'maximumPercent',
+    'minimumHealthyPercent',
+    'alarms',
+    'lifecycleHooks',
+  ]);
+  const breaker = given.deploymentCircuitBreaker;
+  if (
+    breaker !== undefined &&
+    !(
+      breaker.enable === CIRCUIT_BREAKER.enable &&
+      breaker.rollback === CIRCUIT_BREAKER.rollback &&
+      definedKeys(breaker).length === 2
+    )
+  ) {
+    throw new SimulatorGapError(
+      `ecs:UpdateService deploymentConfiguration.deploymentCircuitBreaker ${JSON.stringify(breaker)} is not modelled (only ${JSON.stringify(CIRCUIT_BREAKER)}, as the simulated services have)`,
+    );
+  }
+  for (const [field, value, only] of [
+    ['maximumPercent', given.maximumPercent, MAXIMUM_PERCENT],
+    ['minimumHealthyPercent', given.minimumHealthyPercent, MINIMUM_HEALTHY_PERCENT],
+  ] as const) {
+    if (value !== undefined && value !== only) {
+      throw new SimulatorGapError(
+        `ecs:UpdateService deploymentConfiguration.${field} ${String(value)} is not modelled (only ${only}, as the simulated services have)`,
+      );
+    }
+  }
+  const alarms = given.alarms;
+  if (alarms !== undefined && !(alarms.enable === false && (alarms.alarmNames ?? []).length === 0)) {
+    throw new SimulatorGapError(
+      'ecs:UpdateService deploymentConfiguration.alarms is not modelled (only absent, or disabled with no alarm names: the simulated services have no deployment alarms)',
+    );
+  }
+  if (given.lifecycleHooks !== undefined && given.lifecycleHooks.length > 0) {
+    throw new SimulatorGapError(
+      'ecs:UpdateService deploymentConfiguration.lifecycleHooks: lifecycle hooks are not modelled (only none)',
+    );
+  }
+}
+
+function strategyOf(value: unknown): EcsSimStrategy {
+  const found = ECS_SIM_STRATEGIES.find((s) => s === value);
+  if (found === undefined) {
+    throw invalid(
+      `deploymentConfiguration.strategy must be one of ${ECS_SIM_STRATEGIES.join(', ')} (got ${JSON.stringify(value)}).`,
+    );
+  }
+  return found;
+}
+
+/** A bake time, if given: a whole number of minutes from 0 to 1440. */
+function bakeMinutes(field: string, value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > MAX_BAKE_MINUTES) {
+    throw invalid(
+      `${field} must be a whole number of minutes from 0 to ${MAX_BAKE_MINUTES} (got ${JSON.stringify(value)}).`,
+    );
+  }
+  return value;
+}
+
+/** A share of traffic, if given: a multiple of 0.1 from `min` to 100. */
+function share(field: string, value: unknown, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  if (
+    typeof value !== 'number' ||
+    !Number.isFinite(value) ||
+    value < min ||
+    value > 100 ||
+    Math.abs(value * 10 - Math.round(value * 10)) > 1e-9
+  ) {
+    throw invalid(
+      `${field} must be a multiple of 0.1 from ${min.toFixed(1)} to 100.0 percent (got ${JSON.stringify(value)}).`,
+    );
+  }
+  return value;
+}
+
+/** Keys of `value` outside `known` (with a value) are parts of ECS's API the sim does not model. */
+function onlyKeys(field: string, value: object | undefined, known: readonly string[]): void {
+  if (value === undefined) return;
+  const unknown = definedKeys(value).filter((k) => !known.includes(k));
+  if (unknown.length > 0) {
+    throw new SimulatorGapError(`ecs:UpdateService ${field} fields ${unknown.join(', ')} are not modelled`);
+  }
+}
+
+function definedKeys(value: object): string[] {
+  return Object.entries(value)
+    .filter(([, v]) => v !== undefined)
+    .map(([k]) => k);
+}
+
+function invalid(message: string): InvalidParameterException {
+  return new InvalidParameterException({ message, $metadata: {} });
 }
 
 /** The image of a version's one container: the family's repository in the account, tagged with the revision. */

@@ -267,10 +267,6 @@ describe('EcsWorld', () => {
       [{ stepPercent: 100, stepBakeMinutes: 1 }, [100]],
     ])('plans LINEAR steps of %j', (linear, expected) => {
       const steps = trafficSteps({
-        cluster: 'prod',
-        service: 'checkout',
-        taskDefinition: 'checkout:41',
-        rolloutSeconds: 60,
         strategy: 'LINEAR',
         bakeTimeInMinutes: 9,
         linear,
@@ -279,6 +275,253 @@ describe('EcsWorld', () => {
       if (Array.isArray(expected)) expect(steps.map((s) => s.percent)).toEqual(expected);
       else expect(steps).toHaveLength(expected);
       expect(steps.at(-1)).toEqual({ percent: 100, waitMinutes: 9 });
+    });
+  });
+
+  describe('UpdateService deploymentConfiguration', () => {
+    const linear = { strategy: 'LINEAR' as const, bakeTimeInMinutes: 30 };
+    const reported = (extra: Record<string, unknown>) => ({
+      deploymentCircuitBreaker: { enable: true, rollback: true },
+      maximumPercent: 200,
+      minimumHealthyPercent: 100,
+      ...extra,
+    });
+    const configure = (
+      run: ReturnType<typeof setup>['run'],
+      deploymentConfiguration: Record<string, unknown>,
+    ) => run('UpdateService', { cluster: 'prod', service: 'checkout', deploymentConfiguration });
+    const shifts = (ctx: ReturnType<typeof setup>['ctx']) =>
+      ctx.notes.filter((n) => n.text.includes('% of production traffic')).map((n) => n.text);
+    const toBlueGreen = { strategy: 'BLUE_GREEN', bakeTimeInMinutes: 0 };
+    const backToLinear = {
+      strategy: 'LINEAR',
+      bakeTimeInMinutes: 30,
+      linearConfiguration: { stepPercent: 10, stepBakeTimeInMinutes: 6 },
+    };
+
+    it('a configuration-only change starts no deployment and is what DescribeServices reports', () => {
+      const { ctx, run, describe, deploymentConfiguration, list, events } = setup(linear);
+      const before = describe().deployments;
+
+      const out = configure(run, toBlueGreen) as { service: { deploymentConfiguration: unknown } };
+
+      expect(events()).toEqual([]);
+      expect(describe().deployments).toEqual(before);
+      expect(list().map((d) => d.status)).toEqual(['SUCCESSFUL']);
+      const now = reported({ strategy: 'BLUE_GREEN', bakeTimeInMinutes: 0 });
+      expect(deploymentConfiguration()).toEqual(now);
+      expect(out.service.deploymentConfiguration).toEqual(now);
+      expect(ctx.notes.map((n) => n.text)).toEqual([
+        'checkout: deployment configuration LINEAR (10% every 6 min, bake 30 min) → BLUE_GREEN (bake 0 min); no deployment started',
+      ]);
+    });
+
+    it('the next deployment runs under the new configuration: one 100% shift, no bake', async () => {
+      const { ctx, run, events } = setup(linear);
+      configure(run, toBlueGreen);
+
+      run('UpdateService', { cluster: 'prod', service: 'checkout', taskDefinition: 'checkout:42' });
+      await ctx.clock.runUntil(START_MS + minutes(60));
+
+      expect(events().map(([at, name]) => [at, name])).toEqual([
+        [0, 'SERVICE_DEPLOYMENT_IN_PROGRESS'],
+        [seconds(120), 'SERVICE_DEPLOYMENT_COMPLETED'],
+      ]);
+      expect(shifts(ctx)).toEqual([
+        'checkout: 100% of production traffic shifted to checkout:42; bake time 0 min',
+      ]);
+    });
+
+    it('restoring the original configuration starts nothing; the deployment after it replays the linear steps', async () => {
+      const { ctx, run, events, deploymentConfiguration } = setup(linear);
+      const original = deploymentConfiguration();
+      configure(run, toBlueGreen);
+      run('UpdateService', { cluster: 'prod', service: 'checkout', taskDefinition: 'checkout:42' });
+      await ctx.clock.runUntil(START_MS + minutes(60));
+      const eventsBefore = events().length;
+
+      configure(run, backToLinear);
+      expect(events()).toHaveLength(eventsBefore);
+      expect(deploymentConfiguration()).toEqual(original);
+      expect(ctx.notes.at(-1)?.text).toBe(
+        'checkout: deployment configuration BLUE_GREEN (bake 0 min) → LINEAR (10% every 6 min, bake 30 min); no deployment started',
+      );
+
+      run('UpdateService', { cluster: 'prod', service: 'checkout', taskDefinition: 'checkout:43' });
+      await ctx.clock.runUntil(START_MS + minutes(240));
+      // 2 min to start green, 10 % to 90 % with 6 min each, then 100 % and the 30-minute bake.
+      expect(
+        events()
+          .slice(eventsBefore)
+          .map(([at, name]) => [at, name]),
+      ).toEqual([
+        [minutes(60), 'SERVICE_DEPLOYMENT_IN_PROGRESS'],
+        [minutes(60) + seconds(120) + minutes(9 * 6 + 30), 'SERVICE_DEPLOYMENT_COMPLETED'],
+      ]);
+      expect(shifts(ctx).slice(1)).toHaveLength(10);
+    });
+
+    it('a change while a deployment runs leaves that deployment as it started; only the next one uses it', async () => {
+      const { ctx, world, run, events } = setup({
+        strategy: 'LINEAR',
+        bakeTimeInMinutes: 20,
+        linear: { stepPercent: 25, stepBakeMinutes: 5 },
+      });
+      world.release('prod', 'checkout', 'checkout:42');
+      await ctx.clock.runUntil(START_MS + minutes(3));
+      configure(run, toBlueGreen);
+
+      await ctx.clock.runUntil(START_MS + minutes(120));
+      expect(events().map(([at, name]) => [at, name])).toEqual([
+        [0, 'SERVICE_DEPLOYMENT_IN_PROGRESS'],
+        [seconds(120) + minutes(15 + 20), 'SERVICE_DEPLOYMENT_COMPLETED'],
+      ]);
+      expect(shifts(ctx)).toHaveLength(4);
+
+      world.release('prod', 'checkout', 'checkout:43');
+      await ctx.clock.runUntil(START_MS + minutes(240));
+      expect(events().at(-1)?.slice(0, 2)).toEqual([
+        minutes(120) + seconds(120),
+        'SERVICE_DEPLOYMENT_COMPLETED',
+      ]);
+      expect(shifts(ctx)).toHaveLength(5);
+    });
+
+    it('ECS’s rollback of a running deployment runs under that deployment’s configuration too', async () => {
+      const { ctx, world, run, list, events } = setup({ strategy: 'BLUE_GREEN', bakeTimeInMinutes: 30 });
+      world.release('prod', 'checkout', 'checkout:42');
+      await ctx.clock.runUntil(START_MS + minutes(10));
+      configure(run, { strategy: 'ROLLING' });
+      const [inBake] = list(['IN_PROGRESS']);
+
+      run('StopServiceDeployment', {
+        serviceDeploymentArn: inBake?.serviceDeploymentArn,
+        stopType: 'ROLLBACK',
+      });
+      await ctx.clock.runUntil(START_MS + minutes(60));
+
+      // Blue still runs, so traffic moves back at once, not over a rolling replacement's rolloutSeconds.
+      expect(
+        events()
+          .map(([at, name]) => [at, name])
+          .slice(-1),
+      ).toEqual([[minutes(10), 'SERVICE_DEPLOYMENT_COMPLETED']]);
+    });
+
+    it('with a new task definition in the same call, deploys under the new configuration', async () => {
+      const { ctx, run, events } = setup(linear);
+      run('UpdateService', {
+        cluster: 'prod',
+        service: 'checkout',
+        taskDefinition: 'checkout:42',
+        deploymentConfiguration: toBlueGreen,
+      });
+      await ctx.clock.runUntil(START_MS + minutes(60));
+      expect(events().map(([at, name]) => [at, name])).toEqual([
+        [0, 'SERVICE_DEPLOYMENT_IN_PROGRESS'],
+        [seconds(120), 'SERVICE_DEPLOYMENT_COMPLETED'],
+      ]);
+      expect(ctx.notes[0]?.text).toBe(
+        'checkout: deployment configuration LINEAR (10% every 6 min, bake 30 min) → BLUE_GREEN (bake 0 min)',
+      );
+    });
+
+    it('keeps what is left out, and takes ECS’s defaults on a switch to LINEAR or CANARY without settings', () => {
+      const { run, deploymentConfiguration } = setup({
+        strategy: 'LINEAR',
+        bakeTimeInMinutes: 30,
+        linear: { stepPercent: 25, stepBakeMinutes: 5 },
+      });
+      configure(run, { linearConfiguration: { stepPercent: 20 } });
+      expect(deploymentConfiguration()).toEqual(
+        reported({
+          strategy: 'LINEAR',
+          bakeTimeInMinutes: 30,
+          linearConfiguration: { stepPercent: 20, stepBakeTimeInMinutes: 5 },
+        }),
+      );
+      configure(run, { strategy: 'CANARY' });
+      expect(deploymentConfiguration()).toEqual(
+        reported({
+          strategy: 'CANARY',
+          bakeTimeInMinutes: 30,
+          canaryConfiguration: {
+            canaryPercent: ECS_CANARY_DEFAULTS.canaryPercent,
+            canaryBakeTimeInMinutes: ECS_CANARY_DEFAULTS.canaryBakeMinutes,
+          },
+        }),
+      );
+      configure(run, { strategy: 'LINEAR' });
+      expect(deploymentConfiguration()).toMatchObject({
+        linearConfiguration: {
+          stepPercent: ECS_LINEAR_DEFAULTS.stepPercent,
+          stepBakeTimeInMinutes: ECS_LINEAR_DEFAULTS.stepBakeMinutes,
+        },
+      });
+    });
+
+    it('accepts the unmodelled settings exactly as DescribeServices reports them', () => {
+      const { run, deploymentConfiguration } = setup(linear);
+      configure(run, {
+        ...reported({ strategy: 'BLUE_GREEN', bakeTimeInMinutes: 5 }),
+        lifecycleHooks: [],
+        alarms: { alarmNames: [], enable: false, rollback: false },
+      });
+      expect(deploymentConfiguration()).toEqual(reported({ strategy: 'BLUE_GREEN', bakeTimeInMinutes: 5 }));
+    });
+
+    it.each([
+      [{ strategy: 'BLUE_GREN' }, /deploymentConfiguration\.strategy must be one of ROLLING, BLUE_GREEN/],
+      [{ bakeTimeInMinutes: 2000 }, /deploymentConfiguration\.bakeTimeInMinutes must be a whole number/],
+      [{ bakeTimeInMinutes: 1.5 }, /bakeTimeInMinutes must be a whole number of minutes from 0 to 1440/],
+      [
+        { linearConfiguration: { stepPercent: 2.5 } },
+        /linearConfiguration\.stepPercent must be a multiple of 0\.1 from 3\.0/,
+      ],
+      [{ linearConfiguration: { stepPercent: 10.05 } }, /linearConfiguration\.stepPercent .*\(got 10\.05\)/],
+      [{ linearConfiguration: { stepBakeTimeInMinutes: -1 } }, /linearConfiguration\.stepBakeTimeInMinutes/],
+      [
+        { strategy: 'CANARY', canaryConfiguration: { canaryPercent: 0 } },
+        /canaryConfiguration\.canaryPercent/,
+      ],
+      [
+        { strategy: 'BLUE_GREEN', linearConfiguration: { stepPercent: 10 } },
+        /valid only with strategy LINEAR/,
+      ],
+    ])('rejects %j with InvalidParameterException, changing nothing', (deploymentConfiguration, message) => {
+      const { run, deploymentConfiguration: now, events } = setup(linear);
+      const before = now();
+      const call = () =>
+        run('UpdateService', {
+          cluster: 'prod',
+          service: 'checkout',
+          taskDefinition: 'checkout:42',
+          deploymentConfiguration,
+        });
+      expect(call).toThrow(InvalidParameterException);
+      expect(call).toThrow(message);
+      expect(now()).toEqual(before);
+      expect(events()).toEqual([]);
+    });
+
+    it.each([
+      [{ maximumPercent: 150 }, /deploymentConfiguration\.maximumPercent 150 is not modelled/],
+      [{ minimumHealthyPercent: 50 }, /deploymentConfiguration\.minimumHealthyPercent 50 is not modelled/],
+      [{ deploymentCircuitBreaker: { enable: false, rollback: false } }, /deploymentCircuitBreaker/],
+      [
+        { alarms: { alarmNames: ['checkout-5xx'], enable: true, rollback: true } },
+        /deploymentConfiguration\.alarms/,
+      ],
+      [
+        { lifecycleHooks: [{ hookTargetArn: 'arn:aws:lambda:us-east-1:123456789012:function:hook' }] },
+        /lifecycle hooks are not modelled/,
+      ],
+      [{ earlySuccessCriteria: { enable: true } }, /fields earlySuccessCriteria are not modelled/],
+    ])('refuses %j as a simulator gap', (deploymentConfiguration, message) => {
+      const { run } = setup(linear);
+      const call = () => configure(run, deploymentConfiguration);
+      expect(call).toThrow(SimulatorGapError);
+      expect(call).toThrow(message);
     });
   });
 
