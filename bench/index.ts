@@ -2,6 +2,7 @@ import { cpus, totalmem } from 'node:os';
 import { COLD_START_TARGET_RATIO, benchColdStart } from './cold-start';
 import { costModel } from './cost';
 import { benchCriticalPath } from './critical-path';
+import { benchRollbackCompletion } from './rollback-completion';
 import { benchScale } from './scale';
 import { benchAlarmStorm, benchSimulator } from './simulator';
 import { benchSweep } from './sweep';
@@ -85,6 +86,18 @@ async function main(argv: readonly string[]): Promise<number> {
     `sweep: ${sweepResult.targets} targets needing a look, ${sweepResult.concurrency} at a time, ${sweepResult.latencyMs} ms per call: ${sweepResult.seconds} s (interval 300 s); calls/s ${fmt(sweepResult.callsPerSecond)}; peak ECS calls of one API in one second ${sweepResult.peakEcsCallsInOneSecond} ${ok(sweepMet)}`,
   );
 
+  // Simulated time, so the same on every machine and in quick runs.
+  const rollback = await benchRollbackCompletion();
+  const rollbackCompletionSeconds = rollback.servesAllTraffic;
+  const rollbackDeploymentCompletedSeconds = rollback.completed;
+  say(
+    `rollback completion (simulated s from decision to the known-good version serving all traffic): ${fmt(rollbackCompletionSeconds)} ${ok(rollback.met)}`,
+  );
+  say(
+    `  until the rollback deployment completed (ECS's bake included): ${fmt(rollbackDeploymentCompletedSeconds)}`,
+  );
+  say(`  service settings: ${JSON.stringify(rollback.settings)}`);
+
   const cost = costModel();
   for (const row of cost)
     say(
@@ -100,6 +113,7 @@ async function main(argv: readonly string[]): Promise<number> {
     scale: scaleMet,
     templateSize: templateMet,
     sweep: sweepMet,
+    rollbackCompletion: rollback.met,
   };
   if (json) {
     const machine = {
@@ -108,7 +122,7 @@ async function main(argv: readonly string[]): Promise<number> {
       node: process.version,
     };
     process.stdout.write(
-      `${JSON.stringify({ machine, quick, criticalPathRoundTrips, initRatio, bundleBytes, sourceMapBytes, coldStart, decisionsPerSecond, simulator, alarmStorm, scale, sweep: sweepResult, cost, met }, null, 2)}\n`,
+      `${JSON.stringify({ machine, quick, criticalPathRoundTrips, initRatio, bundleBytes, sourceMapBytes, coldStart, decisionsPerSecond, simulator, alarmStorm, scale, sweep: sweepResult, rollbackCompletionSeconds, rollbackDeploymentCompletedSeconds, rollbackBenchSettings: rollback.settings, cost, met }, null, 2)}\n`,
     );
   }
   return Object.values(met).every(Boolean) ? 0 : 1;

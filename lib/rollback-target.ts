@@ -79,6 +79,16 @@ export interface RollbackPolicy {
    * @default - the watchdog's `defaults.verificationTimeout`, else 15 minutes
    */
   readonly verificationTimeout?: Duration;
+  /**
+   * When a rollback has to redeploy an ECS service whose strategy shifts traffic in steps or bakes
+   * (BLUE_GREEN with a bake, LINEAR, CANARY), deploy the known-good task definition as BLUE_GREEN with no
+   * bake and restore the service's own deployment configuration once that deployment has ended. With
+   * `false`, the rollback replays the service's strategy, and its notification says how long that takes.
+   * Other kinds of target ignore it.
+   *
+   * @default - the watchdog's `defaults.fastRollback`, else true
+   */
+  readonly fastRollback?: boolean;
 }
 
 /**

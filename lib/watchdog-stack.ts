@@ -70,6 +70,7 @@ function toPolicy(config: PolicyConfig | undefined): RollbackPolicy | undefined 
     approvalTimeout: minutes(config.approvalTimeoutMinutes),
     approvalTimeoutAction: config.approvalTimeoutAction,
     verificationTimeout: minutes(config.verificationTimeoutMinutes),
+    fastRollback: config.fastRollback,
   };
 }
 

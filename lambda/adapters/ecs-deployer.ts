@@ -7,6 +7,7 @@ import {
   UpdateServiceCommand,
   type ContainerDefinition,
   type Deployment,
+  type DeploymentConfiguration,
   type DescribeServiceRevisionsCommandOutput,
   type DescribeServicesCommandOutput,
   type ECSClient,
@@ -16,10 +17,15 @@ import {
   type ServiceDeploymentStatus,
   type ServiceRevision,
 } from '@aws-sdk/client-ecs';
-import type { RuntimeEcsTarget, RuntimeTarget } from '../contract';
-import type { LiveDeployment, LiveDeploymentState, LiveTarget } from '../domain';
-import { RetryableError } from '../use-cases/errors';
-import type { ActionResult, Deployer, Telemetry } from '../use-cases/ports';
+import {
+  ECS_CANARY_DEFAULTS,
+  ECS_LINEAR_DEFAULTS,
+  type RuntimeEcsTarget,
+  type RuntimeTarget,
+} from '../contract';
+import type { FastTrack, LiveDeployment, LiveDeploymentState, LiveTarget, RedeployPlan } from '../domain';
+import { RetryableError, TargetInvalidError } from '../use-cases/errors';
+import type { ActionResult, Deployer, SettingsRestoreOutcome, Telemetry } from '../use-cases/ports';
 import { actionError, answeredARetry, classifyAwsError, describeError, summarizeError } from './aws-errors';
 
 /** Service deployments that `StopServiceDeployment(ROLLBACK)` turns into a rollback. */
@@ -111,6 +117,7 @@ export class EcsDeployer implements Deployer {
     const nativeRollback =
       serviceDeployments.some((d) => isIn(d.status, ROLLING_BACK)) ||
       (primary?.rolloutState === 'IN_PROGRESS' && ROLLING_BACK_REASON.test(primary.rolloutStateReason ?? ''));
+    const redeployPlan = redeployPlanOf(svc.deploymentConfiguration);
 
     return {
       kind: 'ok',
@@ -124,6 +131,7 @@ export class EcsDeployer implements Deployer {
       }),
       previous: others.map((d) => toLiveDeployment(d, deployments.length)).filter(isDefined),
       nativeRollback,
+      ...(redeployPlan !== undefined ? { redeployPlan } : {}),
     };
   }
 
@@ -152,9 +160,31 @@ export class EcsDeployer implements Deployer {
     }
   }
 
-  /** `UpdateService(taskDefinition = version)`; the new PRIMARY deployment's id is the reference. */
-  async redeploy(target: RuntimeTarget, version: string): Promise<ActionResult> {
+  /**
+   * `UpdateService(taskDefinition = version)`; the new PRIMARY deployment's id is the reference. Fast-tracked,
+   * a configuration-only `UpdateService` first sets the service to BLUE_GREEN with no bake (no pause hooks):
+   * ECS documents that changing only `deploymentConfiguration` starts no deployment and that the next update
+   * runs under it, whereas which configuration a single call changing both would use is not documented. The
+   * two calls are idempotent, so a retry after a crash between them repeats both.
+   */
+  async redeploy(
+    target: RuntimeTarget,
+    version: string,
+    _artifact?: string,
+    _decisionId?: string,
+    fastTrack?: FastTrack,
+  ): Promise<ActionResult> {
     const { cluster, service } = ecsTarget(target);
+    if (fastTrack) {
+      const settings = fastTrackSettings(parseSettings(fastTrack.restore, target));
+      try {
+        await this.client.send(
+          new UpdateServiceCommand({ cluster, service, deploymentConfiguration: settings }),
+        );
+      } catch (err) {
+        throw actionError(err, `UpdateService of ${describeTarget(target)} to the fast-track settings`);
+      }
+    }
     try {
       const out = await this.client.send(
         new UpdateServiceCommand({ cluster, service, taskDefinition: version }),
@@ -164,6 +194,44 @@ export class EcsDeployer implements Deployer {
     } catch (err) {
       throw actionError(err, `UpdateService of ${describeTarget(target)} to ${version}`);
     }
+  }
+
+  /**
+   * Puts the service's own deployment configuration back after a fast-tracked rollback: a configuration-only
+   * `UpdateService`, which starts no deployment. Only while the service still has the fast-track settings the
+   * watchdog gave it: a configuration someone changed since (a pipeline that deployed with its own) is theirs.
+   */
+  async restoreSettings(target: RuntimeTarget, restore: string): Promise<SettingsRestoreOutcome> {
+    const { cluster, service } = ecsTarget(target);
+    const own = parseSettings(restore, target);
+    let current: DeploymentConfiguration | undefined;
+    try {
+      const out = await this.client.send(new DescribeServicesCommand({ cluster, services: [service] }));
+      const problem = serviceProblem(out, target);
+      if (problem) throw new TargetInvalidError(problem);
+      current = out.services?.[0]?.deploymentConfiguration;
+    } catch (err) {
+      if (err instanceof TargetInvalidError) throw err;
+      throw actionError(err, `DescribeServices of ${describeTarget(target)}`);
+    }
+    if (sameSettings(current, own)) {
+      return { status: 'already-restored', detail: `${describeTarget(target)} runs ${settingsText(own)}` };
+    }
+    if (!sameSettings(current, fastTrackSettings(own))) {
+      return {
+        status: 'changed',
+        detail: `${describeTarget(target)} was changed to ${settingsText(current)} since the fast-tracked rollback; its ${settingsText(own)} was left unrestored`,
+      };
+    }
+    try {
+      await this.client.send(new UpdateServiceCommand({ cluster, service, deploymentConfiguration: own }));
+    } catch (err) {
+      throw actionError(
+        err,
+        `UpdateService of ${describeTarget(target)} back to its deployment configuration`,
+      );
+    }
+    return { status: 'restored', detail: `${describeTarget(target)} is back to ${settingsText(own)}` };
   }
 
   /**
@@ -518,6 +586,114 @@ function rolloutState(d: Deployment, deploymentCount: number): LiveDeploymentSta
         ? 'completed'
         : 'in-progress';
   }
+}
+
+/**
+ * What a new deployment of the service goes through, for a service whose strategy shifts traffic: the least
+ * time its steps and bakes take (LINEAR: a step bake between steps, none after the one that reaches 100 %;
+ * CANARY: the canary bake; then the deployment's bake; lifecycle hooks and scale-up come on top), and the
+ * fast track past them when there is something to skip. ROLLING services have neither.
+ */
+export function redeployPlanOf(config: DeploymentConfiguration | undefined): RedeployPlan | undefined {
+  const strategy = config?.strategy ?? 'ROLLING';
+  if (!config || strategy === 'ROLLING') return undefined;
+  const replays = { strategy, settings: settingsText(config), minutes: strategyMinutes(config) };
+  const fast = fastTrackSettings(config);
+  if (sameSettings(fast, config)) return { replays };
+  return { replays, fastTrack: { settings: settingsText(fast), restore: JSON.stringify(config) } };
+}
+
+function strategyMinutes(config: DeploymentConfiguration): number {
+  const bake = config.bakeTimeInMinutes ?? 0;
+  switch (config.strategy) {
+    case 'LINEAR': {
+      const step = config.linearConfiguration?.stepPercent ?? ECS_LINEAR_DEFAULTS.stepPercent;
+      const stepBake =
+        config.linearConfiguration?.stepBakeTimeInMinutes ?? ECS_LINEAR_DEFAULTS.stepBakeMinutes;
+      // Shares move in tenths of a percent: 3.3 % steps reach 100 % at the 31st step.
+      const steps = Math.ceil(1000 / Math.round(step * 10));
+      return (steps - 1) * stepBake + bake;
+    }
+    case 'CANARY':
+      return (
+        (config.canaryConfiguration?.canaryBakeTimeInMinutes ?? ECS_CANARY_DEFAULTS.canaryBakeMinutes) + bake
+      );
+    default:
+      return bake;
+  }
+}
+
+/**
+ * The settings a fast-tracked rollback deploys under: all traffic at once (BLUE_GREEN), no bake, and no pause
+ * hook, which would hold the rollback until someone continues it. Lambda hooks stay: they are the team's own
+ * checks, and ECS runs its traffic-shift hooks even during its own rollback. Everything else is the service's.
+ */
+export function fastTrackSettings(config: DeploymentConfiguration): DeploymentConfiguration {
+  const { linearConfiguration: _steps, canaryConfiguration: _canary, lifecycleHooks, ...rest } = config;
+  const hooks = lifecycleHooks?.filter((h) => h.targetType !== 'PAUSE');
+  return {
+    ...rest,
+    strategy: 'BLUE_GREEN',
+    bakeTimeInMinutes: 0,
+    ...(lifecycleHooks !== undefined ? { lifecycleHooks: hooks } : {}),
+  };
+}
+
+/** Whether two configurations deploy the same way (strategy, steps, bakes and hooks). */
+function sameSettings(
+  a: DeploymentConfiguration | undefined,
+  b: DeploymentConfiguration | undefined,
+): boolean {
+  return JSON.stringify(settingsKey(a)) === JSON.stringify(settingsKey(b));
+}
+
+function settingsKey(c: DeploymentConfiguration | undefined): unknown[] {
+  const strategy = c?.strategy ?? 'ROLLING';
+  return [
+    strategy,
+    c?.bakeTimeInMinutes ?? 0,
+    strategy === 'LINEAR'
+      ? [c?.linearConfiguration?.stepPercent, c?.linearConfiguration?.stepBakeTimeInMinutes]
+      : [],
+    strategy === 'CANARY'
+      ? [c?.canaryConfiguration?.canaryPercent, c?.canaryConfiguration?.canaryBakeTimeInMinutes]
+      : [],
+    (c?.lifecycleHooks ?? []).map((h) => [h.targetType ?? 'AWS_LAMBDA', h.hookTargetArn, h.lifecycleStages]),
+  ];
+}
+
+/** `LINEAR (10 % every 6 min, bake 30 min)`, `BLUE_GREEN with no bake`, for messages and logs. */
+function settingsText(c: DeploymentConfiguration | undefined): string {
+  const strategy = c?.strategy ?? 'ROLLING';
+  const bake = c?.bakeTimeInMinutes ?? 0;
+  const pauses = (c?.lifecycleHooks ?? []).filter((h) => h.targetType === 'PAUSE').length;
+  const bakeText = bake === 0 ? 'no bake' : `bake ${bake} min`;
+  const detail =
+    strategy === 'LINEAR'
+      ? `${c?.linearConfiguration?.stepPercent ?? ECS_LINEAR_DEFAULTS.stepPercent} % every ${c?.linearConfiguration?.stepBakeTimeInMinutes ?? ECS_LINEAR_DEFAULTS.stepBakeMinutes} min, ${bakeText}`
+      : strategy === 'CANARY'
+        ? `${c?.canaryConfiguration?.canaryPercent ?? ECS_CANARY_DEFAULTS.canaryPercent} % for ${c?.canaryConfiguration?.canaryBakeTimeInMinutes ?? ECS_CANARY_DEFAULTS.canaryBakeMinutes} min, ${bakeText}`
+        : strategy === 'ROLLING'
+          ? ''
+          : bakeText;
+  const hooks = pauses > 0 ? `, ${pauses} pause hook${pauses === 1 ? '' : 's'}` : '';
+  if (strategy === 'BLUE_GREEN') return `BLUE_GREEN with ${detail}${hooks}`;
+  return detail === '' ? `${strategy}${hooks}` : `${strategy} (${detail}${hooks})`;
+}
+
+/** The service's own configuration, as inspect serialised it into the fast track. */
+function parseSettings(restore: string, target: RuntimeTarget): DeploymentConfiguration {
+  try {
+    const parsed: unknown = JSON.parse(restore);
+    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) {
+      return parsed;
+    }
+  } catch {
+    // Reported below, with the target.
+  }
+  throw new TargetInvalidError(
+    `the deployment configuration recorded for ${describeTarget(target)} is not a JSON object; restore it by hand`,
+  );
 }
 
 /**

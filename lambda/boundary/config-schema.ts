@@ -116,6 +116,7 @@ const policyShape = {
     .enum(APPROVAL_TIMEOUT_ACTIONS, { error: `must be one of ${quoted(APPROVAL_TIMEOUT_ACTIONS)}` })
     .optional(),
   verificationTimeoutMinutes: positiveMinutes.optional(),
+  fastRollback: z.boolean({ error: 'must be true or false' }).optional(),
 };
 
 const freeze = z.strictObject(
@@ -525,6 +526,7 @@ function resolvePolicy(...layers: readonly (PolicyConfig | undefined)[]): Runtim
       approvalTimeoutMinutes: layer?.approvalTimeoutMinutes ?? acc.approvalTimeoutMinutes,
       approvalTimeoutAction: layer?.approvalTimeoutAction ?? acc.approvalTimeoutAction,
       verificationTimeoutMinutes: layer?.verificationTimeoutMinutes ?? acc.verificationTimeoutMinutes,
+      fastRollback: layer?.fastRollback ?? acc.fastRollback,
     }),
     DEFAULT_POLICY,
   );

@@ -17,6 +17,7 @@ export interface PolicyConfig {
   readonly approvalTimeoutMinutes?: number;
   readonly approvalTimeoutAction?: ApprovalTimeoutAction;
   readonly verificationTimeoutMinutes?: number;
+  readonly fastRollback?: boolean;
 }
 
 /** `defaults`: every policy field, plus watchdog-wide settings that targets cannot override. */

@@ -12,6 +12,11 @@ export const DEFAULT_POLICY = {
   approvalTimeoutAction: 'hold',
   /** After a rollback completes, its trigger alarms must be back to OK within this time, or it escalates. */
   verificationTimeoutMinutes: 15,
+  /**
+   * A rollback of a completed release on an ECS service with a traffic-shifting strategy goes to the known-good
+   * task definition at once instead of replaying every step and bake (docs/decisions.md, "Fast-tracked rollback").
+   */
+  fastRollback: true,
 } as const;
 
 export const APPROVAL_TIMEOUT_ACTIONS = ['hold', 'rollback'] as const;

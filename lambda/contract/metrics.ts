@@ -13,6 +13,8 @@ export const METRIC = {
   sweepDecisions: 'SweepDecisions',
   /** Deploy freezes (CodePipeline DisableStageTransition) that failed after a rollback. */
   freezeFailures: 'FreezeFailures',
+  /** Service settings a fast-tracked rollback changed that could not be put back yet (the sweep retries). */
+  settingsRestoreFailures: 'SettingsRestoreFailures',
   /** Audit items the exporter could not write to S3 (retried from the stream). */
   auditExportFailures: 'AuditExportFailures',
 } as const;

@@ -17,6 +17,12 @@ export interface RuntimePolicy {
   readonly approvalTimeoutMinutes: number;
   readonly approvalTimeoutAction: ApprovalTimeoutAction;
   readonly verificationTimeoutMinutes: number;
+  /**
+   * A rollback that redeploys onto an ECS service with a traffic-shifting strategy (BLUE_GREEN with a bake,
+   * LINEAR, CANARY) skips the strategy's steps and bakes, and the service's settings are restored after it.
+   * @default true (config items written before it existed have none)
+   */
+  readonly fastRollback?: boolean;
 }
 
 /** Optional deploy freeze: after a rollback, the pipeline stage's inbound transition is disabled until resume. */

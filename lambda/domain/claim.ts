@@ -1,4 +1,4 @@
-import { FUNCTION_TIMEOUT_SECONDS, OUTBOX_MAX_ENTRIES } from '../contract';
+import { FUNCTION_TIMEOUT_SECONDS, OUTBOX_MAX_ENTRIES, type RuntimePolicy } from '../contract';
 import { skipDecision } from './decide-alarm';
 import type {
   ActiveRollback,
@@ -81,6 +81,8 @@ export interface UnissuedInput {
   readonly live: LiveOk;
   readonly now: Millis;
   readonly globalPause: Pause | undefined;
+  /** The target's policy (`fastRollback`), when the rollback has to be chosen again. */
+  readonly policy: Pick<RuntimePolicy, 'fastRollback'>;
 }
 
 /**
@@ -136,7 +138,7 @@ export function settleUnissued(input: UnissuedInput): UnissuedSettlement {
       ),
     };
   }
-  const action = chooseAction(live, rollback.to, state.ledger);
+  const action = chooseAction(live, rollback.to, state.ledger, input.policy);
   return { kind: 'act', action, decision: { ...decision, action } };
 }
 

@@ -374,7 +374,7 @@ function decideCore(
   const to = c.candidate!.version;
   const state = c.state;
   const policy = c.policy;
-  const action = chooseAction(live, to, state.ledger);
+  const action = chooseAction(live, to, state.ledger, target.policy);
   const verb = action.kind === 'stop' ? 'stop the in-progress deployment of' : 'redeploy';
   const fromTo = { from: current, to };
 

@@ -109,13 +109,58 @@ export type RollbackActionKind = 'stop' | 'redeploy' | 'replace';
  */
 export type RollbackAction =
   | { readonly kind: 'stop'; readonly deploymentRef: string }
-  | { readonly kind: 'redeploy'; readonly version: string; readonly artifact?: string }
+  | {
+      readonly kind: 'redeploy';
+      readonly version: string;
+      readonly artifact?: string;
+      /**
+       * The deployment runs under the platform's own strategy, which takes this long at least (ECS LINEAR,
+       * CANARY or BLUE_GREEN with a bake): said in the notification. Absent when it is quick or unknown.
+       */
+      readonly replays?: StrategyReplay;
+      /** The deployment is fast-tracked past the strategy's steps and bakes (policy `fastRollback`). */
+      readonly fastTrack?: FastTrack;
+    }
   | {
       readonly kind: 'replace';
       readonly deploymentRef: string;
       readonly version: string;
       readonly artifact?: string;
     };
+
+/** A platform deployment strategy and the least time its steps and bakes take (hooks and scale-up not counted). */
+export interface StrategyReplay {
+  /** As the platform names it (ECS: `LINEAR`). */
+  readonly strategy: string;
+  /** The settings in words (ECS: `LINEAR (10 % every 6 min, bake 30 min, 1 pause hook)`). */
+  readonly settings?: string;
+  readonly minutes: number;
+}
+
+/**
+ * A redeploy fast-tracked past the service's own strategy (docs/decisions.md, "Fast-tracked rollback"): the
+ * platform is set to `settings` for this one deployment, and the service's own settings (`restore`, opaque to
+ * the domain) are put back once it has ended.
+ */
+export interface FastTrack {
+  /** What the deployment runs under instead, for the notification (ECS: `BLUE_GREEN with no bake`). */
+  readonly settings: string;
+  /** The strategy it skips and how long that would have taken. */
+  readonly skips: StrategyReplay;
+  /** The service's own settings, as the platform's adapter serialised them: restored after the rollback. */
+  readonly restore: string;
+}
+
+/**
+ * Settings the watchdog changed for a fast-tracked rollback and owes back (written with the claim, before the
+ * change): restored once no rollback of `decisionId` is under way any more, by whoever sees that first (the
+ * deployment event of its end, the sweep after a crash).
+ */
+export interface SettingsRestore {
+  readonly decisionId: string;
+  readonly restore: string;
+  readonly since: Millis;
+}
 
 /** The claimed rollback of a target: its lease and its intent record. */
 export interface ActiveRollback {
@@ -258,6 +303,8 @@ export interface TargetState {
    * first: applied when the entry appears, never an entry themselves (docs/reliability.md, "Who deployed").
    */
   readonly pendingPrincipals?: readonly DeploymentPrincipal[];
+  /** The service settings a fast-tracked rollback changed, owed back (see SettingsRestore). */
+  readonly settingsRestore?: SettingsRestore;
 }
 
 /**
@@ -330,7 +377,19 @@ export type LiveTarget =
       readonly previous: readonly LiveDeployment[];
       /** ECS circuit breaker / alarm rollback or CodeDeploy auto-rollback is already rolling back. */
       readonly nativeRollback: boolean;
+      /**
+       * What a new deployment of the target goes through (ECS services with a traffic-shifting strategy):
+       * the strategy it replays and, when the platform can skip it, how to fast-track past it.
+       */
+      readonly redeployPlan?: RedeployPlan;
     };
+
+/** See LiveOk.redeployPlan. */
+export interface RedeployPlan {
+  readonly replays: StrategyReplay;
+  /** Absent when there is nothing to skip (for example BLUE_GREEN with no bake and no pause hook). */
+  readonly fastTrack?: Omit<FastTrack, 'skips'>;
+}
 
 export type LiveOk = Extract<LiveTarget, { kind: 'ok' }>;
 

@@ -111,7 +111,7 @@ export function decideManualRollback(input: ManualRollbackInput): ExplicitRollba
       { from: current, to },
     );
   }
-  const action = chooseAction(live, to, state.ledger);
+  const action = chooseAction(live, to, state.ledger, target.policy);
   if (action.kind === 'redeploy' && input.redeployNeedsArtifact === true && action.artifact === undefined) {
     return refuse(
       'version-unknown',
@@ -173,7 +173,7 @@ export function decideApprovedRollback(input: ApprovalInput): ExplicitRollback {
   if (live.nativeRollback) {
     return refuse('native-rollback-in-progress', `${target.id} is already rolling back by itself`);
   }
-  const action = chooseAction(live, pending.to, state.ledger);
+  const action = chooseAction(live, pending.to, state.ledger, target.policy);
   const reason: RollbackReason = by !== undefined ? 'approved' : 'approval-timeout';
   const decision: Decision = {
     id: input.decisionId,

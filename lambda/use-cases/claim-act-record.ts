@@ -4,8 +4,9 @@ import {
   claimedDecision,
   dueOutbox,
   emptyTargetState,
-  findEntry,
   markIssued,
+  owingSettings,
+  redeployOf,
   releaseClaim,
   reported,
   rollbackUnderway,
@@ -32,6 +33,7 @@ import { RetryableError, TargetInvalidError } from './errors';
 import type { ActionResult, Deployer } from './ports';
 import { CLI_BINARY } from './notifications';
 import { describe, type ReportContext } from './report';
+import { restoreOwedSettings } from './settings-restore';
 
 /**
  * The one routine every decision of the watchdog goes through, whoever took it (an alarm transition, the sweep,
@@ -143,7 +145,8 @@ function stampClaim(
   const rollback = next.rollback;
   if (!rollback || rollback.decisionId !== decision.id) return next;
   return {
-    ...next,
+    // A fast-tracked redeploy changes the service's settings: what it owes back is stored before it acts.
+    ...owingSettings(next, decision.id, decision.action, now),
     rollback: {
       ...rollback,
       actingUntil: now + actingBudget(deps),
@@ -187,7 +190,14 @@ async function carryOut(deps: UseCaseDeps, c: Claimed): Promise<Decision> {
   });
   const result = await attempt(deps, c);
   if (result.kind === 'declined') {
-    await giveBack(deps, c.unclaimed, c.claimed);
+    // A fast-tracked call may have changed the settings before it was refused: the restore stays owed.
+    const owed = c.claimed.settingsRestore;
+    const released = await giveBack(
+      deps,
+      owed && !c.unclaimed.settingsRestore ? { ...c.unclaimed, settingsRestore: owed } : c.unclaimed,
+      c.claimed,
+    );
+    await restoreOwedSettings(deps, target, released);
     await deps.reporter.decision(result.decision, c.requestId, c.transition, reportContext(deps, target));
     return result.decision;
   }
@@ -246,7 +256,6 @@ async function attempt(deps: UseCaseDeps, c: Claimed): Promise<Attempted> {
   if (!action || !to || !rollback) {
     throw new TypeError(`rollback decision ${decision.id} has no action, target version or claim`);
   }
-  const redeploy: RollbackAction = redeployAction(c.claimed, to);
   const declined = (reason: Parameters<typeof skipDecision>[1], detail: string): Attempted => ({
     kind: 'declined',
     decision: skipDecision(decision, reason, detail),
@@ -263,6 +272,7 @@ async function attempt(deps: UseCaseDeps, c: Claimed): Promise<Attempted> {
           `The deployment was already stopping: the platform is rolling back by itself (${result.detail}).`,
         );
       }
+      const redeploy = await fallbackRedeploy(deps, c, live, to);
       result = await call(deployer, target, redeploy, decision.id);
       final = {
         ...decision,
@@ -343,7 +353,9 @@ function call(
     case 'stop':
       return deployer.stop(target, action.deploymentRef);
     case 'redeploy':
-      return deployer.redeploy(target, action.version, action.artifact, decisionId);
+      return action.fastTrack
+        ? deployer.redeploy(target, action.version, action.artifact, decisionId, action.fastTrack)
+        : deployer.redeploy(target, action.version, action.artifact, decisionId);
     case 'replace':
       if (!deployer.replace) {
         throw new TargetInvalidError(`this platform cannot stop a deployment without its own rollback`);
@@ -352,14 +364,31 @@ function call(
   }
 }
 
-function redeployAction(state: TargetState, to: string): RollbackAction {
-  const artifact = findEntry(state.ledger, to)?.artifact;
-  return { kind: 'redeploy', version: to, ...(artifact !== undefined ? { artifact } : {}) };
+/**
+ * The redeploy that follows a stop refused because the deployment had just finished. A fast track changes the
+ * service's settings, so what it owes back is written first; if that write fails, the redeploy runs under the
+ * service's own strategy instead (slower, never owed).
+ */
+async function fallbackRedeploy(
+  deps: UseCaseDeps,
+  c: Claimed,
+  live: LiveTarget,
+  to: string,
+): Promise<RollbackAction> {
+  const redeploy = redeployOf(live.kind === 'ok' ? live : undefined, to, c.claimed.ledger, c.target.policy);
+  if (!redeploy.fastTrack) return redeploy;
+  const owing = await commit(deps, c.target, c.claimed, (s) =>
+    owingSettings(s, c.decision.id, redeploy, deps.clock.now()),
+  );
+  if (owing?.settingsRestore?.decisionId === c.decision.id) return redeploy;
+  const { fastTrack, ...plain } = redeploy;
+  return { ...plain, replays: fastTrack.skips };
 }
 
 /**
  * What a delivery finds left behind by an invocation that is gone: an unissued claim (settled with the live
- * view, when this delivery has one) and outbox entries (reported).
+ * view, when this delivery has one), settings owed back by a fast-tracked rollback that has ended, and outbox
+ * entries (reported).
  */
 async function settleLeftovers(deps: UseCaseDeps, job: CommitJob, state: TargetState): Promise<void> {
   const now = deps.clock.now();
@@ -368,8 +397,10 @@ async function settleLeftovers(deps: UseCaseDeps, job: CommitJob, state: TargetS
     await settleOrphan(deps, job.target, state, orphan, job.live, job.globalPause);
     return;
   }
-  const due = dueOutbox(state, now);
-  if (due.length > 0) await relayOthers(deps, job.target, state, due);
+  // Settings a fast-tracked rollback that has ended still owes (the trigger alarm's OK usually comes first).
+  const current = (await restoreOwedSettings(deps, job.target, state)) ?? state;
+  const due = dueOutbox(current, now);
+  if (due.length > 0) await relayOthers(deps, job.target, current, due);
 }
 
 /**
@@ -387,7 +418,14 @@ export async function settleOrphan(
   globalPause: Pause | undefined,
 ): Promise<void> {
   const now = deps.clock.now();
-  const settlement = settleUnissued({ state, rollback: orphan, live, now, globalPause });
+  const settlement = settleUnissued({
+    state,
+    rollback: orphan,
+    live,
+    now,
+    globalPause,
+    policy: target.policy,
+  });
   const decision = { ...claimedDecision(orphan), target: target.id };
   const requestId = orphan.requestId ?? decision.id;
   deps.telemetry.log('warn', `unissued claim settled: ${settlement.kind}`, {
@@ -407,7 +445,12 @@ export async function settleOrphan(
     }
     case 'act': {
       const taken = await deps.store.saveTarget(
-        takeOverClaim(state, orphan.decisionId, now + actingBudget(deps)),
+        owingSettings(
+          takeOverClaim(state, orphan.decisionId, now + actingBudget(deps)),
+          orphan.decisionId,
+          settlement.action,
+          now,
+        ),
         state.revision,
       );
       if (taken === 'conflict') return; // another delivery is settling it
@@ -425,6 +468,7 @@ export async function settleOrphan(
     case 'release': {
       const released = await deps.store.saveTarget(releaseClaim(state, orphan.decisionId), state.revision);
       if (released === 'conflict') return;
+      await restoreOwedSettings(deps, target, released);
       await deps.reporter.decision(
         { ...settlement.decision, target: target.id },
         requestId,
@@ -510,21 +554,28 @@ async function commit(
   }
 }
 
-/** Gives the claim back after a decline; a lost race leaves it for the redelivery rule to settle. */
-async function giveBack(deps: UseCaseDeps, unclaimed: TargetState, claimed: TargetState): Promise<void> {
+/**
+ * Gives the claim back after a decline; a lost race leaves it for the redelivery rule to settle. Returns the
+ * state as stored, or undefined when it could not be written.
+ */
+async function giveBack(
+  deps: UseCaseDeps,
+  unclaimed: TargetState,
+  claimed: TargetState,
+): Promise<TargetState | undefined> {
   try {
     const saved = await deps.store.saveTarget(unclaimed, claimed.revision);
-    if (saved === 'conflict') {
-      deps.telemetry.log('warn', 'claim changed before it could be released; it is settled later', {
-        target: claimed.targetId,
-      });
-    }
+    if (saved !== 'conflict') return saved;
+    deps.telemetry.log('warn', 'claim changed before it could be released; it is settled later', {
+      target: claimed.targetId,
+    });
   } catch (error) {
     deps.telemetry.log('error', 'claim could not be released; it is settled later', {
       target: claimed.targetId,
       error: describe(error),
     });
   }
+  return undefined;
 }
 
 /**

@@ -46,6 +46,8 @@ export async function handleDeployment(
     },
     requestId,
   );
+  // A fast-tracked rollback that just ended owes the service its settings back: not restored here, since this
+  // handler only reads (its role cannot UpdateService); the next sweep, or the next decision, restores them.
   // A rollback that ended before its invocation reported it, and that invocation is gone: report it now.
   const due = dueOutbox(state, deps.clock.now());
   if (due.length > 0) await relayOthers(deps, target, state, due);

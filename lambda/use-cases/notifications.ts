@@ -751,13 +751,34 @@ function describeAction(d: Decision): string {
   switch (d.action?.kind) {
     case 'stop':
       return `Stopped the in-progress deployment of ${d.from ?? 'the new version'} with rollback: the platform restores ${d.to ?? 'the previous version'}.`;
-    case 'redeploy':
-      return `Started a deployment of ${d.action.version}.`;
+    case 'redeploy': {
+      const { fastTrack, replays, version } = d.action;
+      if (fastTrack) {
+        const own = fastTrack.skips.settings ?? fastTrack.skips.strategy;
+        const skipped =
+          fastTrack.skips.minutes > 0
+            ? `, which would take at least ${minutesText(fastTrack.skips.minutes)} of steps and bakes`
+            : '';
+        return `Started a deployment of ${version} on the fast track, as ${fastTrack.settings}, instead of under the service's own ${own}${skipped}. The service's own deployment settings are restored once the rollback has ended.`;
+      }
+      if (replays) {
+        return `Started a deployment of ${version} under the service's own ${replays.settings ?? replays.strategy}: at least ${minutesText(replays.minutes)} of steps and bakes before the rollback completes (lifecycle hooks and task start-up come on top).`;
+      }
+      return `Started a deployment of ${version}.`;
+    }
     case 'replace':
       return `Stopped the in-progress deployment of ${d.from ?? 'the new version'} without the platform's rollback (it would have restored a version that never proved itself) and started a deployment of ${d.action.version}.`;
     case undefined:
       return '';
   }
+}
+
+/** `55 min`, or `2 h 5 min` from two hours on. */
+function minutesText(minutes: number): string {
+  if (minutes < 120) return `${minutes} min`;
+  const h = Math.floor(minutes / 60);
+  const m = minutes % 60;
+  return m === 0 ? `${h} h` : `${h} h ${m} min`;
 }
 
 function requestedBy(d: Decision): string {

@@ -9,7 +9,7 @@ import type {
   WatchdogNotification,
 } from '../contract';
 import type { SlackMessage } from '../channels/slack';
-import type { Decision, LiveDeployment, LiveTarget, Millis, Pause, TargetState } from '../domain';
+import type { Decision, FastTrack, LiveDeployment, LiveTarget, Millis, Pause, TargetState } from '../domain';
 
 /** The only source of time for use cases; the simulator supplies a virtual one. */
 export interface Clock {
@@ -114,7 +114,14 @@ export interface Deployer {
     version: string,
     artifact?: string,
     decisionId?: string,
+    fastTrack?: FastTrack,
   ): Promise<ActionResult>;
+  /**
+   * Puts back the settings a fast-tracked redeploy changed (`restore`, as this deployer's inspect serialised
+   * them in `LiveOk.redeployPlan`), without starting a deployment. Idempotent. Leaves settings that someone
+   * else changed meanwhile alone (`changed`). Only for deployers whose inspect offers a fast track.
+   */
+  restoreSettings?(target: RuntimeTarget, restore: string): Promise<SettingsRestoreOutcome>;
   /**
    * Stops the in-progress deployment without the platform's own rollback, then deploys `version` (only for
    * platforms that run one deployment at a time, whose live view sets `blocksNewDeployments`).
@@ -156,6 +163,11 @@ export interface KindFacts {
   /** A version can be deployed again only with the ledger's artifact for it (CodeDeploy revisions). */
   readonly redeployNeedsArtifact: (target: RuntimeTarget) => boolean;
 }
+
+/** What restoreSettings found: it put them back, they were back already, or someone else changed them since. */
+export type SettingsRestoreOutcome =
+  | { readonly status: 'restored' | 'already-restored'; readonly detail: string }
+  | { readonly status: 'changed'; readonly detail: string };
 
 export type ActionResult =
   | { readonly status: 'issued'; readonly deploymentRef?: string }

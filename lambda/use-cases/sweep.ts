@@ -19,6 +19,7 @@ import {
 } from '../domain';
 import { endExpiredGlobalPause, endExpiredTargetPause, pauseExpired } from './pause-expiry';
 import { applyToTarget } from './apply-to-target';
+import { restoreOwedSettings } from './settings-restore';
 import { commitDecision, relayOthers, settleOrphan, type Proposal } from './claim-act-record';
 import { decisionId } from './decision-id';
 import type { UseCaseDeps } from './deps';
@@ -158,6 +159,7 @@ function needsLook(
     stored?.verification !== undefined ||
     stored?.paused?.until !== undefined ||
     (stored?.outbox?.length ?? 0) > 0 ||
+    stored?.settingsRestore !== undefined ||
     stored?.ledger.some((e) => e.status === 'in-progress') === true
   );
 }
@@ -210,6 +212,8 @@ async function sweepTarget(
     await relayOthers(deps, target, state, due);
     state = await reload(deps, target);
   }
+  // Settings a fast-tracked rollback changed and a crash (or a failed call) left owed.
+  state = await restoreOwedSettings(deps, target, state);
   const decisions: Decision[] = [];
   const pending = state?.pendingApproval;
   if (state && pending && pending.expiresAt <= deps.clock.now()) {

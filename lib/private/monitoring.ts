@@ -228,6 +228,7 @@ export class Monitoring extends Construct {
     );
     this.dashboard.addWidgets(
       fleetGraph('Sweep decisions, by target', METRIC.sweepDecisions, 'Sum'),
+      fleetGraph('Settings restores failed, by target', METRIC.settingsRestoreFailures, 'Sum'),
       new cloudwatch.GraphWidget({
         title: 'Dead-letter queue',
         left: [

@@ -27,6 +27,7 @@ function applyPolicy(base: RuntimePolicy, layer: RollbackPolicy | undefined): Ru
     approvalTimeoutMinutes: minutes(layer.approvalTimeout, base.approvalTimeoutMinutes),
     approvalTimeoutAction: layer.approvalTimeoutAction ?? base.approvalTimeoutAction,
     verificationTimeoutMinutes: minutes(layer.verificationTimeout, base.verificationTimeoutMinutes),
+    fastRollback: layer.fastRollback ?? base.fastRollback,
   };
 }
 

@@ -343,6 +343,7 @@ describe('RollbackWatchdog for on-call work: approval, freeze, Slack, Chatbot, o
             mode: 'approval',
             approvalTimeoutAction: 'rollback',
             verificationTimeout: Duration.minutes(25),
+            fastRollback: false,
           },
           freeze: { pipeline, stage: 'Production' },
         }),
@@ -366,7 +367,7 @@ describe('RollbackWatchdog for on-call work: approval, freeze, Slack, Chatbot, o
     `arn:aws:codepipeline:us-east-1:123456789012:${pipelineName}/${stageName}`;
   const pipelineNameOf = () => evaluate(stack.resolve(pipeline.pipelineName));
 
-  it('writes approval mode, the timeout action, the verification timeout and the freezes into the config item', () => {
+  it('writes approval mode, the timeout action, the verification timeout, fastRollback and the freezes into the config item', () => {
     const [web, pay] = writtenConfig(stack, template).targets;
     expect(web.policy).toEqual({
       ...DEFAULT_POLICY,
@@ -374,6 +375,7 @@ describe('RollbackWatchdog for on-call work: approval, freeze, Slack, Chatbot, o
       approvalTimeoutMinutes: 5,
       approvalTimeoutAction: 'rollback',
       verificationTimeoutMinutes: 25,
+      fastRollback: false,
     });
     expect(web.freeze).toEqual({ pipeline: pipelineNameOf(), stage: 'Production' });
     expect(pay.policy).toEqual({

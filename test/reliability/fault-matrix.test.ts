@@ -20,13 +20,24 @@ import { simulate, type SimulationResult } from '../../lambda/sim/simulate';
  * `rollback-started` message, no lease left and the target not paused.
  */
 
-type Path = 'ecs-in-progress' | 'ecs-completed' | 'codedeploy-in-progress' | 'codedeploy-completed';
+type Path =
+  | 'ecs-in-progress'
+  | 'ecs-completed'
+  | 'ecs-linear-completed-fast-track'
+  | 'codedeploy-in-progress'
+  | 'codedeploy-completed';
 
 interface PathSpec {
   readonly target: string;
   readonly rollbackApi: string;
   readonly knownGood: string;
   readonly scenario: unknown;
+  /**
+   * A fast-tracked rollback also changes the service's deployment configuration, with configuration-only
+   * UpdateService calls that deploy nothing: only the calls that deploy count as rollback calls, and the
+   * service's own configuration must be back at the end.
+   */
+  readonly fastTrack?: { readonly ownStrategy: string };
 }
 
 const START = '2026-03-01T10:00:00Z';
@@ -37,7 +48,11 @@ const ROLLBACK_APIS = [
   'codedeploy:CreateDeployment',
 ];
 
-function ecsScenario(rolloutSeconds: number, alarmDelaySeconds: number): unknown {
+function ecsScenario(
+  rolloutSeconds: number,
+  alarmDelaySeconds: number,
+  strategy: Record<string, unknown> = {},
+): unknown {
   return {
     name: 'fault matrix: ecs',
     start: START,
@@ -54,7 +69,9 @@ function ecsScenario(rolloutSeconds: number, alarmDelaySeconds: number): unknown
       ],
     },
     world: {
-      ecsServices: [{ cluster: 'prod', service: 'checkout', taskDefinition: 'checkout:41', rolloutSeconds }],
+      ecsServices: [
+        { cluster: 'prod', service: 'checkout', taskDefinition: 'checkout:41', rolloutSeconds, ...strategy },
+      ],
       alarms: [{ name: 'checkout-5xx', watches: 'checkout', delaySeconds: alarmDelaySeconds }],
       badVersions: ['checkout:42'],
     },
@@ -114,6 +131,18 @@ const PATHS: Record<Path, PathSpec> = {
     rollbackApi: 'ecs:UpdateService',
     knownGood: 'checkout:41',
     scenario: ecsScenario(30, 120),
+  },
+  // Two 50 % steps a minute apart and a 2-minute bake: completed at +3.5 min, the alarm fires at +5.5 min.
+  'ecs-linear-completed-fast-track': {
+    target: 'checkout',
+    rollbackApi: 'ecs:UpdateService',
+    knownGood: 'checkout:41',
+    scenario: ecsScenario(30, 300, {
+      strategy: 'LINEAR',
+      bakeTimeInMinutes: 2,
+      linear: { stepPercent: 50, stepBakeMinutes: 1 },
+    }),
+    fastTrack: { ownStrategy: 'LINEAR' },
   },
   'codedeploy-in-progress': {
     target: 'payments',
@@ -373,6 +402,16 @@ const cases = Object.keys(PATHS).flatMap((path) =>
   Object.keys(FAULTS).map((fault) => [path as Path, fault] as const),
 );
 
+/** A call that starts a deployment: any rollback call but a configuration-only UpdateService. */
+function deploys(params: unknown): boolean {
+  const p = params as { deploymentConfiguration?: unknown; taskDefinition?: unknown } | undefined;
+  return p?.deploymentConfiguration === undefined || p.taskDefinition !== undefined;
+}
+
+function configurationOf(params: unknown): { strategy?: string } | undefined {
+  return (params as { deploymentConfiguration?: { strategy?: string } } | undefined)?.deploymentConfiguration;
+}
+
 describe('fault matrix: one incident, one fault in the alarm handler, then Lambda retries and the sweep', () => {
   it.each(cases)('RELIABILITY #8 #11 #21 (D M) %s: %s', async (path, fault) => {
     const spec = PATHS[path];
@@ -381,8 +420,19 @@ describe('fault matrix: one incident, one fault in the alarm handler, then Lambd
 
     expect(o.errors).toEqual([]);
     // Exactly one effective rollback call (a refused call, e.g. a ConflictException, does not count).
-    const effective = o.calls.filter((c) => ROLLBACK_APIS.includes(c.api) && c.error === undefined);
+    const effective = o.calls.filter(
+      (c) => ROLLBACK_APIS.includes(c.api) && c.error === undefined && deploys(c.params),
+    );
     expect(effective.map((c) => c.api)).toEqual([spec.rollbackApi]);
+    if (spec.fastTrack) {
+      // The rollback ran on the fast track, and the service's own configuration was put back after it.
+      const configured = o.calls.filter((c) => c.error === undefined && configurationOf(c.params));
+      expect(configured.map((c) => configurationOf(c.params)?.strategy)).toEqual(
+        expect.arrayContaining(['BLUE_GREEN']),
+      );
+      expect(configurationOf(configured.at(-1)?.params)?.strategy).toBe(spec.fastTrack.ownStrategy);
+      expect(configured.at(-1)!.at >= effective[0].at).toBe(true);
+    }
     // The audit holds exactly one rollback decision; the topic got exactly one rollback-started.
     expect(o.decisions.filter((d) => d.outcome === 'rollback').map((d) => [d.target, d.to])).toEqual([
       [spec.target, spec.knownGood],

@@ -1,6 +1,6 @@
 import { kindFacts } from './kind-links';
 import type { MetricName, RuntimeTarget } from '../../lambda/contract';
-import type { LiveTarget, Millis, Pause, TargetState } from '../../lambda/domain';
+import type { FastTrack, LiveTarget, Millis, Pause, TargetState } from '../../lambda/domain';
 import type {
   ActionResult,
   AuditEntry,
@@ -10,6 +10,7 @@ import type {
   LogLevel,
   Notification,
   Notifier,
+  SettingsRestoreOutcome,
   StateStore,
   Telemetry,
 } from '../../lambda/use-cases/ports';
@@ -86,7 +87,13 @@ export class InMemoryStateStore implements StateStore {
   }
 }
 
-export type DeployerCall = { op: 'inspect' | 'stop' | 'redeploy'; target: string; arg?: string };
+export type DeployerCall = {
+  op: 'inspect' | 'stop' | 'redeploy' | 'restoreSettings';
+  target: string;
+  arg?: string;
+  /** The fast track a redeploy was given (its `restore`), or the settings a restore put back. */
+  settings?: string;
+};
 
 /** Answers from a scripted live view; each action can be scripted to return or throw. */
 export class FakeDeployer implements Deployer {
@@ -94,6 +101,7 @@ export class FakeDeployer implements Deployer {
   live: LiveTarget;
   stopResults: (ActionResult | Error)[] = [];
   redeployResults: (ActionResult | Error)[] = [];
+  restoreResults: (SettingsRestoreOutcome | Error)[] = [];
   /** Live views returned by successive inspect calls after the first (then `live` again). */
   nextLives: LiveTarget[] = [];
 
@@ -113,9 +121,28 @@ export class FakeDeployer implements Deployer {
     return this.answer(this.stopResults.shift());
   }
 
-  async redeploy(target: RuntimeTarget, version: string): Promise<ActionResult> {
-    this.calls.push({ op: 'redeploy', target: target.id, arg: version });
+  async redeploy(
+    target: RuntimeTarget,
+    version: string,
+    _artifact?: string,
+    _decisionId?: string,
+    fastTrack?: FastTrack,
+  ): Promise<ActionResult> {
+    this.calls.push({
+      op: 'redeploy',
+      target: target.id,
+      arg: version,
+      ...(fastTrack ? { settings: fastTrack.restore } : {}),
+    });
     return this.answer(this.redeployResults.shift());
+  }
+
+  async restoreSettings(target: RuntimeTarget, restore: string): Promise<SettingsRestoreOutcome> {
+    this.calls.push({ op: 'restoreSettings', target: target.id, settings: restore });
+    await tick();
+    const r = this.restoreResults.shift();
+    if (r instanceof Error) throw r;
+    return r ?? { status: 'restored', detail: 'restored' };
   }
 
   actions(): DeployerCall[] {

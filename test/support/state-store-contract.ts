@@ -251,6 +251,55 @@ export function describeStateStoreContract(backend: StateStoreBackend): void {
       });
     });
 
+    it('round-trips a fast-tracked claim: its action and the settings it owes back', async () => {
+      const base = claimed('checkout', 'd-1');
+      const restore = JSON.stringify({
+        strategy: 'LINEAR',
+        bakeTimeInMinutes: 30,
+        linearConfiguration: { stepPercent: 3.3, stepBakeTimeInMinutes: 2 },
+        lifecycleHooks: [{ targetType: 'PAUSE', lifecycleStages: ['POST_SCALE_UP'] }],
+      });
+      const state: TargetState = {
+        ...base,
+        rollback: {
+          ...base.rollback!,
+          decision: {
+            id: 'd-1',
+            at: T0,
+            target: 'checkout',
+            trigger: 'checkout-5xx',
+            outcome: 'rollback',
+            reason: 'alarm',
+            from: 'checkout:42',
+            to: 'checkout:41',
+            action: {
+              kind: 'redeploy',
+              version: 'checkout:41',
+              fastTrack: {
+                settings: 'BLUE_GREEN with no bake',
+                skips: {
+                  strategy: 'LINEAR',
+                  settings: 'LINEAR (3.3 % every 2 min, bake 30 min)',
+                  minutes: 90,
+                },
+                restore,
+              },
+            },
+            detail: 'rollback',
+            escalate: false,
+            notify: 'rollback-started',
+          },
+        },
+        settingsRestore: { decisionId: 'd-1', restore, since: T0 },
+      };
+      await store.saveTarget(state, 0);
+
+      expect((await store.loadTargets(['checkout'])).targets.get('checkout')).toEqual({
+        ...state,
+        revision: 1,
+      });
+    });
+
     it('round-trips who deployed: named ledger entries and the principals still waiting for theirs', async () => {
       const base = claimed('checkout', 'd-1');
       const session = 'arn:aws:sts::123456789012:assumed-role/release-pipeline/zoë@example.com';

@@ -200,10 +200,16 @@ describe('EcsDeployer', () => {
       it('is in progress through the bake, with the service deployment to stop and blue as what a stop restores', async () => {
         // Prepare
         ecs.on(DescribeServicesCommand).resolves(service(inBake, config));
+        // As ListServiceDeployments answers during BAKE_TIME: the brief carries no lifecycleStage.
         ecs.on(ListServiceDeploymentsCommand).resolves(
           serviceDeployments({
             serviceDeploymentArn: sdArn('bake'),
+            serviceArn: 'arn:aws:ecs:us-east-1:123456789012:service/prod/checkout',
+            clusterArn: 'arn:aws:ecs:us-east-1:123456789012:cluster/prod',
+            targetServiceRevisionArn:
+              'arn:aws:ecs:us-east-1:123456789012:service-revision/prod/checkout/4980306466373577095',
             status: 'IN_PROGRESS',
+            statusReason: `${strategy} deployment in progress`,
             createdAt: new Date(T0),
             startedAt: new Date(T0),
           }),
@@ -239,6 +245,212 @@ describe('EcsDeployer', () => {
         expect(live).toMatchObject({
           kind: 'ok',
           latest: { id: 'ecs-svc/2', state: 'completed', completedAt: T0 + 63 * MIN },
+        });
+      });
+
+      /** The least replay: LINEAR 25 % steps give 4 shifts, 3 step bakes of 5 min; CANARY one 15-min bake. */
+      const replayMinutes = { BLUE_GREEN: 60, LINEAR: 3 * 5 + 60, CANARY: 15 + 60 }[strategy];
+      const ownSettings = {
+        BLUE_GREEN: 'BLUE_GREEN with bake 60 min',
+        LINEAR: 'LINEAR (25 % every 5 min, bake 60 min)',
+        CANARY: 'CANARY (10 % for 15 min, bake 60 min)',
+      }[strategy];
+
+      it('offers a redeploy plan: the strategy it replays, and the fast track past it', async () => {
+        // Prepare
+        const done = deployment('ecs-svc/2', 42, 'PRIMARY', { rolloutState: 'COMPLETED' }, T0, T0 + 63 * MIN);
+        ecs.on(DescribeServicesCommand).resolves(service([done], config));
+        ecs.on(ListServiceDeploymentsCommand).resolves(serviceDeployments());
+
+        // Act
+        const live = await deployer.inspect(target);
+
+        // Assess
+        expect(live.kind === 'ok' && live.redeployPlan).toEqual({
+          replays: { strategy, settings: ownSettings, minutes: replayMinutes },
+          fastTrack: {
+            settings: 'BLUE_GREEN with no bake',
+            restore: JSON.stringify(config.deploymentConfiguration),
+          },
+        });
+      });
+
+      it('redeploys on the fast track: a configuration-only UpdateService first, then the task definition', async () => {
+        // Prepare
+        ecs.on(UpdateServiceCommand).resolves({ service: { serviceName: 'checkout', deployments: [] } });
+        const restore = JSON.stringify(config.deploymentConfiguration);
+
+        // Act
+        const result = await deployer.redeploy(target, 'checkout:41', undefined, 'd-1', {
+          settings: 'BLUE_GREEN with no bake',
+          skips: { strategy, minutes: replayMinutes },
+          restore,
+        });
+
+        // Assess
+        expect(result).toEqual({ status: 'issued' });
+        expect(ecs.commandCalls(UpdateServiceCommand).map((c) => c.args[0].input)).toEqual([
+          {
+            cluster: 'prod',
+            service: 'checkout',
+            deploymentConfiguration: {
+              strategy: 'BLUE_GREEN',
+              bakeTimeInMinutes: 0,
+              maximumPercent: 200,
+              minimumHealthyPercent: 100,
+            },
+          },
+          { cluster: 'prod', service: 'checkout', taskDefinition: 'checkout:41' },
+        ]);
+      });
+
+      it('restores the service’s own configuration while the fast-track settings are in place', async () => {
+        // Prepare
+        const fast = { strategy: 'BLUE_GREEN' as const, bakeTimeInMinutes: 0, maximumPercent: 200 };
+        const back = deployment('ecs-svc/3', 41, 'PRIMARY', { rolloutState: 'COMPLETED' }, T0, T0 + 70 * MIN);
+        ecs.on(DescribeServicesCommand).resolves(service([back], { deploymentConfiguration: fast }));
+        ecs.on(UpdateServiceCommand).resolves({});
+
+        // Act
+        const outcome = await deployer.restoreSettings(
+          target,
+          JSON.stringify(config.deploymentConfiguration),
+        );
+
+        // Assess
+        expect(outcome.status).toBe('restored');
+        expect(ecs.commandCalls(UpdateServiceCommand).map((c) => c.args[0].input)).toEqual([
+          { cluster: 'prod', service: 'checkout', deploymentConfiguration: config.deploymentConfiguration },
+        ]);
+      });
+
+      it('finds the configuration already restored, and changes nothing', async () => {
+        // Prepare
+        const back = deployment('ecs-svc/3', 41, 'PRIMARY', { rolloutState: 'COMPLETED' }, T0, T0 + 70 * MIN);
+        ecs.on(DescribeServicesCommand).resolves(service([back], config));
+
+        // Act
+        const outcome = await deployer.restoreSettings(
+          target,
+          JSON.stringify(config.deploymentConfiguration),
+        );
+
+        // Assess
+        expect(outcome.status).toBe('already-restored');
+        expect(ecs.commandCalls(UpdateServiceCommand)).toHaveLength(0);
+      });
+    });
+
+    it('leaves a configuration someone changed since the fast track alone', async () => {
+      // Prepare: a pipeline switched the service to ROLLING meanwhile.
+      const own = { strategy: 'LINEAR' as const, bakeTimeInMinutes: 30 };
+      const back = deployment('ecs-svc/3', 41, 'PRIMARY', { rolloutState: 'COMPLETED' }, T0, T0 + 70 * MIN);
+      ecs
+        .on(DescribeServicesCommand)
+        .resolves(service([back], { deploymentConfiguration: { strategy: 'ROLLING' } }));
+
+      // Act
+      const outcome = await deployer.restoreSettings(target, JSON.stringify(own));
+
+      // Assess
+      expect(outcome).toEqual({
+        status: 'changed',
+        detail:
+          'service checkout in cluster prod was changed to ROLLING since the fast-tracked rollback; its LINEAR (10 % every 6 min, bake 30 min) was left unrestored',
+      });
+      expect(ecs.commandCalls(UpdateServiceCommand)).toHaveLength(0);
+    });
+
+    it('refuses a recorded configuration that is not a JSON object, naming the fix', async () => {
+      await expect(deployer.restoreSettings(target, '[1]')).rejects.toThrow(
+        'the deployment configuration recorded for service checkout in cluster prod is not a JSON object; restore it by hand',
+      );
+      await expect(deployer.restoreSettings(target, '[1]')).rejects.toThrow(TargetInvalidError);
+    });
+
+    it('throws RetryableError when the configuration-only UpdateService of a fast track is throttled', async () => {
+      // Prepare
+      ecs.on(UpdateServiceCommand).rejects(awsError('ThrottlingException'));
+
+      // Act
+      const redeploying = deployer.redeploy(target, 'checkout:41', undefined, 'd-1', {
+        settings: 'BLUE_GREEN with no bake',
+        skips: { strategy: 'LINEAR', minutes: 84 },
+        restore: JSON.stringify({ strategy: 'LINEAR' }),
+      });
+
+      // Assess: the task definition is not deployed under the service's own strategy instead.
+      await expect(redeploying).rejects.toThrow(RetryableError);
+      expect(ecs.commandCalls(UpdateServiceCommand)).toHaveLength(1);
+    });
+
+    describe('redeploy plan', () => {
+      const inspectWith = async (deploymentConfiguration: Service['deploymentConfiguration']) => {
+        const done = deployment('ecs-svc/2', 42, 'PRIMARY', { rolloutState: 'COMPLETED' }, T0, T0 + 3 * MIN);
+        ecs.on(DescribeServicesCommand).resolves(service([done], { deploymentConfiguration }));
+        ecs.on(ListServiceDeploymentsCommand).resolves(serviceDeployments());
+        const live = await deployer.inspect(target);
+        return live.kind === 'ok' ? live.redeployPlan : undefined;
+      };
+
+      it('is absent for a ROLLING service, and for one that names no strategy', async () => {
+        expect(await inspectWith({ strategy: 'ROLLING', maximumPercent: 200 })).toBeUndefined();
+        expect(await inspectWith({ maximumPercent: 200 })).toBeUndefined();
+      });
+
+      it('has nothing to fast-track for BLUE_GREEN with no bake and no pause hook', async () => {
+        expect(await inspectWith({ strategy: 'BLUE_GREEN', bakeTimeInMinutes: 0 })).toEqual({
+          replays: { strategy: 'BLUE_GREEN', settings: 'BLUE_GREEN with no bake', minutes: 0 },
+        });
+      });
+
+      it('counts LINEAR steps in tenths of a percent, with no step bake after the shift to 100 %', async () => {
+        // 3.3 % steps: 30 shifts reach 99 %, the 31st reaches 100 %; 30 step bakes of 2 min, then the bake.
+        const plan = await inspectWith({
+          strategy: 'LINEAR',
+          bakeTimeInMinutes: 10,
+          linearConfiguration: { stepPercent: 3.3, stepBakeTimeInMinutes: 2 },
+        });
+        expect(plan?.replays).toEqual({
+          strategy: 'LINEAR',
+          settings: 'LINEAR (3.3 % every 2 min, bake 10 min)',
+          minutes: 30 * 2 + 10,
+        });
+      });
+
+      it('uses ECS’s defaults for LINEAR and CANARY settings the service leaves out', async () => {
+        expect((await inspectWith({ strategy: 'LINEAR', bakeTimeInMinutes: 0 }))?.replays.minutes).toBe(
+          9 * 6,
+        );
+        expect((await inspectWith({ strategy: 'CANARY', bakeTimeInMinutes: 0 }))?.replays.minutes).toBe(10);
+      });
+
+      it('fast-tracks without pause hooks, which would hold the rollback, and keeps the Lambda hooks', async () => {
+        const lambdaHook = {
+          targetType: 'AWS_LAMBDA' as const,
+          hookTargetArn: 'arn:aws:lambda:us-east-1:123456789012:function:smoke-test',
+          roleArn: 'arn:aws:iam::123456789012:role/ecs-hooks',
+          lifecycleStages: ['POST_TEST_TRAFFIC_SHIFT' as const],
+        };
+        const pauseHook = { targetType: 'PAUSE' as const, lifecycleStages: ['POST_SCALE_UP' as const] };
+        const own = {
+          strategy: 'BLUE_GREEN' as const,
+          bakeTimeInMinutes: 0,
+          lifecycleHooks: [lambdaHook, pauseHook],
+        };
+        const plan = await inspectWith(own);
+        expect(plan?.fastTrack?.settings).toBe('BLUE_GREEN with no bake');
+        ecs.on(UpdateServiceCommand).resolves({});
+
+        await deployer.redeploy(target, 'checkout:41', undefined, 'd-1', {
+          ...plan!.fastTrack!,
+          skips: plan!.replays,
+        });
+
+        expect(ecs.commandCalls(UpdateServiceCommand)[0]?.args[0].input.deploymentConfiguration).toEqual({
+          strategy: 'BLUE_GREEN',
+          bakeTimeInMinutes: 0,
+          lifecycleHooks: [lambdaHook],
         });
       });
     });

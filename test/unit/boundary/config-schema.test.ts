@@ -146,6 +146,24 @@ describe('resolveRuntimeConfig', () => {
     ]);
   });
 
+  it('layers fastRollback (default true) like every policy field, and names the field when it is not a boolean', () => {
+    const config = parsed({
+      defaults: { fastRollback: false },
+      targets: [checkout, { ...payments, fastRollback: true }],
+    });
+    expect(resolveRuntimeConfig(config, env).targets.map((t) => t.policy.fastRollback)).toEqual([
+      false,
+      true,
+    ]);
+    expect(resolveRuntimeConfig(parsed({ targets: [checkout] }), env).targets[0]?.policy.fastRollback).toBe(
+      true,
+    );
+    expect(parseWatchdogConfig({ targets: [{ ...checkout, fastRollback: 'yes' }] })).toMatchObject({
+      ok: false,
+      problems: ['$.targets[0].fastRollback: must be true or false (got "yes")'],
+    });
+  });
+
   it('carries a target’s freeze, and leaves it out where there is none', () => {
     const freeze = { pipeline: 'checkout-delivery', stage: 'Production' };
     const runtime = resolveRuntimeConfig(
@@ -417,7 +435,8 @@ describe('parseWatchdogConfig: problems (RELIABILITY #24)', () => {
     ).toEqual([
       '$.targets[0].cluster: unknown key; valid keys here are "id", "type", "application", "deploymentGroup", ' +
         '"alarms", "mode", "cooldownMinutes", "bakeMinutes", "watchWindowMinutes", "maxRollbacks", ' +
-        '"approvalTimeoutMinutes", "approvalTimeoutAction", "verificationTimeoutMinutes", "freeze", "runbookUrl"',
+        '"approvalTimeoutMinutes", "approvalTimeoutAction", "verificationTimeoutMinutes", "fastRollback", ' +
+        '"freeze", "runbookUrl"',
       '$.targets[1].deploymentGroup: must be a CodeDeploy deployment group name (missing)',
       '$.targets[2].application: must be a non-empty CodeDeploy application name (got "")',
       expect.stringMatching(
