@@ -99,6 +99,10 @@ function notesOf(t: TargetStatus): string[] {
     notes.push(
       `${t.target}: pipeline ${t.frozen.pipeline} is frozen at stage ${t.frozen.stage}. Unfreeze: watchdog resume ${t.target}`,
     );
+  if (t.settingsRestore)
+    notes.push(
+      `${t.target}: runs the fast-track deployment settings of rollback ${t.settingsRestore.decisionId} since ${formatTime(t.settingsRestore.since)}; its own are put back once that rollback has ended (next decision or sweep)`,
+    );
   return notes;
 }
 

@@ -103,6 +103,11 @@ export interface TargetStatus {
   };
   readonly cooldownSecondsLeft: number;
   readonly frozen?: { readonly pipeline: string; readonly stage: string };
+  /**
+   * A fast-tracked rollback changed the service's deployment settings and they are not back yet: restored by
+   * the next decision on the target or the next sweep, once that rollback has ended.
+   */
+  readonly settingsRestore?: { readonly decisionId: string; readonly since: string };
 }
 
 export interface StatusResult {

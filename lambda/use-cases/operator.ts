@@ -171,6 +171,14 @@ async function status(deps: OperatorDeps, targets: readonly RuntimeTarget[]): Pr
           : {}),
         cooldownSecondsLeft: Math.max(0, Math.ceil(cooldownLeft / 1000)),
         ...(state?.frozen ? { frozen: { pipeline: state.frozen.pipeline, stage: state.frozen.stage } } : {}),
+        ...(state?.settingsRestore
+          ? {
+              settingsRestore: {
+                decisionId: state.settingsRestore.decisionId,
+                since: iso(state.settingsRestore.since),
+              },
+            }
+          : {}),
       };
     }),
   );

@@ -122,6 +122,24 @@ describe('watchdog status', () => {
     ]);
   });
 
+  it('says when a fast-tracked rollback still owes the service its deployment settings', async () => {
+    const status: StatusResult = {
+      targets: [
+        {
+          target: 'checkout',
+          type: 'ecs-service',
+          mode: 'auto',
+          cooldownSecondsLeft: 0,
+          settingsRestore: { decisionId: 'd-7', since: '2026-03-01T11:55:00Z' },
+        },
+      ],
+    };
+    const result = await run(['status'], () => ok(status));
+    expect(result.stdout).toContain(
+      'checkout: runs the fast-track deployment settings of rollback d-7 since 2026-03-01 11:55:00Z; its own are put back once that rollback has ended (next decision or sweep)',
+    );
+  });
+
   it('says so first when the whole watchdog is paused, and shows a rollback in progress', async () => {
     const status: StatusResult = {
       watchdogPaused: { by: ALICE, reason: 'game day', at: '2026-03-01T10:00:00Z' },

@@ -151,6 +151,29 @@ describe('fast-tracked rollback of a completed release', () => {
     expect(s.store.items.get('checkout')?.settingsRestore).toBeUndefined();
   });
 
+  it('`status` shows the restore owed until it is done', async () => {
+    const s = setup();
+    const status = async () => {
+      const r = await handleOperator(
+        { ...s, alarmWriter: { setState: async () => undefined } },
+        s.config,
+        { command: 'status' },
+        'arn:aws:iam::123456789012:user/oncall',
+        `req-status-${s.clock.at}`,
+      );
+      return (r as { result: { targets: { settingsRestore?: unknown }[] } }).result.targets[0];
+    };
+    const [decision] = await handleAlarm(s, s.config, alarm, 'req-1');
+    expect((await status())?.settingsRestore).toEqual({
+      decisionId: decision.id,
+      since: new Date(now).toISOString(),
+    });
+    s.deployer.live = rolledBackTo41;
+    s.clock.at = T0 + 30 * MINUTE;
+    await s.sweep();
+    expect((await status())?.settingsRestore).toBeUndefined();
+  });
+
   it('does not restore while the rollback is still under way', async () => {
     const s = setup();
     await handleAlarm(s, s.config, alarm, 'req-1');
