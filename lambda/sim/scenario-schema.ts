@@ -27,6 +27,7 @@ import {
 } from './scenario';
 import { TIME_SPEC_HELP, iso, parseOffset, resolveTimeSpec } from './time';
 import { splitRevisionLabel } from './world/codedeploy';
+import { ECS_TAG_LIMITS, versionTags } from './world/ecs';
 import { allSimKinds } from '../kinds/sim-registry';
 
 /**
@@ -174,6 +175,28 @@ const alarmSchema = z.strictObject(
 
 const versionList = z.array(text('a version'), { error: 'must be a list of versions' }).default([]);
 
+const schemaLevel = wholeNumber(0, 'a schema level: a whole number >= 0');
+/**
+ * One entry of `world.versions`. Tag keys and the number of tags are checked by `versionProblems`, which can
+ * name the key itself and count the tags the schema levels add.
+ */
+const versionSchema = z.strictObject(
+  {
+    schema: schemaLevel.optional(),
+    minCompatibleSchema: schemaLevel.optional(),
+    tags: z
+      .record(
+        z.string(),
+        z.string({ error: 'must be a tag value (a string)' }).max(ECS_TAG_LIMITS.valueLength, {
+          error: `must be a tag value of at most ${ECS_TAG_LIMITS.valueLength} characters, ECS's limit`,
+        }),
+        { error: 'must map tag keys to string values' },
+      )
+      .default({}),
+  },
+  { error: 'must be an object { "schema"?, "minCompatibleSchema"?, "tags"? }' },
+);
+
 const pipelineName = (what: string) =>
   z.string({ error: `must be a CodePipeline ${what} name` }).regex(CODEPIPELINE_NAME_PATTERN, {
     error: `must be a CodePipeline ${what} name: 1-100 letters, digits, ".", "@", "-" or "_"`,
@@ -199,6 +222,11 @@ const worldSchema = z
       alarms: z.array(alarmSchema, { error: 'must be a list of alarms' }).default([]),
       badVersions: versionList,
       failingVersions: versionList,
+      versions: z
+        .record(z.string(), versionSchema, {
+          error: 'must map versions to { "schema"?, "minCompatibleSchema"?, "tags"? }',
+        })
+        .default({}),
       // Absent: derived from the config's freeze entries (see resolveScenario).
       pipelines: z.array(pipelineSchema, { error: 'must be a list of CodePipeline pipelines' }).optional(),
       ...Object.fromEntries(
@@ -210,7 +238,14 @@ const worldSchema = z
     },
     { error: 'must be an object describing the simulated account' },
   )
-  .default({ ecsServices: [], codeDeployGroups: [], alarms: [], badVersions: [], failingVersions: [] });
+  .default({
+    ecsServices: [],
+    codeDeployGroups: [],
+    alarms: [],
+    badVersions: [],
+    failingVersions: [],
+    versions: {},
+  });
 
 const TIMELINE_ACTIONS = ['deploy', 'alarm', 'event', 'command'] as const;
 
@@ -443,6 +478,8 @@ function crossProblems(input: Record<string, unknown>): Problem[] {
     });
   });
 
+  problems.push(...versionProblems(world.versions));
+
   const services = new Set<string>();
   asList(world.ecsServices).forEach((s, i) => {
     if (!isRecord(s) || typeof s.cluster !== 'string' || typeof s.service !== 'string') return;
@@ -617,6 +654,39 @@ function crossProblems(input: Record<string, unknown>): Problem[] {
       if (isRecord(entry) && typeof entry.target === 'string' && targetsKnown && !targets.has(entry.target))
         add(['expect', 'ledger', i, 'target'], unknownTarget(entry.target));
     });
+  }
+  return problems;
+}
+
+/**
+ * `world.versions` beyond its structure: every key is a version some target could run (a misspelt one would
+ * silently describe nothing), and the task definition it describes keeps within ECS's limits on tags.
+ */
+function versionProblems(versions: unknown): Problem[] {
+  if (!isRecord(versions)) return [];
+  const problems: Problem[] = [];
+  for (const [version, entry] of Object.entries(versions)) {
+    const at = ['world', 'versions', version];
+    if (!TASK_DEFINITION.test(version) && !isRevisionLabel(version))
+      problems.push({
+        path: at,
+        message: `must be keyed by a version: a task definition "family:revision", like "checkout:42", or ${REVISION_LABEL_HELP} (${describeValue(version)})`,
+      });
+    if (!isRecord(entry) || !isRecord(entry.tags)) continue;
+    // Reported at `tags`, naming the key shortened: a path holding a key too long would be unreadable.
+    for (const key of Object.keys(entry.tags))
+      if (key.length < 1 || key.length > ECS_TAG_LIMITS.keyLength)
+        problems.push({
+          path: [...at, 'tags'],
+          message: `must have tag keys of 1 to ${ECS_TAG_LIMITS.keyLength} characters, ECS's limit (${describeValue(key)}, ${key.length} characters)`,
+        });
+    const parsed = versionSchema.safeParse(entry);
+    const count = parsed.success ? versionTags(parsed.data).length : 0;
+    if (count > ECS_TAG_LIMITS.tags)
+      problems.push({
+        path: [...at, 'tags'],
+        message: `must leave the task definition at most ${ECS_TAG_LIMITS.tags} tags in all (ECS's limit), counting those "schema" and "minCompatibleSchema" make (got ${count} tags)`,
+      });
   }
   return problems;
 }

@@ -35,6 +35,11 @@ export interface WorldSpec {
   /** Versions whose deployment fails at the end of its rollout (ECS circuit breaker, CodeDeploy FAILURE). */
   readonly failingVersions: readonly string[];
   /**
+   * What the platform records about a version beside it, by version (`family:revision` or a revision label
+   * `name@rev`): on ECS, the task definition's tags (DescribeTaskDefinition with `include: ['TAGS']`).
+   */
+  readonly versions: Readonly<Record<string, VersionSpec>>;
+  /**
    * The CodePipeline pipelines of the account, every stage transition enabled at start. Absent from the file:
    * exactly the pipelines and stages the config's `freeze` entries name.
    */
@@ -44,6 +49,19 @@ export interface WorldSpec {
    * (`lambdaAliases`, `appConfigEnvironments`), each entry as the kind's schema parsed it.
    */
   readonly kinds: Readonly<Record<string, readonly unknown[]>>;
+}
+
+/** One entry of `world.versions`. */
+export interface VersionSpec {
+  /** The database schema level the version migrates to: the tag `rollback-watchdog:schema`. */
+  readonly schema?: number;
+  /**
+   * The oldest application schema level that still runs on the database after the version's migration: the
+   * tag `rollback-watchdog:min-compatible-schema`.
+   */
+  readonly minCompatibleSchema?: number;
+  /** Further tags as written (any value, so a scenario can give a malformed one); they win over the two above. */
+  readonly tags: Readonly<Record<string, string>>;
 }
 
 export interface PipelineSpec {

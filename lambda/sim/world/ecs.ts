@@ -16,6 +16,7 @@ import {
   type ServiceDeploymentStatus,
   type ServiceRevision,
   type StopServiceDeploymentCommandInput,
+  type Tag,
   type UpdateServiceCommandInput,
 } from '@aws-sdk/client-ecs';
 import { ECS_DEPLOYMENT_EVENT } from '../../contract';
@@ -25,6 +26,7 @@ import {
   ECS_SIM_STRATEGIES,
   type EcsServiceSpec,
   type EcsSimStrategy,
+  type VersionSpec,
 } from '../scenario';
 import { simCommand, type SimCommands } from '../sim-commands';
 import {
@@ -52,6 +54,26 @@ const MAX_BAKE_MINUTES = 1440;
 const CIRCUIT_BREAKER = { enable: true, rollback: true } as const;
 const MAXIMUM_PERCENT = 200;
 const MINIMUM_HEALTHY_PERCENT = 100;
+
+/** The task definition tags a version's `schema` and `minCompatibleSchema` become (issue 17's schema gate). */
+export const SCHEMA_TAG = 'rollback-watchdog:schema';
+export const MIN_COMPATIBLE_SCHEMA_TAG = 'rollback-watchdog:min-compatible-schema';
+/** ECS's limits on a resource's tags (its API reference, `Tag`): how many, and how long a key or value. */
+export const ECS_TAG_LIMITS = { tags: 50, keyLength: 128, valueLength: 256 } as const;
+
+/**
+ * The tags of a version's task definition: the two its schema settings make, then its raw `tags`, which win
+ * over those with the same key (so a scenario can give the watchdog a malformed value).
+ */
+export function versionTags(spec: VersionSpec | undefined): Tag[] {
+  if (!spec) return [];
+  const tags = new Map<string, string>();
+  if (spec.schema !== undefined) tags.set(SCHEMA_TAG, String(spec.schema));
+  if (spec.minCompatibleSchema !== undefined)
+    tags.set(MIN_COMPATIBLE_SCHEMA_TAG, String(spec.minCompatibleSchema));
+  for (const [key, value] of Object.entries(spec.tags)) tags.set(key, value);
+  return [...tags].map(([key, value]) => ({ key, value }));
+}
 
 /**
  * The part of a service's `deploymentConfiguration` the sim models: the strategy and its traffic-shifting
@@ -128,6 +150,8 @@ export class EcsWorld {
     /** `cluster/service` → config target id. */
     targets: ReadonlyMap<string, string>,
     private readonly failingVersions: ReadonlySet<string>,
+    /** `family:revision` → what the scenario's `world.versions` says of it (its task definition's tags). */
+    private readonly versions: ReadonlyMap<string, VersionSpec>,
     private readonly onServing: ServingListener,
   ) {
     const start = ctx.clock.now();
@@ -246,11 +270,16 @@ export class EcsWorld {
   /**
    * Every `family:revision` is registered in the simulated account (UpdateService accepts any), each with one
    * essential container named after the family whose image is tagged with the revision, so two versions of a
-   * target always differ in exactly that image.
+   * target always differ in exactly that image. With `include: ['TAGS']` the answer has the task definition's
+   * tags beside it, as ECS's does (`versionTags`: none for a version `world.versions` does not list).
    */
   private describeTaskDefinition(input: DescribeTaskDefinitionCommandInput): Record<string, unknown> {
-    if (input.include !== undefined && input.include.length > 0)
-      throw new SimulatorGapError('ecs:DescribeTaskDefinition with include (tags) is not modelled');
+    const include: readonly string[] = input.include ?? [];
+    const unknownField = include.find((field) => field !== 'TAGS');
+    if (unknownField !== undefined)
+      throw invalid(
+        `include must list only TAGS, the one field ECS can add (got ${JSON.stringify(unknownField)}).`,
+      );
     const m = TASK_DEFINITION.exec(input.taskDefinition ?? '');
     if (!m?.[1]) {
       throw new SimulatorGapError(
@@ -267,6 +296,7 @@ export class EcsWorld {
         status: 'ACTIVE',
         containerDefinitions: [{ name: family, image: imageOf(familyRevision), essential: true }],
       },
+      ...(include.includes('TAGS') ? { tags: versionTags(this.versions.get(familyRevision)) } : {}),
     };
   }
 

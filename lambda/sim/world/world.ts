@@ -77,7 +77,8 @@ export class SimWorld {
       this.cloudwatch.servingChanged(target, version, settled);
     };
     const failing = new Set(world.failingVersions);
-    this.ecs = new EcsWorld(ctx, world.ecsServices, serviceToTarget, failing, onServing);
+    const versions = new Map(Object.entries(world.versions));
+    this.ecs = new EcsWorld(ctx, world.ecsServices, serviceToTarget, failing, versions, onServing);
     this.codedeploy = new CodeDeployWorld(ctx, world.codeDeployGroups, groupToTarget, failing, onServing);
     this.codepipeline = new CodePipelineWorld(ctx, world.pipelines, freezeOwners);
     for (const kind of allSimKinds()) {

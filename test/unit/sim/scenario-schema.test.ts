@@ -44,6 +44,26 @@ describe('parseScenario: valid scenarios', () => {
     expect(s.world.alarms[0]).toEqual({ name: 'checkout-5xx', delaySeconds: 60, state: 'OK', deliveries: 1 });
     expect(s.world.codeDeployGroups).toEqual([]);
     expect(s.world.badVersions).toEqual([]);
+    expect(s.world.versions).toEqual({});
+  });
+
+  it('reads world.versions of ECS and CodeDeploy versions, tags defaulting to none', () => {
+    const s = validScenario({
+      world: {
+        ecsServices: [{ cluster: 'prod', service: 'checkout', taskDefinition: 'checkout:41' }],
+        alarms: [{ name: 'checkout-5xx' }],
+        versions: {
+          'checkout:42': { schema: 8, minCompatibleSchema: 0 },
+          'payments@r7': { tags: { 'rollback-watchdog:schema': 'eight', team: '' } },
+          'checkout:43': {},
+        },
+      },
+    });
+    expect(s.world.versions).toEqual({
+      'checkout:42': { schema: 8, minCompatibleSchema: 0, tags: {} },
+      'payments@r7': { tags: { 'rollback-watchdog:schema': 'eight', team: '' } },
+      'checkout:43': { tags: {} },
+    });
   });
 
   it('sorts the timeline by time, keeping file order for equal times, and accepts every entry kind', () => {
@@ -442,6 +462,49 @@ describe('parseScenario: timeline commands and pipelines', () => {
     ],
     alarms: [{ name: 'checkout-5xx', watches: 'checkout' }],
   };
+
+  it('checks world.versions: version keys, whole schema levels, tag keys and values within ECS limits', () => {
+    const many = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`t${i}`, 'v']));
+    const world = (versions: unknown) => ({
+      world: {
+        ecsServices: [{ cluster: 'prod', service: 'checkout', taskDefinition: 'checkout:41' }],
+        alarms: [{ name: 'checkout-5xx', watches: 'checkout' }],
+        versions,
+      },
+    });
+    expect(
+      problemsOf(
+        scenarioInput(
+          world({
+            'checkout:42': { schema: -1, minCompatibleSchema: 1.5 },
+            'checkout:43': { schema: '8', colour: 'blue' },
+            'checkout:44': {
+              tags: { 'rollback-watchdog:schema': 'x'.repeat(257), ['k'.repeat(129)]: 'v', '': 'v' },
+            },
+            'checkout:45': { tags: many(51) },
+            'checkout:46': { schema: 1, minCompatibleSchema: 0, tags: many(49) },
+            'checkout:47': { schema: 1, tags: { ...many(49), 'rollback-watchdog:schema': 'one' } },
+            'checkout-48': { tags: { team: 7 } },
+          }),
+        ),
+      ),
+    ).toEqual([
+      '$.world.versions["checkout:42"].schema: must be a schema level: a whole number >= 0 (got -1)',
+      '$.world.versions["checkout:42"].minCompatibleSchema: must be a schema level: a whole number >= 0 (got 1.5)',
+      '$.world.versions["checkout:43"].schema: must be a schema level: a whole number >= 0 (got "8")',
+      '$.world.versions["checkout:43"].colour: unknown key; valid keys here are "schema", "minCompatibleSchema", "tags"',
+      `$.world.versions["checkout:44"].tags["rollback-watchdog:schema"]: must be a tag value of at most 256 characters, ECS's limit (got "${'x'.repeat(56)}...)`,
+      '$.world.versions["checkout-48"].tags.team: must be a tag value (a string) (got 7)',
+      `$.world.versions["checkout:44"].tags: must have tag keys of 1 to 128 characters, ECS's limit (got "${'k'.repeat(56)}..., 129 characters)`,
+      `$.world.versions["checkout:44"].tags: must have tag keys of 1 to 128 characters, ECS's limit (got "", 0 characters)`,
+      `$.world.versions["checkout:45"].tags: must leave the task definition at most 50 tags in all (ECS's limit), counting those "schema" and "minCompatibleSchema" make (got 51 tags)`,
+      `$.world.versions["checkout:46"].tags: must leave the task definition at most 50 tags in all (ECS's limit), counting those "schema" and "minCompatibleSchema" make (got 51 tags)`,
+      '$.world.versions["checkout-48"]: must be keyed by a version: a task definition "family:revision", like "checkout:42", or a CodeDeploy revision label "name@rev", like "payments@r7" (deployed as the GitHub revision "name" at commit "rev") (got "checkout-48")',
+    ]);
+    expect(problemsOf(scenarioInput(world(['checkout:42'])))).toEqual([
+      '$.world.versions: must map versions to { "schema"?, "minCompatibleSchema"?, "tags"? } (got ["checkout:42"])',
+    ]);
+  });
 
   it("derives the world's pipelines from the config's freeze entries unless the world lists them", () => {
     expect(validScenario({ config: frozenTargets, world: twoServices }).world.pipelines).toEqual([

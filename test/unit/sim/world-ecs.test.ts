@@ -1,6 +1,11 @@
 import { createHash } from 'node:crypto';
 import { ConflictException, InvalidParameterException, ServiceNotFoundException } from '@aws-sdk/client-ecs';
-import { ECS_CANARY_DEFAULTS, ECS_LINEAR_DEFAULTS, type EcsSimStrategy } from '../../../lambda/sim/scenario';
+import {
+  ECS_CANARY_DEFAULTS,
+  ECS_LINEAR_DEFAULTS,
+  type EcsSimStrategy,
+  type VersionSpec,
+} from '../../../lambda/sim/scenario';
 import { EcsWorld, trafficSteps } from '../../../lambda/sim/world/ecs';
 import { SimulatorGapError } from '../../../lambda/sim/world/world-context';
 import { START_MS, minutes, recordingContext, seconds } from './support';
@@ -31,6 +36,7 @@ function setup(
     bakeTimeInMinutes?: number;
     linear?: { stepPercent: number; stepBakeMinutes: number };
     canary?: { canaryPercent: number; canaryBakeMinutes: number };
+    versions?: Record<string, VersionSpec>;
   } = {},
 ) {
   const ctx = recordingContext();
@@ -51,6 +57,7 @@ function setup(
     ],
     new Map([['prod/checkout', 'checkout']]),
     new Set(options.failing ?? []),
+    new Map(Object.entries(options.versions ?? {})),
     (target, version, settled) => serving.push([target, version, settled]),
   );
   const ecs = world.commands();
@@ -725,9 +732,52 @@ describe('EcsWorld', () => {
       }),
     ).toEqual(expected);
     expect(() => run('DescribeTaskDefinition', { taskDefinition: 'checkout' })).toThrow(SimulatorGapError);
-    expect(() => run('DescribeTaskDefinition', { taskDefinition: 'checkout:40', include: ['TAGS'] })).toThrow(
-      SimulatorGapError,
-    );
+    expect(run('DescribeTaskDefinition', { taskDefinition: 'checkout:40', include: [] })).toEqual(expected);
+  });
+
+  describe('DescribeTaskDefinition with include TAGS: the version’s world.versions entry as tags', () => {
+    const versions: Record<string, VersionSpec> = {
+      'checkout:42': {
+        schema: 8,
+        minCompatibleSchema: 7,
+        tags: { team: 'payments', 'rollback-watchdog:schema': 'eight' },
+      },
+      'checkout:43': { schema: 0, tags: {} },
+    };
+    const tagsOf = (run: ReturnType<typeof setup>['run'], taskDefinition: string) =>
+      run('DescribeTaskDefinition', { taskDefinition, include: ['TAGS'] }).tags;
+
+    it('derives the schema tags, the raw tags overriding one with the same key in its place', () => {
+      const { run } = setup({ versions });
+      expect(tagsOf(run, 'checkout:42')).toEqual([
+        { key: 'rollback-watchdog:schema', value: 'eight' },
+        { key: 'rollback-watchdog:min-compatible-schema', value: '7' },
+        { key: 'team', value: 'payments' },
+      ]);
+      expect(tagsOf(run, arn('checkout:43'))).toEqual([{ key: 'rollback-watchdog:schema', value: '0' }]);
+    });
+
+    it('answers an empty tag list for a version world.versions does not list, beside the same task definition', () => {
+      const { run } = setup({ versions });
+      const out = run('DescribeTaskDefinition', { taskDefinition: 'checkout:41', include: ['TAGS'] });
+      expect(out.tags).toEqual([]);
+      expect(out.taskDefinition).toEqual(
+        run('DescribeTaskDefinition', { taskDefinition: 'checkout:41' }).taskDefinition,
+      );
+    });
+
+    it('has no tags field without include', () => {
+      const { run } = setup({ versions });
+      expect(run('DescribeTaskDefinition', { taskDefinition: 'checkout:42' })).not.toHaveProperty('tags');
+    });
+
+    it('refuses any other include value with InvalidParameterException naming it', () => {
+      const { run } = setup({ versions });
+      const call = () =>
+        run('DescribeTaskDefinition', { taskDefinition: 'checkout:42', include: ['TAGS', 'LABELS'] });
+      expect(call).toThrow(InvalidParameterException);
+      expect(call).toThrow('include must list only TAGS, the one field ECS can add (got "LABELS").');
+    });
   });
 
   it('DescribeServiceRevisions: the revision each deployment deployed, its image with a digest fixed per image', async () => {
