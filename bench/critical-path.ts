@@ -20,10 +20,18 @@ export interface CriticalPathResult {
   readonly ecsInProgress: number;
   /** ECS, bad deployment completed inside the watch window → UpdateService(known-good task definition). */
   readonly ecsCompleted: number;
-  /** CodeDeploy, bad deployment active → StopDeployment(autoRollbackEnabled). */
+  /**
+   * CodeDeploy, bad deployment active (its START event seen, as in steady state) → StopDeployment
+   * (autoRollbackEnabled).
+   */
   readonly codeDeployActive: number;
   /** CodeDeploy, bad deployment succeeded inside the watch window → CreateDeployment(known-good revision). */
   readonly codeDeployCompleted: number;
+  /**
+   * `codeDeployActive` when the alarm is the first the watchdog hears of the group (no deployment event seen,
+   * no sweep yet, as right after the first deploy): the ledger is seeded from the group's history first.
+   */
+  readonly codeDeployFirstSight: number;
   /** `ecsInProgress` in a fresh container: the config item is not cached yet. */
   readonly coldConfig: number;
   readonly latencyMs: number;
@@ -91,6 +99,7 @@ export async function benchCriticalPath(latencyMs = 50): Promise<CriticalPathRes
       ecsCompleted: await roundTrips(() => ecsWorld('completed')),
       codeDeployActive: await roundTrips(() => codeDeployWorld('active')),
       codeDeployCompleted: await roundTrips(() => codeDeployWorld('completed')),
+      codeDeployFirstSight: await roundTrips(() => codeDeployWorld('first-sight')),
       coldConfig: await roundTrips(() => ecsWorld('in-progress'), false),
     };
     const warmPaths = [
@@ -278,7 +287,7 @@ function ecsWorld(path: 'in-progress' | 'completed'): World {
  * succeeded since (`completed`, with its START and SUCCESS events delivered, so the ledger holds r7's
  * revision as CodeDeploy reported it).
  */
-function codeDeployWorld(path: 'active' | 'completed'): World {
+function codeDeployWorld(path: 'active' | 'completed' | 'first-sight'): World {
   const deployments = new Map<string, DeploymentInfo>();
   let seq = 0;
   const rev = (commitId: string): RevisionLocation => ({
@@ -311,7 +320,7 @@ function codeDeployWorld(path: 'active' | 'completed'): World {
     };
 
   add('Succeeded', rev('r7'), DAY);
-  const bad = add('InProgress', rev('r8'), path === 'active' ? MINUTE : 6 * MINUTE);
+  const bad = add('InProgress', rev('r8'), path === 'completed' ? 6 * MINUTE : MINUTE);
 
   const answer: CannedAnswer = (service, operation, input) => {
     switch (`${service}:${operation}`) {
@@ -367,10 +376,12 @@ function codeDeployWorld(path: 'active' | 'completed'): World {
   return {
     answer,
     alarm: 'payments-errors',
-    rollbackApi: path === 'active' ? 'codedeploy:StopDeployment' : 'codedeploy:CreateDeployment',
+    rollbackApi: path === 'completed' ? 'codedeploy:CreateDeployment' : 'codedeploy:StopDeployment',
     async prepare(runtime) {
-      if (path === 'active') return;
+      // First sight: the alarm is the first the watchdog hears of the group, so it reads the group's history.
+      if (path === 'first-sight') return;
       await runtime.onDeployment(event('START'), context());
+      if (path === 'active') return;
       const d = deployments.get(bad)!;
       deployments.set(bad, { ...d, status: 'Succeeded', completeTime: new Date(Date.now() - 2 * MINUTE) });
       await runtime.onDeployment(event('SUCCESS'), context());

@@ -26,12 +26,20 @@ async function main(argv: readonly string[]): Promise<number> {
   );
 
   const critical = await benchCriticalPath();
-  const { ecsInProgress, ecsCompleted, codeDeployActive, codeDeployCompleted, coldConfig } = critical;
+  const {
+    ecsInProgress,
+    ecsCompleted,
+    codeDeployActive,
+    codeDeployCompleted,
+    codeDeployFirstSight,
+    coldConfig,
+  } = critical;
   const criticalPathRoundTrips = {
     ecsInProgress,
     ecsCompleted,
     codeDeployActive,
     codeDeployCompleted,
+    codeDeployFirstSight,
     coldConfig,
   };
   const criticalMet = critical.met;
