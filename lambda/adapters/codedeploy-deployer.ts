@@ -13,8 +13,9 @@ import {
 } from '@aws-sdk/client-codedeploy';
 import { CODEDEPLOY_CREATOR_PREFIX, type RuntimeCodeDeployTarget, type RuntimeTarget } from '../contract';
 import type { LiveDeployment, LiveDeploymentState, LiveTarget } from '../domain';
+import { schemaFactsOfDescription } from './schema-tags';
 import { RetryableError, TargetInvalidError } from '../use-cases/errors';
-import type { ActionResult, Deployer, Telemetry } from '../use-cases/ports';
+import type { ActionResult, Deployer, Telemetry, VersionFacts } from '../use-cases/ports';
 import { actionError, answeredARetry, classifyAwsError, describeError, summarizeError } from './aws-errors';
 import { toVersion } from './ecs-deployer';
 
@@ -537,7 +538,14 @@ function toLiveDeployment(info: DeploymentInfo): LiveDeployment | undefined {
     ...(isRollback(info) ? { isRollback: true } : {}),
     ...initiatedBy(info.description),
     ...(info.creator ? { deployedBy: `${CODEDEPLOY_CREATOR_PREFIX}${info.creator}` } : {}),
+    ...declaredSchemaOf(info.description),
   };
+}
+
+/** The schema gate's facts, when the description declares them (lambda/adapters/schema-tags.ts). */
+function declaredSchemaOf(description: string | undefined): { declaredSchema?: VersionFacts } {
+  const facts = schemaFactsOfDescription(description);
+  return facts ? { declaredSchema: facts } : {};
 }
 
 /**

@@ -25,7 +25,14 @@ import {
 } from '../contract';
 import type { FastTrack, LiveDeployment, LiveDeploymentState, LiveTarget, RedeployPlan } from '../domain';
 import { RetryableError, TargetInvalidError } from '../use-cases/errors';
-import type { ActionResult, Deployer, SettingsRestoreOutcome, Telemetry } from '../use-cases/ports';
+import type {
+  ActionResult,
+  Deployer,
+  SettingsRestoreOutcome,
+  Telemetry,
+  VersionFacts,
+} from '../use-cases/ports';
+import { schemaFactsOf } from './schema-tags';
 import { actionError, answeredARetry, classifyAwsError, describeError, summarizeError } from './aws-errors';
 
 /** Service deployments that `StopServiceDeployment(ROLLBACK)` turns into a rollback. */
@@ -271,6 +278,19 @@ export class EcsDeployer implements Deployer {
       clearTimeout(timer);
       // Nothing is left to wait for: end any lookup still in flight.
       lookup.abort();
+    }
+  }
+
+  /** The schema tags of a task definition: `DescribeTaskDefinition` with `include: ['TAGS']`. */
+  async versionFacts(target: RuntimeTarget, version: string): Promise<VersionFacts> {
+    ecsTarget(target);
+    try {
+      const out = await this.client.send(
+        new DescribeTaskDefinitionCommand({ taskDefinition: version, include: ['TAGS'] }),
+      );
+      return schemaFactsOf(out.tags ?? []);
+    } catch (err) {
+      throw actionError(err, `DescribeTaskDefinition of ${version} (${describeTarget(target)})`);
     }
   }
 

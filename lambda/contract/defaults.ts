@@ -76,3 +76,10 @@ export const DRILL_TTL_MINUTES = 5;
  */
 export const ECS_LINEAR_DEFAULTS = { stepPercent: 10, stepBakeMinutes: 6 } as const;
 export const ECS_CANARY_DEFAULTS = { canaryPercent: 5, canaryBakeMinutes: 10 } as const;
+
+/**
+ * Where a version declares the database schema it migrates to (or needs) and the oldest application schema
+ * that still runs once its migration has run: ECS task definition tags (docs/decisions.md, "Before it acts").
+ */
+export const SCHEMA_TAG = 'rollback-watchdog:schema';
+export const MIN_COMPATIBLE_SCHEMA_TAG = 'rollback-watchdog:min-compatible-schema';

@@ -31,6 +31,11 @@ export const SKIP_REASONS = [
   'alarm-predates-deploy',
   'outside-watch-window',
   'no-known-good',
+  /**
+   * Known-good versions exist, but none runs on the database as it is: the schema gate (a version's
+   * `rollback-watchdog:schema` / `rollback-watchdog:min-compatible-schema` tags). Roll forward with a fix.
+   */
+  'schema-incompatible',
   'cooldown',
   'rate-limited',
   /** Approval mode: nobody approved in time and the policy says hold (decided by the sweep). */
@@ -62,6 +67,7 @@ export const NOTABLE_SKIPS: readonly SkipReason[] = [
   'alarm-predates-deploy',
   'outside-watch-window',
   'no-known-good',
+  'schema-incompatible',
   'cooldown',
   'rate-limited',
   'target-invalid',
@@ -71,6 +77,7 @@ export const NOTABLE_SKIPS: readonly SkipReason[] = [
 /** Skips that also escalate: no automatic action will follow, a human must decide. */
 export const ESCALATING_SKIPS: readonly SkipReason[] = [
   'no-known-good',
+  'schema-incompatible',
   'rate-limited',
   'target-invalid',
   'approval-expired',

@@ -6,7 +6,15 @@ import {
   RETENTION,
   type SkipReason,
 } from '../contract';
-import { findEntry, isKnownGood, reconcileWithLive, rollbackCandidate, taint } from './ledger';
+import {
+  findEntry,
+  isKnownGood,
+  knownGoodCandidates,
+  reconcileWithLive,
+  rollbackCandidate,
+  taint,
+} from './ledger';
+import { databaseSchema, schemaConflict, type DatabaseSchema } from './schema';
 import {
   activePause,
   alarmMark,
@@ -77,6 +85,7 @@ export const ALARM_SKIP_PRECEDENCE = [
   'alarm-predates-deploy',
   'outside-watch-window',
   'no-known-good',
+  'schema-incompatible',
   'cooldown',
   'rate-limited',
 ] as const satisfies readonly SkipReason[];
@@ -151,7 +160,12 @@ interface RuleContext {
   readonly alarmedSince: Millis;
   readonly inProgress: boolean;
   readonly completedAt: Millis | undefined;
+  /** The newest known-good version that passes the schema gate: what a rollback goes to. */
   readonly candidate: LedgerEntry | undefined;
+  /** Every known-good version other than the current one, newest first, whatever the schema gate says. */
+  readonly knownGood: readonly LedgerEntry[];
+  /** The database's schema level as the ledger knows it (undefined: no version declares one). */
+  readonly db: DatabaseSchema | undefined;
   readonly duplicate: boolean;
 }
 
@@ -231,12 +245,22 @@ const RULES: Readonly<Record<AlarmSkipReason, Rule>> = {
     };
   },
   'no-known-good': (c) =>
-    c.current !== undefined && !c.candidate
+    c.current !== undefined && c.knownGood.length === 0
       ? {
           detail: `No known-good version of ${c.input.target.id} other than ${c.current} to roll back to.`,
           from: c.current,
         }
       : undefined,
+  'schema-incompatible': (c) => {
+    const newest = c.knownGood[0];
+    if (c.current === undefined || c.candidate || !newest || !c.db) return undefined;
+    const others = c.knownGood.length - 1;
+    return {
+      detail: `${schemaConflict(newest, c.db)}${others > 0 ? `; the ${others} older known-good version${others === 1 ? '' : 's'} cannot run on it either` : ''}. Rolling ${c.input.target.id} back would break it against the migrated database: roll forward with a fix instead.`,
+      from: c.current,
+      to: newest.version,
+    };
+  },
   cooldown: (c) => {
     const last = c.state.lastRollbackAt;
     return last !== undefined && c.input.now - last < c.policy.cooldownMs
@@ -257,6 +281,20 @@ const RULES: Readonly<Record<AlarmSkipReason, Rule>> = {
       : undefined;
   },
 };
+
+/** The newer known-good versions the schema gate passed over, in one sentence (empty when none). */
+function passedOver(c: RuleContext): string {
+  const to = c.candidate?.version;
+  const skipped = c.knownGood.slice(
+    0,
+    Math.max(
+      0,
+      c.knownGood.findIndex((e) => e.version === to),
+    ),
+  );
+  if (skipped.length === 0 || !c.db) return '';
+  return ` Passed over ${skipped.map((e) => e.version).join(', ')}: ${schemaConflict(skipped[0], c.db)}.`;
+}
 
 function fromTo(c: RuleContext): { from?: string; to?: string } {
   return {
@@ -346,6 +384,8 @@ function ruleContext(input: AlarmDecisionInput, rehearsal: boolean): RuleContext
       currentEntry?.completedAt,
     candidate:
       current !== undefined ? rollbackCandidate(state.ledger, current, now, policy.bakeMs) : undefined,
+    knownGood: current !== undefined ? knownGoodCandidates(state.ledger, current, now, policy.bakeMs) : [],
+    db: databaseSchema(state.ledger),
     duplicate,
   };
 }
@@ -429,7 +469,7 @@ function decideCore(
       reason: 'alarm',
       ...fromTo,
       action,
-      detail: `${t.alarmName} fired while ${current} was ${c.inProgress ? 'deploying' : 'inside its watch window'}; rolling back to ${to}.`,
+      detail: `${t.alarmName} fired while ${current} was ${c.inProgress ? 'deploying' : 'inside its watch window'}; rolling back to ${to}.${passedOver(c)}`,
       escalate: false,
       notify: 'rollback-started',
     },

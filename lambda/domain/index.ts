@@ -7,3 +7,4 @@ export * from './policy';
 export * from './rollback';
 export * from './sweep';
 export * from './claim';
+export * from './schema';

@@ -1,5 +1,6 @@
 import { CODEDEPLOY_CREATOR_PREFIX, LEDGER_MAX_ENTRIES, RETENTION } from '../contract';
 import type { DeploymentPrincipal, LedgerEntry, LiveOk, Millis, TargetState } from './model';
+import { databaseSchema, schemaSafe, withSchemaFacts } from './schema';
 
 /** A version is known-good once it completed and served the bake time untainted, or was proven before. */
 export function isKnownGood(entry: LedgerEntry | undefined, now: Millis, bakeMs: Millis): boolean {
@@ -19,16 +20,30 @@ export function findEntry(ledger: readonly LedgerEntry[], version: string): Ledg
   return ledger.find((e) => e.version === version);
 }
 
-/** The newest known-good version other than `current`: the only version the watchdog may roll back to. */
+/**
+ * The newest known-good version other than `current` that runs on the database as it is (the schema gate,
+ * lambda/domain/schema.ts): the only version the watchdog may roll back to by itself.
+ */
 export function rollbackCandidate(
   ledger: readonly LedgerEntry[],
   current: string,
   now: Millis,
   bakeMs: Millis,
 ): LedgerEntry | undefined {
+  const db = databaseSchema(ledger);
+  return knownGoodCandidates(ledger, current, now, bakeMs).find((e) => schemaSafe(e, db));
+}
+
+/** Every known-good version other than `current`, newest first, whatever the schema gate says. */
+export function knownGoodCandidates(
+  ledger: readonly LedgerEntry[],
+  current: string,
+  now: Millis,
+  bakeMs: Millis,
+): LedgerEntry[] {
   return ledger
     .filter((e) => e.version !== current && isKnownGood(e, now, bakeMs))
-    .sort((a, b) => recency(b) - recency(a))[0];
+    .sort((a, b) => recency(b) - recency(a));
 }
 
 function recency(e: LedgerEntry): Millis {
@@ -169,6 +184,9 @@ export function reconcileWithLive(
     ledger = upsertEntry(ledger, live.currentVersion, { status: 'completed', proven: true }, now, bakeMs);
   }
   ledger = nameDeployersFromLive(ledger, live);
+  for (const d of [live.latest, ...live.previous]) {
+    if (d?.declaredSchema) ledger = withSchemaFacts(ledger, d.version, d.declaredSchema, now);
+  }
   const reconciled = ledger === state.ledger && state.seeded ? state : { ...state, ledger, seeded: true };
   return settlePrincipals(reconciled, now);
 }

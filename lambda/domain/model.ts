@@ -66,6 +66,22 @@ export interface LedgerEntry {
    * again under another deployment id.
    */
   readonly deployedBy?: string;
+  /**
+   * What the version declares about the database schema (ECS task definition tags `rollback-watchdog:schema`
+   * and `rollback-watchdog:min-compatible-schema`), read once, off the alarm path, when the watchdog first sees
+   * the version deployed; see lambda/domain/schema.ts.
+   */
+  readonly schemaFacts?: SchemaFacts;
+}
+
+/** See LedgerEntry.schemaFacts. */
+export interface SchemaFacts {
+  readonly schema?: number;
+  readonly minCompatibleSchema?: number;
+  /** Tags that were present but unusable (not a whole number, min above schema): reported, then ignored. */
+  readonly problems?: readonly string[];
+  /** When they were read. */
+  readonly readAt: Millis;
 }
 
 /**
@@ -353,6 +369,11 @@ export interface LiveDeployment {
   readonly initiatedBy?: string;
   /** Who the platform says created it (CodeDeploy: `CodeDeploy creator: <creator>`). See LedgerEntry.deployedBy. */
   readonly deployedBy?: string;
+  /**
+   * What the deployment declares about the database schema, where the platform's read already carries it
+   * (CodeDeploy: the deployment's description): recorded as the version's LedgerEntry.schemaFacts.
+   */
+  readonly declaredSchema?: Omit<SchemaFacts, 'readAt'>;
 }
 
 /** What the target's own API says right now. */

@@ -2,6 +2,7 @@ import { ALARM_STATE, type RollbackReason, type SkipReason } from '../contract';
 import { skipDecision } from './decide-alarm';
 import type { DeploymentEffect } from './deployment-event';
 import { findEntry, isKnownGood, reconcileWithLive, rollbackCandidate, upsertEntry } from './ledger';
+import { databaseSchema, schemaConflict, schemaSafe } from './schema';
 import type {
   Decision,
   LiveDeployment,
@@ -108,6 +109,15 @@ export function decideManualRollback(input: ManualRollbackInput): ExplicitRollba
     return refuse(
       'version-not-known-good',
       `${to} is not a known-good version of ${target.id}; pass --force to roll back to it anyway`,
+      { from: current, to },
+    );
+  }
+  const entry = findEntry(state.ledger, to);
+  const db = databaseSchema(state.ledger);
+  if (!input.force && entry && db && !schemaSafe(entry, db)) {
+    return refuse(
+      'schema-incompatible',
+      `${schemaConflict(entry, db)}; roll forward with a fix, or pass --force if the database was migrated back`,
       { from: current, to },
     );
   }

@@ -125,8 +125,16 @@ export async function commitDecision(deps: UseCaseDeps, job: CommitJob): Promise
         detectedAt: job.detectedAt,
       });
     }
-    await deps.reporter.decision(decision, job.requestId, job.transition, reportContext(deps, target));
-    await settleLeftovers(deps, job, saved);
+    // A rollback the schema gate refused leaves the bad release serving: keep the pipeline from adding to it.
+    const frozen =
+      decision.reason === 'schema-incompatible' ? await freeze(deps, target, decision, saved) : undefined;
+    await deps.reporter.decision(
+      decision,
+      job.requestId,
+      job.transition,
+      frozen ? reportContext(deps, target, frozen.state ?? saved, frozen.error) : reportContext(deps, target),
+    );
+    await settleLeftovers(deps, job, frozen?.state ?? saved);
     return decision;
   }
   throw new RetryableError(
@@ -591,10 +599,14 @@ async function freeze(
   const spec = target.freeze;
   if (!spec || !deps.freezer || state.frozen) return {};
   try {
+    const what =
+      decision.outcome === 'rollback'
+        ? `rolled ${target.id} back from ${decision.from} to ${decision.to}`
+        : `could not roll ${target.id} back from ${decision.from} (${decision.reason})`;
     await deps.freezer.disable(
       spec.pipeline,
       spec.stage,
-      `Rollback Watchdog rolled ${target.id} back from ${decision.from} to ${decision.to}; resume with: ${CLI_BINARY} resume ${target.id}${deps.stackName !== undefined ? ` --stack ${deps.stackName}` : ''}${deps.region !== undefined ? ` --region ${deps.region}` : ''}`,
+      `Rollback Watchdog ${what}; resume with: ${CLI_BINARY} resume ${target.id}${deps.stackName !== undefined ? ` --stack ${deps.stackName}` : ''}${deps.region !== undefined ? ` --region ${deps.region}` : ''}`,
     );
   } catch (error) {
     deps.telemetry.log('error', 'deploy freeze failed', {

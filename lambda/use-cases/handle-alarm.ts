@@ -1,7 +1,12 @@
 import { ALARM_STATE, UNKNOWN_SCOPE, type RuntimeConfig, type RuntimeTarget } from '../contract';
 import {
+  databaseSchema,
   decideAlarm,
+  findEntry,
   MINUTE,
+  policyMs,
+  reconcileWithLive,
+  withSchemaFacts,
   skipDecision,
   transitionKey,
   type AlarmTransition,
@@ -13,6 +18,7 @@ import {
 import { commitDecision } from './claim-act-record';
 import { decisionId } from './decision-id';
 import type { UseCaseDeps } from './deps';
+import { describe } from './report';
 import { withHistory } from './seed-history';
 
 /**
@@ -52,20 +58,53 @@ export async function handleAlarm(
 
   return Promise.all(
     targets.map(async (target, i) => {
-      const stored = loaded.targets.get(target.id);
       const read = lives[i];
+      const live =
+        read === undefined ? undefined : await withHistory(deps, target, loaded.targets.get(target.id), read);
       return decideForTarget(deps, {
         config,
         target,
         transition,
         key,
         requestId,
-        stored,
-        live: read === undefined ? undefined : await withHistory(deps, target, stored, read),
+        stored: await withCurrentSchemaFacts(deps, target, loaded.targets.get(target.id), live),
+        live,
         globalPause: loaded.globalPause,
       });
     }),
   );
+}
+
+/**
+ * The schema gate needs what the running version declares (its migration sets the database's level). The
+ * deployment handler reads it when the deployment is first seen; when that has not happened (its event was
+ * lost or is late) and the target's versions use the gate, it is read here, before deciding: one more round
+ * trip, only then. A read that fails leaves the version undeclared, as the gate treats untagged versions.
+ */
+async function withCurrentSchemaFacts(
+  deps: UseCaseDeps,
+  target: RuntimeTarget,
+  stored: TargetState | undefined,
+  live: LiveTarget | undefined,
+): Promise<TargetState | undefined> {
+  const deployer = deps.deployerFor(target);
+  if (!stored || live?.kind !== 'ok' || !deployer.versionFacts || !databaseSchema(stored.ledger))
+    return stored;
+  const current = live.currentVersion;
+  if (findEntry(stored.ledger, current)?.schemaFacts !== undefined) return stored;
+  try {
+    const facts = await deployer.versionFacts(target, current);
+    const now = deps.clock.now();
+    const reconciled = reconcileWithLive(stored, live, now, policyMs(target.policy).bakeMs);
+    return { ...reconciled, ledger: withSchemaFacts(reconciled.ledger, current, facts, now) };
+  } catch (error) {
+    deps.telemetry.log('warn', 'could not read the schema tags of the running version before deciding', {
+      target: target.id,
+      version: current,
+      error: describe(error),
+    });
+    return stored;
+  }
 }
 
 export interface TargetJob {

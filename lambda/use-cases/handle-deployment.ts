@@ -10,6 +10,7 @@ import {
 import { applyToTarget } from './apply-to-target';
 import { relayOthers } from './claim-act-record';
 import type { UseCaseDeps } from './deps';
+import { learnSchemaFacts } from './learn-schema-facts';
 import { withHistory } from './seed-history';
 
 /**
@@ -48,9 +49,12 @@ export async function handleDeployment(
   );
   // A fast-tracked rollback that just ended owes the service its settings back: not restored here, since this
   // handler only reads (its role cannot UpdateService); the next sweep, or the next decision, restores them.
+  // What the deployed version declares about the database schema, for the schema gate: read now, off the
+  // alarm path, so that an alarm minutes later finds it in the ledger.
+  const learned = (await learnSchemaFacts(deps, target, state)) ?? state;
   // A rollback that ended before its invocation reported it, and that invocation is gone: report it now.
-  const due = dueOutbox(state, deps.clock.now());
-  if (due.length > 0) await relayOthers(deps, target, state, due);
+  const due = dueOutbox(learned, deps.clock.now());
+  if (due.length > 0) await relayOthers(deps, target, learned, due);
 }
 
 /**

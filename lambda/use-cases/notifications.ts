@@ -132,8 +132,9 @@ export function decisionNotification(
           did: joinSentences(
             `Did not roll back: ${decision.detail}`,
             'The watchdog will not act on this on its own: a human must decide.',
+            freezeSentence(t, context),
           ),
-          nextSteps: escalationSteps(decision, context),
+          nextSteps: [...escalationSteps(decision, context), ...freezeSteps(t, context)],
           keywords: [t, kind, decision.reason],
         },
         context,
@@ -868,6 +869,18 @@ function escalationSteps(d: Decision, context: NotificationContext | undefined):
           cli(context, 'rollback', t, '--to', '<version>', '--reason', '"<why>"'),
         ),
         step(`See the known-good ledger`, cli(context, 'status', t)),
+      ];
+    case 'schema-incompatible':
+      // The database moved on with the bad release's migration: the way out is forward, not back.
+      return [
+        step(
+          `Roll forward with a fix: deploy a version that runs on the migrated database (the detail names the migration)`,
+        ),
+        step(`See the known-good ledger`, cli(context, 'status', t)),
+        step(
+          `Only if the database was migrated back: roll back by hand`,
+          cli(context, 'rollback', t, '--to', d.to ?? '<version>', '--reason', '"<why>"', '--force'),
+        ),
       ];
     case 'rate-limited':
       return [

@@ -145,6 +145,19 @@ export interface Deployer {
    * because not every platform can say more than the version names.
    */
   describeChange?(target: RuntimeTarget, from: string, to: string): Promise<string[]>;
+  /**
+   * What a version declares about the database schema (ECS: its task definition's tags), for the schema gate.
+   * Read off the alarm path, once per version. Unusable values come back in `problems`, never as a throw; a
+   * version that cannot be read throws (retryable or not, as the platform answered).
+   */
+  versionFacts?(target: RuntimeTarget, version: string): Promise<VersionFacts>;
+}
+
+/** See Deployer.versionFacts and lambda/domain/schema.ts. */
+export interface VersionFacts {
+  readonly schema?: number;
+  readonly minCompatibleSchema?: number;
+  readonly problems?: readonly string[];
 }
 
 /**

@@ -19,6 +19,7 @@ import {
 } from '../domain';
 import { endExpiredGlobalPause, endExpiredTargetPause, pauseExpired } from './pause-expiry';
 import { applyToTarget } from './apply-to-target';
+import { learnSchemaFacts } from './learn-schema-facts';
 import { restoreOwedSettings } from './settings-restore';
 import { commitDecision, relayOthers, settleOrphan, type Proposal } from './claim-act-record';
 import { decisionId } from './decision-id';
@@ -99,7 +100,8 @@ export async function sweep(
     for (let i = next++; i < looks.length; i = next++) {
       const { target, stored } = looks[i];
       const targetFiring = target.alarms.flatMap((name) => firing.get(name) ?? []);
-      if (!needsLook(deps.kinds?.alwaysInspect(target) === true, stored, targetFiring)) continue;
+      const readsFacts = deps.deployerFor(target).versionFacts !== undefined;
+      if (!needsLook(deps.kinds?.alwaysInspect(target) === true, stored, targetFiring, readsFacts)) continue;
       try {
         results[i] = {
           decisions: await sweepTarget(
@@ -150,8 +152,11 @@ function needsLook(
   alwaysInspect: boolean,
   stored: TargetState | undefined,
   firing: readonly AlarmSnapshot[],
+  /** The target's kind declares schema facts per version (Deployer.versionFacts). */
+  readsFacts: boolean,
 ): boolean {
   return (
+    (readsFacts && stored?.ledger.some((e) => e.schemaFacts === undefined) === true) ||
     alwaysInspect ||
     firing.length > 0 ||
     stored?.rollback !== undefined ||
@@ -214,6 +219,8 @@ async function sweepTarget(
   }
   // Settings a fast-tracked rollback changed and a crash (or a failed call) left owed.
   state = await restoreOwedSettings(deps, target, state);
+  // Schema facts a lost deployment event (or a failed read) left unread.
+  state = await learnSchemaFacts(deps, target, state);
   const decisions: Decision[] = [];
   const pending = state?.pendingApproval;
   if (state && pending && pending.expiresAt <= deps.clock.now()) {

@@ -13,6 +13,7 @@ import type {
   SettingsRestoreOutcome,
   StateStore,
   Telemetry,
+  VersionFacts,
 } from '../../lambda/use-cases/ports';
 import { Reporter } from '../../lambda/use-cases/report';
 import { auditAddress } from '../../lambda/adapters/dynamodb-state-store';
@@ -88,7 +89,7 @@ export class InMemoryStateStore implements StateStore {
 }
 
 export type DeployerCall = {
-  op: 'inspect' | 'stop' | 'redeploy' | 'restoreSettings';
+  op: 'inspect' | 'stop' | 'redeploy' | 'restoreSettings' | 'versionFacts';
   target: string;
   arg?: string;
   /** The fast track a redeploy was given (its `restore`), or the settings a restore put back. */
@@ -135,6 +136,21 @@ export class FakeDeployer implements Deployer {
       ...(fastTrack ? { settings: fastTrack.restore } : {}),
     });
     return this.answer(this.redeployResults.shift());
+  }
+
+  /** Absent until `declareFacts` is called: a platform without schema facts (most tests). */
+  versionFacts?: (target: RuntimeTarget, version: string) => Promise<VersionFacts>;
+
+  /** Makes the fake a platform whose versions declare schema facts, answered from `facts`. */
+  declareFacts(facts: Record<string, VersionFacts | Error>): this {
+    this.versionFacts = async (target, version) => {
+      this.calls.push({ op: 'versionFacts', target: target.id, arg: version });
+      await tick();
+      const r = facts[version];
+      if (r instanceof Error) throw r;
+      return r ?? {};
+    };
+    return this;
   }
 
   async restoreSettings(target: RuntimeTarget, restore: string): Promise<SettingsRestoreOutcome> {

@@ -22,10 +22,10 @@ import {
   type StopDeploymentCommandInput,
 } from '@aws-sdk/client-codedeploy';
 import { CODEDEPLOY_STATE, type CodeDeployState } from '../../contract';
-import type { CodeDeployGroupSpec } from '../scenario';
+import type { CodeDeployGroupSpec, VersionSpec } from '../scenario';
 import { simCommand, type SimCommands } from '../sim-commands';
 import { SIM_ACCOUNT, codeDeployStateChangeEvent, stableToken, stableUuid } from './account';
-import type { ServingListener } from './ecs';
+import { versionTags, type ServingListener } from './ecs';
 import { SimulatorGapError, codeDeploySource, type WorldContext } from './world-context';
 
 const DAY_MS = 86_400_000;
@@ -116,6 +116,8 @@ export class CodeDeployWorld {
     targets: ReadonlyMap<string, string>,
     private readonly failingVersions: ReadonlySet<string>,
     private readonly onServing: ServingListener,
+    /** The scenario's `versions`: a release's description declares them, as a pipeline would write it. */
+    private readonly versions: ReadonlyMap<string, VersionSpec> = new Map(),
   ) {
     const start = ctx.clock.now();
     for (const spec of specs) {
@@ -139,6 +141,7 @@ export class CodeDeployWorld {
         createTime: start - DAY_MS - spec.rolloutSeconds * 1_000,
         completeTime: start - DAY_MS,
         creator: 'user',
+        ...this.releaseDescription(spec.revision),
       };
       this.add(state, initial);
       this.groups.set(key, state);
@@ -171,8 +174,14 @@ export class CodeDeployWorld {
     }
     const id = this.newDeploymentId(state);
     this.ctx.note(state.source, 'deploy', `${who}: release ${state.serving} → ${version} (${id})`);
-    this.start(state, { id, revision: version, creator: 'user' });
+    this.start(state, { id, revision: version, creator: 'user', ...this.releaseDescription(version) });
     return id;
+  }
+
+  /** What a pipeline writes into a release's description: the scenario's `versions` as `key=value` pairs. */
+  private releaseDescription(version: string): { description?: string } {
+    const declared = versionTags(this.versions.get(version)).map((t) => `${t.key}=${t.value}`);
+    return declared.length > 0 ? { description: `Release ${version} ${declared.join(' ')}` } : {};
   }
 
   /** The SDK-level answers of the CodeDeploy API (the simulator's middleware dispatches to these). */

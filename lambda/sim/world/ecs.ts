@@ -19,7 +19,7 @@ import {
   type Tag,
   type UpdateServiceCommandInput,
 } from '@aws-sdk/client-ecs';
-import { ECS_DEPLOYMENT_EVENT } from '../../contract';
+import { ECS_DEPLOYMENT_EVENT, MIN_COMPATIBLE_SCHEMA_TAG, SCHEMA_TAG } from '../../contract';
 import {
   ECS_CANARY_DEFAULTS,
   ECS_LINEAR_DEFAULTS,
@@ -55,9 +55,6 @@ const CIRCUIT_BREAKER = { enable: true, rollback: true } as const;
 const MAXIMUM_PERCENT = 200;
 const MINIMUM_HEALTHY_PERCENT = 100;
 
-/** The task definition tags a version's `schema` and `minCompatibleSchema` become (issue 17's schema gate). */
-export const SCHEMA_TAG = 'rollback-watchdog:schema';
-export const MIN_COMPATIBLE_SCHEMA_TAG = 'rollback-watchdog:min-compatible-schema';
 /** ECS's limits on a resource's tags (its API reference, `Tag`): how many, and how long a key or value. */
 export const ECS_TAG_LIMITS = { tags: 50, keyLength: 128, valueLength: 256 } as const;
 

@@ -79,7 +79,14 @@ export class SimWorld {
     const failing = new Set(world.failingVersions);
     const versions = new Map(Object.entries(world.versions));
     this.ecs = new EcsWorld(ctx, world.ecsServices, serviceToTarget, failing, versions, onServing);
-    this.codedeploy = new CodeDeployWorld(ctx, world.codeDeployGroups, groupToTarget, failing, onServing);
+    this.codedeploy = new CodeDeployWorld(
+      ctx,
+      world.codeDeployGroups,
+      groupToTarget,
+      failing,
+      onServing,
+      versions,
+    );
     this.codepipeline = new CodePipelineWorld(ctx, world.pipelines, freezeOwners);
     for (const kind of allSimKinds()) {
       const targets = new Map<string, string>();

@@ -935,6 +935,40 @@ describe('CodeDeployDeployer', () => {
       expect(live).toMatchObject({ kind: 'ok', latest: { id: 'd-3', initiatedBy: decisionId } });
     });
 
+    it('reads the schema gate’s facts from a release’s description, and reports bad values without failing', async () => {
+      // Prepare
+      const known = deployment('d-1', 'r7', 'Succeeded', T0 - DAY, {
+        description: 'Release r7 rollback-watchdog:schema=7',
+      });
+      const release = deployment('d-2', 'r8', 'InProgress', T0, {
+        description: 'Release r8 rollback-watchdog:schema=8 rollback-watchdog:min-compatible-schema=eight',
+      });
+      world({
+        lastSuccessful: known,
+        lastAttempted: release,
+        deployments: [known, release],
+        active: ['d-2'],
+      });
+
+      // Act
+      const live = await deployer.inspect(target);
+
+      // Assess
+      expect(live).toMatchObject({
+        kind: 'ok',
+        latest: {
+          id: 'd-2',
+          declaredSchema: {
+            schema: 8,
+            problems: [
+              'rollback-watchdog:min-compatible-schema is "eight", not a whole number >= 0: ignored',
+            ],
+          },
+        },
+        previous: [{ id: 'd-1', declaredSchema: { schema: 7 } }],
+      });
+    });
+
     it('shortens the description of a long version label so that it cannot make the deployment fail', async () => {
       // Prepare
       const key = `${'very/deep/'.repeat(20)}app.zip`;

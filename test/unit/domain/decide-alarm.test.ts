@@ -221,6 +221,24 @@ const cases: Case[] = [
     'no-known-good',
   ],
   [
+    'schema-incompatible',
+    {
+      state: seededState({
+        ledger: [
+          {
+            version: 'checkout:42',
+            status: 'in-progress',
+            startedAt: T0,
+            schemaFacts: { schema: 8, minCompatibleSchema: 8, readAt: T0 },
+          },
+          { ...provenEntry('checkout:41'), schemaFacts: { schema: 7, readAt: T0 } },
+        ],
+      }),
+      live: liveInProgress('checkout:42', T0, 'checkout:41'),
+    },
+    'schema-incompatible',
+  ],
+  [
     'cooldown',
     { state: seededState({ lastRollbackAt: T0 - 5 * MINUTE, rollbackTimes: [T0 - 5 * MINUTE] }) },
     'cooldown',

@@ -52,10 +52,16 @@ function build(on: ReadonlySet<Condition>): AlarmDecisionInput {
   if (has('native-rollback-in-progress') && live.kind === 'ok') live = { ...live, nativeRollback: true };
 
   // When the current version is the known-good one, it is also the only one: no-known-good holds by itself.
-  const known: LedgerEntry =
-    has('no-known-good') && !has('current-is-known-good')
+  const known: LedgerEntry = {
+    ...(has('no-known-good') && !has('current-is-known-good')
       ? { ...provenEntry('checkout:41'), taintedAt: T0 - MINUTE }
-      : provenEntry('checkout:41');
+      : provenEntry('checkout:41')),
+    // The schema gate: checkout:42 migrated the database to 8, where nothing older than 8 runs.
+    ...(has('schema-incompatible') ? { schemaFacts: { schema: 7, readAt: T0 } } : {}),
+  };
+  const migrated = has('schema-incompatible')
+    ? { schemaFacts: { schema: 8, minCompatibleSchema: 8, readAt: T0 } }
+    : {};
   const newest: LedgerEntry = outside
     ? {
         version: 'checkout:42',
@@ -63,8 +69,15 @@ function build(on: ReadonlySet<Condition>): AlarmDecisionInput {
         startedAt: T0,
         completedAt: T0 + MINUTE,
         deploymentId: 'ecs-svc/2',
+        ...migrated,
       }
-    : { version: 'checkout:42', status: 'in-progress', startedAt: T0, deploymentId: 'ecs-svc/2' };
+    : {
+        version: 'checkout:42',
+        status: 'in-progress',
+        startedAt: T0,
+        deploymentId: 'ecs-svc/2',
+        ...migrated,
+      };
   const rollbackTimes = [
     ...(has('rate-limited') ? [now - 40 * MINUTE] : []),
     ...(has('cooldown') ? [now - 5 * MINUTE] : has('rate-limited') ? [now - 20 * MINUTE] : []),
@@ -113,6 +126,13 @@ const IMPOSSIBLE: ReadonlyArray<readonly [Condition, Condition, string]> = [
   ['target-invalid', 'alarm-predates-deploy', 'an unreadable target has no deployment to predate'],
   ['target-invalid', 'outside-watch-window', 'an unreadable target has no deployment'],
   ['target-invalid', 'no-known-good', 'an unreadable target has no current version to exclude'],
+  ['target-invalid', 'schema-incompatible', 'an unreadable target has no current version to exclude'],
+  ['no-known-good', 'schema-incompatible', 'with no known-good version there is none to refuse'],
+  [
+    'current-is-known-good',
+    'schema-incompatible',
+    'the known-good version runs, and it is the only one: none other to refuse',
+  ],
   ['current-is-known-good', 'alarm-predates-deploy', 'the known-good version started a day before the alarm'],
   [
     'not-alarm-state',
@@ -137,6 +157,7 @@ const CONTRACT_ORDER: readonly AlarmSkipReason[] = [
   'alarm-predates-deploy',
   'outside-watch-window',
   'no-known-good',
+  'schema-incompatible',
   'cooldown',
   'rate-limited',
 ];
