@@ -24,7 +24,8 @@ import { withHistory } from './seed-history';
 /**
  * One alarm transition → one decision per guarded target: load → decide → claim → act → record → notify.
  * On the rollback path there are two sequential round trips before the rollback call: the parallel read
- * (state + the service's live view) and the claim.
+ * (state + the service's live view) and the claim (a third only when the schema gate lacks the running
+ * version's facts: withCurrentSchemaFacts).
  */
 export async function handleAlarm(
   deps: UseCaseDeps,

@@ -8,6 +8,11 @@ import { describe } from './report';
 
 /** Versions read per call: a deployment brings one new version; seeding brings the few the service reports. */
 export const SCHEMA_FACT_READS = 5;
+/**
+ * Versions the sweep reads per target and run: after an upgrade every ledger lacks them, and a fleet of 1,000
+ * targets must not spend one sweep (and ECS's describe rate) on 5,000 reads. The newest come first.
+ */
+export const SWEEP_SCHEMA_FACT_READS = 2;
 
 /**
  * Reads what the ledger's versions declare about the database schema (the schema gate, lambda/domain/schema.ts)
@@ -19,10 +24,11 @@ export async function learnSchemaFacts(
   deps: UseCaseDeps,
   target: RuntimeTarget,
   state: TargetState | undefined,
+  limit: number = SCHEMA_FACT_READS,
 ): Promise<TargetState | undefined> {
   const deployer = deps.deployerFor(target);
   if (!state || !deployer.versionFacts) return state;
-  const versions = versionsLackingSchemaFacts(state.ledger, SCHEMA_FACT_READS);
+  const versions = versionsLackingSchemaFacts(state.ledger, limit);
   if (versions.length === 0) return state;
   const read = await Promise.allSettled(versions.map((v) => deployer.versionFacts!(target, v)));
   const learned: [string, VersionFacts][] = [];

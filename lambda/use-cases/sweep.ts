@@ -19,7 +19,7 @@ import {
 } from '../domain';
 import { endExpiredGlobalPause, endExpiredTargetPause, pauseExpired } from './pause-expiry';
 import { applyToTarget } from './apply-to-target';
-import { learnSchemaFacts } from './learn-schema-facts';
+import { learnSchemaFacts, SWEEP_SCHEMA_FACT_READS } from './learn-schema-facts';
 import { restoreOwedSettings } from './settings-restore';
 import { commitDecision, relayOthers, settleOrphan, type Proposal } from './claim-act-record';
 import { decisionId } from './decision-id';
@@ -220,7 +220,7 @@ async function sweepTarget(
   // Settings a fast-tracked rollback changed and a crash (or a failed call) left owed.
   state = await restoreOwedSettings(deps, target, state);
   // Schema facts a lost deployment event (or a failed read) left unread.
-  state = await learnSchemaFacts(deps, target, state);
+  state = await learnSchemaFacts(deps, target, state, SWEEP_SCHEMA_FACT_READS);
   const decisions: Decision[] = [];
   const pending = state?.pendingApproval;
   if (state && pending && pending.expiresAt <= deps.clock.now()) {

@@ -101,6 +101,33 @@ describe('schema facts', () => {
     ]);
   });
 
+  it('are read by the sweep two versions per target and run, newest first (a whole fleet lacks them after an upgrade)', async () => {
+    const s = setup();
+    s.deployer.declareFacts({});
+    s.deployer.live = liveInProgress('checkout:42', T0);
+    s.store.items.set(
+      'checkout',
+      seededState({
+        ledger: [
+          { version: 'checkout:42', status: 'in-progress', startedAt: T0, deploymentId: 'ecs-svc/2' },
+          provenEntry('checkout:41'),
+          provenEntry('checkout:40'),
+          provenEntry('checkout:39'),
+        ],
+      }),
+    );
+    s.clock.at = T0 + 5 * MINUTE;
+    await s.sweep();
+    const read = () => s.deployer.calls.filter((c) => c.op === 'versionFacts').map((c) => c.arg);
+    expect(read()).toEqual(['checkout:42', 'checkout:41']);
+    s.clock.at = T0 + 10 * MINUTE;
+    await s.sweep();
+    expect(read()).toEqual(['checkout:42', 'checkout:41', 'checkout:40', 'checkout:39']);
+    s.clock.at = T0 + 15 * MINUTE;
+    await s.sweep();
+    expect(read()).toHaveLength(4);
+  });
+
   it('are read on the alarm path when the running version’s are missing and the target uses the gate; the gate then refuses and freezes', async () => {
     const s = setup();
     s.deployer.declareFacts({ 'checkout:42': { schema: 8, minCompatibleSchema: 8 } });
