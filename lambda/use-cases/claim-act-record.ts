@@ -125,9 +125,13 @@ export async function commitDecision(deps: UseCaseDeps, job: CommitJob): Promise
         detectedAt: job.detectedAt,
       });
     }
-    // A rollback the schema gate refused leaves the bad release serving: keep the pipeline from adding to it.
+    // A rollback the schema gate refused leaves the bad release serving: keep the pipeline from adding to it
+    // (not in dry-run mode or a rehearsal, which change nothing).
+    const rehearsal = decision.drill !== undefined && !decision.drill.live;
     const frozen =
-      decision.reason === 'schema-incompatible' ? await freeze(deps, target, decision, saved) : undefined;
+      decision.reason === 'schema-incompatible' && target.policy.mode !== 'dry-run' && !rehearsal
+        ? await freeze(deps, target, decision, saved)
+        : undefined;
     await deps.reporter.decision(
       decision,
       job.requestId,

@@ -156,6 +156,35 @@ describe('schema facts', () => {
     expect(s.store.items.get('checkout')?.frozen).toMatchObject(freeze);
   });
 
+  it('a dry-run target hears of the refusal but nothing is frozen', async () => {
+    const s = setup();
+    const dryRun = { ...ecsTarget({ mode: 'dry-run' }), freeze };
+    s.store.items.set(
+      'checkout',
+      seededState({
+        ledger: [
+          {
+            version: 'checkout:42',
+            status: 'in-progress',
+            startedAt: T0,
+            schemaFacts: { schema: 8, minCompatibleSchema: 8, readAt: T0 },
+          },
+          { ...provenEntry('checkout:41'), schemaFacts: { schema: 7, readAt: T0 } },
+        ],
+      }),
+    );
+    s.clock.at = T0 + 61 * SEC;
+    const [decision] = await handleAlarm(
+      s,
+      { ...config, targets: [dryRun] },
+      transition('ALARM', T0 + 60 * SEC),
+      'req-1',
+    );
+    expect(decision).toMatchObject({ outcome: 'skip', reason: 'schema-incompatible' });
+    expect(s.frozen).toEqual([]);
+    expect(s.store.items.get('checkout')?.frozen).toBeUndefined();
+  });
+
   it('are not read on the alarm path when no version uses the gate: two round trips, as ever', async () => {
     const s = setup();
     s.deployer.declareFacts({ 'checkout:42': { schema: 8, minCompatibleSchema: 8 } });
