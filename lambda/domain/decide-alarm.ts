@@ -6,15 +6,8 @@ import {
   RETENTION,
   type SkipReason,
 } from '../contract';
-import {
-  findEntry,
-  isKnownGood,
-  knownGoodCandidates,
-  reconcileWithLive,
-  rollbackCandidate,
-  taint,
-} from './ledger';
-import { databaseSchema, schemaConflict, type DatabaseSchema } from './schema';
+import { findEntry, isKnownGood, knownGoodCandidates, reconcileWithLive, taint } from './ledger';
+import { databaseSchema, schemaConflict, schemaSafe, type DatabaseSchema } from './schema';
 import {
   activePause,
   alarmMark,
@@ -361,6 +354,10 @@ function ruleContext(input: AlarmDecisionInput, rehearsal: boolean): RuleContext
   }
   const current = live?.currentVersion;
   const currentEntry = current !== undefined ? findEntry(state.ledger, current) : undefined;
+  // The same as rollbackCandidate, computed once: the rules need the known-good versions the gate refused too.
+  const knownGood =
+    current !== undefined ? knownGoodCandidates(state.ledger, current, now, policy.bakeMs) : [];
+  const db = databaseSchema(state.ledger);
   const deployment = live?.latest?.version === current ? live?.latest : undefined;
   return {
     input,
@@ -382,10 +379,9 @@ function ruleContext(input: AlarmDecisionInput, rehearsal: boolean): RuleContext
         : undefined) ??
       deployment?.completedAt ??
       currentEntry?.completedAt,
-    candidate:
-      current !== undefined ? rollbackCandidate(state.ledger, current, now, policy.bakeMs) : undefined,
-    knownGood: current !== undefined ? knownGoodCandidates(state.ledger, current, now, policy.bakeMs) : [],
-    db: databaseSchema(state.ledger),
+    candidate: knownGood.find((e) => schemaSafe(e, db)),
+    knownGood,
+    db,
     duplicate,
   };
 }
