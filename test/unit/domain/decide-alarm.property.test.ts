@@ -7,8 +7,13 @@ import {
   findEntry,
   isKnownGood,
   MINUTE,
+  databaseSchema,
+  knownGoodCandidates,
+  schemaSafe,
+  withSchemaFacts,
   type Decision,
   type LiveOk,
+  type SchemaFacts,
   type TargetState,
 } from '../../../lambda/domain';
 import { ecsTarget, SEC, T0, transition } from '../../support/domain-fixtures';
@@ -78,7 +83,10 @@ function live(w: World): LiveOk {
   };
 }
 
-function run(steps: Step[], policy = ecsTarget().policy) {
+/** What a release declares about the database schema, by revision (the schema gate's property). */
+type Declare = (revision: number) => Omit<SchemaFacts, 'readAt'> | undefined;
+
+function run(steps: Step[], policy = ecsTarget().policy, declare?: Declare) {
   const target = ecsTarget(policy);
   const w: World = {
     now: T0,
@@ -110,7 +118,7 @@ function run(steps: Step[], policy = ecsTarget().policy) {
     });
     state = r.next;
   };
-  const startDeployment = (version: string, source: string) => {
+  const startDeployment = (version: string, source: string, revision?: number) => {
     w.deploying = { id: `ecs-svc/${++seq}`, version, startedAt: w.now, source };
     w.current = version;
     state = applyDeploymentEvent({
@@ -126,6 +134,9 @@ function run(steps: Step[], policy = ecsTarget().policy) {
         reason: '',
       },
     }).next;
+    // A new release's declaration is read once, as the deployment handler does.
+    const declared = revision !== undefined ? declare?.(revision) : undefined;
+    if (declared) state = { ...state, ledger: withSchemaFacts(state.ledger, version, declared, w.now) };
   };
 
   for (const s of steps) {
@@ -133,7 +144,7 @@ function run(steps: Step[], policy = ecsTarget().policy) {
     switch (s.kind) {
       case 'deploy':
         complete();
-        startDeployment(`checkout:${++w.revision}`, w.current);
+        startDeployment(`checkout:${++w.revision}`, w.current, w.revision);
         break;
       case 'complete':
         complete();
@@ -158,6 +169,10 @@ function run(steps: Step[], policy = ecsTarget().policy) {
         });
         decisions.push({ decision: r.decision, before, current: w.current });
         state = r.next;
+        // The version serving before the history began declares too, once the first decision has seeded it.
+        const initial = declare?.(41);
+        if (initial)
+          state = { ...state, ledger: withSchemaFacts(state.ledger, 'checkout:41', initial, w.now) };
         if (r.decision.outcome === 'rollback' && r.decision.to) {
           // The platform carries the rollback out; it completes at the next `complete` or `deploy` step.
           startDeployment(r.decision.to, w.current);
@@ -223,6 +238,47 @@ describe('decideAlarm properties', () => {
         }
       }),
     );
+  });
+
+  it('never rolls back onto a version the migrated database cannot run, and refuses only when none can', () => {
+    // Releases declare schema levels 0-4 (or nothing), each with a minimum at or below its own level.
+    const declarations = fc.array(
+      fc.option(
+        fc
+          .record({ schema: fc.integer({ min: 0, max: 4 }), down: fc.integer({ min: 0, max: 4 }) })
+          .map(({ schema, down }) => ({ schema, minCompatibleSchema: Math.max(0, schema - down) })),
+        { nil: undefined },
+      ),
+      { minLength: 80, maxLength: 80 },
+    );
+    let refusals = 0;
+    let passedOver = 0;
+    fc.assert(
+      fc.property(histories, declarations, (steps, declared) => {
+        const { decisions, target } = run(steps, undefined, (revision) => declared[revision % 80]);
+        const bakeMs = target.policy.bakeMinutes * MINUTE;
+        for (const { decision, before, current } of decisions) {
+          if (!before.seeded) continue;
+          const db = databaseSchema(before.ledger);
+          const knownGood = knownGoodCandidates(before.ledger, current, decision.at, bakeMs);
+          if (decision.outcome === 'rollback') {
+            expect(schemaSafe(findEntry(before.ledger, decision.to!)!, db)).toBe(true);
+            if (knownGood[0]?.version !== decision.to) passedOver++;
+          }
+          if (decision.reason === 'schema-incompatible') {
+            refusals++;
+            expect(knownGood.length).toBeGreaterThan(0);
+            expect(knownGood.some((e) => schemaSafe(e, db))).toBe(false);
+          }
+        }
+      }),
+      { numRuns: 300, seed: 11 },
+    );
+    // Not vacuous: the generated histories refuse and pass over.
+    expect({ refusals: refusals > 0, passedOver: passedOver > 0 }).toEqual({
+      refusals: true,
+      passedOver: true,
+    });
   });
 
   it('never rolls back twice inside the cooldown, nor more often than the window allows', () => {
