@@ -6,8 +6,8 @@ import {
   RETENTION,
   type SkipReason,
 } from '../contract';
-import { findEntry, isKnownGood, knownGoodCandidates, reconcileWithLive, taint } from './ledger';
-import { databaseSchema, schemaConflict, schemaSafe, type DatabaseSchema } from './schema';
+import { findEntry, isKnownGood, reconcileWithLive, rollbackCandidates, taint } from './ledger';
+import { schemaConflict, type DatabaseSchema } from './schema';
 import {
   activePause,
   alarmMark,
@@ -354,10 +354,10 @@ function ruleContext(input: AlarmDecisionInput, rehearsal: boolean): RuleContext
   }
   const current = live?.currentVersion;
   const currentEntry = current !== undefined ? findEntry(state.ledger, current) : undefined;
-  // The same as rollbackCandidate, computed once: the rules need the known-good versions the gate refused too.
-  const knownGood =
-    current !== undefined ? knownGoodCandidates(state.ledger, current, now, policy.bakeMs) : [];
-  const db = databaseSchema(state.ledger);
+  const { knownGood, db, candidate } =
+    current !== undefined
+      ? rollbackCandidates(state.ledger, current, now, policy.bakeMs)
+      : { knownGood: [], db: undefined, candidate: undefined };
   const deployment = live?.latest?.version === current ? live?.latest : undefined;
   return {
     input,
@@ -379,7 +379,7 @@ function ruleContext(input: AlarmDecisionInput, rehearsal: boolean): RuleContext
         : undefined) ??
       deployment?.completedAt ??
       currentEntry?.completedAt,
-    candidate: knownGood.find((e) => schemaSafe(e, db)),
+    candidate,
     knownGood,
     db,
     duplicate,

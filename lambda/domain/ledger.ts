@@ -1,6 +1,6 @@
 import { CODEDEPLOY_CREATOR_PREFIX, LEDGER_MAX_ENTRIES, RETENTION } from '../contract';
 import type { DeploymentPrincipal, LedgerEntry, LiveOk, Millis, TargetState } from './model';
-import { databaseSchema, schemaSafe, withSchemaFacts } from './schema';
+import { databaseSchema, schemaSafe, withSchemaFacts, type DatabaseSchema } from './schema';
 
 /** A version is known-good once it completed and served the bake time untainted, or was proven before. */
 export function isKnownGood(entry: LedgerEntry | undefined, now: Millis, bakeMs: Millis): boolean {
@@ -30,20 +30,30 @@ export function rollbackCandidate(
   now: Millis,
   bakeMs: Millis,
 ): LedgerEntry | undefined {
-  const db = databaseSchema(ledger);
-  return knownGoodCandidates(ledger, current, now, bakeMs).find((e) => schemaSafe(e, db));
+  return rollbackCandidates(ledger, current, now, bakeMs).candidate;
 }
 
-/** Every known-good version other than `current`, newest first, whatever the schema gate says. */
-export function knownGoodCandidates(
+/** The candidate with what the decision rules say about it: every known-good version and the database. */
+export interface RollbackCandidates {
+  /** Every known-good version other than `current`, newest first, whatever the schema gate says. */
+  readonly knownGood: readonly LedgerEntry[];
+  /** The database's schema level as the ledger knows it (undefined: no version declares one). */
+  readonly db: DatabaseSchema | undefined;
+  /** The newest of `knownGood` that passes the schema gate. */
+  readonly candidate: LedgerEntry | undefined;
+}
+
+export function rollbackCandidates(
   ledger: readonly LedgerEntry[],
   current: string,
   now: Millis,
   bakeMs: Millis,
-): LedgerEntry[] {
-  return ledger
+): RollbackCandidates {
+  const knownGood = ledger
     .filter((e) => e.version !== current && isKnownGood(e, now, bakeMs))
     .sort((a, b) => recency(b) - recency(a));
+  const db = databaseSchema(ledger);
+  return { knownGood, db, candidate: knownGood.find((e) => schemaSafe(e, db)) };
 }
 
 function recency(e: LedgerEntry): Millis {

@@ -8,7 +8,7 @@ import {
   isKnownGood,
   MINUTE,
   databaseSchema,
-  knownGoodCandidates,
+  rollbackCandidates,
   schemaSafe,
   withSchemaFacts,
   type Decision,
@@ -260,7 +260,7 @@ describe('decideAlarm properties', () => {
         for (const { decision, before, current } of decisions) {
           if (!before.seeded) continue;
           const db = databaseSchema(before.ledger);
-          const knownGood = knownGoodCandidates(before.ledger, current, decision.at, bakeMs);
+          const { knownGood } = rollbackCandidates(before.ledger, current, decision.at, bakeMs);
           if (decision.outcome === 'rollback') {
             expect(schemaSafe(findEntry(before.ledger, decision.to!)!, db)).toBe(true);
             if (knownGood[0]?.version !== decision.to) passedOver++;
