@@ -83,6 +83,12 @@ export const ESCALATING_SKIPS: readonly SkipReason[] = [
   'approval-expired',
 ];
 
+/**
+ * Skips that leave the bad release serving with nothing automatic to follow: the target's deploy freeze (when it
+ * has one) stops the pipeline from delivering on top of it, as after a rollback. Not in dry-run or a rehearsal.
+ */
+export const FREEZING_SKIPS: readonly SkipReason[] = ['schema-incompatible'];
+
 /** Notification kinds (docs/decisions.md, "Notifications"). */
 export const NOTIFICATION_KINDS = [
   'rollback-started',

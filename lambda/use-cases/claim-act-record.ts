@@ -1,4 +1,4 @@
-import { FUNCTION_TIMEOUT_SECONDS, METRIC, type RuntimeTarget } from '../contract';
+import { FREEZING_SKIPS, FUNCTION_TIMEOUT_SECONDS, METRIC, type RuntimeTarget } from '../contract';
 import {
   abandonClaim,
   claimedDecision,
@@ -125,13 +125,7 @@ export async function commitDecision(deps: UseCaseDeps, job: CommitJob): Promise
         detectedAt: job.detectedAt,
       });
     }
-    // A rollback the schema gate refused leaves the bad release serving: keep the pipeline from adding to it
-    // (not in dry-run mode or a rehearsal, which change nothing).
-    const rehearsal = decision.drill !== undefined && !decision.drill.live;
-    const frozen =
-      decision.reason === 'schema-incompatible' && target.policy.mode !== 'dry-run' && !rehearsal
-        ? await freeze(deps, target, decision, saved)
-        : undefined;
+    const frozen = freezes(decision, target) ? await freeze(deps, target, decision, saved) : undefined;
     await deps.reporter.decision(
       decision,
       job.requestId,
@@ -143,6 +137,19 @@ export async function commitDecision(deps: UseCaseDeps, job: CommitJob): Promise
   }
   throw new RetryableError(
     `could not commit a decision for ${target.id} after ${MAX_COMMIT_ATTEMPTS} attempts (contention)`,
+  );
+}
+
+/**
+ * A skip that leaves the bad release serving (FREEZING_SKIPS) freezes the pipeline like a rollback does, except
+ * in dry-run mode or a rehearsal, which change nothing.
+ */
+function freezes(decision: Decision, target: RuntimeTarget): boolean {
+  const rehearsal = decision.drill !== undefined && !decision.drill.live;
+  return (
+    (FREEZING_SKIPS as readonly string[]).includes(decision.reason) &&
+    target.policy.mode !== 'dry-run' &&
+    !rehearsal
   );
 }
 

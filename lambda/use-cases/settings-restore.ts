@@ -7,9 +7,9 @@ import { describe } from './report';
 
 /**
  * Puts back the service settings a fast-tracked rollback changed, once no rollback of that decision is under
- * way any more (docs/reliability.md, "Fast-tracked rollback"). Called where a rollback ends (its deployment
- * event, a declined or released claim) and by every sweep, which finishes a restore that a crash left half
- * done. Never throws: a restore that fails is logged and counted, stays owed, and the next sweep tries again.
+ * way any more (docs/reliability.md, "Fast-tracked rollback"). Called by the functions that may act: with
+ * every later decision on the target, after a declined or released claim, and by every sweep, which finishes a
+ * restore that a crash left half done (never the deployment handler, which only reads). Never throws: a restore that fails is logged and counted, stays owed, and the next sweep tries again.
  * Returns the state as stored afterwards.
  */
 export async function restoreOwedSettings(
