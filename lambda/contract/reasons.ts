@@ -32,6 +32,11 @@ export const SKIP_REASONS = [
   'outside-watch-window',
   'no-known-good',
   /**
+   * Known-good versions exist, but the platform says none can be deployed again: the viability preflight (ECS
+   * task definition inactive or an image gone from ECR, CodeDeploy revision deleted, Lambda version deleted).
+   */
+  'target-version-unavailable',
+  /**
    * Known-good versions exist, but none runs on the database as it is: the schema gate (a version's
    * `rollback-watchdog:schema` / `rollback-watchdog:min-compatible-schema` tags). Roll forward with a fix.
    */
@@ -67,6 +72,7 @@ export const NOTABLE_SKIPS: readonly SkipReason[] = [
   'alarm-predates-deploy',
   'outside-watch-window',
   'no-known-good',
+  'target-version-unavailable',
   'schema-incompatible',
   'cooldown',
   'rate-limited',
@@ -77,6 +83,7 @@ export const NOTABLE_SKIPS: readonly SkipReason[] = [
 /** Skips that also escalate: no automatic action will follow, a human must decide. */
 export const ESCALATING_SKIPS: readonly SkipReason[] = [
   'no-known-good',
+  'target-version-unavailable',
   'schema-incompatible',
   'rate-limited',
   'target-invalid',

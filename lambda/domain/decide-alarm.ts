@@ -8,6 +8,7 @@ import {
 } from '../contract';
 import { findEntry, isKnownGood, reconcileWithLive, rollbackCandidates, taint } from './ledger';
 import { schemaConflict, type DatabaseSchema } from './schema';
+import { unavailable, unavailableDetail } from './viability';
 import {
   activePause,
   alarmMark,
@@ -78,6 +79,7 @@ export const ALARM_SKIP_PRECEDENCE = [
   'alarm-predates-deploy',
   'outside-watch-window',
   'no-known-good',
+  'target-version-unavailable',
   'schema-incompatible',
   'cooldown',
   'rate-limited',
@@ -157,6 +159,8 @@ interface RuleContext {
   readonly candidate: LedgerEntry | undefined;
   /** Every known-good version other than the current one, newest first, whatever the schema gate says. */
   readonly knownGood: readonly LedgerEntry[];
+  /** `knownGood` without the versions the platform said cannot be deployed again. */
+  readonly viable: readonly LedgerEntry[];
   /** The database's schema level as the ledger knows it (undefined: no version declares one). */
   readonly db: DatabaseSchema | undefined;
   readonly duplicate: boolean;
@@ -244,12 +248,23 @@ const RULES: Readonly<Record<AlarmSkipReason, Rule>> = {
           from: c.current,
         }
       : undefined,
-  'schema-incompatible': (c) => {
+  'target-version-unavailable': (c) => {
     const newest = c.knownGood[0];
-    if (c.current === undefined || c.candidate || !newest || !c.db) return undefined;
+    if (c.current === undefined || !newest || c.viable.length > 0) return undefined;
     const others = c.knownGood.length - 1;
     return {
-      detail: `${schemaConflict(newest, c.db)}${others > 0 ? `; the ${others} older known-good version${others === 1 ? '' : 's'} cannot run on it either` : ''}. Rolling ${c.input.target.id} back would break it against the migrated database: roll forward with a fix instead.`,
+      detail: `${unavailableDetail(newest)}${others > 0 ? `; the ${others} older known-good version${others === 1 ? '' : 's'} cannot be deployed either` : ''}. Nothing to roll back ${c.input.target.id} to: restore what is missing (push the image again, register the revision again), or roll forward with a fix.`,
+      from: c.current,
+      to: newest.version,
+    };
+  },
+  'schema-incompatible': (c) => {
+    const newest = c.viable[0];
+    if (c.current === undefined || c.candidate || !newest || !c.db) return undefined;
+    const others = c.viable.length - 1;
+    const gone = c.knownGood.length - c.viable.length;
+    return {
+      detail: `${schemaConflict(newest, c.db)}${others > 0 ? `; the ${others} older known-good version${others === 1 ? '' : 's'} cannot run on it either` : ''}${gone > 0 ? ` (${gone} known-good version${gone === 1 ? '' : 's'} can no longer be deployed at all)` : ''}. Rolling ${c.input.target.id} back would break it against the migrated database: roll forward with a fix instead.`,
       from: c.current,
       to: newest.version,
     };
@@ -275,7 +290,10 @@ const RULES: Readonly<Record<AlarmSkipReason, Rule>> = {
   },
 };
 
-/** The newer known-good versions the schema gate passed over, in one sentence (empty when none). */
+/**
+ * The newer known-good versions passed over on the way to the candidate, each with why (gone from the
+ * platform, or the schema gate), in one sentence each (empty when none).
+ */
 function passedOver(c: RuleContext): string {
   const to = c.candidate?.version;
   const skipped = c.knownGood.slice(
@@ -285,8 +303,15 @@ function passedOver(c: RuleContext): string {
       c.knownGood.findIndex((e) => e.version === to),
     ),
   );
-  if (skipped.length === 0 || !c.db) return '';
-  return ` Passed over ${skipped.map((e) => e.version).join(', ')}: ${schemaConflict(skipped[0], c.db)}.`;
+  return skipped
+    .map((e) =>
+      unavailable(e)
+        ? ` Passed over ${unavailableDetail(e)}.`
+        : c.db
+          ? ` Passed over ${e.version}: ${schemaConflict(e, c.db)}.`
+          : '',
+    )
+    .join('');
 }
 
 function fromTo(c: RuleContext): { from?: string; to?: string } {
@@ -354,10 +379,10 @@ function ruleContext(input: AlarmDecisionInput, rehearsal: boolean): RuleContext
   }
   const current = live?.currentVersion;
   const currentEntry = current !== undefined ? findEntry(state.ledger, current) : undefined;
-  const { knownGood, db, candidate } =
+  const { knownGood, viable, db, candidate } =
     current !== undefined
       ? rollbackCandidates(state.ledger, current, now, policy.bakeMs)
-      : { knownGood: [], db: undefined, candidate: undefined };
+      : { knownGood: [], viable: [], db: undefined, candidate: undefined };
   const deployment = live?.latest?.version === current ? live?.latest : undefined;
   return {
     input,
@@ -381,6 +406,7 @@ function ruleContext(input: AlarmDecisionInput, rehearsal: boolean): RuleContext
       currentEntry?.completedAt,
     candidate,
     knownGood,
+    viable,
     db,
     duplicate,
   };

@@ -8,3 +8,4 @@ export * from './rollback';
 export * from './sweep';
 export * from './claim';
 export * from './schema';
+export * from './viability';

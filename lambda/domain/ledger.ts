@@ -21,8 +21,9 @@ export function findEntry(ledger: readonly LedgerEntry[], version: string): Ledg
 }
 
 /**
- * The newest known-good version other than `current` that runs on the database as it is (the schema gate,
- * lambda/domain/schema.ts): the only version the watchdog may roll back to by itself.
+ * The newest known-good version other than `current` that can still be deployed (the viability preflight,
+ * lambda/domain/viability.ts) and runs on the database as it is (the schema gate, lambda/domain/schema.ts): the
+ * only version the watchdog may roll back to by itself.
  */
 export function rollbackCandidate(
   ledger: readonly LedgerEntry[],
@@ -37,9 +38,11 @@ export function rollbackCandidate(
 export interface RollbackCandidates {
   /** Every known-good version other than `current`, newest first, whatever the schema gate says. */
   readonly knownGood: readonly LedgerEntry[];
+  /** `knownGood` without the versions the platform said cannot be deployed again (LedgerEntry.viability). */
+  readonly viable: readonly LedgerEntry[];
   /** The database's schema level as the ledger knows it (undefined: no version declares one). */
   readonly db: DatabaseSchema | undefined;
-  /** The newest of `knownGood` that passes the schema gate. */
+  /** The newest of `viable` that passes the schema gate. */
   readonly candidate: LedgerEntry | undefined;
 }
 
@@ -52,8 +55,10 @@ export function rollbackCandidates(
   const knownGood = ledger
     .filter((e) => e.version !== current && isKnownGood(e, now, bakeMs))
     .sort((a, b) => recency(b) - recency(a));
+  // Never checked, or checked without a verdict, counts as viable: only a platform's "gone" passes one over.
+  const viable = knownGood.filter((e) => e.viability?.runnable !== false);
   const db = databaseSchema(ledger);
-  return { knownGood, db, candidate: knownGood.find((e) => schemaSafe(e, db)) };
+  return { knownGood, viable, db, candidate: viable.find((e) => schemaSafe(e, db)) };
 }
 
 function recency(e: LedgerEntry): Millis {

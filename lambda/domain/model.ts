@@ -72,6 +72,31 @@ export interface LedgerEntry {
    * the version deployed; see lambda/domain/schema.ts.
    */
   readonly schemaFacts?: SchemaFacts;
+  /**
+   * Whether the version could still be deployed again when last checked (the viability preflight,
+   * lambda/domain/viability.ts): ECS, its task definition is ACTIVE and its images are still in ECR; CodeDeploy,
+   * its revision is still registered (and its S3 object there). Checked off the alarm path and kept here with
+   * the time, so that the alarm path decides on it without a sequential round trip.
+   */
+  readonly viability?: Viability;
+  /** When the sweep warned that the version's image is gone or about to be expired (once per version). */
+  readonly retentionWarnedAt?: Millis;
+}
+
+/** See LedgerEntry.viability. */
+export interface Viability {
+  /** False: the version cannot be deployed again; `missing` says what is gone. */
+  readonly runnable: boolean;
+  /** What is gone or unusable, one clause each, naming the resource ("image …/web@sha256:… is not in ECR"). */
+  readonly missing?: readonly string[];
+  /** What could not be checked, one clause each (an image outside ECR, a read that was denied). */
+  readonly unchecked?: readonly string[];
+  /**
+   * What a quick re-check needs, opaque to the domain (ECS: the task definition and its resolved image
+   * references as JSON): the alarm path re-checks with it concurrently with its first read.
+   */
+  readonly recheck?: string;
+  readonly checkedAt: Millis;
 }
 
 /** See LedgerEntry.schemaFacts. */

@@ -1,8 +1,9 @@
 import { ALARM_STATE, type RollbackReason, type SkipReason } from '../contract';
 import { skipDecision } from './decide-alarm';
 import type { DeploymentEffect } from './deployment-event';
-import { findEntry, isKnownGood, reconcileWithLive, rollbackCandidate, upsertEntry } from './ledger';
+import { findEntry, isKnownGood, reconcileWithLive, rollbackCandidates, upsertEntry } from './ledger';
 import { databaseSchema, schemaConflict, schemaSafe } from './schema';
+import { unavailable, unavailableDetail } from './viability';
 import type {
   Decision,
   LiveDeployment,
@@ -95,11 +96,19 @@ export function decideManualRollback(input: ManualRollbackInput): ExplicitRollba
     );
   }
   const current = live.currentVersion;
-  const to = input.to ?? rollbackCandidate(state.ledger, current, now, policy.bakeMs)?.version;
+  const candidates = rollbackCandidates(state.ledger, current, now, policy.bakeMs);
+  const to = input.to ?? candidates.candidate?.version;
+  if (to === undefined && candidates.knownGood.length > 0 && candidates.viable.length === 0) {
+    return refuse(
+      'target-version-unavailable',
+      `${unavailableDetail(candidates.knownGood[0])}, and no other known-good version of ${target.id} can be deployed: restore what is missing and name the version with --to`,
+      { from: current, to: candidates.knownGood[0].version },
+    );
+  }
   if (to === undefined)
     return refuse(
       'no-known-good',
-      `no known-good version of ${target.id} other than ${current}: name one with --to`,
+      `no known-good version of ${target.id} other than ${current}${candidates.knownGood.length > 0 ? ' runs on the database as it is' : ''}: name one with --to`,
       { from: current },
     );
   if (to === current) {
@@ -113,6 +122,13 @@ export function decideManualRollback(input: ManualRollbackInput): ExplicitRollba
     );
   }
   const entry = findEntry(state.ledger, to);
+  if (!input.force && entry && unavailable(entry)) {
+    return refuse(
+      'target-version-unavailable',
+      `${unavailableDetail(entry)}; restore it first, or pass --force if it has been restored since that check`,
+      { from: current, to },
+    );
+  }
   const db = databaseSchema(state.ledger);
   if (!input.force && entry && db && !schemaSafe(entry, db)) {
     return refuse(
@@ -182,6 +198,15 @@ export function decideApprovedRollback(input: ApprovalInput): ExplicitRollback {
   }
   if (live.nativeRollback) {
     return refuse('native-rollback-in-progress', `${target.id} is already rolling back by itself`);
+  }
+  // Found gone since it was proposed (a sweep's check): deploying it would only fail minutes later.
+  const proposed = findEntry(state.ledger, pending.to);
+  if (proposed && unavailable(proposed)) {
+    return refuse(
+      'target-version-unavailable',
+      `${unavailableDetail(proposed)}; restore it, then roll back by hand with rollback --to ${pending.to}`,
+      { from: pending.from, to: pending.to },
+    );
   }
   const action = chooseAction(live, pending.to, state.ledger, target.policy);
   const reason: RollbackReason = by !== undefined ? 'approved' : 'approval-timeout';

@@ -222,6 +222,7 @@ const worldSchema = z
       alarms: z.array(alarmSchema, { error: 'must be a list of alarms' }).default([]),
       badVersions: versionList,
       failingVersions: versionList,
+      unavailableVersions: versionList,
       versions: z
         .record(z.string(), versionSchema, {
           error: 'must map versions to { "schema"?, "minCompatibleSchema"?, "tags"? }',
@@ -244,6 +245,7 @@ const worldSchema = z
     alarms: [],
     badVersions: [],
     failingVersions: [],
+    unavailableVersions: [],
     versions: {},
   });
 

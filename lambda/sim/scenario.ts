@@ -35,6 +35,13 @@ export interface WorldSpec {
   /** Versions whose deployment fails at the end of its rollout (ECS circuit breaker, CodeDeploy FAILURE). */
   readonly failingVersions: readonly string[];
   /**
+   * Versions whose images (ECS) or revision (CodeDeploy, Lambda version, AppConfig version) are deleted after
+   * they first served, as a retention policy does: they deploy and serve normally the first time; the viability
+   * reads (ECR DescribeImages, GetApplicationRevision, ...) report them missing; and a later deployment onto one
+   * (a rollback) fails after `rolloutSeconds`, leaving the target on what it ran.
+   */
+  readonly unavailableVersions: readonly string[];
+  /**
    * What the platform records about a version beside it, by version (`family:revision` or a revision label
    * `name@rev`): on ECS, the task definition's tags (DescribeTaskDefinition with `include: ['TAGS']`).
    */

@@ -870,6 +870,16 @@ function escalationSteps(d: Decision, context: NotificationContext | undefined):
         ),
         step(`See the known-good ledger`, cli(context, 'status', t)),
       ];
+    case 'target-version-unavailable':
+      // What a rollback needs is gone from the platform: put it back, or go forward.
+      return [
+        step(
+          `Restore what the detail names (push the image again under the same digest or tag, register the revision again), then roll back by hand`,
+          cli(context, 'rollback', t, '--to', d.to ?? '<version>', '--reason', '"<why>"'),
+        ),
+        step(`Or roll forward with a fix`),
+        step(`See the known-good ledger and what each version's check found`, cli(context, 'status', t)),
+      ];
     case 'schema-incompatible':
       // The database moved on with the bad release's migration: the way out is forward, not back.
       return [

@@ -9,7 +9,16 @@ import type {
   WatchdogNotification,
 } from '../contract';
 import type { SlackMessage } from '../channels/slack';
-import type { Decision, FastTrack, LiveDeployment, LiveTarget, Millis, Pause, TargetState } from '../domain';
+import type {
+  Decision,
+  FastTrack,
+  LiveDeployment,
+  LiveTarget,
+  Millis,
+  Pause,
+  TargetState,
+  Viability,
+} from '../domain';
 
 /** The only source of time for use cases; the simulator supplies a virtual one. */
 export interface Clock {
@@ -151,6 +160,37 @@ export interface Deployer {
    * version that cannot be read throws (retryable or not, as the platform answered).
    */
   versionFacts?(target: RuntimeTarget, version: string): Promise<VersionFacts>;
+  /**
+   * Whether `version` can still be deployed again (the viability preflight, lambda/domain/viability.ts): ECS,
+   * its task definition is ACTIVE and every image it names is still in ECR; CodeDeploy, its revision is still
+   * registered (and its S3 object there). `known` is what the ledger holds about the version: its artifact and
+   * the previous check's `recheck`, with which a re-check can skip reads (the alarm path re-checks with it, all
+   * calls concurrent). What could not be checked (an image outside ECR, a denied read) is reported in
+   * `unchecked` and does not make the version unrunnable; a failure that may pass throws, to be checked again.
+   */
+  viability?(
+    target: RuntimeTarget,
+    version: string,
+    known: { readonly artifact?: string; readonly recheck?: string },
+  ): Promise<Omit<Viability, 'checkedAt'>>;
+  /**
+   * The retention guard: which of these versions' images are gone or due to be expired by their repository's
+   * lifecycle policy (ECS: ECR's `GetLifecyclePolicy`, evaluated against `DescribeImages`). Versions at no
+   * risk are left out. Read on the sweep only. `recheck` is each version's stored Viability.recheck.
+   */
+  retentionRisks?(
+    target: RuntimeTarget,
+    versions: readonly { readonly version: string; readonly recheck?: string }[],
+  ): Promise<RetentionRisk[]>;
+}
+
+/** See Deployer.retentionRisks. */
+export interface RetentionRisk {
+  readonly version: string;
+  /** `gone`: already deleted; `expiring`: eligible now (ECR expires it within a day); `at-risk`: soon. */
+  readonly risk: 'gone' | 'expiring' | 'at-risk';
+  /** One sentence per image at risk, naming the repository, the rule and when. */
+  readonly details: readonly string[];
 }
 
 /** See Deployer.versionFacts and lambda/domain/schema.ts. */
