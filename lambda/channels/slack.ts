@@ -261,6 +261,7 @@ const KIND_SEVERITY: Readonly<Record<NotificationKind, Severity>> = {
   drill: 'info',
   paused: 'warning',
   resumed: 'info',
+  warning: 'warning',
 };
 
 function severityOfKind(kind: string | undefined): Severity {

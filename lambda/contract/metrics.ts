@@ -15,6 +15,8 @@ export const METRIC = {
   freezeFailures: 'FreezeFailures',
   /** Service settings a fast-tracked rollback changed that could not be put back yet (the sweep retries). */
   settingsRestoreFailures: 'SettingsRestoreFailures',
+  /** Retention-guard warnings sent: known-good versions gone or about to lose their image. */
+  retentionWarnings: 'RetentionWarnings',
   /** Audit items the exporter could not write to S3 (retried from the stream). */
   auditExportFailures: 'AuditExportFailures',
 } as const;

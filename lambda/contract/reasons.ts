@@ -109,6 +109,11 @@ export const NOTIFICATION_KINDS = [
   'paused',
   /** Automatic action is on again: an operator resumed, or a pause given a duration ended. */
   'resumed',
+  /**
+   * Something on-call should fix before it is needed, with no decision behind it: a known-good version whose
+   * image or revision is gone, or about to be expired by a retention policy (the retention guard).
+   */
+  'warning',
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 

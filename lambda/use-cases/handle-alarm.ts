@@ -15,6 +15,7 @@ import {
   type Pause,
   type TargetState,
 } from '../domain';
+import { startRecheck, withRecheck } from './check-viability';
 import { commitDecision } from './claim-act-record';
 import { decisionId } from './decision-id';
 import type { UseCaseDeps } from './deps';
@@ -24,8 +25,8 @@ import { withHistory } from './seed-history';
 /**
  * One alarm transition → one decision per guarded target: load → decide → claim → act → record → notify.
  * On the rollback path there are two sequential round trips before the rollback call: the parallel read
- * (state + the service's live view) and the claim (a third only when the schema gate lacks the running
- * version's facts: withCurrentSchemaFacts).
+ * (state + the service's live view, with the rollback target's viability re-check beside it) and the claim (a
+ * third only when the schema gate lacks the running version's facts: withCurrentSchemaFacts).
  */
 export async function handleAlarm(
   deps: UseCaseDeps,
@@ -52,10 +53,17 @@ export async function handleAlarm(
   }
 
   const needLive = transition.value === ALARM_STATE.alarm;
+  const load = deps.store.loadTargets(targets.map((t) => t.id));
+  // The viability re-check of each target's rollback target starts once the stored ledger names it, while
+  // the live read is in flight; its answer counts only if it has come when the reads are done.
+  const rechecks = needLive
+    ? load.then((l) => targets.map((t) => startRecheck(deps, t, l.targets.get(t.id))))
+    : Promise.resolve([]);
   const [loaded, ...lives] = await Promise.all([
-    deps.store.loadTargets(targets.map((t) => t.id)),
+    load,
     ...targets.map((t) => (needLive ? deps.deployerFor(t).inspect(t) : Promise.resolve(undefined))),
   ]);
+  const started = await rechecks;
 
   return Promise.all(
     targets.map(async (target, i) => {
@@ -68,7 +76,12 @@ export async function handleAlarm(
         transition,
         key,
         requestId,
-        stored: await withCurrentSchemaFacts(deps, target, loaded.targets.get(target.id), live),
+        stored: await withCurrentSchemaFacts(
+          deps,
+          target,
+          withRecheck(loaded.targets.get(target.id), started[i], deps.clock.now()),
+          live,
+        ),
         live,
         globalPause: loaded.globalPause,
       });

@@ -11,6 +11,7 @@ import { applyToTarget } from './apply-to-target';
 import { relayOthers } from './claim-act-record';
 import type { UseCaseDeps } from './deps';
 import { learnSchemaFacts } from './learn-schema-facts';
+import { checkViability, RELEASE_VIABILITY_MAX_AGE_MS, VIABILITY_READS } from './check-viability';
 import { withHistory } from './seed-history';
 
 /**
@@ -51,7 +52,11 @@ export async function handleDeployment(
   // handler only reads (its role cannot UpdateService); the next sweep, or the next decision, restores them.
   // What the deployed version declares about the database schema, for the schema gate: read now, off the
   // alarm path, so that an alarm minutes later finds it in the ledger.
-  const learned = (await learnSchemaFacts(deps, target, state)) ?? state;
+  const facts = (await learnSchemaFacts(deps, target, state)) ?? state;
+  // Whether the version a rollback of this release would go to can still be deployed: checked now, while
+  // nothing is wrong, so that an alarm finds the answer in the ledger.
+  const learned =
+    (await checkViability(deps, target, facts, VIABILITY_READS, RELEASE_VIABILITY_MAX_AGE_MS)).state ?? facts;
   // A rollback that ended before its invocation reported it, and that invocation is gone: report it now.
   const due = dueOutbox(learned, deps.clock.now());
   if (due.length > 0) await relayOthers(deps, target, learned, due);

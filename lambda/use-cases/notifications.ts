@@ -219,7 +219,9 @@ export function decisionNotification(
       );
     case 'paused':
     case 'resumed':
-      // Announced by the pause and resume commands themselves (pauseNotification), never by a decision.
+    case 'warning':
+      // Announced by the pause and resume commands themselves (pauseNotification) and by the retention guard
+      // (retentionWarning), never by a decision.
       return undefined;
     case 'rollback-succeeded':
     case 'rollback-failed':
@@ -452,6 +454,63 @@ export function pauseNotification(p: PauseChange, where: WatchdogLocation | unde
     },
     undefined,
   );
+}
+
+/** What the retention guard found about one known-good version (see RetentionRisk). */
+export interface RetentionFinding {
+  readonly version: string;
+  readonly risk: 'gone' | 'expiring' | 'at-risk';
+  readonly details: readonly string[];
+}
+
+/**
+ * `warning` from the retention guard (docs/decisions.md, "Before it acts"): known-good versions a rollback
+ * would need are gone, or a retention policy is about to delete what they need. Sent once per version, long
+ * before an incident, so that the team keeps (or restores) enough history.
+ */
+export function retentionWarning(
+  findings: readonly RetentionFinding[],
+  context: NotificationContext,
+): Notification {
+  const t = context.target.id;
+  const gone = findings.filter((f) => f.risk === 'gone');
+  const versions = findings.map((f) => f.version);
+  const title =
+    gone.length === findings.length
+      ? `${t}: known-good ${plural(findings.length, 'version')} ${versions.join(', ')} can no longer be deployed`
+      : `${t}: known-good ${plural(findings.length, 'version')} ${versions.join(', ')} about to lose what a rollback needs`;
+  return render(
+    {
+      kind: 'warning',
+      target: t,
+      severity: 'warning',
+      title,
+      fired: `The watchdog's check of the versions ${t} would roll back to found a problem, before any incident.`,
+      changed: findings.flatMap((f) => f.details.map((d) => `${f.version} (${RISK_WORDS[f.risk]}): ${d}`)),
+      did: `Nothing changed. A rollback passes over a version that cannot be deployed and goes to the next older known-good one; with none left it does not roll back (target-version-unavailable) and escalates. This warning is sent once per version.`,
+      nextSteps: [
+        step(`See the known-good ledger and each version's check`, cli(context, 'status', t)),
+        step(
+          `Keep what known-good versions need: exclude their images from the repository's lifecycle policy (tag them, or raise the count), or push them again`,
+        ),
+      ],
+      keywords: [t, 'warning', 'retention', ...versions],
+      context: { kind: 'warning', target: t, versions: versions.join(',') },
+      alarm: undefined,
+      deploymentRef: undefined,
+    },
+    context,
+  );
+}
+
+const RISK_WORDS: Readonly<Record<RetentionFinding['risk'], string>> = {
+  gone: 'gone',
+  expiring: 'expires within a day',
+  'at-risk': 'at risk',
+};
+
+function plural(n: number, word: string): string {
+  return n === 1 ? word : `${word}s`;
 }
 
 /** One sentence on a finished rollback, short enough for the audit log and `watchdog history`. */

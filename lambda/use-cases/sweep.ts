@@ -20,6 +20,8 @@ import {
 import { endExpiredGlobalPause, endExpiredTargetPause, pauseExpired } from './pause-expiry';
 import { applyToTarget } from './apply-to-target';
 import { learnSchemaFacts, SWEEP_SCHEMA_FACT_READS } from './learn-schema-facts';
+import { checkViability, viabilityDue } from './check-viability';
+import { guardRetention } from './retention-guard';
 import { restoreOwedSettings } from './settings-restore';
 import { commitDecision, relayOthers, settleOrphan, type Proposal } from './claim-act-record';
 import { decisionId } from './decision-id';
@@ -101,7 +103,12 @@ export async function sweep(
       const { target, stored } = looks[i];
       const targetFiring = target.alarms.flatMap((name) => firing.get(name) ?? []);
       const readsFacts = deps.deployerFor(target).versionFacts !== undefined;
-      if (!needsLook(deps.kinds?.alwaysInspect(target) === true, stored, targetFiring, readsFacts)) continue;
+      if (!needsLook(deps.kinds?.alwaysInspect(target) === true, stored, targetFiring, readsFacts)) {
+        // Nothing to read the live target for; its known-good versions may still be due a viability check,
+        // which needs no live read.
+        if (viabilityDue(deps, target, stored)) await checkAndGuard(deps, target, stored);
+        continue;
+      }
       try {
         results[i] = {
           decisions: await sweepTarget(
@@ -221,6 +228,8 @@ async function sweepTarget(
   state = await restoreOwedSettings(deps, target, state);
   // Schema facts a lost deployment event (or a failed read) left unread.
   state = await learnSchemaFacts(deps, target, state, SWEEP_SCHEMA_FACT_READS);
+  // Known-good versions that became known-good since, or were not checked lately.
+  state = await checkAndGuard(deps, target, state);
   const decisions: Decision[] = [];
   const pending = state?.pendingApproval;
   if (state && pending && pending.expiresAt <= deps.clock.now()) {
@@ -248,6 +257,19 @@ async function sweepTarget(
     state = await reload(deps, target);
   }
   return decisions;
+}
+
+/**
+ * The viability preflight for the versions due a check, then the retention guard whenever something was
+ * checked (so about as often as VIABILITY_MAX_AGE_MS). Never throws.
+ */
+async function checkAndGuard(
+  deps: SweepDeps,
+  target: RuntimeTarget,
+  stored: TargetState | undefined,
+): Promise<TargetState | undefined> {
+  const { state, checked } = await checkViability(deps, target, stored);
+  return checked.length > 0 ? guardRetention(deps, target, state) : state;
 }
 
 async function reload(deps: SweepDeps, target: RuntimeTarget): Promise<TargetState | undefined> {

@@ -239,6 +239,22 @@ const cases: Case[] = [
     'schema-incompatible',
   ],
   [
+    'target-version-unavailable',
+    {
+      state: seededState({
+        ledger: [
+          { version: 'checkout:42', status: 'in-progress', startedAt: T0 },
+          {
+            ...provenEntry('checkout:41'),
+            viability: { runnable: false, missing: ['image web@sha256:ab is gone'], checkedAt: T0 },
+          },
+        ],
+      }),
+      live: liveInProgress('checkout:42', T0, 'checkout:41'),
+    },
+    'target-version-unavailable',
+  ],
+  [
     'cooldown',
     { state: seededState({ lastRollbackAt: T0 - 5 * MINUTE, rollbackTimes: [T0 - 5 * MINUTE] }) },
     'cooldown',

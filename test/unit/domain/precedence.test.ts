@@ -58,6 +58,10 @@ function build(on: ReadonlySet<Condition>): AlarmDecisionInput {
       : provenEntry('checkout:41')),
     // The schema gate: checkout:42 migrated the database to 8, where nothing older than 8 runs.
     ...(has('schema-incompatible') ? { schemaFacts: { schema: 7, readAt: T0 } } : {}),
+    // The viability preflight: its image was found gone from ECR.
+    ...(has('target-version-unavailable')
+      ? { viability: { runnable: false, missing: ['image checkout:41 is gone'], checkedAt: T0 } }
+      : {}),
   };
   const migrated = has('schema-incompatible')
     ? { schemaFacts: { schema: 8, minCompatibleSchema: 8, readAt: T0 } }
@@ -128,6 +132,18 @@ const IMPOSSIBLE: ReadonlyArray<readonly [Condition, Condition, string]> = [
   ['target-invalid', 'no-known-good', 'an unreadable target has no current version to exclude'],
   ['target-invalid', 'schema-incompatible', 'an unreadable target has no current version to exclude'],
   ['no-known-good', 'schema-incompatible', 'with no known-good version there is none to refuse'],
+  ['target-invalid', 'target-version-unavailable', 'an unreadable target has no current version to exclude'],
+  ['no-known-good', 'target-version-unavailable', 'with no known-good version there is none to find gone'],
+  [
+    'target-version-unavailable',
+    'schema-incompatible',
+    'the one known-good version is either gone (nothing left for the gate) or there for the gate to refuse',
+  ],
+  [
+    'current-is-known-good',
+    'target-version-unavailable',
+    'the known-good version runs, and it is the only one: none other to find gone',
+  ],
   [
     'current-is-known-good',
     'schema-incompatible',
@@ -157,6 +173,7 @@ const CONTRACT_ORDER: readonly AlarmSkipReason[] = [
   'alarm-predates-deploy',
   'outside-watch-window',
   'no-known-good',
+  'target-version-unavailable',
   'schema-incompatible',
   'cooldown',
   'rate-limited',

@@ -21,6 +21,7 @@ import {
   decisionNotification,
   describeReasonData,
   pauseNotification,
+  retentionWarning,
   rollbackResultNotification,
   verificationFailedNotification,
   type NotificationContext,
@@ -261,12 +262,41 @@ const PAUSE_CASES: PauseChange[] = [
   { change: 'resumed', target: 'checkout', by: alice, at: T0 + 30 * MINUTE, notes: [] },
 ];
 
+const retentionFindings = () =>
+  retentionWarning(
+    [
+      {
+        version: 'checkout:41',
+        risk: 'expiring',
+        details: ['rule 1 keeps the 10 newest images tagged prod*; this image is the 11th'],
+      },
+      { version: 'checkout:40', risk: 'gone', details: ['image …/checkout@sha256:ab is not in ECR'] },
+    ],
+    ctx,
+  );
+
+describe('retention warning', () => {
+  it('names every version at risk and why, says nothing changed, and starts the next steps with a command', () => {
+    const n = retentionFindings();
+    expect(n).toMatchObject({ kind: 'warning', severity: 'warning', target: 'checkout' });
+    expect(n.title).toContain('checkout:41, checkout:40');
+    expect(n.changed).toEqual([
+      'checkout:41 (expires within a day): rule 1 keeps the 10 newest images tagged prod*; this image is the 11th',
+      'checkout:40 (gone): image …/checkout@sha256:ab is not in ECR',
+    ]);
+    expect(n.did).toMatch(/^Nothing changed\./);
+    expect(n.nextSteps[0].command).toMatch(/npx rollback-watchdog status checkout/);
+    expect(n.context).toMatchObject({ kind: 'warning', versions: 'checkout:41,checkout:40' });
+  });
+});
+
 describe('notifications', () => {
   it('covers every notification kind', () => {
     // Act
     const kinds = new Set([
       ...CASES.map(([, build]) => build()?.kind),
       ...PAUSE_CASES.map((c) => pauseNotification(c, where).kind),
+      retentionFindings().kind,
     ]);
 
     // Assess
