@@ -1,6 +1,6 @@
 import { kindFacts } from './kind-links';
 import type { MetricName, RuntimeTarget } from '../../lambda/contract';
-import type { FastTrack, LiveTarget, Millis, Pause, TargetState } from '../../lambda/domain';
+import type { FastTrack, LiveTarget, Millis, Pause, TargetState, Viability } from '../../lambda/domain';
 import type {
   ActionResult,
   AuditEntry,
@@ -10,6 +10,7 @@ import type {
   LogLevel,
   Notification,
   Notifier,
+  RetentionRisk,
   SettingsRestoreOutcome,
   StateStore,
   Telemetry,
@@ -89,7 +90,7 @@ export class InMemoryStateStore implements StateStore {
 }
 
 export type DeployerCall = {
-  op: 'inspect' | 'stop' | 'redeploy' | 'restoreSettings' | 'versionFacts';
+  op: 'inspect' | 'stop' | 'redeploy' | 'restoreSettings' | 'versionFacts' | 'viability' | 'retentionRisks';
   target: string;
   arg?: string;
   /** The fast track a redeploy was given (its `restore`), or the settings a restore put back. */
@@ -149,6 +150,46 @@ export class FakeDeployer implements Deployer {
       const r = facts[version];
       if (r instanceof Error) throw r;
       return r ?? {};
+    };
+    return this;
+  }
+
+  /** Absent until `declareViability` is called: a platform without the viability preflight. */
+  viability?: (
+    target: RuntimeTarget,
+    version: string,
+    known: { readonly artifact?: string; readonly recheck?: string },
+  ) => Promise<Omit<Viability, 'checkedAt'>>;
+  /** Absent until `declareRetentionRisks` is called. */
+  retentionRisks?: (
+    target: RuntimeTarget,
+    versions: readonly { readonly version: string; readonly recheck?: string }[],
+  ) => Promise<RetentionRisk[]>;
+
+  /**
+   * Makes the fake a platform that answers viability checks from `answers` (a version not listed is runnable);
+   * `ticks` delays each answer by that many event-loop turns (the inspect answers after one).
+   */
+  declareViability(answers: Record<string, Omit<Viability, 'checkedAt'> | Error>, ticks = 0): this {
+    this.viability = async (target, version) => {
+      this.calls.push({ op: 'viability', target: target.id, arg: version });
+      for (let i = 0; i < ticks; i++) await tick();
+      const r = answers[version];
+      if (r instanceof Error) throw r;
+      return r ?? { runnable: true };
+    };
+    return this;
+  }
+
+  declareRetentionRisks(risks: RetentionRisk[]): this {
+    this.retentionRisks = async (target, versions) => {
+      this.calls.push({
+        op: 'retentionRisks',
+        target: target.id,
+        arg: versions.map((v) => v.version).join(','),
+      });
+      await tick();
+      return risks.filter((r) => versions.some((v) => v.version === r.version));
     };
     return this;
   }
