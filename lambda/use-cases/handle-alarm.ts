@@ -57,7 +57,11 @@ export async function handleAlarm(
   // The viability re-check of each target's rollback target starts once the stored ledger names it, while
   // the live read is in flight; its answer counts only if it has come when the reads are done.
   const rechecks = needLive
-    ? load.then((l) => targets.map((t) => startRecheck(deps, t, l.targets.get(t.id))))
+    ? load.then(
+        (l) => targets.map((t) => startRecheck(deps, t, l.targets.get(t.id))),
+        // A failed load fails the invocation below (Promise.all); nothing to re-check then.
+        () => [],
+      )
     : Promise.resolve([]);
   const [loaded, ...lives] = await Promise.all([
     load,

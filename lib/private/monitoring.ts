@@ -229,6 +229,7 @@ export class Monitoring extends Construct {
     this.dashboard.addWidgets(
       fleetGraph('Sweep decisions, by target', METRIC.sweepDecisions, 'Sum'),
       fleetGraph('Settings restores failed, by target', METRIC.settingsRestoreFailures, 'Sum'),
+      fleetGraph('Retention warnings, by target', METRIC.retentionWarnings, 'Sum'),
       new cloudwatch.GraphWidget({
         title: 'Dead-letter queue',
         left: [
