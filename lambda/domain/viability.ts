@@ -1,4 +1,4 @@
-import { isKnownGood } from './ledger';
+import { rollbackCandidates } from './ledger';
 import type { LedgerEntry, Millis, Viability } from './model';
 
 /**
@@ -44,14 +44,25 @@ export function versionsDueForViability(
   limit: number,
   maxAgeMs: Millis = VIABILITY_MAX_AGE_MS,
 ): string[] {
-  const running = current ?? ledger[0]?.version;
-  const knownGood = ledger
-    .filter((e) => e.version !== running && isKnownGood(e, now, bakeMs))
-    .sort((a, b) => (b.completedAt ?? b.startedAt ?? 0) - (a.completedAt ?? a.startedAt ?? 0))
-    .slice(0, VIABILITY_DEPTH);
+  const knownGood = withinReach(ledger, current, now, bakeMs);
   const never = knownGood.filter((e) => e.viability === undefined);
   const stale = knownGood.filter((e) => e.viability !== undefined && now - e.viability.checkedAt >= maxAgeMs);
   return [...never, ...stale].slice(0, limit).map((e) => e.version);
+}
+
+/**
+ * The known-good versions a rollback could go to: the VIABILITY_DEPTH newest other than `current` (the newest
+ * entry when `current` is undefined), whatever their checks say. What the preflight and the retention guard watch.
+ */
+export function withinReach(
+  ledger: readonly LedgerEntry[],
+  current: string | undefined,
+  now: Millis,
+  bakeMs: Millis,
+): readonly LedgerEntry[] {
+  const running = current ?? ledger[0]?.version;
+  if (running === undefined) return [];
+  return rollbackCandidates(ledger, running, now, bakeMs).knownGood.slice(0, VIABILITY_DEPTH);
 }
 
 /** The ledger with the check of `version` recorded on its entry (unchanged when there is no such entry). */

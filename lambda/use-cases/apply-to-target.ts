@@ -2,6 +2,7 @@ import { METRIC, type RuntimeTarget } from '../contract';
 import {
   emptyTargetState,
   type DeploymentEffect,
+  type LedgerEntry,
   type Millis,
   type TargetState,
   type Verification,
@@ -9,6 +10,7 @@ import {
 import { messageLocation, type UseCaseDeps } from './deps';
 import type { FreezeStatus } from './notifications';
 import { RetryableError } from './errors';
+import { describe } from './report';
 
 const MAX_COMMIT_ATTEMPTS = 5;
 
@@ -144,4 +146,33 @@ export function countTimeToRecovery(
 ): void {
   const seconds = Math.round((recoveredAt - verification.startedAt) / 1000);
   deps.telemetry.count(METRIC.timeToRecoverySeconds, seconds, { target: targetId });
+}
+
+/**
+ * Writes what was learned about the ledger's versions off the alarm path (schema facts, viability checks,
+ * retention warnings) under the target's lock, skipping the write when nothing changed. Never throws: on a failed
+ * write it logs `failure` and returns `stored`; what was learned is learned again next time.
+ */
+export async function annotateLedger(
+  deps: UseCaseDeps,
+  target: RuntimeTarget,
+  stored: TargetState,
+  annotate: (ledger: readonly LedgerEntry[], now: Millis) => readonly LedgerEntry[],
+  failure: string,
+): Promise<TargetState> {
+  try {
+    return await applyToTarget(
+      deps,
+      target,
+      stored,
+      (s, now) => {
+        const ledger = annotate(s.ledger, now);
+        return { next: ledger === s.ledger ? s : { ...s, ledger }, effects: [] };
+      },
+      '',
+    );
+  } catch (error) {
+    deps.telemetry.log('warn', failure, { target: target.id, error: describe(error) });
+    return stored;
+  }
 }

@@ -9,7 +9,7 @@ import {
   type TargetState,
   type Viability,
 } from '../domain';
-import { applyToTarget } from './apply-to-target';
+import { annotateLedger } from './apply-to-target';
 import type { UseCaseDeps } from './deps';
 import { describe } from './report';
 
@@ -96,25 +96,17 @@ export async function recordViability(
   learned: readonly (readonly [string, ViabilityRead])[],
 ): Promise<TargetState> {
   if (learned.length === 0) return state;
-  try {
-    return await applyToTarget(
-      deps,
-      target,
-      state,
-      (s, now) => {
-        let ledger = s.ledger;
-        for (const [version, read] of learned) ledger = withViability(ledger, version, read, now);
-        return { next: ledger === s.ledger ? s : { ...s, ledger }, effects: [] };
-      },
-      '',
-    );
-  } catch (error) {
-    deps.telemetry.log('warn', 'could not record viability checks; checked again later', {
-      target: target.id,
-      error: describe(error),
-    });
-    return state;
-  }
+  return annotateLedger(
+    deps,
+    target,
+    state,
+    (ledger, now) => {
+      let next = ledger;
+      for (const [version, read] of learned) next = withViability(next, version, read, now);
+      return next;
+    },
+    'could not record viability checks; checked again later',
+  );
 }
 
 function logFinding(deps: UseCaseDeps, target: RuntimeTarget, version: string, read: ViabilityRead): void {

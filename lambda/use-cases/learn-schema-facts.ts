@@ -1,6 +1,6 @@
 import type { RuntimeTarget } from '../contract';
 import { versionsLackingSchemaFacts, withSchemaFacts, type TargetState } from '../domain';
-import { applyToTarget } from './apply-to-target';
+import { annotateLedger } from './apply-to-target';
 import type { UseCaseDeps } from './deps';
 import { TargetInvalidError } from './errors';
 import type { VersionFacts } from './ports';
@@ -55,23 +55,15 @@ export async function learnSchemaFacts(
     }
   });
   if (learned.length === 0) return state;
-  try {
-    return await applyToTarget(
-      deps,
-      target,
-      state,
-      (s, now) => {
-        let ledger = s.ledger;
-        for (const [version, facts] of learned) ledger = withSchemaFacts(ledger, version, facts, now);
-        return { next: ledger === s.ledger ? s : { ...s, ledger }, effects: [] };
-      },
-      '',
-    );
-  } catch (error) {
-    deps.telemetry.log('warn', 'could not record schema facts; read again later', {
-      target: target.id,
-      error: describe(error),
-    });
-    return state;
-  }
+  return annotateLedger(
+    deps,
+    target,
+    state,
+    (ledger, now) => {
+      let next = ledger;
+      for (const [version, facts] of learned) next = withSchemaFacts(next, version, facts, now);
+      return next;
+    },
+    'could not record schema facts; read again later',
+  );
 }

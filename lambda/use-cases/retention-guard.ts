@@ -1,13 +1,6 @@
 import { METRIC, type RuntimeTarget } from '../contract';
-import {
-  isKnownGood,
-  policyMs,
-  VIABILITY_DEPTH,
-  withRetentionWarning,
-  type LedgerEntry,
-  type TargetState,
-} from '../domain';
-import { applyToTarget } from './apply-to-target';
+import { policyMs, withinReach, withRetentionWarning, type TargetState } from '../domain';
+import { annotateLedger } from './apply-to-target';
 import type { UseCaseDeps } from './deps';
 import { retentionWarning, type RetentionFinding } from './notifications';
 import { reportContext } from './claim-act-record';
@@ -29,7 +22,9 @@ export async function guardRetention(
   if (!state) return state;
   const deployer = deps.deployerFor(target);
   const now = deps.clock.now();
-  const watched = unwarnedKnownGood(state.ledger, now, policyMs(target.policy).bakeMs);
+  const watched = withinReach(state.ledger, undefined, now, policyMs(target.policy).bakeMs).filter(
+    (e) => e.retentionWarnedAt === undefined,
+  );
   if (watched.length === 0) return state;
   const findings: RetentionFinding[] = watched
     .filter((e) => e.viability?.runnable === false)
@@ -53,26 +48,19 @@ export async function guardRetention(
     }
   }
   if (findings.length === 0) return state;
-  let stored: TargetState;
-  try {
-    stored = await applyToTarget(
-      deps,
-      target,
-      state,
-      (s, at) => {
-        let ledger = s.ledger;
-        for (const f of findings) ledger = withRetentionWarning(ledger, f.version, at);
-        return { next: { ...s, ledger }, effects: [] };
-      },
-      '',
-    );
-  } catch (error) {
-    deps.telemetry.log('warn', 'could not record a retention warning; warned next sweep', {
-      target: target.id,
-      error: describe(error),
-    });
-    return state;
-  }
+  // Marked before it is sent: a failed mark sends nothing (warned next sweep), a lost message is not resent.
+  const stored = await annotateLedger(
+    deps,
+    target,
+    state,
+    (ledger, at) => {
+      let next = ledger;
+      for (const f of findings) next = withRetentionWarning(next, f.version, at);
+      return next;
+    },
+    'could not record a retention warning; warned next sweep',
+  );
+  if (stored === state) return state;
   deps.telemetry.count(METRIC.retentionWarnings, findings.length, { target: target.id });
   try {
     await deps.reporter.notify(retentionWarning(findings, reportContext(deps, target, stored)));
@@ -83,14 +71,4 @@ export async function guardRetention(
     });
   }
   return stored;
-}
-
-/** The known-good versions a rollback could go to (the newest VIABILITY_DEPTH), not warned about yet. */
-function unwarnedKnownGood(ledger: readonly LedgerEntry[], now: number, bakeMs: number): LedgerEntry[] {
-  const running = ledger[0]?.version;
-  return ledger
-    .filter((e) => e.version !== running && isKnownGood(e, now, bakeMs))
-    .sort((a, b) => (b.completedAt ?? b.startedAt ?? 0) - (a.completedAt ?? a.startedAt ?? 0))
-    .slice(0, VIABILITY_DEPTH)
-    .filter((e) => e.retentionWarnedAt === undefined);
 }
