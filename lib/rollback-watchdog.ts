@@ -647,8 +647,13 @@ export class RollbackWatchdog extends Construct {
       // All of these authorize against the deploymentgroup resource type (Service Authorization Reference).
       codeDeployGroups: new GrowingGrant(acting, [...CODEDEPLOY_READS, 'codedeploy:CreateDeployment']),
       // CreateDeployment also needs GetApplicationRevision on the application (CodeDeploy permissions
-      // reference, footnote 1): the known-good revision was registered when it was first deployed.
-      codeDeployApplications: new GrowingGrant(acting, ['codedeploy:GetApplicationRevision']),
+      // reference, footnote 1): the known-good revision was registered when it was first deployed. The
+      // viability preflight reads it too (is the revision still registered?), from the acting roles and from
+      // the deployment handler, which checks the known-good revisions when a release starts.
+      codeDeployApplications: new GrowingGrant(
+        [...acting, deployment.role],
+        ['codedeploy:GetApplicationRevision'],
+      ),
       // The Service Authorization Reference lists no resource type and no condition key for StopDeployment
       // (the CodeDeploy permissions reference names the deployment group, which awsdocs/aws-codedeploy-user-
       // guide#18 reports as wrong), so a grant scoped to the groups would be denied: "*" is the narrowest

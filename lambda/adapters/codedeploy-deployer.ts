@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import {
   BatchGetDeploymentsCommand,
   CreateDeploymentCommand,
+  GetApplicationRevisionCommand,
   GetDeploymentGroupCommand,
   ListDeploymentsCommand,
   StopDeploymentCommand,
@@ -10,14 +11,17 @@ import {
   type DeploymentStatus,
   type RevisionLocation,
   type RevisionLocationType,
+  type S3Location,
 } from '@aws-sdk/client-codedeploy';
+import { HeadObjectCommand, type HeadObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
 import { CODEDEPLOY_CREATOR_PREFIX, type RuntimeCodeDeployTarget, type RuntimeTarget } from '../contract';
-import type { LiveDeployment, LiveDeploymentState, LiveTarget } from '../domain';
+import type { LiveDeployment, LiveDeploymentState, LiveTarget, Viability } from '../domain';
 import { schemaFactsOfDescription } from './schema-tags';
 import { RetryableError, TargetInvalidError } from '../use-cases/errors';
 import type { ActionResult, Deployer, Telemetry, VersionFacts } from '../use-cases/ports';
 import { actionError, answeredARetry, classifyAwsError, describeError, summarizeError } from './aws-errors';
 import { toVersion } from './ecs-deployer';
+import { viabilityOf, type ViabilityFindings } from './viability-findings';
 
 /** Deployments that are still running: StopDeployment applies to them, and CreateDeployment is refused. */
 const ACTIVE: readonly DeploymentStatus[] = ['Created', 'Queued', 'InProgress', 'Baking', 'Ready'];
@@ -46,6 +50,11 @@ export interface CodeDeployDeployerOptions {
   readonly telemetry?: Pick<Telemetry, 'log'>;
   /** Waits between reads while a stopped deployment winds down. @default setTimeout */
   readonly sleep?: (ms: number) => Promise<void>;
+  /**
+   * The S3 client the viability check reads an S3 revision's bundle with, created on first use: only S3
+   * revisions need it. @default - none: the bundle is reported unchecked
+   */
+  readonly s3?: () => S3Client;
 }
 
 /** How long `replace` waits for a stopped deployment to stop counting as active: about 7 s in all. */
@@ -67,11 +76,13 @@ export class CodeDeployDeployer implements Deployer {
   private readonly client: CodeDeployClient;
   private readonly telemetry: Pick<Telemetry, 'log'> | undefined;
   private readonly sleep: (ms: number) => Promise<void>;
+  private readonly s3: (() => S3Client) | undefined;
 
   constructor(options: CodeDeployDeployerOptions) {
     this.client = options.client;
     this.telemetry = options.telemetry;
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.s3 = options.s3;
   }
 
   /**
@@ -329,6 +340,165 @@ export class CodeDeployDeployer implements Deployer {
   }
 
   /**
+   * Whether the revision recorded for `version` (the ledger's artifact) can still be deployed, by its type:
+   * - S3: GetApplicationRevision (still registered with the application) and HeadObject of the bundle (still
+   *   there, and where the location pins an ETag, still the same object), concurrently. GetApplicationRevision
+   *   answers from CodeDeploy's registration (GenericRevisionInfo: when it was registered and used), not from
+   *   the bucket, so only S3 can say whether the bundle is still there.
+   * - GitHub: GetApplicationRevision; the commit itself, in GitHub, is not checked.
+   * - AppSpecContent, String (ECS and Lambda): the AppSpec travels in the deployment itself, so nothing stored
+   *   can be gone; the task definition or function version it names is not checked here.
+   * No recorded location, or one that does not describe `version`: reported unchecked (redeploy refuses it).
+   * Refused reads are reported unchecked; transient failures throw RetryableError, to be checked again.
+   */
+  async viability(
+    target: RuntimeTarget,
+    version: string,
+    known: { readonly artifact?: string; readonly recheck?: string },
+  ): Promise<Omit<Viability, 'checkedAt'>> {
+    const { application } = codeDeployTarget(target);
+    const read = readRevision(target, version, known.artifact);
+    if ('problem' in read) return viabilityOf([{ unchecked: [`${read.why}: it was not checked`] }]);
+    const { revision } = read;
+    const type = revisionType(revision);
+    switch (type) {
+      case 'S3':
+        return viabilityOf(
+          await Promise.all([
+            this.registration(application, version, revision),
+            this.bundle(version, revision.s3Location),
+          ]),
+        );
+      case 'GitHub':
+        return viabilityOf([
+          await this.registration(application, version, revision),
+          {
+            unchecked: [
+              `the GitHub commit of revision ${version} was not checked: CodeDeploy fetches it from GitHub when it deploys`,
+            ],
+          },
+        ]);
+      case 'AppSpecContent':
+      case 'String':
+      case undefined:
+        return viabilityOf([
+          {
+            unchecked: [
+              `revision ${version} is an AppSpec carried by the deployment itself (revisionType ${type ?? 'unknown'}): nothing stored to check; the task definition or function version it names was not checked`,
+            ],
+          },
+        ]);
+    }
+  }
+
+  /** GetApplicationRevision: whether CodeDeploy still knows the revision (and the application). */
+  private async registration(
+    application: string,
+    version: string,
+    revision: RevisionLocation,
+  ): Promise<ViabilityFindings> {
+    try {
+      await this.client.send(new GetApplicationRevisionCommand({ applicationName: application, revision }));
+      return {};
+    } catch (err) {
+      const call = `GetApplicationRevision of ${version} (application ${application})`;
+      switch (summarizeError(err).name) {
+        case 'RevisionDoesNotExistException':
+          return {
+            missing: [
+              `revision ${version} is no longer registered with application ${application}: CodeDeploy no longer knows it`,
+            ],
+          };
+        case 'ApplicationDoesNotExistException':
+          return {
+            missing: [
+              `application ${application} no longer exists: none of its revisions, ${version} included, can be deployed`,
+            ],
+          };
+      }
+      return this.unreadable(
+        err,
+        call,
+        `whether revision ${version} is still registered with application ${application}`,
+      );
+    }
+  }
+
+  /** HeadObject of an S3 revision's bundle: there, and the same object the revision was deployed from. */
+  private async bundle(version: string, location: S3Location | undefined): Promise<ViabilityFindings> {
+    const { bucket, key, version: versionId, eTag } = location ?? {};
+    if (!bucket || !key) {
+      return { unchecked: [`revision ${version} names no S3 bucket and key: its bundle was not checked`] };
+    }
+    const object = `S3 object s3://${bucket}/${key}${versionId ? ` (version ${versionId})` : ''}`;
+    const grant = versionId ? 's3:GetObjectVersion' : 's3:GetObject';
+    if (!this.s3) return { unchecked: [`${object} was not checked: the watchdog has no S3 client here`] };
+    let head: HeadObjectCommandOutput;
+    try {
+      head = await this.s3().send(
+        new HeadObjectCommand({ Bucket: bucket, Key: key, ...(versionId ? { VersionId: versionId } : {}) }),
+      );
+    } catch (err) {
+      return this.headFailed(err, object, version, grant);
+    }
+    const expected = eTag === undefined ? undefined : unquoted(eTag);
+    const actual = head.ETag === undefined ? undefined : unquoted(head.ETag);
+    if (expected && actual && expected !== actual) {
+      return {
+        missing: [
+          `${object} was replaced: its ETag is ${actual}, revision ${version} was ${expected}, so the bundle CodeDeploy would download is not the one that was deployed`,
+        ],
+      };
+    }
+    return {};
+  }
+
+  /**
+   * A HEAD has no body, so S3 answers with a status and a generic name (the SDK's `NotFound` for 404): 404 is
+   * a missing object or bucket, 405 a version that is a delete marker; 403 is a denied read, and also how S3
+   * answers a missing object to a caller without s3:ListBucket, so it is only ever reported unchecked.
+   */
+  private headFailed(err: unknown, object: string, version: string, grant: string): ViabilityFindings {
+    const { name, httpStatusCode: status } = summarizeError(err);
+    if (status === 404 || ['NotFound', 'NoSuchKey', 'NoSuchBucket', 'NoSuchVersion'].includes(name)) {
+      return {
+        missing: [`${object} is gone: CodeDeploy can no longer download the bundle of revision ${version}`],
+      };
+    }
+    if (status === 405) {
+      return { missing: [`${object} is a delete marker: the bundle of revision ${version} was deleted`] };
+    }
+    if (status === 403 || /AccessDenied|Forbidden/.test(name)) {
+      return {
+        unchecked: [
+          `${object} could not be checked: access denied (S3 also answers so for a missing object when s3:ListBucket is not granted); grant ${grant} on it to the watchdog's roles, or ignore this`,
+        ],
+      };
+    }
+    if (classifyAwsError(err) === 'retryable') {
+      throw new RetryableError(`HeadObject of ${object} failed: ${describeError(err)}`, { cause: err });
+    }
+    // Any other refusal (400, a redirect to another region) repeats itself: reported, not retried.
+    if (status !== undefined && status >= 400 && status < 500) {
+      return { unchecked: [`${object} could not be checked: HeadObject answered ${describeError(err)}`] };
+    }
+    throw err;
+  }
+
+  /** A refused read is reported unchecked, naming the call; a transient one throws, to be checked again. */
+  private unreadable(err: unknown, call: string, what: string): ViabilityFindings {
+    switch (classifyAwsError(err)) {
+      case 'retryable':
+        throw new RetryableError(`${call} failed: ${describeError(err)}`, { cause: err });
+      case 'terminal':
+        return { unchecked: [`${what} could not be checked: ${call} was refused (${describeError(err)})`] };
+      case 'conflict':
+      case 'unknown':
+        throw err;
+    }
+  }
+
+  /**
    * The deployment that the newest deployment, a CodeDeploy rollback, is rolling back, when it was not read
    * already. It only adds detail: if CodeDeploy refuses to describe it, inspect goes on without it; a transient
    * failure still fails the inspect, so that Lambda retries with the full picture.
@@ -476,30 +646,54 @@ function recordedRevision(
   version: string,
   artifact: string | undefined,
 ): RevisionLocation {
+  const read = readRevision(target, version, artifact);
+  if ('problem' in read) {
+    throw new TargetInvalidError(
+      read.problem === 'none'
+        ? `no CodeDeploy revision is recorded for ${version} of ${describeTarget(target)}: the watchdog can only redeploy a revision it saw deployed`
+        : read.why,
+      read.cause === undefined ? undefined : { cause: read.cause },
+    );
+  }
+  return read.revision;
+}
+
+/** The ledger's artifact as the revision location of `version`, or what is wrong with it. */
+function readRevision(
+  target: RuntimeTarget,
+  version: string,
+  artifact: string | undefined,
+):
+  | { readonly revision: RevisionLocation }
+  | { readonly problem: 'none' | 'invalid'; readonly why: string; readonly cause?: unknown } {
   const where = `${version} of ${describeTarget(target)}`;
   if (artifact === undefined || artifact.trim() === '') {
-    throw new TargetInvalidError(
-      `no CodeDeploy revision is recorded for ${where}: the watchdog can only redeploy a revision it saw deployed`,
-    );
+    return { problem: 'none', why: `no CodeDeploy revision location is recorded for ${where}` };
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(artifact);
   } catch (err) {
-    throw new TargetInvalidError(`the CodeDeploy revision recorded for ${where} is not valid JSON`, {
+    return {
+      problem: 'invalid',
+      why: `the CodeDeploy revision recorded for ${where} is not valid JSON`,
       cause: err,
-    });
+    };
   }
   if (!isRevisionLocation(parsed)) {
-    throw new TargetInvalidError(
-      `the CodeDeploy revision recorded for ${where} is not a revision location (revisionType ${REVISION_TYPES.join(', ')})`,
-    );
+    return {
+      problem: 'invalid',
+      why: `the CodeDeploy revision recorded for ${where} is not a revision location (revisionType ${REVISION_TYPES.join(', ')})`,
+    };
   }
   const label = revisionLabel(parsed);
   if (label !== version) {
-    throw new TargetInvalidError(`the CodeDeploy revision recorded for ${where} describes ${label} instead`);
+    return {
+      problem: 'invalid',
+      why: `the CodeDeploy revision recorded for ${where} describes ${label} instead`,
+    };
   }
-  return parsed;
+  return { revision: parsed };
 }
 
 function isRevisionLocation(value: unknown): value is RevisionLocation {
@@ -635,6 +829,11 @@ function ambiguous(err: unknown, call: string, target: RuntimeTarget): Retryable
 function initiatedBy(description: string | undefined): { initiatedBy?: string } {
   const id = description === undefined ? undefined : INITIATED_BY.exec(description)?.[1];
   return id === undefined ? {} : { initiatedBy: id };
+}
+
+/** An ETag without the double quotes S3 puts around it (CodeDeploy may record it either way). */
+function unquoted(eTag: string): string {
+  return eTag.replace(/^"|"$/g, '');
 }
 
 function truncate(text: string, max: number): string {

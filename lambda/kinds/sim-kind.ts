@@ -41,6 +41,12 @@ export interface SimKindWorldInput<E> {
   readonly targets: ReadonlyMap<string, string>;
   /** The scenario's `failingVersions`. */
   readonly failingVersions: ReadonlySet<string>;
+  /**
+   * The scenario's `unavailableVersions`: deleted after they served, as a retention policy deletes them. The
+   * platform's reads of the version report it gone, and a deployment onto it the watchdog starts fails, leaving
+   * the target on what it ran; a timeline `deploy` of it (and the initial version) deploys and serves as usual.
+   */
+  readonly unavailableVersions: ReadonlySet<string>;
   /** Tell it whenever the version a target serves changes (`settled` once the change is complete). */
   readonly onServing: (targetId: string, version: string, settled: boolean) => void;
 }

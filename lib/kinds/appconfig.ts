@@ -33,6 +33,11 @@ const READ_ACTIONS = [
   'appconfig:ListEnvironments',
   'appconfig:ListConfigurationProfiles',
 ];
+/**
+ * The viability preflight: whether a hosted configuration version still exists (it reads a profile's own
+ * store only; versions in S3, Parameter Store and the rest are reported unchecked, and need no grant).
+ */
+const HOSTED_VERSION_READS = ['appconfig:GetHostedConfigurationVersion'];
 /** What the roles that roll back call besides: stop or revert, and deploy a version again. */
 const ACT_ACTIONS = [...READ_ACTIONS, 'appconfig:StopDeployment', 'appconfig:StartDeployment'];
 
@@ -73,7 +78,8 @@ const ANY_APPLICATION: KindRule = {
  * Grants (Service Authorization Reference, AWS AppConfig): ListDeployments needs the application and the
  * environment; GetDeployment and StopDeployment also the deployment; StartDeployment the application, the
  * environment, the configuration profile and the deployment strategy; ListEnvironments and
- * ListConfigurationProfiles the application; ListApplications has no resource type, so it is granted on "*",
+ * ListConfigurationProfiles the application; GetHostedConfigurationVersion (the viability preflight) the
+ * hosted configuration version; ListApplications has no resource type, so it is granted on "*",
  * and only when a target names its application by name. Ids in the config scope the grants to them; a name
  * scopes them to what it could be, the application's environments or profiles (or every application).
  * Deployment ARNs always end in a wildcard: their numbers are created as deployments run.
@@ -92,11 +98,14 @@ export const appConfigCdkKind: CdkTargetKind = {
     const envArn = arn(`${app}/environment/${env}`);
     const deploymentsArn = arn(`${app}/environment/${env}/deployment/*`);
     const profileArn = arn(`${app}/configurationprofile/${profile}`);
+    const hostedVersionsArn = arn(`${app}/configurationprofile/${profile}/hostedconfigurationversion/*`);
 
     for (const resource of [appArn, envArn, deploymentsArn])
       ctx.grant('AppConfigRead', 'reading', READ_ACTIONS, resource);
     for (const resource of [appArn, envArn, deploymentsArn, profileArn])
       ctx.grant('AppConfigAct', 'acting', ACT_ACTIONS, resource);
+    for (const roles of ['reading', 'acting'] as const)
+      ctx.grant('AppConfigHostedVersions', roles, HOSTED_VERSION_READS, hostedVersionsArn);
 
     // Acknowledged once per ARN, whichever target comes first: the reasons name no target.
     const byName =
@@ -107,6 +116,13 @@ export const appConfigCdkKind: CdkTargetKind = {
       [profileArn, ['acting']],
     ] as const) {
       if (resource.includes('*')) acknowledgeWildcard(ctx, resource, roles, byName);
+    }
+    const hostedId = `AwsSolutions-IAM5[Resource::${nagFindingValue(ctx.scope, hostedVersionsArn)}]`;
+    for (const roles of ['reading', 'acting'] as const) {
+      ctx.acknowledge(`${hostedId}:${roles}`, roles, {
+        id: hostedId,
+        reason: `The viability preflight reads (GetHostedConfigurationVersion, read-only) whether a known-good hosted configuration version of the protected AppConfig configuration profile${profile === '*' ? 's' : ` ${profile}`} still exists: version numbers are created as configurations are published, so the ARN ends in a wildcard.`,
+      });
     }
     acknowledgeWildcard(
       ctx,

@@ -59,7 +59,9 @@ const READS = ['lambda:GetAlias', 'lambda:GetFunctionConfiguration'];
  * - acting: UpdateAlias on the function and the alias.
  * What a rollback changes (describeChange) is read with GetFunctionConfiguration too, in the roles that send
  * notifications: each of them reads or acts, so it holds that grant already, and a role that did not would
- * only send the message without the change lines.
+ * only send the message without the change lines. So is the viability preflight (is a known-good version still
+ * published, and not Failed?), from the deployment handler and the acting roles: the same grant on the
+ * function's versions covers it.
  */
 export const lambdaAliasCdkKind: CdkTargetKind = {
   type: 'lambda-alias',

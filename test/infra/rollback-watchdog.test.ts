@@ -293,19 +293,30 @@ describe('RollbackWatchdog protecting CodeDeploy deployment groups next to an EC
     const reads = roleStatements(template, logicalIdOf(stack, watchdog.deploymentHandler)).filter((s) =>
       asList(s.Action).some((a) => a.startsWith('codedeploy:')),
     );
-    expect(reads).toEqual([
-      {
-        Effect: 'Allow',
-        Action: [
-          'codedeploy:GetDeploymentGroup',
-          'codedeploy:ListDeployments',
-          'codedeploy:BatchGetDeployments',
-          'codedeploy:GetDeployment',
-        ],
-        Resource: expect.any(Array),
-      },
+    expect(reads).toEqual(
+      expect.arrayContaining([
+        {
+          Effect: 'Allow',
+          Action: [
+            'codedeploy:GetDeploymentGroup',
+            'codedeploy:ListDeployments',
+            'codedeploy:BatchGetDeployments',
+            'codedeploy:GetDeployment',
+          ],
+          Resource: expect.any(Array),
+        },
+        // The viability preflight reads whether a known-good revision is still registered.
+        { Effect: 'Allow', Action: 'codedeploy:GetApplicationRevision', Resource: expect.any(Array) },
+      ]),
+    );
+    expect(reads).toHaveLength(2);
+    const resourcesOf = (action: string) =>
+      reads.filter((s) => asList(s.Action).includes(action)).flatMap((s) => asList(s.Resource).map(evaluate));
+    expect(resourcesOf('codedeploy:GetDeployment')).toEqual(groups);
+    expect(resourcesOf('codedeploy:GetApplicationRevision')).toEqual([
+      arn(`application:<${applicationId}>`),
+      arn('application:payments'),
     ]);
-    expect(asList(reads[0].Resource).map(evaluate)).toEqual(groups);
   });
 
   it('passes cdk-nag with ECS and CodeDeploy targets side by side', () => {

@@ -292,8 +292,13 @@ describe('WatchdogStack from the example config', () => {
           'codedeploy:ListDeployments',
           'codedeploy:BatchGetDeployments',
           'codedeploy:GetDeployment',
+          'codedeploy:GetApplicationRevision',
         ]),
       );
+      // The viability preflight: is a known-good revision still registered? On the applications only.
+      expect(resourcesOf(grantingAction(statements, 'codedeploy:GetApplicationRevision'))).toEqual([
+        ...new Set(codeDeployTargets.map((t) => `${arnPrefix('codedeploy')}:application:${t.application}`)),
+      ]);
       expect(resourcesOf(grantingAction(statements, 'ecs:DescribeServices')).sort()).toEqual(
         ecsTargets.map(serviceArn).sort(),
       );

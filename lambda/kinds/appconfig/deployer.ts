@@ -1,5 +1,6 @@
 import {
   GetDeploymentCommand,
+  GetHostedConfigurationVersionCommand,
   ListDeploymentsCommand,
   StartDeploymentCommand,
   StopDeploymentCommand,
@@ -7,8 +8,9 @@ import {
   type DeploymentSummary,
 } from '@aws-sdk/client-appconfig';
 import type { RuntimeAppConfigTarget, RuntimeTarget } from '../../contract';
-import type { LiveDeployment, LiveDeploymentState, LiveTarget, Millis } from '../../domain';
+import type { LiveDeployment, LiveDeploymentState, LiveTarget, Millis, Viability } from '../../domain';
 import { answeredARetry, describeError, summarizeError } from '../../adapters/aws-errors';
+import { viabilityOf } from '../../adapters/viability-findings';
 import { RetryableError, TargetInvalidError } from '../../use-cases/errors';
 import type { ActionResult, Deployer, Telemetry } from '../../use-cases/ports';
 import {
@@ -299,6 +301,78 @@ export class AppConfigDeployer implements Deployer {
     throw new RetryableError(
       `deployment ${n} of ${describeAppConfig(t)} was stopped but is still rolling back after ${REPLACE_BACKOFF_MS.reduce((a, b) => a + b, 0)} ms; ${version} is deployed on the next attempt`,
     );
+  }
+
+  /**
+   * Whether configuration version `version` can still be deployed. A profile in the hosted configuration store
+   * (LocationUri `hosted`) numbers its versions, and DeleteHostedConfigurationVersion removes one:
+   * GetHostedConfigurationVersion of it, where ResourceNotFoundException means it was deleted (the answer carries
+   * the content too, up to the store's size limit; it is dropped unread, and AppConfig has no read of a hosted
+   * version without it). For any other source (S3, Parameter Store, SSM documents, Secrets Manager,
+   * CodePipeline) the version is the source's own and reading it would need grants on that source: reported
+   * unchecked. A denied read is unchecked too; a transient failure throws, to be checked again.
+   */
+  async viability(target: RuntimeTarget, version: string): Promise<Omit<Viability, 'checkedAt'>> {
+    const t = appConfigTarget(target);
+    const which = `configuration version ${version} of ${describeAppConfig(t)}`;
+    const resolved = await this.resolver.resolve(t);
+    if (resolved.kind === 'invalid') {
+      return viabilityOf([{ unchecked: [`${which} could not be checked: ${resolved.why}`] }]);
+    }
+    const { ids } = resolved;
+    if (ids.profileLocation !== 'hosted') {
+      const source = ids.profileLocation ?? 'a source ListConfigurationProfiles did not name';
+      return viabilityOf([
+        {
+          unchecked: [
+            `${which} is stored outside AppConfig (${source}), where the watchdog does not check it`,
+          ],
+        },
+      ]);
+    }
+    const n = Number(version);
+    if (!/^[1-9]\d*$/.test(version) || !Number.isSafeInteger(n)) {
+      return viabilityOf([
+        { unchecked: [`${which} is not a hosted configuration version number: it was not checked`] },
+      ]);
+    }
+    const call = `GetHostedConfigurationVersion of ${which}`;
+    try {
+      // Only the answer's arrival matters: its Content is never kept.
+      await this.client.send(
+        new GetHostedConfigurationVersionCommand({
+          ApplicationId: ids.applicationId,
+          ConfigurationProfileId: ids.profileId,
+          VersionNumber: n,
+        }),
+      );
+      return viabilityOf([]);
+    } catch (err) {
+      switch (appConfigErrorClass(err)) {
+        case 'retryable':
+          throw new RetryableError(`${call} failed: ${describeError(err)}`, { cause: err });
+        case 'terminal':
+        case 'bad-request':
+          return summarizeError(err).name === 'ResourceNotFoundException'
+            ? viabilityOf([
+                {
+                  missing: [
+                    `${which} is not in the hosted configuration store (deleted): AppConfig can no longer deploy it`,
+                  ],
+                },
+              ])
+            : viabilityOf([
+                {
+                  unchecked: [
+                    `${which} could not be checked: ${call} was refused (${describeError(err)})${deniedHint(err)}`,
+                  ],
+                },
+              ]);
+        case 'conflict':
+        case 'unknown':
+          throw err;
+      }
+    }
   }
 
   /** Whether `target` is the resource an event names by ids: the target's names are resolved first. */

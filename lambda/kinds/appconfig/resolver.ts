@@ -23,6 +23,12 @@ export interface AppConfigIds {
   readonly profileName: string;
   /** Another profile of the application has the same name (AppConfig does not require names to differ). */
   readonly profileNameShared: boolean;
+  /**
+   * Where the profile's configuration is stored (LocationUri): `hosted` for AppConfig's own store, else an
+   * `s3://`, `ssm-parameter://`, `ssm-document://`, `secretsmanager://` or `codepipeline://` URI. Undefined when
+   * ListConfigurationProfiles did not say.
+   */
+  readonly profileLocation?: string;
 }
 
 export type Resolution =
@@ -38,6 +44,8 @@ const NAMES_SHOWN = 10;
 interface Listed {
   readonly Id?: string | undefined;
   readonly Name?: string | undefined;
+  /** Configuration profiles only. */
+  readonly LocationUri?: string | undefined;
 }
 
 /**
@@ -100,6 +108,7 @@ export class AppConfigResolver {
       profileId: profile.id,
       profileName,
       profileNameShared: profiles.items.some((p) => p.Name === profileName && p.Id !== profile.id),
+      ...(profile.item.LocationUri !== undefined ? { profileLocation: profile.item.LocationUri } : {}),
     };
     this.cache.set(key, ids);
     return { kind: 'ok', ids };

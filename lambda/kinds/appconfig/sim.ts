@@ -3,6 +3,7 @@ import {
   ConflictException,
   ResourceNotFoundException,
   type GetDeploymentCommandInput,
+  type GetHostedConfigurationVersionCommandInput,
   type ListApplicationsCommandInput,
   type ListConfigurationProfilesCommandInput,
   type ListDeploymentsCommandInput,
@@ -129,6 +130,12 @@ function entryResource(e: AppConfigEnvironmentEntry): string {
  * back (ROLLED_BACK); with AllowRevert within 72 hours of its completion a COMPLETE one is reverted
  * (REVERTED); either way the version served before it serves again at once. An environment takes one
  * deployment at a time. Events are the deployment-events extension's, minus the entry's `lostEvents`.
+ *
+ * Every profile is in the hosted configuration store, where every version number exists except the scenario's
+ * `unavailableVersions`, deleted after they served: GetHostedConfigurationVersion of one is
+ * ResourceNotFoundException, and the watchdog's StartDeployment of one fails as a `failingVersions` version
+ * does (rolled back at the end of DEPLOYING, at once with the zero-bake strategy), leaving the version that
+ * served. A timeline `deploy` of one deploys as usual.
  */
 export const appConfigSimKind: SimKind<AppConfigTargetConfig, AppConfigEnvironmentEntry> = {
   type: 'appconfig',
@@ -192,6 +199,8 @@ interface SimDeployment {
   readonly previous: string;
   readonly strategy: Strategy;
   readonly description?: string;
+  /** The watchdog deployed a version that is gone (`unavailableVersions`): it fails as a failing one does. */
+  readonly unavailable?: boolean;
   state: State;
   readonly startedAt: number;
   completedAt?: number;
@@ -202,11 +211,13 @@ class AppConfigWorld implements SimKindWorld {
   private readonly applications: Application[] = [];
   private readonly slots: Slot[] = [];
   private readonly failingVersions: ReadonlySet<string>;
+  private readonly unavailableVersions: ReadonlySet<string>;
   private readonly onServing: SimKindWorldInput<AppConfigEnvironmentEntry>['onServing'];
 
   constructor(input: SimKindWorldInput<AppConfigEnvironmentEntry>) {
     this.ctx = input.ctx;
     this.failingVersions = input.failingVersions;
+    this.unavailableVersions = input.unavailableVersions;
     this.onServing = input.onServing;
     const start = this.ctx.clock.now();
     for (const entry of input.entries) {
@@ -300,6 +311,9 @@ class AppConfigWorld implements SimKindWorld {
             );
           },
         }),
+        GetHostedConfigurationVersion: simCommand<GetHostedConfigurationVersionCommandInput>({
+          run: (input) => this.getHostedConfigurationVersion(input),
+        }),
         StartDeployment: simCommand<StartDeploymentCommandInput>({
           target: (input) => this.slotOf(input)?.targetId ?? input.ConfigurationProfileId,
           run: (input) => this.startDeployment(input),
@@ -334,6 +348,39 @@ class AppConfigWorld implements SimKindWorld {
 
   versionOf(targetId: string): string | undefined {
     return this.slots.find((s) => s.targetId === targetId)?.serving;
+  }
+
+  /** A hosted version: every version number exists but the `unavailableVersions`. The content is a stand-in. */
+  private getHostedConfigurationVersion(
+    input: GetHostedConfigurationVersionCommandInput,
+  ): Record<string, unknown> {
+    only('GetHostedConfigurationVersion', input, [
+      'ApplicationId',
+      'ConfigurationProfileId',
+      'VersionNumber',
+    ]);
+    const app = this.requireApplication(input.ApplicationId);
+    const profile = app.profiles.find((p) => p.id === input.ConfigurationProfileId);
+    if (!profile) {
+      throw new ResourceNotFoundException({
+        message: `Configuration profile ${input.ConfigurationProfileId ?? ''} not found`,
+        $metadata: {},
+      });
+    }
+    const n = input.VersionNumber;
+    if (n === undefined || !Number.isInteger(n) || n < 1 || this.unavailableVersions.has(String(n))) {
+      throw new ResourceNotFoundException({
+        message: `Hosted configuration version ${String(n)} of configuration profile ${profile.id} not found`,
+        $metadata: {},
+      });
+    }
+    return {
+      ApplicationId: app.id,
+      ConfigurationProfileId: profile.id,
+      VersionNumber: n,
+      ContentType: 'application/json',
+      Content: new TextEncoder().encode(JSON.stringify({ profile: profile.name, version: n })),
+    };
   }
 
   private startDeployment(input: StartDeploymentCommandInput): Record<string, unknown> {
@@ -379,6 +426,7 @@ class AppConfigWorld implements SimKindWorld {
       version,
       { id: SIM_APPCONFIG_STRATEGY_ID, deployMs: 0, bakeMs: 0 },
       input.Description,
+      this.unavailableVersions.has(version),
     );
     this.ctx.note(
       slot.source,
@@ -427,7 +475,13 @@ class AppConfigWorld implements SimKindWorld {
   }
 
   /** A deployment starts: its version serves at once; the strategy's timers move it on. */
-  private begin(slot: Slot, version: string, strategy: Strategy, description: string | undefined): number {
+  private begin(
+    slot: Slot,
+    version: string,
+    strategy: Strategy,
+    description: string | undefined,
+    unavailable = false,
+  ): number {
     const env = slot.environment;
     const d: SimDeployment = {
       n: (env.deployments[0]?.n ?? 0) + 1,
@@ -436,6 +490,7 @@ class AppConfigWorld implements SimKindWorld {
       previous: slot.serving,
       strategy,
       ...(description === undefined ? {} : { description }),
+      ...(unavailable ? { unavailable } : {}),
       state: 'DEPLOYING',
       startedAt: this.ctx.clock.now(),
     };
@@ -450,11 +505,12 @@ class AppConfigWorld implements SimKindWorld {
   private deployed(d: SimDeployment): void {
     if (d.state !== 'DEPLOYING') return;
     const who = d.slot.targetId ?? d.slot.profile.name;
-    if (this.failingVersions.has(d.version)) {
+    if (this.failingVersions.has(d.version) || d.unavailable === true) {
+      const why = d.unavailable ? ' (configuration version deleted)' : '';
       this.restore(
         d,
         'ROLLED_BACK',
-        `${who}: deployment ${d.n} (${d.version}) failed; AppConfig rolls back to ${d.previous}`,
+        `${who}: deployment ${d.n} (${d.version}) failed${why}; AppConfig rolls back to ${d.previous}`,
       );
       return;
     }

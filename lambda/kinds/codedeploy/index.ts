@@ -5,6 +5,7 @@ import {
   type NotificationLink,
   type RuntimeCodeDeployTarget,
 } from '../../contract';
+import { S3Client } from '@aws-sdk/client-s3';
 import { CodeDeployDeployer } from '../../adapters/codedeploy-deployer';
 import { parseCodeDeployEvent } from '../../boundary/events';
 import { ownsByIdentity, type TargetKind } from '../kind';
@@ -23,7 +24,12 @@ export const codeDeployKind: TargetKind<RuntimeCodeDeployTarget> = {
   describe: (t) => `CodeDeploy deployment group ${t.deploymentGroup} of application ${t.application}`,
   resource: (t) => `${t.application}/${t.deploymentGroup}`,
   createAdapters: (env) => ({
-    deployer: new CodeDeployDeployer({ client: env.clients.codedeploy, telemetry: env.telemetry }),
+    deployer: new CodeDeployDeployer({
+      client: env.clients.codedeploy,
+      telemetry: env.telemetry,
+      // Built on the first S3 revision's viability check: a watchdog without one never loads it.
+      s3: () => env.client('s3', (settings) => new S3Client(settings)),
+    }),
     owns: (target, identity) => ownsByIdentity(IDENTITY, target, identity),
   }),
   consoleLinks(target, region, deploymentRef): NotificationLink[] {

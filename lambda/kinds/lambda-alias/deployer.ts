@@ -7,7 +7,7 @@ import {
   type LambdaClient,
 } from '@aws-sdk/client-lambda';
 import type { RuntimeLambdaAliasTarget, RuntimeTarget } from '../../contract';
-import type { LiveDeployment, LiveTarget, Millis } from '../../domain';
+import type { LiveDeployment, LiveTarget, Millis, Viability } from '../../domain';
 import {
   actionError,
   answeredARetry,
@@ -15,6 +15,7 @@ import {
   describeError,
   summarizeError,
 } from '../../adapters/aws-errors';
+import { viabilityOf } from '../../adapters/viability-findings';
 import { parseIsoTimestamp } from '../../boundary/events';
 import { RetryableError, TargetInvalidError } from '../../use-cases/errors';
 import type { ActionResult, Clock, Deployer, Telemetry } from '../../use-cases/ports';
@@ -247,6 +248,63 @@ export class LambdaAliasDeployer implements Deployer {
       });
       return [];
     }
+  }
+
+  /**
+   * Whether `version` is still a published version UpdateAlias can route to: GetFunctionConfiguration of it.
+   * ResourceNotFoundException means it (or the function) was deleted. State `Failed` means Lambda could not
+   * set up its resources and it never runs (Lambda function states: a failed function must be deleted and
+   * recreated). `Inactive` is runnable: Lambda reclaimed the resources of a version left idle, and re-creates
+   * them when it is next invoked (the first invocations fail while it is Pending again), so routing the alias
+   * to it is what brings it back. `Pending` passes too. A denied read is reported unchecked; a transient one
+   * throws, to be checked again.
+   */
+  async viability(target: RuntimeTarget, version: string): Promise<Omit<Viability, 'checkedAt'>> {
+    const t = aliasTarget(target);
+    const which = `version ${version} of function ${t.functionName}`;
+    if (!PUBLISHED_VERSION.test(version)) {
+      return viabilityOf([
+        {
+          unchecked: [
+            `${JSON.stringify(version)} is not a published version number of function ${t.functionName}: it was not checked`,
+          ],
+        },
+      ]);
+    }
+    let config: FunctionConfiguration;
+    try {
+      config = await this.configuration(t, version);
+    } catch (err) {
+      const call = `GetFunctionConfiguration of ${which}`;
+      switch (classify(err)) {
+        case 'terminal':
+          return errorName(err) === 'ResourceNotFoundException'
+            ? viabilityOf([{ missing: [`${which} was deleted: the alias can no longer be routed to it`] }])
+            : viabilityOf([
+                {
+                  unchecked: [
+                    `${which} could not be checked: ${call} was refused (${describeError(err)})${/AccessDenied/.test(errorName(err)) ? "; the watchdog's roles need lambda:GetFunctionConfiguration on the function's versions" : ''}`,
+                  ],
+                },
+              ]);
+        case 'retryable':
+          throw new RetryableError(`${call} failed: ${describeError(err)}`, { cause: err });
+        case 'conflict':
+        case 'unknown':
+          throw err;
+      }
+    }
+    if (config.State === 'Failed') {
+      const reason = config.StateReason ? `: ${config.StateReason}` : '';
+      return viabilityOf([
+        {
+          missing: [
+            `${which} is in state Failed${reason} (${config.StateReasonCode ?? 'no reason code'}): it cannot run`,
+          ],
+        },
+      ]);
+    }
+    return viabilityOf([]);
   }
 
   private configuration(t: RuntimeLambdaAliasTarget, version: string): Promise<FunctionConfiguration> {

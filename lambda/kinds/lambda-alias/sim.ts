@@ -127,6 +127,12 @@ interface Change {
  * careful pipeline, its second UpdateAlias names the revision its first one left, and gives up when that is
  * gone. Nothing fails an alias shift by itself (Lambda has no health check of an alias), so `failingVersions`
  * mean nothing here; alarms on `badVersions` are what stop a bad version.
+ *
+ * `unavailableVersions` are versions deleted after they served. Lambda refuses to delete a version an alias
+ * routes to, so one is gone only while no alias of its function routes to it: then GetFunctionConfiguration of
+ * it is ResourceNotFoundException, and so is the watchdog's UpdateAlias onto it, which Lambda checks at once
+ * (the alias stays as it was; there is no rollout to fail later). A timeline `deploy` of one routes to it as
+ * usual, and from then it exists again while it is routed to.
  */
 export class LambdaAliasWorld implements SimKindWorld {
   private readonly ctx: WorldContext;
@@ -135,10 +141,12 @@ export class LambdaAliasWorld implements SimKindWorld {
   /** Per function: its published versions, or `any` when every version number is one. */
   private readonly published = new Map<string, ReadonlySet<string> | 'any'>();
   private readonly onServing: SimKindWorldInput<LambdaAliasEntry>['onServing'];
+  private readonly unavailableVersions: ReadonlySet<string>;
   private readonly startMs: number;
 
   constructor(input: SimKindWorldInput<LambdaAliasEntry>) {
     this.ctx = input.ctx;
+    this.unavailableVersions = input.unavailableVersions;
     this.onServing = input.onServing;
     this.startMs = input.ctx.clock.now();
     for (const entry of input.entries) {
@@ -294,6 +302,7 @@ export class LambdaAliasWorld implements SimKindWorld {
       );
     }
     this.requirePublished(state.entry.functionName, primary);
+    this.requireExisting(state.entry.functionName, primary);
     // Left out, RoutingConfig stays as it is; an empty map clears it.
     const weights =
       input.RoutingConfig === undefined
@@ -327,6 +336,7 @@ export class LambdaAliasWorld implements SimKindWorld {
       );
     }
     this.requirePublished(ref.name, version);
+    this.requireExisting(ref.name, version);
     const config: FunctionConfiguration = {
       FunctionName: ref.name,
       FunctionArn: `${functionArn(ref.name)}:${version}`,
@@ -408,6 +418,7 @@ export class LambdaAliasWorld implements SimKindWorld {
       if (!(weight >= 0 && weight <= 1))
         throw invalid(`Invalid weight ${weight}: it must be from 0.0 to 1.0.`);
       this.requirePublished(state.entry.functionName, version);
+      this.requireExisting(state.entry.functionName, version);
     }
   }
 
@@ -429,6 +440,23 @@ export class LambdaAliasWorld implements SimKindWorld {
 
   private requirePublished(functionName: string, version: string): void {
     if (!this.isPublished(functionName, version)) {
+      throw new ResourceNotFoundException({
+        message: `Function not found: ${functionArn(functionName)}:${version}`,
+        $metadata: {},
+      });
+    }
+  }
+
+  /**
+   * An `unavailableVersions` version is deleted unless an alias of its function routes to it (Lambda refuses to
+   * delete a version an alias routes to): then Lambda answers as for any version that does not exist.
+   */
+  private requireExisting(functionName: string, version: string): void {
+    if (!this.unavailableVersions.has(version)) return;
+    const routed = [...this.aliases.values()].some(
+      (s) => s.entry.functionName === functionName && (s.primary === version || version in s.weights),
+    );
+    if (!routed) {
       throw new ResourceNotFoundException({
         message: `Function not found: ${functionArn(functionName)}:${version}`,
         $metadata: {},

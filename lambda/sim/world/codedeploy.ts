@@ -8,12 +8,14 @@ import {
   DeploymentGroupNameRequiredException,
   DeploymentIdRequiredException,
   DeploymentLimitExceededException,
+  RevisionDoesNotExistException,
   RevisionRequiredException,
   type AutoRollbackConfiguration,
   type BatchGetDeploymentsCommandInput,
   type CreateDeploymentCommandInput,
   type DeploymentInfo,
   type DeploymentStatus,
+  type GetApplicationRevisionCommandInput,
   type GetDeploymentGroupCommandInput,
   type LastDeploymentInfo,
   type ListDeploymentsCommandInput,
@@ -57,11 +59,11 @@ export function revisionLocation(label: string): RevisionLocation {
 }
 
 /** The revision label of a RevisionLocation; the simulated account stores GitHub revisions only. */
-function revisionLabelOf(location: RevisionLocation): string {
+function revisionLabelOf(location: RevisionLocation, operation = 'CreateDeployment'): string {
   const gh = location.gitHubLocation;
   if (location.revisionType !== 'GitHub' || !gh?.repository || !gh.commitId) {
     throw new SimulatorGapError(
-      `codedeploy:CreateDeployment with revision ${JSON.stringify(location)} is not modelled: the simulated account knows only GitHub revisions { revisionType: "GitHub", gitHubLocation: { repository, commitId } }`,
+      `codedeploy:${operation} with revision ${JSON.stringify(location)} is not modelled: the simulated account knows only GitHub revisions { revisionType: "GitHub", gitHubLocation: { repository, commitId } }`,
     );
   }
   return `${gh.repository}@${gh.commitId}`;
@@ -84,6 +86,8 @@ interface CdDeployment {
   readonly description?: string;
   rollbackInfo?: RollbackInfo;
   errorMessage?: string;
+  /** The watchdog deployed a revision that is gone (`unavailableVersions`): it fails at the end of its rollout. */
+  readonly unavailable?: boolean;
 }
 
 interface GroupState {
@@ -118,6 +122,12 @@ export class CodeDeployWorld {
     private readonly onServing: ServingListener,
     /** The scenario's `versions`: a release's description declares them, as a pipeline would write it. */
     private readonly versions: ReadonlyMap<string, VersionSpec> = new Map(),
+    /**
+     * The scenario's `unavailableVersions`: revisions deleted after they served. GetApplicationRevision reports
+     * them gone, and the watchdog's CreateDeployment of one fails at the end of its rollout (CodeDeploy cannot
+     * download the bundle), after which CodeDeploy rolls back to the last successful revision.
+     */
+    private readonly unavailableVersions: ReadonlySet<string> = new Set(),
   ) {
     const start = ctx.clock.now();
     for (const spec of specs) {
@@ -207,6 +217,53 @@ export class CodeDeployWorld {
         target: (input) => this.targetOf(input.applicationName, input.deploymentGroupName),
         run: (input) => this.createDeployment(input),
       }),
+      GetApplicationRevision: simCommand<GetApplicationRevisionCommandInput>({
+        run: (input) => this.getApplicationRevision(input),
+      }),
+    };
+  }
+
+  /**
+   * The revisions an application knows are the ones its groups have deployed (a deployment registers its
+   * revision); `unavailableVersions` are gone, as are revisions never deployed.
+   */
+  private getApplicationRevision(input: GetApplicationRevisionCommandInput): Record<string, unknown> {
+    if (!input.applicationName) {
+      throw new ApplicationNameRequiredException({
+        message: 'The application name must be specified.',
+        $metadata: {},
+      });
+    }
+    const application = input.applicationName;
+    const groups = [...this.groups.values()].filter((g) => g.spec.application === application);
+    if (groups.length === 0) {
+      throw new ApplicationDoesNotExistException({
+        message: `No application found for name: ${application}`,
+        $metadata: {},
+      });
+    }
+    if (!input.revision) {
+      throw new RevisionRequiredException({ message: 'The revision must be specified.', $metadata: {} });
+    }
+    const revision = revisionLabelOf(input.revision, 'GetApplicationRevision');
+    const used = groups.flatMap((g) => g.deployments.filter((d) => d.revision === revision));
+    if (used.length === 0 || this.unavailableVersions.has(revision)) {
+      throw new RevisionDoesNotExistException({
+        message: `No application revision found for revision ${revision} of application ${application}`,
+        $metadata: {},
+      });
+    }
+    const times = used.map((d) => d.createTime);
+    const first = Math.min(...times);
+    return {
+      applicationName: application,
+      revision: revisionLocation(revision),
+      revisionInfo: {
+        registerTime: new Date(first),
+        firstUsedTime: new Date(first),
+        lastUsedTime: new Date(Math.max(...times)),
+        deploymentGroups: groups.filter((g) => g.serving === revision).map((g) => g.spec.deploymentGroup),
+      },
     };
   }
 
@@ -374,6 +431,7 @@ export class CodeDeployWorld {
       revision,
       creator: 'user',
       ...(input.description === undefined ? {} : { description: input.description }),
+      ...(this.unavailableVersions.has(revision) ? { unavailable: true } : {}),
     });
     return { deploymentId: id };
   }
@@ -381,7 +439,7 @@ export class CodeDeployWorld {
   /** A new deployment: its revision serves from START; it succeeds (or fails) after rolloutSeconds. */
   private start(
     state: GroupState,
-    d: Pick<CdDeployment, 'id' | 'revision' | 'creator' | 'description' | 'rollbackInfo'>,
+    d: Pick<CdDeployment, 'id' | 'revision' | 'creator' | 'description' | 'rollbackInfo' | 'unavailable'>,
   ): void {
     const deployment: CdDeployment = {
       ...d,
@@ -402,9 +460,11 @@ export class CodeDeployWorld {
     deployment.completeTime = this.ctx.clock.now();
     const who = this.who(state);
     const rollback = deployment.creator === 'codeDeployRollback';
-    if (this.failingVersions.has(deployment.revision)) {
+    if (this.failingVersions.has(deployment.revision) || deployment.unavailable === true) {
       deployment.status = 'Failed';
-      deployment.errorMessage = `The deployment of ${deployment.revision} failed its health checks.`;
+      deployment.errorMessage = deployment.unavailable
+        ? `The deployment of ${deployment.revision} failed: its bundle could not be downloaded (the revision is gone).`
+        : `The deployment of ${deployment.revision} failed its health checks.`;
       // CodeDeploy never rolls a rollback back: the group is left on the revision that failed.
       const rollbackId =
         rollback || this.lastGood(state) === undefined ? undefined : this.newDeploymentId(state);

@@ -77,6 +77,7 @@ export class SimWorld {
       this.cloudwatch.servingChanged(target, version, settled);
     };
     const failing = new Set(world.failingVersions);
+    const unavailable = new Set(world.unavailableVersions);
     const versions = new Map(Object.entries(world.versions));
     this.ecs = new EcsWorld(ctx, world.ecsServices, serviceToTarget, failing, versions, onServing);
     this.codedeploy = new CodeDeployWorld(
@@ -86,6 +87,7 @@ export class SimWorld {
       failing,
       onServing,
       versions,
+      unavailable,
     );
     this.codepipeline = new CodePipelineWorld(ctx, world.pipelines, freezeOwners);
     for (const kind of allSimKinds()) {
@@ -98,6 +100,7 @@ export class SimWorld {
           entries: world.kinds[kind.worldKey] ?? [],
           targets,
           failingVersions: failing,
+          unavailableVersions: unavailable,
           onServing,
         }),
       );

@@ -7,8 +7,10 @@ import {
   DeploymentDoesNotExistException,
   DeploymentGroupDoesNotExistException,
   DeploymentLimitExceededException,
+  GetApplicationRevisionCommand,
   GetDeploymentGroupCommand,
   InvalidDeploymentIdException,
+  RevisionDoesNotExistException,
   ListDeploymentsCommand,
   StopDeploymentCommand,
   ThrottlingException,
@@ -21,6 +23,7 @@ import {
   type ListDeploymentsCommandOutput,
   type RevisionLocation,
 } from '@aws-sdk/client-codedeploy';
+import { HeadObjectCommand, NotFound, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { CodeDeployDeployer, revisionLabel } from '../../../lambda/adapters/codedeploy-deployer';
 import { DEFAULT_POLICY, type RuntimeCodeDeployTarget } from '../../../lambda/contract';
@@ -987,6 +990,213 @@ describe('CodeDeployDeployer', () => {
       expect(description).toHaveLength(100);
       expect(description).toMatch(/^Rollback Watchdog: roll back to s3:\/\/releases\/very\/deep\/.*…$/);
     });
+  });
+});
+
+describe('CodeDeployDeployer viability', () => {
+  const codedeploy = mockClient(CodeDeployClient);
+  const s3 = mockClient(S3Client);
+  const s3Client = new S3Client({ region: 'us-east-1' });
+  let deployer: CodeDeployDeployer;
+  let madeS3: jest.Mock;
+
+  beforeEach(() => {
+    codedeploy.reset();
+    s3.reset();
+    madeS3 = jest.fn(() => s3Client);
+    deployer = new CodeDeployDeployer({
+      client: new CodeDeployClient({ region: 'us-east-1' }),
+      sleep: async () => undefined,
+      s3: madeS3,
+    });
+    codedeploy.on(GetApplicationRevisionCommand).resolves({ $metadata: {}, applicationName: 'payments' });
+    s3.on(HeadObjectCommand).resolves({ $metadata: {}, ETag: '"abc123"' });
+  });
+
+  const s3Revision = (location: Partial<NonNullable<RevisionLocation['s3Location']>>): RevisionLocation => ({
+    revisionType: 'S3',
+    s3Location: { bucket: 'releases', key: 'payments/r7.zip', bundleType: 'zip', ...location },
+  });
+  const check = (revision: RevisionLocation) =>
+    deployer.viability(target, revisionLabel(revision), { artifact: JSON.stringify(revision) });
+  const notFound = () => new NotFound({ message: 'NotFound', $metadata: { httpStatusCode: 404 } });
+
+  it('finds an S3 revision runnable while it is registered and its object is there, reading both at once', async () => {
+    const revision = s3Revision({ version: 'v-1' });
+
+    await expect(check(revision)).resolves.toEqual({ runnable: true });
+
+    expect(codedeploy.commandCalls(GetApplicationRevisionCommand)[0]?.args[0].input).toEqual({
+      applicationName: 'payments',
+      revision,
+    });
+    expect(s3.commandCalls(HeadObjectCommand)[0]?.args[0].input).toEqual({
+      Bucket: 'releases',
+      Key: 'payments/r7.zip',
+      VersionId: 'v-1',
+    });
+  });
+
+  it('reports a revision CodeDeploy no longer has registered, naming it and the application', async () => {
+    codedeploy
+      .on(GetApplicationRevisionCommand)
+      .rejects(new RevisionDoesNotExistException({ message: 'No revision', $metadata: meta }));
+
+    await expect(check(gitHub('r7'))).resolves.toEqual({
+      runnable: false,
+      missing: [
+        'revision payments@r7 is no longer registered with application payments: CodeDeploy no longer knows it',
+      ],
+      unchecked: [expect.stringContaining('the GitHub commit of revision payments@r7 was not checked')],
+    });
+    expect(madeS3).not.toHaveBeenCalled();
+  });
+
+  it('reports a deleted application as missing', async () => {
+    codedeploy
+      .on(GetApplicationRevisionCommand)
+      .rejects(new ApplicationDoesNotExistException({ message: 'No application', $metadata: meta }));
+
+    const result = await check(gitHub('r7'));
+
+    expect(result.runnable).toBe(false);
+    expect(result.missing).toEqual([expect.stringContaining('application payments no longer exists')]);
+  });
+
+  it.each([
+    ['NotFound', notFound()],
+    ['a bare 404', awsError('404', { status: 404 })],
+  ])('reports an S3 bundle that is gone (%s)', async (_name, err) => {
+    s3.on(HeadObjectCommand).rejects(err);
+
+    await expect(check(s3Revision({ version: 'v-1' }))).resolves.toEqual({
+      runnable: false,
+      missing: [
+        'S3 object s3://releases/payments/r7.zip (version v-1) is gone: CodeDeploy can no longer download the bundle of revision s3://releases/payments/r7.zip@v-1',
+      ],
+    });
+  });
+
+  it('reports an S3 object replaced since (its ETag differs from the recorded one) as missing', async () => {
+    s3.on(HeadObjectCommand).resolves({ $metadata: {}, ETag: '"fff999"' });
+
+    const result = await check(s3Revision({ eTag: 'abc123' }));
+
+    expect(result.runnable).toBe(false);
+    expect(result.missing).toEqual([
+      expect.stringContaining('S3 object s3://releases/payments/r7.zip was replaced: its ETag is fff999'),
+    ]);
+    expect(s3.commandCalls(HeadObjectCommand)[0]?.args[0].input).toEqual({
+      Bucket: 'releases',
+      Key: 'payments/r7.zip',
+    });
+  });
+
+  it('finds the object runnable when its ETag matches, quoted or not', async () => {
+    await expect(check(s3Revision({ eTag: '"abc123"' }))).resolves.toEqual({ runnable: true });
+  });
+
+  it.each([
+    ['Forbidden', awsError('Forbidden', { status: 403 })],
+    ['a bare 403', awsError('403', { status: 403, message: '' })],
+  ])('reports a denied HeadObject (%s) as unchecked, naming the grant', async (_name, err) => {
+    s3.on(HeadObjectCommand).rejects(err);
+
+    await expect(check(s3Revision({ version: 'v-1' }))).resolves.toEqual({
+      runnable: true,
+      unchecked: [
+        expect.stringMatching(
+          /^S3 object s3:\/\/releases\/payments\/r7\.zip \(version v-1\) could not be checked: access denied .*grant s3:GetObjectVersion on it/,
+        ),
+      ],
+    });
+  });
+
+  it('reports a denied GetApplicationRevision as unchecked', async () => {
+    codedeploy
+      .on(GetApplicationRevisionCommand)
+      .rejects(awsError('AccessDeniedException', { message: 'not authorized' }));
+
+    const result = await check(s3Revision({}));
+
+    expect(result.runnable).toBe(true);
+    expect(result.unchecked).toEqual([
+      expect.stringContaining(
+        'whether revision s3://releases/payments/r7.zip is still registered with application payments could not be checked',
+      ),
+    ]);
+  });
+
+  it.each([
+    ['GetApplicationRevision', () => codedeploy.on(GetApplicationRevisionCommand).rejects(serverError)],
+    [
+      'GetApplicationRevision throttled',
+      () =>
+        codedeploy
+          .on(GetApplicationRevisionCommand)
+          .rejects(new ThrottlingException({ message: 'Rate exceeded', $metadata: meta })),
+    ],
+    ['HeadObject', () => s3.on(HeadObjectCommand).rejects(awsError('InternalError', { status: 503 }))],
+  ])('throws RetryableError when %s fails transiently, to be checked again', async (_name, fail) => {
+    fail();
+
+    await expect(check(s3Revision({}))).rejects.toBeInstanceOf(RetryableError);
+  });
+
+  it('checks a GitHub revision by its registration only, the commit reported unchecked', async () => {
+    const result = await check(gitHub('r7'));
+
+    expect(result).toEqual({
+      runnable: true,
+      unchecked: [
+        'the GitHub commit of revision payments@r7 was not checked: CodeDeploy fetches it from GitHub when it deploys',
+      ],
+    });
+    expect(codedeploy.commandCalls(GetApplicationRevisionCommand)).toHaveLength(1);
+  });
+
+  it('fetches nothing for an AppSpec carried by the deployment, saying why', async () => {
+    const revision: RevisionLocation = {
+      revisionType: 'AppSpecContent',
+      appSpecContent: {
+        content: 'Resources: [{ TargetService: { Properties: { TaskDefinition: "web:3" } } }]',
+      },
+    };
+
+    const result = await check(revision);
+
+    expect(result).toEqual({
+      runnable: true,
+      unchecked: [expect.stringContaining('revision web:3 is an AppSpec carried by the deployment itself')],
+    });
+    expect(codedeploy.calls()).toHaveLength(0);
+  });
+
+  it.each([
+    ['no artifact', undefined, 'no CodeDeploy revision location is recorded for payments@r7'],
+    ['an artifact that is not JSON', '{revision', 'is not valid JSON'],
+    ['an artifact of another version', artifactOf('r6'), 'describes payments@r6 instead'],
+    ['an artifact that is no revision location', '{"bucket":"x"}', 'is not a revision location'],
+  ])('reports %s as unchecked, reading nothing', async (_name, artifact, why) => {
+    const result = await deployer.viability(
+      target,
+      'payments@r7',
+      artifact === undefined ? {} : { artifact },
+    );
+
+    expect(result).toEqual({ runnable: true, unchecked: [expect.stringContaining(why)] });
+    expect(codedeploy.calls()).toHaveLength(0);
+  });
+
+  it('reports an S3 bundle unchecked when the deployer has no S3 client', async () => {
+    const withoutS3 = new CodeDeployDeployer({ client: new CodeDeployClient({ region: 'us-east-1' }) });
+    const revision = s3Revision({});
+
+    const result = await withoutS3.viability(target, revisionLabel(revision), {
+      artifact: JSON.stringify(revision),
+    });
+
+    expect(result).toEqual({ runnable: true, unchecked: [expect.stringContaining('no S3 client')] });
   });
 });
 

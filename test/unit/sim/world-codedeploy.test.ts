@@ -4,8 +4,13 @@ import {
   DeploymentAlreadyCompletedException,
   DeploymentDoesNotExistException,
   DeploymentGroupDoesNotExistException,
+  CodeDeployClient,
   DeploymentLimitExceededException,
+  RevisionDoesNotExistException,
 } from '@aws-sdk/client-codedeploy';
+import { CodeDeployDeployer } from '../../../lambda/adapters/codedeploy-deployer';
+import { DEFAULT_POLICY } from '../../../lambda/contract';
+import { installSimulator } from '../../../lambda/sim/aws-middleware';
 import type { LosableCodeDeployState } from '../../../lambda/sim/scenario';
 import { CodeDeployWorld, revisionLocation, splitRevisionLabel } from '../../../lambda/sim/world/codedeploy';
 import { SimulatorGapError } from '../../../lambda/sim/world/world-context';
@@ -37,7 +42,12 @@ const GROUP = { applicationName: 'payments', deploymentGroupName: 'payments-prod
 const r = (label: string) => revisionLocation(label);
 
 function setup(
-  options: { failing?: string[]; lost?: LosableCodeDeployState[]; rolloutSeconds?: number } = {},
+  options: {
+    failing?: string[];
+    lost?: LosableCodeDeployState[];
+    rolloutSeconds?: number;
+    unavailable?: string[];
+  } = {},
 ) {
   const ctx = recordingContext();
   const serving: [string, string, boolean][] = [];
@@ -55,6 +65,8 @@ function setup(
     new Map([['payments/payments-prod', 'payments']]),
     new Set(options.failing ?? []),
     (target, version, settled) => serving.push([target, version, settled]),
+    new Map(),
+    new Set(options.unavailable ?? []),
   );
   const api = world.commands();
   const run = (op: string, input: Record<string, unknown>) => {
@@ -391,5 +403,128 @@ describe('CodeDeployWorld', () => {
     run('CreateDeployment', { ...GROUP, revision: r('payments@r7') });
     expect(world.versionOf('payments')).toBe('payments@r7');
     expect(serving.at(-1)).toEqual(['payments', 'payments@r7', false]);
+  });
+
+  describe('unavailableVersions', () => {
+    const revisionOf =
+      (run: (op: string, input: Record<string, unknown>) => Record<string, unknown>) => (label: string) =>
+        run('GetApplicationRevision', { applicationName: 'payments', revision: r(label) });
+
+    it('GetApplicationRevision answers for revisions the application deployed, and reports the rest gone', async () => {
+      const { ctx, world, run } = setup({ unavailable: ['payments@r6'] });
+      const getRevision = revisionOf(run);
+      world.release('payments', 'payments-prod', 'payments@r8');
+      await ctx.clock.runUntil(START_MS + minutes(10));
+
+      expect(getRevision('payments@r8')).toEqual({
+        applicationName: 'payments',
+        revision: r('payments@r8'),
+        revisionInfo: {
+          registerTime: new Date(START_MS),
+          firstUsedTime: new Date(START_MS),
+          lastUsedTime: new Date(START_MS),
+          deploymentGroups: ['payments-prod'],
+        },
+      });
+      expect(() => getRevision('payments@r6')).toThrow(RevisionDoesNotExistException);
+      // Never deployed: never registered.
+      expect(() => getRevision('payments@r9')).toThrow(RevisionDoesNotExistException);
+      expect(() =>
+        run('GetApplicationRevision', { applicationName: 'billing', revision: r('payments@r8') }),
+      ).toThrow(ApplicationDoesNotExistException);
+      expect(() =>
+        run('GetApplicationRevision', {
+          applicationName: 'payments',
+          revision: { revisionType: 'S3', s3Location: { bucket: 'b', key: 'k' } },
+        }),
+      ).toThrow(SimulatorGapError);
+    });
+
+    it('reports an unavailable version gone even while it serves, having deployed it for the timeline', async () => {
+      const { ctx, world, run, list, get } = setup({ unavailable: ['payments@r7', 'payments@r8'] });
+      world.release('payments', 'payments-prod', 'payments@r8');
+      await ctx.clock.runUntil(START_MS + minutes(10));
+
+      expect(get(list()[0] ?? '')[0]?.status).toBe('Succeeded');
+      expect(world.versionOf('payments')).toBe('payments@r8');
+      expect(() => revisionOf(run)('payments@r8')).toThrow(RevisionDoesNotExistException);
+      expect(() => revisionOf(run)('payments@r7')).toThrow(RevisionDoesNotExistException);
+    });
+
+    it('fails the watchdog’s CreateDeployment of one after rolloutSeconds, and CodeDeploy restores what served', async () => {
+      const { ctx, world, run, list, get, events, serving } = setup({ unavailable: ['payments@r7'] });
+      world.release('payments', 'payments-prod', 'payments@r8');
+      await ctx.clock.runUntil(START_MS + minutes(10));
+      serving.length = 0;
+
+      const { deploymentId } = run('CreateDeployment', { ...GROUP, revision: r('payments@r7') }) as {
+        deploymentId: string;
+      };
+      await ctx.clock.runUntil(START_MS + minutes(10) + seconds(119));
+      expect(get(deploymentId)[0]?.status).toBe('InProgress');
+      await ctx.clock.runUntil(START_MS + minutes(30));
+
+      expect(get(deploymentId)[0]).toEqual(
+        expect.objectContaining({
+          status: 'Failed',
+          completeTime: new Date(START_MS + minutes(10) + seconds(120)),
+          errorInformation: expect.objectContaining({
+            message: expect.stringContaining('could not be downloaded'),
+          }),
+        }),
+      );
+      const [rollback] = list();
+      expect(get(rollback ?? '')[0]).toEqual(
+        expect.objectContaining({
+          creator: 'codeDeployRollback',
+          revision: r('payments@r8'),
+          status: 'Succeeded',
+        }),
+      );
+      expect(world.versionOf('payments')).toBe('payments@r8');
+      expect(
+        events()
+          .slice(-3)
+          .map((e) => e[1]),
+      ).toEqual(['FAILURE', 'START', 'SUCCESS']);
+      expect(serving.at(-1)).toEqual(['payments', 'payments@r8', true]);
+    });
+
+    it('answers the CodeDeploy deployer’s viability check through the SDK', async () => {
+      const { world, ctx } = setup({ unavailable: ['payments@r7'] });
+      world.release('payments', 'payments-prod', 'payments@r8');
+      await ctx.clock.runUntil(START_MS + minutes(10));
+      const client = new CodeDeployClient({
+        region: 'us-east-1',
+        endpoint: 'http://127.0.0.1:9',
+        credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+        maxAttempts: 1,
+      });
+      installSimulator(
+        client,
+        'codedeploy',
+        { codedeploy: world.commands() },
+        { counted: () => undefined, mutating: () => undefined, gap: () => undefined },
+      );
+      const deployer = new CodeDeployDeployer({ client });
+      const target = {
+        id: 'payments',
+        type: 'codedeploy' as const,
+        application: 'payments',
+        deploymentGroup: 'payments-prod',
+        alarms: [],
+        policy: DEFAULT_POLICY,
+      };
+      const check = (label: string) =>
+        deployer.viability(target, label, { artifact: JSON.stringify(r(label)) });
+
+      expect((await check('payments@r8')).runnable).toBe(true);
+      expect(await check('payments@r7')).toMatchObject({
+        runnable: false,
+        missing: [
+          'revision payments@r7 is no longer registered with application payments: CodeDeploy no longer knows it',
+        ],
+      });
+    });
   });
 });

@@ -110,8 +110,19 @@ describe('appConfigCdkKind', () => {
     expect(read?.actions).not.toContain('appconfig:StartDeployment');
     expect(read?.actions).not.toContain('appconfig:StopDeployment');
     expect(recorded.grants.some((g) => g.actions.includes('appconfig:ListApplications'))).toBe(false);
-    // Only the deployments' wildcard is acknowledged.
+    // The viability preflight reads the profile's hosted versions, and nothing else of it.
+    for (const roles of ['reading', 'acting'] as const) {
+      expect(resourcesOf(recorded, 'AppConfigHostedVersions', roles)).toEqual([
+        `${ARN}:application/a1b2c3d/configurationprofile/p7q8r9s/hostedconfigurationversion/*`,
+      ]);
+    }
+    expect(recorded.grants.find((g) => g.key === 'AppConfigHostedVersions')?.actions).toEqual([
+      'appconfig:GetHostedConfigurationVersion',
+    ]);
+    // Only the wildcards of the ARNs numbered at run time are acknowledged: hosted versions and deployments.
     expect(recorded.acks.map((a) => a.id)).toEqual([
+      `AwsSolutions-IAM5[Resource::${ARN}:application/a1b2c3d/configurationprofile/p7q8r9s/hostedconfigurationversion/*]`,
+      `AwsSolutions-IAM5[Resource::${ARN}:application/a1b2c3d/configurationprofile/p7q8r9s/hostedconfigurationversion/*]`,
       `AwsSolutions-IAM5[Resource::${ARN}:application/a1b2c3d/environment/e4f5g6h/deployment/*]`,
       `AwsSolutions-IAM5[Resource::${ARN}:application/a1b2c3d/environment/e4f5g6h/deployment/*]`,
     ]);

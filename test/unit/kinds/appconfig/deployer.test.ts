@@ -3,6 +3,8 @@ import {
   BadRequestException,
   ConflictException,
   GetDeploymentCommand,
+  GetHostedConfigurationVersionCommand,
+  InternalServerException,
   ListApplicationsCommand,
   ListConfigurationProfilesCommand,
   ListDeploymentsCommand,
@@ -735,6 +737,115 @@ describe('AppConfigDeployer', () => {
       const identity = { application: APP, environment: ENV, configurationProfile: PROFILE };
 
       await expect(deployer.owns({ ...target, application: 'unknown-app' }, identity)).resolves.toBe(false);
+    });
+  });
+
+  describe('viability', () => {
+    const profiles = (LocationUri?: string) =>
+      appconfig.on(ListConfigurationProfilesCommand).resolves({
+        Items: [
+          { ApplicationId: APP, Id: PROFILE, Name: 'feature-flags', ...(LocationUri ? { LocationUri } : {}) },
+          { ApplicationId: APP, Id: OTHER_PROFILE, Name: 'limits', LocationUri: 'hosted' },
+        ],
+      });
+
+    beforeEach(() => {
+      profiles('hosted');
+      appconfig.on(GetHostedConfigurationVersionCommand).resolves({
+        ApplicationId: APP,
+        ConfigurationProfileId: PROFILE,
+        VersionNumber: 3,
+        // The SDK's blob: bytes that can also read themselves as text.
+        Content: Object.assign(new TextEncoder().encode('{"flags":{}}'), {
+          transformToString: () => '{"flags":{}}',
+        }),
+        ContentType: 'application/json',
+      });
+    });
+
+    it('finds a hosted version that is still in the store runnable, and keeps none of its content', async () => {
+      const result = await deployer.viability(target, '3');
+
+      expect(result).toEqual({ runnable: true });
+      expect(appconfig.commandCalls(GetHostedConfigurationVersionCommand)[0]?.args[0].input).toEqual({
+        ApplicationId: APP,
+        ConfigurationProfileId: PROFILE,
+        VersionNumber: 3,
+      });
+    });
+
+    it('reports a deleted hosted version as missing', async () => {
+      appconfig
+        .on(GetHostedConfigurationVersionCommand)
+        .rejects(
+          new ResourceNotFoundException({ message: 'Version not found', $metadata: { httpStatusCode: 404 } }),
+        );
+
+      const result = await deployer.viability(target, '3');
+
+      expect(result.runnable).toBe(false);
+      expect(result.missing).toEqual([
+        expect.stringMatching(
+          /^configuration version 3 of .*feature-flags.* is not in the hosted configuration store \(deleted\)/,
+        ),
+      ]);
+    });
+
+    it('reports a denied read as unchecked, saying how to fix it', async () => {
+      appconfig
+        .on(GetHostedConfigurationVersionCommand)
+        .rejects(awsError('AccessDeniedException', { status: 403 }));
+
+      const result = await deployer.viability(target, '3');
+
+      expect(result).toEqual({
+        runnable: true,
+        unchecked: [expect.stringContaining('could not be checked: GetHostedConfigurationVersion')],
+      });
+      expect(result.unchecked?.[0]).toContain('deploy the watchdog stack with this target in its config');
+    });
+
+    it('throws RetryableError when the read fails transiently', async () => {
+      appconfig
+        .on(GetHostedConfigurationVersionCommand)
+        .rejects(new InternalServerException({ message: 'boom', $metadata: { httpStatusCode: 500 } }));
+
+      await expect(deployer.viability(target, '3')).rejects.toBeInstanceOf(RetryableError);
+    });
+
+    it.each([
+      ['an S3 object', 's3://configs/flags.json'],
+      ['a Parameter Store parameter', 'ssm-parameter://flags'],
+      ['a source ListConfigurationProfiles did not name', undefined],
+    ])('reports a version stored in %s as unchecked, reading nothing', async (_name, location) => {
+      profiles(location);
+
+      const result = await deployer.viability(target, '3');
+
+      expect(result).toEqual({
+        runnable: true,
+        unchecked: [expect.stringContaining(`is stored outside AppConfig (${location ?? 'a source'}`)],
+      });
+      expect(appconfig.commandCalls(GetHostedConfigurationVersionCommand)).toHaveLength(0);
+    });
+
+    it('reports a version that is no version number as unchecked, reading nothing', async () => {
+      const result = await deployer.viability(target, 'v3');
+
+      expect(result).toEqual({
+        runnable: true,
+        unchecked: [expect.stringContaining('is not a hosted configuration version number')],
+      });
+      expect(appconfig.commandCalls(GetHostedConfigurationVersionCommand)).toHaveLength(0);
+    });
+
+    it('reports a target whose names do not resolve as unchecked rather than throwing', async () => {
+      const result = await deployer.viability({ ...target, application: 'unknown-app' }, '3');
+
+      expect(result).toEqual({
+        runnable: true,
+        unchecked: [expect.stringContaining('could not be checked: no AppConfig application')],
+      });
     });
   });
 });

@@ -33,7 +33,9 @@ function entry(patch: Record<string, unknown> = {}): AppConfigEnvironmentEntry {
   return parsed.data;
 }
 
-function setup(options: { entries?: AppConfigEnvironmentEntry[]; failing?: string[] } = {}) {
+function setup(
+  options: { entries?: AppConfigEnvironmentEntry[]; failing?: string[]; unavailable?: string[] } = {},
+) {
   const ctx = recordingContext();
   const serving: [string, string, boolean][] = [];
   const entries = options.entries ?? [entry()];
@@ -44,6 +46,7 @@ function setup(options: { entries?: AppConfigEnvironmentEntry[]; failing?: strin
       entries.map((e, i) => [appConfigSimKind.entryResource(e), i === 0 ? 'flags' : `flags-${i}`]),
     ),
     failingVersions: new Set(options.failing ?? []),
+    unavailableVersions: new Set(options.unavailable ?? []),
     onServing: (target, version, settled) => serving.push([target, version, settled]),
   });
   const api = world.commands().appconfig ?? {};
@@ -363,6 +366,61 @@ describe('the simulated AppConfig account', () => {
     expect(rest.Items?.map((a) => a['Name'])).toEqual(['app-2']);
     expect(rest['NextToken']).toBeUndefined();
   });
+
+  describe('unavailableVersions', () => {
+    it('GetHostedConfigurationVersion answers for every version number but the deleted ones', () => {
+      const { run, ids, profileId } = setup({ unavailable: ['1'] });
+      const get = (VersionNumber: number) => () =>
+        run('GetHostedConfigurationVersion', {
+          ApplicationId: ids.ApplicationId,
+          ConfigurationProfileId: profileId,
+          VersionNumber,
+        });
+
+      expect(get(2)()).toMatchObject({
+        ApplicationId: ids.ApplicationId,
+        ConfigurationProfileId: profileId,
+        VersionNumber: 2,
+        ContentType: 'application/json',
+      });
+      expect(get(1)).toThrow(ResourceNotFoundException);
+      expect(() =>
+        run('GetHostedConfigurationVersion', {
+          ApplicationId: ids.ApplicationId,
+          ConfigurationProfileId: 'nope123',
+          VersionNumber: 2,
+        }),
+      ).toThrow(ResourceNotFoundException);
+    });
+
+    it('rolls back the watchdog’s StartDeployment of a deleted version, leaving the version that served', async () => {
+      const { ctx, world, run, ids, profileId, deployments, events, serving } = setup({ unavailable: ['1'] });
+
+      run('StartDeployment', {
+        ...ids,
+        ConfigurationProfileId: profileId,
+        ConfigurationVersion: '1',
+        DeploymentStrategyId: SIM_APPCONFIG_STRATEGY_ID,
+      });
+      await ctx.clock.runUntil(START_MS + minutes(1));
+
+      expect(world.versionOf('flags')).toBe('2');
+      expect(deployments()[0]).toMatchObject({ ConfigurationVersion: '1', State: 'ROLLED_BACK' });
+      expect(events().map((e) => e[1])).toEqual(['On Deployment Start', 'On Deployment Rollback']);
+      expect(serving.at(-1)).toEqual(['flags', '2', true]);
+      expect(ctx.notes.some((n) => /failed \(configuration version deleted\)/.test(n.text))).toBe(true);
+    });
+
+    it('deploys a deleted version for the timeline as usual', async () => {
+      const { ctx, world, deployments } = setup({ unavailable: ['3'] });
+
+      world.deploy('flags', '3');
+      await ctx.clock.runUntil(START_MS + minutes(30));
+
+      expect(world.versionOf('flags')).toBe('3');
+      expect(deployments()[0]).toMatchObject({ ConfigurationVersion: '3', State: 'COMPLETE' });
+    });
+  });
 });
 
 describe('the AppConfig deployer against the simulated account', () => {
@@ -456,5 +514,14 @@ describe('the AppConfig deployer against the simulated account', () => {
     world.deploy('flags', '3');
 
     await expect(deployer.redeploy(target, '1')).resolves.toMatchObject({ status: 'busy' });
+  });
+
+  it('checks viability through the SDK: a deleted version is missing, another runnable', async () => {
+    const { deployer } = connected({ unavailable: ['1'] });
+
+    await expect(deployer.viability(target, '2')).resolves.toEqual({ runnable: true });
+    const gone = await deployer.viability(target, '1');
+    expect(gone.runnable).toBe(false);
+    expect(gone.missing).toEqual([expect.stringContaining('is not in the hosted configuration store')]);
   });
 });

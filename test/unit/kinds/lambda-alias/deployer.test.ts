@@ -542,4 +542,106 @@ describe('LambdaAliasDeployer', () => {
       expect(log).toHaveBeenCalledTimes(1);
     });
   });
+
+  describe('viability', () => {
+    it('finds a published version runnable, reading its configuration by qualifier', async () => {
+      // Act
+      const result = await deployer.viability(target, '7');
+
+      // Assess
+      expect(result).toEqual({ runnable: true });
+      expect(lambda.commandCalls(GetFunctionConfigurationCommand)[0]?.args[0].input).toEqual({
+        FunctionName: 'checkout-api',
+        Qualifier: '7',
+      });
+    });
+
+    it('reports a deleted version as missing', async () => {
+      // Prepare
+      lambda
+        .on(GetFunctionConfigurationCommand, { Qualifier: '7' })
+        .rejects(lambdaError(ResourceNotFoundException, 'Function not found: checkout-api:7'));
+
+      // Act
+      const result = await deployer.viability(target, '7');
+
+      // Assess
+      expect(result).toEqual({
+        runnable: false,
+        missing: ['version 7 of function checkout-api was deleted: the alias can no longer be routed to it'],
+      });
+    });
+
+    it('reports a Failed version as missing, with Lambda’s reason', async () => {
+      // Prepare
+      lambda.on(GetFunctionConfigurationCommand, { Qualifier: '7' }).resolves(
+        configuration('7', {
+          State: 'Failed',
+          StateReason: 'The subnet does not exist',
+          StateReasonCode: 'SubnetOutOfIPAddresses',
+        }),
+      );
+
+      // Act
+      const result = await deployer.viability(target, '7');
+
+      // Assess
+      expect(result.runnable).toBe(false);
+      expect(result.missing).toEqual([
+        'version 7 of function checkout-api is in state Failed: The subnet does not exist (SubnetOutOfIPAddresses): it cannot run',
+      ]);
+    });
+
+    it.each(['Inactive', 'Pending', 'Active'] as const)('finds an %s version runnable', async (State) => {
+      // Prepare
+      lambda.on(GetFunctionConfigurationCommand, { Qualifier: '7' }).resolves(configuration('7', { State }));
+
+      // Act / Assess
+      await expect(deployer.viability(target, '7')).resolves.toEqual({ runnable: true });
+    });
+
+    it('reports a denied read as unchecked, naming the grant', async () => {
+      // Prepare
+      lambda
+        .on(GetFunctionConfigurationCommand)
+        .rejects(awsError('AccessDeniedException', { status: 403, message: 'not authorized' }));
+
+      // Act
+      const result = await deployer.viability(target, '7');
+
+      // Assess
+      expect(result).toEqual({
+        runnable: true,
+        unchecked: [
+          expect.stringMatching(
+            /^version 7 of function checkout-api could not be checked: .*lambda:GetFunctionConfiguration/,
+          ),
+        ],
+      });
+    });
+
+    it.each([
+      ['throttled', () => lambdaError(TooManyRequestsException, 'Rate exceeded')],
+      ['a 5xx', () => new ServiceException({ message: 'boom', $metadata: { httpStatusCode: 500 } })],
+      ['a conflicting update', () => lambdaError(ResourceConflictException, 'update in progress')],
+    ])('throws RetryableError when the read fails transiently (%s)', async (_name, error) => {
+      // Prepare
+      lambda.on(GetFunctionConfigurationCommand).rejects(error());
+
+      // Act / Assess
+      await expect(deployer.viability(target, '7')).rejects.toBeInstanceOf(RetryableError);
+    });
+
+    it('reports a version that is no published version number as unchecked, reading nothing', async () => {
+      // Act
+      const result = await deployer.viability(target, '$LATEST');
+
+      // Assess
+      expect(result).toEqual({
+        runnable: true,
+        unchecked: [expect.stringContaining('"$LATEST" is not a published version')],
+      });
+      expect(lambda.commandCalls(GetFunctionConfigurationCommand)).toHaveLength(0);
+    });
+  });
 });

@@ -23,7 +23,14 @@ const ALICE = 'arn:aws:sts::123456789012:assumed-role/release-pipeline/alice';
 const ALIAS = { FunctionName: 'checkout-api', Name: 'live' };
 const DAY = 86_400_000;
 
-function setup(options: { versions?: string[]; shiftSeconds?: number; lost?: LosableAliasRecord[] } = {}) {
+function setup(
+  options: {
+    versions?: string[];
+    shiftSeconds?: number;
+    lost?: LosableAliasRecord[];
+    unavailable?: string[];
+  } = {},
+) {
   const ctx = recordingContext();
   const serving: [string, string, boolean][] = [];
   const entry: LambdaAliasEntry = lambdaAliasSimKind.entrySchema.parse({
@@ -39,6 +46,7 @@ function setup(options: { versions?: string[]; shiftSeconds?: number; lost?: Los
     entries: [entry],
     targets: new Map([['checkout-api:live', 'checkout-api']]),
     failingVersions: new Set(['8']),
+    unavailableVersions: new Set(options.unavailable ?? []),
     onServing: (target, version, settled) => serving.push([target, version, settled]),
   });
   const api = world.commands().lambda ?? {};
@@ -523,6 +531,70 @@ describe('LambdaAliasWorld', () => {
         'checkout-api: CloudTrail record lost: UpdateAlias20150331 (complete, 8) is never delivered',
         'checkout-api: CloudTrail record lost: UpdateAlias20150331 (complete, 7) is never delivered',
       ]);
+    });
+  });
+
+  describe('unavailableVersions', () => {
+    const config = (run: (op: string, input: Record<string, unknown>) => unknown, version: string) => () =>
+      run('GetFunctionConfiguration', { FunctionName: 'checkout-api', Qualifier: version });
+
+    it('reports a version gone once no alias routes to it, and readable while one does', async () => {
+      // Prepare
+      const { ctx, world, run } = setup({ shiftSeconds: 60, unavailable: ['7'] });
+
+      // Act
+      const whileServing = config(run, '7')();
+      world.deploy('checkout-api', '8');
+      const whileShifting = config(run, '7')();
+      await ctx.clock.runUntil(START_MS + seconds(60));
+
+      // Assess
+      expect(whileServing).toMatchObject({ Version: '7', State: 'Active' });
+      expect(whileShifting).toMatchObject({ Version: '7' });
+      expect(config(run, '7')).toThrow(ResourceNotFoundException);
+      expect(config(run, '8')()).toMatchObject({ Version: '8' });
+    });
+
+    it('refuses the watchdog’s UpdateAlias onto one at once, leaving the alias as it was', async () => {
+      // Prepare
+      const { ctx, world, run, getAlias, serving } = setup({ shiftSeconds: 0, unavailable: ['7'] });
+      world.deploy('checkout-api', '8');
+      await ctx.clock.runUntil(START_MS + seconds(10));
+      const before = getAlias();
+      serving.length = 0;
+
+      // Act
+      const rollback = () =>
+        run('UpdateAlias', {
+          ...ALIAS,
+          FunctionVersion: '7',
+          RoutingConfig: { AdditionalVersionWeights: {} },
+        });
+      const canary = () =>
+        run('UpdateAlias', { ...ALIAS, RoutingConfig: { AdditionalVersionWeights: { '7': 0.5 } } });
+
+      // Assess
+      expect(rollback).toThrow(ResourceNotFoundException);
+      expect(canary).toThrow(ResourceNotFoundException);
+      expect(getAlias()).toEqual(before);
+      expect(serving).toEqual([]);
+      expect(world.versionOf('checkout-api')).toBe('8');
+    });
+
+    it('deploys one for the timeline as usual, after which it exists while routed to', async () => {
+      // Prepare
+      const { ctx, world, run, getAlias } = setup({ shiftSeconds: 0, unavailable: ['8'] });
+
+      // Act
+      world.deploy('checkout-api', '8');
+      await ctx.clock.runUntil(START_MS + seconds(10));
+
+      // Assess
+      expect(getAlias()).toMatchObject({ FunctionVersion: '8' });
+      expect(config(run, '8')()).toMatchObject({ Version: '8' });
+      // The watchdog's UpdateAlias back to 7, which exists, goes through.
+      expect(run('UpdateAlias', { ...ALIAS, FunctionVersion: '7' })).toMatchObject({ FunctionVersion: '7' });
+      expect(config(run, '8')).toThrow(ResourceNotFoundException);
     });
   });
 });
