@@ -1,4 +1,6 @@
+import { Fn, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type { IConstruct } from 'constructs';
 import { maxResolvedLength } from './chunked-rules';
 
 /**
@@ -11,6 +13,32 @@ import { maxResolvedLength } from './chunked-rules';
  * worse still).
  */
 export const MAX_STATEMENT_RESOURCE_CHARS = 5200;
+
+/**
+ * `arn` as one `Fn::Sub` string when its only tokens are pseudo parameters (`AWS::Partition`, `AWS::Region`,
+ * `AWS::AccountId`), else `arn` unchanged. Same value once CloudFormation resolves it, but a quarter of the
+ * template bytes of the `Fn::Join` CDK writes: fleet templates are mostly ARN lists, and CloudFormation
+ * refuses a template over 1,000,000 bytes (docs/architecture.md, "Scale limits").
+ */
+export function compactArn(scope: IConstruct, arn: string): string {
+  const resolved: unknown = Stack.of(scope).resolve(arn);
+  if (typeof resolved === 'string') return arn;
+  const join = (resolved as { 'Fn::Join'?: unknown })['Fn::Join'];
+  if (!Array.isArray(join) || join[0] !== '' || !Array.isArray(join[1])) return arn;
+  let body = '';
+  for (const part of join[1] as unknown[]) {
+    // A literal "${" would be read as a variable: "${!" writes it literally.
+    if (typeof part === 'string') body += part.replace(/\$\{/g, '${!');
+    else {
+      const ref = (part as { Ref?: unknown }).Ref;
+      if (typeof ref !== 'string' || !ref.startsWith('AWS::') || Object.keys(part as object).length !== 1) {
+        return arn;
+      }
+      body += `\${${ref}}`;
+    }
+  }
+  return Fn.sub(body);
+}
 
 /**
  * Identity-policy statements whose resources grow as targets are added: one ARN list per statement keeps the
@@ -42,7 +70,8 @@ export class GrowingGrant {
         chars: 0,
       };
     }
-    for (const statement of this.current.statements) statement.addResources(arn);
+    const compact = compactArn(this.roles[0], arn);
+    for (const statement of this.current.statements) statement.addResources(compact);
     this.current.chars += cost;
   }
 }

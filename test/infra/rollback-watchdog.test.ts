@@ -621,7 +621,10 @@ describe('RollbackWatchdog at fleet scale', () => {
 
   const longest = (value: unknown) =>
     JSON.stringify(value, (_k, v: unknown) =>
-      typeof v === 'object' && v !== null && !Array.isArray(v) && ('Ref' in v || 'Fn::Join' in v)
+      typeof v === 'object' &&
+      v !== null &&
+      !Array.isArray(v) &&
+      ('Ref' in v || 'Fn::Join' in v || 'Fn::Sub' in v)
         ? evaluate(v).replace('us-east-1', 'ap-southeast-5').replace(/:aws:/, ':aws-iso-b:')
         : v,
     ).length;

@@ -66,7 +66,7 @@ const PSEUDO: Readonly<Record<string, string>> = {
 };
 
 /**
- * Resolves the intrinsics CDK emits (Ref, Fn::GetAtt, Fn::Join) the way CloudFormation would, with moto's
+ * Resolves the intrinsics CDK emits (Ref, Fn::GetAtt, Fn::Join, Fn::Sub of a string) the way CloudFormation would, with moto's
  * account and region for the pseudo parameters and `physical` for resources (`LogicalId` for Ref,
  * `LogicalId.Attribute` for Fn::GetAtt). Anything else is an error, so a template change cannot slip
  * through unresolved.
@@ -91,6 +91,13 @@ export function resolveIntrinsics(value: unknown, physical: Readonly<Record<stri
         const [delimiter, parts] = arg as [string, unknown[]];
         return parts.map((p) => String(resolveIntrinsics(p, physical))).join(delimiter);
       }
+      case 'Fn::Sub':
+        // The string form only (no variable map); "${!x}" is a literal "${x}".
+        if (typeof arg === 'string') {
+          return arg.replace(/\$\{(!?)([^}]+)\}/g, (_m, bang: string, name: string) =>
+            bang ? `\${${name}}` : lookup(name),
+          );
+        }
     }
     if (key.startsWith('Fn::')) throw new Error(`unsupported intrinsic ${key}`);
   }
