@@ -16,24 +16,36 @@ import {
   type ServiceDeploymentBrief,
   type ServiceDeploymentStatus,
   type ServiceRevision,
+  type TaskDefinition,
 } from '@aws-sdk/client-ecs';
+import type { ECRClient } from '@aws-sdk/client-ecr';
 import {
   ECS_CANARY_DEFAULTS,
   ECS_LINEAR_DEFAULTS,
   type RuntimeEcsTarget,
   type RuntimeTarget,
 } from '../contract';
-import type { FastTrack, LiveDeployment, LiveDeploymentState, LiveTarget, RedeployPlan } from '../domain';
+import type {
+  FastTrack,
+  LiveDeployment,
+  LiveDeploymentState,
+  LiveTarget,
+  RedeployPlan,
+  Viability,
+} from '../domain';
 import { RetryableError, TargetInvalidError } from '../use-cases/errors';
 import type {
   ActionResult,
   Deployer,
+  RetentionRisk,
   SettingsRestoreOutcome,
   Telemetry,
   VersionFacts,
 } from '../use-cases/ports';
 import { schemaFactsOf } from './schema-tags';
 import { actionError, answeredARetry, classifyAwsError, describeError, summarizeError } from './aws-errors';
+import { decodePlan, EcrImages, encodePlan, planImages, type ImagePlan } from './ecr-images';
+import { viabilityOf, type ViabilityFindings } from './viability-findings';
 
 /** Service deployments that `StopServiceDeployment(ROLLBACK)` turns into a rollback. */
 const STOPPABLE: readonly ServiceDeploymentStatus[] = ['IN_PROGRESS', 'PENDING'];
@@ -72,6 +84,13 @@ export interface EcsDeployerOptions {
   readonly telemetry?: Pick<Telemetry, 'log'>;
   /** @default DIGEST_LOOKUP_TIMEOUT_MS */
   readonly digestLookupTimeoutMs?: number;
+  /**
+   * The ECR client the viability preflight and the retention guard read images with, built on first use.
+   * @default - none: images are reported unchecked and no retention is read
+   */
+  readonly ecr?: () => ECRClient;
+  /** The clock the retention guard judges lifecycle rules by. @default Date.now */
+  readonly now?: () => number;
 }
 
 /**
@@ -83,11 +102,15 @@ export class EcsDeployer implements Deployer {
   private readonly client: ECSClient;
   private readonly telemetry: Pick<Telemetry, 'log'> | undefined;
   private readonly digestLookupTimeoutMs: number;
+  private readonly images: EcrImages | undefined;
+  private readonly now: () => number;
 
   constructor(options: EcsDeployerOptions) {
     this.client = options.client;
     this.telemetry = options.telemetry;
     this.digestLookupTimeoutMs = options.digestLookupTimeoutMs ?? DIGEST_LOOKUP_TIMEOUT_MS;
+    this.images = options.ecr ? new EcrImages(options.ecr) : undefined;
+    this.now = options.now ?? Date.now;
   }
 
   /**
@@ -294,6 +317,149 @@ export class EcsDeployer implements Deployer {
     }
   }
 
+  /**
+   * Whether task definition `version` can be deployed again (docs/decisions.md, "Before it acts"): it is still
+   * ACTIVE (ECS refuses to update a service to an INACTIVE one, or to one being deleted), and every container
+   * image it names is still in ECR, looked up by the digest the image names or ECS resolved it to (the
+   * service's revision of that task definition), else by tag. The first check reads the task definition, then
+   * the digests, then the images; it returns the images it looked up as `recheck`, with which a re-check reads
+   * the task definition and every image at once (one round trip, beside the alarm path's live read).
+   */
+  async viability(
+    target: RuntimeTarget,
+    version: string,
+    known: { readonly artifact?: string; readonly recheck?: string },
+  ): Promise<Omit<Viability, 'checkedAt'>> {
+    ecsTarget(target);
+    const stored = decodePlan(known.recheck);
+    if (stored?.complete) {
+      const [definition, ...images] = await Promise.all([
+        this.definitionStatus(version),
+        ...this.imageChecks(stored),
+      ]);
+      return { ...viabilityOf([definition.findings, ...images]), recheck: known.recheck! };
+    }
+    // Started now: ECS's resolved digests are only wanted if the task definition names an image by tag.
+    const lookup = new AbortController();
+    const revisions = this.revisionArns(target, lookup.signal);
+    try {
+      const definition = await this.definitionStatus(version);
+      if (!definition.taskDefinition) return viabilityOf([definition.findings]);
+      const containers = definition.taskDefinition.containerDefinitions ?? [];
+      let digests: Digests = new Map();
+      let digestsKnown = true;
+      if (containers.some(isResolvedByEcs)) {
+        const described = await this.describeRevisions(revisions, lookup.signal);
+        if (described.ok) {
+          digests = digestsOf(described.value?.serviceRevisions ?? [], version);
+        } else {
+          digestsKnown = false;
+          this.telemetry?.log('info', `${described.call} failed; checking images by tag`, {
+            version,
+            error: summarizeError(described.error),
+          });
+        }
+      }
+      const plan = planImages(containers, digests, await this.client.config.region(), digestsKnown);
+      const images = await Promise.all(this.imageChecks(plan));
+      return { ...viabilityOf([definition.findings, ...images]), recheck: encodePlan(plan) };
+    } finally {
+      lookup.abort();
+    }
+  }
+
+  /**
+   * The retention guard (docs/decisions.md, "Before it acts"): which versions' images are gone or due to be
+   * expired by their repository's ECR lifecycle policy. Only versions whose images a viability check has
+   * planned (their `recheck`) are judged; the others are judged after their first check.
+   */
+  async retentionRisks(
+    target: RuntimeTarget,
+    versions: readonly { readonly version: string; readonly recheck?: string }[],
+  ): Promise<RetentionRisk[]> {
+    ecsTarget(target);
+    if (!this.images) return [];
+    const planned = versions.flatMap(({ version, recheck }) => {
+      const plan = decodePlan(recheck);
+      return plan && plan.images.length > 0 ? [{ version, plan }] : [];
+    });
+    if (planned.length === 0) return [];
+    return this.images.risks(planned, this.now(), (repository, error) =>
+      this.telemetry?.log('warn', 'could not judge the lifecycle policy of an ECR repository', {
+        target: target.id,
+        repository,
+        error: summarizeError(error),
+      }),
+    );
+  }
+
+  /** DescribeTaskDefinition of `version`: whether ECS would still deploy it, and its containers. */
+  private async definitionStatus(
+    version: string,
+  ): Promise<{ readonly findings: ViabilityFindings; readonly taskDefinition?: TaskDefinition }> {
+    let taskDefinition: TaskDefinition | undefined;
+    try {
+      const out = await this.client.send(new DescribeTaskDefinitionCommand({ taskDefinition: version }));
+      taskDefinition = out.taskDefinition;
+    } catch (err) {
+      const { name, message } = summarizeError(err);
+      // ECS answers a deleted (or never registered) revision with a ClientException.
+      if (name === 'ClientException' && /unable to describe|not found|does not exist/i.test(message ?? '')) {
+        return { findings: { missing: [`task definition ${version} no longer exists (${message})`] } };
+      }
+      switch (classifyAwsError(err)) {
+        case 'retryable':
+          throw new RetryableError(`DescribeTaskDefinition of ${version} failed: ${describeError(err)}`, {
+            cause: err,
+          });
+        case 'terminal':
+          return {
+            findings: {
+              unchecked: [
+                `task definition ${version} could not be checked: DescribeTaskDefinition was refused (${describeError(err)})`,
+              ],
+            },
+          };
+        case 'conflict':
+        case 'unknown':
+          throw err;
+      }
+    }
+    if (!taskDefinition) {
+      return { findings: { missing: [`task definition ${version} no longer exists`] } };
+    }
+    const status = taskDefinition.status;
+    if (status === 'INACTIVE' || status === 'DELETE_IN_PROGRESS') {
+      return {
+        findings: {
+          missing: [
+            `task definition ${version} is ${status === 'INACTIVE' ? 'INACTIVE (deregistered)' : 'being deleted'}: ECS refuses to update a service to it; register it again as a new revision`,
+          ],
+        },
+        taskDefinition,
+      };
+    }
+    return { findings: {}, taskDefinition };
+  }
+
+  /** The image lookups of a plan, and what it could not check; without an ECR client, nothing is looked up. */
+  private imageChecks(plan: ImagePlan): Promise<ViabilityFindings>[] {
+    const skipped: ViabilityFindings = { unchecked: [...plan.unchecked] };
+    if (!this.images) {
+      return [
+        Promise.resolve({
+          unchecked: [
+            ...plan.unchecked,
+            ...plan.images.map(
+              (i) => `image ${i.image} was not checked: the watchdog has no ECR client here`,
+            ),
+          ],
+        }),
+      ];
+    }
+    return [Promise.resolve(skipped), this.images.present(plan.images).then(merged)];
+  }
+
   private async containers(taskDefinition: string): Promise<readonly ContainerDefinition[]> {
     const out = await this.client.send(new DescribeTaskDefinitionCommand({ taskDefinition }));
     return out.taskDefinition?.containerDefinitions ?? [];
@@ -403,6 +569,14 @@ export class EcsDeployer implements Deployer {
         throw err;
     }
   }
+}
+
+/** The findings of several reads as one. */
+function merged(findings: readonly ViabilityFindings[]): ViabilityFindings {
+  return {
+    missing: findings.flatMap((f) => f.missing ?? []),
+    unchecked: findings.flatMap((f) => f.unchecked ?? []),
+  };
 }
 
 /** The outcome of a lookup that must not throw: its value, or the call that failed (named in the log). */

@@ -14,10 +14,12 @@ import { HANDLER_ENTRIES } from '../../lib/private/handler-code';
  * bundled with the stack's own esbuild options (HANDLER_ESBUILD_OPTIONS), in memory, next to its floor (a
  * bundle that only builds the same clients); zod (the CLI's and synth's validator) must not be in any of them,
  * and no handler may grow more than MAX_ABOVE_FLOOR past its floor. `npm run bench` times the same bundles.
- * The limit was 220 KiB with two target kinds; the four kinds' own code is about 33 KiB (issue 13), so it is
- * 256 KiB now: still far below what one stray dependency costs (zod alone is about 445 KB).
+ * The limit was 220 KiB with two target kinds; the four kinds' own code is about 33 KiB (issue 13), so it was
+ * 256 KiB with them; issue 17's viability preflight, schema gate and retention guard add about 25 KiB of the
+ * watchdog's own code, so it is 288 KiB now: still far below what one stray dependency costs (zod alone is
+ * about 445 KB).
  */
-const MAX_ABOVE_FLOOR = 256 * 1024;
+const MAX_ABOVE_FLOOR = 288 * 1024;
 
 const built = new Map<string, { handler: BuiltBundle; floor: BuiltBundle }>();
 

@@ -5,6 +5,7 @@ import {
   type NotificationLink,
   type RuntimeEcsTarget,
 } from '../../contract';
+import { ECRClient } from '@aws-sdk/client-ecr';
 import { EcsDeployer } from '../../adapters/ecs-deployer';
 import { parseEcsDeploymentEvent } from '../../boundary/events';
 import { ownsByIdentity, type TargetKind } from '../kind';
@@ -23,7 +24,13 @@ export const ecsServiceKind: TargetKind<RuntimeEcsTarget> = {
   describe: (t) => `ECS service ${t.service} in cluster ${t.cluster}`,
   resource: (t) => `${t.cluster}/${t.service}`,
   createAdapters: (env) => ({
-    deployer: new EcsDeployer({ client: env.clients.ecs, telemetry: env.telemetry }),
+    deployer: new EcsDeployer({
+      client: env.clients.ecs,
+      telemetry: env.telemetry,
+      // Built on the first viability check of an image in ECR.
+      ecr: () => env.client('ecr', (settings) => new ECRClient(settings)),
+      now: () => env.clock.now(),
+    }),
     owns: (target, identity) => ownsByIdentity(IDENTITY, target, identity),
   }),
   consoleLinks(target, region): NotificationLink[] {
