@@ -1,3 +1,10 @@
+import {
+  ImageNotFoundException,
+  LifecyclePolicyNotFoundException,
+  RepositoryNotFoundException as EcrRepositoryNotFoundException,
+  type DescribeImagesCommandInput,
+  type GetLifecyclePolicyCommandInput,
+} from '@aws-sdk/client-ecr';
 import { createHash } from 'node:crypto';
 import {
   ClusterNotFoundException,
@@ -90,6 +97,8 @@ interface EcsDeployment {
   /** This rollout restores the source of its service deployment (circuit breaker or stop with rollback). */
   readonly isRollback: boolean;
   readonly serviceDeployment: ServiceDeployment;
+  /** The watchdog deployed a version whose image is gone (`unavailableVersions`): it fails as a failing one. */
+  readonly unavailable?: boolean;
 }
 
 /** The ServiceDeployment resource (ListServiceDeployments / StopServiceDeployment): one requested change. */
@@ -150,6 +159,13 @@ export class EcsWorld {
     /** `family:revision` → what the scenario's `world.versions` says of it (its task definition's tags). */
     private readonly versions: ReadonlyMap<string, VersionSpec>,
     private readonly onServing: ServingListener,
+    /**
+     * The scenario's `unavailableVersions`: their images were deleted after they served. ECR's DescribeImages
+     * no longer lists them, and the watchdog's UpdateService onto one fails at the end of its rollout (the
+     * tasks cannot pull the image), when the circuit breaker restores what ran; a timeline `deploy` of one
+     * deploys as usual.
+     */
+    private readonly unavailableVersions: ReadonlySet<string> = new Set(),
   ) {
     const start = ctx.clock.now();
     specs.forEach((spec, index) => {
@@ -213,6 +229,79 @@ export class EcsWorld {
    */
   serviceNow(cluster: string, service: string): Service {
     return this.describe(this.require(cluster, service));
+  }
+
+  /** Whether a rollout fails: its version fails, or its image is gone. */
+  private fails(deployment: EcsDeployment): boolean {
+    return this.failingVersions.has(deployment.taskDefinition) || deployment.unavailable === true;
+  }
+
+  /**
+   * ECR in the simulated account: one repository per task definition family, holding the image of every
+   * version its services have deployed (tagged with the revision, digest digestOf) but the
+   * `unavailableVersions`, and no lifecycle policy.
+   */
+  ecrCommands(): SimCommands {
+    return {
+      DescribeImages: simCommand<DescribeImagesCommandInput>({
+        run: (input) => this.describeImages(input),
+      }),
+      GetLifecyclePolicy: simCommand<GetLifecyclePolicyCommandInput>({
+        run: (input) => {
+          throw new LifecyclePolicyNotFoundException({
+            message: `Lifecycle policy does not exist for the repository with name '${input.repositoryName ?? ''}'`,
+            $metadata: {},
+          });
+        },
+      }),
+    };
+  }
+
+  private describeImages(input: DescribeImagesCommandInput): Record<string, unknown> {
+    const repository = input.repositoryName ?? '';
+    const versions = new Map<string, number>();
+    for (const state of this.services.values()) {
+      for (const sd of state.serviceDeployments) {
+        const [family = ''] = sd.taskDefinition.split(':');
+        if (family !== repository || this.unavailableVersions.has(sd.taskDefinition)) continue;
+        const pushed = versions.get(sd.taskDefinition);
+        if (pushed === undefined || sd.createdAt < pushed) versions.set(sd.taskDefinition, sd.createdAt);
+      }
+    }
+    const images = [...versions].map(([version, pushedAt]) => {
+      const image = imageOf(version);
+      return {
+        registryId: SIM_ACCOUNT,
+        repositoryName: repository,
+        imageDigest: digestOf(image),
+        imageTags: [version.split(':')[1] ?? ''],
+        imagePushedAt: new Date(pushedAt),
+        imageStatus: 'ACTIVE',
+      };
+    });
+    if (
+      images.length === 0 &&
+      ![...this.services.values()].some((s) => s.taskDefinition.startsWith(`${repository}:`))
+    ) {
+      throw new EcrRepositoryNotFoundException({
+        message: `The repository with name '${repository}' does not exist in the registry with id '${SIM_ACCOUNT}'`,
+        $metadata: {},
+      });
+    }
+    const ids = input.imageIds;
+    if (!ids) return { imageDetails: images };
+    const found = ids.map((id) =>
+      images.find((i) =>
+        id.imageDigest ? i.imageDigest === id.imageDigest : i.imageTags.includes(id.imageTag ?? 'latest'),
+      ),
+    );
+    if (found.some((f) => f === undefined)) {
+      throw new ImageNotFoundException({
+        message: `The image requested does not exist in the specified repository.`,
+        $metadata: {},
+      });
+    }
+    return { imageDetails: found };
   }
 
   /** The SDK-level answers of the ECS API (the simulator's middleware dispatches to these). */
@@ -434,13 +523,13 @@ export class EcsWorld {
     }
     if (deploys) {
       this.ctx.note(state.source, 'ecs', `${who}: UpdateService ${state.taskDefinition} → ${version}`);
-      this.startDeployment(state, version);
+      this.startDeployment(state, version, this.unavailableVersions.has(version));
     }
     return { service: this.describe(state) };
   }
 
   /** A new rollout: the service reports the new version at once; the old PRIMARY keeps serving as ACTIVE. */
-  private startDeployment(state: ServiceState, version: string): void {
+  private startDeployment(state: ServiceState, version: string, unavailable = false): void {
     const now = this.ctx.clock.now();
     const previous = state.deployments[0];
     for (const sd of state.serviceDeployments) {
@@ -464,6 +553,7 @@ export class EcsWorld {
       updatedAt: now,
       isRollback: false,
       serviceDeployment: sd,
+      ...(unavailable ? { unavailable } : {}),
     };
     this.makePrimary(state, deployment);
     state.taskDefinition = version;
@@ -485,7 +575,7 @@ export class EcsWorld {
    */
   private shiftTraffic(state: ServiceState, deployment: EcsDeployment, step = 0): void {
     if (state.deployments[0] !== deployment || deployment.rolloutState !== 'IN_PROGRESS') return;
-    if (step === 0 && this.failingVersions.has(deployment.taskDefinition)) {
+    if (step === 0 && this.fails(deployment)) {
       this.finish(state, deployment);
       return;
     }
@@ -513,9 +603,11 @@ export class EcsWorld {
     const sd = deployment.serviceDeployment;
     deployment.updatedAt = now;
     const who = state.targetId ?? state.spec.service;
-    if (this.failingVersions.has(deployment.taskDefinition)) {
+    if (this.fails(deployment)) {
       deployment.rolloutState = 'FAILED';
-      deployment.rolloutStateReason = 'ECS deployment circuit breaker: tasks failed to start.';
+      deployment.rolloutStateReason = deployment.unavailable
+        ? 'ECS deployment circuit breaker: tasks failed to start (CannotPullContainerError: the image is gone).'
+        : 'ECS deployment circuit breaker: tasks failed to start.';
       this.ctx.note(
         state.source,
         'ecs',

@@ -79,7 +79,15 @@ export class SimWorld {
     const failing = new Set(world.failingVersions);
     const unavailable = new Set(world.unavailableVersions);
     const versions = new Map(Object.entries(world.versions));
-    this.ecs = new EcsWorld(ctx, world.ecsServices, serviceToTarget, failing, versions, onServing);
+    this.ecs = new EcsWorld(
+      ctx,
+      world.ecsServices,
+      serviceToTarget,
+      failing,
+      versions,
+      onServing,
+      unavailable,
+    );
     this.codedeploy = new CodeDeployWorld(
       ctx,
       world.codeDeployGroups,
@@ -112,6 +120,7 @@ export class SimWorld {
   commands(): CommandTable {
     return {
       ecs: this.ecs.commands(),
+      ecr: this.ecs.ecrCommands(),
       codedeploy: this.codedeploy.commands(),
       cloudwatch: this.cloudwatch.commands(),
       codepipeline: this.codepipeline.commands(),
