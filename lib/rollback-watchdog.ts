@@ -464,6 +464,7 @@ export class RollbackWatchdog extends Construct {
     readonly codeDeployReads: GrowingGrant;
     readonly ecsTaskDefinitions: GrowingGrant;
     readonly ecsServiceRevisions: GrowingGrant;
+    readonly ecrImages: GrowingGrant;
     readonly drillAlarms: GrowingGrant;
     readonly freezeStages: GrowingGrant;
     readonly operatorFreezeStages: GrowingGrant;
@@ -673,6 +674,10 @@ export class RollbackWatchdog extends Construct {
       // operator role past IAM's 10 managed policies within the exact-grant fleet the README promises. The
       // announcing roles already list service deployments (ecs:ListServiceDeployments, granted above).
       ecsServiceRevisions: new GrowingGrant(this.announcingRoles, ['ecs:DescribeServiceRevisions']),
+      // The viability preflight and the retention guard read whether a known-good task definition's images are
+      // still in ECR, and the repository's lifecycle policy. Read-only; the repositories are named by the task
+      // definitions, not the config, so the grant is every repository of the stack's account and region.
+      ecrImages: new GrowingGrant(this.announcingRoles, ['ecr:DescribeImages', 'ecr:GetLifecyclePolicy']),
       // Drills force a trigger alarm to ALARM; only the operator does that, and only to configured alarms.
       drillAlarms: new GrowingGrant([operator.role], ['cloudwatch:SetAlarmState']),
       // Freezes follow automatic rollbacks (alarm handler, sweep); the operator also lifts them (resume).
@@ -985,6 +990,20 @@ export class RollbackWatchdog extends Construct {
     this.grants.ecsTaskDefinitions.add('*');
     const serviceRevisions = service('service-revision', `${clusterName}/*`);
     this.grants.ecsServiceRevisions.add(serviceRevisions);
+    const repositories = stack.formatArn({
+      service: 'ecr',
+      resource: 'repository',
+      resourceName: '*',
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
+    this.grants.ecrImages.add(repositories);
+    this.acknowledgePattern('ecr-repositories', this.announcingRoles, {
+      id: `AwsSolutions-IAM5[Resource::${nagFindingValue(this, repositories)}]`,
+      reason:
+        'The viability preflight and the retention guard check that the images of known-good task ' +
+        'definitions are still in ECR (ecr:DescribeImages, ecr:GetLifecyclePolicy, read-only); the ' +
+        "repositories are named by the task definitions, not known at synth: this account's and region's only.",
+    });
     this.acknowledgePattern(`ecs-revisions:${clusterName}`, this.announcingRoles, {
       id: `AwsSolutions-IAM5[Resource::${nagFindingValue(this, serviceRevisions)}]`,
       reason:
