@@ -235,6 +235,31 @@ describe('WatchdogStack from the example config', () => {
       );
     });
 
+    it.each(allHandlers())(
+      '%s: may read ECR images and lifecycle policies (viability, retention) of its own account and region only',
+      (_n, id) => {
+        const statements = roleStatements(template, id());
+        for (const action of ['ecr:DescribeImages', 'ecr:GetLifecyclePolicy']) {
+          expect(resourcesOf(grantingAction(statements, action))).toEqual([
+            `${arnPrefix('ecr')}:repository/*`,
+          ]);
+        }
+        const ecrActions = statements.flatMap((s) => asList(s.Action)).filter((a) => a.startsWith('ecr:'));
+        expect(new Set(ecrActions)).toEqual(new Set(['ecr:DescribeImages', 'ecr:GetLifecyclePolicy']));
+      },
+    );
+
+    it('grants the ECR reads to the handlers that announce rollbacks and to no other role', () => {
+      const granted = grantingAction(identityStatements(), 'ecr:DescribeImages');
+      expect(new Set(granted)).toEqual(
+        new Set(
+          allHandlers().flatMap(([, id]) =>
+            grantingAction(roleStatements(template, id()), 'ecr:DescribeImages'),
+          ),
+        ),
+      );
+    });
+
     it.each(actingHandlers())('%s: scopes ecs:UpdateService to the configured services', (_n, id) => {
       expect(resourcesOf(grantingAction(roleStatements(template, id()), 'ecs:UpdateService')).sort()).toEqual(
         ecsTargets.map(serviceArn).sort(),
