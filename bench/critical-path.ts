@@ -1,5 +1,5 @@
 import type { DeploymentInfo, RevisionLocation } from '@aws-sdk/client-codedeploy';
-import { createAwsClients, type AwsClients } from '../lambda/adapters/aws-clients';
+import { createAwsClients, createClientFactory, type AwsClients } from '../lambda/adapters/aws-clients';
 import { putRuntimeConfig } from '../lambda/adapters/dynamodb-state-store';
 import { startEmbeddedDynalite, type EmbeddedDynalite } from '../lambda/adapters/embedded-dynalite';
 import { DEFAULT_POLICY, type RuntimeConfig } from '../lambda/contract';
@@ -41,6 +41,7 @@ export interface CriticalPathResult {
 
 const ACCOUNT = '123456789012';
 const REGION = 'us-east-1';
+const REPOSITORY = `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/web`;
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
 /**
@@ -83,6 +84,11 @@ interface World {
   prepare(runtime: WatchdogRuntime): Promise<void>;
   readonly alarm: string;
   readonly rollbackApi: string;
+  /**
+   * Calls the alarm invocation must also make (concurrently, off the sequential path), or the measurement
+   * would not cover them: the viability re-check of the rollback target.
+   */
+  readonly alsoCalls?: readonly string[];
 }
 
 const noTelemetry: Telemetry = { log() {}, count() {}, flush() {} };
@@ -159,12 +165,16 @@ async function timeToRollback(
   const tableName = await db.createTable();
   await putRuntimeConfig(db.client, tableName, config);
   const probe: LatencyProbe = { latencyMs: 0, answer: world.answer, calls: [], waited: [] };
-  const clients = createAwsClients({
+  const settings = {
     region: REGION,
-    endpoint: { dynamodb: db.endpoint },
     credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
-    configure: (client, name) => installLatency(client, name, probe),
-  });
+    configure: (client: Parameters<typeof installLatency>[0], name: string) =>
+      installLatency(client, name, probe),
+  };
+  const clients = createAwsClients({ ...settings, endpoint: { dynamodb: db.endpoint } });
+  // The clients the target kinds build on first use (ECR for the ECS viability re-check), answered the same way.
+  const kindClients: { destroy(): void }[] = [];
+  const factory = createClientFactory(settings);
   try {
     const runtime = createRuntime({
       clients,
@@ -173,6 +183,11 @@ async function timeToRollback(
       stackName: 'bench',
       clock: { now: () => Date.now() },
       telemetry: noTelemetry,
+      kindClient: (name, make) => {
+        const client = factory(name, make);
+        kindClients.push(client as unknown as { destroy(): void });
+        return client;
+      },
     });
     await world.prepare(runtime);
     if (warm) {
@@ -190,9 +205,16 @@ async function timeToRollback(
       const seen = probe.calls.map((c) => c.api).join(', ');
       throw new Error(`expected one ${world.rollbackApi} after the alarm, saw: ${seen}`);
     }
+    for (const api of world.alsoCalls ?? []) {
+      if (!probe.calls.some((c) => c.api === api)) {
+        const seen = probe.calls.map((c) => c.api).join(', ');
+        throw new Error(`expected ${api} during the alarm, saw: ${seen}`);
+      }
+    }
     return { elapsed: rollback[0].at - start, waited: [...probe.waited] };
   } finally {
     destroy(clients);
+    for (const client of kindClients) client.destroy();
   }
 }
 
@@ -209,7 +231,7 @@ function ecsWorld(path: 'in-progress' | 'completed'): World {
   const stopArn = `arn:aws:ecs:${REGION}:${ACCOUNT}:service-deployment/prod/checkout/abc`;
   let rolledOut = false;
 
-  const answer: CannedAnswer = (service, operation) => {
+  const answer: CannedAnswer = (service, operation, input) => {
     switch (`${service}:${operation}`) {
       case 'ecs:DescribeServices': {
         const primary = {
@@ -249,7 +271,23 @@ function ecsWorld(path: 'in-progress' | 'completed'): World {
       case 'ecs:UpdateService':
         return { service: { deployments: [{ id: 'ecs-svc/3', status: 'PRIMARY' }] } };
       case 'ecs:DescribeTaskDefinition':
-        return { taskDefinition: { containerDefinitions: [{ name: 'web', image: 'web:1.4.2' }] } };
+        return {
+          taskDefinition: {
+            status: 'ACTIVE',
+            containerDefinitions: [{ name: 'web', image: `${REPOSITORY}:1.4.2` }],
+          },
+        };
+      case 'ecr:DescribeImages':
+        return {
+          imageDetails: ((input.imageIds as { imageTag?: string }[] | undefined) ?? []).map((id) => ({
+            repositoryName: 'web',
+            imageTags: [id.imageTag ?? '1.4.2'],
+            imageDigest: `sha256:${'0'.repeat(64)}`,
+            imageStatus: 'ACTIVE',
+          })),
+        };
+      case 'ecr:GetLifecyclePolicy':
+        throw Object.assign(new Error('no lifecycle policy'), { name: 'LifecyclePolicyNotFoundException' });
       default:
         return commonAnswer(service, operation);
     }
@@ -273,6 +311,8 @@ function ecsWorld(path: 'in-progress' | 'completed'): World {
     answer,
     alarm: 'checkout-5xx',
     rollbackApi: path === 'in-progress' ? 'ecs:StopServiceDeployment' : 'ecs:UpdateService',
+    // The known-good checkout:41 was checked when checkout:42's release started; the alarm re-checks it.
+    ...(path === 'completed' ? { alsoCalls: ['ecr:DescribeImages'] } : {}),
     async prepare(runtime) {
       if (path === 'in-progress') return;
       await runtime.onDeployment(ecsEvent('SERVICE_DEPLOYMENT_IN_PROGRESS', started), context());
