@@ -38,6 +38,7 @@ import {
   alarmNameMatches,
   type CodeDeployGrantScope,
   type EcsGrantScope,
+  type OnMemberFailure,
   CONFIG_WRITER_PROPERTY,
   CONFIG_WRITER_RESOURCE_TYPE,
   DEFAULT_AUDIT_EXPORT_PREFIX,
@@ -220,6 +221,14 @@ export interface RollbackWatchdogProps {
    */
   readonly permissions?: WatchdogPermissions;
   /**
+   * Release groups: targets released together and rolled back together (README, "Release groups"). When any
+   * member's alarm leads to a rollback, every member that received the same release is rolled back to its own
+   * known-good version, one after another. Members are target ids; a target belongs to one group at most.
+   *
+   * @default - no groups: every target is rolled back on its own
+   */
+  readonly groups?: readonly RollbackGroup[];
+  /**
    * How long each audit item (decisions, rejected events, rollback results, operator commands) stays in the
    * state table before DynamoDB's TTL deletes it. Whole days, from 1 to 3,650. A change applies to items
    * written after the deploy; items already written keep the expiry they were written with.
@@ -262,6 +271,35 @@ export interface AuditExportOptions {
    * @default Duration.days(365)
    */
   readonly retention?: Duration;
+}
+
+/** {@link RollbackWatchdogProps.groups}: targets released together and rolled back together. */
+export interface RollbackGroup {
+  /** Lowercase letters, digits and "-"; not the id of a target. */
+  readonly id: string;
+  /** The members' target ids (at least two). */
+  readonly targets: readonly string[];
+  /**
+   * Every member once, in the order they are rolled back: each member's rollback call is issued after the
+   * previous member's call returned.
+   *
+   * @default - the reverse of the order in which the members received the release
+   */
+  readonly rollbackOrder?: readonly string[];
+  /**
+   * Members that received a new version within this long of each other form one release (an explicit
+   * `rollback-watchdog:release` id wins when both members declare one). Whole minutes, up to a day.
+   *
+   * @default Duration.minutes(30)
+   */
+  readonly releaseWindow?: Duration;
+  /**
+   * What a member's failed rollback does to the rest of the order: `stop` escalates and issues no more
+   * rollbacks, `continue` goes on with the next member.
+   *
+   * @default 'stop'
+   */
+  readonly onMemberFailure?: OnMemberFailure;
 }
 
 /** {@link RollbackWatchdogProps.permissions}. */
@@ -435,6 +473,7 @@ export class RollbackWatchdog extends Construct {
   public readonly auditExporter?: lambda.IFunction;
 
   private readonly targets: RollbackTarget[] = [];
+  private readonly groups: readonly RollbackGroup[];
   private readonly defaults?: RollbackPolicy;
   private readonly maxEventAge?: Duration;
   private readonly auditRetention?: Duration;
@@ -493,6 +532,7 @@ export class RollbackWatchdog extends Construct {
   constructor(scope: Construct, id: string, props: RollbackWatchdogProps = {}) {
     super(scope, id);
     this.defaults = props.defaults;
+    this.groups = props.groups ?? [];
     this.permissions = props.permissions ?? {};
     this.maxEventAge = props.maxEventAge;
     this.auditRetention = props.auditRetention;
@@ -905,6 +945,7 @@ export class RollbackWatchdog extends Construct {
           slackWebhookSecret: channels.slackWebhookSecret,
           slackMention: channels.slackMention,
           permissions: props.permissions,
+          groups: this.groups,
           auditRetention: props.auditRetention,
           auditExport: props.auditExport,
         }),
@@ -1589,6 +1630,7 @@ export class RollbackWatchdog extends Construct {
       auditRetentionDays: this.auditRetention?.toDays({ integral: false }) ?? RETENTION.auditDays,
       defaults: this.defaults,
       targets: this.targets,
+      groups: this.groups,
     });
   }
 

@@ -173,6 +173,13 @@ export class WatchdogStack extends Stack {
         ? [NotificationChannel.chatbotSlack(config.notifications.chatbotSlack)]
         : undefined,
       permissions: config.permissions,
+      groups: config.groups?.map((g) => ({
+        id: g.id,
+        targets: g.targets,
+        rollbackOrder: g.rollbackOrder,
+        releaseWindow: minutes(g.releaseWindowMinutes),
+        onMemberFailure: g.onMemberFailure,
+      })),
       // From the construct props and the config file alike (the config names them by ARN).
       operatorPrincipals: principals(props.operatorPrincipals, config.operatorPrincipals),
       readOnlyPrincipals: principals(props.readOnlyPrincipals, config.readOnlyPrincipals),

@@ -8,6 +8,7 @@ import {
 import {
   KEY,
   MODES,
+  ON_MEMBER_FAILURE,
   RUNTIME_CONFIG_ATTRIBUTE,
   RUNTIME_CONFIG_GZIP_ATTRIBUTE,
   RUNTIME_CONFIG_SCHEMA_VERSION,
@@ -207,7 +208,31 @@ export function runtimeConfigProblems(value: unknown): string[] {
     return problems;
   }
   value.targets.forEach((target: unknown, index) => targetProblems(target, `$.targets[${index}]`, problems));
+  // Absent in items written before groups existed.
+  if (value.groups !== undefined) {
+    if (!Array.isArray(value.groups)) problems.push('$.groups: expected an array');
+    else value.groups.forEach((g: unknown, index) => groupProblems(g, `$.groups[${index}]`, problems));
+  }
   return problems;
+}
+
+function groupProblems(group: unknown, path: string, problems: string[]): void {
+  if (!isRecord(group)) {
+    problems.push(`${path}: expected an object`);
+    return;
+  }
+  requireString(group, 'id', path, problems);
+  for (const field of ['targets', 'rollbackOrder']) {
+    const list = group[field];
+    if (field === 'rollbackOrder' && list === undefined) continue;
+    if (!Array.isArray(list) || !list.every((id) => typeof id === 'string'))
+      problems.push(`${path}.${field}: expected an array of target ids`);
+  }
+  requireNonNegative(group, 'releaseWindowMinutes', path, problems);
+  if (!ON_MEMBER_FAILURE.some((v) => v === group.onMemberFailure))
+    problems.push(
+      `${path}.onMemberFailure: expected one of ${ON_MEMBER_FAILURE.join(', ')}, got ${JSON.stringify(group.onMemberFailure)}`,
+    );
 }
 
 function targetProblems(target: unknown, path: string, problems: string[]): void {

@@ -6,7 +6,12 @@ import {
   auditExportPrefixProblem,
   CODEDEPLOY_GRANT_SCOPES,
   DEFAULT_MAX_EVENT_AGE_MINUTES,
+  DEFAULT_ON_MEMBER_FAILURE,
+  DEFAULT_RELEASE_WINDOW_MINUTES,
   ECS_GRANT_SCOPES,
+  groupProblems,
+  MAX_RELEASE_WINDOW_MINUTES,
+  ON_MEMBER_FAILURE,
   alarmNamePatternProblem,
   alarmNameProblem,
   CODEDEPLOY_NAME_MAX,
@@ -28,8 +33,10 @@ import {
   TARGET_TYPES,
   type DefaultsConfig,
   type FreezeConfig,
+  type GroupConfig,
   type PolicyConfig,
   type RuntimeConfig,
+  type RuntimeGroup,
   type RuntimePolicy,
   type RuntimeTarget,
   type TargetConfig,
@@ -283,6 +290,25 @@ const permissionsShape = {
     .optional(),
 };
 
+const RELEASE_WINDOW = `must be a whole number of minutes from 1 to ${MAX_RELEASE_WINDOW_MINUTES}`;
+const groupShape = {
+  id: targetId,
+  targets: z
+    .array(targetId, { error: 'must be a list of target ids' })
+    .min(2, { error: 'must list at least two target ids: a group of one is just a target' }),
+  rollbackOrder: z.array(targetId, { error: 'must be a list of target ids' }).optional(),
+  releaseWindowMinutes: z
+    .number({ error: RELEASE_WINDOW })
+    .int({ error: RELEASE_WINDOW })
+    .min(1, { error: RELEASE_WINDOW })
+    .max(MAX_RELEASE_WINDOW_MINUTES, { error: RELEASE_WINDOW })
+    .optional(),
+  onMemberFailure: z
+    .enum(ON_MEMBER_FAILURE, { error: `must be one of ${quoted(ON_MEMBER_FAILURE)}` })
+    .optional(),
+};
+const group = z.strictObject(groupShape, { error: 'must be a group object { "id", "targets", ... }' });
+
 const configSchema = z.strictObject(
   {
     defaults: z.strictObject(defaultsShape, { error: 'must be an object of policy defaults' }).optional(),
@@ -302,6 +328,7 @@ const configSchema = z.strictObject(
         { error: 'must be a list of targets' },
       )
       .min(1, { error: 'must list at least one target' }),
+    groups: z.array(group, { error: 'must be a list of release groups' }).optional(),
     notifications: z
       .strictObject(
         {
@@ -362,6 +389,7 @@ function allowedKeys(path: readonly PathSegment[], input: unknown): string[] {
   if (path.length === 2 && path[0] === 'notifications' && last === 'slack') return Object.keys(slackShape);
   if (path.length === 1 && last === 'permissions') return Object.keys(permissionsShape);
   if (path.length === 1 && last === 'auditExport') return Object.keys(auditExportShape);
+  if (path.length === 2 && path[0] === 'groups') return Object.keys(groupShape);
   if (path.length === 2 && path[0] === 'targets') {
     const type = valueAt(input, [...path, 'type']);
     const schema = (typeof type === 'string' ? TARGET_SCHEMAS[type] : undefined) ?? ecsServiceTarget;
@@ -397,7 +425,14 @@ function problemsFromIssues(issues: readonly z.core.$ZodIssue[], input: unknown)
 /** Rules that span fields; they read the raw input so they run even when zod fails. */
 function crossFieldProblems(input: unknown): Problem[] {
   if (!isRecord(input)) return [];
-  const problems: Problem[] = [];
+  const problems: Problem[] = Array.isArray(input.groups)
+    ? groupProblems(
+        input.groups,
+        (Array.isArray(input.targets) ? input.targets : []).flatMap((t: unknown) =>
+          isRecord(t) && typeof t.id === 'string' ? [t.id] : [],
+        ),
+      ).map((p) => ({ path: ['groups', ...p.path], message: p.message }))
+    : [];
   if (!Array.isArray(input.targets)) return problems;
   const firstIndexOfId = new Map<string, number>();
   const firstOfResource = new Map<string, number>();
@@ -470,10 +505,11 @@ function resourceOf(
   return found && { ...found, kind: found.what };
 }
 
-/** Top-level problems first, then target by target, then notifications; ties keep discovery order. */
+/** Top-level problems first, then target by target, group by group, then notifications; ties keep discovery order. */
 function rank(path: readonly PathSegment[]): [number, number] {
   if (path[0] === 'targets' && typeof path[1] === 'number') return [1, path[1]];
-  if (path[0] === 'notifications') return [2, 0];
+  if (path[0] === 'groups' && typeof path[1] === 'number') return [2, path[1]];
+  if (path[0] === 'notifications') return [3, 0];
   return [0, 0];
 }
 
@@ -590,5 +626,16 @@ export function resolveRuntimeConfig(
     sweepIntervalMinutes: config.defaults?.sweepIntervalMinutes ?? DEFAULT_SWEEP_INTERVAL_MINUTES,
     auditRetentionDays: config.defaults?.auditRetentionDays ?? RETENTION.auditDays,
     targets: config.targets.map((t) => resolveTarget(t, config.defaults)),
+    ...(config.groups?.length ? { groups: config.groups.map(resolveGroup) } : {}),
+  };
+}
+
+function resolveGroup(g: GroupConfig): RuntimeGroup {
+  return {
+    id: g.id,
+    targets: [...g.targets],
+    ...(g.rollbackOrder ? { rollbackOrder: [...g.rollbackOrder] } : {}),
+    releaseWindowMinutes: g.releaseWindowMinutes ?? DEFAULT_RELEASE_WINDOW_MINUTES,
+    onMemberFailure: g.onMemberFailure ?? DEFAULT_ON_MEMBER_FAILURE,
   };
 }

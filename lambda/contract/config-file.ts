@@ -1,4 +1,5 @@
 import type { ApprovalTimeoutAction, Mode } from './defaults';
+import type { GroupConfig } from './groups';
 import type { PermissionsConfig } from './permissions';
 import type { TargetConfig } from './targets';
 
@@ -76,6 +77,8 @@ export interface AuditExportConfig {
 export interface WatchdogConfig {
   readonly defaults?: DefaultsConfig;
   readonly targets: readonly TargetConfig[];
+  /** Release groups: targets rolled back together (lambda/contract/groups.ts). */
+  readonly groups?: readonly GroupConfig[];
   readonly notifications?: NotificationsConfig;
   /** How far the IAM grants and rules reach (lambda/contract/permissions.ts). */
   readonly permissions?: PermissionsConfig;

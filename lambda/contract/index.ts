@@ -17,3 +17,4 @@ export * from './operator-client';
 export * from './sns-messages';
 export * from './audit-stream';
 export * from './notification';
+export * from './groups';

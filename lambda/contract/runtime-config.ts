@@ -1,5 +1,6 @@
 import type { RuntimeTarget } from './targets';
 import type { ApprovalTimeoutAction, Mode } from './defaults';
+import type { RuntimeGroup } from './groups';
 
 /**
  * The resolved configuration the Lambdas run with: every default applied, every duration in minutes.
@@ -48,6 +49,8 @@ export interface RuntimeConfig {
    */
   readonly auditRetentionDays?: number;
   readonly targets: readonly RuntimeTarget[];
+  /** Release groups (lambda/contract/groups.ts). Config items written before groups existed have none. */
+  readonly groups?: readonly RuntimeGroup[];
 }
 
 export const RUNTIME_CONFIG_SCHEMA_VERSION = 1;

@@ -1,13 +1,17 @@
 import type { Duration } from 'aws-cdk-lib';
 import {
+  DEFAULT_ON_MEMBER_FAILURE,
   DEFAULT_POLICY,
+  DEFAULT_RELEASE_WINDOW_MINUTES,
   RUNTIME_CONFIG_SCHEMA_VERSION,
+  type RuntimeGroup,
   type FreezeConfig,
   type RuntimeConfig,
   type RuntimePolicy,
   type RuntimeTarget,
 } from '../../lambda/contract';
 import type { RollbackPolicy, RollbackTarget } from '../rollback-target';
+import type { RollbackGroup } from '../rollback-watchdog';
 
 // Not integral: CDK resolves the lazy values that call this before construct validation runs, and
 // validation, not a conversion error, must be what reports a fractional duration.
@@ -88,6 +92,7 @@ export function buildRuntimeConfig(input: {
   readonly auditRetentionDays: number;
   readonly defaults: RollbackPolicy | undefined;
   readonly targets: readonly RollbackTarget[];
+  readonly groups?: readonly RollbackGroup[];
 }): RuntimeConfig {
   const defaults = applyPolicy(DEFAULT_POLICY, input.defaults);
   return {
@@ -98,5 +103,16 @@ export function buildRuntimeConfig(input: {
     sweepIntervalMinutes: input.sweepIntervalMinutes,
     auditRetentionDays: input.auditRetentionDays,
     targets: input.targets.map((t) => toRuntimeTarget(t, defaults)),
+    ...(input.groups?.length ? { groups: input.groups.map(toRuntimeGroup) } : {}),
+  };
+}
+
+function toRuntimeGroup(g: RollbackGroup): RuntimeGroup {
+  return {
+    id: g.id,
+    targets: [...g.targets],
+    ...(g.rollbackOrder ? { rollbackOrder: [...g.rollbackOrder] } : {}),
+    releaseWindowMinutes: minutes(g.releaseWindow, DEFAULT_RELEASE_WINDOW_MINUTES),
+    onMemberFailure: g.onMemberFailure ?? DEFAULT_ON_MEMBER_FAILURE,
   };
 }

@@ -8,6 +8,9 @@ import {
   alarmNameProblem,
   CODEDEPLOY_GRANT_SCOPES,
   ECS_GRANT_SCOPES,
+  groupProblems,
+  MAX_RELEASE_WINDOW_MINUTES,
+  ON_MEMBER_FAILURE,
   type PermissionsConfig,
   APPROVAL_TIMEOUT_ACTIONS,
   CODEDEPLOY_NAME_MAX,
@@ -21,6 +24,7 @@ import {
   TARGET_ID_PATTERN,
 } from '../../lambda/contract';
 import type { FreezeReference, RollbackPolicy, RollbackTarget } from '../rollback-target';
+import type { RollbackGroup } from '../rollback-watchdog';
 
 const ECS_NAME = ECS_NAME_PATTERN;
 /**
@@ -45,6 +49,7 @@ export interface WatchdogSettings {
   readonly slackWebhookSecret?: unknown;
   readonly slackMention?: string;
   readonly permissions?: PermissionsConfig;
+  readonly groups?: readonly RollbackGroup[];
   readonly auditRetention?: Duration;
   readonly auditExport?: {
     readonly bucket?: unknown;
@@ -282,6 +287,7 @@ export function validateWatchdog(settings: WatchdogSettings): string[] {
   });
   problems.push(...checkSlackMention(settings));
   problems.push(...checkPermissions(settings.permissions, settings.targets));
+  problems.push(...checkGroups(settings.groups ?? [], settings.targets));
   if (settings.chatbotSlack) {
     for (const field of ['slackWorkspaceId', 'slackChannelId'] as const) {
       const value = settings.chatbotSlack[field];
@@ -291,6 +297,37 @@ export function validateWatchdog(settings: WatchdogSettings): string[] {
         );
     }
   }
+  return problems;
+}
+
+/** Release groups: the checks the config file gets (groupProblems), at prop paths, and the window's range. */
+function checkGroups(groups: readonly RollbackGroup[], targets: readonly RollbackTarget[]): string[] {
+  const problems = groupProblems(
+    groups,
+    targets.map((t) => t.id),
+  ).map(
+    (p) => `groups${p.path.map((s) => (typeof s === 'number' ? `[${s}]` : `.${s}`)).join('')}: ${p.message}`,
+  );
+  groups.forEach((g, i) => {
+    const where = `groups[${i}]`;
+    if (!TARGET_ID_PATTERN.test(g.id))
+      problems.push(
+        `${where}.id: must be lowercase letters, digits and "-" only ([a-z0-9-]+) (got ${JSON.stringify(g.id)})`,
+      );
+    if (g.targets.length < 2)
+      problems.push(`${where}.targets: must list at least two target ids: a group of one is just a target`);
+    if (g.releaseWindow) {
+      const m = g.releaseWindow.toMinutes({ integral: false });
+      if (!Number.isInteger(m) || m < 1 || m > MAX_RELEASE_WINDOW_MINUTES)
+        problems.push(
+          `${where}.releaseWindow: must be whole minutes from 1 to ${MAX_RELEASE_WINDOW_MINUTES} (got ${g.releaseWindow.toHumanString()})`,
+        );
+    }
+    if (g.onMemberFailure !== undefined && !ON_MEMBER_FAILURE.includes(g.onMemberFailure))
+      problems.push(
+        `${where}.onMemberFailure: must be one of ${ON_MEMBER_FAILURE.join(', ')} (got ${JSON.stringify(g.onMemberFailure)})`,
+      );
+  });
   return problems;
 }
 

@@ -119,6 +119,19 @@ describe('WatchdogStack notifications from the config', () => {
     );
   });
 
+  it("writes the config file's groups into the config item with their defaults resolved", () => {
+    const api = { ...target, id: 'api', service: 'api', alarms: ['api-5xx'] };
+    const stack = new WatchdogStack(appWithoutBundling(), 'G', {
+      config: {
+        targets: [target, api],
+        groups: [{ id: 'storefront', targets: [target.id, 'api'], releaseWindowMinutes: 45 }],
+      },
+    });
+    expect(writtenConfig(stack).groups).toEqual([
+      { id: 'storefront', targets: [target.id, 'api'], releaseWindowMinutes: 45, onMemberFailure: 'stop' },
+    ]);
+  });
+
   it('refuses a Slack mention without a webhook, and a runbook that is not https, at synth', () => {
     const app = appWithoutBundling();
     new RollbackWatchdog(new Stack(app, 'S'), 'W', {

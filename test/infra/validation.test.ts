@@ -254,3 +254,31 @@ describe('RollbackWatchdog props validation', () => {
     expect(() => app.synth()).not.toThrow();
   });
 });
+
+describe('RollbackWatchdog groups validation', () => {
+  const target = (id: string) =>
+    RollbackTarget.ecsService({ id, cluster: 'prod', serviceName: id, alarms: [`${id}-5xx`] });
+
+  it('fails synth naming an unknown member, a target in two groups, a bad window and an incomplete order', () => {
+    const error = synthError((stack) => {
+      new RollbackWatchdog(stack, 'Watchdog', {
+        targets: [target('web'), target('api'), target('worker')],
+        groups: [
+          { id: 'storefront', targets: ['web', 'api', 'cart'], rollbackOrder: ['api'] },
+          { id: 'Jobs', targets: ['worker', 'web'], releaseWindow: Duration.seconds(90) },
+        ],
+      });
+    });
+    expect(error.message).toContain(
+      'groups[0].targets[2]: unknown target "cart": list the ids of configured targets ("web", "api", "worker")',
+    );
+    expect(error.message).toContain('groups[0].rollbackOrder: must list every member once; add "web"');
+    expect(error.message).toContain(
+      'groups[1].targets[1]: target "web" is already in groups[0]; a target may belong to one group only',
+    );
+    expect(error.message).toContain('groups[1].id: must be lowercase letters, digits and "-" only');
+    expect(error.message).toContain(
+      'groups[1].releaseWindow: must be whole minutes from 1 to 1440 (got 1 minute 30 seconds)',
+    );
+  });
+});

@@ -248,7 +248,7 @@ describe('parseWatchdogConfig: problems (RELIABILITY #24)', () => {
       ),
     ]);
     expect(problemsOf({ targets: [checkout], notify: {} })).toEqual([
-      '$.notify: unknown key; valid keys here are "defaults", "targets", "notifications", "permissions", "operatorPrincipals", "readOnlyPrincipals", "auditExport"',
+      '$.notify: unknown key; valid keys here are "defaults", "targets", "groups", "notifications", "permissions", "operatorPrincipals", "readOnlyPrincipals", "auditExport"',
     ]);
   });
 
@@ -666,6 +666,56 @@ describe('operatorPrincipals and readOnlyPrincipals', () => {
       expect.stringMatching(
         /^\$\.operatorPrincipals\[1\]: must be the ARN of an IAM role, user or account root/,
       ),
+    ]);
+  });
+});
+
+describe('parseWatchdogConfig: release groups', () => {
+  const target = (id: string) => ({ ...checkout, id, service: id, alarms: [`${id}-5xx`] });
+  const targets = [target('web'), target('api'), target('worker')];
+
+  it('accepts a group and resolves its defaults into the runtime config', () => {
+    const parsed = parseWatchdogConfig({ targets, groups: [{ id: 'storefront', targets: ['web', 'api'] }] });
+    expect(parsed.ok).toBe(true);
+    if (!parsed.ok) return;
+    expect(
+      resolveRuntimeConfig(parsed.config, { account: '123456789012', region: 'us-east-1' }).groups,
+    ).toEqual([
+      { id: 'storefront', targets: ['web', 'api'], releaseWindowMinutes: 30, onMemberFailure: 'stop' },
+    ]);
+  });
+
+  it('names an unknown member, a target in two groups, a group id that is a target id and an incomplete order', () => {
+    expect(
+      problemsOf({
+        targets,
+        groups: [
+          { id: 'storefront', targets: ['web', 'api', 'cart'], rollbackOrder: ['api'] },
+          { id: 'worker', targets: ['worker', 'web'], onMemberFailure: 'retry', releaseWindowMinutes: 0 },
+        ],
+      }),
+    ).toEqual([
+      '$.groups[0].targets[2]: unknown target "cart": list the ids of configured targets ("web", "api", "worker")',
+      '$.groups[0].rollbackOrder: must list every member once; add "web", or leave rollbackOrder out for the reverse of the release order',
+      '$.groups[1].releaseWindowMinutes: must be a whole number of minutes from 1 to 1440 (got 0)',
+      '$.groups[1].onMemberFailure: must be one of "stop", "continue" (got "retry")',
+      '$.groups[1].id: "worker" is also a target id; give the group an id of its own',
+      '$.groups[1].targets[1]: target "web" is already in groups[0]; a target may belong to one group only',
+    ]);
+  });
+
+  it('refuses a group of one and an order naming a non-member', () => {
+    expect(
+      problemsOf({
+        targets,
+        groups: [
+          { id: 'solo', targets: ['web'] },
+          { id: 'pair', targets: ['api', 'worker'], rollbackOrder: ['api', 'worker', 'web'] },
+        ],
+      }),
+    ).toEqual([
+      '$.groups[0].targets: must list at least two target ids: a group of one is just a target (got ["web"])',
+      '$.groups[1].rollbackOrder[2]: "web" is not a member of this group ("api", "worker")',
     ]);
   });
 });
