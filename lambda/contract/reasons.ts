@@ -9,6 +9,8 @@ export const ROLLBACK_REASONS = [
   'manual',
   /** Approval mode: nobody approved in time and the policy says roll back (decided by the sweep). */
   'approval-timeout',
+  /** A release group's member pulled into the rollback another member's alarm started. */
+  'group',
 ] as const;
 export type RollbackReason = (typeof ROLLBACK_REASONS)[number];
 
@@ -114,6 +116,8 @@ export const NOTIFICATION_KINDS = [
    * image or revision is gone, or about to be expired by a retention policy (the retention guard).
    */
   'warning',
+  /** One message per release-group incident, listing every member's outcome (README, "Release groups"). */
+  'group-rollback',
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 

@@ -46,6 +46,25 @@ export interface AlarmDecisionInput {
   readonly live: LiveTarget | undefined;
   readonly globalPause: Pause | undefined;
   readonly maxEventAgeMs: Millis;
+  /**
+   * Set when the decision is part of a release group's rollback (lambda/domain/groups.ts): the decision
+   * carries the group and the incident; `pulled` when the target is a member pulled in by another member's
+   * alarm rather than a target the alarm guards.
+   */
+  readonly group?: GroupRole;
+}
+
+/** How a decision takes part in a release group's rollback. */
+export interface GroupRole {
+  readonly id: string;
+  readonly incident: string;
+  /**
+   * The target is pulled in by another member's alarm. The alarm is not the target's own: it records no
+   * alarm state and no health on the target (only the dedupe record, so that each member is pulled once per
+   * transition), `alarm-predates-deploy` does not apply (release membership is decided by the group), and a
+   * rollback's reason is `group`.
+   */
+  readonly pulled: boolean;
 }
 
 export interface AlarmDecisionResult {
@@ -225,7 +244,10 @@ const RULES: Readonly<Record<AlarmSkipReason, Rule>> = {
         }
       : undefined,
   'alarm-predates-deploy': (c) =>
-    c.current !== undefined && c.startedAt !== undefined && c.alarmedSince < c.startedAt
+    c.input.group?.pulled !== true &&
+    c.current !== undefined &&
+    c.startedAt !== undefined &&
+    c.alarmedSince < c.startedAt
       ? {
           detail: `${c.t.alarmName} was in ALARM since ${iso(c.alarmedSince)}, before ${c.current} started deploying at ${iso(c.startedAt)}.`,
           from: c.current,
@@ -341,7 +363,8 @@ function ruleContext(input: AlarmDecisionInput, rehearsal: boolean): RuleContext
   let state = duplicate ? input.state : remember(input.state, key, input.decisionId, now);
   const superseded = mark !== undefined && mark.timestamp > t.timestamp;
   const stale = now - t.timestamp > input.maxEventAgeMs;
-  const healthChanges = !duplicate && !superseded && !stale;
+  const pulled = input.group?.pulled === true;
+  const healthChanges = !duplicate && !superseded && !stale && !pulled;
   if (healthChanges) {
     state = {
       ...state,
@@ -353,6 +376,9 @@ function ruleContext(input: AlarmDecisionInput, rehearsal: boolean): RuleContext
     };
   }
   const live = input.live?.kind === 'ok' ? input.live : undefined;
+  if (pulled && !duplicate && !superseded && !stale && live) {
+    state = reconcileWithLive(state, live, now, policy.bakeMs);
+  }
   if (healthChanges && t.value === ALARM_STATE.alarm && live) {
     state = reconcileWithLive(state, live, now, policy.bakeMs);
     // A version that has not proven itself is never known-good once a trigger alarm fired while it served.
@@ -418,8 +444,15 @@ function decideCore(
   rehearsal = false,
 ): AlarmDecisionResult {
   const { now, transition: t, target } = input;
-  const base = { id: input.decisionId, at: now, target: target.id, trigger: t.alarmName };
+  const base = {
+    id: input.decisionId,
+    at: now,
+    target: target.id,
+    trigger: t.alarmName,
+    ...(input.group ? { group: input.group.id, incident: input.group.incident } : {}),
+  };
   const c = ruleContext(input, rehearsal);
+  const reason = input.group?.pulled ? 'group' : 'alarm';
 
   for (const reason of ALARM_SKIP_PRECEDENCE) {
     const applies = RULES[reason](c);
@@ -439,6 +472,9 @@ function decideCore(
   const action = chooseAction(live, to, state.ledger, target.policy);
   const verb = action.kind === 'stop' ? 'stop the in-progress deployment of' : 'redeploy';
   const fromTo = { from: current, to };
+  const why = input.group?.pulled
+    ? `${target.id} received the release of group ${input.group.id} that ${t.alarmName} fired on (incident ${input.group.incident})`
+    : `${t.alarmName} fired while ${current} was ${c.inProgress ? 'deploying' : 'inside its watch window'}`;
 
   switch (modeOverride ?? policy.mode) {
     case 'dry-run':
@@ -446,7 +482,7 @@ function decideCore(
         decision: {
           ...base,
           outcome: 'dry-run',
-          reason: 'alarm',
+          reason,
           ...fromTo,
           detail: `Dry run: would ${verb} ${action.kind === 'stop' ? current : to} to roll ${target.id} back from ${current} to ${to}.`,
           escalate: false,
@@ -461,7 +497,7 @@ function decideCore(
         decision: {
           ...base,
           outcome: 'approval-requested',
-          reason: 'alarm',
+          reason,
           ...fromTo,
           detail: `Approval needed to roll ${target.id} back from ${current} to ${to}, until ${iso(expiresAt)}; then the policy says ${target.policy.approvalTimeoutAction}.`,
           escalate: false,
@@ -488,17 +524,17 @@ function decideCore(
     decision: {
       ...base,
       outcome: 'rollback',
-      reason: 'alarm',
+      reason,
       ...fromTo,
       action,
-      detail: `${t.alarmName} fired while ${current} was ${c.inProgress ? 'deploying' : 'inside its watch window'}; rolling back to ${to}.${passedOver(c)}`,
+      detail: `${why}; rolling back to ${to}.${passedOver(c)}`,
       escalate: false,
       notify: 'rollback-started',
     },
     next: claimRollback(state, {
       decisionId: input.decisionId,
       trigger: t.alarmName,
-      reason: 'alarm',
+      reason,
       ...fromTo,
       action,
       now,
@@ -585,12 +621,13 @@ function iso(ms: Millis): string {
 
 /** A `skip` decision with the notification and escalation its reason calls for. */
 export function skipDecision(
-  base: Pick<Decision, 'id' | 'at' | 'target' | 'trigger'> & Partial<Pick<Decision, 'from' | 'to'>>,
+  base: Pick<Decision, 'id' | 'at' | 'target' | 'trigger'> &
+    Partial<Pick<Decision, 'from' | 'to' | 'group' | 'incident'>>,
   reason: SkipReason,
   detail: string,
 ): Decision {
   const escalate = ESCALATING_SKIPS.includes(reason);
-  const { id, at, target, trigger, from, to } = base;
+  const { id, at, target, trigger, from, to, group, incident } = base;
   return {
     id,
     at,
@@ -600,6 +637,8 @@ export function skipDecision(
     reason,
     ...(from !== undefined ? { from } : {}),
     ...(to !== undefined ? { to } : {}),
+    ...(group !== undefined ? { group } : {}),
+    ...(incident !== undefined ? { incident } : {}),
     detail,
     escalate,
     ...(escalate

@@ -9,3 +9,4 @@ export * from './sweep';
 export * from './claim';
 export * from './schema';
 export * from './viability';
+export * from './groups';

@@ -103,6 +103,11 @@ export interface Viability {
 export interface SchemaFacts {
   readonly schema?: number;
   readonly minCompatibleSchema?: number;
+  /**
+   * The release the version belongs to (`rollback-watchdog:release`), for release groups: members that declare
+   * the same id were released together, whatever the time between them (lambda/domain/groups.ts).
+   */
+  readonly release?: string;
   /** Tags that were present but unusable (not a whole number, min above schema): reported, then ignored. */
   readonly problems?: readonly string[];
   /** When they were read. */
@@ -461,6 +466,10 @@ export interface Decision {
   readonly by?: string;
   /** Set when the transition was an operator's drill. */
   readonly drill?: { readonly id: string; readonly live: boolean; readonly alarmToDecisionMs: number };
+  /** The release group whose rollback this decision is part of (README, "Release groups"). */
+  readonly group?: string;
+  /** Ties the decisions of one group rollback together: the same on every member's decision. */
+  readonly incident?: string;
 }
 
 export type { RuntimeTarget };

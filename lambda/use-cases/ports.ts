@@ -197,6 +197,8 @@ export interface RetentionRisk {
 export interface VersionFacts {
   readonly schema?: number;
   readonly minCompatibleSchema?: number;
+  /** The declared release id (`rollback-watchdog:release`), for release groups. */
+  readonly release?: string;
   readonly problems?: readonly string[];
 }
 

@@ -92,6 +92,24 @@ describe('EcsDeployer.versionFacts', () => {
   });
 });
 
+describe('schemaFactsOf: the release id', () => {
+  it('reads it beside the schema levels, trimmed', () => {
+    expect(
+      schemaFactsOf([tag('rollback-watchdog:release', ' r42 '), tag('rollback-watchdog:schema', '8')]),
+    ).toEqual({ schema: 8, release: 'r42' });
+  });
+
+  it('reports an empty, spaced or over-long id and ignores it, never throwing', () => {
+    for (const value of ['', 'r 42', 'x'.repeat(129)]) {
+      const facts = schemaFactsOf([tag('rollback-watchdog:release', value)]);
+      expect(facts.release).toBeUndefined();
+      expect(facts.problems).toEqual([
+        `rollback-watchdog:release is ${JSON.stringify(value.slice(0, 40))}, not a release id of 1-128 characters without spaces: ignored`,
+      ]);
+    }
+  });
+});
+
 describe('schemaFactsOfDescription (CodeDeploy)', () => {
   it('reads key=value pairs anywhere in the description', () => {
     expect(
@@ -104,7 +122,18 @@ describe('schemaFactsOfDescription (CodeDeploy)', () => {
   it('is nothing for a description that declares neither, or none at all', () => {
     expect(schemaFactsOfDescription('Release payments@r8')).toBeUndefined();
     expect(schemaFactsOfDescription(undefined)).toBeUndefined();
-    expect(schemaFactsOfDescription('see rollback-watchdog:release=42')).toBeUndefined();
+    expect(schemaFactsOfDescription('see rollback-watchdog:owner=42')).toBeUndefined();
+  });
+
+  it('reads a release id for release groups', () => {
+    expect(schemaFactsOfDescription('Release r42 rollback-watchdog:release=2026-03-01.r42')).toEqual({
+      release: '2026-03-01.r42',
+    });
+    expect(schemaFactsOfDescription('rollback-watchdog:release=')).toEqual({
+      problems: [
+        'rollback-watchdog:release is "", not a release id of 1-128 characters without spaces: ignored',
+      ],
+    });
   });
 
   it('reports a bad value, never throwing', () => {
