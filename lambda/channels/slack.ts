@@ -262,6 +262,7 @@ const KIND_SEVERITY: Readonly<Record<NotificationKind, Severity>> = {
   paused: 'warning',
   resumed: 'info',
   warning: 'warning',
+  'group-rollback': 'warning',
 };
 
 function severityOfKind(kind: string | undefined): Severity {

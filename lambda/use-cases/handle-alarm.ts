@@ -3,6 +3,7 @@ import {
   databaseSchema,
   decideAlarm,
   findEntry,
+  groupOf,
   MINUTE,
   policyMs,
   reconcileWithLive,
@@ -11,6 +12,7 @@ import {
   transitionKey,
   type AlarmTransition,
   type Decision,
+  type GroupRole,
   type LiveTarget,
   type Pause,
   type TargetState,
@@ -19,6 +21,7 @@ import { startRecheck, withRecheck } from './check-viability';
 import { commitDecision } from './claim-act-record';
 import { decisionId } from './decision-id';
 import type { UseCaseDeps } from './deps';
+import { decideGroupIncident, pulledMembers, readMember, type MemberRead } from './group-incident';
 import { describe } from './report';
 import { withHistory } from './seed-history';
 
@@ -53,7 +56,9 @@ export async function handleAlarm(
   }
 
   const needLive = transition.value === ALARM_STATE.alarm;
-  const load = deps.store.loadTargets(targets.map((t) => t.id));
+  // Release groups: the members an ALARM may pull into a group rollback are read alongside, concurrently.
+  const pulled = needLive ? pulledMembers(config, targets) : [];
+  const load = deps.store.loadTargets([...targets, ...pulled].map((t) => t.id));
   // The viability re-check of each target's rollback target starts once the stored ledger names it, while
   // the live read is in flight; its answer counts only if it has come when the reads are done.
   const rechecks = needLive
@@ -63,18 +68,26 @@ export async function handleAlarm(
         () => [],
       )
     : Promise.resolve([]);
+  const memberReads = pulled.map((t) => readMember(deps, t));
   const [loaded, ...lives] = await Promise.all([
     load,
     ...targets.map((t) => (needLive ? deps.deployerFor(t).inspect(t) : Promise.resolve(undefined))),
   ]);
   const started = await rechecks;
+  const members = new Map<string, MemberRead>(
+    await Promise.all(
+      pulled.map(
+        async (t, i) => [t.id, { ...(await memberReads[i]), stored: loaded.targets.get(t.id) }] as const,
+      ),
+    ),
+  );
 
-  return Promise.all(
+  const decided = await Promise.all(
     targets.map(async (target, i) => {
       const read = lives[i];
       const live =
         read === undefined ? undefined : await withHistory(deps, target, loaded.targets.get(target.id), read);
-      return decideForTarget(deps, {
+      const job: TargetJob = {
         config,
         target,
         transition,
@@ -88,9 +101,14 @@ export async function handleAlarm(
         ),
         live,
         globalPause: loaded.globalPause,
-      });
+      };
+      const group = needLive ? groupOf(config.groups, target.id) : undefined;
+      return group
+        ? decideGroupIncident(deps, job, group, members, new Set(targets.map((t) => t.id)))
+        : [await decideForTarget(deps, job)];
     }),
   );
+  return decided.flat();
 }
 
 /**
@@ -139,6 +157,8 @@ export interface TargetJob {
    * is neither audited nor announced again.
    */
   readonly quietDuplicates?: boolean;
+  /** Set when the decision is part of a release group's rollback (group-incident.ts). */
+  readonly group?: GroupRole;
 }
 
 /** Decide, claim, act and report for one target and one transition. */
@@ -164,6 +184,7 @@ export function decideForTarget(deps: UseCaseDeps, job: TargetJob): Promise<Deci
         live: job.live,
         globalPause: job.globalPause,
         maxEventAgeMs: job.config.maxEventAgeMinutes * MINUTE,
+        ...(job.group ? { group: job.group } : {}),
       }),
   });
 }

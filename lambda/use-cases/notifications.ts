@@ -4,6 +4,7 @@ import {
   type NextStep,
   type NotificationKind,
   type NotificationLink,
+  type RuntimeGroup,
   type RuntimeTarget,
   type Severity,
 } from '../contract';
@@ -220,8 +221,9 @@ export function decisionNotification(
     case 'paused':
     case 'resumed':
     case 'warning':
-      // Announced by the pause and resume commands themselves (pauseNotification) and by the retention guard
-      // (retentionWarning), never by a decision.
+    case 'group-rollback':
+      // Announced by the pause and resume commands themselves (pauseNotification), by the retention guard
+      // (retentionWarning) and by a release group's incident (groupNotification), never by a decision.
       return undefined;
     case 'rollback-succeeded':
     case 'rollback-failed':
@@ -496,6 +498,110 @@ export function retentionWarning(
       ],
       keywords: [t, 'warning', 'retention', ...versions],
       context: { kind: 'warning', target: t, versions: versions.join(',') },
+      alarm: undefined,
+      deploymentRef: undefined,
+    },
+    context,
+  );
+}
+
+/** One member's part in a group rollback, for the incident's message. */
+export type GroupMemberOutcome =
+  | { readonly member: string; readonly outcome: 'decided'; readonly decision: Decision }
+  | {
+      readonly member: string;
+      readonly outcome: 'failed';
+      readonly detail: string;
+      readonly decision?: Decision;
+    }
+  | { readonly member: string; readonly outcome: 'not-attempted' };
+
+export interface GroupIncident {
+  readonly group: RuntimeGroup;
+  readonly incident: string;
+  /** The member whose alarm started it, and the alarm. */
+  readonly trigger: string;
+  readonly alarm: string;
+  /** Every member of the release, in the order they were taken. */
+  readonly outcomes: readonly GroupMemberOutcome[];
+  /** The member whose failure ended the order (`onMemberFailure: "stop"`). */
+  readonly stoppedAt?: string;
+}
+
+/**
+ * `group-rollback`: one message per incident of a release group, listing every member's outcome in the order
+ * they were taken (docs/decisions.md, "Release groups"). Each member's own decision is announced as usual too.
+ * High severity when a member failed, or a member that received the release was not rolled back.
+ */
+export function groupNotification(g: GroupIncident, context: NotificationContext): Notification {
+  const id = g.group.id;
+  const rolled = g.outcomes.filter(
+    (o) => o.outcome === 'decided' && (o.decision.outcome === 'rollback' || o.decision.outcome === 'dry-run'),
+  );
+  const failed = g.outcomes.filter((o) => o.outcome === 'failed');
+  const left = g.outcomes.filter(
+    (o) => o.outcome === 'not-attempted' || (o.outcome === 'decided' && o.decision.outcome === 'skip'),
+  );
+  const line = (o: GroupMemberOutcome): string => {
+    switch (o.outcome) {
+      case 'decided': {
+        const d = o.decision;
+        const change = d.from && d.to ? ` ${d.from} → ${d.to}` : d.from ? ` (runs ${d.from})` : '';
+        return `${o.member}: ${d.outcome} (${d.reason})${change}`;
+      }
+      case 'failed':
+        return `${o.member}: FAILED: ${o.detail}`;
+      case 'not-attempted':
+        return `${o.member}: not attempted (the order stopped after ${g.stoppedAt ?? 'a failure'})`;
+    }
+  };
+  const severity = failed.length > 0 || left.length > 0 ? 'high' : 'warning';
+  const notAttempted = g.outcomes.filter((o) => o.outcome === 'not-attempted').map((o) => o.member);
+  const members = g.outcomes.map((o) => o.member);
+  const triggerAfterStop =
+    g.stoppedAt !== undefined && members.indexOf(g.trigger) > members.indexOf(g.stoppedAt);
+  const title =
+    failed.length > 0
+      ? `Group ${id}: rollback of the release stopped, ${failed.map((o) => o.member).join(', ')} failed`
+      : `Group ${id}: rolling back the release on ${rolled.length} of ${g.outcomes.length} members`;
+  return render(
+    {
+      kind: 'group-rollback',
+      target: id,
+      severity,
+      title,
+      fired: `${g.alarm} fired on ${g.trigger}, a member of release group ${id}; every member that received the same release is rolled back with it (incident ${g.incident}).`,
+      changed: g.outcomes.map(line),
+      did:
+        `Took the members one after another in the group's order (${g.outcomes.map((o) => o.member).join(', ')}), each through its own claim: ` +
+        `${rolled.length} rolled back${left.length > 0 ? `, ${left.length} not rolled back` : ''}${failed.length > 0 ? `, ${failed.length} failed` : ''}.` +
+        (g.stoppedAt !== undefined
+          ? ` The group stops at the first failure (onMemberFailure "stop"), ${g.stoppedAt}: ${
+              notAttempted.length > 0
+                ? `${notAttempted.join(', ')} ${notAttempted.length === 1 ? 'was' : 'were'} not touched`
+                : 'no member was left'
+            }${triggerAfterStop ? `; ${g.trigger}, whose own alarm fired, was decided as it would be without the group` : ''}.`
+          : ''),
+      nextSteps: [
+        ...g.outcomes
+          .filter((o) => o.outcome !== 'decided' || o.decision.outcome === 'skip')
+          .map((o) =>
+            step(
+              `Check ${o.member} and roll it back by hand if it needs it`,
+              cli(context, 'status', o.member),
+            ),
+          ),
+        step(`Follow the members' rollbacks`, cli(context, 'status', g.trigger)),
+      ],
+      keywords: [id, 'group', 'rollback', ...g.outcomes.map((o) => o.member)],
+      context: {
+        kind: 'group-rollback',
+        target: id,
+        group: id,
+        incident: g.incident,
+        trigger: g.trigger,
+        members: g.outcomes.map((o) => o.member).join(','),
+      },
       alarm: undefined,
       deploymentRef: undefined,
     },
@@ -1003,6 +1109,8 @@ function decisionContext(kind: NotificationKind, d: Decision): Record<string, st
     outcome: d.outcome,
     decisionId: d.id,
     ...(d.by ? { by: d.by } : {}),
+    ...(d.group ? { group: d.group } : {}),
+    ...(d.incident ? { incident: d.incident } : {}),
   };
 }
 

@@ -5,6 +5,7 @@ import {
   decideApprovedRollback,
   dueOutbox,
   expireApproval,
+  groupOf,
   skipDecision,
   unissuedOrphan,
   observedDeploymentEvent,
@@ -29,6 +30,7 @@ import type { UseCaseDeps } from './deps';
 import { RetryableError } from './errors';
 import { withHistory } from './seed-history';
 import { decideForTarget } from './handle-alarm';
+import { decideGroupIncident, readMember, type MemberRead } from './group-incident';
 import type { AlarmReader, AlarmSnapshot } from './ports';
 import { describe } from './report';
 
@@ -237,9 +239,10 @@ async function sweepTarget(
     if (settled.reason !== 'duplicate') decisions.push(settled);
     state = await reload(deps, target);
   }
+  const group = groupOf(config.groups, target.id);
   for (const snapshot of firing) {
     const transition = asTransition(snapshot);
-    const decision = await decideForTarget(deps, {
+    const job = {
       config,
       target,
       transition,
@@ -249,14 +252,37 @@ async function sweepTarget(
       live,
       globalPause,
       quietDuplicates: true,
-    });
-    if (decision.reason !== 'duplicate') {
+    };
+    // A release group's members are read only when this decision starts (or continues) a group rollback.
+    const decided = group
+      ? await decideGroupIncident(
+          deps,
+          job,
+          group,
+          (id) => readMemberNow(deps, config, id),
+          new Set([target.id]),
+        )
+      : [await decideForTarget(deps, job)];
+    for (const decision of decided) {
+      if (decision.reason === 'duplicate') continue;
       decisions.push(decision);
-      deps.telemetry.count(METRIC.sweepDecisions, 1, { target: target.id });
+      deps.telemetry.count(METRIC.sweepDecisions, 1, { target: decision.target });
     }
     state = await reload(deps, target);
   }
   return decisions;
+}
+
+/** A release group member as the sweep finds it now: its stored state and a fresh read. */
+async function readMemberNow(
+  deps: SweepDeps,
+  config: RuntimeConfig,
+  id: string,
+): Promise<MemberRead | undefined> {
+  const target = config.targets.find((t) => t.id === id);
+  if (!target) return undefined;
+  const [stored, read] = await Promise.all([reload(deps, target), readMember(deps, target)]);
+  return { ...read, stored };
 }
 
 /**

@@ -20,6 +20,7 @@ import {
   consoleLinks,
   decisionNotification,
   describeReasonData,
+  groupNotification,
   pauseNotification,
   retentionWarning,
   rollbackResultNotification,
@@ -120,6 +121,37 @@ const skipped = (reason: Decision['reason'], detail: string, notify: Notificatio
   });
 
 /** One message per kind and escalation variant, as the Reporter would publish them. */
+const storefront = {
+  id: 'storefront',
+  targets: ['web', 'checkout', 'worker'],
+  releaseWindowMinutes: 30,
+  onMemberFailure: 'stop' as const,
+};
+const groupIncident = () =>
+  groupNotification(
+    {
+      group: storefront,
+      incident: 'inc-1',
+      trigger: 'checkout',
+      alarm: 'checkout-5xx',
+      outcomes: [
+        {
+          member: 'web',
+          outcome: 'failed',
+          detail: 'web cannot be rolled back: UpdateService was refused: AccessDeniedException',
+        },
+        {
+          member: 'checkout',
+          outcome: 'decided',
+          decision: decision({ group: 'storefront', incident: 'inc-1' }),
+        },
+        { member: 'worker', outcome: 'not-attempted' },
+      ],
+      stoppedAt: 'web',
+    },
+    ctx,
+  );
+
 const CASES: [string, () => Notification | undefined][] = [
   [
     'rollback-started',
@@ -290,6 +322,46 @@ describe('retention warning', () => {
   });
 });
 
+describe('group rollback message', () => {
+  it('lists every member in order with its outcome, says the order stopped and why, and is high severity', () => {
+    const n = groupIncident();
+    expect(n).toMatchObject({ kind: 'group-rollback', severity: 'high', target: 'storefront' });
+    expect(n.title).toBe('Group storefront: rollback of the release stopped, web failed');
+    expect(n.changed).toEqual([
+      'web: FAILED: web cannot be rolled back: UpdateService was refused: AccessDeniedException',
+      'checkout: rollback (alarm) checkout:42 → checkout:41',
+      'worker: not attempted (the order stopped after web)',
+    ]);
+    expect(n.did).toContain('worker was not touched; checkout, whose own alarm fired, was decided');
+    expect(n.nextSteps.map((s) => s.command)).toEqual([
+      expect.stringMatching(/status web /),
+      expect.stringMatching(/status worker /),
+      expect.stringMatching(/status checkout /),
+    ]);
+    expect(n.context).toMatchObject({
+      group: 'storefront',
+      incident: 'inc-1',
+      members: 'web,checkout,worker',
+    });
+  });
+
+  it('renders on every channel', () => {
+    const n = groupIncident();
+    expect(renderEmailText(n)).toContain('worker: not attempted (the order stopped after web)');
+    expect(JSON.stringify(toSlackMessage(n))).toContain('Group storefront');
+    expect(renderChatbotMessage(n).content.title).toBe(n.title);
+  });
+
+  it('names the group and the incident on every member decision it announces', () => {
+    const n = decisionNotification(
+      decision({ group: 'storefront', incident: 'inc-1', reason: 'group' }),
+      alarm,
+      ctx,
+    );
+    expect(n?.context).toMatchObject({ group: 'storefront', incident: 'inc-1', reason: 'group' });
+  });
+});
+
 describe('notifications', () => {
   it('covers every notification kind', () => {
     // Act
@@ -297,6 +369,7 @@ describe('notifications', () => {
       ...CASES.map(([, build]) => build()?.kind),
       ...PAUSE_CASES.map((c) => pauseNotification(c, where).kind),
       retentionFindings().kind,
+      groupIncident().kind,
     ]);
 
     // Assess
