@@ -6,7 +6,7 @@ import type {
   MetadataBearer,
 } from '@smithy/types';
 import type { AwsClientName, ConfigurableAwsClient } from '../adapters/aws-clients';
-import { isMutatingApi, type MutatingApi } from './scenario';
+import { isMutatingApi, type FaultSpec, type MutatingApi } from './scenario';
 import { SimulatorGapError } from './world/world-context';
 import type { CommandTable } from './world/world';
 
@@ -44,6 +44,7 @@ export function installSimulator(
   service: AwsClientName,
   table: CommandTable,
   observer: CallObserver,
+  faults: readonly FaultSpec[] = [],
 ): void {
   let requests = 0;
   client.middlewareStack.add(
@@ -72,6 +73,9 @@ export function installSimulator(
         };
         let output: Record<string, unknown>;
         try {
+          const target = command.target?.(input);
+          const fault = faults.find((f) => f.api === api && (f.target === undefined || f.target === target));
+          if (fault) throw faultError(fault);
           output = command.run(input);
         } catch (error) {
           record(error);
@@ -90,6 +94,15 @@ export function installSimulator(
       },
     { step: 'initialize', name: SIMULATOR_MIDDLEWARE_NAME },
   );
+}
+
+/** The error a scenario's fault throws, shaped like the SDK's service exceptions (a 4xx from the client). */
+function faultError(fault: FaultSpec): Error {
+  return Object.assign(new Error(fault.message ?? `${fault.api} failed (simulated fault)`), {
+    name: fault.error,
+    $fault: 'client',
+    $metadata: { httpStatusCode: 400, attempts: 1, totalRetryDelay: 0 },
+  });
 }
 
 /** A deep copy as JSON: what was sent, frozen at the moment of the call (Dates become ISO strings). */

@@ -94,7 +94,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       endpoint: { dynamodb: dynalite.endpoint },
       credentials: { accessKeyId: 'simulated', secretAccessKey: 'simulated' },
       configure: (client, name) => {
-        installSimulator(client, name, commands, sim.observer);
+        installSimulator(client, name, commands, sim.observer, scenario.world.faults);
         options.configureClient?.(client, name);
       },
     });
@@ -102,7 +102,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       region: SIM_REGION,
       credentials: { accessKeyId: 'simulated', secretAccessKey: 'simulated' },
       configure: (client, name) => {
-        installSimulator(client, name, commands, sim.observer);
+        installSimulator(client, name, commands, sim.observer, scenario.world.faults);
         options.configureClient?.(client, name);
         kindClients.push(client);
       },
@@ -266,6 +266,8 @@ class Simulation {
               ...(d.from === undefined ? {} : { from: d.from }),
               ...(d.to === undefined ? {} : { to: d.to }),
               ...(d.by === undefined ? {} : { by: d.by }),
+              ...(d.group === undefined ? {} : { group: d.group }),
+              ...(d.incident === undefined ? {} : { incident: d.incident }),
               ...(d.drill === undefined
                 ? {}
                 : {

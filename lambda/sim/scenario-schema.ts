@@ -197,6 +197,23 @@ const versionSchema = z.strictObject(
   { error: 'must be an object { "schema"?, "minCompatibleSchema"?, "tags"? }' },
 );
 
+/** An AWS API (`service:Operation`, as `calls` names them) and an error name (`AccessDeniedException`). */
+const API = /^[a-z0-9-]+:[A-Z][A-Za-z0-9]+$/;
+const ERROR_NAME = /^[A-Z][A-Za-z0-9]*(Exception|Error|Fault)$/;
+const faultSchema = z.strictObject(
+  {
+    api: z.string({ error: 'must be an API like "ecs:UpdateService"' }).regex(API, {
+      error: 'must be an API like "ecs:UpdateService" (service:Operation)',
+    }),
+    target: text('a target id').optional(),
+    error: z.string({ error: 'must be an error name like "AccessDeniedException"' }).regex(ERROR_NAME, {
+      error: 'must be an error name like "AccessDeniedException" (ending in Exception, Error or Fault)',
+    }),
+    message: text('an error message').optional(),
+  },
+  { error: 'must be an object { "api", "error", "target"?, "message"? }' },
+);
+
 const pipelineName = (what: string) =>
   z.string({ error: `must be a CodePipeline ${what} name` }).regex(CODEPIPELINE_NAME_PATTERN, {
     error: `must be a CodePipeline ${what} name: 1-100 letters, digits, ".", "@", "-" or "_"`,
@@ -223,6 +240,7 @@ const worldSchema = z
       badVersions: versionList,
       failingVersions: versionList,
       unavailableVersions: versionList,
+      faults: z.array(faultSchema, { error: 'must be a list of faults' }).default([]),
       versions: z
         .record(z.string(), versionSchema, {
           error: 'must map versions to { "schema"?, "minCompatibleSchema"?, "tags"? }',
@@ -246,6 +264,7 @@ const worldSchema = z
     badVersions: [],
     failingVersions: [],
     unavailableVersions: [],
+    faults: [],
     versions: {},
   });
 
@@ -291,6 +310,7 @@ const decisionExpectationSchema = z.strictObject(
     from: text('a version').optional(),
     to: text('a version').optional(),
     by: text('a principal').optional(),
+    group: text('a release group id').optional(),
     count: count.default(1),
   },
   { error: 'must be an object of decision fields to match, plus "count"' },
@@ -440,6 +460,11 @@ function crossProblems(input: Record<string, unknown>): Problem[] {
       : `unknown target ${JSON.stringify(id)}; expected one of $.config.targets ids ${quoted(targetIds)}`;
 
   const world = isRecord(input.world) ? input.world : {};
+  asList(world.faults).forEach((f, i) => {
+    const target = isRecord(f) ? str(f.target) : undefined;
+    if (targetsKnown && target !== undefined && target !== '' && !targets.has(target))
+      add(['world', 'faults', i, 'target'], unknownTarget(target));
+  });
   const worldAlarms = new Set<string>();
   asList(world.alarms).forEach((a, i) => {
     if (!isRecord(a)) return;

@@ -42,6 +42,11 @@ export interface WorldSpec {
    */
   readonly unavailableVersions: readonly string[];
   /**
+   * Calls that fail: every call of `api` (on `target`, when given) throws `error`, as AWS would refuse it
+   * (a denied grant, a service gone). The world is unchanged by a failed call.
+   */
+  readonly faults: readonly FaultSpec[];
+  /**
    * What the platform records about a version beside it, by version (`family:revision` or a revision label
    * `name@rev`): on ECS, the task definition's tags (DescribeTaskDefinition with `include: ['TAGS']`).
    */
@@ -158,6 +163,16 @@ export interface TimelineEntry {
   readonly action: TimelineAction;
 }
 
+export interface FaultSpec {
+  /** `service:Operation`, as `calls` names APIs. */
+  readonly api: string;
+  /** Only calls about this target (as `calls` attributes them); absent: every call of `api`. */
+  readonly target?: string;
+  /** The error's name, which the adapters classify (`AccessDeniedException` is a refusal, not a retry). */
+  readonly error: string;
+  readonly message?: string;
+}
+
 export interface DecisionExpectation {
   readonly at?: string;
   readonly target?: string;
@@ -166,6 +181,8 @@ export interface DecisionExpectation {
   readonly reason?: ReasonCode;
   readonly from?: string;
   readonly to?: string;
+  readonly by?: string;
+  readonly group?: string;
   readonly count: number;
 }
 

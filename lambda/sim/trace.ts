@@ -14,6 +14,9 @@ export interface DecisionOut {
   readonly to?: string;
   /** The authenticated principal behind an operator's decision (docs/decisions.md, "A decision"). */
   readonly by?: string;
+  /** The release group and incident of a group rollback's decisions (README, "Release groups"). */
+  readonly group?: string;
+  readonly incident?: string;
   /** Set on the decision an operator's drill produced (docs/decisions.md, "A decision"). */
   readonly drill?: { readonly id: string; readonly live: boolean; readonly alarmToDecisionMs: number };
 }

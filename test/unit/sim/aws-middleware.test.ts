@@ -169,3 +169,62 @@ describe('installSimulator', () => {
     }
   });
 });
+
+describe('installSimulator: scenario faults', () => {
+  function withFaults(faults: { api: string; target?: string; error: string; message?: string }[]) {
+    const mutating: MutatingCall[] = [];
+    let runs = 0;
+    const client = new ECSClient({
+      region: 'us-east-1',
+      endpoint: 'http://127.0.0.1:9',
+      credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+      maxAttempts: 1,
+    });
+    installSimulator(
+      client,
+      'ecs',
+      {
+        ecs: {
+          StopServiceDeployment: simCommand<{ serviceDeploymentArn?: string }>({
+            target: (input) => input.serviceDeploymentArn,
+            run: (input) => {
+              runs += 1;
+              return { serviceDeploymentArn: input.serviceDeploymentArn };
+            },
+          }),
+        },
+      },
+      { counted: () => {}, mutating: (call) => mutating.push(call), gap: () => {} },
+      faults,
+    );
+    return { client, mutating, runs: () => runs };
+  }
+
+  it('throws the named error for calls about the faulted target only, leaving the world unchanged', async () => {
+    const sim = withFaults([
+      {
+        api: 'ecs:StopServiceDeployment',
+        target: 'web',
+        error: 'AccessDeniedException',
+        message: 'not authorized',
+      },
+    ]);
+    await expect(
+      sim.client.send(new StopServiceDeploymentCommand({ serviceDeploymentArn: 'web' })),
+    ).rejects.toMatchObject({ name: 'AccessDeniedException', message: 'not authorized', $fault: 'client' });
+    await sim.client.send(new StopServiceDeploymentCommand({ serviceDeploymentArn: 'api' }));
+    expect(sim.runs()).toBe(1);
+    expect(sim.mutating.map((c) => [c.target, c.error])).toEqual([
+      ['web', 'AccessDeniedException: not authorized'],
+      ['api', undefined],
+    ]);
+  });
+
+  it('faults every call of the API when it names no target', async () => {
+    const sim = withFaults([{ api: 'ecs:StopServiceDeployment', error: 'ServerException' }]);
+    await expect(
+      sim.client.send(new StopServiceDeploymentCommand({ serviceDeploymentArn: 'api' })),
+    ).rejects.toMatchObject({ name: 'ServerException' });
+    expect(sim.runs()).toBe(0);
+  });
+});

@@ -176,6 +176,24 @@ describe('parseScenario: invalid scenarios', () => {
     ]);
   });
 
+  it('checks faults: the API and error names, and the target against the config', () => {
+    const input = scenarioInput({
+      world: {
+        ecsServices: [{ cluster: 'prod', service: 'checkout', taskDefinition: 'checkout:41' }],
+        alarms: [{ name: 'checkout-5xx', watches: 'checkout' }],
+        faults: [
+          { api: 'ecs:UpdateService', target: 'payments', error: 'AccessDeniedException' },
+          { api: 'UpdateService', error: 'denied' },
+        ],
+      },
+    });
+    expect(problemsOf(input)).toEqual([
+      '$.world.faults[0].target: unknown target "payments"; expected one of $.config.targets ids "checkout"',
+      '$.world.faults[1].api: must be an API like "ecs:UpdateService" (service:Operation) (got "UpdateService")',
+      '$.world.faults[1].error: must be an error name like "AccessDeniedException" (ending in Exception, Error or Fault) (got "denied")',
+    ]);
+  });
+
   it('prefixes the config schema problems with $.config', () => {
     const problems = problemsOf(
       scenarioInput({
