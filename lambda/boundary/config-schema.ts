@@ -6,12 +6,14 @@ import {
   auditExportPrefixProblem,
   CODEDEPLOY_GRANT_SCOPES,
   DEFAULT_MAX_EVENT_AGE_MINUTES,
-  DEFAULT_ON_MEMBER_FAILURE,
-  DEFAULT_RELEASE_WINDOW_MINUTES,
   ECS_GRANT_SCOPES,
   groupProblems,
+  resolveGroup,
   MAX_RELEASE_WINDOW_MINUTES,
   ON_MEMBER_FAILURE,
+  operatorUrlRegionProblem,
+  partitionOf,
+  REGION_PATTERN,
   alarmNamePatternProblem,
   alarmNameProblem,
   CODEDEPLOY_NAME_MAX,
@@ -33,10 +35,8 @@ import {
   TARGET_TYPES,
   type DefaultsConfig,
   type FreezeConfig,
-  type GroupConfig,
   type PolicyConfig,
   type RuntimeConfig,
-  type RuntimeGroup,
   type RuntimePolicy,
   type RuntimeTarget,
   type TargetConfig,
@@ -163,6 +163,14 @@ const alarmList = z
   .array(alarmName, { error: 'must be a list of CloudWatch alarm names' })
   .min(1, { error: 'must list at least one alarm name' });
 
+const regionName = z
+  .string({ error: 'must be an AWS region name like "eu-west-1"' })
+  .regex(REGION_PATTERN, { error: 'must be an AWS region name like "eu-west-1"' })
+  .check((ctx) => {
+    const problem = operatorUrlRegionProblem(ctx.value);
+    if (problem) ctx.issues.push({ code: 'custom', message: problem, input: ctx.value });
+  });
+
 const ecsServiceTarget = z.strictObject({
   id: targetId,
   type: z.literal('ecs-service'),
@@ -172,6 +180,7 @@ const ecsServiceTarget = z.strictObject({
   ...policyShape,
   freeze: freeze.optional(),
   runbookUrl: runbookUrl.optional(),
+  region: regionName.optional(),
 });
 
 const codeDeployTarget = z.strictObject({
@@ -183,6 +192,7 @@ const codeDeployTarget = z.strictObject({
   ...policyShape,
   freeze: freeze.optional(),
   runbookUrl: runbookUrl.optional(),
+  region: regionName.optional(),
 });
 
 const slackShape = {
@@ -207,6 +217,7 @@ const chatbotSlack = z.strictObject(chatbotSlackShape, {
 /** What every target has besides the fields that name its resource. */
 const commonTargetShape = {
   id: targetId,
+  region: regionName.optional(),
   alarms: alarmList,
   ...policyShape,
   freeze: freeze.optional(),
@@ -329,6 +340,10 @@ const configSchema = z.strictObject(
       )
       .min(1, { error: 'must list at least one target' }),
     groups: z.array(group, { error: 'must be a list of release groups' }).optional(),
+    regions: z
+      .array(regionName, { error: 'must be a list of AWS region names' })
+      .min(1, { error: 'must list at least one region' })
+      .optional(),
     notifications: z
       .strictObject(
         {
@@ -422,6 +437,55 @@ function problemsFromIssues(issues: readonly z.core.$ZodIssue[], input: unknown)
   });
 }
 
+/**
+ * `regions` against the targets: regions listed once, in one partition; a target's `region` one of them
+ * (without `regions`, the watchdog deploys to the region the CDK CLI targets, and a target cannot name another).
+ */
+function regionProblems(input: Record<string, unknown>): Problem[] {
+  const problems: Problem[] = [];
+  const regions = Array.isArray(input.regions)
+    ? input.regions.filter((r): r is string => typeof r === 'string')
+    : undefined;
+  regions?.forEach((r, i) => {
+    if (regions.indexOf(r) !== i) problems.push({ path: ['regions', i], message: `lists ${r} twice` });
+  });
+  const partitions = [...new Set((regions ?? []).map(partitionOf))];
+  if (partitions.length > 1)
+    problems.push({
+      path: ['regions'],
+      message: `mixes partitions (${partitions.join(', ')}); one watchdog config covers one partition: split it in one config per partition`,
+    });
+  if (Array.isArray(input.targets) && regions !== undefined) {
+    const placed = input.targets
+      .filter(isRecord)
+      .map((t) => (typeof t.region === 'string' ? t.region : undefined));
+    regions.forEach((r, i) => {
+      if (regions.indexOf(r) === i && !placed.some((p) => p === undefined || p === r))
+        problems.push({
+          path: ['regions', i],
+          message: `no target is in ${r} (every target names another region); remove it, or add a target without region or with "region": "${r}"`,
+        });
+    });
+  }
+  if (Array.isArray(input.targets)) {
+    input.targets.forEach((t: unknown, index) => {
+      if (!isRecord(t) || typeof t.region !== 'string') return;
+      if (regions === undefined)
+        problems.push({
+          path: ['targets', index, 'region'],
+          message:
+            'needs regions: list the regions the watchdog runs in (without regions it runs in the region the CDK CLI targets)',
+        });
+      else if (!regions.includes(t.region))
+        problems.push({
+          path: ['targets', index, 'region'],
+          message: `${t.region} is not one of regions (${quoted(regions)}); add it to regions`,
+        });
+    });
+  }
+  return problems;
+}
+
 /** Rules that span fields; they read the raw input so they run even when zod fails. */
 function crossFieldProblems(input: unknown): Problem[] {
   if (!isRecord(input)) return [];
@@ -433,17 +497,30 @@ function crossFieldProblems(input: unknown): Problem[] {
         ),
       ).map((p) => ({ path: ['groups', ...p.path], message: p.message }))
     : [];
+  problems.push(...regionProblems(input));
   if (!Array.isArray(input.targets)) return problems;
-  const firstIndexOfId = new Map<string, number>();
-  const firstOfResource = new Map<string, number>();
+  // A target without `region` is in every region the watchdog runs in: ids and resources are unique per region.
+  const firstIndexOfId = new Map<string, { index: number; region: string | undefined }[]>();
+  const firstOfResource = new Map<string, { index: number; region: string | undefined }[]>();
+  const clash = (
+    seen: Map<string, { index: number; region: string | undefined }[]>,
+    key: string,
+    index: number,
+    region: string | undefined,
+  ): number | undefined => {
+    const earlier = seen.get(key) ?? [];
+    const first = earlier.find((e) => e.region === undefined || region === undefined || e.region === region);
+    seen.set(key, [...earlier, { index, region }]);
+    return first?.index;
+  };
   input.targets.forEach((target: unknown, index) => {
     if (!isRecord(target)) return;
+    const region = typeof target.region === 'string' ? target.region : undefined;
 
     const resource = resourceOf(target);
     if (resource) {
-      const first = firstOfResource.get(resource.key);
-      if (first === undefined) firstOfResource.set(resource.key, index);
-      else
+      const first = clash(firstOfResource, resource.key, index, region);
+      if (first !== undefined)
         problems.push({
           path: ['targets', index, resource.field],
           message: `${resource.what} is already the target $.targets[${first}]; two targets for one ${resource.kind} would act on it twice. Keep one target and list every alarm there`,
@@ -451,12 +528,15 @@ function crossFieldProblems(input: unknown): Problem[] {
     }
 
     if (typeof target.id === 'string') {
-      const first = firstIndexOfId.get(target.id);
-      if (first === undefined) firstIndexOfId.set(target.id, index);
-      else
+      const first = clash(firstIndexOfId, target.id, index, region);
+      if (first !== undefined)
         problems.push({
           path: ['targets', index, 'id'],
-          message: `duplicate target id ${JSON.stringify(target.id)} (also $.targets[${first}].id); ids must be unique`,
+          message: `duplicate target id ${JSON.stringify(target.id)} (also $.targets[${first}].id); ids must be unique${
+            Array.isArray(input.regions)
+              ? ' in each region (the same id in two regions, each target naming its region, is one service in both)'
+              : ''
+          }`,
         });
     }
     if (Array.isArray(target.alarms)) {
@@ -627,15 +707,5 @@ export function resolveRuntimeConfig(
     auditRetentionDays: config.defaults?.auditRetentionDays ?? RETENTION.auditDays,
     targets: config.targets.map((t) => resolveTarget(t, config.defaults)),
     ...(config.groups?.length ? { groups: config.groups.map(resolveGroup) } : {}),
-  };
-}
-
-function resolveGroup(g: GroupConfig): RuntimeGroup {
-  return {
-    id: g.id,
-    targets: [...g.targets],
-    ...(g.rollbackOrder ? { rollbackOrder: [...g.rollbackOrder] } : {}),
-    releaseWindowMinutes: g.releaseWindowMinutes ?? DEFAULT_RELEASE_WINDOW_MINUTES,
-    onMemberFailure: g.onMemberFailure ?? DEFAULT_ON_MEMBER_FAILURE,
   };
 }

@@ -126,3 +126,14 @@ export function groupProblems(groups: readonly unknown[], targetIds: readonly st
   });
   return problems;
 }
+
+/** A group with its defaults applied, as the Lambdas run with it (config file and construct alike). */
+export function resolveGroup(g: GroupConfig): RuntimeGroup {
+  return {
+    id: g.id,
+    targets: [...g.targets],
+    ...(g.rollbackOrder ? { rollbackOrder: [...g.rollbackOrder] } : {}),
+    releaseWindowMinutes: g.releaseWindowMinutes ?? DEFAULT_RELEASE_WINDOW_MINUTES,
+    onMemberFailure: g.onMemberFailure ?? DEFAULT_ON_MEMBER_FAILURE,
+  };
+}

@@ -1,8 +1,7 @@
 import type { Duration } from 'aws-cdk-lib';
 import {
-  DEFAULT_ON_MEMBER_FAILURE,
   DEFAULT_POLICY,
-  DEFAULT_RELEASE_WINDOW_MINUTES,
+  resolveGroup,
   RUNTIME_CONFIG_SCHEMA_VERSION,
   type RuntimeGroup,
   type FreezeConfig,
@@ -108,11 +107,11 @@ export function buildRuntimeConfig(input: {
 }
 
 function toRuntimeGroup(g: RollbackGroup): RuntimeGroup {
-  return {
+  return resolveGroup({
     id: g.id,
-    targets: [...g.targets],
-    ...(g.rollbackOrder ? { rollbackOrder: [...g.rollbackOrder] } : {}),
-    releaseWindowMinutes: minutes(g.releaseWindow, DEFAULT_RELEASE_WINDOW_MINUTES),
-    onMemberFailure: g.onMemberFailure ?? DEFAULT_ON_MEMBER_FAILURE,
-  };
+    targets: g.targets,
+    ...(g.rollbackOrder ? { rollbackOrder: g.rollbackOrder } : {}),
+    ...(g.releaseWindow ? { releaseWindowMinutes: minutes(g.releaseWindow, 0) } : {}),
+    ...(g.onMemberFailure ? { onMemberFailure: g.onMemberFailure } : {}),
+  });
 }
