@@ -79,6 +79,11 @@ export interface WatchdogConfig {
   readonly targets: readonly TargetConfig[];
   /** Release groups: targets rolled back together (lambda/contract/groups.ts). */
   readonly groups?: readonly GroupConfig[];
+  /**
+   * The regions the watchdog runs in, one stack each (README, "Regions"). Absent: the region the CDK CLI
+   * targets, in one stack named as before.
+   */
+  readonly regions?: readonly string[];
   readonly notifications?: NotificationsConfig;
   /** How far the IAM grants and rules reach (lambda/contract/permissions.ts). */
   readonly permissions?: PermissionsConfig;

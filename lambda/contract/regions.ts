@@ -70,6 +70,9 @@ export const SUPPORTED_REGIONS: readonly string[] = [
 ];
 
 /** The partition a region name belongs to, from its prefix. */
+/** An AWS region name as the config writes it: `us-east-1`, `eu-west-2`, `cn-north-1`, `us-gov-west-1`. */
+export const REGION_PATTERN = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
+
 export function partitionOf(region: string): Partition {
   if (region.startsWith('cn-')) return 'aws-cn';
   if (region.startsWith('us-gov-')) return 'aws-us-gov';

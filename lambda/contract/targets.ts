@@ -32,6 +32,11 @@ export interface EcsServiceTargetConfig extends PolicyConfig {
   readonly freeze?: FreezeConfig;
   /** An https link to the target's runbook, shown first among every message's links. */
   readonly runbookUrl?: string;
+  /**
+   * The region the target is in, one of the config's `regions`. Absent: it is in every region the watchdog
+   * runs in (the same target id in several regions is one logical service).
+   */
+  readonly region?: string;
 }
 
 export interface CodeDeployTargetConfig extends PolicyConfig {
@@ -43,6 +48,11 @@ export interface CodeDeployTargetConfig extends PolicyConfig {
   readonly freeze?: FreezeConfig;
   /** An https link to the target's runbook, shown first among every message's links. */
   readonly runbookUrl?: string;
+  /**
+   * The region the target is in, one of the config's `regions`. Absent: it is in every region the watchdog
+   * runs in (the same target id in several regions is one logical service).
+   */
+  readonly region?: string;
 }
 
 /** A Lambda function's alias: its versions are the function's published versions. */
@@ -57,6 +67,11 @@ export interface LambdaAliasTargetConfig extends PolicyConfig {
   readonly freeze?: FreezeConfig;
   /** An https link to the target's runbook, shown first among every message's links. */
   readonly runbookUrl?: string;
+  /**
+   * The region the target is in, one of the config's `regions`. Absent: it is in every region the watchdog
+   * runs in (the same target id in several regions is one logical service).
+   */
+  readonly region?: string;
 }
 
 /**
@@ -74,6 +89,11 @@ export interface AppConfigTargetConfig extends PolicyConfig {
   readonly freeze?: FreezeConfig;
   /** An https link to the target's runbook, shown first among every message's links. */
   readonly runbookUrl?: string;
+  /**
+   * The region the target is in, one of the config's `regions`. Absent: it is in every region the watchdog
+   * runs in (the same target id in several regions is one logical service).
+   */
+  readonly region?: string;
 }
 
 export type TargetConfig =

@@ -248,7 +248,7 @@ describe('parseWatchdogConfig: problems (RELIABILITY #24)', () => {
       ),
     ]);
     expect(problemsOf({ targets: [checkout], notify: {} })).toEqual([
-      '$.notify: unknown key; valid keys here are "defaults", "targets", "groups", "notifications", "permissions", "operatorPrincipals", "readOnlyPrincipals", "auditExport"',
+      '$.notify: unknown key; valid keys here are "defaults", "targets", "groups", "regions", "notifications", "permissions", "operatorPrincipals", "readOnlyPrincipals", "auditExport"',
     ]);
   });
 
@@ -436,7 +436,7 @@ describe('parseWatchdogConfig: problems (RELIABILITY #24)', () => {
       '$.targets[0].cluster: unknown key; valid keys here are "id", "type", "application", "deploymentGroup", ' +
         '"alarms", "mode", "cooldownMinutes", "bakeMinutes", "watchWindowMinutes", "maxRollbacks", ' +
         '"approvalTimeoutMinutes", "approvalTimeoutAction", "verificationTimeoutMinutes", "fastRollback", ' +
-        '"freeze", "runbookUrl"',
+        '"freeze", "runbookUrl", "region"',
       '$.targets[1].deploymentGroup: must be a CodeDeploy deployment group name (missing)',
       '$.targets[2].application: must be a non-empty CodeDeploy application name (got "")',
       expect.stringMatching(
@@ -716,6 +716,57 @@ describe('parseWatchdogConfig: release groups', () => {
     ).toEqual([
       '$.groups[0].targets: must list at least two target ids: a group of one is just a target (got ["web"])',
       '$.groups[1].rollbackOrder[2]: "web" is not a member of this group ("api", "worker")',
+    ]);
+  });
+});
+
+describe('parseWatchdogConfig: regions', () => {
+  const target = (id: string, region?: string, service = id) => ({
+    ...checkout,
+    id,
+    service,
+    alarms: [`${id}-5xx`],
+    ...(region !== undefined ? { region } : {}),
+  });
+
+  it('accepts one target id per region, and targets in every region', () => {
+    expect(
+      parseWatchdogConfig({
+        regions: ['us-east-1', 'eu-west-1'],
+        targets: [target('web'), target('api', 'us-east-1'), target('api', 'eu-west-1')],
+      }).ok,
+    ).toBe(true);
+  });
+
+  it('names repeated, unsupported and mixed-partition regions, a region without targets and a target outside the list', () => {
+    expect(
+      problemsOf({
+        regions: ['us-east-1', 'eu-west-1', 'us-east-1', 'cn-north-1'],
+        targets: [target('web', 'us-east-1'), target('api', 'us-west-2')],
+      }),
+    ).toEqual([
+      '$.regions[2]: lists us-east-1 twice',
+      '$.regions: mixes partitions (aws, aws-cn); one watchdog config covers one partition: split it in one config per partition',
+      '$.regions[1]: no target is in eu-west-1 (every target names another region); remove it, or add a target without region or with "region": "eu-west-1"',
+      '$.regions[3]: no target is in cn-north-1 (every target names another region); remove it, or add a target without region or with "region": "cn-north-1"',
+      '$.targets[1].region: us-west-2 is not one of regions ("us-east-1", "eu-west-1", "us-east-1", "cn-north-1"); add it to regions',
+    ]);
+    expect(problemsOf({ regions: ['ap-southeast-5'], targets: [target('web')] })[0]).toMatch(
+      /^\$\.regions\[0\]: region ap-southeast-5: not supported: ap-southeast-5 has no Lambda function URLs/,
+    );
+  });
+
+  it('refuses a target region without regions, and the same id twice where the regions overlap', () => {
+    expect(problemsOf({ targets: [target('web', 'eu-west-1')] })).toEqual([
+      '$.targets[0].region: needs regions: list the regions the watchdog runs in (without regions it runs in the region the CDK CLI targets)',
+    ]);
+    expect(
+      problemsOf({
+        regions: ['us-east-1', 'eu-west-1'],
+        targets: [target('web'), target('web', 'eu-west-1', 'web-eu')],
+      }),
+    ).toEqual([
+      '$.targets[1].id: duplicate target id "web" (also $.targets[0].id); ids must be unique in each region (the same id in two regions, each target naming its region, is one service in both)',
     ]);
   });
 });
