@@ -3,7 +3,7 @@ import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { readConfigFile } from '../lambda/boundary/config-schema';
 import { operatorUrlRegionProblem } from '../lambda/contract';
-import { WatchdogStack } from '../lib';
+import { watchdogStacks, type WatchdogStack } from '../lib';
 
 /** Context keys: `cdk synth -c config=PATH -c stackName=NAME`. */
 export const CONFIG_CONTEXT = 'config';
@@ -18,17 +18,18 @@ function contextString(app: App, key: string): string | undefined {
 
 /**
  * Builds the watchdog app: reads and validates the config file (relative paths from the working
- * directory), creates the stack and registers the cdk-nag AwsSolutions and Serverless packs, which run at
+ * directory), creates the stacks and registers the cdk-nag AwsSolutions and Serverless packs, which run at
  * synth. An invalid config throws one error that lists every problem by JSON path.
  *
- * The stack is environment-agnostic: it deploys to the region the CDK CLI targets, which the CLI passes to
- * the app as CDK_DEFAULT_REGION. A region the watchdog cannot run in (no Lambda function URLs for its
- * operator entry point) fails here, before CloudFormation would refuse the template.
+ * Without `regions` in the config there is one stack, environment-agnostic: it deploys to the region the CDK
+ * CLI targets, which the CLI passes to the app as CDK_DEFAULT_REGION. A region the watchdog cannot run in (no
+ * Lambda function URLs for its operator entry point) fails here, before CloudFormation would refuse the
+ * template. With `regions`, one stack per region (watchdogStacks), each with the same stack name.
  */
-export function buildApp(app: App = new App(), env: NodeJS.ProcessEnv = process.env): WatchdogStack {
+export function buildApp(app: App = new App(), env: NodeJS.ProcessEnv = process.env): WatchdogStack[] {
   const targetRegion = env.CDK_DEFAULT_REGION;
   const regionProblem = targetRegion ? operatorUrlRegionProblem(targetRegion) : undefined;
-  if (regionProblem) {
+  if (regionProblem && !configRegions(app)) {
     throw new Error(
       `cannot deploy the watchdog to ${targetRegion} (the CDK CLI's region, CDK_DEFAULT_REGION):\n  - ${regionProblem}`,
     );
@@ -41,14 +42,20 @@ export function buildApp(app: App = new App(), env: NodeJS.ProcessEnv = process.
         result.problems.map((p) => `  - ${p}`).join('\n'),
     );
   }
-  const stack = new WatchdogStack(app, contextString(app, STACK_NAME_CONTEXT) ?? DEFAULT_STACK_NAME, {
+  const stacks = watchdogStacks(app, contextString(app, STACK_NAME_CONTEXT) ?? DEFAULT_STACK_NAME, {
     config: result.config,
     description:
       'Rollback Watchdog: rolls ECS services and CodeDeploy deployment groups back when a guarding alarm ' +
       'fires after a release',
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
-  return stack;
+  return stacks;
+}
+
+/** Whether the config file names its regions (then the CDK CLI's region does not decide where it deploys). */
+function configRegions(app: App): boolean {
+  const result = readConfigFile(path.resolve(contextString(app, CONFIG_CONTEXT) ?? DEFAULT_CONFIG_FILE));
+  return result.ok && (result.config.regions?.length ?? 0) > 0;
 }
 
 if (require.main === module) buildApp();

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { App, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { App, Duration, Stack, Token, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -106,6 +106,19 @@ export class WatchdogStack extends Stack {
   constructor(scope: Construct, id: string, props: WatchdogStackProps) {
     super(scope, id, props);
     const { config } = props;
+    // A target that names its region belongs to that region's stack (watchdogStacks splits the config).
+    const elsewhere = config.targets.filter(
+      (t) => t.region !== undefined && !Token.isUnresolved(this.region) && t.region !== this.region,
+    );
+    if (elsewhere.length > 0) {
+      this.node.addValidation({
+        validate: () =>
+          elsewhere.map(
+            (t) =>
+              `targets: ${t.id} is in ${t.region ?? ''}, not in this stack's region ${this.region}; deploy one stack per region with watchdogStacks() (the CDK app does)`,
+          ),
+      });
+    }
     const targets = config.targets.map((target) => {
       switch (target.type) {
         case 'ecs-service':
@@ -192,6 +205,45 @@ export class WatchdogStack extends Stack {
 }
 
 /**
+ * The part of `config` that one region's watchdog runs: the targets in `region` (those naming it, and those
+ * naming no region, which are in every region) and the groups with at least two members there.
+ */
+export function regionalConfig(config: WatchdogConfig, region: string): WatchdogConfig {
+  const { regions: _all, ...rest } = config;
+  const targets = config.targets.filter((t) => t.region === undefined || t.region === region);
+  const here = new Set(targets.map((t) => t.id));
+  const groups = (config.groups ?? [])
+    .map((g) => ({
+      ...g,
+      targets: g.targets.filter((id) => here.has(id)),
+      ...(g.rollbackOrder ? { rollbackOrder: g.rollbackOrder.filter((id) => here.has(id)) } : {}),
+    }))
+    .filter((g) => g.targets.length >= 2);
+  return { ...rest, targets, ...(config.groups ? { groups } : {}) };
+}
+
+/**
+ * The watchdog's stacks for `props.config`: one per region of `config.regions`, each in its region with that
+ * region's part of the config (regionalConfig) and the same CloudFormation stack name (`props.stackName`, else
+ * `id`), so that the CLI finds each by `--stack` and `--region`; construct ids are `<id>-<region>`. A config
+ * without `regions` (or with one) gives one stack named `id`, as before: without `regions` it deploys to the
+ * region the CDK CLI targets.
+ */
+export function watchdogStacks(scope: Construct, id: string, props: WatchdogStackProps): WatchdogStack[] {
+  const regions = props.config.regions;
+  if (!regions || regions.length === 0) return [new WatchdogStack(scope, id, props)];
+  return regions.map(
+    (region) =>
+      new WatchdogStack(scope, regions.length === 1 ? id : `${id}-${region}`, {
+        ...props,
+        stackName: props.stackName ?? id,
+        env: { ...props.env, region },
+        config: regionalConfig(props.config, region),
+      }),
+  );
+}
+
+/**
  * The problems a synth of this config would report beyond the config file's own schema: what one stack
  * cannot hold (managed policies per role, resources per stack), with the number and the fix. Builds the
  * stack as `cdk synth` does, without bundling (which does not change what is checked) and without writing
@@ -207,15 +259,21 @@ export function synthProblems(config: WatchdogConfig): string[] {
       builtinCloudFormationValidation: false,
       context: { 'aws:cdk:bundling-stacks': [], '@aws-cdk/aws-iam:minimizePolicies': true },
     });
-    new WatchdogStack(app, 'RollbackWatchdog', { config });
+    const stacks = watchdogStacks(app, 'RollbackWatchdog', { config });
     try {
       app.synth();
       return [];
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
+      // `[RollbackWatchdog-eu-west-1/Watchdog] problem`: with several regions, each problem names its region.
       const lines = message
         .split('\n')
-        .map((line) => /^\s*\[[^\]]+\]\s*(.*)$/.exec(line)?.[1])
+        .map((line) => {
+          const m = /^\s*\[([^\]/]+)[^\]]*\]\s*(.*)$/.exec(line);
+          if (!m?.[2]) return undefined;
+          const stack = stacks.find((s) => s.node.id === m[1]);
+          return stacks.length > 1 && stack ? `${stack.region}: ${m[2]}` : m[2];
+        })
         .filter((line): line is string => line !== undefined && line.length > 0);
       return lines.length > 0 ? lines : [message];
     }

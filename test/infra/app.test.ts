@@ -28,12 +28,14 @@ function buildError(context: Record<string, unknown>): Error {
 
 describe('bin/app.ts', () => {
   it('builds the stack from watchdog.config.json under the default stack name', () => {
-    const stack = buildApp(appWithoutBundling({ config: EXAMPLE_CONFIG_FILE }));
+    const [stack] = buildApp(appWithoutBundling({ config: EXAMPLE_CONFIG_FILE }));
     expect(stack.stackName).toBe(DEFAULT_STACK_NAME);
   });
 
   it('takes the stack name from the stackName context', () => {
-    const stack = buildApp(appWithoutBundling({ config: EXAMPLE_CONFIG_FILE, stackName: 'WatchdogStaging' }));
+    const [stack] = buildApp(
+      appWithoutBundling({ config: EXAMPLE_CONFIG_FILE, stackName: 'WatchdogStaging' }),
+    );
     expect(stack.stackName).toBe('WatchdogStaging');
   });
 

@@ -24,7 +24,7 @@ describe('cdk-nag AwsSolutions and Serverless packs on the app from the example 
 
   beforeAll(() => {
     app = appWithoutBundling({ config: EXAMPLE_CONFIG_FILE });
-    stack = buildApp(app);
+    [stack] = buildApp(app);
     assemblyDir = app.synth().directory;
   });
 

@@ -62,9 +62,12 @@ export const validateCommand: Command = {
         name: 'region',
         value: '<region>',
         description:
-          'The region to deploy to. Default: AWS_REGION, else AWS_DEFAULT_REGION, else not checked.',
+          'The region to deploy to. Default: AWS_REGION, else AWS_DEFAULT_REGION, else not checked. Not used for a config that lists its regions.',
       },
-      { name: 'json', description: 'Print { file, valid, problems, targets, region } as JSON.' },
+      {
+        name: 'json',
+        description: 'Print { file, valid, problems, targets, region, regions } as JSON.',
+      },
     ],
     examples: [
       'watchdog validate',
@@ -84,7 +87,14 @@ export const validateCommand: Command = {
     const beyond = read.ok ? loadSynthProblems()(read.config) : [];
     const parsed = read.ok && beyond.length > 0 ? { ok: false as const, problems: beyond } : read;
     const regionOption = args.options.region;
-    const region = typeof regionOption === 'string' ? regionOption : regionFromEnvironment(io.env);
+    // A config that lists its regions deploys there, whatever region the shell targets.
+    const listed = read.ok ? read.config.regions : undefined;
+    const region =
+      listed !== undefined
+        ? undefined
+        : typeof regionOption === 'string'
+          ? regionOption
+          : regionFromEnvironment(io.env);
     const regionProblem = region === undefined ? undefined : operatorUrlRegionProblem(region);
     const problems = [
       ...(parsed.ok ? [] : parsed.problems.map((p) => p.replace(resolve(io.cwd, file), file))),
@@ -92,6 +102,9 @@ export const validateCommand: Command = {
     ];
     const valid = problems.length === 0;
     const targets = parsed.ok ? resolveRuntimeConfig(parsed.config, PLACEHOLDER_ENV).targets : [];
+    // resolveRuntimeConfig keeps the file's order: the region of each target, with `regions`.
+    const placement = (i: number): string | undefined =>
+      listed === undefined || !parsed.ok ? undefined : (parsed.config.targets[i]?.region ?? 'every region');
     const warnings =
       valid && targets.length > MEASURED_FLEET_TARGETS
         ? [
@@ -104,28 +117,41 @@ export const validateCommand: Command = {
         valid,
         problems,
         warnings,
-        targets: targets.map(({ id, type, alarms, policy }) => ({ id, type, alarms, policy })),
+        targets: targets.map(({ id, type, alarms, policy }, i) => ({
+          id,
+          type,
+          alarms,
+          policy,
+          ...(placement(i) !== undefined ? { region: placement(i) } : {}),
+        })),
         ...(region !== undefined ? { region } : {}),
+        ...(listed !== undefined ? { regions: listed } : {}),
       };
       io.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
     } else if (valid) {
-      const where = region !== undefined ? ` (region ${region})` : '';
+      const where =
+        region !== undefined
+          ? ` (region ${region})`
+          : listed !== undefined
+            ? ` in ${listed.length} region${listed.length === 1 ? '' : 's'} (${listed.join(', ')}), one stack each`
+            : '';
       io.stdout.write(
         `${file} is valid: ${targets.length} target${targets.length === 1 ? '' : 's'}${where}\n`,
       );
       for (const warning of warnings) io.stdout.write(`  warning: ${warning}\n`);
-      for (const t of targets) {
+      targets.forEach((t, i) => {
         // Where the watchdog will act: the cluster and service, the application and deployment group, ...
-        const where = TARGET_IDENTITY_FIELDS[t.type]
-          .map((f) => String((t as unknown as Record<string, unknown>)[f]))
-          .join('/');
+        const where =
+          TARGET_IDENTITY_FIELDS[t.type]
+            .map((f) => String((t as unknown as Record<string, unknown>)[f]))
+            .join('/') + (placement(i) !== undefined ? ` in ${placement(i)}` : '');
         const p = t.policy;
         io.stdout.write(
           `  ${t.id}  ${t.type} ${where}  alarms: ${t.alarms.join(', ')}\n` +
             `    mode ${p.mode}, cooldown ${p.cooldownMinutes} min, bake ${p.bakeMinutes} min, watch window ${p.watchWindowMinutes} min, ` +
             `at most ${p.maxRollbacks.count} rollbacks per ${p.maxRollbacks.windowMinutes} min\n`,
         );
-      }
+      });
     } else {
       io.stdout.write(
         `${file} is invalid (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n`,
