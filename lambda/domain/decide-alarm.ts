@@ -29,6 +29,7 @@ import {
   type TargetState,
 } from './model';
 import { policyMs, type PolicyMs } from './policy';
+import { withIncident } from './groups';
 import { chooseAction, claimRollback } from './rollback';
 
 /** Dedupe records kept per target; older transitions are caught by `superseded` or `stale`. */
@@ -531,16 +532,20 @@ function decideCore(
       escalate: false,
       notify: 'rollback-started',
     },
-    next: claimRollback(state, {
-      decisionId: input.decisionId,
-      trigger: t.alarmName,
-      reason,
-      ...fromTo,
-      action,
+    next: withIncident(
+      claimRollback(state, {
+        decisionId: input.decisionId,
+        trigger: t.alarmName,
+        reason,
+        ...fromTo,
+        action,
+        now,
+        windowMs: policy.maxRollbacks.windowMs,
+        bakeMs: policy.bakeMs,
+      }),
+      input.group,
       now,
-      windowMs: policy.maxRollbacks.windowMs,
-      bakeMs: policy.bakeMs,
-    }),
+    ),
     unclaimed: state,
   };
 }

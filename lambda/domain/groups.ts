@@ -1,6 +1,11 @@
 import type { RuntimeGroup } from '../contract';
 import { findEntry } from './ledger';
-import { MINUTE, type LiveTarget, type Millis, type TargetState } from './model';
+import { MINUTE, type IncidentMark, type LiveTarget, type Millis, type TargetState } from './model';
+import type { PolicyMs } from './policy';
+
+/** How long a target keeps its incident marks, and at most how many: past any cooldown or rate-limit window. */
+const INCIDENT_RETENTION_MS = 24 * 60 * MINUTE;
+const MAX_INCIDENTS = 20;
 
 /**
  * Release groups (docs/decisions.md, "Release groups"): which members received the same release as the
@@ -100,4 +105,63 @@ export function groupOf(
   targetId: string,
 ): RuntimeGroup | undefined {
   return groups?.find((g) => g.targets.includes(targetId));
+}
+
+/** `state` with the incident of a group rollback it was just claimed in (unchanged without a group). */
+export function withIncident(
+  state: TargetState,
+  group: { readonly id: string; readonly incident: string } | undefined,
+  now: Millis,
+): TargetState {
+  if (!group) return state;
+  const kept = (state.incidents ?? []).filter(
+    (m) => m.id !== group.incident && now - m.at < INCIDENT_RETENTION_MS,
+  );
+  return {
+    ...state,
+    incidents: [{ id: group.incident, group: group.id, at: now }, ...kept].slice(0, MAX_INCIDENTS),
+  };
+}
+
+/** Why a new incident of `group` may not roll back the rest of the release, from its members' marks. */
+export interface GroupHold {
+  readonly reason: 'cooldown' | 'rate-limited';
+  readonly detail: string;
+}
+
+/**
+ * The group's own cooldown and rate limit (those of the alarmed member's policy), over the incidents its
+ * members were rolled back in (every member's marks, each incident once, this one excluded: a retry continues
+ * it). Undefined when the group may roll back together.
+ */
+export function groupHold(
+  group: RuntimeGroup,
+  incident: string,
+  states: readonly (TargetState | undefined)[],
+  policy: PolicyMs,
+  now: Millis,
+): GroupHold | undefined {
+  const marks = new Map<string, IncidentMark>();
+  for (const state of states) {
+    for (const m of state?.incidents ?? []) {
+      if (m.group === group.id && m.id !== incident && !marks.has(m.id)) marks.set(m.id, m);
+    }
+  }
+  const times = [...marks.values()].map((m) => m.at);
+  const last = times.length > 0 ? Math.max(...times) : undefined;
+  if (last !== undefined && now - last < policy.cooldownMs) {
+    return {
+      reason: 'cooldown',
+      detail: `group ${group.id} was rolled back together at ${new Date(last).toISOString()}, less than ${policy.cooldownMs / MINUTE} minutes ago`,
+    };
+  }
+  const { count, windowMs } = policy.maxRollbacks;
+  const recent = times.filter((at) => now - at < windowMs).length;
+  if (recent >= count) {
+    return {
+      reason: 'rate-limited',
+      detail: `group ${group.id} was rolled back together ${recent} times in the last ${windowMs / MINUTE} minutes, the limit of ${count}`,
+    };
+  }
+  return undefined;
 }

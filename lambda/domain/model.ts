@@ -129,6 +129,14 @@ export interface DeploymentPrincipal {
   readonly at: Millis;
 }
 
+/** See TargetState.incidents. */
+export interface IncidentMark {
+  readonly id: string;
+  readonly group: string;
+  /** When the target's rollback in it was claimed. */
+  readonly at: Millis;
+}
+
 /** The newest transition seen for one alarm guarding the target (its high-water mark). */
 export interface AlarmMark {
   readonly value: AlarmStateValue;
@@ -333,6 +341,11 @@ export interface TargetState {
   readonly rollback?: ActiveRollback;
   /** When each recent rollback was claimed (pruned to the rate-limit window). */
   readonly rollbackTimes: readonly Millis[];
+  /**
+   * The release-group incidents this target was rolled back in (lambda/domain/groups.ts), newest first, kept a
+   * day: the group's own cooldown and rate limit are read from its members' marks. Absent before groups existed.
+   */
+  readonly incidents?: readonly IncidentMark[];
   readonly lastRollbackAt?: Millis;
   /** Paused by an operator, or by the watchdog itself after an escalation. */
   readonly paused?: Pause;

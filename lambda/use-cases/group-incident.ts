@@ -2,11 +2,14 @@ import type { RuntimeConfig, RuntimeGroup, RuntimeTarget } from '../contract';
 import {
   decideAlarm,
   emptyTargetState,
+  groupHold,
   groupOf,
   MINUTE,
   memberRelease,
+  policyMs,
   releaseMembers,
   type Decision,
+  type GroupHold,
   type GroupRole,
   type LiveTarget,
   type TargetState,
@@ -94,6 +97,41 @@ export async function decideGroupIncident(
   if (order.length <= 1) return [await decideForTarget(deps, job)];
 
   const incident = decisionId('incident', group.id, job.key);
+  const announce = (
+    outcomes: readonly GroupMemberOutcome[],
+    extra: { stoppedAt?: string; held?: GroupHold },
+  ) =>
+    deps.reporter.notify(
+      groupNotification(
+        { group, incident, trigger: trigger.id, alarm: job.transition.alarmName, outcomes, ...extra },
+        { target: trigger, ...messageLocation(deps) },
+      ),
+    );
+  // The group's own cooldown and rate limit: inside them, the alarmed member is decided on its own.
+  const held = groupHold(
+    group,
+    incident,
+    [job.stored, ...[...reads.values()].map((m) => m.stored)],
+    policyMs(trigger.policy),
+    deps.clock.now(),
+  );
+  if (held) {
+    const decision = await decideForTarget(deps, {
+      ...job,
+      group: { id: group.id, incident, pulled: false },
+    });
+    if (decision.reason !== 'duplicate') {
+      await announce(
+        order.map((id) =>
+          id === trigger.id
+            ? { member: id, outcome: 'decided', decision }
+            : { member: id, outcome: 'not-attempted' },
+        ),
+        { held },
+      );
+    }
+    return [decision];
+  }
   const decisions: Decision[] = [];
   const outcomes: GroupMemberOutcome[] = [];
   let stoppedAt: string | undefined;
@@ -135,12 +173,7 @@ export async function decideGroupIncident(
 
   // One message for the whole incident, unless everything in it had been decided before (a redelivery).
   if (decisions.some((d) => d.reason !== 'duplicate')) {
-    await deps.reporter.notify(
-      groupNotification(
-        { group, incident, trigger: trigger.id, alarm: job.transition.alarmName, outcomes, stoppedAt },
-        { target: trigger, ...messageLocation(deps) },
-      ),
-    );
+    await announce(outcomes, stoppedAt !== undefined ? { stoppedAt } : {});
   }
   return decisions;
 }

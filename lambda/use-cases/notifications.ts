@@ -15,6 +15,7 @@ import {
   type ActiveRollback,
   type AlarmTransition,
   type Decision,
+  type GroupHold,
   type LedgerEntry,
   type Millis,
   type Verification,
@@ -526,6 +527,8 @@ export interface GroupIncident {
   readonly outcomes: readonly GroupMemberOutcome[];
   /** The member whose failure ended the order (`onMemberFailure: "stop"`). */
   readonly stoppedAt?: string;
+  /** The group's own cooldown or rate limit held the rest of the release back. */
+  readonly held?: GroupHold;
 }
 
 /**
@@ -552,7 +555,9 @@ export function groupNotification(g: GroupIncident, context: NotificationContext
       case 'failed':
         return `${o.member}: FAILED: ${o.detail}`;
       case 'not-attempted':
-        return `${o.member}: not attempted (the order stopped after ${g.stoppedAt ?? 'a failure'})`;
+        return g.held
+          ? `${o.member}: not attempted (the group is held: ${g.held.reason})`
+          : `${o.member}: not attempted (the order stopped after ${g.stoppedAt ?? 'a failure'})`;
     }
   };
   const severity = failed.length > 0 || left.length > 0 ? 'high' : 'warning';
@@ -560,8 +565,9 @@ export function groupNotification(g: GroupIncident, context: NotificationContext
   const members = g.outcomes.map((o) => o.member);
   const triggerAfterStop =
     g.stoppedAt !== undefined && members.indexOf(g.trigger) > members.indexOf(g.stoppedAt);
-  const title =
-    failed.length > 0
+  const title = g.held
+    ? `Group ${id}: ${g.trigger} decided alone, the group is ${g.held.reason === 'cooldown' ? 'in its cooldown' : 'at its rate limit'}`
+    : failed.length > 0
       ? `Group ${id}: rollback of the release stopped, ${failed.map((o) => o.member).join(', ')} failed`
       : `Group ${id}: rolling back the release on ${rolled.length} of ${g.outcomes.length} members`;
   return render(
@@ -572,16 +578,17 @@ export function groupNotification(g: GroupIncident, context: NotificationContext
       title,
       fired: `${g.alarm} fired on ${g.trigger}, a member of release group ${id}; every member that received the same release is rolled back with it (incident ${g.incident}).`,
       changed: g.outcomes.map(line),
-      did:
-        `Took the members one after another in the group's order (${g.outcomes.map((o) => o.member).join(', ')}), each through its own claim: ` +
-        `${rolled.length} rolled back${left.length > 0 ? `, ${left.length} not rolled back` : ''}${failed.length > 0 ? `, ${failed.length} failed` : ''}.` +
-        (g.stoppedAt !== undefined
-          ? ` The group stops at the first failure (onMemberFailure "stop"), ${g.stoppedAt}: ${
-              notAttempted.length > 0
-                ? `${notAttempted.join(', ')} ${notAttempted.length === 1 ? 'was' : 'were'} not touched`
-                : 'no member was left'
-            }${triggerAfterStop ? `; ${g.trigger}, whose own alarm fired, was decided as it would be without the group` : ''}.`
-          : ''),
+      did: g.held
+        ? `Did not roll back the rest of the release: ${g.held.detail}. ${g.trigger}, whose own alarm fired, was decided as it would be without the group; the other members were not touched.`
+        : `Took the members one after another in the group's order (${g.outcomes.map((o) => o.member).join(', ')}), each through its own claim: ` +
+          `${rolled.length} rolled back${left.length > 0 ? `, ${left.length} not rolled back` : ''}${failed.length > 0 ? `, ${failed.length} failed` : ''}.` +
+          (g.stoppedAt !== undefined
+            ? ` The group stops at the first failure (onMemberFailure "stop"), ${g.stoppedAt}: ${
+                notAttempted.length > 0
+                  ? `${notAttempted.join(', ')} ${notAttempted.length === 1 ? 'was' : 'were'} not touched`
+                  : 'no member was left'
+              }${triggerAfterStop ? `; ${g.trigger}, whose own alarm fired, was decided as it would be without the group` : ''}.`
+            : ''),
       nextSteps: [
         ...g.outcomes
           .filter((o) => o.outcome !== 'decided' || o.decision.outcome === 'skip')

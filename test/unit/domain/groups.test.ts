@@ -1,10 +1,13 @@
-import { DEFAULT_ON_MEMBER_FAILURE, type RuntimeGroup } from '../../../lambda/contract';
+import { DEFAULT_ON_MEMBER_FAILURE, DEFAULT_POLICY, type RuntimeGroup } from '../../../lambda/contract';
 import {
   decideAlarm,
   emptyTargetState,
+  groupHold,
   memberRelease,
   MINUTE,
+  policyMs,
   releaseMembers,
+  withIncident,
   type LiveOk,
   type MemberRelease,
   type TargetState,
@@ -141,7 +144,7 @@ describe('decideAlarm for a member pulled into a group rollback', () => {
       group: { id: 'storefront', incident: 'inc-1', pulled: true },
     });
 
-  it("rolls it back with reason group, carrying the group and the incident, and records none of the other member's alarm", () => {
+  it("RELIABILITY #27: rolls it back with reason group, carrying the group and the incident, and records none of the other member's alarm", () => {
     const r = decide(state);
     expect(r.decision).toMatchObject({
       outcome: 'rollback',
@@ -154,6 +157,7 @@ describe('decideAlarm for a member pulled into a group rollback', () => {
     expect(r.next.rollback).toMatchObject({ reason: 'group', from: 'web:12', to: 'web:11' });
     expect(r.next.alarms).toEqual({});
     expect(r.next.handled.map((h) => h.decisionId)).toEqual(['d-web']);
+    expect(r.next.incidents).toEqual([{ id: 'inc-1', group: 'storefront', at: T0 + 7 * MINUTE }]);
   });
 
   it('is a duplicate the second time the same transition pulls it: at most once per incident', () => {
@@ -170,5 +174,49 @@ describe('decideAlarm for a member pulled into a group rollback', () => {
       group: 'storefront',
       incident: 'inc-1',
     });
+  });
+});
+
+describe('the group cooldown and rate limit (groupHold)', () => {
+  const policy = policyMs({
+    ...DEFAULT_POLICY,
+    cooldownMinutes: 15,
+    maxRollbacks: { count: 2, windowMinutes: 60 },
+  });
+  const marked = (...marks: [string, number][]): TargetState => ({
+    ...emptyTargetState('web'),
+    incidents: marks.map(([id, minutes]) => ({ id, group: 'storefront', at: T0 + minutes * MINUTE })),
+  });
+
+  it('holds a new incident inside the cooldown of the last one, whichever member was in it', () => {
+    expect(groupHold(group(), 'inc-2', [undefined, marked(['inc-1', 0])], policy, T0 + 10 * MINUTE)).toEqual({
+      reason: 'cooldown',
+      detail:
+        'group storefront was rolled back together at 2026-03-01T10:00:00.000Z, less than 15 minutes ago',
+    });
+    expect(groupHold(group(), 'inc-2', [marked(['inc-1', 0])], policy, T0 + 16 * MINUTE)).toBeUndefined();
+  });
+
+  it('counts each incident once across its members, and stops at the rate limit', () => {
+    const states = [marked(['inc-1', 0], ['inc-2', 20]), marked(['inc-2', 20])];
+    expect(groupHold(group(), 'inc-3', states, policy, T0 + 40 * MINUTE)?.reason).toBe('rate-limited');
+    expect(groupHold(group(), 'inc-3', [marked(['inc-2', 20])], policy, T0 + 40 * MINUTE)).toBeUndefined();
+  });
+
+  it("never holds the incident itself (Lambda's retry continues it), nor another group's", () => {
+    expect(groupHold(group(), 'inc-1', [marked(['inc-1', 0])], policy, T0 + MINUTE)).toBeUndefined();
+    const other: TargetState = {
+      ...emptyTargetState('web'),
+      incidents: [{ id: 'x', group: 'billing', at: T0 }],
+    };
+    expect(groupHold(group(), 'inc-1', [other], policy, T0 + MINUTE)).toBeUndefined();
+  });
+
+  it('is recorded on every member claimed in a group rollback, and only then', () => {
+    const s = emptyTargetState('web');
+    expect(withIncident(s, undefined, T0)).toBe(s);
+    expect(withIncident(s, { id: 'storefront', incident: 'inc-1' }, T0).incidents).toEqual([
+      { id: 'inc-1', group: 'storefront', at: T0 },
+    ]);
   });
 });

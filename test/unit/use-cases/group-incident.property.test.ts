@@ -81,7 +81,7 @@ function scenario(c: Case): unknown {
 }
 
 describe('release groups, property', () => {
-  it('rolls each member back at most once, whatever the interleaving of member alarms and duplicate deliveries', async () => {
+  it('RELIABILITY #27: rolls each member back at most once, whatever the interleaving of member alarms and duplicate deliveries', async () => {
     await fc.assert(
       fc.asyncProperty(cases, async (c) => {
         const parsed = parseScenario(scenario(c));
