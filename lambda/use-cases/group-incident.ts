@@ -153,7 +153,9 @@ export async function decideGroupIncident(
       );
       if (decision.outcome === 'skip' && decision.reason === 'target-invalid') failure = decision.detail;
     } catch (error) {
-      if (error instanceof RetryableError) throw error;
+      // The alarmed member's own decision fails as it would without the group (Lambda retries it); a transient
+      // error anywhere is retried too, and the retry continues the order.
+      if (error instanceof RetryableError || id === trigger.id) throw error;
       failure = describe(error).message;
       deps.telemetry.log('error', 'a release group member could not be rolled back', {
         group: group.id,
@@ -171,6 +173,15 @@ export async function decideGroupIncident(
     if (failure !== undefined && group.onMemberFailure === 'stop') stoppedAt ??= id;
   }
 
+  // Members that could not be read cannot be placed in or out of the release: named, never assumed.
+  for (const [id, m] of reads) {
+    if (m.live.kind === 'invalid' && !order.includes(id))
+      outcomes.push({
+        member: id,
+        outcome: 'failed',
+        detail: `${id}: ${m.live.why}; whether it took part in the release is unknown`,
+      });
+  }
   // One message for the whole incident, unless everything in it had been decided before (a redelivery).
   if (decisions.some((d) => d.reason !== 'duplicate')) {
     await announce(outcomes, stoppedAt !== undefined ? { stoppedAt } : {});

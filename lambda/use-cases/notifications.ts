@@ -567,9 +567,11 @@ export function groupNotification(g: GroupIncident, context: NotificationContext
     g.stoppedAt !== undefined && members.indexOf(g.trigger) > members.indexOf(g.stoppedAt);
   const title = g.held
     ? `Group ${id}: ${g.trigger} decided alone, the group is ${g.held.reason === 'cooldown' ? 'in its cooldown' : 'at its rate limit'}`
-    : failed.length > 0
+    : g.stoppedAt !== undefined
       ? `Group ${id}: rollback of the release stopped, ${failed.map((o) => o.member).join(', ')} failed`
-      : `Group ${id}: rolling back the release on ${rolled.length} of ${g.outcomes.length} members`;
+      : `Group ${id}: rolling back the release on ${rolled.length} of ${g.outcomes.length} members${
+          failed.length > 0 ? `; ${failed.map((o) => o.member).join(', ')} failed` : ''
+        }`;
   return render(
     {
       kind: 'group-rollback',
