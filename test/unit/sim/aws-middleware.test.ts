@@ -22,17 +22,20 @@ import { recordingContext } from './support';
 import { simCommand } from '../../../lambda/sim/sim-commands';
 import { SimulatorGapError } from '../../../lambda/sim/world/world-context';
 
-function setup() {
-  const counted: [string, string][] = [];
-  const mutating: MutatingCall[] = [];
-  const gaps: string[] = [];
-  // An endpoint nothing listens on: any request that left the process would fail.
-  const client = new ECSClient({
+/** An ECS client pointed at an endpoint nothing listens on: any request that left the process would fail. */
+const offlineEcsClient = () =>
+  new ECSClient({
     region: 'us-east-1',
     endpoint: 'http://127.0.0.1:9',
     credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
     maxAttempts: 1,
   });
+
+function setup() {
+  const counted: [string, string][] = [];
+  const mutating: MutatingCall[] = [];
+  const gaps: string[] = [];
+  const client = offlineEcsClient();
   installSimulator(
     client,
     'ecs',
@@ -174,12 +177,7 @@ describe('installSimulator: scenario faults', () => {
   function withFaults(faults: { api: string; target?: string; error: string; message?: string }[]) {
     const mutating: MutatingCall[] = [];
     let runs = 0;
-    const client = new ECSClient({
-      region: 'us-east-1',
-      endpoint: 'http://127.0.0.1:9',
-      credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
-      maxAttempts: 1,
-    });
+    const client = offlineEcsClient();
     installSimulator(
       client,
       'ecs',
