@@ -182,9 +182,19 @@ export async function decideGroupIncident(
         detail: `${id}: ${m.live.why}; whether it took part in the release is unknown`,
       });
   }
-  // One message for the whole incident, unless everything in it had been decided before (a redelivery).
-  if (decisions.some((d) => d.reason !== 'duplicate')) {
-    await announce(outcomes, stoppedAt !== undefined ? { stoppedAt } : {});
+  // One message for the whole incident, from the invocation that owns it: the one whose decision on the
+  // alarmed member is its own (not a concurrent delivery's duplicate; Lambda's retry of the owner owns it too).
+  // Members another delivery of the same transition decided are shown as that delivery left them.
+  const mine = decisions.find((d) => d.target === trigger.id);
+  const owner =
+    mine !== undefined &&
+    (mine.reason !== 'duplicate' ||
+      job.stored?.handled.some((h) => h.key === job.key && h.decisionId === mine.id) === true);
+  if (owner && decisions.some((d) => d.reason !== 'duplicate')) {
+    await announce(
+      await withConcurrentOutcomes(deps, outcomes, incident),
+      stoppedAt !== undefined ? { stoppedAt } : {},
+    );
   }
   return decisions;
 }
@@ -218,6 +228,34 @@ function startsIncident(deps: UseCaseDeps, job: TargetJob): boolean {
     handled.decisionId === preview.id &&
     state.rollback?.decisionId === handled.decisionId
   );
+}
+
+/**
+ * `outcomes` with each member another delivery of the same transition decided (a `duplicate` here) read back:
+ * rolled back in this incident (its claim or its incident mark says so), or decided otherwise.
+ */
+async function withConcurrentOutcomes(
+  deps: UseCaseDeps,
+  outcomes: readonly GroupMemberOutcome[],
+  incident: string,
+): Promise<GroupMemberOutcome[]> {
+  const elsewhere = outcomes.flatMap((o) =>
+    o.outcome === 'decided' && o.decision.reason === 'duplicate' ? [o.member] : [],
+  );
+  if (elsewhere.length === 0) return [...outcomes];
+  const loaded = await deps.store.loadTargets(elsewhere);
+  return outcomes.map((o) => {
+    if (o.outcome !== 'decided' || o.decision.reason !== 'duplicate') return o;
+    const state = loaded.targets.get(o.member);
+    const claim = state?.rollback?.decision?.incident === incident ? state.rollback : undefined;
+    const rolled = claim !== undefined || state?.incidents?.some((m) => m.id === incident) === true;
+    return {
+      member: o.member,
+      outcome: 'concurrent',
+      rolledBack: rolled,
+      ...(claim ? { from: claim.from, to: claim.to } : {}),
+    };
+  });
 }
 
 /** The job that pulls member `m` into the rollback: the trigger's transition, the member's own state. */

@@ -515,7 +515,15 @@ export type GroupMemberOutcome =
       readonly detail: string;
       readonly decision?: Decision;
     }
-  | { readonly member: string; readonly outcome: 'not-attempted' };
+  | { readonly member: string; readonly outcome: 'not-attempted' }
+  /** Decided by a concurrent delivery of the same alarm transition (this invocation saw a duplicate). */
+  | {
+      readonly member: string;
+      readonly outcome: 'concurrent';
+      readonly rolledBack: boolean;
+      readonly from?: string;
+      readonly to?: string;
+    };
 
 export interface GroupIncident {
   readonly group: RuntimeGroup;
@@ -539,11 +547,16 @@ export interface GroupIncident {
 export function groupNotification(g: GroupIncident, context: NotificationContext): Notification {
   const id = g.group.id;
   const rolled = g.outcomes.filter(
-    (o) => o.outcome === 'decided' && (o.decision.outcome === 'rollback' || o.decision.outcome === 'dry-run'),
+    (o) =>
+      (o.outcome === 'decided' && (o.decision.outcome === 'rollback' || o.decision.outcome === 'dry-run')) ||
+      (o.outcome === 'concurrent' && o.rolledBack),
   );
   const failed = g.outcomes.filter((o) => o.outcome === 'failed');
   const left = g.outcomes.filter(
-    (o) => o.outcome === 'not-attempted' || (o.outcome === 'decided' && o.decision.outcome === 'skip'),
+    (o) =>
+      o.outcome === 'not-attempted' ||
+      (o.outcome === 'decided' && o.decision.outcome === 'skip') ||
+      (o.outcome === 'concurrent' && !o.rolledBack),
   );
   const line = (o: GroupMemberOutcome): string => {
     switch (o.outcome) {
@@ -554,6 +567,10 @@ export function groupNotification(g: GroupIncident, context: NotificationContext
       }
       case 'failed':
         return `${o.member}: FAILED: ${o.detail}`;
+      case 'concurrent':
+        return o.rolledBack
+          ? `${o.member}: rollback (group)${o.from && o.to ? ` ${o.from} → ${o.to}` : ''}, by a concurrent delivery of the same alarm`
+          : `${o.member}: decided by a concurrent delivery of the same alarm, not rolled back (see its own message)`;
       case 'not-attempted':
         return g.held
           ? `${o.member}: not attempted (the group is held: ${g.held.reason})`
@@ -593,7 +610,13 @@ export function groupNotification(g: GroupIncident, context: NotificationContext
             : ''),
       nextSteps: [
         ...g.outcomes
-          .filter((o) => o.outcome !== 'decided' || o.decision.outcome === 'skip')
+          .filter(
+            (o) =>
+              (o.outcome === 'decided' && o.decision.outcome === 'skip') ||
+              o.outcome === 'failed' ||
+              o.outcome === 'not-attempted' ||
+              (o.outcome === 'concurrent' && !o.rolledBack),
+          )
           .map((o) =>
             step(
               `Check ${o.member} and roll it back by hand if it needs it`,

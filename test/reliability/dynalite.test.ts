@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbStateStore } from '../../lambda/adapters/dynamodb-state-store';
 import { parseAlarmEvent } from '../../lambda/boundary/events';
+import type { RuntimeConfig, RuntimeTarget } from '../../lambda/contract';
 import type { AlarmTransition, LiveOk } from '../../lambda/domain';
 import { RetryableError, StateStoreUnavailableError } from '../../lambda/use-cases/errors';
 import { handleAlarm } from '../../lambda/use-cases/handle-alarm';
@@ -9,7 +10,7 @@ import { sweep } from '../../lambda/use-cases/sweep';
 import { ecsTarget, liveInProgress, seededState, transition } from '../support/domain-fixtures';
 import { startDynalite, type TestDynalite } from '../support/dynalite';
 import { alarmEvent } from '../support/events';
-import { FakeAlarmReader } from '../support/fakes';
+import { FakeAlarmReader, FakeDeployer } from '../support/fakes';
 import {
   auditedDecisions,
   deploymentEvent,
@@ -413,5 +414,43 @@ describe('RELIABILITY: concurrency on the real store', () => {
     const state = (await deps.store.loadTargets(['checkout'])).targets.get('checkout')!;
     expect(state.rollbackTimes.length).toBeLessThanOrEqual(2);
     expect(state.rollbackTimes.length).toBe(1 + deps.deployer.actions().length);
+  });
+});
+
+describe('RELIABILITY #27: a release group under concurrent duplicate deliveries', () => {
+  it('RELIABILITY #27 (D): three concurrent deliveries of one member alarm roll each member back once, in order', async () => {
+    const members = ['web', 'checkout', 'worker'];
+    const targets = members.map((id) => ({ ...ecsTarget({}, id), alarms: [`${id}-5xx`] }));
+    const groupConfig: RuntimeConfig = {
+      ...runtimeConfig(...targets),
+      groups: [{ id: 'storefront', targets: members, releaseWindowMinutes: 30, onMemberFailure: 'stop' }],
+    };
+    const base = await fresh();
+    const deployers = new Map(
+      members.map((id, i) => [id, new FakeDeployer(liveInProgress(`${id}:2`, T0 + i * SEC, `${id}:1`))]),
+    );
+    const deps = { ...base, deployerFor: (t: RuntimeTarget) => deployers.get(t.id)! };
+    const fired = transition('ALARM', T0 + 60 * SEC, { alarmName: 'checkout-5xx' });
+
+    const results = await Promise.all(['a', 'b', 'c'].map((r) => handleAlarm(deps, groupConfig, fired, r)));
+
+    for (const id of members) {
+      expect(deployers.get(id)!.actions()).toHaveLength(1);
+      const decisions = await auditedDecisions(deps.store, id);
+      expect(decisions.filter((d) => d.outcome === 'rollback')).toHaveLength(1);
+    }
+    const rollbacks = results.flat().filter((d) => d.outcome === 'rollback');
+    expect(new Set(rollbacks.map((d) => d.incident)).size).toBe(1);
+    expect(rollbacks.map((d) => [d.target, d.reason]).sort()).toEqual([
+      ['checkout', 'alarm'],
+      ['web', 'group'],
+      ['worker', 'group'],
+    ]);
+    // One message, from the delivery that decided the alarmed member, with every member as it stands.
+    const messages = deps.notifier.sent.filter((n) => n.kind === 'group-rollback');
+    expect(messages.map((n) => n.title)).toEqual([
+      'Group storefront: rolling back the release on 3 of 3 members',
+    ]);
+    expect(messages[0].severity).toBe('warning');
   });
 });

@@ -345,6 +345,34 @@ describe('group rollback message', () => {
     });
   });
 
+  it('shows the members a concurrent delivery of the same alarm decided as that delivery left them', () => {
+    const n = groupNotification(
+      {
+        group: storefront,
+        incident: 'inc-1',
+        trigger: 'checkout',
+        alarm: 'checkout-5xx',
+        outcomes: [
+          { member: 'web', outcome: 'concurrent', rolledBack: true, from: 'web:2', to: 'web:1' },
+          {
+            member: 'checkout',
+            outcome: 'decided',
+            decision: decision({ group: 'storefront', incident: 'inc-1' }),
+          },
+          { member: 'worker', outcome: 'concurrent', rolledBack: false },
+        ],
+      },
+      ctx,
+    );
+    expect(n.changed).toEqual([
+      'web: rollback (group) web:2 → web:1, by a concurrent delivery of the same alarm',
+      'checkout: rollback (alarm) checkout:42 → checkout:41',
+      'worker: decided by a concurrent delivery of the same alarm, not rolled back (see its own message)',
+    ]);
+    expect(n.title).toBe('Group storefront: rolling back the release on 2 of 3 members');
+    expect(n.severity).toBe('high');
+  });
+
   it('renders on every channel', () => {
     const n = groupIncident();
     expect(renderEmailText(n)).toContain('worker: not attempted (the order stopped after web)');
