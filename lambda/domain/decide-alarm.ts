@@ -365,7 +365,9 @@ function ruleContext(input: AlarmDecisionInput, rehearsal: boolean): RuleContext
   const superseded = mark !== undefined && mark.timestamp > t.timestamp;
   const stale = now - t.timestamp > input.maxEventAgeMs;
   const pulled = input.group?.pulled === true;
-  const healthChanges = !duplicate && !superseded && !stale && !pulled;
+  const fresh = !duplicate && !superseded && !stale;
+  // Another member's alarm (a group pull) is no health of this target's: no mark, no taint.
+  const healthChanges = fresh && !pulled;
   if (healthChanges) {
     state = {
       ...state,
@@ -377,11 +379,10 @@ function ruleContext(input: AlarmDecisionInput, rehearsal: boolean): RuleContext
     };
   }
   const live = input.live?.kind === 'ok' ? input.live : undefined;
-  if (pulled && !duplicate && !superseded && !stale && live) {
+  if (fresh && t.value === ALARM_STATE.alarm && live) {
     state = reconcileWithLive(state, live, now, policy.bakeMs);
   }
   if (healthChanges && t.value === ALARM_STATE.alarm && live) {
-    state = reconcileWithLive(state, live, now, policy.bakeMs);
     // A version that has not proven itself is never known-good once a trigger alarm fired while it served.
     // Not for a rehearsal (a forced alarm is no evidence), nor for an alarm that was firing before the
     // version started (that one is blamed on what came before).
@@ -453,7 +454,7 @@ function decideCore(
     ...(input.group ? { group: input.group.id, incident: input.group.incident } : {}),
   };
   const c = ruleContext(input, rehearsal);
-  const reason = input.group?.pulled ? 'group' : 'alarm';
+  const rollbackReason = input.group?.pulled ? 'group' : 'alarm';
 
   for (const reason of ALARM_SKIP_PRECEDENCE) {
     const applies = RULES[reason](c);
@@ -483,7 +484,7 @@ function decideCore(
         decision: {
           ...base,
           outcome: 'dry-run',
-          reason,
+          reason: rollbackReason,
           ...fromTo,
           detail: `Dry run: would ${verb} ${action.kind === 'stop' ? current : to} to roll ${target.id} back from ${current} to ${to}.`,
           escalate: false,
@@ -498,7 +499,7 @@ function decideCore(
         decision: {
           ...base,
           outcome: 'approval-requested',
-          reason,
+          reason: rollbackReason,
           ...fromTo,
           detail: `Approval needed to roll ${target.id} back from ${current} to ${to}, until ${iso(expiresAt)}; then the policy says ${target.policy.approvalTimeoutAction}.`,
           escalate: false,
@@ -525,7 +526,7 @@ function decideCore(
     decision: {
       ...base,
       outcome: 'rollback',
-      reason,
+      reason: rollbackReason,
       ...fromTo,
       action,
       detail: `${why}; rolling back to ${to}.${passedOver(c)}`,
@@ -536,7 +537,7 @@ function decideCore(
       claimRollback(state, {
         decisionId: input.decisionId,
         trigger: t.alarmName,
-        reason,
+        reason: rollbackReason,
         ...fromTo,
         action,
         now,

@@ -73,13 +73,12 @@ export async function decideGroupIncident(
   deps: UseCaseDeps,
   job: TargetJob,
   group: RuntimeGroup,
-  members: ReadonlyMap<string, MemberRead> | ((id: string) => Promise<MemberRead | undefined>),
+  /** A member as read (the alarm path started the reads with its own; the sweep reads them on demand). */
+  read: (id: string) => Promise<MemberRead | undefined>,
   guarded: ReadonlySet<string>,
 ): Promise<Decision[]> {
   const trigger = job.target;
   if (!startsIncident(deps, job)) return [await decideForTarget(deps, job)];
-  const read = (id: string): Promise<MemberRead | undefined> =>
-    typeof members === 'function' ? members(id) : Promise.resolve(members.get(id));
   const others = group.targets.filter((id) => id !== trigger.id && !guarded.has(id));
   const reads = new Map(
     (await Promise.all(others.map(async (id) => [id, await read(id)] as const))).flatMap(([id, m]) =>

@@ -74,13 +74,11 @@ export async function handleAlarm(
     ...targets.map((t) => (needLive ? deps.deployerFor(t).inspect(t) : Promise.resolve(undefined))),
   ]);
   const started = await rechecks;
-  const members = new Map<string, MemberRead>(
-    await Promise.all(
-      pulled.map(
-        async (t, i) => [t.id, { ...(await memberReads[i]), stored: loaded.targets.get(t.id) }] as const,
-      ),
-    ),
-  );
+  // Awaited only by a decision that starts a group rollback: no other decision waits for a member's read.
+  const member = async (id: string): Promise<MemberRead | undefined> => {
+    const i = pulled.findIndex((t) => t.id === id);
+    return i < 0 ? undefined : { ...(await memberReads[i]), stored: loaded.targets.get(id) };
+  };
 
   const decided = await Promise.all(
     targets.map(async (target, i) => {
@@ -104,7 +102,7 @@ export async function handleAlarm(
       };
       const group = needLive ? groupOf(config.groups, target.id) : undefined;
       return group
-        ? decideGroupIncident(deps, job, group, members, new Set(targets.map((t) => t.id)))
+        ? decideGroupIncident(deps, job, group, member, new Set(targets.map((t) => t.id)))
         : [await decideForTarget(deps, job)];
     }),
   );
