@@ -27,15 +27,17 @@ function contextString(app: App, key: string): string | undefined {
  * template. With `regions`, one stack per region (watchdogStacks), each with the same stack name.
  */
 export function buildApp(app: App = new App(), env: NodeJS.ProcessEnv = process.env): WatchdogStack[] {
+  const configFile = contextString(app, CONFIG_CONTEXT) ?? DEFAULT_CONFIG_FILE;
+  const result = readConfigFile(path.resolve(configFile));
+  // A config that lists its regions deploys there, whatever region the CDK CLI targets.
+  const listsRegions = result.ok && (result.config.regions?.length ?? 0) > 0;
   const targetRegion = env.CDK_DEFAULT_REGION;
   const regionProblem = targetRegion ? operatorUrlRegionProblem(targetRegion) : undefined;
-  if (regionProblem && !configRegions(app)) {
+  if (regionProblem && !listsRegions) {
     throw new Error(
       `cannot deploy the watchdog to ${targetRegion} (the CDK CLI's region, CDK_DEFAULT_REGION):\n  - ${regionProblem}`,
     );
   }
-  const configFile = contextString(app, CONFIG_CONTEXT) ?? DEFAULT_CONFIG_FILE;
-  const result = readConfigFile(path.resolve(configFile));
   if (!result.ok) {
     throw new Error(
       `${configFile} is not a valid watchdog config (${result.problems.length} problem(s)):\n` +
@@ -50,12 +52,6 @@ export function buildApp(app: App = new App(), env: NodeJS.ProcessEnv = process.
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
   return stacks;
-}
-
-/** Whether the config file names its regions (then the CDK CLI's region does not decide where it deploys). */
-function configRegions(app: App): boolean {
-  const result = readConfigFile(path.resolve(contextString(app, CONFIG_CONTEXT) ?? DEFAULT_CONFIG_FILE));
-  return result.ok && (result.config.regions?.length ?? 0) > 0;
 }
 
 if (require.main === module) buildApp();
