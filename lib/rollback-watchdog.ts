@@ -53,11 +53,15 @@ import {
   KEY,
   METRICS_NAMESPACE,
   POWERTOOLS_ENV,
+  QUARANTINE_DETAIL_TYPE,
+  QUARANTINE_SOURCE,
   RETENTION,
   retentionDaysProblem,
   SERVICE_NAME,
   STACK_OUTPUT,
   TABLE,
+  versionBusArn,
+  versionBusName,
   webhookChannelEnv,
 } from '../lambda/contract';
 import { AuditExportBucket } from './private/audit-export-bucket';
@@ -244,6 +248,18 @@ export interface RollbackWatchdogProps {
    * @default - no export
    */
   readonly auditExport?: AuditExportOptions;
+  /**
+   * Every region a watchdog with this same stack name runs in, this stack's region included: literal region
+   * names of one partition, each listed once. With two or more, the version quarantine is set up
+   * (docs/architecture.md, "Regions"): a version rolled back (or whose deployment failed) here is kept out of
+   * service in the other regions, and theirs here. The stack gets an EventBridge bus of its own named
+   * `<stackName>-versions`, whose rules forward this region's quarantines and receipts to the other regions'
+   * buses (same account, same stack name) and deliver theirs to the alarm handler; the stack's region must then
+   * be known at synth (`env: { region }`).
+   *
+   * @default - this stack's region only: no version quarantine, no bus
+   */
+  readonly regions?: readonly string[];
 }
 
 /** {@link RollbackWatchdogProps.auditExport}. */
@@ -336,6 +352,8 @@ const ASYNC_RETRY_ATTEMPTS = 2;
 const MAX_DELIVERY_AGE = Duration.hours(1);
 /** EventBridge → Lambda retries cover throttling of the async invoke; more than this means an outage. */
 const EVENTBRIDGE_RETRY_ATTEMPTS = 8;
+/** EventBridge allows this many targets per rule: the forwarding to the other regions takes a rule per five. */
+const TARGETS_PER_RULE = 5;
 const HANDLER_MEMORY_MB = 512;
 const HANDLER_TIMEOUT = Duration.seconds(FUNCTION_TIMEOUT_SECONDS.event);
 /**
@@ -471,12 +489,19 @@ export class RollbackWatchdog extends Construct {
   public readonly auditExportBucket?: s3.IBucket;
   /** Copies audit items from the table's stream to `auditExportBucket`; undefined without `auditExport`. */
   public readonly auditExporter?: lambda.IFunction;
+  /**
+   * The version bus of the quarantine across regions (`versionBusName(stackName)`), on which the handlers put
+   * their quarantines, receipts and checks; undefined unless `regions` lists two or more.
+   */
+  public readonly versionBus?: events.IEventBus;
 
   private readonly targets: RollbackTarget[] = [];
   private readonly groups: readonly RollbackGroup[];
   private readonly defaults?: RollbackPolicy;
   private readonly maxEventAge?: Duration;
   private readonly auditRetention?: Duration;
+  /** `regions` when it sets up the version quarantine (two or more), else undefined. */
+  private readonly quarantineRegions?: readonly string[];
   private readonly sweepIntervalMinutes: number;
   private readonly alarmRules: ChunkedRules;
   private readonly ecsDeploymentRules: ChunkedRules;
@@ -536,6 +561,8 @@ export class RollbackWatchdog extends Construct {
     this.permissions = props.permissions ?? {};
     this.maxEventAge = props.maxEventAge;
     this.auditRetention = props.auditRetention;
+    // One region (or none) is today's watchdog: nothing of the quarantine exists, not even the config field.
+    this.quarantineRegions = (props.regions?.length ?? 0) >= 2 ? props.regions : undefined;
     const channels = resolveChannels(props);
     this.constructionProblems.push(...channels.problems);
     // An invalid interval fails validation at synth; until then the schedule must still be constructible.
@@ -617,7 +644,8 @@ export class RollbackWatchdog extends Construct {
     }
 
     const configVersion = Lazy.string({ produce: () => this.configVersion() });
-    const environment = this.handlerEnvironment(configVersion);
+    const busName = this.quarantineRegions ? versionBusName(Stack.of(this).stackName) : undefined;
+    const environment = this.handlerEnvironment(configVersion, busName);
     const alarm = this.createHandler('AlarmHandler', 'on-alarm', logRetention, environment, {
       starActions: [STAR.xray, STAR.stopDeployment, STAR.describeTaskDefinition],
       arnWildcards: ACTING_ARN_WILDCARDS,
@@ -819,10 +847,17 @@ export class RollbackWatchdog extends Construct {
       };
     };
     const newRule =
-      (baseId: string, description: string, pattern: events.EventPattern, fn: lambda.IFunction) =>
+      (
+        baseId: string,
+        description: string,
+        pattern: events.EventPattern,
+        fn: lambda.IFunction,
+        eventBus?: events.IEventBus,
+      ) =>
       (index: number) => {
         const rule = new events.Rule(this, index === 0 ? baseId : `${baseId}${index + 1}`, {
           description,
+          eventBus,
           // Each rule its own copy: merging values into a nested `detail` would otherwise grow every rule's.
           eventPattern: structuredClone(pattern),
           targets: [deliver(fn)],
@@ -930,6 +965,17 @@ export class RollbackWatchdog extends Construct {
     this.monitoring.watchRule(sweepRule);
     rules.push(sweepRule);
 
+    if (this.quarantineRegions && busName !== undefined) {
+      this.versionBus = this.createVersionBus({
+        busName,
+        regions: this.quarantineRegions,
+        // The deployment handler only reads, but it asks the alarm handler to check a quarantined version.
+        publishers: [alarm.role, sweep.role, operator.role, deployment.role],
+        receiver: (id, description, pattern, bus) => newRule(id, description, pattern, alarm.fn, bus)(0),
+        rules,
+      });
+    }
+
     if (props.permissionsBoundary) iam.PermissionsBoundary.of(this).apply(props.permissionsBoundary);
 
     this.node.addValidation({
@@ -948,6 +994,7 @@ export class RollbackWatchdog extends Construct {
           groups: this.groups,
           auditRetention: props.auditRetention,
           auditExport: props.auditExport,
+          regions: props.regions,
         }),
         ...this.constructionProblems,
         ...this.stackLimitProblems(),
@@ -1298,6 +1345,112 @@ export class RollbackWatchdog extends Construct {
     return key;
   }
 
+  /**
+   * The version quarantine across regions (lambda/contract/quarantine.ts): the stack's version bus, which the
+   * publishers may put events on; rules forwarding this region's quarantines and receipts to the other
+   * regions' buses, five targets a rule; and the rules delivering what concerns this region to the alarm
+   * handler: quarantines and receipts from the other regions, and this region's own checks. No handler calls
+   * another region: only these rules cross, with EventBridge's own retries (24 hours for a bus target) and the
+   * DLQ after them.
+   */
+  private createVersionBus(input: {
+    readonly busName: string;
+    readonly regions: readonly string[];
+    readonly publishers: readonly iam.Role[];
+    /** A rule on `bus` that delivers to the alarm handler like the watchdog's other rules (`newRule`). */
+    readonly receiver: (
+      id: string,
+      description: string,
+      pattern: events.EventPattern,
+      bus: events.IEventBus,
+    ) => events.Rule;
+    /** The rules the DLQ's policy lets dead-letter; the forwarding rules join them. */
+    readonly rules: events.Rule[];
+  }): events.EventBus {
+    const stack = Stack.of(this);
+    const here = stack.region;
+    const bus = new events.EventBus(this, 'VersionBus', {
+      eventBusName: input.busName,
+      description: 'Rollback Watchdog: version quarantines between the regions of this stack name',
+    });
+    for (const role of input.publishers) bus.grantPutEventsTo(role);
+    const carried = [QUARANTINE_DETAIL_TYPE.quarantine, QUARANTINE_DETAIL_TYPE.receipt];
+
+    // With the stack's region a token (which validation reports) no listed region can be told from this one,
+    // and a region that is a token (reported too) cannot name a construct: neither is forwarded to.
+    const others = Token.isUnresolved(here)
+      ? []
+      : [...new Set(input.regions)].filter((r) => r !== here && !Token.isUnresolved(r));
+    if (others.length > 0) {
+      const arnOf = (region: string) =>
+        versionBusArn(stack.partition, region, stack.account, stack.stackName);
+      // Same account: the other buses need no resource policy, the role's identity policy is what allows it.
+      const role = new iam.Role(this, 'VersionForwardingRole', {
+        assumedBy: new iam.ServicePrincipal('events.amazonaws.com'),
+        description: "Rollback Watchdog: forwards this region's version quarantines to the other regions",
+        inlinePolicies: {
+          PutOnTheOtherRegionsVersionBuses: new iam.PolicyDocument({
+            statements: [
+              new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: others.map(arnOf) }),
+            ],
+          }),
+        },
+      });
+      // Each event-bus target would add a statement for its own bus; the one above already names them all.
+      const targetRole = role.withoutPolicyUpdates();
+      const forwardTo = (region: string): events.IRuleTarget => {
+        // Retries are not configurable for a bus target (EventBridge retries it for 24 hours); what still
+        // fails goes to the DLQ, whose one policy statement covers every rule (AllowTheWatchdogRulesToDeadLetter).
+        const target = new eventTargets.EventBus(
+          events.EventBus.fromEventBusArn(this, `PeerVersionBus-${region}`, arnOf(region)),
+          { role: targetRole },
+        );
+        return {
+          bind: (rule, id) => ({
+            ...target.bind(rule, id),
+            deadLetterConfig: { arn: this.deadLetterQueue.queueArn },
+          }),
+        };
+      };
+      for (let start = 0; start < others.length; start += TARGETS_PER_RULE) {
+        const index = start / TARGETS_PER_RULE;
+        const regions = others.slice(start, start + TARGETS_PER_RULE);
+        const rule = new events.Rule(
+          this,
+          index === 0 ? 'VersionForwardRule' : `VersionForwardRule${index + 1}`,
+          {
+            eventBus: bus,
+            description: `Rollback Watchdog: forwards this region's version quarantines and receipts to ${regions.join(', ')}`,
+            // Only what this region's handlers put on the bus: an event forwarded here names its origin region
+            // in `from`, so it is never forwarded again.
+            eventPattern: { source: [QUARANTINE_SOURCE], detailType: carried, detail: { from: [here] } },
+            targets: regions.map(forwardTo),
+          },
+        );
+        this.monitoring.watchRule(rule);
+        input.rules.push(rule);
+      }
+    }
+
+    input.receiver(
+      'VersionQuarantineRule',
+      'Rollback Watchdog: version quarantines and receipts from the other regions',
+      {
+        source: [QUARANTINE_SOURCE],
+        detailType: carried,
+        detail: { from: [{ 'anything-but': here }] },
+      },
+      bus,
+    );
+    input.receiver(
+      'VersionCheckRule',
+      "Rollback Watchdog: this region's checks of quarantined versions seen deploying",
+      { source: [QUARANTINE_SOURCE], detailType: [QUARANTINE_DETAIL_TYPE.check], detail: { from: [here] } },
+      bus,
+    );
+    return bus;
+  }
+
   /** Any message in the DLQ is an event the watchdog never acted on: someone must look. */
   private alarmOnDeadLetters(dlq: sqs.Queue): cloudwatch.Alarm {
     const alarm = new cloudwatch.Alarm(this, 'DeadLetterAlarm', {
@@ -1431,13 +1584,17 @@ export class RollbackWatchdog extends Construct {
     }
   }
 
-  /** What every handler that reads the state table and publishes to the topic is told. */
-  private handlerEnvironment(configVersion: string): Record<string, string> {
+  /**
+   * What every handler that reads the state table and publishes to the topic is told; with the version
+   * quarantine, the name of the bus they put its events on.
+   */
+  private handlerEnvironment(configVersion: string, versionBus: string | undefined): Record<string, string> {
     return {
       [ENV.tableName]: this.stateTable.tableName,
       [ENV.topicArn]: this.notificationTopic.topicArn,
       [ENV.stackName]: Stack.of(this).stackName,
       [ENV.configVersion]: configVersion,
+      ...(versionBus !== undefined ? { [ENV.versionBusName]: versionBus } : {}),
       [POWERTOOLS_ENV.serviceName]: SERVICE_NAME,
       [POWERTOOLS_ENV.metricsNamespace]: METRICS_NAMESPACE,
       // Stack traces in the logs point at the TypeScript sources through the bundled source map.
@@ -1630,6 +1787,7 @@ export class RollbackWatchdog extends Construct {
       auditRetentionDays: this.auditRetention?.toDays({ integral: false }) ?? RETENTION.auditDays,
       defaults: this.defaults,
       targets: this.targets,
+      regions: this.quarantineRegions,
       groups: this.groups,
     });
   }

@@ -9,6 +9,8 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import {
   TARGET_IDENTITY_FIELDS,
+  regionalConfig,
+  regionsHomeFirst,
   type AuditExportConfig,
   type PolicyConfig,
   type WatchdogConfig,
@@ -173,6 +175,9 @@ export class WatchdogStack extends Stack {
       sweepInterval: minutes(config.defaults?.sweepIntervalMinutes),
       auditRetention: days(config.defaults?.auditRetentionDays),
       auditExport: toAuditExport(this, config.auditExport),
+      // Every region of the config, this one included: with two or more, each stack quarantines the versions
+      // the others roll back.
+      regions: config.regions,
       notificationEmails: config.notifications?.emails,
       // By name: the grant covers every version of that secret (its ARN ends in a random suffix).
       slackWebhookSecret:
@@ -204,23 +209,8 @@ export class WatchdogStack extends Stack {
   }
 }
 
-/**
- * The part of `config` that one region's watchdog runs: the targets in `region` (those naming it, and those
- * naming no region, which are in every region) and the groups with at least two members there.
- */
-export function regionalConfig(config: WatchdogConfig, region: string): WatchdogConfig {
-  const { regions: _all, ...rest } = config;
-  const targets = config.targets.filter((t) => t.region === undefined || t.region === region);
-  const here = new Set(targets.map((t) => t.id));
-  const groups = (config.groups ?? [])
-    .map((g) => ({
-      ...g,
-      targets: g.targets.filter((id) => here.has(id)),
-      ...(g.rollbackOrder ? { rollbackOrder: g.rollbackOrder.filter((id) => here.has(id)) } : {}),
-    }))
-    .filter((g) => g.targets.length >= 2);
-  return { ...rest, targets, ...(config.groups ? { groups } : {}) };
-}
+/** The part of `config` one region's watchdog runs (see lambda/contract/config-file.ts). */
+export { regionalConfig };
 
 /**
  * The watchdog's stacks for `props.config`: one per region of `config.regions`, each in its region with that
@@ -230,8 +220,8 @@ export function regionalConfig(config: WatchdogConfig, region: string): Watchdog
  * region the CDK CLI targets.
  */
 export function watchdogStacks(scope: Construct, id: string, props: WatchdogStackProps): WatchdogStack[] {
-  const regions = props.config.regions;
-  if (!regions || regions.length === 0) return [new WatchdogStack(scope, id, props)];
+  const regions = regionsHomeFirst(props.config);
+  if (regions.length === 0) return [new WatchdogStack(scope, id, props)];
   return regions.map(
     (region) =>
       new WatchdogStack(scope, regions.length === 1 ? id : `${id}-${region}`, {

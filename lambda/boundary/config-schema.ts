@@ -344,6 +344,7 @@ const configSchema = z.strictObject(
       .array(regionName, { error: 'must be a list of AWS region names' })
       .min(1, { error: 'must list at least one region' })
       .optional(),
+    homeRegion: regionName.optional(),
     notifications: z
       .strictObject(
         {
@@ -449,6 +450,18 @@ function regionProblems(input: Record<string, unknown>): Problem[] {
   regions?.forEach((r, i) => {
     if (regions.indexOf(r) !== i) problems.push({ path: ['regions', i], message: `lists ${r} twice` });
   });
+  if (typeof input.homeRegion === 'string') {
+    if (regions === undefined)
+      problems.push({
+        path: ['homeRegion'],
+        message: `needs regions: list the regions the watchdog runs in, ${input.homeRegion} among them`,
+      });
+    else if (!regions.includes(input.homeRegion))
+      problems.push({
+        path: ['regions'],
+        message: `does not list the home region ${input.homeRegion} (homeRegion); add it to regions, or name one of ${quoted(regions)} as homeRegion`,
+      });
+  }
   const partitions = [...new Set((regions ?? []).map(partitionOf))];
   if (partitions.length > 1)
     problems.push({
@@ -707,5 +720,7 @@ export function resolveRuntimeConfig(
     auditRetentionDays: config.defaults?.auditRetentionDays ?? RETENTION.auditDays,
     targets: config.targets.map((t) => resolveTarget(t, config.defaults)),
     ...(config.groups?.length ? { groups: config.groups.map(resolveGroup) } : {}),
+    // Several regions: each quarantines the versions it rolls back in the others (README, "Regions").
+    ...((config.regions?.length ?? 0) > 1 ? { regions: [...(config.regions ?? [])] } : {}),
   };
 }

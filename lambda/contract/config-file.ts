@@ -84,6 +84,12 @@ export interface WatchdogConfig {
    * targets, in one stack named as before.
    */
   readonly regions?: readonly string[];
+  /**
+   * One of `regions` (default: the first): the region whose stack the app builds first, and where a scenario's
+   * world and timeline entries that name no region are. Nothing leads at run time: each region's watchdog
+   * decides on its own, and a version quarantine goes from whichever region rolled back to all the others.
+   */
+  readonly homeRegion?: string;
   readonly notifications?: NotificationsConfig;
   /** How far the IAM grants and rules reach (lambda/contract/permissions.ts). */
   readonly permissions?: PermissionsConfig;
@@ -96,4 +102,29 @@ export interface WatchdogConfig {
   readonly operatorPrincipals?: readonly string[];
   /** IAM ARNs that may call the read-only operator URL only (`status`, `history`), as `readOnlyPrincipals`. */
   readonly readOnlyPrincipals?: readonly string[];
+}
+
+/**
+ * The part of `config` that one region's watchdog runs: the targets in `region` (those naming it, and those
+ * naming no region, which are in every region) and the groups with at least two members there. `regions` stays
+ * whole: each region's watchdog quarantines versions in all the others.
+ */
+export function regionalConfig(config: WatchdogConfig, region: string): WatchdogConfig {
+  const targets = config.targets.filter((t) => t.region === undefined || t.region === region);
+  const here = new Set(targets.map((t) => t.id));
+  const groups = (config.groups ?? [])
+    .map((g) => ({
+      ...g,
+      targets: g.targets.filter((id) => here.has(id)),
+      ...(g.rollbackOrder ? { rollbackOrder: g.rollbackOrder.filter((id) => here.has(id)) } : {}),
+    }))
+    .filter((g) => g.targets.length >= 2);
+  return { ...config, targets, ...(config.groups ? { groups } : {}) };
+}
+
+/** The regions of a config with its home region first (homeRegion, else the first listed); [] without regions. */
+export function regionsHomeFirst(config: Pick<WatchdogConfig, 'regions' | 'homeRegion'>): string[] {
+  const regions = [...(config.regions ?? [])];
+  const home = config.homeRegion ?? regions[0];
+  return home === undefined ? regions : [home, ...regions.filter((r) => r !== home)];
 }

@@ -22,6 +22,11 @@ export const ENV = {
   slackSecretArn: 'WATCHDOG_SLACK_SECRET_ARN',
   /** Who high-severity Slack posts mention (`<!subteam^…>`); unset: nobody. `webhookChannelEnv('slack')`. */
   slackMention: 'WATCHDOG_SLACK_MENTION',
+  /**
+   * Name of the stack's version bus (lambda/contract/quarantine.ts): set only when the config lists more than
+   * one region; unset, nothing is published to other regions.
+   */
+  versionBusName: 'WATCHDOG_VERSION_BUS_NAME',
   /** Bucket the audit exporter writes to (audit exporter only). */
   auditExportBucket: 'WATCHDOG_AUDIT_EXPORT_BUCKET',
   /** Key prefix of the exported audit objects, ending in "/" (audit exporter only). */

@@ -18,3 +18,4 @@ export * from './sns-messages';
 export * from './audit-stream';
 export * from './notification';
 export * from './groups';
+export * from './quarantine';

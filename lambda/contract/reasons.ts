@@ -11,6 +11,11 @@ export const ROLLBACK_REASONS = [
   'approval-timeout',
   /** A release group's member pulled into the rollback another member's alarm started. */
   'group',
+  /**
+   * Another region's watchdog quarantined the version this region serves or is deploying (README, "Version
+   * quarantine across regions").
+   */
+  'region',
 ] as const;
 export type RollbackReason = (typeof ROLLBACK_REASONS)[number];
 
@@ -61,6 +66,11 @@ export const SKIP_REASONS = [
   'nothing-to-approve',
   /** `rollback --to` the version the target already runs. */
   'already-current',
+  /**
+   * A version quarantine from another region about a version this region neither serves nor deploys: recorded,
+   * so that a later deployment of it here is stopped at once.
+   */
+  'version-not-serving',
 ] as const;
 export type SkipReason = (typeof SKIP_REASONS)[number];
 

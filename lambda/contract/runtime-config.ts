@@ -49,6 +49,11 @@ export interface RuntimeConfig {
    */
   readonly auditRetentionDays?: number;
   readonly targets: readonly RuntimeTarget[];
+  /**
+   * Every region the config deploys a watchdog to, this one included, when there are several: a version
+   * rolled back here is quarantined in the others (lambda/contract/quarantine.ts). Absent: this region only.
+   */
+  readonly regions?: readonly string[];
   /** Release groups (lambda/contract/groups.ts). Config items written before groups existed have none. */
   readonly groups?: readonly RuntimeGroup[];
 }

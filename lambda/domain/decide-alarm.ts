@@ -30,6 +30,7 @@ import {
 } from './model';
 import { policyMs, type PolicyMs } from './policy';
 import { withIncident } from './groups';
+import { recordQuarantine, type QuarantineRole } from './quarantine';
 import { chooseAction, claimRollback } from './rollback';
 
 /** Dedupe records kept per target; older transitions are caught by `superseded` or `stale`. */
@@ -53,6 +54,13 @@ export interface AlarmDecisionInput {
    * alarm rather than a target the alarm guards.
    */
   readonly group?: GroupRole;
+  /**
+   * Set when the decision is this region's answer to another region's version quarantine
+   * (lambda/domain/quarantine.ts): the transition is the quarantine's (quarantineTransition), the target is
+   * treated like a member pulled in (no alarm state, no health from it), the quarantine is recorded, and a
+   * rollback's reason is `region`. Decided in QUARANTINE_SKIP_PRECEDENCE.
+   */
+  readonly quarantine?: QuarantineRole;
 }
 
 /** How a decision takes part in a release group's rollback. */
@@ -106,6 +114,30 @@ export const ALARM_SKIP_PRECEDENCE = [
 ] as const satisfies readonly SkipReason[];
 
 export type AlarmSkipReason = (typeof ALARM_SKIP_PRECEDENCE)[number];
+
+/**
+ * The skip reasons of a version quarantine from another region, in precedence order. Not the alarm's: a
+ * quarantine is not stale however late it comes (a region that could not be reached gets it when it can), it
+ * has no alarm state of its own, and whether this region serves the version at all is asked before anything
+ * about automation, so that a region that never ran it only records it.
+ */
+export const QUARANTINE_SKIP_PRECEDENCE = [
+  'duplicate',
+  'target-invalid',
+  'version-not-serving',
+  'paused',
+  'rollback-in-progress',
+  'native-rollback-in-progress',
+  'current-is-known-good',
+  'outside-watch-window',
+  'no-known-good',
+  'target-version-unavailable',
+  'schema-incompatible',
+  'cooldown',
+  'rate-limited',
+] as const satisfies readonly SkipReason[];
+
+type RuleReason = AlarmSkipReason | (typeof QUARANTINE_SKIP_PRECEDENCE)[number];
 
 /** Drill transitions may be stamped slightly before the drill was recorded (clock skew between services). */
 export const DRILL_SKEW_MS = 60_000;
@@ -189,7 +221,7 @@ interface RuleContext {
 /** A rule says why its reason applies (the decision's detail, and from / to where they are known), or nothing. */
 type Rule = (c: RuleContext) => { detail: string; from?: string; to?: string } | undefined;
 
-const RULES: Readonly<Record<AlarmSkipReason, Rule>> = {
+const RULES: Readonly<Record<RuleReason, Rule>> = {
   duplicate: (c) =>
     c.duplicate
       ? { detail: `This ${c.t.value} transition of ${c.t.alarmName} was already handled.` }
@@ -234,6 +266,14 @@ const RULES: Readonly<Record<AlarmSkipReason, Rule>> = {
     if (c.live) return undefined;
     const why = c.input.live?.kind === 'invalid' ? c.input.live.why : 'the service could not be read';
     return { detail: `${c.input.target.id} cannot be rolled back: ${why}.` };
+  },
+  'version-not-serving': (c) => {
+    const q = c.input.quarantine;
+    if (!q || c.current === undefined || c.current === q.version) return undefined;
+    return {
+      detail: `${q.from} quarantined ${q.version} (${q.why}); ${c.input.target.id} runs ${c.current} here, so the quarantine is recorded and a deployment of ${q.version} here will be stopped.`,
+      from: c.current,
+    };
   },
   'native-rollback-in-progress': (c) =>
     c.live?.nativeRollback ? { detail: `The service is already rolling back by itself.` } : undefined,
@@ -364,8 +404,9 @@ function ruleContext(input: AlarmDecisionInput, rehearsal: boolean): RuleContext
   let state = duplicate ? input.state : remember(input.state, key, input.decisionId, now);
   const superseded = mark !== undefined && mark.timestamp > t.timestamp;
   const stale = now - t.timestamp > input.maxEventAgeMs;
-  const pulled = input.group?.pulled === true;
-  const fresh = !duplicate && !superseded && !stale;
+  // A quarantine's transition is the other region's, and may come late after an outage: never stale.
+  const pulled = input.group?.pulled === true || input.quarantine !== undefined;
+  const fresh = !duplicate && !superseded && (!stale || input.quarantine !== undefined);
   // Another member's alarm (a group pull) is no health of this target's: no mark, no taint.
   const healthChanges = fresh && !pulled;
   if (healthChanges) {
@@ -381,6 +422,9 @@ function ruleContext(input: AlarmDecisionInput, rehearsal: boolean): RuleContext
   const live = input.live?.kind === 'ok' ? input.live : undefined;
   if (fresh && t.value === ALARM_STATE.alarm && live) {
     state = reconcileWithLive(state, live, now, policy.bakeMs);
+  }
+  if (fresh && input.quarantine) {
+    state = recordQuarantine(state, input.quarantine, now, policy.bakeMs);
   }
   if (healthChanges && t.value === ALARM_STATE.alarm && live) {
     // A version that has not proven itself is never known-good once a trigger alarm fired while it served.
@@ -454,9 +498,10 @@ function decideCore(
     ...(input.group ? { group: input.group.id, incident: input.group.incident } : {}),
   };
   const c = ruleContext(input, rehearsal);
-  const rollbackReason = input.group?.pulled ? 'group' : 'alarm';
+  const q = input.quarantine;
+  const rollbackReason = q ? 'region' : input.group?.pulled ? 'group' : 'alarm';
 
-  for (const reason of ALARM_SKIP_PRECEDENCE) {
+  for (const reason of q ? QUARANTINE_SKIP_PRECEDENCE : ALARM_SKIP_PRECEDENCE) {
     const applies = RULES[reason](c);
     if (!applies) continue;
     const { detail, ...extra } = applies;
@@ -474,9 +519,11 @@ function decideCore(
   const action = chooseAction(live, to, state.ledger, target.policy);
   const verb = action.kind === 'stop' ? 'stop the in-progress deployment of' : 'redeploy';
   const fromTo = { from: current, to };
-  const why = input.group?.pulled
-    ? `${target.id} received the release of group ${input.group.id} that ${t.alarmName} fired on (incident ${input.group.incident})`
-    : `${t.alarmName} fired while ${current} was ${c.inProgress ? 'deploying' : 'inside its watch window'}`;
+  const why = q
+    ? `${q.from} quarantined ${q.version} (${q.why}) while ${current} was ${c.inProgress ? 'deploying' : 'inside its watch window'} here`
+    : input.group?.pulled
+      ? `${target.id} received the release of group ${input.group.id} that ${t.alarmName} fired on (incident ${input.group.incident})`
+      : `${t.alarmName} fired while ${current} was ${c.inProgress ? 'deploying' : 'inside its watch window'}`;
 
   switch (modeOverride ?? policy.mode) {
     case 'dry-run':

@@ -10,3 +10,4 @@ export * from './claim';
 export * from './schema';
 export * from './viability';
 export * from './groups';
+export * from './quarantine';

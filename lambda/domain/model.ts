@@ -1,3 +1,4 @@
+import type { ReceivedQuarantine, SentQuarantine } from './quarantine';
 import type {
   AlarmStateValue,
   NotificationKind,
@@ -364,6 +365,13 @@ export interface TargetState {
   readonly pendingPrincipals?: readonly DeploymentPrincipal[];
   /** The service settings a fast-tracked rollback changed, owed back (see SettingsRestore). */
   readonly settingsRestore?: SettingsRestore;
+  /**
+   * Quarantines other regions sent about this target's versions (lambda/domain/quarantine.ts), newest first:
+   * a version listed here is stopped when it is deployed again in this region.
+   */
+  readonly quarantined?: readonly ReceivedQuarantine[];
+  /** Quarantines this region owes the other regions until each has confirmed it (oldest first). */
+  readonly quarantineOut?: readonly SentQuarantine[];
 }
 
 /**

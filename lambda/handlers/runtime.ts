@@ -1,4 +1,5 @@
 import {
+  ENV,
   FUNCTION_TIMEOUT_SECONDS,
   RETENTION,
   type OperatorResponse,
@@ -27,6 +28,10 @@ import { allKinds, eventSourceOf, kindOf } from '../kinds/registry';
 import { handleAlarm } from '../use-cases/handle-alarm';
 import { handleDeployment, handleDeploymentCall } from '../use-cases/handle-deployment';
 import { sweep } from '../use-cases/sweep';
+import { handleVersionEvent } from '../use-cases/quarantine';
+import type { UseCaseDeps } from '../use-cases/deps';
+import { parseVersionEvent } from '../boundary/version-events';
+import { EventBridgeVersionBus } from '../adapters/eventbridge-version-bus';
 import { rejectEvent } from '../use-cases/reject-event';
 import { Reporter } from '../use-cases/report';
 import type { Clock, ConfigSource, Deployer, KindFacts, StateStore, Telemetry } from '../use-cases/ports';
@@ -46,6 +51,12 @@ export interface WatchdogRuntime {
   onDeployment(event: unknown, context: InvocationContext): Promise<void>;
   /** The scheduled reconcile sweep (the event itself carries nothing it needs). */
   onSweep(event: unknown, context: InvocationContext): Promise<void>;
+  /**
+   * An event of the version bus (lambda/contract/quarantine.ts): another region's quarantine, a receipt for one
+   * of this region's, or the deployment handler's check of a quarantined version deploying here. Delivered to
+   * the alarm handler's function, which acts.
+   */
+  onVersionEvent(event: unknown, context: InvocationContext): Promise<void>;
   /**
    * An operator command (docs/architecture.md, "Operator URL and CLI"). `principal` is the caller as IAM
    * authenticated it (the Function URL's `requestContext.authorizer.iam`), never something the request says
@@ -72,6 +83,11 @@ export interface RuntimeDeps {
   readonly kindClient?: KindEnv['client'];
   /** The function's environment, for what the stack created for a kind. @default process.env */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * The stack's version bus (ENV.versionBusName), set when the config lists several regions: quarantines go
+   * out through it. @default - the environment's ENV.versionBusName, else none
+   */
+  readonly versionBusName?: string;
 }
 
 export function createRuntime(deps: RuntimeDeps): WatchdogRuntime {
@@ -126,6 +142,22 @@ export function createRuntime(deps: RuntimeDeps): WatchdogRuntime {
   };
 
   const admission: AdmissionDeps = { store, clock, telemetry, configSource, kindAdapters };
+  const busName = deps.versionBusName ?? (deps.env ?? process.env)[ENV.versionBusName];
+  const client =
+    deps.kindClient ?? createClientFactory(deps.region !== undefined ? { region: deps.region } : {});
+  // With the config: the regions a quarantine must reach are the config's. One region: no bus, nothing sent.
+  const withBus = <D extends UseCaseDeps>(d: D, config: RuntimeConfig): D => {
+    const peers = (config.regions ?? []).filter((r) => r !== config.region);
+    if (busName === undefined || busName === '' || peers.length === 0) return d;
+    return {
+      ...d,
+      versionBus: EventBridgeVersionBus.create(client, {
+        busName,
+        region: config.region,
+        peers,
+      }),
+    };
+  };
 
   return {
     async onAlarm(event, context) {
@@ -136,7 +168,13 @@ export function createRuntime(deps: RuntimeDeps): WatchdogRuntime {
           parseAlarmEvent(event, { now: clock.now() }),
           context.awsRequestId,
         );
-        if (admitted) await handleAlarm(useCaseDeps, admitted.config, admitted.value, context.awsRequestId);
+        if (admitted)
+          await handleAlarm(
+            withBus(useCaseDeps, admitted.config),
+            admitted.config,
+            admitted.value,
+            context.awsRequestId,
+          );
       } finally {
         telemetry.flush();
       }
@@ -145,7 +183,8 @@ export function createRuntime(deps: RuntimeDeps): WatchdogRuntime {
       try {
         const admitted = await admitDeploymentEvent(admission, event, context.awsRequestId);
         if (admitted && 'event' in admitted) {
-          await handleDeployment(useCaseDeps, admitted.target, admitted.event, context.awsRequestId);
+          const deployDeps = withBus(useCaseDeps, await configSource.load());
+          await handleDeployment(deployDeps, admitted.target, admitted.event, context.awsRequestId);
           if (admitted.call)
             await handleDeploymentCall(useCaseDeps, admitted.target, admitted.call, context.awsRequestId);
         } else if (admitted) {
@@ -161,9 +200,13 @@ export function createRuntime(deps: RuntimeDeps): WatchdogRuntime {
         if (!parsed.ok)
           return { ok: false, error: { code: 'invalid-request', message: parsed.problems.join('; ') } };
         telemetry.log('info', 'operator command', { command: parsed.request.command, principal });
+        const config = await configSource.load();
         return await handleOperator(
-          { ...useCaseDeps, alarmWriter, actingBudgetMs: FUNCTION_TIMEOUT_SECONDS.operator * 1000 },
-          await configSource.load(),
+          withBus(
+            { ...useCaseDeps, alarmWriter, actingBudgetMs: FUNCTION_TIMEOUT_SECONDS.operator * 1000 },
+            config,
+          ),
+          config,
           parsed.request,
           principal,
           context.awsRequestId,
@@ -174,11 +217,33 @@ export function createRuntime(deps: RuntimeDeps): WatchdogRuntime {
     },
     async onSweep(_event, context) {
       try {
+        const config = await configSource.load();
         await sweep(
-          { ...useCaseDeps, alarms, actingBudgetMs: FUNCTION_TIMEOUT_SECONDS.sweep * 1000 },
-          await configSource.load(),
+          withBus({ ...useCaseDeps, alarms, actingBudgetMs: FUNCTION_TIMEOUT_SECONDS.sweep * 1000 }, config),
+          config,
           context.awsRequestId,
         );
+      } finally {
+        telemetry.flush();
+      }
+    },
+    async onVersionEvent(event, context) {
+      try {
+        const admitted = await admitEvent(
+          admission,
+          event,
+          parseVersionEvent(event, { now: clock.now() }),
+          context.awsRequestId,
+          // Forwarded from another region's bus: the envelope names the region it was put in.
+          'any-configured-region',
+        );
+        if (admitted)
+          await handleVersionEvent(
+            withBus(useCaseDeps, admitted.config),
+            admitted.config,
+            admitted.value,
+            context.awsRequestId,
+          );
       } finally {
         telemetry.flush();
       }
@@ -212,6 +277,8 @@ export async function admitEvent<T>(
   raw: unknown,
   parsed: Parsed<T>,
   requestId: string,
+  /** `any-configured-region`: an event from any region of the config is ours (the version bus's). */
+  regions: 'own-region' | 'any-configured-region' = 'own-region',
 ): Promise<Admitted<T> | undefined> {
   const { store, clock, telemetry } = deps;
   if (!parsed.ok) {
@@ -219,7 +286,7 @@ export async function admitEvent<T>(
     return undefined;
   }
   const config = await deps.configSource.load();
-  const foreign = foreignProblem(parsed.envelope, config);
+  const foreign = foreignProblem(parsed.envelope, config, regions === 'any-configured-region');
   if (foreign) {
     await rejectEvent({ store, clock, telemetry }, raw, foreign, describeRaw(raw), requestId);
     return undefined;
@@ -310,6 +377,7 @@ export const deploymentEventSources = () => allKinds().flatMap((k) => k.events);
 function foreignProblem(
   envelope: EventEnvelope,
   config: RuntimeConfig,
+  anyConfiguredRegion = false,
 ): { reason: 'foreign-account' | 'foreign-region'; problems: string[] } | undefined {
   if (envelope.account !== config.account) {
     return {
@@ -317,6 +385,7 @@ function foreignProblem(
       problems: [`$.account: ${envelope.account} is not this watchdog's account ${config.account}`],
     };
   }
+  if (anyConfiguredRegion && (config.regions ?? []).includes(envelope.region)) return undefined;
   if (envelope.region !== config.region) {
     return {
       reason: 'foreign-region',

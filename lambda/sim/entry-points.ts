@@ -1,5 +1,5 @@
 import { eventSourceOf } from '../kinds/registry';
-import { DETAIL_TYPE, EVENT_SOURCE, type RuntimeConfig } from '../contract';
+import { DETAIL_TYPE, EVENT_SOURCE, QUARANTINE_SOURCE, type RuntimeConfig } from '../contract';
 import type { InvocationContext, WatchdogRuntime } from '../handlers/runtime';
 import { isoSeconds } from './time';
 import { SIM_ACCOUNT, SIM_REGION, SIM_STACK_NAME, stableUuid } from './world/account';
@@ -37,28 +37,36 @@ export interface ScheduledEvent {
   readonly detail: Readonly<Record<string, never>>;
 }
 
-/** The reconcile sweep's schedule rule in the simulated account. */
-export const SWEEP_RULE_ARN = `arn:aws:events:${SIM_REGION}:${SIM_ACCOUNT}:rule/${SIM_STACK_NAME}-SweepSchedule`;
+/** The reconcile sweep's schedule rule in the simulated account, in `region`. */
+export const sweepRuleArn = (region: string): string =>
+  `arn:aws:events:${region}:${SIM_ACCOUNT}:rule/${SIM_STACK_NAME}-SweepSchedule`;
+/** The reconcile sweep's schedule rule in the default region. */
+export const SWEEP_RULE_ARN = sweepRuleArn(SIM_REGION);
 
 /**
  * The watchdog's schedules, from its resolved runtime config: the reconcile sweep every
- * `sweepIntervalMinutes`. Approval timeouts are added here when the runtime has them.
+ * `sweepIntervalMinutes`, its rule and events in the config's region. Approval timeouts are added here when
+ * the runtime has them.
  */
 export function scheduledJobs(runtime: WatchdogRuntime, config: RuntimeConfig): ScheduledJob[] {
   const minutes = config.sweepIntervalMinutes;
+  const ruleArn = sweepRuleArn(config.region);
   return [
     {
       name: 'onSweep',
       everyMs: minutes * MINUTE_MS,
       subject: `Scheduled Event (every ${minutes}m)`,
-      event: (at) => scheduledEvent(SWEEP_RULE_ARN, at),
+      event: (at) => scheduledEvent(ruleArn, at, config.region),
       run: (event, context) => runtime.onSweep(event, context),
     },
   ];
 }
 
-/** EventBridge's scheduled event for `rule` at `at`; its id is stable per rule and time. */
-export function scheduledEvent(ruleArn: string, at: number): ScheduledEvent {
+/**
+ * EventBridge's scheduled event for `rule` at `at` in `region` (the rule's); its id is stable per rule and
+ * time.
+ */
+export function scheduledEvent(ruleArn: string, at: number, region: string = SIM_REGION): ScheduledEvent {
   return {
     version: '0',
     id: stableUuid(`scheduled-event:${ruleArn}`, at),
@@ -66,7 +74,7 @@ export function scheduledEvent(ruleArn: string, at: number): ScheduledEvent {
     source: 'aws.events',
     account: SIM_ACCOUNT,
     time: isoSeconds(at),
-    region: SIM_REGION,
+    region,
     resources: [ruleArn],
     detail: {},
   };
@@ -78,7 +86,7 @@ export function scheduledEvent(ruleArn: string, at: number): ScheduledEvent {
  */
 export const SIMULATED_OPERATOR_ARN = `arn:aws:iam::${SIM_ACCOUNT}:user/simulated-operator`;
 
-export type EventHandlerName = 'onAlarm' | 'onDeployment';
+export type EventHandlerName = 'onAlarm' | 'onDeployment' | 'onVersionEvent';
 
 /**
  * Which handler an event reaches, as the stack's EventBridge rules route it: deployment events to the
@@ -95,6 +103,8 @@ export function handlerFor(event: unknown): EventHandlerName {
       e.source === EVENT_SOURCE.codedeploy ||
       eventSourceOf(event) !== undefined;
     if (deployment) return 'onDeployment';
+    // The alarm handler's function receives the version bus's events too (lambda/handlers/on-alarm.ts).
+    if (e.source === QUARANTINE_SOURCE) return 'onVersionEvent';
   }
   return 'onAlarm';
 }

@@ -21,9 +21,10 @@ export function checkExpectations(expect: Expectations | undefined, observed: Ob
   }
 
   for (const [target, expected] of Object.entries(expect.final ?? {})) {
-    const actual = observed.final[target];
-    if (actual !== expected)
-      failures.push(`expected ${target} to run ${expected} at the end, it runs ${actual || 'nothing'}`);
+    for (const [key, actual] of regional(observed.final, target)) {
+      if (actual !== expected)
+        failures.push(`expected ${key} to run ${expected} at the end, it runs ${actual || 'nothing'}`);
+    }
   }
 
   for (const { count, ...fields } of expect.decisions ?? []) {
@@ -63,11 +64,22 @@ export function checkExpectations(expect: Expectations | undefined, observed: Ob
   }
 
   for (const [alarm, expected] of Object.entries(expect.alarms ?? {})) {
-    const actual = Object.hasOwn(observed.alarms, alarm) ? observed.alarms[alarm] : undefined;
-    if (actual !== expected)
-      failures.push(`expected alarm ${alarm} to end ${expected}, it ends ${actual ?? 'missing'}`);
+    for (const [key, actual] of regional(observed.alarms, alarm)) {
+      if (actual !== expected)
+        failures.push(`expected alarm ${key} to end ${expected}, it ends ${actual ?? 'missing'}`);
+    }
   }
   return failures;
+}
+
+/**
+ * The values an expectation key names: the key itself, or, in a run of several regions (keys `name@region`),
+ * the name in every region it exists in. A name found nowhere gives one missing value.
+ */
+function regional(values: Readonly<Record<string, string>>, key: string): [string, string | undefined][] {
+  if (Object.hasOwn(values, key)) return [[key, values[key]]];
+  const inRegions = Object.entries(values).filter(([k]) => k.startsWith(`${key}@`));
+  return inRegions.length > 0 ? inRegions : [[key, undefined]];
 }
 
 /** An item matches when every field the expectation names is equal. */

@@ -10,6 +10,8 @@ export interface CallOut {
   readonly params: unknown;
   /** Present when the call failed: `ExceptionName: message`. */
   readonly error?: string;
+  /** With several regions: the region whose watchdog made it. */
+  readonly region?: string;
 }
 
 export interface NotificationOut {
@@ -17,6 +19,8 @@ export interface NotificationOut {
   readonly kind: string;
   readonly target: string;
   readonly title: string;
+  /** With several regions: the region whose watchdog sent it. */
+  readonly region?: string;
 }
 
 export interface FailureDestinationOut {
@@ -41,6 +45,8 @@ export interface LedgerOut {
   readonly status: string;
   /** Who deployed it, when the watchdog learned it (CloudTrail, or CodeDeploy's `creator`). */
   readonly deployedBy?: string;
+  /** With several regions: the region whose ledger it is. */
+  readonly region?: string;
 }
 
 /** A timeline `command` and the operator function's answer: `result` when it did it, `error` when not. */
@@ -102,10 +108,17 @@ export function observe(run: SimulationRun): Observed {
             target: c.target ?? '',
             params: c.params,
             ...(c.error === undefined ? {} : { error: c.error }),
+            ...(record.region === undefined ? {} : { region: record.region }),
           });
         }
         for (const n of record.notifications) {
-          notifications.push({ at: iso(n.at), kind: n.kind, target: n.target, title: n.title });
+          notifications.push({
+            at: iso(n.at),
+            kind: n.kind,
+            target: n.target,
+            title: n.title,
+            ...(record.region === undefined ? {} : { region: record.region }),
+          });
         }
         break;
       case 'failure-destination':

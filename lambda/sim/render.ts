@@ -170,17 +170,19 @@ function invocationRows(
   for (const log of record.logs) rows.push(row('log', log, 'yellow', nested));
   if (record.error !== undefined)
     rows.push(row('error', `${record.handler} failed: ${record.error}`, 'red', nested));
+  // With several regions each invocation names its region's watchdog.
+  const where = record.region === undefined ? '' : `[${record.region}] `;
   if (command) {
     const response = command.response;
     const answer = response ? describeResponse(response) : 'no answer';
     const paint = response?.ok ? 'blue' : 'yellow';
-    return [row('command', `${record.subject}  → ${answer}`, paint), ...rows];
+    return [row('command', `${where}${record.subject}  → ${answer}`, paint), ...rows];
   }
   // An invocation that did nothing worth a line (most deployment events) stays out of the timeline.
   if (!nested || (rows.length === 0 && !notable)) return rows;
   const copy = record.delivery ? ` (delivery ${record.delivery.n} of ${record.delivery.of})` : '';
   const retry = record.attempt > 1 ? ` (retry ${record.attempt - 1})` : '';
-  return [row('invoke', `${record.handler} ← ${record.subject}${copy}${retry}`, 'dim'), ...rows];
+  return [row('invoke', `${where}${record.handler} ← ${record.subject}${copy}${retry}`, 'dim'), ...rows];
 }
 
 /** The operator function's answer in a few words: its message, or what status and history returned. */

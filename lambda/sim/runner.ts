@@ -3,7 +3,6 @@ import {
   createAwsClients,
   createClientFactory,
   type AwsClientName,
-  type AwsClients,
   type ConfigurableAwsClient,
 } from '../adapters/aws-clients';
 import { DynamoDbStateStore, putRuntimeConfig } from '../adapters/dynamodb-state-store';
@@ -12,8 +11,13 @@ import { resolveRuntimeConfig } from '../boundary/config-schema';
 import {
   DETAIL_TYPE,
   EVENT_SOURCE,
+  QUARANTINE_DETAIL_TYPE,
+  regionalConfig,
+  regionsHomeFirst,
   REJECTED_SCOPE,
   UNKNOWN_SCOPE,
+  versionBusName,
+  type WatchdogConfig,
   type MetricName,
   type RuntimeConfig,
 } from '../contract';
@@ -23,6 +27,7 @@ import { installSimulator, type CallObserver } from './aws-middleware';
 import { handlerFor, scheduledJobs, SIMULATED_OPERATOR_ARN, type ScheduledJob } from './entry-points';
 import type { LedgerOut } from './output';
 import type { Scenario, TimelineAction, TimelineEntry } from './scenario';
+import { EventBridgeWorld } from './world/eventbridge';
 import { iso } from './time';
 import type { CommandTrace, InvocationTrace, TraceRecord, WorldNote } from './trace';
 import { VirtualClock } from './virtual-clock';
@@ -30,7 +35,7 @@ import {
   SIM_ACCOUNT,
   SIM_REGION,
   SIM_STACK_NAME,
-  SIM_TOPIC_ARN,
+  simTopicArn,
   stableUuid,
   type EventBridgeEvent,
 } from './world/account';
@@ -84,78 +89,106 @@ export interface RunOptions {
  */
 export async function runScenario(scenario: Scenario, options: RunOptions = {}): Promise<SimulationRun> {
   const dynalite = await startEmbeddedDynalite();
-  let clients: AwsClients | undefined;
-  const kindClients: { destroy(): void }[] = [];
+  const destroy: { destroy(): void }[] = [];
   try {
     const sim = new Simulation(scenario);
-    const commands = sim.world.commands();
-    clients = createAwsClients({
-      region: SIM_REGION,
-      endpoint: { dynamodb: dynalite.endpoint },
-      credentials: { accessKeyId: 'simulated', secretAccessKey: 'simulated' },
-      configure: (client, name) => {
+    const runtimes = new Map<string, WatchdogRuntime>();
+    const jobs: RegionJob[] = [];
+    const stores = new Map<string, DynamoDbStateStore>();
+    for (const region of sim.regions) {
+      const part = sim.part(region);
+      const commands = part.world.commands();
+      const configure = (client: ConfigurableAwsClient, name: AwsClientName) => {
         installSimulator(client, name, commands, sim.observer, scenario.world.faults);
         options.configureClient?.(client, name);
-      },
-    });
-    const kindClient = createClientFactory({
-      region: SIM_REGION,
-      credentials: { accessKeyId: 'simulated', secretAccessKey: 'simulated' },
-      configure: (client, name) => {
-        installSimulator(client, name, commands, sim.observer, scenario.world.faults);
-        options.configureClient?.(client, name);
-        kindClients.push(client);
-      },
-    });
-    const config = resolveRuntimeConfig(scenario.config, { account: SIM_ACCOUNT, region: SIM_REGION });
-    await putRuntimeConfig(dynalite.client, dynalite.tableName, config);
-    const created = createRuntime({
-      clients,
-      tableName: dynalite.tableName,
-      topicArn: SIM_TOPIC_ARN,
-      stackName: SIM_STACK_NAME,
-      region: SIM_REGION,
-      clock: sim.clock,
-      telemetry: sim.telemetry,
-      kindClient,
-      // What the simulated stack sets for each kind, and nothing of the machine's own environment.
-      env: Object.assign({}, ...allSimKinds().map((k) => k.environment ?? {})) as Record<string, string>,
-    });
-    const runtime = options.runtime ? options.runtime(created) : created;
-    await sim.run(runtime, (options.jobs ?? scheduledJobs)(runtime, config));
-    const store = new DynamoDbStateStore({ client: dynalite.client, tableName: dynalite.tableName });
-    await sim.attachAudit(store);
-    return sim.result(await finalLedger(store, scenario));
-  } finally {
-    if (clients) {
-      const all: readonly { destroy(): void }[] = Object.values(clients);
-      for (const client of all) client.destroy();
+        destroy.push(client);
+      };
+      const credentials = { accessKeyId: 'simulated', secretAccessKey: 'simulated' };
+      // Each region's watchdog has its own table, as each region's stack does.
+      const tableName = region === sim.home ? dynalite.tableName : await dynalite.createTable();
+      const clients = createAwsClients({
+        region,
+        endpoint: { dynamodb: dynalite.endpoint },
+        credentials,
+        configure,
+      });
+      const kindClient = createClientFactory({ region, credentials, configure });
+      const config = resolveRuntimeConfig(part.config, { account: SIM_ACCOUNT, region });
+      await putRuntimeConfig(dynalite.client, tableName, config);
+      const created = createRuntime({
+        clients,
+        tableName,
+        topicArn: simTopicArn(region),
+        stackName: SIM_STACK_NAME,
+        region,
+        clock: sim.clock,
+        telemetry: sim.telemetry,
+        kindClient,
+        // What the simulated stack sets for each kind, and nothing of the machine's own environment.
+        env: Object.assign({}, ...allSimKinds().map((k) => k.environment ?? {})) as Record<string, string>,
+        ...(sim.multiRegion ? { versionBusName: versionBusName(SIM_STACK_NAME) } : {}),
+      });
+      const runtime = options.runtime ? options.runtime(created) : created;
+      runtimes.set(region, runtime);
+      jobs.push(...(options.jobs ?? scheduledJobs)(runtime, config).map((job) => ({ ...job, region })));
+      stores.set(region, new DynamoDbStateStore({ client: dynalite.client, tableName }));
     }
-    for (const client of kindClients) client.destroy();
+    await sim.run(runtimes, jobs);
+    await sim.attachAudit(stores);
+    return sim.result(await finalLedger(stores, sim));
+  } finally {
+    for (const client of destroy) client.destroy();
     await dynalite.stop();
   }
 }
 
-/** The ledgers as the watchdog stored them when the run ended: version, status and who deployed. */
-async function finalLedger(store: DynamoDbStateStore, scenario: Scenario): Promise<LedgerOut[]> {
-  const ids = scenario.config.targets.map((t) => t.id);
-  const { targets } = await store.loadTargets(ids);
-  return ids.flatMap((target) =>
-    (targets.get(target)?.ledger ?? []).map((e) => ({
-      target,
-      version: e.version,
-      status: e.status,
-      ...(e.deployedBy === undefined ? {} : { deployedBy: e.deployedBy }),
-    })),
-  );
+/**
+ * The ledgers as the watchdog stored them when the run ended: version, status and who deployed (and, with
+ * several regions, the region).
+ */
+async function finalLedger(
+  stores: ReadonlyMap<string, DynamoDbStateStore>,
+  sim: Simulation,
+): Promise<LedgerOut[]> {
+  const out: LedgerOut[] = [];
+  for (const region of sim.regions) {
+    const ids = sim.part(region).config.targets.map((t) => t.id);
+    const store = stores.get(region);
+    if (!store) continue;
+    const { targets } = await store.loadTargets(ids);
+    for (const target of ids) {
+      for (const e of targets.get(target)?.ledger ?? []) {
+        out.push({
+          target,
+          version: e.version,
+          status: e.status,
+          ...(e.deployedBy === undefined ? {} : { deployedBy: e.deployedBy }),
+          ...(sim.multiRegion ? { region } : {}),
+        });
+      }
+    }
+  }
+  return out;
+}
+
+/** One region of a run: its part of the config and its world. */
+interface RegionPart {
+  readonly config: WatchdogConfig;
+  readonly world: SimWorld;
 }
 
 type Invoke = (context: InvocationContext) => Promise<void>;
 
+/** A schedule of one region's watchdog. */
+type RegionJob = ScheduledJob & { readonly region: string };
+
 /** One run's mutable state: the world, the clock, the trace and the bus between them. */
 class Simulation {
   readonly clock: VirtualClock;
-  readonly world: SimWorld;
+  /** The regions of the run, the home region first (one, SIM_REGION, unless the config lists regions). */
+  readonly regions: readonly string[];
+  readonly home: string;
+  readonly multiRegion: boolean;
   readonly observer: CallObserver;
   readonly telemetry: Telemetry;
   private readonly trace: TraceRecord[] = [];
@@ -166,10 +199,15 @@ class Simulation {
   private readonly targetRank = new Map<string, number>();
   private readonly gaps = new Set<string>();
   private current: (InvocationTrace & { pending: PendingEvent[] }) | undefined;
-  private runtime: WatchdogRuntime | undefined;
+  private runtimes = new Map<string, WatchdogRuntime>();
+  private readonly parts = new Map<string, RegionPart>();
 
   constructor(private readonly scenario: Scenario) {
     this.clock = new VirtualClock(scenario.startMs);
+    const listed = regionsHomeFirst(scenario.config);
+    this.regions = listed.length > 0 ? listed : [SIM_REGION];
+    this.home = this.regions[0] ?? SIM_REGION;
+    this.multiRegion = this.regions.length > 1;
     scenario.world.ecsServices.forEach((s) => this.rank(this.sourceRank, ecsSource(s.cluster, s.service)));
     scenario.world.codeDeployGroups.forEach((g) =>
       this.rank(this.sourceRank, codeDeploySource(g.application, g.deploymentGroup)),
@@ -178,20 +216,39 @@ class Simulation {
     scenario.world.pipelines.forEach((p) => this.rank(this.sourceRank, pipelineSource(p.name)));
     scenario.config.targets.forEach((t) => this.rank(this.targetRank, t.id));
 
-    const ctx: WorldContext = {
-      clock: this.clock,
-      emit: (source, event, deliveries) => this.emit(source, event, deliveries),
-      note: (source, note, text) => {
-        const record: WorldNote = { kind: 'note', at: this.clock.now(), source, note, text };
-        if (this.current) this.current.effects.push(record);
-        else this.trace.push(record);
-      },
-      next: (counter) => this.next(counter),
-    };
-    this.world = new SimWorld(scenario, ctx, (notification) => {
-      if (this.current) this.current.notifications.push(notification);
-      else this.strayWork('sns:Publish');
-    });
+    for (const region of this.regions) {
+      const ctx: WorldContext = {
+        clock: this.clock,
+        region,
+        emit: (source, event, deliveries) => this.emit(source, event, deliveries, region),
+        note: (source, note, text) => {
+          const record: WorldNote = {
+            kind: 'note',
+            at: this.clock.now(),
+            source: this.inRegion(source, region),
+            note,
+            text: this.multiRegion ? `[${region}] ${text}` : text,
+          };
+          if (this.current) this.current.effects.push(record);
+          else this.trace.push(record);
+        },
+        next: (counter) => this.next(this.multiRegion ? `${region}|${counter}` : counter),
+      };
+      const part = regionalScenario(scenario, region, this.home, this.multiRegion);
+      const world = new SimWorld(part, ctx, (notification) => {
+        if (this.current) this.current.notifications.push(notification);
+        else this.strayWork('sns:Publish');
+      });
+      if (this.multiRegion) {
+        world.addService(
+          'events',
+          new EventBridgeWorld(ctx, versionBusName(SIM_STACK_NAME), (event) =>
+            this.route(region, event),
+          ).commands(),
+        );
+      }
+      this.parts.set(region, { config: part.config, world });
+    }
     this.observer = {
       counted: (_api, kind) => {
         if (kind === 'read') this.stats.awsReads += 1;
@@ -220,8 +277,15 @@ class Simulation {
     };
   }
 
-  async run(runtime: WatchdogRuntime, jobs: readonly ScheduledJob[]): Promise<void> {
-    this.runtime = runtime;
+  /** One region's part of the run. */
+  part(region: string): RegionPart {
+    const part = this.parts.get(region);
+    if (!part) throw new Error(`no region ${region} in this run`);
+    return part;
+  }
+
+  async run(runtimes: ReadonlyMap<string, WatchdogRuntime>, jobs: readonly RegionJob[]): Promise<void> {
+    this.runtimes = new Map(runtimes);
     for (const entry of this.scenario.timeline) this.clock.schedule(entry.atMs, () => this.apply(entry));
     for (const job of jobs) this.scheduleJob(job, this.scenario.startMs + job.everyMs);
     await this.clock.runUntil(this.scenario.untilMs);
@@ -231,7 +295,7 @@ class Simulation {
    * Attaches decisions and rejections from the audit log to the invocations that made them: by request id
    * and time (Lambda's retries reuse the request id), else the latest attempt before the entry.
    */
-  async attachAudit(store: DynamoDbStateStore): Promise<void> {
+  async attachAudit(stores: ReadonlyMap<string, DynamoDbStateStore>): Promise<void> {
     const attempts = new Map<string, InvocationTrace[]>();
     for (const record of this.trace) {
       if (record.kind === 'invocation')
@@ -250,7 +314,18 @@ class Simulation {
       }
       return found;
     };
-    const scopes = [...this.scenario.config.targets.map((t) => t.id), UNKNOWN_SCOPE, REJECTED_SCOPE];
+    for (const region of this.regions) {
+      const store = stores.get(region);
+      if (store) await this.attachRegionAudit(store, region, invocationOf);
+    }
+  }
+
+  private async attachRegionAudit(
+    store: DynamoDbStateStore,
+    region: string,
+    invocationOf: (requestId: string, at: number) => InvocationTrace | undefined,
+  ): Promise<void> {
+    const scopes = [...this.part(region).config.targets.map((t) => t.id), UNKNOWN_SCOPE, REJECTED_SCOPE];
     for (const scope of scopes) {
       const entries: AuditEntry[] = await store.listAudit(scope);
       for (const entry of entries) {
@@ -268,6 +343,7 @@ class Simulation {
               ...(d.by === undefined ? {} : { by: d.by }),
               ...(d.group === undefined ? {} : { group: d.group }),
               ...(d.incident === undefined ? {} : { incident: d.incident }),
+              ...(this.multiRegion ? { region } : {}),
               ...(d.drill === undefined
                 ? {}
                 : {
@@ -297,14 +373,31 @@ class Simulation {
   }
 
   result(ledger: readonly LedgerOut[]): SimulationRun {
-    const targetIds = this.scenario.config.targets.map((t) => t.id);
+    const final: Record<string, string> = {};
+    const alarms: Record<string, string> = {};
+    const history: WorldHistory[] = [];
+    // One region: keys as they are. Several: `name@region`, each region's world in turn.
+    const key = (name: string, region: string) => (this.multiRegion ? `${name}@${region}` : name);
+    for (const region of this.regions) {
+      const { world, config } = this.part(region);
+      for (const [id, v] of Object.entries(world.versions(config.targets.map((t) => t.id))))
+        final[key(id, region)] = v;
+      for (const [name, v] of Object.entries(world.cloudwatch.states())) alarms[key(name, region)] = v;
+      history.push(
+        ...world.history.map((h) =>
+          h.kind === 'serving'
+            ? { ...h, target: key(h.target, region) }
+            : { ...h, alarm: key(h.alarm, region) },
+        ),
+      );
+    }
     return {
       scenario: this.scenario,
       trace: this.trace,
-      final: this.world.versions(targetIds),
-      alarms: this.world.cloudwatch.states(),
+      final,
+      alarms,
       stats: { ...this.stats },
-      history: this.world.history,
+      history: history.sort((a, b) => a.at - b.at),
       ledger,
     };
   }
@@ -313,10 +406,15 @@ class Simulation {
     const action = entry.action;
     switch (action.kind) {
       case 'deploy':
-        this.world.deploy(action.target, action.version, action.by);
+        this.part(action.region ?? this.home).world.deploy(action.target, action.version, action.by);
         return;
       case 'alarm':
-        this.world.cloudwatch.set(action.name, action.state, action.reason, action.deliveries);
+        this.part(action.region ?? this.home).world.cloudwatch.set(
+          action.name,
+          action.state,
+          action.reason,
+          action.deliveries,
+        );
         return;
       case 'event':
         this.trace.push({
@@ -325,7 +423,8 @@ class Simulation {
           index: entry.index,
           text: `raw event (${describeEvent(action.event)})`,
         });
-        this.publish(action.event, 1, entryOrigin(entry.index));
+        // A raw event reaches the watchdog of the region it names (the home region's if it names none known).
+        this.publish(action.event, 1, entryOrigin(entry.index), this.regionNamed(action.event));
         return;
       case 'command':
         return this.runCommand(entry.index, action);
@@ -342,49 +441,108 @@ class Simulation {
     action: Extract<TimelineAction, { kind: 'command' }>,
   ): Promise<void> {
     const command: CommandTrace = { index, args: action.args };
+    const region = action.region ?? this.home;
     await this.invoke(
       'onOperator',
       displayArgs(action.args),
       async (ctx) => {
-        command.response = await this.requireRuntime().onOperator(
+        command.response = await this.requireRuntime(region).onOperator(
           action.request,
           SIMULATED_OPERATOR_ARN,
           ctx,
         );
       },
-      { attempt: 1, command },
+      { attempt: 1, command, ...this.regionField(region) },
     );
   }
 
-  private scheduleJob(job: ScheduledJob, at: number): void {
+  private scheduleJob(job: RegionJob, at: number): void {
     if (at > this.scenario.untilMs) return;
     this.clock.schedule(at, async () => {
       this.scheduleJob(job, at + job.everyMs);
       const event = job.event(at);
-      await this.invoke(job.name, job.subject, (ctx) => job.run(event, ctx), { attempt: 1 });
+      await this.invoke(job.name, job.subject, (ctx) => job.run(event, ctx), {
+        attempt: 1,
+        ...this.regionField(job.region),
+      });
     });
   }
 
   /** An event leaves the world: delivered after the task at hand, or after the running invocation. */
-  private emit(source: string, event: EventBridgeEvent, deliveries: number): void {
-    if (this.current) this.current.pending.push({ source, event, deliveries });
-    else this.publish(event, deliveries, source);
+  private emit(source: string, event: EventBridgeEvent, deliveries: number, region: string): void {
+    if (this.current) this.current.pending.push({ source, event, deliveries, region });
+    else this.publish(event, deliveries, source, region);
   }
 
-  private publish(event: unknown, deliveries: number, origin: string): void {
+  /**
+   * The version bus's rules (lib/rollback-watchdog.ts): a check goes to this region's acting handler; a
+   * quarantine or receipt put here goes to every other region's bus after `world.crossRegion.delaySeconds`,
+   * `deliveries` times, unless either region is in an outage then (`world.outages`), when it is lost (as a
+   * dead-lettered event would be: the origin's retries get it through later).
+   */
+  private route(region: string, event: EventBridgeEvent): void {
+    const from = typeof event.detail.from === 'string' ? event.detail.from : undefined;
+    if (from !== region) return;
+    if (event['detail-type'] === QUARANTINE_DETAIL_TYPE.check) {
+      this.emit(`events:${region}`, event, 1, region);
+      return;
+    }
+    const { delaySeconds, deliveries } = this.scenario.world.crossRegion;
+    const now = this.clock.now();
+    const down = (r: string, at: number) =>
+      this.scenario.world.outages.some((o) => o.region === r && at >= o.fromMs && at < o.untilMs);
+    for (const to of this.regions) {
+      if (to === region) continue;
+      const at = now + delaySeconds * 1000;
+      if (down(region, now) || down(to, at)) {
+        const record: WorldNote = {
+          kind: 'note',
+          at: now,
+          source: `events:${region}`,
+          note: 'lost',
+          text: `${describeEvent(event)} to ${to} lost: ${down(region, now) ? region : to} cannot be reached`,
+        };
+        if (this.current) this.current.effects.push(record);
+        else this.trace.push(record);
+        continue;
+      }
+      this.clock.schedule(at, () => {
+        this.publish(event, deliveries, `events:${region}`, to);
+      });
+    }
+  }
+
+  private publish(event: unknown, deliveries: number, origin: string, region: string = this.home): void {
     const handler = handlerFor(event);
     const subject = describeEvent(event);
     for (let n = 1; n <= deliveries; n++) {
       this.clock.schedule(this.clock.now(), () => {
         this.stats.events += 1;
-        const invoke: Invoke = (ctx) => this.requireRuntime()[handler](event, ctx);
+        const invoke: Invoke = (ctx) => this.requireRuntime(region)[handler](event, ctx);
         return this.invoke(handler, subject, invoke, {
           attempt: 1,
           ...(deliveries > 1 ? { delivery: { n, of: deliveries } } : {}),
           origin,
+          ...this.regionField(region),
         });
       });
     }
+  }
+
+  /** The region a raw event names, when it is one of the run's; else the home region. */
+  private regionNamed(event: unknown): string {
+    const r =
+      typeof event === 'object' && event !== null ? (event as Record<string, unknown>).region : undefined;
+    return typeof r === 'string' && this.regions.includes(r) ? r : this.home;
+  }
+
+  /** `{ region }` for the trace when the run has several regions, else nothing (output as before). */
+  private regionField(region: string): { region?: string } {
+    return this.multiRegion ? { region } : {};
+  }
+
+  private inRegion(source: string, region: string): string {
+    return this.multiRegion ? `${source}@${region}` : source;
   }
 
   /**
@@ -395,7 +553,13 @@ class Simulation {
     handler: string,
     subject: string,
     run: Invoke,
-    how: { attempt: number; delivery?: { n: number; of: number }; origin?: string; command?: CommandTrace },
+    how: {
+      attempt: number;
+      delivery?: { n: number; of: number };
+      origin?: string;
+      command?: CommandTrace;
+      region?: string;
+    },
     requestId = stableUuid('lambda-request', this.next('lambda-request')),
   ): Promise<void> {
     const record: InvocationTrace & { pending: PendingEvent[] } = {
@@ -464,7 +628,7 @@ class Simulation {
     stableSort(record.notifications, (n) => byTarget(n.target));
     stableSort(record.effects, (e) => bySource(e.source));
     stableSort(record.pending, (p) => bySource(p.source));
-    for (const p of record.pending.splice(0)) this.publish(p.event, p.deliveries, p.source);
+    for (const p of record.pending.splice(0)) this.publish(p.event, p.deliveries, p.source, p.region);
   }
 
   /**
@@ -481,9 +645,10 @@ class Simulation {
     });
   }
 
-  private requireRuntime(): WatchdogRuntime {
-    if (!this.runtime) throw new Error('the runtime is not started');
-    return this.runtime;
+  private requireRuntime(region: string): WatchdogRuntime {
+    const runtime = this.runtimes.get(region);
+    if (!runtime) throw new Error(`the runtime of ${region} is not started`);
+    return runtime;
   }
 
   private next(counter: string): number {
@@ -501,6 +666,30 @@ interface PendingEvent {
   readonly source: string;
   readonly event: EventBridgeEvent;
   readonly deliveries: number;
+  readonly region: string;
+}
+
+/**
+ * One region's view of a scenario: its part of the config (regionalConfig) and the world entries in it (those
+ * naming it, and in the home region those naming none). One region: the scenario as it is.
+ */
+function regionalScenario(scenario: Scenario, region: string, home: string, multi: boolean): Scenario {
+  if (!multi) return scenario;
+  const here = (r: string | undefined) => (r ?? home) === region;
+  const { world } = scenario;
+  return {
+    ...scenario,
+    config: regionalConfig(scenario.config, region),
+    world: {
+      ...world,
+      ecsServices: world.ecsServices.filter((s) => here(s.region)),
+      codeDeployGroups: world.codeDeployGroups.filter((g) => here(g.region)),
+      alarms: world.alarms.filter((a) => here(a.region)),
+      // Kinds' own worlds and pipelines name no region: they are in the home region.
+      kinds: region === home ? world.kinds : {},
+      pipelines: region === home ? world.pipelines : [],
+    },
+  };
 }
 
 /** A command line as a shell would take it: arguments with spaces or quotes are quoted. */

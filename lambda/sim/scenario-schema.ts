@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { parseWatchdogConfig } from '../boundary/config-schema';
-import { CODEPIPELINE_NAME_PATTERN } from '../contract';
+import { CODEPIPELINE_NAME_PATTERN, REGION_PATTERN } from '../contract';
 import { describeValue, isRecord, jsonPath, valueAt } from '../boundary/json-path';
 import {
   ALARM_STATE,
@@ -29,6 +29,7 @@ import { TIME_SPEC_HELP, iso, parseOffset, resolveTimeSpec } from './time';
 import { splitRevisionLabel } from './world/codedeploy';
 import { ECS_TAG_LIMITS, versionTags } from './world/ecs';
 import { allSimKinds } from '../kinds/sim-registry';
+import { SIM_REGION } from './world/account';
 
 /**
  * The scenario file format (docs/architecture.md, "Scenario files"). Strict like the config: an unknown field
@@ -76,6 +77,10 @@ const wholeNumber = (min: number, what: string) =>
     .min(min, { error: `must be ${what}` });
 const rolloutSeconds = wholeNumber(1, 'a whole number of seconds > 0').default(120);
 const deliveries = wholeNumber(1, 'a whole number of deliveries >= 1');
+/** A region of a scenario with several (config `regions`); checked against the config by scenarioProblems. */
+const simRegion = z
+  .string({ error: 'must be an AWS region name such as eu-west-1' })
+  .regex(REGION_PATTERN, { error: 'must be an AWS region name such as eu-west-1' });
 const count = wholeNumber(0, 'a whole number >= 0');
 const alarmState = z.enum(ALARM_STATES, { error: `must be one of ${quoted(ALARM_STATES)}` });
 const ecsName = (what: string) =>
@@ -100,6 +105,7 @@ const ecsServiceSchema = z.strictObject(
   {
     cluster: ecsName('cluster'),
     service: ecsName('service'),
+    region: simRegion.optional(),
     taskDefinition: z
       .string({ error: 'must be a task definition "family:revision"' })
       .regex(TASK_DEFINITION, {
@@ -135,7 +141,7 @@ const ecsServiceSchema = z.strictObject(
   },
   {
     error:
-      'must be an object { "cluster", "service", "taskDefinition", "rolloutSeconds"?, "strategy"?, "bakeTimeInMinutes"?, "linear"?, "canary"? }',
+      'must be an object { "cluster", "service", "taskDefinition", "region"?, "rolloutSeconds"?, "strategy"?, "bakeTimeInMinutes"?, "linear"?, "canary"? }',
   },
 );
 
@@ -143,6 +149,7 @@ const codeDeployGroupSchema = z.strictObject(
   {
     application: text('a CodeDeploy application name'),
     deploymentGroup: text('a CodeDeploy deployment group name'),
+    region: simRegion.optional(),
     revision: z
       .string({ error: `must be ${REVISION_LABEL_HELP}` })
       .refine(isRevisionLabel, { error: `must be ${REVISION_LABEL_HELP}` }),
@@ -166,11 +173,29 @@ const alarmSchema = z.strictObject(
   {
     name: text('an alarm name'),
     watches: text('a target id').optional(),
+    region: simRegion.optional(),
     delaySeconds: wholeNumber(0, 'a whole number of seconds >= 0').default(60),
     state: alarmState.default(ALARM_STATE.ok),
     deliveries: deliveries.default(1),
   },
-  { error: 'must be an object { "name", "watches"?, "delaySeconds"?, "state"?, "deliveries"? }' },
+  { error: 'must be an object { "name", "watches"?, "region"?, "delaySeconds"?, "state"?, "deliveries"? }' },
+);
+
+/**
+ * Several regions (config `regions`): how the version bus carries a quarantine between region worlds, and when
+ * a region cannot be reached (README, "Simulator: several regions").
+ */
+const crossRegionSchema = z.strictObject(
+  {
+    delaySeconds: wholeNumber(0, 'a whole number of seconds >= 0').default(1),
+    deliveries: deliveries.default(1),
+  },
+  { error: 'must be an object { "delaySeconds"?, "deliveries"? }' },
+);
+
+const outageSchema = z.strictObject(
+  { region: simRegion, from: timeSpec, until: timeSpec },
+  { error: 'must be an object { "region", "from", "until" }' },
 );
 
 const versionList = z.array(text('a version'), { error: 'must be a list of versions' }).default([]);
@@ -241,6 +266,8 @@ const worldSchema = z
       failingVersions: versionList,
       unavailableVersions: versionList,
       faults: z.array(faultSchema, { error: 'must be a list of faults' }).default([]),
+      crossRegion: crossRegionSchema.default({ delaySeconds: 1, deliveries: 1 }),
+      outages: z.array(outageSchema, { error: 'must be a list of region outages' }).default([]),
       versions: z
         .record(z.string(), versionSchema, {
           error: 'must map versions to { "schema"?, "minCompatibleSchema"?, "tags"? }',
@@ -265,6 +292,8 @@ const worldSchema = z
     failingVersions: [],
     unavailableVersions: [],
     faults: [],
+    crossRegion: { delaySeconds: 1, deliveries: 1 },
+    outages: [],
     versions: {},
   });
 
@@ -275,8 +304,13 @@ const timelineEntrySchema = z.strictObject(
     at: timeSpec,
     deploy: z
       .strictObject(
-        { target: text('a target id'), version: text('a version'), by: text('a principal ARN').optional() },
-        { error: 'must be an object { "target", "version", "by"? }' },
+        {
+          target: text('a target id'),
+          version: text('a version'),
+          by: text('a principal ARN').optional(),
+          region: simRegion.optional(),
+        },
+        { error: 'must be an object { "target", "version", "by"?, "region"? }' },
       )
       .optional(),
     alarm: z
@@ -286,8 +320,9 @@ const timelineEntrySchema = z.strictObject(
           state: alarmState,
           reason: z.string({ error: 'must be a string' }).optional(),
           deliveries: deliveries.optional(),
+          region: simRegion.optional(),
         },
-        { error: 'must be an object { "name", "state", "reason"?, "deliveries"? }' },
+        { error: 'must be an object { "name", "state", "reason"?, "deliveries"?, "region"? }' },
       )
       .optional(),
     // Anything at all: malformed input is what this entry exists to deliver.
@@ -296,6 +331,8 @@ const timelineEntrySchema = z.strictObject(
       .array(text('a command-line argument'), { error: 'must be the command as a list of arguments' })
       .min(1, { error: 'must be the command as a non-empty list of arguments, like ["pause", "checkout"]' })
       .optional(),
+    /** The region whose watchdog a `command` goes to. @default the home region */
+    region: simRegion.optional(),
   },
   { error: `must be an object { "at", and one of ${quoted(TIMELINE_ACTIONS)} }` },
 );
@@ -311,6 +348,7 @@ const decisionExpectationSchema = z.strictObject(
     to: text('a version').optional(),
     by: text('a principal').optional(),
     group: text('a release group id').optional(),
+    region: simRegion.optional(),
     count: count.default(1),
   },
   { error: 'must be an object of decision fields to match, plus "count"' },
@@ -322,6 +360,7 @@ const notificationExpectationSchema = z.strictObject(
     kind: z.enum(NOTIFICATION_KINDS, { error: `must be one of ${quoted(NOTIFICATION_KINDS)}` }).optional(),
     target: text('a target id').optional(),
     title: z.string({ error: 'must be a string' }).optional(),
+    region: simRegion.optional(),
     count: count.default(1),
   },
   { error: 'must be an object of notification fields to match, plus "count"' },
@@ -460,18 +499,45 @@ function crossProblems(input: Record<string, unknown>): Problem[] {
       : `unknown target ${JSON.stringify(id)}; expected one of $.config.targets ids ${quoted(targetIds)}`;
 
   const world = isRecord(input.world) ? input.world : {};
+  // Several regions: each world entry is in one (default: the home region), each target in its own or in all.
+  const configRegions = asList(config.regions).filter((r): r is string => typeof r === 'string');
+  const home = str(config.homeRegion) ?? configRegions[0] ?? SIM_REGION;
+  const known = configRegions.length > 0 ? configRegions : [home];
+  const regionOf = (r: unknown): string => (typeof r === 'string' ? r : home);
+  const checkRegion = (path: Parameters<typeof add>[0], r: unknown) => {
+    if (typeof r === 'string' && !known.includes(r))
+      add(
+        path,
+        configRegions.length > 0
+          ? `${r} is not one of $.config.regions (${quoted(configRegions)})`
+          : `${r} is not the simulated region ${home}; list the regions in $.config.regions to simulate several`,
+      );
+  };
+  const targetRegions = (raw: Record<string, unknown>): string[] =>
+    typeof raw.region === 'string' ? [raw.region] : known;
+  const at = (r: string) => (known.length > 1 ? ` in ${r}` : '');
+  asList(world.outages).forEach((o, i) => {
+    if (isRecord(o)) checkRegion(['world', 'outages', i, 'region'], o.region);
+  });
   asList(world.faults).forEach((f, i) => {
     const target = isRecord(f) ? str(f.target) : undefined;
     if (targetsKnown && target !== undefined && target !== '' && !targets.has(target))
       add(['world', 'faults', i, 'target'], unknownTarget(target));
   });
   const worldAlarms = new Set<string>();
+  const regionalAlarms = new Set<string>();
   asList(world.alarms).forEach((a, i) => {
     if (!isRecord(a)) return;
+    checkRegion(['world', 'alarms', i, 'region'], a.region);
     const name = str(a.name);
     if (name !== undefined) {
-      if (worldAlarms.has(name))
-        add(['world', 'alarms', i, 'name'], `duplicate alarm ${JSON.stringify(name)}; names must be unique`);
+      const key = `${regionOf(a.region)}|${name}`;
+      if (regionalAlarms.has(key))
+        add(
+          ['world', 'alarms', i, 'name'],
+          `duplicate alarm ${JSON.stringify(name)}${at(regionOf(a.region))}; names must be unique${known.length > 1 ? ' per region' : ''}`,
+        );
+      regionalAlarms.add(key);
       worldAlarms.add(name);
     }
     const watches = str(a.watches);
@@ -510,16 +576,25 @@ function crossProblems(input: Record<string, unknown>): Problem[] {
   const services = new Set<string>();
   asList(world.ecsServices).forEach((s, i) => {
     if (!isRecord(s) || typeof s.cluster !== 'string' || typeof s.service !== 'string') return;
-    const key = `${s.cluster}/${s.service}`;
-    if (services.has(key)) add(['world', 'ecsServices', i], `duplicate ECS service ${key}`);
+    checkRegion(['world', 'ecsServices', i, 'region'], s.region);
+    const key = `${regionOf(s.region)}|${s.cluster}/${s.service}`;
+    if (services.has(key))
+      add(
+        ['world', 'ecsServices', i],
+        `duplicate ECS service ${s.cluster}/${s.service}${at(regionOf(s.region))}`,
+      );
     services.add(key);
   });
   const groups = new Set<string>();
   asList(world.codeDeployGroups).forEach((g, i) => {
     if (!isRecord(g) || typeof g.application !== 'string' || typeof g.deploymentGroup !== 'string') return;
-    const key = `${g.application}/${g.deploymentGroup}`;
+    checkRegion(['world', 'codeDeployGroups', i, 'region'], g.region);
+    const key = `${regionOf(g.region)}|${g.application}/${g.deploymentGroup}`;
     if (groups.has(key))
-      add(['world', 'codeDeployGroups', i], `duplicate CodeDeploy deployment group ${key}`);
+      add(
+        ['world', 'codeDeployGroups', i],
+        `duplicate CodeDeploy deployment group ${g.application}/${g.deploymentGroup}${at(regionOf(g.region))}`,
+      );
     groups.add(key);
   });
 
@@ -553,11 +628,13 @@ function crossProblems(input: Record<string, unknown>): Problem[] {
     }
     if (type === 'ecs-service' && typeof raw.cluster === 'string' && typeof raw.service === 'string') {
       const key = `${raw.cluster}/${raw.service}`;
-      if (!services.has(key)) {
-        add(
-          ['config', 'targets', index],
-          `no ECS service ${key} in $.world.ecsServices; add { "cluster": ${JSON.stringify(raw.cluster)}, "service": ${JSON.stringify(raw.service)}, "taskDefinition": "<family>:<revision>" }`,
-        );
+      for (const r of targetRegions(raw)) {
+        if (!services.has(`${r}|${key}`)) {
+          add(
+            ['config', 'targets', index],
+            `no ECS service ${key}${at(r)} in $.world.ecsServices; add { "cluster": ${JSON.stringify(raw.cluster)}, "service": ${JSON.stringify(raw.service)}, "taskDefinition": "<family>:<revision>"${known.length > 1 ? `, "region": "${r}"` : ''} }`,
+          );
+        }
       }
     }
     if (
@@ -566,18 +643,24 @@ function crossProblems(input: Record<string, unknown>): Problem[] {
       typeof raw.deploymentGroup === 'string'
     ) {
       const key = `${raw.application}/${raw.deploymentGroup}`;
-      if (!groups.has(key)) {
-        add(
-          ['config', 'targets', index],
-          `no CodeDeploy deployment group ${key} in $.world.codeDeployGroups`,
-        );
+      for (const r of targetRegions(raw)) {
+        if (!groups.has(`${r}|${key}`)) {
+          add(
+            ['config', 'targets', index],
+            `no CodeDeploy deployment group ${key}${at(r)} in $.world.codeDeployGroups`,
+          );
+        }
       }
     }
     asList(raw.alarms).forEach((alarm, i) => {
-      if (typeof alarm === 'string' && alarm !== '' && !worldAlarms.has(alarm)) {
+      if (typeof alarm !== 'string' || alarm === '') return;
+      const missing = targetRegions(raw).filter((r) => !regionalAlarms.has(`${r}|${alarm}`));
+      if (missing.length > 0) {
         add(
           ['config', 'targets', index, 'alarms', i],
-          `${unknownAlarm(alarm)}; every alarm the config names must exist in the simulated account`,
+          worldAlarms.has(alarm)
+            ? `alarm ${JSON.stringify(alarm)} is not in ${missing.join(', ')}, where the target is; add it to $.world.alarms with "region"`
+            : `${unknownAlarm(alarm)}; every alarm the config names must exist in the simulated account`,
         );
       }
     });
@@ -603,11 +686,19 @@ function crossProblems(input: Record<string, unknown>): Problem[] {
         `is after until (${String(input.until)}), so it would never run (${describeValue(entry.at)})`,
       );
     }
+    checkRegion(['timeline', i, 'region'], entry.region);
+    if (isRecord(entry.alarm)) checkRegion(['timeline', i, 'alarm', 'region'], entry.alarm.region);
     const deploy = entry.deploy;
+    if (isRecord(deploy)) checkRegion(['timeline', i, 'deploy', 'region'], deploy.region);
     if (isRecord(deploy) && typeof deploy.target === 'string' && deploy.target !== '') {
       const target = targets.get(deploy.target);
       if (!target) {
         if (targetsKnown) add(['timeline', i, 'deploy', 'target'], unknownTarget(deploy.target));
+      } else if (!targetRegions(target.raw).includes(regionOf(deploy.region))) {
+        add(
+          ['timeline', i, 'deploy', 'region'],
+          `target ${JSON.stringify(deploy.target)} is not in ${regionOf(deploy.region)} (it is in ${targetRegions(target.raw).join(', ')})`,
+        );
       } else if (
         target.type === 'ecs-service' &&
         typeof deploy.version === 'string' &&
@@ -668,13 +759,24 @@ function crossProblems(input: Record<string, unknown>): Problem[] {
         add(['expect', 'calls', api], `unknown API; expected one of ${quoted(MUTATING_APIS)}`);
     }
   }
+  // With several regions, `final` and `alarms` keys may name one region: `checkout@eu-west-1`.
+  const split = (key: string): [string, string | undefined] => {
+    const m = /^(.*)@([a-z]{2}(?:-[a-z]+)+-\d{1,2})$/.exec(key);
+    return m ? [m[1] ?? key, m[2]] : [key, undefined];
+  };
   if (isRecord(expect.final)) {
-    for (const id of Object.keys(expect.final))
-      if (targetsKnown && !targets.has(id)) add(['expect', 'final', id], unknownTarget(id));
+    for (const key of Object.keys(expect.final)) {
+      const [id, r] = split(key);
+      if (targetsKnown && !targets.has(id)) add(['expect', 'final', key], unknownTarget(id));
+      else if (r !== undefined) checkRegion(['expect', 'final', key], r);
+    }
   }
   if (isRecord(expect.alarms)) {
-    for (const name of Object.keys(expect.alarms))
-      if (!worldAlarms.has(name)) add(['expect', 'alarms', name], unknownAlarm(name));
+    for (const key of Object.keys(expect.alarms)) {
+      const [name, r] = split(key);
+      if (!worldAlarms.has(name)) add(['expect', 'alarms', key], unknownAlarm(name));
+      else if (r !== undefined) checkRegion(['expect', 'alarms', key], r);
+    }
   }
   if (Array.isArray(expect.ledger)) {
     expect.ledger.forEach((entry, i) => {
@@ -780,6 +882,11 @@ function resolveScenario(data: ParsedScenario, config: WatchdogConfig): Scenario
     config,
     world: {
       ...data.world,
+      outages: data.world.outages.map((o) => ({
+        region: o.region,
+        fromMs: at(o.from),
+        untilMs: at(o.until),
+      })),
       pipelines: worldPipelines(data.world.pipelines, config),
       kinds: Object.fromEntries(
         allSimKinds().map((k) => [
@@ -816,7 +923,12 @@ function timelineAction(entry: z.output<typeof timelineEntrySchema>, atMs: numbe
     // crossProblems has reported every command that does not parse, so none reaches here.
     if (!parsed.ok)
       throw new Error(`unreported problem in a timeline command: ${parsed.problems.join('; ')}`);
-    return { kind: 'command', args: entry.command, request: parsed.request };
+    return {
+      kind: 'command',
+      args: entry.command,
+      request: parsed.request,
+      ...(entry.region === undefined ? {} : { region: entry.region }),
+    };
   }
   return { kind: 'event', event: entry.event };
 }

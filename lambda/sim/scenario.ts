@@ -47,6 +47,13 @@ export interface WorldSpec {
    */
   readonly faults: readonly FaultSpec[];
   /**
+   * Several regions (config `regions`): the version bus carries an event between region worlds after
+   * `delaySeconds`, `deliveries` times (at-least-once delivery).
+   */
+  readonly crossRegion: { readonly delaySeconds: number; readonly deliveries: number };
+  /** A region that cannot be reached from `fromMs` to `untilMs`: cross-region events to or from it are lost. */
+  readonly outages: readonly { readonly region: string; readonly fromMs: number; readonly untilMs: number }[];
+  /**
    * What the platform records about a version beside it, by version (`family:revision` or a revision label
    * `name@rev`): on ECS, the task definition's tags (DescribeTaskDefinition with `include: ['TAGS']`).
    */
@@ -85,6 +92,8 @@ export interface PipelineSpec {
 export interface EcsServiceSpec {
   readonly cluster: string;
   readonly service: string;
+  /** With several regions (config `regions`): the region it is in. @default the home region */
+  readonly region?: string;
   /** `family:revision` running at start. */
   readonly taskDefinition: string;
   readonly rolloutSeconds: number;
@@ -111,6 +120,8 @@ export { ECS_CANARY_DEFAULTS, ECS_LINEAR_DEFAULTS } from '../contract';
 export interface CodeDeployGroupSpec {
   readonly application: string;
   readonly deploymentGroup: string;
+  /** With several regions (config `regions`): the region it is in. @default the home region */
+  readonly region?: string;
   /** Revision label `name@rev` running at start (deployed as the GitHub revision `name` at commit `rev`). */
   readonly revision: string;
   readonly rolloutSeconds: number;
@@ -126,6 +137,8 @@ export interface AlarmSpec {
   readonly name: string;
   /** The target id whose versions drive this alarm; absent for an alarm only the timeline changes. */
   readonly watches?: string;
+  /** With several regions (config `regions`): the region it is in. @default the home region */
+  readonly region?: string;
   readonly delaySeconds: number;
   readonly state: AlarmStateValue;
   /** How many times each transition event is delivered (at-least-once delivery). */
@@ -139,6 +152,7 @@ export type TimelineAction =
       readonly version: string;
       /** Who deploys: the world also emits the call's CloudTrail record, naming this principal. */
       readonly by?: string;
+      readonly region?: string;
     }
   | {
       readonly kind: 'alarm';
@@ -146,6 +160,7 @@ export type TimelineAction =
       readonly state: AlarmStateValue;
       readonly reason?: string;
       readonly deliveries?: number;
+      readonly region?: string;
     }
   | { readonly kind: 'event'; readonly event: unknown }
   | {
@@ -154,6 +169,8 @@ export type TimelineAction =
       readonly args: readonly string[];
       /** What the CLI makes of `args`: the request the operator function receives. */
       readonly request: OperatorRequest;
+      /** The region whose watchdog it goes to. @default the home region */
+      readonly region?: string;
     };
 
 export interface TimelineEntry {
@@ -183,6 +200,8 @@ export interface DecisionExpectation {
   readonly to?: string;
   readonly by?: string;
   readonly group?: string;
+  /** With several regions: the region whose watchdog decided. */
+  readonly region?: string;
   readonly count: number;
 }
 
@@ -191,6 +210,8 @@ export interface NotificationExpectation {
   readonly kind?: NotificationKind;
   readonly target?: string;
   readonly title?: string;
+  /** With several regions: the region whose watchdog sent it. */
+  readonly region?: string;
   readonly count: number;
 }
 
@@ -223,6 +244,8 @@ export const MUTATING_APIS = [
   'codepipeline:DisableStageTransition',
   'codepipeline:EnableStageTransition',
   'cloudwatch:SetAlarmState',
+  /** Several regions only: the watchdog puts quarantines, receipts and checks on its version bus. */
+  'events:PutEvents',
 ] as const;
 export type MutatingApi = (typeof MUTATING_APIS)[number];
 

@@ -21,13 +21,14 @@ export function rollbackTimings(run: SimulationRun, decisions: readonly Decision
     .filter((d) => d.outcome === 'rollback')
     .map((d) => {
       const at = Date.parse(d.at);
+      // With several regions the history names each region's target and alarms `name@region`.
+      const key = d.region === undefined ? d.target : `${d.target}@${d.region}`;
       const started = run.history
         .filter(
-          (h) =>
-            h.kind === 'serving' && h.target === d.target && h.version === d.from && !h.settled && h.at <= at,
+          (h) => h.kind === 'serving' && h.target === key && h.version === d.from && !h.settled && h.at <= at,
         )
         .at(-1)?.at;
-      const recovered = recoveredAt(run, d.target, at);
+      const recovered = recoveredAt(run, d.target, at, d.region);
       return {
         target: d.target,
         at,
@@ -38,16 +39,23 @@ export function rollbackTimings(run: SimulationRun, decisions: readonly Decision
 }
 
 /** The first moment at or after `from` when `target` is settled on a good version with all its alarms OK. */
-function recoveredAt(run: SimulationRun, target: string, from: number): number | undefined {
+function recoveredAt(run: SimulationRun, target: string, from: number, region?: string): number | undefined {
   const { scenario } = run;
   const bad = new Set(scenario.world.badVersions);
+  const named = (name: string) => (region === undefined ? name : `${name}@${region}`);
+  const here = (r: string | undefined) => region === undefined || (r ?? home(run)) === region;
   const configured = scenario.config.targets.find((t) => t.id === target)?.alarms ?? [];
-  const guards = new Set([
-    ...configured,
-    ...scenario.world.alarms.filter((a) => a.watches === target).map((a) => a.name),
-  ]);
-  const alarms = new Map(scenario.world.alarms.map((a) => [a.name, a.state as string]));
-  const initial = initialVersion(run, target);
+  const guards = new Set(
+    [
+      ...configured,
+      ...scenario.world.alarms.filter((a) => a.watches === target && here(a.region)).map((a) => a.name),
+    ].map(named),
+  );
+  const alarms = new Map(
+    scenario.world.alarms.filter((a) => here(a.region)).map((a) => [named(a.name), a.state as string]),
+  );
+  const initial = initialVersion(run, target, region);
+  const key = named(target);
   let serving = { version: initial ?? '', settled: true };
   const healthy = () =>
     serving.settled &&
@@ -60,7 +68,7 @@ function recoveredAt(run: SimulationRun, target: string, from: number): number |
       checkedFrom = true;
       if (healthy()) return from;
     }
-    if (h.kind === 'serving' && h.target === target) serving = { version: h.version, settled: h.settled };
+    if (h.kind === 'serving' && h.target === key) serving = { version: h.version, settled: h.settled };
     if (h.kind === 'alarm') alarms.set(h.alarm, h.value);
     if (h.at >= from && healthy()) return h.at;
   }
@@ -68,16 +76,21 @@ function recoveredAt(run: SimulationRun, target: string, from: number): number |
 }
 
 /** What `target` runs at start: its ECS service's task definition or its CodeDeploy group's revision. */
-function initialVersion(run: SimulationRun, targetId: string): string | undefined {
+function initialVersion(run: SimulationRun, targetId: string, region?: string): string | undefined {
   const { world, config } = run.scenario;
   const target = config.targets.find((t) => t.id === targetId);
+  const here = (r: string | undefined) => region === undefined || (r ?? home(run)) === region;
   switch (target?.type) {
     case 'ecs-service':
-      return world.ecsServices.find((s) => s.cluster === target.cluster && s.service === target.service)
-        ?.taskDefinition;
+      return world.ecsServices.find(
+        (s) => s.cluster === target.cluster && s.service === target.service && here(s.region),
+      )?.taskDefinition;
     case 'codedeploy':
       return world.codeDeployGroups.find(
-        (g) => g.application === target.application && g.deploymentGroup === target.deploymentGroup,
+        (g) =>
+          g.application === target.application &&
+          g.deploymentGroup === target.deploymentGroup &&
+          here(g.region),
       )?.revision;
     case undefined:
       return undefined;
@@ -100,4 +113,9 @@ function initialKindVersion(
     return typeof version === 'string' ? version : undefined;
   }
   return undefined;
+}
+
+/** The region of world entries that name none: the config's home region (the first of its regions). */
+function home(run: SimulationRun): string | undefined {
+  return run.scenario.config.homeRegion ?? run.scenario.config.regions?.[0];
 }

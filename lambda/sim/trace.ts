@@ -17,6 +17,8 @@ export interface DecisionOut {
   /** The release group and incident of a group rollback's decisions (README, "Release groups"). */
   readonly group?: string;
   readonly incident?: string;
+  /** With several regions: the region whose watchdog decided. */
+  readonly region?: string;
   /** Set on the decision an operator's drill produced (docs/decisions.md, "A decision"). */
   readonly drill?: { readonly id: string; readonly live: boolean; readonly alarmToDecisionMs: number };
 }
@@ -51,6 +53,8 @@ export interface InvocationTrace {
    * entry of a raw event (`$.timeline[3]`). Lets the timeline skip repeating what the line above says.
    */
   readonly origin?: string;
+  /** With several regions: the region whose watchdog ran. */
+  readonly region?: string;
   readonly calls: CallTrace[];
   readonly notifications: PublishedNotification[];
   /** Changes of the world the invocation caused (its AWS writes), in resource order. */

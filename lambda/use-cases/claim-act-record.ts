@@ -34,6 +34,7 @@ import type { ActionResult, Deployer } from './ports';
 import { CLI_BINARY } from './notifications';
 import { describe, type ReportContext } from './report';
 import { restoreOwedSettings } from './settings-restore';
+import { publishQuarantines, withOwedQuarantine } from './quarantine';
 
 /**
  * The one routine every decision of the watchdog goes through, whoever took it (an alarm transition, the sweep,
@@ -164,8 +165,9 @@ function stampClaim(
   const rollback = next.rollback;
   if (!rollback || rollback.decisionId !== decision.id) return next;
   return {
-    // A fast-tracked redeploy changes the service's settings: what it owes back is stored before it acts.
-    ...owingSettings(next, decision.id, decision.action, now),
+    // A fast-tracked redeploy changes the service's settings: what it owes back is stored before it acts. The
+    // other regions are owed the quarantine of the version it leaves (sent once the call has returned).
+    ...withOwedQuarantine(deps, owingSettings(next, decision.id, decision.action, now), decision),
     rollback: {
       ...rollback,
       actingUntil: now + actingBudget(deps),
@@ -234,9 +236,11 @@ async function carryOut(deps: UseCaseDeps, c: Claimed): Promise<Decision> {
       entry,
     ),
   );
-  const frozen = await freeze(deps, target, result.decision, marked ?? c.claimed);
+  // The other regions hear of the version before on-call does: they may be serving it right now.
+  const sent = marked ? await publishQuarantines(deps, target, marked) : undefined;
+  const frozen = await freeze(deps, target, result.decision, sent ?? marked ?? c.claimed);
   if (marked) {
-    await relay(deps, target, frozen.state ?? marked, [entry], frozen.error);
+    await relay(deps, target, frozen.state ?? sent ?? marked, [entry], frozen.error);
   } else {
     // The issued mark could not be written (the table is unavailable): report anyway. Whoever settles the
     // unissued claim later sees the rollback under way and reports it again: a repeat, never a silence.
@@ -458,8 +462,9 @@ export async function settleOrphan(
         markIssued(s, orphan.decisionId, { at: now, action: orphan.action }, entry),
       );
       deps.telemetry.count(METRIC.rollbacksStarted, 1, { target: target.id });
-      const frozen = await freeze(deps, target, decision, marked ?? state);
-      if (marked) await relay(deps, target, frozen.state ?? marked, [entry], frozen.error);
+      const sent = marked ? await publishQuarantines(deps, target, marked) : undefined;
+      const frozen = await freeze(deps, target, decision, sent ?? marked ?? state);
+      if (marked) await relay(deps, target, frozen.state ?? sent ?? marked, [entry], frozen.error);
       return;
     }
     case 'act': {

@@ -1,5 +1,5 @@
 import type { RuntimeTarget } from '../contract';
-import type { Clock, Deployer, KindFacts, PipelineFreezer, StateStore, Telemetry } from './ports';
+import type { Clock, Deployer, KindFacts, PipelineFreezer, StateStore, Telemetry, VersionBus } from './ports';
 import type { Reporter } from './report';
 
 /** Where the watchdog lives, as every message names it: region, stack and account, those that are known. */
@@ -28,6 +28,11 @@ export interface UseCaseDeps {
   readonly reporter: Reporter;
   /** Deploy freeze after a rollback (targets with `freeze`); absent where no target uses it. */
   readonly freezer?: PipelineFreezer;
+  /**
+   * The stack's version bus, when the config lists several regions (lambda/contract/quarantine.ts): a version
+   * rolled back here is quarantined in the others through it. Absent: one region, nothing is published.
+   */
+  readonly versionBus?: VersionBus;
   /** The region the watchdog and its targets live in, for console links in notifications. */
   readonly region?: string;
   /** The watchdog's CloudFormation stack, for the `--stack` of the commands in notifications. */

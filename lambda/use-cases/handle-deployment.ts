@@ -13,6 +13,7 @@ import type { UseCaseDeps } from './deps';
 import { learnSchemaFacts } from './learn-schema-facts';
 import { checkViability, RELEASE_VIABILITY_MAX_AGE_MS, VIABILITY_READS } from './check-viability';
 import { withHistory } from './seed-history';
+import { checkQuarantinedDeployment, publishQuarantines, withFailedDeploymentQuarantine } from './quarantine';
 
 /**
  * Folds one deployment event of a protected target into its ledger, and completes or fails the watchdog's
@@ -44,15 +45,46 @@ export async function handleDeployment(
     (s, now) => {
       const applied = applyDeploymentEvent({ now, target, state: s, live, event });
       // The event may have created the entry a principal was waiting for (docs/reliability.md, "Who deployed").
-      return { ...applied, next: settlePrincipals(applied.next, now) };
+      const next = settlePrincipals(applied.next, now);
+      // A release that failed here is quarantined in the other regions, as a rolled-back one is (not the
+      // watchdog's own rollback failing: the version it went to is not what failed).
+      const failed =
+        applied.next !== s &&
+        event.phase === 'failed' &&
+        !applied.effects.some((e) => e.kind === 'rollback-failed')
+          ? next.ledger.find((e) => e.deploymentId === event.deploymentId && e.status === 'failed')
+          : undefined;
+      return {
+        ...applied,
+        next: failed
+          ? withFailedDeploymentQuarantine(deps, next, target, {
+              version: failed.version,
+              deploymentId: event.deploymentId,
+              why: event.reason || 'deployment failed',
+              at: event.at,
+            })
+          : next,
+      };
     },
     requestId,
   );
+  const published = (await publishQuarantines(deps, target, state)) ?? state;
+  // A deployment of a version another region quarantined: this handler only reads, so it asks the acting one.
+  const deploying =
+    event.phase === 'in-progress' && live.kind === 'ok' && live.latest?.id === event.deploymentId
+      ? live.latest
+      : undefined;
+  if (deploying) {
+    await checkQuarantinedDeployment(deps, target, published, {
+      version: deploying.version,
+      deploymentId: deploying.id,
+    });
+  }
   // A fast-tracked rollback that just ended owes the service its settings back: not restored here, since this
   // handler only reads (its role cannot UpdateService); the next sweep, or the next decision, restores them.
   // What the deployed version declares about the database schema, for the schema gate: read now, off the
   // alarm path, so that an alarm minutes later finds it in the ledger.
-  const facts = (await learnSchemaFacts(deps, target, state)) ?? state;
+  const facts = (await learnSchemaFacts(deps, target, published)) ?? published;
   // Whether the version a rollback of this release would go to can still be deployed: checked now, while
   // nothing is wrong, so that an alarm finds the answer in the ledger.
   const learned =

@@ -506,6 +506,52 @@ export function retentionWarning(
   );
 }
 
+/** A quarantine some regions have not confirmed (lambda/domain/quarantine.ts). */
+export interface UnconfirmedQuarantine {
+  readonly version: string;
+  readonly decisionId: string;
+  readonly awaiting: readonly string[];
+  readonly attempts: number;
+  /** Minutes since it was decided. */
+  readonly minutes: number;
+  /** No more retries: EventBridge's own retry limit has passed. */
+  readonly givenUp: boolean;
+}
+
+/**
+ * A version this region rolled back whose quarantine other regions have not confirmed: they may still serve it,
+ * or deploy it, without knowing. Sent once when the report time passes, and once more if it is given up.
+ */
+export function quarantineUnconfirmed(q: UnconfirmedQuarantine, context: NotificationContext): Notification {
+  const t = context.target.id;
+  const regions = q.awaiting.join(', ');
+  return render(
+    {
+      kind: 'warning',
+      target: t,
+      severity: 'high',
+      title: `${t}: ${regions} ${q.awaiting.length === 1 ? 'has' : 'have'} not confirmed the quarantine of ${q.version}`,
+      fired: `${t} was rolled back from ${q.version} here ${q.minutes} minutes ago, and the quarantine of ${q.version} sent to the other regions has no receipt from ${regions} after ${q.attempts} ${q.attempts === 1 ? 'attempt' : 'attempts'}.`,
+      changed: q.awaiting.map((r) => `${r}: no receipt for quarantine ${q.decisionId}`),
+      did: q.givenUp
+        ? `Nothing more: the watchdog has stopped sending it (EventBridge keeps an event at most a day). ${regions} may serve or deploy ${q.version} without knowing it was rolled back here.`
+        : `The quarantine is sent again every few minutes until each region confirms it. Until then ${regions} may serve or deploy ${q.version} without knowing it was rolled back here.`,
+      nextSteps: [
+        step(
+          `Check ${regions} yourself: is ${q.version} serving or deploying there? Roll it back there by hand if so`,
+          cli({ ...context, region: q.awaiting[0] }, 'status', t),
+        ),
+        step(`Look at the dead-letter queue and the version bus rules of this stack for delivery failures`),
+      ],
+      keywords: [t, 'warning', 'quarantine', q.version, ...q.awaiting],
+      context: { kind: 'warning', target: t, versions: q.version },
+      alarm: undefined,
+      deploymentRef: undefined,
+    },
+    context,
+  );
+}
+
 /** One member's part in a group rollback, for the incident's message. */
 export type GroupMemberOutcome =
   | { readonly member: string; readonly outcome: 'decided'; readonly decision: Decision }

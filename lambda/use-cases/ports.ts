@@ -7,6 +7,10 @@ import type {
   RuntimeConfig,
   RuntimeTarget,
   WatchdogNotification,
+  QUARANTINE_DETAIL_TYPE,
+  QuarantineCheckDetail,
+  QuarantineDetail,
+  QuarantineReceiptDetail,
 } from '../contract';
 import type { SlackMessage } from '../channels/slack';
 import type {
@@ -253,6 +257,24 @@ export type Notification = WatchdogNotification;
 
 export interface Notifier {
   publish(notification: Notification): Promise<void>;
+}
+
+/** One event for the version bus (lambda/contract/quarantine.ts). */
+export type VersionBusEvent =
+  | { readonly detailType: typeof QUARANTINE_DETAIL_TYPE.quarantine; readonly detail: QuarantineDetail }
+  | { readonly detailType: typeof QUARANTINE_DETAIL_TYPE.receipt; readonly detail: QuarantineReceiptDetail }
+  | { readonly detailType: typeof QUARANTINE_DETAIL_TYPE.check; readonly detail: QuarantineCheckDetail };
+
+/**
+ * The stack's own version bus: its rules carry quarantines and receipts to the other regions and checks to the
+ * acting handler. `put` throws unless EventBridge accepted every event (its adapter retries throttling itself).
+ */
+export interface VersionBus {
+  /** This watchdog's region (the `from` of what it puts). */
+  readonly region: string;
+  /** Every other region of the config: the ones a quarantine must reach. */
+  readonly peers: readonly string[];
+  put(events: readonly VersionBusEvent[]): Promise<void>;
 }
 
 /**

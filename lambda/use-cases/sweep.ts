@@ -33,6 +33,7 @@ import { decideForTarget } from './handle-alarm';
 import { decideGroupIncident, readMember, type MemberRead } from './group-incident';
 import type { AlarmReader, AlarmSnapshot } from './ports';
 import { describe } from './report';
+import { sweepQuarantinedDeployments, sweepQuarantines } from './quarantine';
 
 /**
  * Targets checked at once. Each check reads ECS (DescribeServices and ListServiceDeployments, in parallel)
@@ -144,6 +145,25 @@ export async function sweep(
       });
     }
   });
+  // Version quarantine across regions: what this region still owes the others (sent again, reported), and
+  // deployments here of versions another region quarantined (stopped, should their check have been lost).
+  const afterwards = deps.versionBus
+    ? (await deps.store.loadTargets(config.targets.map((t) => t.id))).targets
+    : new Map<string, TargetState>();
+  for (const target of deps.versionBus ? config.targets : []) {
+    const stored = afterwards.get(target.id);
+    if (!stored?.quarantineOut?.length && !stored?.quarantined?.length) continue;
+    await sweepQuarantines(deps, target, stored);
+    try {
+      decisions.push(...(await sweepQuarantinedDeployments(deps, config, target, stored, requestId)));
+    } catch (error) {
+      failed.push(target.id);
+      deps.telemetry.log('error', 'sweep could not check a quarantined deployment', {
+        target: target.id,
+        error: describe(error),
+      });
+    }
+  }
   deps.telemetry.log('info', 'sweep done', {
     inspected: inspected.length,
     decisions: decisions.length,

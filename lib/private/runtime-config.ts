@@ -91,6 +91,8 @@ export function buildRuntimeConfig(input: {
   readonly auditRetentionDays: number;
   readonly defaults: RollbackPolicy | undefined;
   readonly targets: readonly RollbackTarget[];
+  /** Every region of the version quarantine, this one included; undefined with one region. */
+  readonly regions?: readonly string[];
   readonly groups?: readonly RollbackGroup[];
 }): RuntimeConfig {
   const defaults = applyPolicy(DEFAULT_POLICY, input.defaults);
@@ -102,6 +104,7 @@ export function buildRuntimeConfig(input: {
     sweepIntervalMinutes: input.sweepIntervalMinutes,
     auditRetentionDays: input.auditRetentionDays,
     targets: input.targets.map((t) => toRuntimeTarget(t, defaults)),
+    ...(input.regions ? { regions: [...input.regions] } : {}),
     ...(input.groups?.length ? { groups: input.groups.map(toRuntimeGroup) } : {}),
   };
 }

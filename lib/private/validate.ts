@@ -19,6 +19,8 @@ import {
   chatbotRegionProblem,
   MODES,
   operatorUrlRegionProblem,
+  partitionOf,
+  REGION_PATTERN,
   SWEEP_INTERVAL_LIMITS,
   slackMentionProblem,
   TARGET_ID_PATTERN,
@@ -56,6 +58,7 @@ export interface WatchdogSettings {
     readonly prefix?: string;
     readonly retention?: Duration;
   };
+  readonly regions?: readonly string[];
 }
 
 function checkDuration(where: string, value: Duration | undefined, positive: boolean): string[] {
@@ -288,6 +291,7 @@ export function validateWatchdog(settings: WatchdogSettings): string[] {
   problems.push(...checkSlackMention(settings));
   problems.push(...checkPermissions(settings.permissions, settings.targets));
   problems.push(...checkGroups(settings.groups ?? [], settings.targets));
+  problems.push(...checkRegions(settings.scope, settings.regions));
   if (settings.chatbotSlack) {
     for (const field of ['slackWorkspaceId', 'slackChannelId'] as const) {
       const value = settings.chatbotSlack[field];
@@ -296,6 +300,55 @@ export function validateWatchdog(settings: WatchdogSettings): string[] {
           `chatbotSlack.${field}: must be a Slack ID of letters and digits, like "C0123ABCD" (got ${JSON.stringify(value)})`,
         );
     }
+  }
+  return problems;
+}
+
+/**
+ * `regions`: literal region names, each once, of one partition, this stack's region among them. Two or more
+ * set up the version quarantine, whose rules name this region and whose forwarding names the others, so the
+ * stack's region must then be known at synth.
+ */
+function checkRegions(scope: IConstruct, regions: readonly string[] | undefined): string[] {
+  if (regions === undefined || regions.length === 0) return [];
+  const problems: string[] = [];
+  const firstIndex = new Map<string, number>();
+  regions.forEach((region, i) => {
+    const where = `regions[${i}]`;
+    if (Token.isUnresolved(region)) {
+      problems.push(`${where}: must be a literal region name, not a token`);
+      return;
+    }
+    if (!REGION_PATTERN.test(region)) {
+      problems.push(`${where}: must be a region name like "eu-west-1" (got ${JSON.stringify(region)})`);
+      return;
+    }
+    const first = firstIndex.get(region);
+    if (first === undefined) firstIndex.set(region, i);
+    else problems.push(`${where}: lists ${region} twice (also regions[${first}]); list each region once`);
+  });
+  const listed = [...firstIndex.keys()];
+  const partitions = [...new Set(listed.map(partitionOf))];
+  if (partitions.length > 1)
+    problems.push(
+      `regions: mixes partitions (${partitions.join(', ')}); the watchdogs of one version quarantine forward to ` +
+        'each other within one account and partition: list the regions of one partition only, and give each ' +
+        'partition a watchdog (and a regions list) of its own',
+    );
+  const here = Stack.of(scope).region;
+  const quoted = listed.map((r) => JSON.stringify(r)).join(', ');
+  if (Token.isUnresolved(here)) {
+    if (regions.length >= 2)
+      problems.push(
+        `regions: the version quarantine across regions (two or more regions) needs the stack's region at ` +
+          `synth, but this stack is environment-agnostic: give the stack env: { region } with one of ${quoted} ` +
+          '(watchdogStacks() does, one stack per region)',
+      );
+  } else if (!firstIndex.has(here)) {
+    problems.push(
+      `regions: does not list this stack's region ${here} (got ${quoted}); list every region a watchdog ` +
+        `with this stack name runs in, ${here} included`,
+    );
   }
   return problems;
 }

@@ -4,6 +4,7 @@ import type { App } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { buildApp } from '../../bin/app';
 import type { WatchdogStack } from '../../lib';
+import { tempDir } from '../unit/cli/support';
 import { EXAMPLE_CONFIG_FILE, appWithoutBundling } from './helpers';
 
 interface ValidationReport {
@@ -14,18 +15,36 @@ interface ValidationReport {
 }
 
 /**
+ * The example config in three regions: one stack each, with the version quarantine (its bus, its forwarding
+ * role and rules, the rules that deliver to the alarm handler).
+ */
+function multiRegionConfigFile(): string {
+  const example = JSON.parse(readFileSync(EXAMPLE_CONFIG_FILE, 'utf8')) as Record<string, unknown>;
+  const regions = ['us-east-1', 'eu-west-1', 'ap-southeast-2'];
+  return join(tempDir({ 'watchdog.config.json': { ...example, regions } }), 'watchdog.config.json');
+}
+
+/**
  * cdk-nag 3 runs as CDK validation plugins: at synth, findings that are not acknowledged fail synth (errors)
  * or are printed (warnings), and both are written to validation-report.json in the cloud assembly.
  */
-describe('cdk-nag AwsSolutions and Serverless packs on the app from the example config', () => {
+describe.each([
+  ['the example config', () => EXAMPLE_CONFIG_FILE, 0],
+  ['the example config in three regions', multiRegionConfigFile, 3],
+])('cdk-nag AwsSolutions and Serverless packs on the app from %s', (_name, configFile, versionBuses) => {
   let app: App;
-  let stack: WatchdogStack;
+  let stacks: WatchdogStack[];
   let assemblyDir: string;
 
   beforeAll(() => {
-    app = appWithoutBundling({ config: EXAMPLE_CONFIG_FILE });
-    [stack] = buildApp(app);
+    app = appWithoutBundling({ config: configFile() });
+    stacks = buildApp(app);
     assemblyDir = app.synth().directory;
+  });
+
+  it('checks the stacks it is meant to: one per region, each with a version bus when there are several', () => {
+    expect(stacks).toHaveLength(Math.max(versionBuses, 1));
+    expect(stacks.filter((s) => s.watchdog.versionBus !== undefined)).toHaveLength(versionBuses);
   });
 
   it('synthesizes with both packs registered and reports no unacknowledged finding', () => {
@@ -41,10 +60,12 @@ describe('cdk-nag AwsSolutions and Serverless packs on the app from the example 
   it.each([
     ['AwsSolutions', () => new AwsSolutionsChecks()],
     ['Serverless', () => new ServerlessChecks()],
-  ])('%s: no error or warning left on any resource of the stack', (_name, pack) => {
-    const { violations } = pack().validateScope(stack);
-    expect(
-      violations.map((v) => `${v.ruleName} ${v.violatingResources.map((r) => r.constructPath).join(', ')}`),
-    ).toEqual([]);
+  ])('%s: no error or warning left on any resource of the stacks', (_name, pack) => {
+    for (const stack of stacks) {
+      const { violations } = pack().validateScope(stack);
+      expect(
+        violations.map((v) => `${v.ruleName} ${v.violatingResources.map((r) => r.constructPath).join(', ')}`),
+      ).toEqual([]);
+    }
   });
 });

@@ -5,7 +5,7 @@ import { App } from 'aws-cdk-lib';
 import { buildApp } from '../../bin/app';
 import { parseWatchdogConfig } from '../../lambda/boundary/config-schema';
 import { partitionOf, SUPPORTED_REGIONS } from '../../lambda/contract';
-import { WatchdogStack } from '../../lib';
+import { WatchdogStack, watchdogStacks } from '../../lib';
 import { INSTALL_HINT, isCi, onPath, PYTHON_TOOLS } from '../support/python-tools';
 import { EXAMPLE_CONFIG_FILE, REPO_ROOT } from './helpers';
 
@@ -196,6 +196,32 @@ describe('cfn-lint on every template', () => {
           SUPPORTED_REGIONS.filter((r) => partitionOf(r) !== 'aws-cn'),
         ),
       ])
+    ).flat();
+
+    const unexpected = findings.filter((f) => !(f.Level === 'Warning' && f.Rule.Id in IGNORED));
+    expect(unexpected.map(describeFinding)).toEqual([]);
+  }, 600_000);
+
+  it("finds nothing but CDK's known warnings in the stacks of a seven-region config (version quarantine, forwarding split in two rules), each linted for its region", async () => {
+    const regions = [
+      'us-east-1',
+      'us-west-2',
+      'eu-west-1',
+      'eu-central-1',
+      'ap-south-1',
+      'ap-southeast-2',
+      'sa-east-1',
+    ];
+    const app = lintApp();
+    const config = fleetConfig(2);
+    const stacks = watchdogStacks(app, 'MultiRegion', { config: { ...config, regions } });
+    const dir = app.synth().directory;
+    const templates = stacks.map((s) => join(dir, s.templateFile));
+    expect(stacks.map((s) => s.region)).toEqual(regions);
+    for (const stack of stacks) expect(stack.watchdog.versionBus).toBeDefined();
+
+    const findings = (
+      await Promise.all(stacks.map((s, i) => cfnLint(command, [templates[i]], [s.region])))
     ).flat();
 
     const unexpected = findings.filter((f) => !(f.Level === 'Warning' && f.Rule.Id in IGNORED));

@@ -66,6 +66,15 @@ describe('watchdogStacks', () => {
     expect(only.stackName).toBe('RollbackWatchdog');
   });
 
+  it("keeps every region in each region's config and gives each stack the version quarantine", () => {
+    expect(regionalConfig(twoRegions, 'eu-west-1').regions).toEqual(['us-east-1', 'eu-west-1']);
+    const stacks = watchdogStacks(appWithoutBundling(), 'W', { config: twoRegions });
+    for (const stack of stacks) {
+      expect(stack.watchdog.versionBus).toBeDefined();
+      expect(writtenConfig(stack).regions).toEqual(['us-east-1', 'eu-west-1']);
+    }
+  });
+
   it('drops a group from a region where fewer than two of its members are', () => {
     expect(
       regionalConfig(

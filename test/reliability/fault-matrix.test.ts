@@ -393,6 +393,7 @@ async function runWithFault(
       onDeployment: wrap('onDeployment', rt.onDeployment.bind(rt)),
       onSweep: wrap('onSweep', rt.onSweep.bind(rt)),
       onOperator: wrap('onOperator', rt.onOperator.bind(rt)),
+      onVersionEvent: wrap('onVersionEvent', rt.onVersionEvent.bind(rt)),
     }),
   });
   return { output, hits };

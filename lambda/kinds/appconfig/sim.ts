@@ -14,13 +14,7 @@ import {
 import { z } from 'zod';
 import type { AppConfigTargetConfig } from '../../contract';
 import { simCommand, type SimCommands } from '../../sim/sim-commands';
-import {
-  SIM_ACCOUNT,
-  SIM_REGION,
-  stableToken,
-  stableUuid,
-  type EventBridgeEvent,
-} from '../../sim/world/account';
+import { SIM_ACCOUNT, stableToken, stableUuid, type EventBridgeEvent } from '../../sim/world/account';
 import { SimulatorGapError, type WorldContext } from '../../sim/world/world-context';
 import type { SimKind, SimKindWorld, SimKindWorldInput } from '../sim-kind';
 import { APPCONFIG_EVENT_SOURCE, APPCONFIG_EVENT_TYPE } from './events';
@@ -577,9 +571,9 @@ class AppConfigWorld implements SimKindWorld {
       source: APPCONFIG_EVENT_SOURCE,
       account: SIM_ACCOUNT,
       time: isoSeconds(at),
-      region: SIM_REGION,
+      region: this.ctx.region,
       resources: [
-        `arn:aws:appconfig:${SIM_REGION}:${SIM_ACCOUNT}:extensionassociation/${stableToken(`extension:${env.application.id}`, 1, 7, ID_ALPHABET)}`,
+        `arn:aws:appconfig:${this.ctx.region}:${SIM_ACCOUNT}:extensionassociation/${stableToken(`extension:${env.application.id}`, 1, 7, ID_ALPHABET)}`,
       ],
       detail: {
         InvocationId: stableToken(`invocation:${slot.source}`, n, 7, ID_ALPHABET),

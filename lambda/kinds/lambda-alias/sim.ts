@@ -14,7 +14,6 @@ import type { LambdaAliasTargetConfig } from '../../contract';
 import { simCommand, type SimCommands } from '../../sim/sim-commands';
 import {
   SIM_ACCOUNT,
-  SIM_REGION,
   SIM_STACK_NAME,
   cloudTrailApiCallEvent,
   stableUuid,
@@ -339,7 +338,7 @@ export class LambdaAliasWorld implements SimKindWorld {
     this.requireExisting(ref.name, version);
     const config: FunctionConfiguration = {
       FunctionName: ref.name,
-      FunctionArn: `${functionArn(ref.name)}:${version}`,
+      FunctionArn: `${functionArn(ref.name, this.ctx.region)}:${version}`,
       Version: version,
       Runtime: 'nodejs22.x',
       Handler: 'index.handler',
@@ -383,6 +382,7 @@ export class LambdaAliasWorld implements SimKindWorld {
         eventId: stableUuid(`cloudtrail:${state.source}`, n),
         at: this.ctx.clock.now(),
         eventName: UPDATE_ALIAS,
+        region: this.ctx.region,
         by,
         requestParameters: request,
         responseElements: responseElements(this.configuration(state)),
@@ -394,7 +394,7 @@ export class LambdaAliasWorld implements SimKindWorld {
   private configuration(state: AliasState): AliasConfiguration {
     const { functionName, alias } = state.entry;
     return {
-      AliasArn: `${functionArn(functionName)}:${alias}`,
+      AliasArn: `${functionArn(functionName, this.ctx.region)}:${alias}`,
       Name: alias,
       FunctionVersion: state.primary,
       Description: '',
@@ -441,7 +441,7 @@ export class LambdaAliasWorld implements SimKindWorld {
   private requirePublished(functionName: string, version: string): void {
     if (!this.isPublished(functionName, version)) {
       throw new ResourceNotFoundException({
-        message: `Function not found: ${functionArn(functionName)}:${version}`,
+        message: `Function not found: ${functionArn(functionName, this.ctx.region)}:${version}`,
         $metadata: {},
       });
     }
@@ -458,7 +458,7 @@ export class LambdaAliasWorld implements SimKindWorld {
     );
     if (!routed) {
       throw new ResourceNotFoundException({
-        message: `Function not found: ${functionArn(functionName)}:${version}`,
+        message: `Function not found: ${functionArn(functionName, this.ctx.region)}:${version}`,
         $metadata: {},
       });
     }
@@ -485,11 +485,11 @@ export class LambdaAliasWorld implements SimKindWorld {
     }
     if (
       (ref.account !== undefined && ref.account !== SIM_ACCOUNT) ||
-      (ref.region !== undefined && ref.region !== SIM_REGION) ||
+      (ref.region !== undefined && ref.region !== this.ctx.region) ||
       !this.published.has(ref.name)
     ) {
       throw new ResourceNotFoundException({
-        message: `Function not found: ${functionArn(ref.name)}`,
+        message: `Function not found: ${functionArn(ref.name, this.ctx.region)}`,
         $metadata: {},
       });
     }
@@ -506,7 +506,7 @@ export class LambdaAliasWorld implements SimKindWorld {
     const state = alias === undefined ? undefined : this.aliases.get(`${ref.name}:${alias}`);
     if (!state) {
       throw new ResourceNotFoundException({
-        message: `Alias not found: ${functionArn(ref.name)}:${String(alias)}`,
+        message: `Alias not found: ${functionArn(ref.name, this.ctx.region)}:${String(alias)}`,
         $metadata: {},
       });
     }
@@ -539,8 +539,8 @@ function describeRouting(primary: string, weights: Record<string, number>): stri
   return shifting === undefined ? primary : `${primary} + ${shifting[1] * 100}% ${shifting[0]}`;
 }
 
-function functionArn(functionName: string): string {
-  return `arn:aws:lambda:${SIM_REGION}:${SIM_ACCOUNT}:function:${functionName}`;
+function functionArn(functionName: string, region: string): string {
+  return `arn:aws:lambda:${region}:${SIM_ACCOUNT}:function:${functionName}`;
 }
 
 /** Lambda's own timestamp format, `2026-03-01T10:00:00.000+0000`. */

@@ -13,23 +13,27 @@ import { isoSeconds } from '../time';
  * The simulated account (docs/architecture.md, "World semantics"): every event the world emits carries these.
  */
 export const SIM_ACCOUNT = '123456789012';
+/** The default region: today's single-region scenarios run every world in it. */
 export const SIM_REGION = 'us-east-1';
-/** The watchdog's notification topic in the simulated account. */
-export const SIM_TOPIC_ARN = `arn:aws:sns:${SIM_REGION}:${SIM_ACCOUNT}:rollback-watchdog-notifications`;
+/** The watchdog's notification topic in the simulated account, in `region`. */
+export const simTopicArn = (region: string): string =>
+  `arn:aws:sns:${region}:${SIM_ACCOUNT}:rollback-watchdog-notifications`;
+/** The watchdog's notification topic in the default region. */
+export const SIM_TOPIC_ARN = simTopicArn(SIM_REGION);
 export const SIM_STACK_NAME = 'RollbackWatchdog';
 
-export const ecsClusterArn = (cluster: string): string =>
-  `arn:aws:ecs:${SIM_REGION}:${SIM_ACCOUNT}:cluster/${cluster}`;
-export const ecsServiceArn = (cluster: string, service: string): string =>
-  `arn:aws:ecs:${SIM_REGION}:${SIM_ACCOUNT}:service/${cluster}/${service}`;
-export const taskDefinitionArn = (familyRevision: string): string =>
-  `arn:aws:ecs:${SIM_REGION}:${SIM_ACCOUNT}:task-definition/${familyRevision}`;
-export const alarmArn = (name: string): string =>
-  `arn:aws:cloudwatch:${SIM_REGION}:${SIM_ACCOUNT}:alarm:${name}`;
-export const codeDeployApplicationArn = (application: string): string =>
-  `arn:aws:codedeploy:${SIM_REGION}:${SIM_ACCOUNT}:application:${application}`;
-export const codeDeployGroupArn = (application: string, group: string): string =>
-  `arn:aws:codedeploy:${SIM_REGION}:${SIM_ACCOUNT}:deploymentgroup:${application}/${group}`;
+export const ecsClusterArn = (cluster: string, region: string): string =>
+  `arn:aws:ecs:${region}:${SIM_ACCOUNT}:cluster/${cluster}`;
+export const ecsServiceArn = (cluster: string, service: string, region: string): string =>
+  `arn:aws:ecs:${region}:${SIM_ACCOUNT}:service/${cluster}/${service}`;
+export const taskDefinitionArn = (familyRevision: string, region: string): string =>
+  `arn:aws:ecs:${region}:${SIM_ACCOUNT}:task-definition/${familyRevision}`;
+export const alarmArn = (name: string, region: string): string =>
+  `arn:aws:cloudwatch:${region}:${SIM_ACCOUNT}:alarm:${name}`;
+export const codeDeployApplicationArn = (application: string, region: string): string =>
+  `arn:aws:codedeploy:${region}:${SIM_ACCOUNT}:application:${application}`;
+export const codeDeployGroupArn = (application: string, group: string, region: string): string =>
+  `arn:aws:codedeploy:${region}:${SIM_ACCOUNT}:deploymentgroup:${application}/${group}`;
 
 /**
  * Ids that look like AWS's but come from counters, so a run is reproducible: the same `(kind, n)` always
@@ -75,6 +79,8 @@ export function ecsDeploymentEvent(args: {
   readonly eventName: string;
   readonly deploymentId: string;
   readonly reason: string;
+  /** The region of the world that emits it. */
+  readonly region: string;
 }): EventBridgeEvent {
   return {
     version: '0',
@@ -83,8 +89,8 @@ export function ecsDeploymentEvent(args: {
     source: EVENT_SOURCE.ecs,
     account: SIM_ACCOUNT,
     time: isoSeconds(args.at),
-    region: SIM_REGION,
-    resources: [ecsServiceArn(args.cluster, args.service)],
+    region: args.region,
+    resources: [ecsServiceArn(args.cluster, args.service, args.region)],
     detail: {
       eventType: args.eventName.endsWith('FAILED') ? 'ERROR' : 'INFO',
       eventName: args.eventName,
@@ -104,6 +110,8 @@ export function codeDeployStateChangeEvent(args: {
   readonly instanceGroupId: string;
   readonly deploymentId: string;
   readonly state: CodeDeployState;
+  /** The region of the world that emits it. */
+  readonly region: string;
 }): EventBridgeEvent {
   return {
     version: '0',
@@ -112,14 +120,14 @@ export function codeDeployStateChangeEvent(args: {
     source: EVENT_SOURCE.codedeploy,
     account: SIM_ACCOUNT,
     time: isoSeconds(args.at),
-    region: SIM_REGION,
+    region: args.region,
     resources: [
-      codeDeployApplicationArn(args.application),
-      codeDeployGroupArn(args.application, args.deploymentGroup),
+      codeDeployApplicationArn(args.application, args.region),
+      codeDeployGroupArn(args.application, args.deploymentGroup, args.region),
     ],
     detail: {
       instanceGroupId: args.instanceGroupId,
-      region: SIM_REGION,
+      region: args.region,
       application: args.application,
       deploymentId: args.deploymentId,
       state: args.state,
@@ -141,6 +149,8 @@ export function cloudTrailApiCallEvent(args: {
   readonly by: string;
   readonly requestParameters: Readonly<Record<string, unknown>>;
   readonly responseElements: Readonly<Record<string, unknown>>;
+  /** The region of the world that emits it. */
+  readonly region: string;
 }): EventBridgeEvent {
   return {
     version: '0',
@@ -149,7 +159,7 @@ export function cloudTrailApiCallEvent(args: {
     source: EVENT_SOURCE[args.platform],
     account: SIM_ACCOUNT,
     time: isoSeconds(args.at),
-    region: SIM_REGION,
+    region: args.region,
     resources: [],
     detail: {
       eventVersion: '1.09',
@@ -157,7 +167,7 @@ export function cloudTrailApiCallEvent(args: {
       eventTime: isoSeconds(args.at),
       eventSource: DEPLOYMENT_CALLS[args.platform].eventSource,
       eventName: args.eventName,
-      awsRegion: SIM_REGION,
+      awsRegion: args.region,
       sourceIPAddress: '203.0.113.10',
       userAgent: 'simulated',
       requestParameters: args.requestParameters,
@@ -226,6 +236,8 @@ export function alarmStateChangeEvent(args: {
   readonly watches: string | undefined;
   readonly state: AlarmStateSnapshot;
   readonly previousState: AlarmStateSnapshot;
+  /** The region of the world that emits it. */
+  readonly region: string;
 }): EventBridgeEvent {
   return {
     version: '0',
@@ -234,8 +246,8 @@ export function alarmStateChangeEvent(args: {
     source: EVENT_SOURCE.cloudwatch,
     account: SIM_ACCOUNT,
     time: isoSeconds(args.at),
-    region: SIM_REGION,
-    resources: [alarmArn(args.alarmName)],
+    region: args.region,
+    resources: [alarmArn(args.alarmName, args.region)],
     detail: {
       alarmName: args.alarmName,
       state: args.state,

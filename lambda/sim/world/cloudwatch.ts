@@ -197,7 +197,7 @@ export class CloudWatchWorld {
   private describe(a: AlarmState): MetricAlarm {
     return {
       AlarmName: a.spec.name,
-      AlarmArn: alarmArn(a.spec.name),
+      AlarmArn: alarmArn(a.spec.name, this.ctx.region),
       AlarmDescription: description(a.spec),
       ActionsEnabled: true,
       OKActions: [],
@@ -263,6 +263,7 @@ export class CloudWatchWorld {
         watches: alarm.spec.watches,
         state: snapshot(alarm),
         previousState: previous,
+        region: this.ctx.region,
       }),
       deliveries ?? alarm.spec.deliveries,
     );

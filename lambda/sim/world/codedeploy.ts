@@ -544,6 +544,7 @@ export class CodeDeployWorld {
         instanceGroupId: state.groupId,
         deploymentId: deployment.id,
         state: eventState,
+        region: this.ctx.region,
       }),
       1,
     );

@@ -38,7 +38,6 @@ import {
 import { simCommand, type SimCommands } from '../sim-commands';
 import {
   SIM_ACCOUNT,
-  SIM_REGION,
   ecsClusterArn,
   ecsDeploymentEvent,
   ecsServiceArn,
@@ -269,7 +268,7 @@ export class EcsWorld {
       }
     }
     const images = [...versions].map(([version, pushedAt]) => {
-      const image = imageOf(version);
+      const image = imageOf(version, this.ctx.region);
       return {
         registryId: SIM_ACCOUNT,
         repositoryName: repository,
@@ -348,7 +347,7 @@ export class EcsWorld {
     for (const name of input.services ?? []) {
       const state = this.lookup(cluster, name);
       if (state) services.push(this.describe(state));
-      else failures.push({ arn: ecsServiceArn(cluster, name), reason: 'MISSING' });
+      else failures.push({ arn: ecsServiceArn(cluster, name, this.ctx.region), reason: 'MISSING' });
     }
     return { services, failures };
   }
@@ -376,11 +375,13 @@ export class EcsWorld {
     const [family = '', revision = ''] = familyRevision.split(':');
     return {
       taskDefinition: {
-        taskDefinitionArn: taskDefinitionArn(familyRevision),
+        taskDefinitionArn: taskDefinitionArn(familyRevision, this.ctx.region),
         family,
         revision: Number(revision),
         status: 'ACTIVE',
-        containerDefinitions: [{ name: family, image: imageOf(familyRevision), essential: true }],
+        containerDefinitions: [
+          { name: family, image: imageOf(familyRevision, this.ctx.region), essential: true },
+        ],
       },
       ...(include.includes('TAGS') ? { tags: versionTags(this.versions.get(familyRevision)) } : {}),
     };
@@ -409,12 +410,12 @@ export class EcsWorld {
       }
       const { state, sd } = found;
       const [family = ''] = sd.taskDefinition.split(':');
-      const image = imageOf(sd.taskDefinition);
+      const image = imageOf(sd.taskDefinition, this.ctx.region);
       serviceRevisions.push({
         serviceRevisionArn: sd.serviceRevisionArn,
-        serviceArn: ecsServiceArn(state.spec.cluster, state.spec.service),
-        clusterArn: ecsClusterArn(state.spec.cluster),
-        taskDefinition: taskDefinitionArn(sd.taskDefinition),
+        serviceArn: ecsServiceArn(state.spec.cluster, state.spec.service, this.ctx.region),
+        clusterArn: ecsClusterArn(state.spec.cluster, this.ctx.region),
+        taskDefinition: taskDefinitionArn(sd.taskDefinition, this.ctx.region),
         launchType: 'FARGATE',
         containerImages: [{ containerName: family, image, imageDigest: digestOf(image) }],
         createdAt: new Date(sd.createdAt),
@@ -437,8 +438,8 @@ export class EcsWorld {
       )
       .map((sd) => ({
         serviceDeploymentArn: sd.arn,
-        serviceArn: ecsServiceArn(state.spec.cluster, state.spec.service),
-        clusterArn: ecsClusterArn(state.spec.cluster),
+        serviceArn: ecsServiceArn(state.spec.cluster, state.spec.service, this.ctx.region),
+        clusterArn: ecsClusterArn(state.spec.cluster, this.ctx.region),
         createdAt: new Date(sd.createdAt),
         startedAt: new Date(sd.createdAt),
         ...(sd.finishedAt === undefined ? {} : { finishedAt: new Date(sd.finishedAt) }),
@@ -699,6 +700,7 @@ export class EcsWorld {
         eventName,
         deploymentId: deployment.id,
         reason: deployment.rolloutStateReason,
+        region: this.ctx.region,
       }),
       1,
     );
@@ -722,8 +724,8 @@ export class EcsWorld {
     const n = this.ctx.next(`service-deployment:${state.source}`);
     const { cluster, service } = state.spec;
     const sd: ServiceDeployment = {
-      arn: `arn:aws:ecs:${SIM_REGION}:${SIM_ACCOUNT}:service-deployment/${cluster}/${service}/${stableToken(`service-deployment:${state.source}`, n)}`,
-      serviceRevisionArn: `arn:aws:ecs:${SIM_REGION}:${SIM_ACCOUNT}:service-revision/${cluster}/${service}/${stableToken(`service-revision:${state.source}`, n)}`,
+      arn: `arn:aws:ecs:${this.ctx.region}:${SIM_ACCOUNT}:service-deployment/${cluster}/${service}/${stableToken(`service-deployment:${state.source}`, n)}`,
+      serviceRevisionArn: `arn:aws:ecs:${this.ctx.region}:${SIM_ACCOUNT}:service-revision/${cluster}/${service}/${stableToken(`service-revision:${state.source}`, n)}`,
       taskDefinition,
       status: 'PENDING',
       source,
@@ -739,7 +741,7 @@ export class EcsWorld {
     const deployments: Deployment[] = state.deployments.map((d) => ({
       id: d.id,
       status: d.status,
-      taskDefinition: taskDefinitionArn(d.taskDefinition),
+      taskDefinition: taskDefinitionArn(d.taskDefinition, this.ctx.region),
       desiredCount: d.status === 'PRIMARY' ? DESIRED_COUNT : 0,
       pendingCount: 0,
       runningCount:
@@ -756,15 +758,15 @@ export class EcsWorld {
       rolloutStateReason: d.rolloutStateReason,
     }));
     return {
-      serviceArn: ecsServiceArn(cluster, service),
+      serviceArn: ecsServiceArn(cluster, service, this.ctx.region),
       serviceName: service,
-      clusterArn: ecsClusterArn(cluster),
+      clusterArn: ecsClusterArn(cluster, this.ctx.region),
       status: 'ACTIVE',
       desiredCount: DESIRED_COUNT,
       runningCount: DESIRED_COUNT,
       pendingCount: 0,
       launchType: 'FARGATE',
-      taskDefinition: taskDefinitionArn(state.taskDefinition),
+      taskDefinition: taskDefinitionArn(state.taskDefinition, this.ctx.region),
       deploymentConfiguration: reportedConfiguration(state.configuration),
       deploymentController: { type: 'ECS' },
       deployments,
@@ -1045,10 +1047,13 @@ function invalid(message: string): InvalidParameterException {
   return new InvalidParameterException({ message, $metadata: {} });
 }
 
-/** The image of a version's one container: the family's repository in the account, tagged with the revision. */
-function imageOf(familyRevision: string): string {
+/**
+ * The image of a version's one container: the family's repository in the account's registry in `region`,
+ * tagged with the revision.
+ */
+function imageOf(familyRevision: string, region: string): string {
   const [family = '', revision = ''] = familyRevision.split(':');
-  return `${SIM_ACCOUNT}.dkr.ecr.${SIM_REGION}.amazonaws.com/${family}:${revision}`;
+  return `${SIM_ACCOUNT}.dkr.ecr.${region}.amazonaws.com/${family}:${revision}`;
 }
 
 /** The digest ECS resolves `image` to in the simulated account: deterministic, one per image reference. */

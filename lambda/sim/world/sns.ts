@@ -1,6 +1,6 @@
 import { InvalidParameterException, NotFoundException, type PublishCommandInput } from '@aws-sdk/client-sns';
 import { simCommand, type SimCommands } from '../sim-commands';
-import { SIM_TOPIC_ARN, stableUuid } from './account';
+import { simTopicArn, stableUuid } from './account';
 import type { WorldContext } from './world-context';
 
 /**
@@ -13,7 +13,10 @@ export interface PublishedNotification {
   readonly title: string;
 }
 
-/** The SNS part of the simulated account: the watchdog's topic, which records what is published to it. */
+/**
+ * The SNS part of the simulated account: the watchdog's topic in the world's region, which records what is
+ * published to it.
+ */
 export class SnsWorld {
   constructor(
     private readonly ctx: WorldContext,
@@ -30,7 +33,7 @@ export class SnsWorld {
   }
 
   private publish(input: PublishCommandInput): Record<string, unknown> {
-    if (input.TopicArn !== SIM_TOPIC_ARN) {
+    if (input.TopicArn !== simTopicArn(this.ctx.region)) {
       throw new NotFoundException({
         message: `Topic does not exist: ${String(input.TopicArn)}`,
         $metadata: {},

@@ -8,13 +8,19 @@ import type { EventBridgeEvent } from './account';
 export type WorldNoteKind = 'deploy' | 'ecs' | 'codedeploy' | 'codepipeline' | 'alarm' | 'lost';
 
 /**
- * What every part of the simulated account shares: the clock, the event bus, the timeline and id counters.
+ * What every part of the simulated account shares: the clock, the region, the event bus, the timeline and id
+ * counters.
  * `source` names the resource that acts (`ecs:prod/checkout`, `alarm:checkout-5xx`): when one invocation of
  * the watchdog changes several resources concurrently, the runner orders their effects by resource, not by
  * which promise happened to settle first, so every run is identical.
  */
 export interface WorldContext {
   readonly clock: VirtualClock;
+  /**
+   * The region this world simulates (the account is always `SIM_ACCOUNT`): every ARN, event envelope and
+   * CloudTrail record the world makes names it, and requests for another region's resources find nothing.
+   */
+  readonly region: string;
   /**
    * Puts an event on the bus. It reaches the watchdog `deliveries` times at the current moment, after the
    * task that emitted it (EventBridge is asynchronous), each delivery a separate invocation.

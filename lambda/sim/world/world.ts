@@ -36,6 +36,7 @@ export class SimWorld {
   readonly history: WorldHistory[] = [];
   /** The worlds of the kinds that bring their own (lambda/kinds/sim-registry.ts). */
   private readonly kindWorlds: SimKindWorld[] = [];
+  private readonly extra: Record<string, SimCommands> = {};
   private readonly ecsTargets = new Map<string, { cluster: string; service: string }>();
   private readonly codeDeployTargets = new Map<string, { application: string; deploymentGroup: string }>();
 
@@ -126,7 +127,13 @@ export class SimWorld {
       codepipeline: this.codepipeline.commands(),
       sns: this.sns.commands(),
       ...this.kindCommands(),
+      ...this.extra,
     };
+  }
+
+  /** Adds a service of the run's own (the version bus of a run with several regions) to commands(). */
+  addService(client: string, commands: SimCommands): void {
+    this.extra[client] = commands;
   }
 
   /** The kinds' worlds' operations, merged by client (two kinds may share one). */
@@ -171,6 +178,7 @@ export class SimWorld {
         eventId,
         at: this.ctx.clock.now(),
         platform: 'ecs',
+        region: this.ctx.region,
         eventName: 'UpdateService',
         by,
         requestParameters: { cluster, service, taskDefinition: version },
@@ -208,6 +216,7 @@ export class SimWorld {
         eventId,
         at: this.ctx.clock.now(),
         platform: 'codedeploy',
+        region: this.ctx.region,
         eventName: 'CreateDeployment',
         by,
         requestParameters: {

@@ -248,7 +248,7 @@ describe('parseWatchdogConfig: problems (RELIABILITY #24)', () => {
       ),
     ]);
     expect(problemsOf({ targets: [checkout], notify: {} })).toEqual([
-      '$.notify: unknown key; valid keys here are "defaults", "targets", "groups", "regions", "notifications", "permissions", "operatorPrincipals", "readOnlyPrincipals", "auditExport"',
+      '$.notify: unknown key; valid keys here are "defaults", "targets", "groups", "regions", "homeRegion", "notifications", "permissions", "operatorPrincipals", "readOnlyPrincipals", "auditExport"',
     ]);
   });
 

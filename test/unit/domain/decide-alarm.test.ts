@@ -295,6 +295,8 @@ describe('decideAlarm: skips', () => {
       'version-unknown',
       'nothing-to-approve',
       'already-current',
+      // A quarantine from another region's (test/unit/domain/quarantine.test.ts).
+      'version-not-serving',
     ]);
   });
 

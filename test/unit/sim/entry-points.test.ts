@@ -15,6 +15,7 @@ function recordingRuntime() {
   const runtime: WatchdogRuntime = {
     onAlarm: () => Promise.resolve(),
     onDeployment: () => Promise.resolve(),
+    onVersionEvent: () => Promise.resolve(),
     onOperator: () =>
       Promise.resolve({ ok: false, error: { code: 'unavailable', message: 'not used here' } }),
     onSweep: (event, context) => {

@@ -157,7 +157,7 @@ describe('parseScenario: invalid scenarios', () => {
       '$.world.alarms[0].watches: unknown target "chekout"; expected one of $.config.targets ids "checkout"',
       '$.timeline[0].at: must be an offset from start like "+90s", "+10m", "+2h", "+7d" (or "+1h30m"), or an ISO timestamp like "2026-03-01T10:05:00Z" (got "+5x")',
       '$.timeline[0].deploy.target: unknown target "payments"; expected one of $.config.targets ids "checkout"',
-      '$.timeline[1].extra: unknown key; valid keys here are "at", "deploy", "alarm", "event", "command"',
+      '$.timeline[1].extra: unknown key; valid keys here are "at", "deploy", "alarm", "event", "command", "region"',
     ]);
   });
 

@@ -49,8 +49,11 @@ export interface Emitted {
   readonly deliveries: number;
 }
 
-/** A WorldContext that records what the world emits and notes, on a real virtual clock. */
-export function recordingContext(startMs = START_MS): WorldContext & {
+/** A WorldContext that records what the world emits and notes, on a real virtual clock, in `region`. */
+export function recordingContext(
+  startMs = START_MS,
+  region = 'us-east-1',
+): WorldContext & {
   readonly emitted: Emitted[];
   readonly notes: { at: number; kind: WorldNoteKind; text: string }[];
 } {
@@ -60,6 +63,7 @@ export function recordingContext(startMs = START_MS): WorldContext & {
   const notes: { at: number; kind: WorldNoteKind; text: string }[] = [];
   return {
     clock,
+    region,
     emitted,
     notes,
     emit: (source, event, deliveries) => emitted.push({ at: clock.now(), source, event, deliveries }),
