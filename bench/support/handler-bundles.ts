@@ -16,12 +16,13 @@ const AWS_CLIENTS = JSON.stringify(path.join(REPO_ROOT, 'lambda', 'adapters', 'a
  * The four runtime handlers: environment.ts builds exactly createAwsClients() (six clients, shared
  * retry/timeout settings), so the floor calls the same function; and the clients the target kinds bring
  * (lambda/kinds: Lambda for lambda-alias, AppConfig for appconfig, S3 for the viability check of CodeDeploy's
- * S3 revisions, ECR for the viability check and retention guard of ECS images), which the handlers build on
- * first use.
+ * S3 revisions, ECR for the viability check and retention guard of ECS images) and EventBridge for the version bus
+ * of a config with several regions, which the handlers build on first use.
  */
 const RUNTIME_FLOOR = `
 import { AppConfigClient } from '@aws-sdk/client-appconfig';
 import { ECRClient } from '@aws-sdk/client-ecr';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { awsClientSettings, createAwsClients } from ${AWS_CLIENTS};
@@ -31,6 +32,7 @@ export const kindClients = [
   new AppConfigClient(awsClientSettings()),
   new S3Client(awsClientSettings()),
   new ECRClient(awsClientSettings()),
+  new EventBridgeClient(awsClientSettings()),
 ];
 `;
 

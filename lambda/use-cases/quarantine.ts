@@ -407,7 +407,8 @@ export async function sweepQuarantinedDeployments(
   const decisions: Decision[] = [];
   for (const entry of stored.ledger) {
     const q = entry.status === 'in-progress' ? quarantineOf(stored, entry.version, now) : undefined;
-    if (!q || entry.deploymentId === undefined) continue;
+    // A rollback from it already under way is what the check would start: nothing to ask.
+    if (!q || entry.deploymentId === undefined || stored.rollback?.from === entry.version) continue;
     decisions.push(await decideQuarantine(deps, config, target, q, requestId, entry.deploymentId, now, true));
   }
   return decisions;

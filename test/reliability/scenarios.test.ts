@@ -214,3 +214,32 @@ describe('RELIABILITY #26: who deployed arrives before and after the deployment 
     ]);
   });
 });
+
+describe('RELIABILITY #28: a version quarantine lost, late or duplicated between regions', () => {
+  it('RELIABILITY #28 (M): three late copies roll the other region back once; the rest are duplicates', async () => {
+    const o = await run(example('region-delivery-delayed-and-duplicated'));
+    const region = decisions(o, 'rollback', 'region');
+    expect(region).toHaveLength(1);
+    expect(region[0]).toMatchObject({ region: 'eu-west-1', from: 'checkout:42', to: 'checkout:41' });
+    expect(decisions(o, 'skip', 'duplicate').filter((d) => d.region === 'eu-west-1')).toHaveLength(2);
+    expect(o.final).toEqual({ 'checkout@us-east-1': 'checkout:41', 'checkout@eu-west-1': 'checkout:41' });
+  });
+
+  it('RELIABILITY #28 (M): an unreachable region is retried every 5 minutes, reported once, and rolled back when it can be reached', async () => {
+    const o = await run(example('region-unreachable-is-retried-and-reported'));
+    const puts = o.calls.filter((c) => c.api === 'events:PutEvents' && c.region === 'us-east-1');
+    // The first put at the rollback, then one per sweep until the receipt: +5m, +10m, ..., +30m.
+    expect(puts.map((c) => c.at.slice(11, 16))).toEqual([
+      '10:05',
+      '10:10',
+      '10:15',
+      '10:20',
+      '10:25',
+      '10:30',
+    ]);
+    const warnings = o.notifications.filter((n) => n.kind === 'warning');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatchObject({ at: '2026-03-01T10:20:00.000Z', region: 'us-east-1' });
+    expect(decisions(o, 'rollback', 'region')).toHaveLength(1);
+  });
+});

@@ -89,6 +89,7 @@ export const validateCommand: Command = {
     const regionOption = args.options.region;
     // A config that lists its regions deploys there, whatever region the shell targets.
     const listed = read.ok ? read.config.regions : undefined;
+    const homeRegion = read.ok ? read.config.homeRegion : undefined;
     const region =
       listed !== undefined
         ? undefined
@@ -133,7 +134,11 @@ export const validateCommand: Command = {
         region !== undefined
           ? ` (region ${region})`
           : listed !== undefined
-            ? ` in ${listed.length} region${listed.length === 1 ? '' : 's'} (${listed.join(', ')}), one stack each`
+            ? ` in ${listed.length} region${listed.length === 1 ? '' : 's'} (${listed.join(', ')}), one stack each${
+                listed.length > 1
+                  ? `; home ${homeRegion ?? listed[0]}; a version rolled back in one region is quarantined in the others`
+                  : ''
+              }`
             : '';
       io.stdout.write(
         `${file} is valid: ${targets.length} target${targets.length === 1 ? '' : 's'}${where}\n`,

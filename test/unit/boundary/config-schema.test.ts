@@ -729,6 +729,40 @@ describe('parseWatchdogConfig: regions', () => {
     ...(region !== undefined ? { region } : {}),
   });
 
+  it('refuses a region list without the home region, and a home region without regions', () => {
+    expect(
+      problemsOf({
+        regions: ['us-east-1', 'eu-west-1'],
+        homeRegion: 'ap-southeast-2',
+        targets: [target('web')],
+      }),
+    ).toEqual([
+      '$.regions: does not list the home region ap-southeast-2 (homeRegion); add it to regions, or name one of "us-east-1", "eu-west-1" as homeRegion',
+    ]);
+    expect(problemsOf({ homeRegion: 'eu-west-1', targets: [target('web')] })).toEqual([
+      '$.homeRegion: needs regions: list the regions the watchdog runs in, eu-west-1 among them',
+    ]);
+    expect(
+      parseWatchdogConfig({
+        regions: ['us-east-1', 'eu-west-1'],
+        homeRegion: 'eu-west-1',
+        targets: [target('web')],
+      }).ok,
+    ).toBe(true);
+  });
+
+  it('resolves the region list into the runtime config only when there are several (the quarantine needs them)', () => {
+    const several = parseWatchdogConfig({ regions: ['us-east-1', 'eu-west-1'], targets: [target('web')] });
+    const one = parseWatchdogConfig({ regions: ['us-east-1'], targets: [target('web')] });
+    if (!several.ok || !one.ok) throw new Error('valid configs');
+    expect(
+      resolveRuntimeConfig(several.config, { account: '123456789012', region: 'eu-west-1' }).regions,
+    ).toEqual(['us-east-1', 'eu-west-1']);
+    expect(
+      resolveRuntimeConfig(one.config, { account: '123456789012', region: 'us-east-1' }).regions,
+    ).toBeUndefined();
+  });
+
   it('accepts one target id per region, and targets in every region', () => {
     expect(
       parseWatchdogConfig({

@@ -122,7 +122,7 @@ describe('decideAlarm with a quarantine from another region', () => {
     expect(next.ledger.find((e) => e.version === 'checkout:42')?.taintedAt).toBeUndefined();
   });
 
-  it('a second delivery of the same quarantine is a duplicate', () => {
+  it('RELIABILITY #28 (U): a second delivery of the same quarantine is a duplicate', () => {
     const first = decideAlarm(input());
     const again = decideAlarm(input({ state: first.next, decisionId: 'd-2' }));
     expect(again.decision).toMatchObject({ outcome: 'skip', reason: 'duplicate' });

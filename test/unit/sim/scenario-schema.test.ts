@@ -559,3 +559,80 @@ describe('parseScenario: timeline commands and pipelines', () => {
     ]);
   });
 });
+
+describe('parseScenario: several regions', () => {
+  const base = {
+    name: 'regions',
+    start: '2026-03-01T10:00:00Z',
+    until: '+1h',
+    config: {
+      regions: ['us-east-1', 'eu-west-1'],
+      targets: [
+        {
+          id: 'checkout',
+          type: 'ecs-service',
+          cluster: 'prod',
+          service: 'checkout',
+          alarms: ['checkout-5xx'],
+        },
+      ],
+    },
+  };
+
+  it('needs the world of a target in every region it is in, and names regions the config lacks', () => {
+    const problems = problemsOf({
+      ...base,
+      world: {
+        ecsServices: [
+          { cluster: 'prod', service: 'checkout', taskDefinition: 'checkout:41', region: 'us-east-1' },
+          { cluster: 'prod', service: 'checkout', taskDefinition: 'checkout:41', region: 'sa-east-1' },
+        ],
+        alarms: [{ name: 'checkout-5xx', watches: 'checkout' }],
+      },
+      timeline: [{ at: '+0s', deploy: { target: 'checkout', version: 'checkout:42', region: 'ap-south-1' } }],
+      expect: { final: { 'checkout@ap-south-1': 'checkout:41' } },
+    });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        '$.world.ecsServices[1].region: sa-east-1 is not one of $.config.regions ("us-east-1", "eu-west-1")',
+        expect.stringContaining(
+          '$.config.targets[0]: no ECS service prod/checkout in eu-west-1 in $.world.ecsServices',
+        ),
+        '$.config.targets[0].alarms[0]: alarm "checkout-5xx" is not in eu-west-1, where the target is; add it to $.world.alarms with "region"',
+        '$.timeline[0].deploy.region: ap-south-1 is not one of $.config.regions ("us-east-1", "eu-west-1")',
+        '$.expect.final["checkout@ap-south-1"]: ap-south-1 is not one of $.config.regions ("us-east-1", "eu-west-1")',
+      ]),
+    );
+  });
+
+  it('accepts the same service and alarm names once per region, with cross-region delivery and outages', () => {
+    const result = parseScenario({
+      ...base,
+      world: {
+        ecsServices: ['us-east-1', 'eu-west-1'].map((region) => ({
+          cluster: 'prod',
+          service: 'checkout',
+          taskDefinition: 'checkout:41',
+          region,
+        })),
+        alarms: ['us-east-1', 'eu-west-1'].map((region) => ({
+          name: 'checkout-5xx',
+          watches: 'checkout',
+          region,
+        })),
+        crossRegion: { delaySeconds: 30, deliveries: 2 },
+        outages: [{ region: 'eu-west-1', from: '+5m', until: '+10m' }],
+      },
+      timeline: [{ at: '+0s', deploy: { target: 'checkout', version: 'checkout:42', region: 'eu-west-1' } }],
+    });
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.scenario.world.outages).toEqual([
+      {
+        region: 'eu-west-1',
+        fromMs: Date.parse('2026-03-01T10:05:00Z'),
+        untilMs: Date.parse('2026-03-01T10:10:00Z'),
+      },
+    ]);
+  });
+});
