@@ -50,6 +50,7 @@ export interface SentQuarantine {
   readonly awaiting: readonly string[];
   /** When it was last put on the bus; absent: never yet (the put failed or has not run). */
   readonly sentAt?: Millis;
+  /** Sends by the sweep (the first send, by the invocation that decided, is not counted). */
   readonly attempts: number;
   /** When the regions still awaited were reported as not reached (once). */
   readonly reportedAt?: Millis;
@@ -127,13 +128,24 @@ export function oweQuarantine(
   return { ...state, quarantineOut: [...out, { ...q, awaiting: [...regions], attempts: 0 }] };
 }
 
-/** The quarantines to put on the bus now: never sent, or sent a retry interval ago and still awaited. */
+/**
+ * The quarantines the sweep puts on the bus again: still awaited, and a retry interval after the last send
+ * (the first send, by the invocation that decided, is not recorded: its retry interval runs from `at`).
+ */
 export function dueQuarantines(state: TargetState | undefined, now: Millis): readonly SentQuarantine[] {
   return (state?.quarantineOut ?? []).filter(
     (o) =>
-      o.awaiting.length > 0 &&
-      now - o.at < QUARANTINE_GIVE_UP_MS &&
-      (o.sentAt === undefined || now - o.sentAt >= RETRY_MS),
+      o.awaiting.length > 0 && now - o.at < QUARANTINE_GIVE_UP_MS && now - (o.sentAt ?? o.at) >= RETRY_MS,
+  );
+}
+
+/** The quarantine of `decisionId` while no sweep has sent it: what the invocation that wrote it sends at once. */
+export function freshQuarantine(
+  state: TargetState | undefined,
+  decisionId: string,
+): SentQuarantine | undefined {
+  return (state?.quarantineOut ?? []).find(
+    (o) => o.decisionId === decisionId && o.attempts === 0 && o.awaiting.length > 0,
   );
 }
 

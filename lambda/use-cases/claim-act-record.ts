@@ -34,7 +34,7 @@ import type { ActionResult, Deployer } from './ports';
 import { CLI_BINARY } from './notifications';
 import { describe, type ReportContext } from './report';
 import { restoreOwedSettings } from './settings-restore';
-import { publishQuarantines, withOwedQuarantine } from './quarantine';
+import { sendFreshQuarantine, withOwedQuarantine } from './quarantine';
 
 /**
  * The one routine every decision of the watchdog goes through, whoever took it (an alarm transition, the sweep,
@@ -236,21 +236,25 @@ async function carryOut(deps: UseCaseDeps, c: Claimed): Promise<Decision> {
       entry,
     ),
   );
-  // The other regions hear of the version before on-call does: they may be serving it right now.
-  const sent = marked ? await publishQuarantines(deps, target, marked) : undefined;
-  const frozen = await freeze(deps, target, result.decision, sent ?? marked ?? c.claimed);
-  if (marked) {
-    await relay(deps, target, frozen.state ?? sent ?? marked, [entry], frozen.error);
-  } else {
-    // The issued mark could not be written (the table is unavailable): report anyway. Whoever settles the
-    // unissued claim later sees the rollback under way and reports it again: a repeat, never a silence.
-    await deps.reporter.decision(
-      result.decision,
-      c.requestId,
-      c.transition,
-      reportContext(deps, target, frozen.state ?? c.claimed, frozen.error),
-    );
-  }
+  // The other regions hear of the version while on-call does: they may be serving it right now.
+  await Promise.all([
+    sendFreshQuarantine(deps, target, marked ?? c.claimed, c.decision.id),
+    (async () => {
+      const frozen = await freeze(deps, target, result.decision, marked ?? c.claimed);
+      if (marked) {
+        await relay(deps, target, frozen.state ?? marked, [entry], frozen.error);
+      } else {
+        // The issued mark could not be written (the table is unavailable): report anyway. Whoever settles the
+        // unissued claim later sees the rollback under way and reports it again: a repeat, never a silence.
+        await deps.reporter.decision(
+          result.decision,
+          c.requestId,
+          c.transition,
+          reportContext(deps, target, frozen.state ?? c.claimed, frozen.error),
+        );
+      }
+    })(),
+  ]);
   return result.decision;
 }
 
@@ -462,9 +466,13 @@ export async function settleOrphan(
         markIssued(s, orphan.decisionId, { at: now, action: orphan.action }, entry),
       );
       deps.telemetry.count(METRIC.rollbacksStarted, 1, { target: target.id });
-      const sent = marked ? await publishQuarantines(deps, target, marked) : undefined;
-      const frozen = await freeze(deps, target, decision, sent ?? marked ?? state);
-      if (marked) await relay(deps, target, frozen.state ?? sent ?? marked, [entry], frozen.error);
+      await Promise.all([
+        sendFreshQuarantine(deps, target, marked ?? state, orphan.decisionId),
+        (async () => {
+          const frozen = await freeze(deps, target, decision, marked ?? state);
+          if (marked) await relay(deps, target, frozen.state ?? marked, [entry], frozen.error);
+        })(),
+      ]);
       return;
     }
     case 'act': {

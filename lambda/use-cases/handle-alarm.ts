@@ -14,7 +14,9 @@ import {
   type Decision,
   type GroupRole,
   type LiveTarget,
+  type Millis,
   type Pause,
+  type QuarantineRole,
   type TargetState,
 } from '../domain';
 import { startRecheck, withRecheck } from './check-viability';
@@ -157,6 +159,10 @@ export interface TargetJob {
   readonly quietDuplicates?: boolean;
   /** Set when the decision is part of a release group's rollback (group-incident.ts). */
   readonly group?: GroupRole;
+  /** Set when the decision is this region's answer to another region's version quarantine (quarantine.ts). */
+  readonly quarantine?: QuarantineRole;
+  /** When the trigger was seen, for DetectionToActionMs. @default the transition's timestamp */
+  readonly detectedAt?: Millis;
 }
 
 /** Decide, claim, act and report for one target and one transition. */
@@ -170,7 +176,7 @@ export function decideForTarget(deps: UseCaseDeps, job: TargetJob): Promise<Deci
     live: job.live,
     globalPause: job.globalPause,
     transition,
-    detectedAt: transition.timestamp,
+    detectedAt: job.detectedAt ?? transition.timestamp,
     ...(job.quietDuplicates ? { quietDuplicates: true } : {}),
     decide: (state, now) =>
       decideAlarm({
@@ -183,6 +189,7 @@ export function decideForTarget(deps: UseCaseDeps, job: TargetJob): Promise<Deci
         globalPause: job.globalPause,
         maxEventAgeMs: job.config.maxEventAgeMinutes * MINUTE,
         ...(job.group ? { group: job.group } : {}),
+        ...(job.quarantine ? { quarantine: job.quarantine } : {}),
       }),
   });
 }

@@ -13,7 +13,12 @@ import type { UseCaseDeps } from './deps';
 import { learnSchemaFacts } from './learn-schema-facts';
 import { checkViability, RELEASE_VIABILITY_MAX_AGE_MS, VIABILITY_READS } from './check-viability';
 import { withHistory } from './seed-history';
-import { checkQuarantinedDeployment, publishQuarantines, withFailedDeploymentQuarantine } from './quarantine';
+import {
+  checkQuarantinedDeployment,
+  failedDeploymentQuarantineId,
+  sendFreshQuarantine,
+  withFailedDeploymentQuarantine,
+} from './quarantine';
 
 /**
  * Folds one deployment event of a protected target into its ledger, and completes or fails the watchdog's
@@ -68,14 +73,15 @@ export async function handleDeployment(
     },
     requestId,
   );
-  const published = (await publishQuarantines(deps, target, state)) ?? state;
+  if (event.phase === 'failed')
+    await sendFreshQuarantine(deps, target, state, failedDeploymentQuarantineId(target, event.deploymentId));
   // A deployment of a version another region quarantined: this handler only reads, so it asks the acting one.
   const deploying =
     event.phase === 'in-progress' && live.kind === 'ok' && live.latest?.id === event.deploymentId
       ? live.latest
       : undefined;
   if (deploying) {
-    await checkQuarantinedDeployment(deps, target, published, {
+    await checkQuarantinedDeployment(deps, target, state, {
       version: deploying.version,
       deploymentId: deploying.id,
     });
@@ -84,7 +90,7 @@ export async function handleDeployment(
   // handler only reads (its role cannot UpdateService); the next sweep, or the next decision, restores them.
   // What the deployed version declares about the database schema, for the schema gate: read now, off the
   // alarm path, so that an alarm minutes later finds it in the ledger.
-  const facts = (await learnSchemaFacts(deps, target, published)) ?? published;
+  const facts = (await learnSchemaFacts(deps, target, state)) ?? state;
   // Whether the version a rollback of this release would go to can still be deployed: checked now, while
   // nothing is wrong, so that an alarm finds the answer in the ledger.
   const learned =

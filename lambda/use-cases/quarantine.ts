@@ -8,9 +8,9 @@ import {
 } from '../contract';
 import {
   abandonedQuarantines,
-  decideAlarm,
   dropQuarantine,
   dueQuarantines,
+  freshQuarantine,
   MINUTE,
   oweQuarantine,
   quarantineOf,
@@ -27,7 +27,8 @@ import {
   type TargetState,
 } from '../domain';
 import { applyToTarget } from './apply-to-target';
-import { commitDecision, reportContext } from './claim-act-record';
+import { reportContext } from './claim-act-record';
+import { decideForTarget } from './handle-alarm';
 import { decisionId } from './decision-id';
 import type { UseCaseDeps } from './deps';
 import { RetryableError } from './errors';
@@ -71,6 +72,10 @@ export function withOwedQuarantine(deps: UseCaseDeps, state: TargetState, decisi
 }
 
 /** After a failed deployment of `version` (not the watchdog's own rollback): owes its quarantine. */
+export function failedDeploymentQuarantineId(target: RuntimeTarget, deploymentId: string): string {
+  return decisionId('deployment-failed', target.id, deploymentId);
+}
+
 export function withFailedDeploymentQuarantine(
   deps: UseCaseDeps,
   state: TargetState,
@@ -87,7 +92,7 @@ export function withFailedDeploymentQuarantine(
   return oweQuarantine(
     state,
     {
-      decisionId: decisionId('deployment-failed', target.id, failed.deploymentId),
+      decisionId: failedDeploymentQuarantineId(target, failed.deploymentId),
       version: failed.version,
       cause: 'deployment-failed',
       why: `the deployment of ${failed.version} to ${target.id} failed in ${bus.region} (${failed.why})`,
@@ -98,17 +103,29 @@ export function withFailedDeploymentQuarantine(
 }
 
 /**
- * Puts the quarantines the target owes on the version bus and records that they were sent. Never throws: the
- * rollback has been issued already, and a quarantine that could not be sent is sent again by the sweep.
+ * The first send of the quarantines the target owes, by the invocation that wrote them, right after the
+ * rollback call (alongside its notification): nothing is written, the sweep's retries run from the decision
+ * time. Never throws: the rollback has been issued already, and a quarantine that could not be sent is sent
+ * again by the sweep.
  */
-export async function publishQuarantines(
+export async function sendFreshQuarantine(
   deps: UseCaseDeps,
   target: RuntimeTarget,
   state: TargetState | undefined,
-): Promise<TargetState | undefined> {
+  decisionId: string,
+): Promise<void> {
+  const fresh = freshQuarantine(state, decisionId);
+  if (fresh) await putQuarantines(deps, target, [fresh]);
+}
+
+/** Puts quarantines on the version bus; false (logged) when the put failed. */
+async function putQuarantines(
+  deps: UseCaseDeps,
+  target: RuntimeTarget,
+  due: readonly SentQuarantine[],
+): Promise<boolean> {
   const bus = deps.versionBus;
-  const due = dueQuarantines(state, deps.clock.now());
-  if (!bus || !state || due.length === 0) return state;
+  if (!bus) return false;
   try {
     await bus.put(
       due.map((q) => ({
@@ -130,8 +147,19 @@ export async function publishQuarantines(
       versions: due.map((q) => q.version),
       error: describe(error),
     });
-    return state;
+    return false;
   }
+  return true;
+}
+
+/** The sweep's resends of quarantines still awaited, recorded so that the next one waits a retry interval. */
+async function resendQuarantines(
+  deps: UseCaseDeps,
+  target: RuntimeTarget,
+  state: TargetState | undefined,
+): Promise<TargetState | undefined> {
+  const due = dueQuarantines(state, deps.clock.now());
+  if (!state || due.length === 0 || !(await putQuarantines(deps, target, due))) return state;
   try {
     return await applyToTarget(
       deps,
@@ -160,7 +188,7 @@ export async function sweepQuarantines(
   stored: TargetState | undefined,
 ): Promise<void> {
   if (!deps.versionBus || !stored?.quarantineOut?.length) return;
-  let state = await publishQuarantines(deps, target, stored);
+  let state = await resendQuarantines(deps, target, stored);
   const now = deps.clock.now();
   const report = async (q: SentQuarantine, givenUp: boolean) => {
     try {
@@ -170,7 +198,8 @@ export async function sweepQuarantines(
             version: q.version,
             decisionId: q.decisionId,
             awaiting: q.awaiting,
-            attempts: q.attempts,
+            // The deciding invocation's send, then the sweep's.
+            attempts: q.attempts + 1,
             minutes: Math.round((now - q.at) / MINUTE),
             givenUp,
           },
@@ -326,28 +355,19 @@ async function decideQuarantine(
   const stored = loaded.targets.get(target.id);
   const live = await withHistory(deps, target, stored, read);
   const transition = quarantineTransition(role, deploymentId);
-  const id = decisionId(requestId, target.id, transitionKey(transition));
-  return commitDecision(deps, {
+  // Decided as an alarm transition is (handle-alarm.ts), with the quarantine's role.
+  return decideForTarget(deps, {
+    config,
     target,
-    stored,
+    transition,
+    key: transitionKey(transition),
     requestId,
+    stored,
     live,
     globalPause: loaded.globalPause,
-    transition,
+    quarantine: role,
     detectedAt: seenAt ?? role.at,
     ...(quiet ? { quietDuplicates: true } : {}),
-    decide: (state, now) =>
-      decideAlarm({
-        now,
-        decisionId: id,
-        transition,
-        target,
-        state,
-        live,
-        globalPause: loaded.globalPause,
-        maxEventAgeMs: config.maxEventAgeMinutes * MINUTE,
-        quarantine: role,
-      }),
   });
 }
 

@@ -147,11 +147,9 @@ export async function sweep(
   });
   // Version quarantine across regions: what this region still owes the others (sent again, reported), and
   // deployments here of versions another region quarantined (stopped, should their check have been lost).
-  const afterwards = deps.versionBus
-    ? (await deps.store.loadTargets(config.targets.map((t) => t.id))).targets
-    : new Map<string, TargetState>();
+  // As loaded at the start: each write re-reads on a lost race, and each decision loads its target itself.
   for (const target of deps.versionBus ? config.targets : []) {
-    const stored = afterwards.get(target.id);
+    const stored = loaded.targets.get(target.id);
     if (!stored?.quarantineOut?.length && !stored?.quarantined?.length) continue;
     await sweepQuarantines(deps, target, stored);
     try {

@@ -2,6 +2,7 @@ import {
   abandonedQuarantines,
   decideAlarm,
   dueQuarantines,
+  freshQuarantine,
   MINUTE,
   oweQuarantine,
   QUARANTINE_GIVE_UP_MS,
@@ -172,9 +173,13 @@ describe('quarantines owed to other regions', () => {
     ['eu-west-1', 'ap-southeast-2'],
   );
 
-  it('is due at once, again after the retry interval, and no longer once every region confirmed', () => {
-    expect(dueQuarantines(owed, T0).map((q) => q.decisionId)).toEqual(['q-1']);
+  it('is sent at once by its writer, again after each retry interval, and no longer once every region confirmed', () => {
+    // The writer's own send is not recorded: the sweep's first resend is a retry interval after the decision.
+    expect(freshQuarantine(owed, 'q-1')?.decisionId).toBe('q-1');
+    expect(dueQuarantines(owed, T0 + 4 * MINUTE)).toEqual([]);
+    expect(dueQuarantines(owed, T0 + 5 * MINUTE).map((q) => q.decisionId)).toEqual(['q-1']);
     const sent = quarantineSent(owed, 'q-1', T0);
+    expect(freshQuarantine(sent, 'q-1')).toBeUndefined();
     expect(dueQuarantines(sent, T0 + 4 * MINUTE)).toEqual([]);
     expect(dueQuarantines(sent, T0 + 5 * MINUTE).map((q) => q.attempts)).toEqual([1]);
     const one = quarantineReceived(sent, 'q-1', 'eu-west-1');
