@@ -3,8 +3,9 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  // The moto suite has its own config (jest.emulator.config.js) and needs a running moto_server.
-  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/emulator/'],
+  // The moto suite (jest.emulator.config.js) needs a running moto_server, the browser suite
+  // (jest.browser.config.js) a Chromium: each has its own config and npm script.
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/emulator/', '<rootDir>/test/browser/'],
   transform: {
     '^.+\\.ts$': ['ts-jest', { diagnostics: false }],
   },

@@ -2,6 +2,10 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { readScenarioFile } from '../lambda/sim/scenario-schema';
 import { formatJson, simulate } from '../lambda/sim/simulate';
+import type { SimulationOutput } from '../lambda/sim/output';
+import type { IncidentReport } from '../lambda/contract';
+import { renderReportMarkdown, renderReportText } from '../lambda/cli/report-render';
+import { renderReportHtml } from '../lambda/cli/report-html';
 
 /**
  * Every example is an acceptance test of the watchdog: it runs through the simulator in-process and its
@@ -24,8 +28,51 @@ async function expectPasses(file: string): Promise<void> {
   const first = await simulate(parsed.scenario);
   expect(first.output.expect).toEqual({ passed: true, failures: [] });
   expect(first.output.errors).toEqual([]);
-  const second = await simulate(parsed.scenario);
-  expect(formatJson(second.output)).toBe(formatJson(first.output));
+  // The second run also builds the incident reports (`simulate --report`), which must change nothing else.
+  const second = await simulate(parsed.scenario, { reports: true });
+  const { reports, ...rest } = second.output;
+  expect(formatJson(rest)).toBe(formatJson(first.output));
+  expectReports(second.output, reports ?? []);
+}
+
+/**
+ * `simulate --report` on every example: every rollback the run decided is in a report, every report's facts
+ * hold together, and each renders as text, Markdown and HTML.
+ */
+function expectReports(output: SimulationOutput, reports: readonly IncidentReport[]): void {
+  const where = (r: { target: string; region?: string | undefined }) => `${r.target}@${r.region ?? ''}`;
+  for (const d of output.decisions.filter((d) => d.outcome === 'rollback')) {
+    const inReport = reports.some(
+      (r) =>
+        r.target === d.target &&
+        (d.region === undefined || r.region === d.region) &&
+        r.timeline.some((e) => e.kind === 'decision' && e.outcome === 'rollback' && e.at === d.at),
+    );
+    expect({ decision: d.at, target: where(d), inReport }).toEqual({
+      decision: d.at,
+      target: where(d),
+      inReport: true,
+    });
+  }
+  for (const r of reports) {
+    const times = r.timeline.map((e) => Date.parse(e.at));
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+    for (const ms of Object.values(r.times)) expect(ms).toBeGreaterThanOrEqual(0);
+    if (r.status === 'recovered') expect(r.times.recoverMs).toBeDefined();
+    if (r.rollback)
+      expect(r.timeline.some((e) => e.kind === 'decision' && e.decisionId === r.rollback?.decisionId)).toBe(
+        true,
+      );
+    if (r.rollback?.completedAt)
+      expect(output.notifications.some((n) => n.kind === 'rollback-succeeded' && n.target === r.target)).toBe(
+        true,
+      );
+    expect(r.command).toContain(`report ${r.target} --incident ${r.incident}`);
+    const result = { report: r, incidents: [] };
+    expect(renderReportText(result, r.target)).toContain(r.summary);
+    expect(renderReportMarkdown(result, r.target)).toContain(r.summary.replace(/\|/g, '\\|'));
+    expect(renderReportHtml(r)).toContain('<svg');
+  }
 }
 
 describe('examples/', () => {

@@ -133,3 +133,67 @@ function extractUrl(secret: string): string | undefined {
   const value = typeof url === 'string' ? url : typeof webhookUrl === 'string' ? webhookUrl : undefined;
   return value?.trim() || undefined;
 }
+
+/**
+ * Reads the Slack app's signing secret from the same secret as the webhook URL, which then holds JSON:
+ * `{ "webhookUrl": "https://hooks.slack.com/…", "signingSecret": "…" }` (README "Approve from Slack"). Cached
+ * per container like the URL; a failed read is not cached. Errors name the secret, never its value.
+ */
+export class SlackSigningSecretReader {
+  private cached: { readonly value: Promise<string>; readonly until: number } | undefined;
+  private readonly now: () => number;
+  private readonly ttlMs: number;
+
+  constructor(
+    private readonly options: {
+      readonly client: SecretsManagerClient;
+      readonly secretId: string;
+      readonly cacheTtlMs?: number;
+      readonly now?: () => number;
+    },
+  ) {
+    this.now = options.now ?? Date.now;
+    this.ttlMs = options.cacheTtlMs ?? SECRET_CACHE_TTL_MS;
+  }
+
+  read(): Promise<string> {
+    const now = this.now();
+    if (this.cached && now < this.cached.until) return this.cached.value;
+    const value = this.fetch();
+    const entry = { value, until: now + this.ttlMs };
+    this.cached = entry;
+    value.catch(() => {
+      if (this.cached === entry) this.cached = undefined;
+    });
+    return value;
+  }
+
+  private async fetch(): Promise<string> {
+    let secret: string | undefined;
+    try {
+      const out = await this.options.client.send(
+        new GetSecretValueCommand({ SecretId: this.options.secretId }),
+      );
+      secret = out.SecretString;
+    } catch (error) {
+      throw new SecretReadError(`cannot read secret ${this.options.secretId}: ${describeError(error)}`);
+    }
+    let json: unknown;
+    try {
+      json = secret?.trim().startsWith('{') ? JSON.parse(secret) : undefined;
+    } catch {
+      json = undefined;
+    }
+    const signing =
+      typeof json === 'object' && json !== null
+        ? (json as { signingSecret?: unknown }).signingSecret
+        : undefined;
+    if (typeof signing !== 'string' || signing.trim().length === 0) {
+      throw new SecretReadError(
+        `secret ${this.options.secretId} holds no Slack signing secret: with slack.interactive it must be JSON ` +
+          '{ "webhookUrl": "https://hooks.slack.com/…", "signingSecret": "<the app\'s Signing Secret>" }',
+      );
+    }
+    return signing.trim();
+  }
+}

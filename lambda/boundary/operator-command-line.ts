@@ -203,6 +203,38 @@ export const OPERATOR_SPECS: Readonly<Record<OperatorCommand, CommandSpec>> = {
     ],
     examples: ['watchdog drill checkout', 'watchdog drill checkout --alarm checkout-p99 --live'],
   },
+  report: {
+    name: 'report',
+    summary:
+      'Print one incident of a target: release, alarm, decisions, calls, recovery, and how long each took.',
+    description: [
+      'Read from the audit log: the release the alarm fired on (version, when, who deployed it when known), the first alarm (its data points and threshold), every decision and call with its reason, the rollback start and completion, the alarms back to OK, the verification, the deploy freeze and its resume; then time to detect (release → first ALARM), time to act (first ALARM → rollback decided) and time to recover (first ALARM → every trigger alarm OK again after the rollback). Routine skips (duplicates, superseded) are counted, not listed.',
+      'Without --incident, the newest incident; the others are listed at the end. `watchdog history` shows the incident of each entry. A read command: the read-only operator URL serves it.',
+    ],
+    positionals: [{ name: 'target', required: true, description: 'The target whose incident to report.' }],
+    options: [
+      {
+        name: 'incident',
+        value: '<id>',
+        description:
+          'The incident: its id, or the id of any decision in it (history, notifications). Default: the newest.',
+      },
+      { name: 'markdown', description: 'Print the report as Markdown, for a post-incident review document.' },
+      {
+        name: 'html',
+        value: '<file>',
+        description:
+          'Also write a self-contained HTML page to <file>: a timeline picture (versions serving, alarm states as bands, decisions and calls as marks) and the same facts.',
+      },
+      jsonOption('the report ({ report, incidents })'),
+      ...CONNECTION_OPTIONS,
+    ],
+    examples: [
+      'watchdog report checkout',
+      'watchdog report checkout --incident 3f9c2a7d1b --markdown > review.md',
+      'watchdog report checkout --html incident.html',
+    ],
+  },
 };
 
 /** A parsed operator command line: the request, and how to run it. */
@@ -213,6 +245,8 @@ export interface OperatorInvocation {
   readonly stack: { readonly name?: string; readonly region?: string; readonly profile?: string };
   /** drill: how long to wait for the decision. */
   readonly timeoutMs: number;
+  /** report: print Markdown instead of text, and/or write an HTML page to this file. */
+  readonly report?: { readonly markdown: boolean; readonly html?: string };
 }
 
 export type OperatorArgsResult = ({ ok: true } & OperatorInvocation) | { ok: false; problems: string[] };
@@ -237,6 +271,7 @@ const ARGUMENT_OF_FIELD: Readonly<Record<string, string>> = {
   alarm: '--alarm',
   sinceMs: '--since',
   limit: '--limit',
+  incident: '--incident',
 };
 
 function asArgumentProblem(problem: string): string {
@@ -317,6 +352,9 @@ export function operatorInvocationFromArgs(
       } else fields.reason = reason;
       if (args.options.force === true) fields.force = true;
       break;
+    case 'report':
+      if (value('incident') !== undefined) fields.incident = value('incident');
+      break;
     case 'drill':
       if (args.options.live === true) fields.live = true;
       if (value('alarm') !== undefined) fields.alarm = value('alarm');
@@ -351,9 +389,16 @@ export function operatorInvocationFromArgs(
         .filter((p) => ![...reported].some((field) => p.startsWith(`$.${field}:`)))
         .map(asArgumentProblem),
     );
+  const html = value('html');
+  if (html !== undefined && html.trim() === '') problems.push('--html: must be a file name (got "")');
+  if (args.options.markdown === true && args.options.json === true)
+    problems.push('--markdown and --json: give one of them (both print the report on stdout)');
   if (!parsed.ok || problems.length > 0) return { ok: false, problems };
   return {
     ok: true,
+    ...(command === 'report'
+      ? { report: { markdown: args.options.markdown === true, ...(html !== undefined ? { html } : {}) } }
+      : {}),
     request: parsed.request,
     json: args.options.json === true,
     stack: {

@@ -35,6 +35,10 @@ const REASON_HELP = `must be a non-empty reason of at most ${MAX_REASON_LENGTH} 
 const SINCE_HELP = `must be a time in epoch milliseconds (a whole number from 0 to ${LIMITS.maxDateMs}, the latest a date can be)`;
 const LIMIT_HELP = `must be a whole number from 1 to ${MAX_HISTORY_LIMIT}`;
 const VERSION_HELP = `must be a non-empty version (task definition "family:revision" or a CodeDeploy revision) of at most ${MAX_VERSION_LENGTH} characters`;
+/** Incident and decision ids: hex and dashes as the watchdog makes them, with room for a group's prefix. */
+const INCIDENT_PATTERN = /^[A-Za-z0-9:._-]{1,200}$/;
+const INCIDENT_HELP =
+  'must be an incident or decision id as `watchdog history` shows it (letters, digits and ":._-", at most 200)';
 const ALARM_HELP = `must be a CloudWatch alarm name of 1 to ${MAX_ALARM_NAME_LENGTH} characters`;
 
 const target = v.string(TARGET_HELP).regex(TARGET_ID_PATTERN, TARGET_HELP);
@@ -62,7 +66,11 @@ const SCHEMAS = {
     forMinutes: wholeNumber(1, MAX_PAUSE_MINUTES, FOR_HELP).optional(),
   }),
   resume: v.strictObject({ command: v.literal('resume'), target: target.optional() }),
-  approve: v.strictObject({ command: v.literal('approve'), target }),
+  approve: v.strictObject({
+    command: v.literal('approve'),
+    target,
+    decision: v.string(INCIDENT_HELP).regex(INCIDENT_PATTERN, INCIDENT_HELP).optional(),
+  }),
   rollback: v.strictObject({
     command: v.literal('rollback'),
     target,
@@ -75,6 +83,11 @@ const SCHEMAS = {
     target,
     live: flag('act for real instead of a dry run').optional(),
     alarm: v.string(ALARM_HELP).min(1, ALARM_HELP).max(MAX_ALARM_NAME_LENGTH, ALARM_HELP).optional(),
+  }),
+  report: v.strictObject({
+    command: v.literal('report'),
+    target,
+    incident: v.string(INCIDENT_HELP).regex(INCIDENT_PATTERN, INCIDENT_HELP).optional(),
   }),
 } satisfies Record<OperatorCommand, v.Schema<OperatorRequest>>;
 

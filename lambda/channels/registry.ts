@@ -27,6 +27,12 @@ export interface WebhookRenderOptions {
    * @default - no CLI hint
    */
   readonly stackName?: string;
+  /**
+   * The channel's app sends button presses to the watchdog (Slack's `slack.interactive`): messages that offer
+   * an action carry its buttons.
+   * @default false
+   */
+  readonly interactive?: boolean;
 }
 
 /** A channel's renderer: pure, from each kind of message on the topic to the JSON body its webhook takes. */
@@ -66,7 +72,11 @@ const SLACK_WEBHOOK_PREFIX = 'https://hooks.slack.com/';
 const SLACK: WebhookChannel = {
   label: 'Slack',
   render: {
-    notification: (n, { mention }) => toSlackMessage(n, mention !== undefined ? { mention } : {}),
+    notification: (n, { mention, interactive }) =>
+      toSlackMessage(n, {
+        ...(mention !== undefined ? { mention } : {}),
+        ...(interactive === true ? { interactive } : {}),
+      }),
     alarm: (alarm, options) => alarmToSlackMessage(alarm, options),
     card: (card, severity, { mention }) =>
       cardToSlackMessage(card, severity, mention !== undefined ? { mention } : {}),

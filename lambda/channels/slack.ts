@@ -13,6 +13,8 @@ import {
   type NotificationLink,
   type Severity,
   type WatchdogNotification,
+  SLACK_ACTION,
+  SLACK_ACTIONS_BLOCK_ID,
 } from '../contract';
 import { formatNumber, formatPeriod } from './text';
 
@@ -44,11 +46,31 @@ export interface SlackButton {
   readonly url: string;
 }
 
+/**
+ * An interactive button (Block Kit `button` with an `action_id` and a `value`): pressing it sends a signed
+ * request to the Slack app's Request URL, the watchdog's interaction endpoint.
+ */
+export interface SlackActionButton {
+  readonly type: 'button';
+  readonly text: SlackPlainText;
+  readonly action_id: string;
+  readonly value: string;
+  readonly style?: 'primary' | 'danger';
+  /** Slack asks "are you sure?" before sending the press. */
+  readonly confirm?: {
+    readonly title: SlackPlainText;
+    readonly text: SlackPlainText;
+    readonly confirm: SlackPlainText;
+    readonly deny: SlackPlainText;
+  };
+}
+
 /** The Block Kit blocks the formatter uses. */
 export type SlackBlock =
   | { readonly type: 'header'; readonly text: SlackPlainText }
   | { readonly type: 'section'; readonly text: SlackMrkdwn }
   | { readonly type: 'actions'; readonly elements: readonly SlackButton[] }
+  | { readonly type: 'actions'; readonly block_id: string; readonly elements: readonly SlackActionButton[] }
   | { readonly type: 'context'; readonly elements: readonly SlackMrkdwn[] };
 
 /** An incoming-webhook payload: `text` is the fallback Slack shows in notifications and old clients. */
@@ -84,6 +106,12 @@ export interface SlackMessageOptions {
    * @default - no mention
    */
   readonly mention?: string;
+  /**
+   * The Slack app has interactivity pointed at the watchdog (`slack.interactive`): approval requests carry
+   * Approve rollback and Hold, automatic rollbacks Hold (lambda/contract/slack-interaction.ts).
+   * @default false
+   */
+  readonly interactive?: boolean;
 }
 
 /**
@@ -116,6 +144,8 @@ export function toSlackMessage(n: WatchdogNotification, options: SlackMessageOpt
     );
   }
   const ctx = n.context;
+  const actions = options.interactive === true ? actionButtons(n) : undefined;
+  if (actions) blocks.push(actions);
   blocks.push(
     contextLine([
       ['Target', n.target],
@@ -127,6 +157,102 @@ export function toSlackMessage(n: WatchdogNotification, options: SlackMessageOpt
     ]),
   );
   return { text: fallbackText(`${emoji} ${n.title}`, mention), blocks };
+}
+
+/** Rollback reasons whose rollback nobody asked for by hand: on-call may want to hold further automation. */
+const AUTOMATIC_REASONS = new Set(['alarm', 'group', 'region', 'approval-timeout']);
+
+/**
+ * Approve rollback and Hold on an approval request; Hold on an automatic rollback. Nothing on any other
+ * message, or when the message names no decision (a button must say which proposal it approves).
+ */
+function actionButtons(n: WatchdogNotification): SlackBlock | undefined {
+  const decision = n.context['decisionId'];
+  if (decision === undefined) return undefined;
+  const approval = n.kind === 'approval-requested';
+  if (!approval && !(n.kind === 'rollback-started' && AUTOMATIC_REASONS.has(n.context['reason'] ?? ''))) {
+    return undefined;
+  }
+  const region = n.context['region'];
+  const value = JSON.stringify({ target: n.target, decision, ...(region !== undefined ? { region } : {}) });
+  const plain = (text: string): SlackPlainText => ({
+    type: 'plain_text',
+    text: cut(text, SLACK_LIMITS.buttonText),
+  });
+  const hold: SlackActionButton = {
+    type: 'button',
+    text: plain('Hold'),
+    action_id: SLACK_ACTION.hold,
+    value,
+    style: 'danger',
+    confirm: {
+      title: plain('Hold automation?'),
+      text: {
+        type: 'plain_text',
+        text: cut(
+          `Pause ${n.target}: no automatic rollback until someone resumes it.`,
+          SLACK_LIMITS.sectionText,
+        ),
+      },
+      confirm: plain('Hold'),
+      deny: plain('Cancel'),
+    },
+  };
+  const approve: SlackActionButton = {
+    type: 'button',
+    text: plain('Approve rollback'),
+    action_id: SLACK_ACTION.approve,
+    value,
+    style: 'primary',
+    confirm: {
+      title: plain('Approve the rollback?'),
+      text: {
+        type: 'plain_text',
+        text: cut(
+          `Roll ${n.target} back${n.context['from'] && n.context['to'] ? ` from ${n.context['from']} to ${n.context['to']}` : ''}, as the watchdog proposed.`,
+          SLACK_LIMITS.sectionText,
+        ),
+      },
+      confirm: plain('Approve'),
+      deny: plain('Cancel'),
+    },
+  };
+  return { type: 'actions', block_id: SLACK_ACTIONS_BLOCK_ID, elements: approval ? [approve, hold] : [hold] };
+}
+
+/** The answer only the presser sees (Slack's `response_url`, `ephemeral`): the text escaped, nothing parsed. */
+export function slackEphemeral(text: string): Readonly<Record<string, unknown>> {
+  return {
+    response_type: 'ephemeral',
+    replace_original: false,
+    text: cut(escapeMrkdwn(text), SLACK_LIMITS.fallbackText),
+  };
+}
+
+/** Most blocks of the original message kept when it is updated (Slack allows 50). */
+const UPDATED_BLOCKS_MAX = 45;
+
+/**
+ * The message the button was on, updated in place: its buttons removed (they did their work), a line saying
+ * who did what added. `line` is mrkdwn the caller built (its dynamic parts escaped).
+ */
+export function slackUpdatedMessage(
+  original: { readonly blocks: readonly unknown[]; readonly text?: string } | undefined,
+  line: string,
+): Readonly<Record<string, unknown>> {
+  const kept = (original?.blocks ?? []).filter(
+    (b) =>
+      !(
+        typeof b === 'object' &&
+        b !== null &&
+        (b as { block_id?: unknown }).block_id === SLACK_ACTIONS_BLOCK_ID
+      ),
+  );
+  return {
+    replace_original: true,
+    text: cut(original?.text ?? line, SLACK_LIMITS.fallbackText),
+    blocks: [...kept.slice(0, UPDATED_BLOCKS_MAX), section(cut(line, SLACK_LIMITS.sectionText))],
+  };
 }
 
 /**

@@ -4,6 +4,7 @@ import { approveCommand } from './commands/approve';
 import { drillCommand } from './commands/drill';
 import { historyCommand } from './commands/history';
 import { pauseCommand } from './commands/pause';
+import { reportCommand } from './commands/report';
 import { resumeCommand } from './commands/resume';
 import { rollbackCommand } from './commands/rollback';
 import { simulateCommand } from './commands/simulate';
@@ -23,6 +24,7 @@ const OPERATOR_COMMANDS: readonly Command[] = [
   approveCommand,
   rollbackCommand,
   drillCommand,
+  reportCommand,
 ];
 const COMMANDS: readonly Command[] = [...OFFLINE_COMMANDS, ...OPERATOR_COMMANDS];
 

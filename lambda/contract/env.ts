@@ -23,6 +23,13 @@ export const ENV = {
   /** Who high-severity Slack posts mention (`<!subteam^…>`); unset: nobody. `webhookChannelEnv('slack')`. */
   slackMention: 'WATCHDOG_SLACK_MENTION',
   /**
+   * `true` on the Slack forwarder when `slack.interactive` is configured: approval requests and automatic
+   * rollbacks carry Approve / Hold buttons (lambda/contract/slack-interaction.ts).
+   */
+  slackInteractive: 'WATCHDOG_SLACK_INTERACTIVE',
+  /** The Slack interaction endpoint's approvers: member ids, comma-separated. */
+  slackApprovers: 'WATCHDOG_SLACK_APPROVERS',
+  /**
    * Name of the stack's version bus (lambda/contract/quarantine.ts): set only when the config lists more than
    * one region; unset, nothing is published to other regions.
    */

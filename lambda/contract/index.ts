@@ -19,3 +19,5 @@ export * from './audit-stream';
 export * from './notification';
 export * from './groups';
 export * from './quarantine';
+export * from './incident-report';
+export * from './slack-interaction';

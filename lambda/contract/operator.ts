@@ -11,6 +11,7 @@ export const OPERATOR_COMMANDS = [
   'approve',
   'rollback',
   'drill',
+  'report',
 ] as const;
 export type OperatorCommand = (typeof OPERATOR_COMMANDS)[number];
 
@@ -19,7 +20,11 @@ export type OperatorCommand = (typeof OPERATOR_COMMANDS)[number];
  * Function URL (stack output `OperatorReadUrl`) whose role can only read: a Function URL's IAM auth cannot
  * tell one path or body from another, so "may look but not act" needs its own URL.
  */
-export const OPERATOR_READ_COMMANDS = ['status', 'history'] as const satisfies readonly OperatorCommand[];
+export const OPERATOR_READ_COMMANDS = [
+  'status',
+  'history',
+  'report',
+] as const satisfies readonly OperatorCommand[];
 export type OperatorReadCommand = (typeof OPERATOR_READ_COMMANDS)[number];
 
 /** True for the commands the read-only operator function serves. */
@@ -44,7 +49,12 @@ export type OperatorRequest =
       readonly forMinutes?: number;
     }
   | { readonly command: 'resume'; readonly target?: string }
-  | { readonly command: 'approve'; readonly target: string }
+  | {
+      readonly command: 'approve';
+      readonly target: string;
+      /** Approve only the approval request of this decision (Slack's Approve button). @default - the pending one */
+      readonly decision?: string;
+    }
   | {
       readonly command: 'rollback';
       readonly target: string;
@@ -55,7 +65,12 @@ export type OperatorRequest =
       readonly force?: boolean;
     }
   /** Rehearse: force a trigger alarm to ALARM; decided as a dry run unless `live`. */
-  | { readonly command: 'drill'; readonly target: string; readonly live?: boolean; readonly alarm?: string };
+  | { readonly command: 'drill'; readonly target: string; readonly live?: boolean; readonly alarm?: string }
+  /**
+   * One incident of the target from the audit (lambda/contract/incident-report.ts): the newest, or the one
+   * `incident` names (its id, or the id of any decision in it).
+   */
+  | { readonly command: 'report'; readonly target: string; readonly incident?: string };
 
 export interface OperatorError {
   /** `invalid-request`, `unknown-target`, `not-found`, `refused`, `unavailable`. */
@@ -129,6 +144,8 @@ export interface HistoryItem {
   readonly detail: string;
   /** Set on the decision a drill produced: how long the chain took from forced alarm to decision. */
   readonly drill?: { readonly id: string; readonly live: boolean; readonly alarmToDecisionMs: number };
+  /** The incident the entry belongs to (`watchdog report <target> --incident <id>`), when it belongs to one. */
+  readonly incident?: string;
 }
 
 /** What a mutating command did (pause, resume, approve, rollback, drill). */

@@ -140,5 +140,12 @@ export const REJECTION_REASONS = [
   'unsupported-detail-type',
   'foreign-account',
   'foreign-region',
+  /**
+   * A request to the Slack interaction endpoint without a valid, fresh, unseen Slack signature (README,
+   * "Approve from Slack"): answered 401, audited without its body.
+   */
+  'unauthenticated',
+  /** A Slack button pressed by someone who is not a listed approver: refused, audited with their Slack ids. */
+  'not-authorized',
 ] as const;
 export type RejectionReason = (typeof REJECTION_REASONS)[number];

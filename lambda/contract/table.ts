@@ -22,6 +22,8 @@ export const KEY = {
   config: () => ({ pk: 'CONFIG', sk: 'CURRENT' }),
   /** Watchdog-wide pause switch. */
   globalPause: () => ({ pk: 'GLOBAL', sk: 'PAUSE' }),
+  /** Something that may happen once only (a Slack request seen, a Slack action done); expires by TTL. */
+  once: (key: string) => ({ pk: `ONCE#${key}`, sk: 'ONCE' }),
 } as const;
 
 /** Audit scope for events rejected before any target could be identified. */

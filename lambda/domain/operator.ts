@@ -171,6 +171,12 @@ export interface ApprovalInput {
   readonly live: LiveTarget;
   /** The approver, or undefined when the approval timed out with policy `rollback`. */
   readonly by: string | undefined;
+  /**
+   * Approve only the proposal of this decision (a Slack button names the approval request it was posted with):
+   * a later proposal on the same target is not approved by an old button.
+   * @default - whatever proposal is pending
+   */
+  readonly proposal?: string;
 }
 
 /**
@@ -182,6 +188,12 @@ export function decideApprovedRollback(input: ApprovalInput): ExplicitRollback {
   const policy = policyMs(target.policy);
   const pending = input.state.pendingApproval;
   if (!pending) return refuse('nothing-to-approve', `no rollback of ${target.id} is awaiting approval`);
+  if (input.proposal !== undefined && pending.decisionId !== input.proposal) {
+    return refuse(
+      'nothing-to-approve',
+      `the approval request ${input.proposal} of ${target.id} is no longer pending (the pending one is ${pending.decisionId}, from ${pending.from} to ${pending.to}: approve that one from its own message or with the CLI)`,
+    );
+  }
   if (by !== undefined && pending.expiresAt <= now) {
     return refuse(
       'nothing-to-approve',

@@ -82,7 +82,7 @@ export interface OperatorHandlerOptions {
 export function readOnlyRefusal(command: string): string {
   return (
     `${command} changes the watchdog, and this is the read-only operator URL (${STACK_OUTPUT.operatorReadUrl}), ` +
-    `which serves ${OPERATOR_READ_COMMANDS.join(' and ')} only: send it to the operator URL ` +
+    `which serves ${OPERATOR_READ_COMMANDS.slice(0, -1).join(', ')} and ${OPERATOR_READ_COMMANDS.at(-1)} only: send it to the operator URL ` +
     `(${STACK_OUTPUT.operatorUrl}), which needs lambda:InvokeFunctionUrl on the operator function`
   );
 }

@@ -34,7 +34,15 @@ import { parseVersionEvent } from '../boundary/version-events';
 import { EventBridgeVersionBus } from '../adapters/eventbridge-version-bus';
 import { rejectEvent } from '../use-cases/reject-event';
 import { Reporter } from '../use-cases/report';
-import type { Clock, ConfigSource, Deployer, KindFacts, StateStore, Telemetry } from '../use-cases/ports';
+import type {
+  AuditEntry,
+  Clock,
+  ConfigSource,
+  Deployer,
+  KindFacts,
+  StateStore,
+  Telemetry,
+} from '../use-cases/ports';
 
 export interface InvocationContext {
   readonly awsRequestId: string;
@@ -65,6 +73,15 @@ export interface WatchdogRuntime {
   onOperator(request: unknown, principal: string, context: InvocationContext): Promise<OperatorResponse>;
 }
 
+/** The runtime as createRuntime builds it: the entry points, and the audit for the Slack endpoint. */
+export interface AuditingRuntime extends WatchdogRuntime {
+  /**
+   * Appends an audit entry through the reporter (never throws: false when the write failed, logged and
+   * counted). The Slack endpoint audits the requests it refuses with it.
+   */
+  audit(entry: AuditEntry): Promise<boolean>;
+}
+
 export interface RuntimeDeps {
   readonly clients: AwsClients;
   readonly tableName: string;
@@ -90,7 +107,7 @@ export interface RuntimeDeps {
   readonly versionBusName?: string;
 }
 
-export function createRuntime(deps: RuntimeDeps): WatchdogRuntime {
+export function createRuntime(deps: RuntimeDeps): AuditingRuntime {
   const configSource =
     deps.configSource ??
     new DynamoDbConfigSource({
@@ -214,6 +231,9 @@ export function createRuntime(deps: RuntimeDeps): WatchdogRuntime {
       } finally {
         telemetry.flush();
       }
+    },
+    audit(entry) {
+      return reporter.audit(entry);
     },
     async onSweep(_event, context) {
       try {

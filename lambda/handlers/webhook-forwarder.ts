@@ -34,6 +34,8 @@ export interface WebhookHandlerDeps {
    * @default - no mention
    */
   readonly mention?: string;
+  /** Buttons for the interaction endpoint (WATCHDOG_SLACK_INTERACTIVE=true). @default false */
+  readonly interactive?: boolean;
 }
 
 /**
@@ -66,6 +68,7 @@ export function createWebhookHandler(
           telemetry: guard,
           ...(deps.stackName ? { stackName: deps.stackName } : {}),
           ...(deps.mention ? { mention: deps.mention } : {}),
+          ...(deps.interactive === true ? { interactive: true } : {}),
         },
         parseSnsForwarderEvent(event),
       );
@@ -99,6 +102,7 @@ export function webhookHandlerFromEnvironment(
     ...(options.webhook ? { webhook: options.webhook } : {}),
     ...(env[ENV.stackName] ? { stackName: env[ENV.stackName] } : {}),
     ...(env[vars.mention] ? { mention: env[vars.mention] } : {}),
+    ...(name === 'slack' && env[ENV.slackInteractive] === 'true' ? { interactive: true } : {}),
   });
 }
 

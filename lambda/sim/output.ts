@@ -1,4 +1,4 @@
-import type { OperatorError } from '../contract';
+import type { IncidentReport, OperatorError } from '../contract';
 import type { DecisionOut, TraceRecord } from './trace';
 import type { RunStats, SimulationRun } from './runner';
 import { iso } from './time';
@@ -76,6 +76,8 @@ export interface SimulationOutput {
   readonly errors: readonly SimulatorErrorOut[];
   readonly commands: readonly CommandOut[];
   readonly ledger: readonly LedgerOut[];
+  /** `--report` only: every incident as `watchdog report` builds it (lambda/contract/incident-report.ts). */
+  readonly reports?: readonly IncidentReport[];
 }
 
 /** What the output lists, before `expect` is checked against it. */

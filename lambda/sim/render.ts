@@ -238,8 +238,9 @@ function alarmPaint(text: string): Row['paint'] {
 function summaryLine(timings: readonly RollbackTiming[], output: SimulationOutput): string {
   const parts = [count(timings.length, 'rollback')];
   if (timings.length > 0) {
-    parts.push(`time to detect ${durations(timings.map((t) => t.detectMs))}`);
-    parts.push(`time to recover ${durations(timings.map((t) => t.recoverMs))}`);
+    // The world's own truth, from the release: not the report's times, which start at the first ALARM.
+    parts.push(`release → rollback decided ${durations(timings.map((t) => t.detectMs))}`);
+    parts.push(`release → healthy ${durations(timings.map((t) => t.recoverMs))}`);
   }
   const { stats } = output;
   parts.push(count(stats.events, 'event'), `${stats.awsReads} AWS reads, ${stats.awsWrites} writes`);

@@ -18,10 +18,14 @@ import {
   UNKNOWN_SCOPE,
   versionBusName,
   type WatchdogConfig,
+  type IncidentReport,
   type MetricName,
   type RuntimeConfig,
+  type RuntimeTarget,
 } from '../contract';
 import { createRuntime, type InvocationContext, type WatchdogRuntime } from '../handlers/runtime';
+import { kindOf } from '../kinds/registry';
+import { incidentReports } from '../use-cases/operator';
 import type { AuditEntry, LogLevel, Telemetry } from '../use-cases/ports';
 import { installSimulator, type CallObserver } from './aws-middleware';
 import { handlerFor, scheduledJobs, SIMULATED_OPERATOR_ARN, type ScheduledJob } from './entry-points';
@@ -68,6 +72,11 @@ export interface SimulationRun {
   readonly history: readonly WorldHistory[];
   /** Every target's known-good ledger at the end, newest entry first, targets in config order. */
   readonly ledger: readonly LedgerOut[];
+  /**
+   * With RunOptions.reports: every incident of every target (and region) as `watchdog report` prints it, in
+   * config order, oldest incident first.
+   */
+  readonly reports?: readonly IncidentReport[];
 }
 
 export interface RunOptions {
@@ -80,6 +89,8 @@ export interface RunOptions {
    * SDK level in a test (a lost response, a throttled call). @default nothing more
    */
   readonly configureClient?: (client: ConfigurableAwsClient, name: AwsClientName) => void;
+  /** Build the incident reports from the watchdog's audit at the end (`simulate --report`). @default false */
+  readonly reports?: boolean;
 }
 
 /**
@@ -135,7 +146,8 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     }
     await sim.run(runtimes, jobs);
     await sim.attachAudit(stores);
-    return sim.result(await finalLedger(stores, sim));
+    const run = sim.result(await finalLedger(stores, sim));
+    return options.reports ? { ...run, reports: await incidentReportsOf(stores, sim) } : run;
   } finally {
     for (const client of destroy) client.destroy();
     await dynalite.stop();
@@ -165,6 +177,36 @@ async function finalLedger(
           ...(e.deployedBy === undefined ? {} : { deployedBy: e.deployedBy }),
           ...(sim.multiRegion ? { region } : {}),
         });
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Every incident of every target, from each region's table, through the operator's own report code
+ * (`incidentReports`), as `watchdog report --incident <id>` would print each.
+ */
+async function incidentReportsOf(
+  stores: ReadonlyMap<string, DynamoDbStateStore>,
+  sim: Simulation,
+): Promise<IncidentReport[]> {
+  const out: IncidentReport[] = [];
+  for (const region of sim.regions) {
+    const store = stores.get(region);
+    if (!store) continue;
+    const config = resolveRuntimeConfig(sim.part(region).config, { account: SIM_ACCOUNT, region });
+    const where = {
+      region,
+      stack: SIM_STACK_NAME,
+      consoleLinks: (target: RuntimeTarget, r: string, ref?: string) =>
+        kindOf(target).consoleLinks(target, r, ref),
+    };
+    for (const target of config.targets) {
+      const listed = await incidentReports(store, target, where);
+      for (const { incident } of listed.incidents) {
+        const { report } = await incidentReports(store, target, where, incident);
+        if (report) out.push(report);
       }
     }
   }

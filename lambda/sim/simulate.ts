@@ -17,8 +17,9 @@ export async function simulate(scenario: Scenario, options?: RunOptions): Promis
   const run = await runScenario(scenario, options);
   const observed = observe(run);
   const failures = checkExpectations(scenario.expect, observed);
+  const output = toOutput(observed, { passed: failures.length === 0, failures });
   return {
-    output: toOutput(observed, { passed: failures.length === 0, failures }),
+    output: run.reports ? { ...output, reports: run.reports } : output,
     run,
     timings: rollbackTimings(run, observed.decisions),
   };

@@ -88,7 +88,7 @@ async function reportEffect(
       return;
     }
     case 'verified':
-      countTimeToRecovery(deps, target.id, effect.verification, effect.at);
+      await recordRecovery(deps, target.id, effect.verification, effect.at);
       deps.telemetry.log('info', 'rollback verified: every trigger alarm is OK again', {
         target: target.id,
         decisionId: effect.verification.decisionId,
@@ -146,6 +146,20 @@ export function countTimeToRecovery(
 ): void {
   const seconds = Math.round((recoveredAt - verification.startedAt) / 1000);
   deps.telemetry.count(METRIC.timeToRecoverySeconds, seconds, { target: targetId });
+}
+
+/**
+ * A rollback found verified: its time to recover is counted and the moment audited (`rollback-verified`, where
+ * the incident report's time to recover ends). The audit write never throws (Reporter.audit).
+ */
+export async function recordRecovery(
+  deps: Pick<UseCaseDeps, 'telemetry' | 'reporter'>,
+  targetId: string,
+  verification: Verification,
+  recoveredAt: Millis,
+): Promise<void> {
+  countTimeToRecovery(deps, targetId, verification, recoveredAt);
+  await deps.reporter.verified(verification, recoveredAt, targetId);
 }
 
 /**

@@ -27,7 +27,7 @@ import {
   type TargetState,
   type Verification,
 } from '../domain';
-import { applyToTarget, countTimeToRecovery, freezeStatus } from './apply-to-target';
+import { applyToTarget, freezeStatus, recordRecovery } from './apply-to-target';
 import { messageLocation, type UseCaseDeps } from './deps';
 import { RetryableError, TargetInvalidError } from './errors';
 import type { ActionResult, Deployer } from './ports';
@@ -114,7 +114,7 @@ export async function commitDecision(deps: UseCaseDeps, job: CommitJob): Promise
       continue;
     }
     // Counted only once the verification's end is stored: a lost race must not count it twice.
-    if (proposal.verified) countTimeToRecovery(deps, target.id, proposal.verified, deps.clock.now());
+    if (proposal.verified) await recordRecovery(deps, target.id, proposal.verified, deps.clock.now());
     if (claiming) {
       return carryOut(deps, {
         target,

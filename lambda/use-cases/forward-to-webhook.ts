@@ -21,6 +21,8 @@ export interface ForwardToWebhookDeps {
    * @default - no mention
    */
   readonly mention?: string;
+  /** The channel's buttons go to the watchdog's interaction endpoint (`slack.interactive`). @default false */
+  readonly interactive?: boolean;
 }
 
 /** What one invocation did, for tests and the handler's return value. */
@@ -65,6 +67,7 @@ export async function forwardToWebhook(
   const options: WebhookRenderOptions = {
     ...(deps.mention !== undefined ? { mention: deps.mention } : {}),
     ...(deps.stackName !== undefined ? { stackName: deps.stackName } : {}),
+    ...(deps.interactive === true ? { interactive: true } : {}),
   };
   let posted = 0;
   let rejected = 0;

@@ -21,6 +21,7 @@ import {
   type Verification,
 } from '../domain';
 import type { KindFacts, Notification } from './ports';
+import { incidentSummary } from './incident-summary';
 
 /**
  * Builds the on-call messages (docs/architecture.md, "Notification messages") as typed values. Pure: the
@@ -296,6 +297,17 @@ export function rollbackResultNotification(
         did: joinSentences(
           `${rollbackResultSummary(target, result, rollback, at, why)} ${rollback.from} is quarantined: it will never be a rollback target.${verification}`,
           freezeSentence(target, context),
+          `Incident so far: ${incidentSummary({
+            target,
+            from: rollback.from,
+            to: rollback.to,
+            ...(byAlarm ? { alarm: rollback.trigger } : {}),
+            ...releasedAt(rollback.from, context),
+            ...(rollback.transition ? { detectedAt: rollback.transition.timestamp } : {}),
+            actedAt: rollback.claimedAt,
+            completedAt: at,
+            status: 'verifying',
+          })}`,
         ),
         nextSteps: [
           byAlarm
@@ -306,6 +318,7 @@ export function rollbackResultNotification(
             cli(context, 'history', target),
           ),
           ...freezeSteps(target, context),
+          step('Read the incident report', reportCommand(context, target, rollback.decisionId)),
         ],
       },
       context,
@@ -736,7 +749,19 @@ export function verificationFailedNotification(
       title: `Action needed on ${t}: the rollback to ${verification.to} is unverified (a trigger alarm is not OK)`,
       fired: `${withoutFinalPeriod(why)}; the deadline was ${utc(verification.deadline)}${timeout}.`,
       changed: [`${verification.from} → ${verification.to}, completed at ${utc(verification.completedAt)}`],
-      did: `Rolled back from ${verification.from} to ${verification.to}, but not every trigger alarm was OK by the deadline (ALARM: the release was probably not the cause; INSUFFICIENT_DATA: the metric stopped reporting, so recovery is unproven). Automatic action on ${t} is held: a human must decide.`,
+      did: joinSentences(
+        `Rolled back from ${verification.from} to ${verification.to}, but not every trigger alarm was OK by the deadline (ALARM: the release was probably not the cause; INSUFFICIENT_DATA: the metric stopped reporting, so recovery is unproven). Automatic action on ${t} is held: a human must decide.`,
+        `Incident: ${incidentSummary({
+          target: t,
+          from: verification.from,
+          to: verification.to,
+          ...(context?.target.alarms.includes(verification.trigger) ? { alarm: verification.trigger } : {}),
+          ...releasedAt(verification.from, context),
+          actedAt: verification.startedAt,
+          completedAt: verification.completedAt,
+          status: 'unverified',
+        })}`,
+      ),
       nextSteps: [
         step(`Look at the target and its alarms`, cli(context, 'status', t)),
         step(`See every decision on ${t}`, cli(context, 'history', t)),
@@ -745,6 +770,7 @@ export function verificationFailedNotification(
           cli(context, 'rollback', t, '--to', '<version>', '--reason', '"<why>"'),
         ),
         step(`Once the cause is fixed, re-enable automatic action`, cli(context, 'resume', t)),
+        step('Read the incident report', reportCommand(context, t, verification.decisionId)),
       ],
       keywords: [t, 'escalation', 'rollback-unverified'],
       alarm: stillInAlarm[0] ?? verification.trigger,
@@ -962,6 +988,12 @@ function changedLines(decision: Decision, context: NotificationContext | undefin
  * The principal is CloudTrail's (the assumed-role session names the person or the pipeline) or CodeDeploy's
  * own `creator`.
  */
+/** When `version` started deploying, as the ledger says, for an incident summary. */
+function releasedAt(version: string, context: NotificationContext | undefined): { releasedAt?: Millis } {
+  const startedAt = context?.ledger?.find((e) => e.version === version)?.startedAt;
+  return startedAt !== undefined ? { releasedAt: startedAt } : {};
+}
+
 function releaseLines(version: string, context: NotificationContext | undefined): string[] {
   const entry = context?.ledger?.find((e) => e.version === version);
   if (!entry || (entry.startedAt === undefined && entry.deployedBy === undefined)) return [];
@@ -1202,6 +1234,15 @@ function decisionContext(kind: NotificationKind, d: Decision): Record<string, st
  * stack and region the message came from, so it reaches the right watchdog from any directory and any default
  * region.
  */
+/** The exact command that prints an incident's report (`watchdog report <target> --incident <id>`). */
+export function reportCommand(
+  context: Pick<NotificationContext, 'stack' | 'region'> | undefined,
+  target: string,
+  incident: string,
+): string {
+  return cli(context, 'report', target, '--incident', incident);
+}
+
 function cli(context: Pick<NotificationContext, 'stack' | 'region'> | undefined, ...args: string[]): string {
   const where = [
     ...(context?.stack !== undefined ? ['--stack', context.stack] : []),

@@ -6,6 +6,7 @@ import {
   type HistoryItem,
   type OperatorRequest,
   type OperatorResponse,
+  type ReportResult,
   type RuntimeConfig,
   type RuntimeTarget,
   type StatusResult,
@@ -35,6 +36,7 @@ import { commitDecision, type Proposal } from './claim-act-record';
 import type { AlarmWriter, AuditEntry } from './ports';
 import { pauseNotification, type WatchdogLocation } from './notifications';
 import { describe } from './report';
+import { buildIncidentReport, groupIncidents } from './incident-report';
 
 export interface OperatorDeps extends UseCaseDeps {
   readonly alarmWriter: AlarmWriter;
@@ -76,7 +78,15 @@ export async function handleOperator(
       return ok(await resume(deps, config, target, principal, requestId));
     case 'approve':
       return explicitRollback(deps, target!, principal, requestId, 'approve', (state, live, now, id) =>
-        decideApprovedRollback({ now, decisionId: id, target: target!, state, live, by: principal }),
+        decideApprovedRollback({
+          now,
+          decisionId: id,
+          target: target!,
+          state,
+          live,
+          by: principal,
+          ...(request.decision !== undefined ? { proposal: request.decision } : {}),
+        }),
       );
     case 'rollback':
       return explicitRollback(
@@ -103,7 +113,73 @@ export async function handleOperator(
       );
     case 'drill':
       return drill(deps, config, target!, request.alarm, request.live === true, principal, requestId);
+    case 'report':
+      return report(deps, target!, request.incident);
   }
+}
+
+/**
+ * Most audit entries of a target a report reads, newest first: weeks of incidents on a busy target. An
+ * incident older than that is still in the table (and in the S3 export), but not reported.
+ */
+export const REPORT_AUDIT_LIMIT = 5_000;
+
+/** `report`: the target's incidents from its audit, and the newest one (or the one asked for) in full. */
+async function report(
+  deps: OperatorDeps,
+  target: RuntimeTarget,
+  incident: string | undefined,
+): Promise<OperatorResponse<ReportResult>> {
+  const where = messageLocation(deps);
+  const result = await incidentReports(deps.store, target, where, incident);
+  if (incident !== undefined && !result.report) {
+    return fail(
+      'not-found',
+      `no incident ${incident} in the audit of ${target.id}` +
+        (result.incidents.length > 0
+          ? `; its incidents: ${result.incidents.map((r) => r.incident).join(', ')}`
+          : '; it has had no incident the audit still holds'),
+    );
+  }
+  return ok(result);
+}
+
+/**
+ * The incidents of `target` from its audit (the newest REPORT_AUDIT_LIMIT entries) and its ledger, and the
+ * newest one (or the one `incident` names: its id or any of its decisions' ids) in full. The operator's
+ * `report` and the simulator's `--report` both run this.
+ */
+export async function incidentReports(
+  store: Pick<OperatorDeps['store'], 'listAudit' | 'loadTargets'>,
+  target: RuntimeTarget,
+  where: ReturnType<typeof messageLocation>,
+  incident?: string,
+): Promise<ReportResult> {
+  const [audit, loaded] = await Promise.all([
+    store.listAudit(target.id, { newestFirst: true, limit: REPORT_AUDIT_LIMIT }),
+    store.loadTargets([target.id]),
+  ]);
+  const incidents = groupIncidents(audit.reverse());
+  const state = loaded.targets.get(target.id);
+  const reportOf = (i: number) =>
+    buildIncidentReport(incidents[i], {
+      target,
+      ledger: state?.ledger ?? [],
+      ...(where.region !== undefined ? { region: where.region } : {}),
+      ...(where.stack !== undefined ? { stack: where.stack } : {}),
+      ...(where.consoleLinks !== undefined ? { consoleLinks: where.consoleLinks } : {}),
+      ...(state?.frozen ? { frozen: state.frozen } : {}),
+      newest: i === incidents.length - 1,
+    });
+  const reports = incidents.map((_, i) => reportOf(i));
+  const chosen =
+    incident === undefined
+      ? incidents.length - 1
+      : incidents.findIndex((i) => i.id === incident || i.decisionIds.has(incident));
+  return {
+    ...(chosen >= 0 ? { report: reports[chosen] } : {}),
+    incidents: reports.map((r) => ({ incident: r.incident, at: r.window.start, summary: r.summary })),
+  };
 }
 
 async function status(deps: OperatorDeps, targets: readonly RuntimeTarget[]): Promise<StatusResult> {
@@ -199,8 +275,32 @@ async function history(
   const entries = (
     await Promise.all(scopes.map((scope) => deps.store.listAudit(scope, { sinceMs: since })))
   ).flat();
-  const items = entries.map(historyItem).sort((a, b) => a.at.localeCompare(b.at));
+  const incidentOf = new Map<AuditEntry, string>();
+  for (const scope of target ? [target.id] : config.targets.map((t) => t.id)) {
+    const own = entries.filter((e) => auditScopeOf(e) === scope).sort((a, b) => a.at - b.at);
+    for (const i of groupIncidents(own)) for (const e of i.entries) incidentOf.set(e, i.id);
+  }
+  const items = entries
+    .map((e) => {
+      const item = historyItem(e);
+      const incident = incidentOf.get(e);
+      return incident !== undefined ? { ...item, incident } : item;
+    })
+    .sort((a, b) => a.at.localeCompare(b.at));
   return items.slice(-(limit ?? HISTORY_DEFAULT_LIMIT));
+}
+
+/** The target an audit entry is about (decisions of unknown alarms and rejections are about none). */
+function auditScopeOf(e: AuditEntry): string | undefined {
+  switch (e.type) {
+    case 'decision':
+      return e.decision.target;
+    case 'rollback-result':
+    case 'operator':
+      return e.target;
+    case 'rejected':
+      return undefined;
+  }
 }
 
 function historyItem(e: AuditEntry): HistoryItem {

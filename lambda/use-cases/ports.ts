@@ -35,12 +35,26 @@ export interface LoadedTargets {
   readonly globalPause: Pause | undefined;
 }
 
+/** What the audit keeps of an alarm transition: enough for a review, never the whole event. */
+export interface AuditedAlarm {
+  readonly name: string;
+  readonly value: string;
+  readonly previous: string;
+  /** When CloudWatch changed the state (not when the event arrived). */
+  readonly at: Millis;
+  readonly reason?: string;
+  readonly threshold?: number;
+  readonly datapoints?: readonly number[];
+}
+
 export type AuditEntry =
   | {
       readonly type: 'decision';
       readonly at: Millis;
       readonly decision: Decision;
       readonly requestId: string;
+      /** The alarm transition decided on, when there was one: the incident report's first alarm and bands. */
+      readonly alarm?: AuditedAlarm;
     }
   | {
       readonly type: 'rejected';
@@ -58,7 +72,11 @@ export type AuditEntry =
       readonly type: 'rollback-result';
       readonly at: Millis;
       readonly target: string;
-      readonly result: 'rollback-succeeded' | 'rollback-failed';
+      /**
+       * `rollback-verified`: every trigger alarm was OK again after the rollback completed (the moment the time to
+       * recover ends).
+       */
+      readonly result: 'rollback-succeeded' | 'rollback-failed' | 'rollback-verified';
       readonly decisionId: string;
       readonly from: string;
       readonly to: string;
@@ -94,6 +112,17 @@ export interface StateStore {
   ): Promise<AuditEntry[]>;
   /** Sets (or with `undefined`, clears) the watchdog-wide pause. */
   setGlobalPause(pause: Pause | undefined): Promise<void>;
+}
+
+/** Answers a Slack button press through its `response_url` (Slack's, checked at the boundary). */
+export interface SlackResponder {
+  respond(responseUrl: string, body: Readonly<Record<string, unknown>>): Promise<void>;
+}
+
+/** Lets something happen once: the Slack endpoint's replay guard. */
+export interface OnceGuard {
+  /** True for the first call with `key` (until `expiresAt`), false for every later one. */
+  claimOnce(key: string, expiresAt: Millis): Promise<boolean>;
 }
 
 /** Forces an alarm's state (drills). */

@@ -7,7 +7,15 @@ import {
   verificationFailedNotification,
   type NotificationContext,
 } from './notifications';
-import type { AuditEntry, Deployer, Notification, Notifier, StateStore, Telemetry } from './ports';
+import type {
+  AuditedAlarm,
+  AuditEntry,
+  Deployer,
+  Notification,
+  Notifier,
+  StateStore,
+  Telemetry,
+} from './ports';
 
 /**
  * How long a notification may wait for the description of what a rollback changes (two reads of the
@@ -107,7 +115,15 @@ export class Reporter {
     parts: { readonly audit: boolean; readonly announce: boolean },
   ): Promise<Delivery> {
     const [audited, announced] = await Promise.all([
-      parts.audit ? this.audit({ type: 'decision', at: decision.at, decision, requestId }) : true,
+      parts.audit
+        ? this.audit({
+            type: 'decision',
+            at: decision.at,
+            decision,
+            requestId,
+            ...(transition ? { alarm: auditedAlarm(transition) } : {}),
+          })
+        : true,
       parts.announce ? this.announce(decision, transition, context) : true,
     ]);
     return { audited, announced };
@@ -166,6 +182,23 @@ export class Reporter {
       }),
       this.notify(verificationFailedNotification(target, v, why, context, stillInAlarm)),
     ]);
+  }
+
+  /**
+   * Audits that a rollback is verified: every trigger alarm was OK again at `at` (the end of its time to
+   * recover, docs/architecture.md "Incident reports"). Not announced: the rollback's own message said it.
+   */
+  async verified(verification: Verification, at: Millis, target: string): Promise<boolean> {
+    return this.audit({
+      type: 'rollback-result',
+      at,
+      target,
+      result: 'rollback-verified',
+      decisionId: verification.decisionId,
+      from: verification.from,
+      to: verification.to,
+      detail: `The rollback of ${target} from ${verification.from} to ${verification.to} is verified: every trigger alarm is OK again.`,
+    });
   }
 
   /** Never throws: false when the write failed (logged and counted; an alarm watches the count). */
@@ -241,6 +274,42 @@ export class Reporter {
     } finally {
       clearTimeout(timer);
     }
+  }
+}
+
+/** Longest alarm reason kept in the audit: CloudWatch's own sentences are far shorter. */
+const AUDITED_REASON_MAX = 1_000;
+/** Most data points kept: the newest, as the alarm evaluated them. */
+const AUDITED_DATAPOINTS_MAX = 20;
+
+/** What the audit keeps of a transition: the reason, and the threshold and data points of a metric alarm. */
+export function auditedAlarm(t: AlarmTransition): AuditedAlarm {
+  const data = parseReasonData(t.reasonData);
+  const points = Array.isArray(data?.recentDatapoints)
+    ? data.recentDatapoints.filter((p: unknown): p is number => typeof p === 'number' && Number.isFinite(p))
+    : undefined;
+  const threshold =
+    typeof data?.threshold === 'number' && Number.isFinite(data.threshold) ? data.threshold : undefined;
+  return {
+    name: t.alarmName,
+    value: t.value,
+    previous: t.previousValue,
+    at: t.timestamp,
+    ...(t.reason ? { reason: t.reason.slice(0, AUDITED_REASON_MAX) } : {}),
+    ...(threshold !== undefined ? { threshold } : {}),
+    ...(points !== undefined ? { datapoints: points.slice(-AUDITED_DATAPOINTS_MAX) } : {}),
+  };
+}
+
+function parseReasonData(text: string | undefined): Record<string, unknown> | undefined {
+  if (!text) return undefined;
+  try {
+    const data: unknown = JSON.parse(text);
+    return typeof data === 'object' && data !== null && !Array.isArray(data)
+      ? (data as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -16,10 +16,11 @@ import { HANDLER_ENTRIES } from '../../lib/private/handler-code';
  * and no handler may grow more than MAX_ABOVE_FLOOR past its floor. `npm run bench` times the same bundles.
  * The limit was 220 KiB with two target kinds; the four kinds' own code is about 33 KiB (issue 13), so it was
  * 256 KiB with them; issue 17's viability preflight, schema gate and retention guard add about 25 KiB of the
- * watchdog's own code, so it is 288 KiB now: still far below what one stray dependency costs (zod alone is
- * about 445 KB).
+ * watchdog's own code, so it was 288 KiB; issue 19's incident reports (grouping and report building in the
+ * operator use cases, which every runtime handler bundles) and the Slack buttons add about 10 KiB, so it is
+ * 300 KiB now: still far below what one stray dependency costs (zod alone is about 445 KB).
  */
-const MAX_ABOVE_FLOOR = 288 * 1024;
+const MAX_ABOVE_FLOOR = 300 * 1024;
 
 const built = new Map<string, { handler: BuiltBundle; floor: BuiltBundle }>();
 

@@ -2,7 +2,9 @@ import { resolve } from 'node:path';
 import { renderTimeline } from '../../sim/render';
 import { readScenarioFile } from '../../sim/scenario-schema';
 import { formatJson, simulate } from '../../sim/simulate';
+import type { IncidentReport } from '../../contract';
 import type { Command } from '../command';
+import { renderReportText } from '../report-render';
 import { EXIT, useColor } from '../io';
 
 export const simulateCommand: Command = {
@@ -11,7 +13,7 @@ export const simulateCommand: Command = {
     summary: 'Run a scenario offline against the real watchdog code and check its expectations.',
     description: [
       "The watchdog's real handlers, decision engine and adapters run against a simulated AWS account (ECS, CodeDeploy, CloudWatch, SNS answered at the SDK level) and an embedded DynamoDB, on a virtual clock: hours of scenario take a moment, and the same scenario always gives the same result. The scenario format is described in the README, section “Testing your rules offline”; examples/ has ready-made ones.",
-      'Without --json it prints a timeline (events, lost events, decisions with their reasons, AWS calls, notifications, and the reconcile sweeps that did something) and a summary: rollbacks, time to detect, time to recover.',
+      'Without --json it prints a timeline (events, lost events, decisions with their reasons, AWS calls, notifications, and the reconcile sweeps that did something) and a summary: rollbacks, and for each the time from its release to the rollback decision and to a healthy target (the simulated world’s own clock). With --report, each incident’s report follows, with time to detect, act and recover as the audit records them.',
     ],
     positionals: [{ name: 'scenario.json', required: true, description: 'The scenario file.' }],
     options: [
@@ -20,10 +22,16 @@ export const simulateCommand: Command = {
         description:
           'Print the run as JSON (decisions, calls, notifications, final versions, alarms, stats, expect).',
       },
+      {
+        name: 'report',
+        description:
+          'Also print the incident report of every incident of the run, as `watchdog report` prints it for a deployed stack (with --json: a `reports` array).',
+      },
     ],
     examples: [
       'watchdog simulate examples/checkout-bad-deploy.json',
       'watchdog simulate my-scenario.json --json | jq .decisions',
+      'watchdog simulate examples/checkout-bad-deploy.json --report',
     ],
   },
   exitCodes: [
@@ -49,7 +57,7 @@ export const simulateCommand: Command = {
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
     let result;
     try {
-      result = await simulate(parsed.scenario);
+      result = await simulate(parsed.scenario, { reports: args.options.report === true });
     } catch (error) {
       io.stderr.write(
         `${file}: the simulation failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
@@ -59,8 +67,29 @@ export const simulateCommand: Command = {
     io.stdout.write(
       args.options.json === true
         ? formatJson(result.output)
-        : renderTimeline(result.run, result.output, result.timings, { color: useColor(io) }),
+        : renderTimeline(result.run, result.output, result.timings, { color: useColor(io) }) +
+            (result.run.reports ? renderReports(result.run.reports) : ''),
     );
     return result.output.expect.passed ? EXIT.ok : EXIT.expectationFailed;
   },
 };
+
+/** The run's incident reports after its timeline, each as `watchdog report` prints it. */
+function renderReports(reports: readonly IncidentReport[]): string {
+  if (reports.length === 0) return '\nIncident reports: no incident in this run.\n';
+  return reports
+    .map(
+      (report) =>
+        `\n${'─'.repeat(72)}\n` +
+        renderReportText(
+          {
+            report,
+            incidents: reports
+              .filter((r) => r.target === report.target && r.region === report.region)
+              .map((r) => ({ incident: r.incident, at: r.window.start, summary: r.summary })),
+          },
+          report.target,
+        ),
+    )
+    .join('');
+}

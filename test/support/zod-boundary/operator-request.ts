@@ -34,6 +34,8 @@ export type OperatorRequestParseResult =
 
 const quoted = (values: readonly string[]): string => values.map((v) => JSON.stringify(v)).join(', ');
 
+const INCIDENT_HELP =
+  'must be an incident or decision id as `watchdog history` shows it (letters, digits and ":._-", at most 200)';
 const FOR_HELP = `must be a whole number of minutes from 1 to ${MAX_PAUSE_MINUTES} (30 days)`;
 const TARGET_HELP = 'must be a target id: lowercase letters, digits and "-" only ([a-z0-9-]+)';
 const REASON_HELP = `must be a non-empty reason of at most ${MAX_REASON_LENGTH} characters (it goes into the audit and the notification)`;
@@ -79,7 +81,14 @@ const SCHEMAS = {
       .optional(),
   }),
   resume: z.strictObject({ command: z.literal('resume'), target: target.optional() }),
-  approve: z.strictObject({ command: z.literal('approve'), target }),
+  approve: z.strictObject({
+    command: z.literal('approve'),
+    target,
+    decision: z
+      .string({ error: INCIDENT_HELP })
+      .regex(/^[A-Za-z0-9:._-]{1,200}$/, { error: INCIDENT_HELP })
+      .optional(),
+  }),
   rollback: z.strictObject({
     command: z.literal('rollback'),
     target,
@@ -99,6 +108,14 @@ const SCHEMAS = {
       .string({ error: ALARM_HELP })
       .min(1, { error: ALARM_HELP })
       .max(MAX_ALARM_NAME_LENGTH, { error: ALARM_HELP })
+      .optional(),
+  }),
+  report: z.strictObject({
+    command: z.literal('report'),
+    target,
+    incident: z
+      .string({ error: INCIDENT_HELP })
+      .regex(/^[A-Za-z0-9:._-]{1,200}$/, { error: INCIDENT_HELP })
       .optional(),
   }),
 } satisfies Record<OperatorCommand, z.ZodType<OperatorRequest>>;

@@ -233,7 +233,7 @@ describe('parseOperatorCommandLine', () => {
     expect(parseOperatorCommandLine(['simulate', 'x.json'])).toEqual({
       ok: false,
       problems: [
-        'unknown operator command "simulate"; expected one of status, history, pause, resume, approve, rollback, drill',
+        'unknown operator command "simulate"; expected one of status, history, pause, resume, approve, rollback, drill, report',
       ],
     });
     expect(parseOperatorCommandLine([]).ok).toBe(false);

@@ -30,6 +30,7 @@ describe('parseOperatorRequest', () => {
       approve: { target: 't' },
       rollback: { target: 't', reason: 'r' },
       drill: { target: 't' },
+      report: { target: 't' },
     };
     for (const command of OPERATOR_COMMANDS)
       expect(parseOperatorRequest({ command, ...minimal[command] }).ok).toBe(true);
@@ -39,7 +40,7 @@ describe('parseOperatorRequest', () => {
     expect(parseOperatorRequest('pause')).toEqual({
       ok: false,
       problems: [
-        '$: must be a JSON object with a "command" (one of "status", "history", "pause", "resume", "approve", "rollback", "drill") (got "pause")',
+        '$: must be a JSON object with a "command" (one of "status", "history", "pause", "resume", "approve", "rollback", "drill", "report") (got "pause")',
       ],
     });
     expect(parseOperatorRequest([{ command: 'status' }]).ok).toBe(false);
@@ -47,7 +48,7 @@ describe('parseOperatorRequest', () => {
     expect(parseOperatorRequest({ command: 'deploy', target: 'checkout' })).toEqual({
       ok: false,
       problems: [
-        '$.command: must be one of "status", "history", "pause", "resume", "approve", "rollback", "drill" (got "deploy")',
+        '$.command: must be one of "status", "history", "pause", "resume", "approve", "rollback", "drill", "report" (got "deploy")',
       ],
     });
     expect(parseOperatorRequest({})).toEqual({

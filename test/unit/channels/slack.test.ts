@@ -5,9 +5,12 @@ import {
   cardToSlackMessage,
   escapeMrkdwn,
   SLACK_LIMITS,
+  slackEphemeral,
+  slackUpdatedMessage,
   toSlackMessage,
   type SlackBlock,
 } from '../../../lambda/channels/slack';
+import { SLACK_ACTION, SLACK_ACTIONS_BLOCK_ID } from '../../../lambda/contract';
 import { parseSnsForwarderEvent } from '../../../lambda/boundary/cloudwatch-alarm-notification';
 import type {
   ChatbotNotification,
@@ -120,7 +123,12 @@ describe('toSlackMessage (from the typed notification)', () => {
     );
     expect(description).toContain('\n*What the watchdog did:* ');
     expect(description).not.toContain('https://');
-    expect(ofType(message.blocks, 'actions')[0]?.elements.map((e) => [e.text.text, e.url])).toEqual([
+    expect(
+      ofType(message.blocks, 'actions')[0]?.elements.map((e) => [
+        e.text.text,
+        'url' in e ? e.url : e.action_id,
+      ]),
+    ).toEqual([
       ['Runbook for checkout', 'https://wiki.example.com/runbooks/checkout'],
       [
         'Alarm checkout-5xx',
@@ -233,9 +241,9 @@ describe('toSlackMessage (from the typed notification)', () => {
     );
 
     // Assess
-    expect(ofType(message.blocks, 'actions')[0]?.elements.map((e) => e.url)).toEqual([
-      'https://console.example/a',
-    ]);
+    expect(
+      ofType(message.blocks, 'actions')[0]?.elements.map((e) => ('url' in e ? e.url : e.action_id)),
+    ).toEqual(['https://console.example/a']);
   });
 
   it('omits the actions and next-steps blocks when there is nothing to put in them', () => {
@@ -324,7 +332,9 @@ function alarmOf(event: Record<string, any>): CloudWatchAlarmNotification {
 
 const sectionTexts = (blocks: readonly SlackBlock[]) => ofType(blocks, 'section').map((b) => b.text.text);
 const buttons = (blocks: readonly SlackBlock[]) =>
-  ofType(blocks, 'actions').flatMap((b) => b.elements.map((e) => [e.text.text, e.url]));
+  ofType(blocks, 'actions').flatMap((b) =>
+    b.elements.map((e) => [e.text.text, 'url' in e ? e.url : e.action_id]),
+  );
 const contextTexts = (blocks: readonly SlackBlock[]) =>
   ofType(blocks, 'context').flatMap((b) => b.elements.map((e) => e.text));
 
@@ -601,9 +611,79 @@ describe('alarmToSlackMessage', () => {
       expect(b.elements.length).toBeLessThanOrEqual(SLACK_LIMITS.buttons);
       for (const e of b.elements) {
         expect(e.text.text.length).toBeLessThanOrEqual(SLACK_LIMITS.buttonText);
-        expect(e.url.length).toBeLessThanOrEqual(SLACK_LIMITS.buttonUrl);
+        expect(('url' in e ? e.url : '').length).toBeLessThanOrEqual(SLACK_LIMITS.buttonUrl);
       }
     }
     expect(message.text.length).toBeLessThanOrEqual(SLACK_LIMITS.fallbackText);
+  });
+});
+
+describe('toSlackMessage with slack.interactive: Approve rollback and Hold', () => {
+  const actionBlocks = (n: WatchdogNotification, interactive = true) =>
+    toSlackMessage(n, { interactive }).blocks.filter(
+      (b) => b.type === 'actions' && 'block_id' in b && b.block_id === SLACK_ACTIONS_BLOCK_ID,
+    );
+  const approval = typed({
+    kind: 'approval-requested',
+    severity: 'high',
+    target: 'payments',
+    context: {
+      kind: 'approval-requested',
+      target: 'payments',
+      decisionId: 'dec-7',
+      from: 'payments@r8',
+      to: 'payments@r7',
+      region: 'us-east-1',
+    },
+  });
+
+  it('puts both buttons on an approval request, each naming the target, the decision and the region', () => {
+    const [block] = actionBlocks(approval);
+    const elements = block?.type === 'actions' ? block.elements : [];
+    expect(
+      elements.map((e) => ('action_id' in e ? [e.text.text, e.action_id, e.value, e.style] : [])),
+    ).toEqual([
+      [
+        'Approve rollback',
+        SLACK_ACTION.approve,
+        '{"target":"payments","decision":"dec-7","region":"us-east-1"}',
+        'primary',
+      ],
+      ['Hold', SLACK_ACTION.hold, '{"target":"payments","decision":"dec-7","region":"us-east-1"}', 'danger'],
+    ]);
+    expect(JSON.stringify(elements[0])).toContain('Roll payments back from payments@r8 to payments@r7');
+  });
+
+  it('puts Hold alone on an automatic rollback, and nothing on a manual one or any other kind', () => {
+    const rollback = (reason: string) =>
+      typed({
+        kind: 'rollback-started',
+        context: { kind: 'rollback-started', target: 'checkout', decisionId: 'dec-8', reason },
+      });
+    const [auto] = actionBlocks(rollback('alarm'));
+    expect(auto?.type === 'actions' && auto.elements.map((e) => e.text.text)).toEqual(['Hold']);
+    expect(actionBlocks(rollback('manual'))).toEqual([]);
+    expect(
+      actionBlocks(typed({ kind: 'rollback-succeeded', context: { decisionId: 'dec-8', reason: 'alarm' } })),
+    ).toEqual([]);
+  });
+
+  it('adds no button without slack.interactive, or when the message names no decision', () => {
+    expect(actionBlocks(approval, false)).toEqual([]);
+    expect(
+      actionBlocks(typed({ kind: 'approval-requested', context: { kind: 'approval-requested' } })),
+    ).toEqual([]);
+  });
+
+  it('updates a pressed message in place without its buttons, and answers a refusal to the presser alone', () => {
+    const original = toSlackMessage(approval, { interactive: true });
+    const updated = slackUpdatedMessage(original, ':white_check_mark: <@U1> approved');
+    expect(JSON.stringify(updated)).not.toContain(SLACK_ACTION.approve);
+    expect(updated).toMatchObject({ replace_original: true });
+    expect(slackEphemeral('no <!channel> here')).toEqual({
+      response_type: 'ephemeral',
+      replace_original: false,
+      text: 'no &lt;!channel&gt; here',
+    });
   });
 });

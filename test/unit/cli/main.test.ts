@@ -40,7 +40,7 @@ describe('watchdog', () => {
     const unknown = await runCli(['deploy']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toBe(
-      'watchdog: unknown command "deploy"; expected one of simulate, validate, status, history, pause, resume, approve, rollback, drill. Run `watchdog --help`.\n',
+      'watchdog: unknown command "deploy"; expected one of simulate, validate, status, history, pause, resume, approve, rollback, drill, report. Run `watchdog --help`.\n',
     );
   });
 
@@ -66,7 +66,7 @@ describe('watchdog', () => {
       code: 2,
       stdout: '',
       stderr:
-        'watchdog simulate: missing <scenario.json>\nUsage: watchdog simulate <scenario.json> [--json]\nRun `watchdog simulate --help` for details.\n',
+        'watchdog simulate: missing <scenario.json>\nUsage: watchdog simulate <scenario.json> [--json] [--report]\nRun `watchdog simulate --help` for details.\n',
     });
     expect((await runCli(['simulate', 'x.json', '--yaml'])).code).toBe(2);
   });

@@ -210,6 +210,25 @@ describe('approval mode', () => {
     if (r.ok) expect(r.next.pendingApproval).toBeUndefined();
   });
 
+  it('approves only the proposal a Slack button names, never a later one on the same target', () => {
+    const input = {
+      now: T0 + 5 * MINUTE,
+      decisionId: 'a-2',
+      target,
+      state: seededState({ pendingApproval: pending }),
+      live: liveInProgress('checkout:42', T0),
+      by: 'slack:T1/U1',
+    };
+    expect(decideApprovedRollback({ ...input, proposal: 'd-1' })).toMatchObject({ ok: true });
+    expect(decideApprovedRollback({ ...input, proposal: 'd-0' })).toMatchObject({
+      ok: false,
+      reason: 'nothing-to-approve',
+      refused: expect.stringContaining(
+        'the approval request d-0 of checkout is no longer pending (the pending one is d-1',
+      ),
+    });
+  });
+
   it('refuses a late approval, an approval with nothing pending, and one for a version no longer running', () => {
     const live = liveInProgress('checkout:42', T0);
     expect(

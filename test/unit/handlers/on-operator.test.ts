@@ -242,7 +242,7 @@ describe('read-only operator handler', () => {
       });
       expect(readOnlyRefusal(command)).toBe(
         `${command} changes the watchdog, and this is the read-only operator URL (OperatorReadUrl), which serves ` +
-          'status and history only: send it to the operator URL (OperatorUrl), which needs ' +
+          'status, history and report only: send it to the operator URL (OperatorUrl), which needs ' +
           'lambda:InvokeFunctionUrl on the operator function',
       );
       expect(onOperator).not.toHaveBeenCalled();

@@ -446,7 +446,7 @@ describe('parseScenario: timeline commands and pipelines', () => {
       ),
     ).toEqual([
       '$.timeline[0].command: missing <target> (got ["approve"])',
-      '$.timeline[1].command: unknown operator command "deploy"; expected one of status, history, pause, resume, approve, rollback, drill (got ["deploy","checkout"])',
+      '$.timeline[1].command: unknown operator command "deploy"; expected one of status, history, pause, resume, approve, rollback, drill, report (got ["deploy","checkout"])',
       '$.timeline[2].command: --to needs a value: --to <version> (got ["rollback","checkout","--to"])',
       '$.timeline[3].command: --limit: must be a whole number from 1 to 1000 (got "many")',
       '$.timeline[4].command: <target>: must be a target id: lowercase letters, digits and "-" only ([a-z0-9-]+) (got "Checkout!")',

@@ -247,7 +247,7 @@ describe('simulate', () => {
     expect(plain).toContain('aws call   ecs:StopServiceDeployment checkout');
     expect(plain).toContain('notify     rollback-started checkout: ');
     expect(plain).toMatch(
-      /\n {2}1 rollback · time to detect 1m00s · time to recover 4m00s · 5 events · \d+ AWS reads, \d+ writes\n/,
+      /\n {2}1 rollback · release → rollback decided 1m00s · release → healthy 4m00s · 5 events · \d+ AWS reads, \d+ writes\n/,
     );
     expect(plain).toContain(
       'expect: FAILED (1)\n    ✗ expected checkout to run checkout:42 at the end, it runs checkout:41',

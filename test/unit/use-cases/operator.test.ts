@@ -322,3 +322,50 @@ describe('handleOperator: rollback --force to a revision only CodeDeploy remembe
     expect(s.deployer.actions()).toEqual([]);
   });
 });
+
+describe('handleOperator: report', () => {
+  it('reports the newest incident, finds one by any decision id in it, and history names it', async () => {
+    const s = setup();
+    const rolled = await s.run({ command: 'rollback', target: 'checkout', reason: 'leaks connections' });
+    expect(rolled).toMatchObject({ ok: true, result: { done: true } });
+    const decision = s.store.audit.find((e) => e.type === 'decision');
+    const id = decision?.type === 'decision' ? decision.decision.id : '';
+    const newest = await s.run({ command: 'report', target: 'checkout' });
+    expect(newest).toMatchObject({
+      ok: true,
+      result: {
+        report: {
+          incident: id,
+          target: 'checkout',
+          status: 'rolling-back',
+          rollback: { decisionId: id, reason: 'manual', by: alice, from: 'checkout:42', to: 'checkout:41' },
+          release: { version: 'checkout:42' },
+        },
+        incidents: [{ incident: id }],
+      },
+    });
+    expect(await s.run({ command: 'report', target: 'checkout', incident: id })).toMatchObject({
+      ok: true,
+      result: { report: { incident: id } },
+    });
+    const history = await s.run({ command: 'history', target: 'checkout' });
+    expect(history.ok && (history.result as { kind: string; incident?: string }[])).toEqual(
+      expect.arrayContaining([expect.objectContaining({ kind: 'decision', incident: id })]),
+    );
+  });
+
+  it('answers an incident it does not know with not-found, naming the ones it has', async () => {
+    const s = setup();
+    expect(await s.run({ command: 'report', target: 'checkout', incident: 'nope' })).toEqual({
+      ok: false,
+      error: {
+        code: 'not-found',
+        message: 'no incident nope in the audit of checkout; it has had no incident the audit still holds',
+      },
+    });
+    expect(await s.run({ command: 'report', target: 'checkout' })).toEqual({
+      ok: true,
+      result: { incidents: [] },
+    });
+  });
+});
