@@ -64,6 +64,12 @@ const HANDLER_ENV: Readonly<Record<HandlerEntry, Readonly<Record<string, string>
     ...COMMON_ENV,
   },
   'on-config-write': COMMON_ENV,
+  'on-slack-interaction': {
+    ...RUNTIME_HANDLER_ENV,
+    [ENV.slackSecretArn]: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:watchdog/slack-AbCdEf',
+    [ENV.slackApprovers]: 'U0123ABCD',
+    AWS_LAMBDA_FUNCTION_NAME: 'RollbackWatchdog-SlackInteractionHandler-BENCH',
+  },
   'on-audit-export': {
     [ENV.auditExportBucket]: 'rollbackwatchdog-auditexport-bench',
     [ENV.auditExportPrefix]: 'watchdog/',

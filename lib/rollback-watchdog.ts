@@ -58,6 +58,7 @@ import {
   RETENTION,
   retentionDaysProblem,
   SERVICE_NAME,
+  SLACK_INTERACTION_OUTPUT,
   STACK_OUTPUT,
   TABLE,
   versionBusArn,
@@ -83,6 +84,15 @@ import type {
   RollbackPolicy,
   RollbackTarget,
 } from './rollback-target';
+
+/** Who may press the Slack buttons (`slackInteraction`). */
+export interface SlackInteractionOptions {
+  /**
+   * Slack member ids (`U…`, or `W…` on Enterprise Grid) that may press Approve rollback and Hold. User groups
+   * cannot be listed: resolving their members needs a bot token, which an incoming webhook does not have.
+   */
+  readonly approvers: readonly string[];
+}
 
 /** An AWS Chatbot (Amazon Q Developer in chat applications) Slack channel that receives every notification. */
 export interface ChatbotSlackChannelOptions {
@@ -182,6 +192,15 @@ export interface RollbackWatchdogProps {
    * @default - no mention
    */
   readonly slackMention?: string;
+  /**
+   * Approve rollback / Hold buttons on the Slack messages on-call acts on (README "Approve from Slack"): the
+   * stack gets a Slack interaction endpoint, a Function URL with AuthType NONE that acts only on requests
+   * carrying a valid, fresh, unseen Slack signature from a listed approver. Requires `slackWebhookSecret`, which
+   * must then hold JSON `{ "webhookUrl": "https://hooks.slack.com/…", "signingSecret": "…" }`.
+   *
+   * @default - no buttons, and no endpoint
+   */
+  readonly slackInteraction?: SlackInteractionOptions;
   /**
    * An AWS Chatbot Slack channel subscribed to the topic. It is notification-only: its role and its
    * guardrail policy allow reading the watchdog's dead-letter alarm and nothing else.
@@ -471,6 +490,10 @@ export class RollbackWatchdog extends Construct {
   public readonly slackNotifier?: lambda.IFunction;
   /** The webhook forwarders, by channel name (`slack`: `slackNotifier`); one per configured webhook channel. */
   public readonly webhookNotifiers: Readonly<Record<string, lambda.IFunction>>;
+  /** The Slack interaction endpoint's function; undefined without `slackInteraction`. */
+  public readonly slackInteractionFunction?: lambda.IFunction;
+  /** The Slack app's Request URL (stack output `SlackInteractionUrl`); undefined without `slackInteraction`. */
+  public readonly slackInteractionUrl?: lambda.IFunctionUrl;
   /** The AWS Chatbot Slack channel; undefined without `chatbotSlack`. */
   public readonly slackChannel?: chatbot.ISlackChannelConfiguration;
   /**
@@ -515,6 +538,8 @@ export class RollbackWatchdog extends Construct {
   private readonly readingRoles: readonly iam.Role[];
   /** The operator's role: the only one that may set alarms (drills). */
   private readonly operatorRole: iam.Role;
+  /** `slackInteraction` is set: the Slack notifier adds the buttons. */
+  private readonly slackInteractive: boolean;
   /** Roles of every function that announces rollbacks (with the task definitions' image changes). */
   private readonly announcingRoles: readonly iam.Role[];
   private readonly grants: {
@@ -687,15 +712,51 @@ export class RollbackWatchdog extends Construct {
       'url',
       'readOnlyHandler',
     );
+    this.slackInteractive = props.slackInteraction !== undefined && slackSecretOf(channels) !== undefined;
+    // Only with slackInteraction: the endpoint Slack's button presses reach. It acts for people like the
+    // operator (approve, pause), so it gets the operator's rollback permissions.
+    const slackSecret = slackSecretOf(channels);
+    const slackAct =
+      props.slackInteraction && slackSecret
+        ? this.createHandler(
+            'SlackInteractionHandler',
+            'on-slack-interaction',
+            logRetention,
+            {
+              ...environment,
+              [ENV.slackSecretArn]: slackSecret.secretArn,
+              [ENV.slackApprovers]: props.slackInteraction.approvers.join(','),
+            },
+            {
+              starActions: [STAR.xray, STAR.stopDeployment, STAR.describeTaskDefinition],
+              arnWildcards: ACTING_ARN_WILDCARDS,
+            },
+            Duration.seconds(FUNCTION_TIMEOUT_SECONDS.operator),
+            'url',
+          )
+        : undefined;
     this.alarmHandler = alarm.fn;
     this.deploymentHandler = deployment.fn;
     this.sweepHandler = sweep.fn;
     this.operatorFunction = operator.fn;
-    this.actingRoles = [alarm.role, sweep.role, operator.role];
+    this.actingRoles = [alarm.role, sweep.role, operator.role, ...(slackAct ? [slackAct.role] : [])];
     this.operatorRole = operator.role;
-    this.kindEnvironmentTargets = [alarm.fn, deployment.fn, sweep.fn, operator.fn, reader.fn];
+    this.kindEnvironmentTargets = [
+      alarm.fn,
+      deployment.fn,
+      sweep.fn,
+      operator.fn,
+      reader.fn,
+      ...(slackAct ? [slackAct.fn] : []),
+    ];
     this.readingRoles = [deployment.role, reader.role];
-    this.announcingRoles = [alarm.role, deployment.role, sweep.role, operator.role];
+    this.announcingRoles = [
+      alarm.role,
+      deployment.role,
+      sweep.role,
+      operator.role,
+      ...(slackAct ? [slackAct.role] : []),
+    ];
 
     // Resources grow with addTarget(). The sweep acts like the alarm handler (it finishes what lost events
     // left undone) and the operator acts for people (manual rollback, approve), so all three get the same
@@ -753,7 +814,7 @@ export class RollbackWatchdog extends Construct {
       // Reference; CodePipeline user guide, identity-based policy example 2).
       freezeStages: new GrowingGrant([alarm.role, sweep.role], ['codepipeline:DisableStageTransition']),
       operatorFreezeStages: new GrowingGrant(
-        [operator.role],
+        [operator.role, ...(slackAct ? [slackAct.role] : [])],
         ['codepipeline:DisableStageTransition', 'codepipeline:EnableStageTransition'],
       ),
     };
@@ -762,7 +823,7 @@ export class RollbackWatchdog extends Construct {
     sweep.role.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: ['cloudwatch:DescribeAlarms'], resources: ['*'] }),
     );
-    for (const { fn, role } of [alarm, deployment, sweep, operator]) {
+    for (const { fn, role } of [alarm, deployment, sweep, operator, ...(slackAct ? [slackAct] : [])]) {
       this.stateTable.grantReadWriteData(fn);
       this.notificationTopic.grantPublish(fn);
       if (this.topicKey) {
@@ -785,6 +846,11 @@ export class RollbackWatchdog extends Construct {
       this.operatorReadUrl.grantInvokeUrl(principal);
     }
     for (const principal of props.readOnlyPrincipals ?? []) this.operatorReadUrl.grantInvokeUrl(principal);
+    if (slackAct && slackSecret) {
+      const { url } = this.exposeSlackInteraction(slackAct, slackSecret);
+      this.slackInteractionFunction = slackAct.fn;
+      this.slackInteractionUrl = url;
+    }
 
     const webhookNotifiers: Record<string, lambda.IFunction> = {};
     for (const webhook of channels.webhooks) {
@@ -990,6 +1056,7 @@ export class RollbackWatchdog extends Construct {
           chatbotSlack: channels.chatbotSlack,
           slackWebhookSecret: channels.slackWebhookSecret,
           slackMention: channels.slackMention,
+          ...(props.slackInteraction ? { slackInteraction: props.slackInteraction } : {}),
           permissions: props.permissions,
           groups: this.groups,
           auditRetention: props.auditRetention,
@@ -1472,6 +1539,45 @@ export class RollbackWatchdog extends Construct {
   }
 
   /**
+   * The Slack interaction endpoint's URL and what only it needs: the one secret (webhook URL and signing
+   * secret), and invoking itself asynchronously (the press is acknowledged within Slack's 3 seconds and
+   * carried out by the next invocation, not retried: a failure goes to the DLQ, and the presser is told).
+   */
+  private exposeSlackInteraction(
+    handler: { fn: lambda.Function; role: iam.Role },
+    secret: secretsmanager.ISecret,
+  ): { url: lambda.IFunctionUrl } {
+    const { fn, role } = handler;
+    secret.grantRead(fn);
+    fn.configureAsyncInvoke({
+      retryAttempts: 0,
+      maxEventAge: Duration.minutes(5),
+      onFailure: new destinations.SqsDestination(this.deadLetterQueue),
+    });
+    // A policy of its own, not the role's default policy, which the function depends on: the statement names
+    // the function's ARN, and the function must not wait for a policy that waits for it.
+    new iam.Policy(this, 'SlackInteractionSelfInvoke', {
+      roles: [role],
+      statements: [
+        new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [fn.functionArn] }),
+      ],
+    });
+    // NONE, unlike the operator URLs: Slack cannot sign AWS requests. What stands in for IAM is the Slack
+    // signature, its age and the replay guard, checked before anything else (lambda/handlers/slack-interaction.ts).
+    const url = fn.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
+    acknowledge(url, {
+      id: 'LambdaFunctionUrlAuth',
+      reason: SLACK_URL_REASON,
+    });
+    new CfnOutput(Stack.of(this), SLACK_INTERACTION_OUTPUT, {
+      value: url.url,
+      description:
+        "Rollback Watchdog Slack interaction endpoint: the Slack app's Interactivity Request URL (AuthType NONE, Slack-signed requests only)",
+    });
+    return { url };
+  }
+
+  /**
    * A webhook channel's forwarder (`SlackNotifier` for Slack): subscribed to the topic, it renders for the
    * channel its environment names and reads the webhook URL from the one secret it may read. SNS retries
    * delivery and then dead-letters it; the function's own failures go to its on-failure destination. Both land
@@ -1483,6 +1589,7 @@ export class RollbackWatchdog extends Construct {
   ): lambda.IFunction {
     const { secret, mention } = webhook;
     const env = webhookChannelEnv(webhook.channel);
+    const interactive = webhook.channel === 'slack' && this.slackInteractive;
     const { fn } = this.createHandler(
       `${webhook.id}Notifier`,
       'on-webhook',
@@ -1492,6 +1599,7 @@ export class RollbackWatchdog extends Construct {
         [env.secretArn]: secret.secretArn,
         [ENV.stackName]: Stack.of(this).stackName,
         ...(mention !== undefined ? { [env.mention]: mention } : {}),
+        ...(interactive ? { [ENV.slackInteractive]: 'true' } : {}),
         [POWERTOOLS_ENV.serviceName]: SERVICE_NAME,
         [POWERTOOLS_ENV.metricsNamespace]: METRICS_NAMESPACE,
         NODE_OPTIONS: '--enable-source-maps',
@@ -1866,3 +1974,19 @@ export class RollbackWatchdog extends Construct {
     return { fn, resource };
   }
 }
+
+/** The Slack webhook channel's secret, when there is one. */
+function slackSecretOf(channels: {
+  readonly webhooks: readonly ResolvedWebhook[];
+}): secretsmanager.ISecret | undefined {
+  return channels.webhooks.find((w) => w.channel === 'slack')?.secret;
+}
+
+/** Why the Slack interaction endpoint's URL has no IAM auth, for cdk-nag and reviewers. */
+const SLACK_URL_REASON =
+  'Slack cannot sign AWS requests, so the Slack interaction URL has AuthType NONE. It is created only with ' +
+  'slackInteraction. Every request must carry a valid X-Slack-Signature (HMAC-SHA256 of v0:timestamp:body under ' +
+  "the app's signing secret), a timestamp within 5 minutes and a trigger_id never seen before (a conditional " +
+  'write in the state table); anything else is answered 401, changes nothing and is audited without its body. ' +
+  'A verified press can only approve a rollback the watchdog proposed or pause a target, and only for a listed ' +
+  'approver.';

@@ -185,6 +185,11 @@ export class WatchdogStack extends Stack {
           ? undefined
           : secretsmanager.Secret.fromSecretNameV2(this, 'SlackWebhookSecret', slackSecretName),
       slackMention: config.notifications?.slack?.mention,
+      // The config file's schema already required approvers with interactive (lambda/boundary/config-schema.ts).
+      slackInteraction:
+        config.notifications?.slack?.interactive === true
+          ? { approvers: config.notifications.slack.approvers ?? [] }
+          : undefined,
       chatbotSlack: props.chatbotSlack,
       // From the config file too; with the prop as well, synth names the two and asks to keep one.
       notificationChannels: config.notifications?.chatbotSlack

@@ -47,6 +47,16 @@ import { awsClientSettings } from ${AWS_CLIENTS};
 export const client = new SecretsManagerClient(awsClientSettings());
 `;
 
+/**
+ * The Slack interaction endpoint builds the runtime's clients, a second DynamoDB client set for the replay guard
+ * (createAwsClients again), a Secrets Manager client for the signing secret and a Lambda client to invoke itself.
+ */
+const SLACK_INTERACTION_FLOOR = `
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+${RUNTIME_FLOOR.replace(/^\n/, '')}
+export const extra = [createAwsClients(), new SecretsManagerClient(awsClientSettings())];
+`;
+
 /** The config writer builds the six runtime clients (for DynamoDB) and an S3 client (createS3Client). */
 const CONFIG_WRITER_FLOOR = `
 import { S3Client } from '@aws-sdk/client-s3';
@@ -80,6 +90,7 @@ const FLOORS: Readonly<Record<HandlerEntry, { name: string; floor: string }>> = 
   'on-webhook': { name: 'slack', floor: SLACK_FLOOR },
   'on-config-write': { name: 'configWrite', floor: CONFIG_WRITER_FLOOR },
   'on-audit-export': { name: 'auditExport', floor: AUDIT_EXPORT_FLOOR },
+  'on-slack-interaction': { name: 'slackInteraction', floor: SLACK_INTERACTION_FLOOR },
 };
 
 export const HANDLER_BUNDLES: readonly HandlerBundleSpec[] = (

@@ -30,6 +30,7 @@ import {
   RUNTIME_CONFIG_SCHEMA_VERSION,
   IAM_PRINCIPAL_ARN_PATTERN,
   runbookUrlProblem,
+  slackApproversProblem,
   slackMentionProblem,
   TARGET_ID_PATTERN,
   TARGET_TYPES,
@@ -198,6 +199,16 @@ const codeDeployTarget = z.strictObject({
 const slackShape = {
   webhookSecretName: nonEmptyName('Secrets Manager secret').optional(),
   mention: checkedString('a Slack mention string', slackMentionProblem).optional(),
+  interactive: z.boolean({ error: 'must be true or false' }).optional(),
+  approvers: z
+    .array(z.string({ error: 'must be a Slack member id string' }), {
+      error: 'must be a list of Slack member ids like ["U0123ABCD"]',
+    })
+    .check((ctx) => {
+      const problem = slackApproversProblem(ctx.value);
+      if (problem) ctx.issues.push({ code: 'custom', input: ctx.value, message: problem });
+    })
+    .optional(),
 };
 const slack = z.strictObject(slackShape, { error: 'must be an object' });
 
@@ -376,6 +387,30 @@ const configSchema = z.strictObject(
             input: ctx.value.slack.mention,
             message:
               'applies to the Slack webhook channel: set notifications.slack.webhookSecretName too, or remove it',
+          });
+        const slackSettings = ctx.value.slack;
+        if (slackSettings?.interactive === true && (current ?? old) === undefined)
+          ctx.issues.push({
+            code: 'custom',
+            path: ['slack', 'interactive'],
+            input: true,
+            message:
+              'needs the Slack app\'s secret: set notifications.slack.webhookSecretName (JSON { "webhookUrl", "signingSecret" })',
+          });
+        if (slackSettings?.interactive === true && slackSettings.approvers === undefined)
+          ctx.issues.push({
+            code: 'custom',
+            path: ['slack', 'approvers'],
+            input: undefined,
+            message:
+              'is required with interactive: list the Slack member ids (U…) who may press Approve rollback and Hold',
+          });
+        if (slackSettings?.approvers !== undefined && slackSettings.interactive !== true)
+          ctx.issues.push({
+            code: 'custom',
+            path: ['slack', 'approvers'],
+            input: slackSettings.approvers,
+            message: 'only applies with "interactive": true (the buttons); set it, or remove approvers',
           });
       })
       .optional(),

@@ -17,6 +17,9 @@ import {
   SLACK_ACTIONS_BLOCK_ID,
 } from '../contract';
 import { formatNumber, formatPeriod } from './text';
+import { escapeMrkdwn } from './slack-answers';
+
+export { escapeMrkdwn, slackEphemeral, slackUpdatedMessage } from './slack-answers';
 
 /**
  * The Slack channel (docs/architecture.md, "Notification messages"): Block Kit messages for an incoming
@@ -220,41 +223,6 @@ function actionButtons(n: WatchdogNotification): SlackBlock | undefined {
   return { type: 'actions', block_id: SLACK_ACTIONS_BLOCK_ID, elements: approval ? [approve, hold] : [hold] };
 }
 
-/** The answer only the presser sees (Slack's `response_url`, `ephemeral`): the text escaped, nothing parsed. */
-export function slackEphemeral(text: string): Readonly<Record<string, unknown>> {
-  return {
-    response_type: 'ephemeral',
-    replace_original: false,
-    text: cut(escapeMrkdwn(text), SLACK_LIMITS.fallbackText),
-  };
-}
-
-/** Most blocks of the original message kept when it is updated (Slack allows 50). */
-const UPDATED_BLOCKS_MAX = 45;
-
-/**
- * The message the button was on, updated in place: its buttons removed (they did their work), a line saying
- * who did what added. `line` is mrkdwn the caller built (its dynamic parts escaped).
- */
-export function slackUpdatedMessage(
-  original: { readonly blocks: readonly unknown[]; readonly text?: string } | undefined,
-  line: string,
-): Readonly<Record<string, unknown>> {
-  const kept = (original?.blocks ?? []).filter(
-    (b) =>
-      !(
-        typeof b === 'object' &&
-        b !== null &&
-        (b as { block_id?: unknown }).block_id === SLACK_ACTIONS_BLOCK_ID
-      ),
-  );
-  return {
-    replace_original: true,
-    text: cut(original?.text ?? line, SLACK_LIMITS.fallbackText),
-    blocks: [...kept.slice(0, UPDATED_BLOCKS_MAX), section(cut(line, SLACK_LIMITS.sectionText))],
-  };
-}
-
 /**
  * The header, the mention and the body sections every message starts with. A mention in a header (plain text)
  * pings nobody: it gets a section of its own, first.
@@ -314,11 +282,6 @@ export function cardToSlackMessage(
     ]),
   );
   return { text: fallbackText(`${emoji} ${card.content.title}`, mention), blocks };
-}
-
-/** Slack's mrkdwn needs exactly these three escaped; everything else is shown as typed. */
-export function escapeMrkdwn(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 /** A next step: its text escaped, its command as code (a backtick in it would end the code span: dropped). */

@@ -54,6 +54,14 @@ export interface SlackConfig {
    * `<!channel>`; added to every high-severity post. Plain `@oncall` pings nobody through a webhook.
    */
   readonly mention?: string;
+  /**
+   * Approval requests and automatic rollbacks carry Approve rollback / Hold buttons, answered by the stack's
+   * Slack interaction endpoint (README "Approve from Slack"). Needs `approvers` and a secret holding JSON
+   * `{ "webhookUrl": …, "signingSecret": … }`.
+   */
+  readonly interactive?: boolean;
+  /** Slack member ids (`U…`) who may press the buttons. */
+  readonly approvers?: readonly string[];
 }
 
 /**

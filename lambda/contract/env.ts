@@ -63,12 +63,18 @@ export function webhookChannelEnv(channel: string): { readonly secretArn: string
 export const STACK_OUTPUT = {
   operatorUrl: 'OperatorUrl',
   operatorFunctionName: 'OperatorFunctionName',
-  /** The read-only operator function's URL: `status` and `history` only (OPERATOR_READ_COMMANDS). */
+  /** The read-only operator function's URL: `status`, `history` and `report` (OPERATOR_READ_COMMANDS). */
   operatorReadUrl: 'OperatorReadUrl',
   operatorReadFunctionName: 'OperatorReadFunctionName',
   tableName: 'StateTableName',
   topicArn: 'NotificationTopicArn',
 } as const;
+
+/**
+ * The Slack app's Interactivity Request URL, an output only with `slack.interactive` (the CLI never reads it;
+ * STACK_OUTPUT lists the outputs every watchdog stack has).
+ */
+export const SLACK_INTERACTION_OUTPUT = 'SlackInteractionUrl';
 
 /** Powertools reads these itself; the construct sets them. */
 export const POWERTOOLS_ENV = {

@@ -24,6 +24,8 @@ export interface ForwardToSlackDeps {
    * @default - no mention
    */
   readonly mention?: string;
+  /** Approve rollback / Hold buttons (`slack.interactive`). @default false */
+  readonly interactive?: boolean;
 }
 
 /** At least one message could not be posted to Slack: a WebhookDeliveryError named `SlackDeliveryError`. */

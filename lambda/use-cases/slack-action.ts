@@ -5,7 +5,7 @@ import {
   type RejectionReason,
   type SlackAction,
 } from '../contract';
-import { escapeMrkdwn, slackEphemeral, slackUpdatedMessage } from '../channels/slack';
+import { escapeMrkdwn, slackEphemeral, slackUpdatedMessage } from '../channels/slack-answers';
 import type { Millis } from '../domain';
 import type { AuditEntry, SlackResponder, Telemetry } from './ports';
 

@@ -10,6 +10,7 @@ export const HANDLER_ENTRIES = [
   'on-webhook',
   'on-config-write',
   'on-audit-export',
+  'on-slack-interaction',
 ] as const;
 export type HandlerEntry = (typeof HANDLER_ENTRIES)[number];
 

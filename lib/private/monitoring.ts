@@ -60,6 +60,33 @@ function search(schema: readonly string[], terms: string, statistic: string, lab
 
 const metricName = (name: MetricName) => `MetricName="${name}"`;
 
+/** The window of the fleet's mean time to recovery: a month of incidents. */
+export const FLEET_MTTR_DAYS = 30;
+
+/**
+ * The fleet's mean time to recovery over the last FLEET_MTTR_DAYS: every verified rollback of every target
+ * weighs the same (the sum of all recoveries over their count, not a mean of per-target means). The same span
+ * as `watchdog report`'s time to recover: first ALARM → every trigger alarm OK again.
+ */
+function fleetMttrWidget(schema: readonly string[]): cloudwatch.SingleValueWidget {
+  const seconds = FLEET_MTTR_DAYS * 24 * 60 * 60;
+  const over = (statistic: string) =>
+    `SEARCH('{${[METRICS_NAMESPACE, ...schema].join(',')}} ${metricName(METRIC.timeToRecoverySeconds)}', '${statistic}', ${seconds})`;
+  return new cloudwatch.SingleValueWidget({
+    title: `Fleet MTTR, last ${FLEET_MTTR_DAYS} days (s): mean time from first ALARM to verified recovery`,
+    metrics: [
+      new cloudwatch.MathExpression({
+        expression: `SUM(${over('Sum')}) / SUM(${over('SampleCount')})`,
+        label: `MTTR (${FLEET_MTTR_DAYS} days)`,
+        period: Duration.days(FLEET_MTTR_DAYS),
+      }),
+    ],
+    start: `-P${FLEET_MTTR_DAYS}D`,
+    width: 8,
+    height: WIDGET_HEIGHT,
+  });
+}
+
 /**
  * The watchdog's own observability: a dashboard of the EMF metrics the handlers emit (per target and
  * fleet-wide) and of the handlers, rules and DLQ, and alarms on the watchdog itself (errors, throttles and
@@ -203,6 +230,7 @@ export class Monitoring extends Construct {
       fleetGraph('Detection to action (ms, p99), by target', METRIC.detectionToActionMs, 'p99'),
       fleetGraph('Time to recovery (s, max), by target', METRIC.timeToRecoverySeconds, 'Maximum'),
     );
+    this.dashboard.addWidgets(fleetMttrWidget(byTarget));
     // NotificationFailures and RejectedEvents come with different dimension sets (per target, per channel,
     // per reason): a search on the namespace alone finds them all.
     const anyDimensions = (title: string, metric: MetricName) =>

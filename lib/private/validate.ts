@@ -22,6 +22,7 @@ import {
   partitionOf,
   REGION_PATTERN,
   SWEEP_INTERVAL_LIMITS,
+  slackApproversProblem,
   slackMentionProblem,
   TARGET_ID_PATTERN,
 } from '../../lambda/contract';
@@ -50,6 +51,7 @@ export interface WatchdogSettings {
   readonly chatbotSlack?: { readonly slackWorkspaceId: string; readonly slackChannelId: string };
   readonly slackWebhookSecret?: unknown;
   readonly slackMention?: string;
+  readonly slackInteraction?: { readonly approvers: readonly string[] };
   readonly permissions?: PermissionsConfig;
   readonly groups?: readonly RollbackGroup[];
   readonly auditRetention?: Duration;
@@ -103,6 +105,25 @@ function checkSlackMention(settings: WatchdogSettings): string[] {
   if (settings.slackWebhookSecret === undefined)
     return ['slackMention: applies to the Slack webhook notifier: set slackWebhookSecret too, or remove it'];
   return [];
+}
+
+/** The buttons need the Slack app's secret, and a list of who may press them: literal member ids. */
+function checkSlackInteraction(settings: WatchdogSettings): string[] {
+  const interaction = settings.slackInteraction;
+  if (interaction === undefined) return [];
+  const problems: string[] = [];
+  if (settings.slackWebhookSecret === undefined)
+    problems.push(
+      'slackInteraction: needs the Slack app\'s secret: set slackWebhookSecret too (JSON { "webhookUrl", "signingSecret" }), or remove slackInteraction',
+    );
+  const approvers = interaction.approvers;
+  if (approvers.some((a) => Token.isUnresolved(a)))
+    problems.push('slackInteraction.approvers: must be literal Slack member ids, not tokens');
+  else {
+    const problem = slackApproversProblem(approvers);
+    if (problem) problems.push(`slackInteraction.approvers: ${problem}`);
+  }
+  return problems;
 }
 
 function checkAuditExport(auditExport: WatchdogSettings['auditExport']): string[] {
@@ -289,6 +310,7 @@ export function validateWatchdog(settings: WatchdogSettings): string[] {
       problems.push(`notificationEmails[${i}]: must be an email address (got ${JSON.stringify(email)})`);
   });
   problems.push(...checkSlackMention(settings));
+  problems.push(...checkSlackInteraction(settings));
   problems.push(...checkPermissions(settings.permissions, settings.targets));
   problems.push(...checkGroups(settings.groups ?? [], settings.targets));
   problems.push(...checkRegions(settings.scope, settings.regions));

@@ -177,14 +177,24 @@ describe('cfn-lint on every template', () => {
         },
       },
     });
+    // Slack's buttons: the interaction endpoint (a Function URL with AuthType NONE) and its self-invoke policy.
+    new WatchdogStack(fleetApp, 'SlackButtons', {
+      config: {
+        ...fleetConfig(1),
+        notifications: {
+          slack: { webhookSecretName: 'watchdog/slack', interactive: true, approvers: ['U0123ABCD'] },
+        },
+      },
+    });
     const fleetTemplates = [
       ...templatesOf(fleetApp, 'Fleet'),
       ...templatesOf(fleetApp, 'Exact'),
       ...templatesOf(fleetApp, 'AuditExport'),
       ...templatesOf(fleetApp, 'OwnAuditBucket'),
+      ...templatesOf(fleetApp, 'SlackButtons'),
     ];
     const chatbotTemplates = templatesOf(fleetApp, 'Chatbot');
-    expect([...defaultTemplates, ...fleetTemplates, ...chatbotTemplates]).toHaveLength(6);
+    expect([...defaultTemplates, ...fleetTemplates, ...chatbotTemplates]).toHaveLength(7);
 
     const findings = (
       await Promise.all([

@@ -22,6 +22,14 @@ import { HANDLER_ENTRIES } from '../../lib/private/handler-code';
  */
 const MAX_ABOVE_FLOOR = 300 * 1024;
 
+/**
+ * What a handler may carry beyond MAX_ABOVE_FLOOR, for code only it runs. The Slack interaction endpoint is the
+ * runtime plus the Slack signature check, the replay guard, the press use case and Slack's answers (about 20 KiB
+ * of the watchdog's own code); Slack waits 3 s for its answer, so it gets no more than that.
+ */
+const EXTRA_ABOVE_FLOOR: Partial<Record<string, number>> = { 'on-slack-interaction': 24 * 1024 };
+const limitOf = (entry: string) => MAX_ABOVE_FLOOR + (EXTRA_ABOVE_FLOOR[entry] ?? 0);
+
 const built = new Map<string, { handler: BuiltBundle; floor: BuiltBundle }>();
 
 beforeAll(async () => {
@@ -56,10 +64,10 @@ describe.each(HANDLER_BUNDLES.map((s) => [s.entry] as const))('%s bundle', (entr
     expect(zod).toEqual([]);
   });
 
-  it(`is at most ${kib(MAX_ABOVE_FLOOR)} above the floor of its SDK clients`, () => {
+  it(`is at most ${kib(limitOf(entry))} above the floor of its SDK clients`, () => {
     const { handler, floor } = built.get(entry)!;
     const above = handler.bytes - floor.bytes;
-    if (above > MAX_ABOVE_FLOOR) {
+    if (above > limitOf(entry)) {
       // Name what is heaviest beyond the floor, so that the failure says what to cut.
       const own = bytesByPackage(handler.inputs);
       const shared = bytesByPackage(floor.inputs);
@@ -69,9 +77,9 @@ describe.each(HANDLER_BUNDLES.map((s) => [s.entry] as const))('%s bundle', (entr
         .slice(0, 8)
         .map(([pkg, bytes]) => `${pkg} ${kib(bytes)}`);
       throw new Error(
-        `${entry} is ${kib(above)} above its floor (limit ${kib(MAX_ABOVE_FLOOR)}); heaviest additions: ${heaviest.join(', ')}`,
+        `${entry} is ${kib(above)} above its floor (limit ${kib(limitOf(entry))}); heaviest additions: ${heaviest.join(', ')}`,
       );
     }
-    expect(above).toBeLessThanOrEqual(MAX_ABOVE_FLOOR);
+    expect(above).toBeLessThanOrEqual(limitOf(entry));
   });
 });

@@ -15,6 +15,8 @@ interface Widget {
     readonly title?: string;
     readonly markdown?: string;
     readonly metrics?: unknown[][];
+    readonly view?: string;
+    readonly start?: string;
   };
 }
 
@@ -107,10 +109,27 @@ describe('Observability of the WatchdogStack from the example config', () => {
     it('searches only the watchdog namespace, with the dimension names Powertools emits', () => {
       expect(expressions().length).toBeGreaterThan(0);
       for (const expression of expressions()) {
-        expect(expression).toMatch(
-          new RegExp(`^SEARCH\\('\\{${METRICS_NAMESPACE}(,service,target(,reason)?)?\\} MetricName="\\w+"`),
-        );
+        const searches = [...expression.matchAll(/SEARCH\('\{[^}]*\}[^']*'/g)].map((m) => m[0]);
+        expect(searches.length).toBeGreaterThan(0);
+        for (const search of searches)
+          expect(search).toMatch(
+            new RegExp(`^SEARCH\\('\\{${METRICS_NAMESPACE}(,service,target(,reason)?)?\\} MetricName="\\w+"`),
+          );
       }
+    });
+
+    it("shows the fleet's mean time to recovery over 30 days: all recoveries over their count", () => {
+      const widget = titled(
+        widgets,
+        'Fleet MTTR, last 30 days (s): mean time from first ALARM to verified recovery',
+      );
+      expect(widget.type).toBe('metric');
+      expect(widget.properties.view).toBe('singleValue');
+      const [mttr] = graphMetrics(widget);
+      const over = (stat: string) =>
+        `SEARCH('{${METRICS_NAMESPACE},service,target} MetricName="${METRIC.timeToRecoverySeconds}"', '${stat}', 2592000)`;
+      expect(mttr?.expression).toBe(`SUM(${over('Sum')}) / SUM(${over('SampleCount')})`);
+      expect(widget.properties.start).toBe('-P30D');
     });
 
     it.each(config.targets.map((t) => [t.id]))(

@@ -224,6 +224,9 @@ describe('a cdk init TypeScript app (ts-node --prefer-ts-exts)', () => {
           [ENV.configVersion]: '0123456789abcdef',
           [ENV.webhookChannel]: 'slack',
           [ENV.slackSecretArn]: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:slack-AbCdEf',
+          [ENV.slackApprovers]: 'U0123ABCD',
+          // Lambda sets it for every function; the Slack interaction endpoint invokes itself by it.
+          AWS_LAMBDA_FUNCTION_NAME: 'ConsumerStack-SlackInteraction',
           [ENV.auditExportBucket]: 'audit-bucket',
           [ENV.auditExportPrefix]: 'audit/',
           [ENV.auditExportBucketOwner]: '123456789012',

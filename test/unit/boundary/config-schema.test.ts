@@ -619,7 +619,7 @@ describe('runbookUrl and the Slack channel settings', () => {
       '$.notifications.slack.mention: applies to the Slack webhook channel: set notifications.slack.webhookSecretName too, or remove it (got "<!here>")',
     ]);
     expect(problemsOf({ targets: [checkout], notifications: { slack: { channel: 'x' } } })).toEqual([
-      '$.notifications.slack.channel: unknown key; valid keys here are "webhookSecretName", "mention"',
+      '$.notifications.slack.channel: unknown key; valid keys here are "webhookSecretName", "mention", "interactive", "approvers"',
     ]);
   });
 });

@@ -1,6 +1,6 @@
 import { renderMessageAttributes, renderSnsMessage } from '../../../lambda/adapters/sns-notifier';
 import { cardToSlackMessage, toSlackMessage } from '../../../lambda/channels/slack';
-import { METRIC, type ChatbotNotification } from '../../../lambda/contract';
+import { METRIC, SLACK_ACTION, type ChatbotNotification } from '../../../lambda/contract';
 import { parseSnsForwarderEvent } from '../../../lambda/boundary/cloudwatch-alarm-notification';
 import { parseSnsChatbotEvent } from '../../../lambda/boundary/sns-event';
 import { forwardToSlack, SlackDeliveryError } from '../../../lambda/use-cases/forward-to-slack';
@@ -252,6 +252,25 @@ describe('forwardToSlack: the typed notification on the topic', () => {
     expect(slack.posted[0]?.text).toBe(
       '<!subteam^S1> :rotating_light: Rollback of checkout to checkout:41 failed',
     );
+  });
+
+  it('adds Approve rollback and Hold to an approval request when slack.interactive is set, and only then', async () => {
+    const approval: Notification = {
+      ...failed,
+      kind: 'approval-requested',
+      context: { kind: 'approval-requested', target: 'checkout', decisionId: 'dec-2', region: 'us-east-1' },
+    };
+    const withButtons = new FakeSlack();
+    const without = new FakeSlack();
+    const event = parseSnsForwarderEvent(delivered(approval));
+    await forwardToSlack(
+      { slack: withButtons, telemetry: new RecordingTelemetry(), interactive: true },
+      event,
+    );
+    await forwardToSlack({ slack: without, telemetry: new RecordingTelemetry() }, event);
+    expect(withButtons.posted).toEqual([toSlackMessage(approval, { interactive: true })]);
+    expect(JSON.stringify(withButtons.posted)).toContain(SLACK_ACTION.approve);
+    expect(JSON.stringify(without.posted)).not.toContain(SLACK_ACTION.approve);
   });
 
   it('falls back to the card as it is when the attribute is missing or of another format version', async () => {
