@@ -52,8 +52,7 @@ export class SecretsManagerSecretReader implements WebhookUrlSource {
   private readonly rule: WebhookUrlRule;
   private readonly ttlMs: number;
   private readonly allowInsecure: boolean;
-  private readonly now: () => number;
-  private cached: { readonly value: Promise<string>; readonly until: number } | undefined;
+  private readonly cache: CachedRead<string>;
 
   constructor(options: SecretsManagerSecretReaderOptions) {
     this.client = options.client;
@@ -61,23 +60,15 @@ export class SecretsManagerSecretReader implements WebhookUrlSource {
     this.rule = options.url ?? webhookChannel('slack').url;
     this.ttlMs = options.cacheTtlMs ?? SECRET_CACHE_TTL_MS;
     this.allowInsecure = options.allowInsecureForTests ?? false;
-    this.now = options.now ?? Date.now;
+    this.cache = new CachedRead(() => this.fetch(), this.ttlMs, options.now ?? Date.now);
   }
 
   read(): Promise<string> {
-    const now = this.now();
-    if (this.cached && now < this.cached.until) return this.cached.value;
-    const value = this.fetch();
-    const entry = { value, until: now + this.ttlMs };
-    this.cached = entry;
-    value.catch(() => {
-      if (this.cached === entry) this.cached = undefined;
-    });
-    return value;
+    return this.cache.read();
   }
 
   forget(): void {
-    this.cached = undefined;
+    this.cache.forget();
   }
 
   private async fetch(): Promise<string> {
@@ -140,9 +131,7 @@ function extractUrl(secret: string): string | undefined {
  * per container like the URL; a failed read is not cached. Errors name the secret, never its value.
  */
 export class SlackSigningSecretReader {
-  private cached: { readonly value: Promise<string>; readonly until: number } | undefined;
-  private readonly now: () => number;
-  private readonly ttlMs: number;
+  private readonly cache: CachedRead<string>;
 
   constructor(
     private readonly options: {
@@ -152,20 +141,15 @@ export class SlackSigningSecretReader {
       readonly now?: () => number;
     },
   ) {
-    this.now = options.now ?? Date.now;
-    this.ttlMs = options.cacheTtlMs ?? SECRET_CACHE_TTL_MS;
+    this.cache = new CachedRead(
+      () => this.fetch(),
+      options.cacheTtlMs ?? SECRET_CACHE_TTL_MS,
+      options.now ?? Date.now,
+    );
   }
 
   read(): Promise<string> {
-    const now = this.now();
-    if (this.cached && now < this.cached.until) return this.cached.value;
-    const value = this.fetch();
-    const entry = { value, until: now + this.ttlMs };
-    this.cached = entry;
-    value.catch(() => {
-      if (this.cached === entry) this.cached = undefined;
-    });
-    return value;
+    return this.cache.read();
   }
 
   private async fetch(): Promise<string> {
@@ -195,5 +179,35 @@ export class SlackSigningSecretReader {
       );
     }
     return signing.trim();
+  }
+}
+
+/**
+ * A value read at most once per `ttlMs` per container: concurrent reads share one request, and a failed read is
+ * not kept (the next read tries again).
+ */
+class CachedRead<T> {
+  private cached: { readonly value: Promise<T>; readonly until: number } | undefined;
+
+  constructor(
+    private readonly fetch: () => Promise<T>,
+    private readonly ttlMs: number,
+    private readonly now: () => number,
+  ) {}
+
+  read(): Promise<T> {
+    const now = this.now();
+    if (this.cached && now < this.cached.until) return this.cached.value;
+    const value = this.fetch();
+    const entry = { value, until: now + this.ttlMs };
+    this.cached = entry;
+    value.catch(() => {
+      if (this.cached === entry) this.cached = undefined;
+    });
+    return value;
+  }
+
+  forget(): void {
+    this.cached = undefined;
   }
 }

@@ -87,7 +87,20 @@ export async function handleSlackAction(
           target: action.target,
           reason: `Hold pressed in Slack on the message of decision ${action.decision}`,
         };
-  const response = await deps.operate(request, principal);
+  let response: OperatorResponse;
+  try {
+    response = await deps.operate(request, principal);
+  } catch (error) {
+    // Nothing is known to have happened: say so to the presser, and fail the invocation (its DLQ entry).
+    await answer(
+      deps,
+      action,
+      slackEphemeral(
+        `${verb} on ${action.target} failed before the watchdog could answer (request ${requestId}); nothing is known to have changed. Check with ${CLI} status ${action.target}, and use the CLI if it is still needed.`,
+      ),
+    );
+    throw error;
+  }
   if (!response.ok) {
     deps.telemetry.log('info', 'slack action refused', { target: action.target, code: response.error.code });
     // The operator use case has audited a refusal (a skip decision) where it made one.

@@ -11,7 +11,7 @@ afterAll(async () => {
   await db.stop();
 });
 
-describe('DynamoDbOnceGuard', () => {
+describe('RELIABILITY #29: DynamoDbOnceGuard', () => {
   it('lets exactly one of many concurrent claims of a key win', async () => {
     const guard = new DynamoDbOnceGuard({ client: db.client, tableName: db.tableName });
     const results = await Promise.all(

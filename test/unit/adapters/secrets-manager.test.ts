@@ -8,6 +8,7 @@ import {
   SECRET_CACHE_TTL_MS,
   SecretReadError,
   SecretsManagerSecretReader,
+  SlackSigningSecretReader,
 } from '../../../lambda/adapters/secrets-manager';
 
 const ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:watchdog/slack-AbCdEf';
@@ -156,5 +157,44 @@ describe('SecretsManagerSecretReader', () => {
     // Act & Assess
     await expect(reader({ allowInsecureForTests: true }).read()).resolves.toBe(local);
     await expect(reader().read()).rejects.toThrow(SecretReadError);
+  });
+});
+
+describe('SlackSigningSecretReader', () => {
+  const sm = mockClient(SecretsManagerClient);
+  beforeEach(() => sm.reset());
+  const reader = (now = () => 0) =>
+    new SlackSigningSecretReader({ client: new SecretsManagerClient({}), secretId: 'watchdog/slack', now });
+
+  it('reads signingSecret from the JSON secret the notifier reads its webhook URL from, once per 5 minutes', async () => {
+    sm.on(GetSecretValueCommand).resolves({
+      SecretString: JSON.stringify({
+        webhookUrl: 'https://hooks.slack.com/services/T/B/x',
+        signingSecret: ' s3cr3t ',
+      }),
+    });
+    let clock = 0;
+    const r = reader(() => clock);
+    expect(await r.read()).toBe('s3cr3t');
+    clock += 60_000;
+    expect(await r.read()).toBe('s3cr3t');
+    expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(1);
+    clock += 5 * 60_000;
+    await r.read();
+    expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(2);
+  });
+
+  it.each([
+    ['a bare webhook URL', 'https://hooks.slack.com/services/T/B/x'],
+    ['JSON without signingSecret', JSON.stringify({ webhookUrl: 'https://hooks.slack.com/services/T/B/x' })],
+    ['an empty signingSecret', JSON.stringify({ signingSecret: '  ' })],
+  ])('refuses %s, naming the secret and the JSON it needs, never the value', async (_what, value) => {
+    sm.on(GetSecretValueCommand).resolves({ SecretString: value });
+    const error = await reader()
+      .read()
+      .catch((e: unknown) => e as Error);
+    expect(error).toBeInstanceOf(SecretReadError);
+    expect((error as Error).message).toContain('secret watchdog/slack holds no Slack signing secret');
+    expect((error as Error).message).not.toContain('services/T/B/x');
   });
 });

@@ -81,7 +81,7 @@ let trigger = 0;
 const press = (action: Record<string, unknown> = {}, overrides: Record<string, unknown> = {}) =>
   pressBody({ trigger_id: `trigger-${(trigger += 1)}`, ...overrides }, action);
 
-describe('the Slack interaction endpoint', () => {
+describe('RELIABILITY #29: the Slack interaction endpoint', () => {
   it('acknowledges a signed press at once, then approves as slack:<team>/<user> and updates the message', async () => {
     const s = setup();
     const response = await s.post(signed(press()), true);
@@ -251,5 +251,26 @@ describe('the Slack interaction endpoint', () => {
       statusCode: 400,
     });
     expect(s.audit[0]).toMatchObject({ reason: 'malformed' });
+  });
+});
+
+describe('RELIABILITY #29: the Slack interaction endpoint when the operator use case fails', () => {
+  it('tells the presser, with the request id, and fails the invocation so that it reaches the DLQ', async () => {
+    const s = setup({
+      answer: () => {
+        throw new Error('DynamoDB unavailable');
+      },
+    });
+    await s.post(signed(press()));
+    const [work] = s.work;
+    await expect(s.handler(work, context)).rejects.toThrow('DynamoDB unavailable');
+    expect(s.answers).toEqual([
+      expect.objectContaining({
+        body: expect.objectContaining({
+          response_type: 'ephemeral',
+          text: expect.stringContaining('failed before the watchdog could answer (request req-slack)'),
+        }),
+      }),
+    ]);
   });
 });
