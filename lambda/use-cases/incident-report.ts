@@ -201,7 +201,7 @@ export function buildIncidentReport(incident: IncidentEntries, input: ReportInpu
       ? { alarm: firstAlarm.name }
       : target.alarms.includes(opener.trigger)
         ? { alarm: opener.trigger }
-        : {}),
+        : { cause: (rollback ?? opener).trigger }),
     ...(release?.startedAt !== undefined ? { releasedAt: release.startedAt } : {}),
     ...(detectedAt !== undefined ? { detectedAt } : {}),
     ...(rollback ? { actedAt: rollback.at } : {}),

@@ -15,6 +15,8 @@ export interface IncidentFacts {
   readonly from?: string;
   readonly to?: string;
   readonly alarm?: string;
+  /** What started it when no alarm did: `manual by <principal>`, `quarantine from <region>`. */
+  readonly cause?: string;
   readonly releasedAt?: Millis;
   readonly detectedAt?: Millis;
   readonly actedAt?: Millis;
@@ -48,7 +50,7 @@ export function incidentSummary(f: IncidentFacts): string {
   const what =
     f.status === 'not-rolled-back'
       ? `${f.target}: ${f.alarm ?? 'an alarm'} fired on ${f.from ?? 'its version'}; not rolled back (${f.instead ?? 'no rollback decided'})`
-      : `${f.target}: ${f.from ?? '?'} → ${f.to ?? '?'}${f.alarm ? ` after ${f.alarm} fired` : ''}, ${STATUS_WORDS[f.status]}`;
+      : `${f.target}: ${f.from ?? '?'} → ${f.to ?? '?'}${f.alarm ? ` after ${f.alarm} fired` : f.cause ? ` (${f.cause})` : ''}, ${STATUS_WORDS[f.status]}`;
   const parts = [
     `detected in ${times.detectMs !== undefined ? formatDuration(times.detectMs) : 'n/a'}`,
     ...(f.status === 'not-rolled-back'

@@ -121,7 +121,8 @@ export class Reporter {
             at: decision.at,
             decision,
             requestId,
-            ...(transition ? { alarm: auditedAlarm(transition) } : {}),
+            // Only CloudWatch's transitions: a quarantine's synthetic one (`quarantine:<id>`) is no alarm.
+            ...(transition?.alarmArn.startsWith('arn:') ? { alarm: auditedAlarm(transition) } : {}),
           })
         : true,
       parts.announce ? this.announce(decision, transition, context) : true,

@@ -371,6 +371,36 @@ describe('the rollback notifications end with the incident summary and the repor
     expect(nextStepLine(n.nextSteps.at(-1)!)).toContain('report checkout --incident dec-1');
   });
 
+  it('names what started an incident no alarm started: a person, another region', () => {
+    expect(
+      incidentSummary({
+        target: 'checkout',
+        from: 'checkout:42',
+        to: 'checkout:41',
+        cause: 'quarantine from us-east-1',
+        status: 'recovered',
+        detectedAt: T0,
+        actedAt: T0,
+        recoveredAt: T0 + 4 * MINUTE,
+      }),
+    ).toBe(
+      'checkout: checkout:42 → checkout:41 (quarantine from us-east-1), recovered; detected in n/a, acted in 0ms, recovered in 4m.',
+    );
+    const manual = decided(
+      decision(T0 + MINUTE, {
+        id: 'm-1',
+        outcome: 'rollback',
+        reason: 'manual',
+        trigger: 'manual by alice',
+        from: 'checkout:42',
+        to: 'checkout:41',
+      }),
+    );
+    const report = buildIncidentReport(groupIncidents([manual])[0], { target, ledger, newest: true });
+    expect(report.summary).toContain('checkout:42 → checkout:41 (manual by alice), rolling back');
+    expect(report.times).toEqual({ detectMs: MINUTE, actMs: 0 });
+  });
+
   it('formats durations as on-call reads them', () => {
     expect([850, 2_000, 65_000, 3_600_000, 3_900_000].map(formatDuration)).toEqual([
       '850ms',

@@ -76,6 +76,34 @@ function setup(answer: () => Promise<string[]>, overrides: Partial<ReporterDeps>
 }
 
 describe('Reporter', () => {
+  describe('the audit of a decision keeps the alarm transition behind it', () => {
+    it('with its state time, reason, threshold and data points; a quarantine is no alarm', async () => {
+      const { reporter, store } = setup(async () => []);
+      const fired = transition('ALARM', T0, {
+        reason: 'Threshold Crossed: 2 datapoints were greater than the threshold (5.0).',
+        reasonData: JSON.stringify({ threshold: 5, recentDatapoints: [7, 9.5, 'x'] }),
+      });
+      await reporter.decision(started, 'req-1', fired, context);
+      await reporter.decision(
+        { ...started, id: 'q-1' },
+        'req-2',
+        { ...fired, alarmArn: 'quarantine:dec-9' },
+        context,
+      );
+      const [first, second] = store.audit;
+      expect(first?.type === 'decision' && first.alarm).toEqual({
+        name: 'checkout-5xx',
+        value: 'ALARM',
+        previous: fired.previousValue,
+        at: T0,
+        reason: 'Threshold Crossed: 2 datapoints were greater than the threshold (5.0).',
+        threshold: 5,
+        datapoints: [7, 9.5],
+      });
+      expect(second?.type === 'decision' && second.alarm).toBeUndefined();
+    });
+  });
+
   describe('decision', () => {
     it('adds what a started rollback changes to its message', async () => {
       // Prepare
