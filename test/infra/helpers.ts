@@ -1,3 +1,5 @@
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, Stage, type Stack } from 'aws-cdk-lib';
@@ -133,4 +135,16 @@ export function writtenConfig(stack: Stack, template: Template = Template.fromSt
     const index = configTokenIndex(value);
     return index === undefined ? value : substitutions[index];
   }) as RuntimeConfig;
+}
+
+/**
+ * What cdk-nag's AwsSolutions and Serverless packs find under `scope`, one line per rule and resource path (the
+ * packs the project holds to zero findings); empty when clean.
+ */
+export function nagFindings(scope: IConstruct): string[] {
+  return [new AwsSolutionsChecks(), new ServerlessChecks()].flatMap((pack) =>
+    pack
+      .validateScope(scope)
+      .violations.map((v) => `${v.ruleName} ${v.violatingResources.map((r) => r.constructPath).join(', ')}`),
+  );
 }
