@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { SLACK_REQUEST_MAX_AGE_SECONDS, type RejectionReason } from '../contract';
+import { METRIC, SLACK_REQUEST_MAX_AGE_SECONDS, type RejectionReason } from '../contract';
 import { isRecord } from '../boundary/json-path';
 import { parseSlackAction, verifySlackRequest, type SlackHttpRequest } from '../boundary/slack-request';
 import type { OnceGuard, Telemetry } from '../use-cases/ports';
@@ -25,6 +25,12 @@ export const SLACK_WORK_KIND = 'rollback-watchdog.slack-work';
 
 /** How long a request's id is remembered: beyond its 5-minute validity, so no replay can outlive it. */
 const SEEN_FOR_MS = 2 * SLACK_REQUEST_MAX_AGE_SECONDS * 1000;
+
+/**
+ * The endpoint is open to the internet: a flood of refused requests must not become a flood of audit items. The
+ * first refusal of each reason in a minute is audited; the others are counted (RejectedEvents) and logged.
+ */
+const AUDITED_REFUSALS_EVERY_MS = 60_000;
 
 export interface SlackInteractionDeps {
   readonly runtime: Pick<AuditingRuntime, 'onOperator' | 'audit'>;
@@ -93,15 +99,25 @@ export function createSlackInteractionHandler(
     context: InvocationContext,
   ): Promise<SlackHttpResponse> => {
     deps.telemetry.log('warn', 'slack request refused', { reason, problem });
-    await deps.runtime.audit({
-      type: 'rejected',
-      at: deps.now(),
-      reason,
-      problems: [problem],
-      requestId: context.awsRequestId,
-      source: 'slack',
-      excerpt: origin(event),
-    });
+    deps.telemetry.count(METRIC.rejectedEvents, 1, { reason });
+    const minute = Math.floor(deps.now() / AUDITED_REFUSALS_EVERY_MS);
+    const audited = await deps.once
+      .claimOnce(`slack-refused#${reason}#${minute}`, deps.now() + 2 * AUDITED_REFUSALS_EVERY_MS)
+      .catch(() => true);
+    if (audited) {
+      await deps.runtime.audit({
+        type: 'rejected',
+        at: deps.now(),
+        reason,
+        problems: [
+          problem,
+          `further ${reason} requests this minute are counted in the ${METRIC.rejectedEvents} metric, not audited`,
+        ],
+        requestId: context.awsRequestId,
+        source: 'slack',
+        excerpt: origin(event),
+      });
+    }
     return respond(
       reason === 'unauthenticated' ? 401 : 400,
       reason === 'unauthenticated' ? 'unauthorized' : 'bad request',

@@ -82,11 +82,12 @@ it('RELIABILITY #29: verifies against the signing secret in the JSON secret, act
   ]);
   expect(audit.map((e) => e.type === 'rejected' && e.reason)).toEqual(['unauthenticated']);
 
-  // What moto holds: one item for the request seen, one for the press done, each expiring by the table's TTL.
+  // What moto holds: the request seen, the press done and the minute's audited refusal, each expiring by TTL.
   const { Items } = await dynamodb.send(new ScanCommand({ TableName: tableName }));
   const once = (Items ?? []).filter((i) => i[TABLE.partitionKey]?.S?.startsWith('ONCE#'));
   expect(once.map((i) => i[TABLE.partitionKey]?.S?.split('#')[1]).sort()).toEqual([
     'slack-action',
+    'slack-refused',
     'slack-request',
   ]);
   for (const item of once) expect(Number(item[TABLE.ttlAttribute]?.N)).toBeGreaterThan(NOW);

@@ -24,7 +24,12 @@ afterAll(async () => {
 
 const context = { awsRequestId: 'req-slack' };
 
-function setup(options: { approvers?: string[]; answer?: (r: OperatorRequest) => OperatorResponse } = {}) {
+async function setup(
+  options: { approvers?: string[]; answer?: (r: OperatorRequest) => OperatorResponse } = {},
+) {
+  // A table per test: the replay guard and the refusal audit's once-a-minute marks start empty.
+  const tableName = await db.createTable();
+  const counts: string[] = [];
   const audit: AuditEntry[] = [];
   const operated: { request: OperatorRequest; principal: string }[] = [];
   const answers: { url: string; body: Record<string, unknown> }[] = [];
@@ -50,12 +55,16 @@ function setup(options: { approvers?: string[]; answer?: (r: OperatorRequest) =>
       },
     },
     signingSecret: { read: async () => SECRET },
-    once: new DynamoDbOnceGuard({ client: db.client, tableName: db.tableName }),
+    once: new DynamoDbOnceGuard({ client: db.client, tableName }),
     responder: { respond: async (url, body) => void answers.push({ url, body: { ...body } }) },
     invokeSelf: async (w) => void work.push(w),
     approvers: new Set(options.approvers ?? ['U0APPROVER']),
     region: 'us-east-1',
-    telemetry: { log: () => undefined, count: () => undefined, flush: () => undefined },
+    telemetry: {
+      log: () => undefined,
+      count: (metric, _value, dims) => void counts.push(`${metric}:${dims?.['reason'] ?? ''}`),
+      flush: () => undefined,
+    },
     now: () => NOW * 1000,
   };
   const handler = createSlackInteractionHandler(deps);
@@ -73,7 +82,7 @@ function setup(options: { approvers?: string[]; answer?: (r: OperatorRequest) =>
   const drain = async () => {
     for (const w of work.splice(0)) await handler(w, context);
   };
-  return { audit, operated, answers, work, post, drain, handler };
+  return { audit, operated, answers, work, post, drain, handler, counts };
 }
 
 let trigger = 0;
@@ -83,7 +92,7 @@ const press = (action: Record<string, unknown> = {}, overrides: Record<string, u
 
 describe('RELIABILITY #29: the Slack interaction endpoint', () => {
   it('acknowledges a signed press at once, then approves as slack:<team>/<user> and updates the message', async () => {
-    const s = setup();
+    const s = await setup();
     const response = await s.post(signed(press()), true);
     expect(response).toMatchObject({ statusCode: 200 });
     expect(s.operated).toEqual([]); // acknowledged first: the work runs in its own invocation
@@ -103,7 +112,7 @@ describe('RELIABILITY #29: the Slack interaction endpoint', () => {
   });
 
   it('holds: pauses the target, naming the decision whose message carried the button', async () => {
-    const s = setup();
+    const s = await setup();
     await s.post(signed(press({ action_id: SLACK_ACTION.hold })));
     await s.drain();
     expect(s.operated).toEqual([
@@ -136,7 +145,7 @@ describe('RELIABILITY #29: the Slack interaction endpoint', () => {
   ])(
     'answers %s with 401, changes nothing and audits the attempt without its body',
     async (_what, request) => {
-      const s = setup();
+      const s = await setup();
       const response = await s.post(request());
       expect(response).toMatchObject({ statusCode: 401 });
       expect(s.work).toEqual([]);
@@ -153,20 +162,20 @@ describe('RELIABILITY #29: the Slack interaction endpoint', () => {
   );
 
   it('answers a replay of a signed request with 401, and acts once', async () => {
-    const s = setup();
+    const s = await setup();
     const request = signed(press());
     expect(await s.post(request)).toMatchObject({ statusCode: 200 });
     expect(await s.post(request)).toMatchObject({ statusCode: 401 });
     expect(s.audit[0]).toMatchObject({
       reason: 'unauthenticated',
-      problems: [expect.stringContaining('seen before')],
+      problems: [expect.stringContaining('seen before'), expect.stringContaining('not audited')],
     });
     await s.drain();
     expect(s.operated).toHaveLength(1);
   });
 
   it('acts once when Lambda delivers the asynchronous work twice', async () => {
-    const s = setup();
+    const s = await setup();
     await s.post(signed(press()));
     const [work] = s.work;
     await s.handler(work, context);
@@ -175,7 +184,7 @@ describe('RELIABILITY #29: the Slack interaction endpoint', () => {
   });
 
   it('does nothing for work that does not carry a valid Slack signature', async () => {
-    const s = setup();
+    const s = await setup();
     const forged: SlackWork = {
       kind: 'rollback-watchdog.slack-work',
       body: press(),
@@ -187,7 +196,7 @@ describe('RELIABILITY #29: the Slack interaction endpoint', () => {
   });
 
   it('tells someone who is not an approver, alone, that they may not, and audits their Slack ids', async () => {
-    const s = setup({ approvers: ['U0SOMEONE'] });
+    const s = await setup({ approvers: ['U0SOMEONE'] });
     await s.post(signed(press()));
     await s.drain();
     expect(s.operated).toEqual([]);
@@ -212,7 +221,7 @@ describe('RELIABILITY #29: the Slack interaction endpoint', () => {
   });
 
   it('tells the presser why an approval was refused and leaves the message as it is', async () => {
-    const s = setup({
+    const s = await setup({
       answer: () => ({
         ok: false,
         error: { code: 'refused', message: 'the approval request dec-1 of payments is no longer pending' },
@@ -231,7 +240,7 @@ describe('RELIABILITY #29: the Slack interaction endpoint', () => {
   });
 
   it("refuses a button another region's watchdog posted", async () => {
-    const s = setup();
+    const s = await setup();
     await s.post(
       signed(
         press({ value: JSON.stringify({ target: 'payments', decision: 'dec-1', region: 'eu-west-1' }) }),
@@ -243,7 +252,7 @@ describe('RELIABILITY #29: the Slack interaction endpoint', () => {
   });
 
   it('answers a GET with 405 and a signed request that is not a button press with 400, audited', async () => {
-    const s = setup();
+    const s = await setup();
     expect(await s.handler({ requestContext: { http: { method: 'GET' } } }, context)).toMatchObject({
       statusCode: 405,
     });
@@ -256,7 +265,7 @@ describe('RELIABILITY #29: the Slack interaction endpoint', () => {
 
 describe('RELIABILITY #29: the Slack interaction endpoint when the operator use case fails', () => {
   it('tells the presser, with the request id, and fails the invocation so that it reaches the DLQ', async () => {
-    const s = setup({
+    const s = await setup({
       answer: () => {
         throw new Error('DynamoDB unavailable');
       },
@@ -272,5 +281,23 @@ describe('RELIABILITY #29: the Slack interaction endpoint when the operator use 
         }),
       }),
     ]);
+  });
+});
+
+describe('RELIABILITY #29: a flood of refused requests', () => {
+  it('is answered 401 every time, audited once a minute per reason, and counted every time', async () => {
+    const s = await setup();
+    for (let i = 0; i < 5; i += 1) {
+      expect(await s.post(signed(press(), NOW, 'attacker'))).toMatchObject({ statusCode: 401 });
+    }
+    expect(s.audit).toHaveLength(1);
+    expect(s.audit[0]).toMatchObject({
+      reason: 'unauthenticated',
+      problems: [
+        'X-Slack-Signature does not match the body under the signing secret',
+        'further unauthenticated requests this minute are counted in the RejectedEvents metric, not audited',
+      ],
+    });
+    expect(s.counts).toEqual(Array(5).fill('RejectedEvents:unauthenticated'));
   });
 });
