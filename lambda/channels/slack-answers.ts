@@ -1,4 +1,5 @@
 import { SLACK_ACTIONS_BLOCK_ID } from '../contract';
+import { truncate } from './text';
 
 /**
  * What the Slack interaction endpoint answers through a press's `response_url`, and Slack's mrkdwn escaping,
@@ -10,23 +11,27 @@ export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-/** Slack's limits for the answers (Block Kit: a section's text, a message's fallback text). */
-const SECTION_TEXT_MAX = 3000;
-const FALLBACK_TEXT_MAX = 3000;
+/** Block Kit limits (api.slack.com/reference/block-kit); longer text is cut rather than rejected. */
+export const SLACK_LIMITS = {
+  headerText: 150,
+  sectionText: 3000,
+  buttonText: 75,
+  buttonUrl: 3000,
+  /** Of the 25 elements an actions block allows; a message needs only a few links. */
+  buttons: 5,
+  fallbackText: 3000,
+  /** Of Slack's 50; a Chatbot description (8,000 characters at most) needs three sections. */
+  descriptionSections: 5,
+} as const;
 
-function cut(text: string, max: number): string {
-  if (text.length <= max) return text;
-  let end = max - 1;
-  if (/[\uD800-\uDBFF]/.test(text.charAt(end - 1))) end -= 1;
-  return `${text.slice(0, end)}…`;
-}
+const cut = (text: string, max: number): string => truncate(text, max, '…');
 
 /** The answer only the presser sees (Slack's `response_url`, `ephemeral`): the text escaped, nothing parsed. */
 export function slackEphemeral(text: string): Readonly<Record<string, unknown>> {
   return {
     response_type: 'ephemeral',
     replace_original: false,
-    text: cut(escapeMrkdwn(text), FALLBACK_TEXT_MAX),
+    text: cut(escapeMrkdwn(text), SLACK_LIMITS.fallbackText),
   };
 }
 
@@ -51,10 +56,10 @@ export function slackUpdatedMessage(
   );
   return {
     replace_original: true,
-    text: cut(original?.text ?? line, FALLBACK_TEXT_MAX),
+    text: cut(original?.text ?? line, SLACK_LIMITS.fallbackText),
     blocks: [
       ...kept.slice(0, UPDATED_BLOCKS_MAX),
-      { type: 'section', text: { type: 'mrkdwn', text: cut(line, SECTION_TEXT_MAX) } },
+      { type: 'section', text: { type: 'mrkdwn', text: cut(line, SLACK_LIMITS.sectionText) } },
     ],
   };
 }

@@ -17,9 +17,9 @@ import {
   SLACK_ACTIONS_BLOCK_ID,
 } from '../contract';
 import { formatNumber, formatPeriod } from './text';
-import { escapeMrkdwn } from './slack-answers';
+import { escapeMrkdwn, SLACK_LIMITS } from './slack-answers';
 
-export { escapeMrkdwn, slackEphemeral, slackUpdatedMessage } from './slack-answers';
+export { escapeMrkdwn, SLACK_LIMITS, slackEphemeral, slackUpdatedMessage } from './slack-answers';
 
 /**
  * The Slack channel (docs/architecture.md, "Notification messages"): Block Kit messages for an incoming
@@ -81,19 +81,6 @@ export interface SlackMessage {
   readonly text: string;
   readonly blocks: readonly SlackBlock[];
 }
-
-/** Block Kit limits (api.slack.com/reference/block-kit); longer text is cut rather than rejected. */
-export const SLACK_LIMITS = {
-  headerText: 150,
-  sectionText: 3000,
-  buttonText: 75,
-  buttonUrl: 3000,
-  /** Of the 25 elements an actions block allows; a message needs only a few links. */
-  buttons: 5,
-  fallbackText: 3000,
-  /** Of Slack's 50; a Chatbot description (8,000 characters at most) needs three sections. */
-  descriptionSections: 5,
-} as const;
 
 const SEVERITY_EMOJI: Readonly<Record<Severity, string>> = {
   high: ':rotating_light:',

@@ -25,7 +25,7 @@ import {
 } from '../contract';
 import { createRuntime, type InvocationContext, type WatchdogRuntime } from '../handlers/runtime';
 import { kindOf } from '../kinds/registry';
-import { incidentReports } from '../use-cases/operator';
+import { allIncidentReports } from '../use-cases/operator';
 import type { AuditEntry, LogLevel, Telemetry } from '../use-cases/ports';
 import { installSimulator, type CallObserver } from './aws-middleware';
 import { handlerFor, scheduledJobs, SIMULATED_OPERATOR_ARN, type ScheduledJob } from './entry-points';
@@ -185,7 +185,7 @@ async function finalLedger(
 
 /**
  * Every incident of every target, from each region's table, through the operator's own report code
- * (`incidentReports`), as `watchdog report --incident <id>` would print each.
+ * (`allIncidentReports`), as `watchdog report --incident <id>` would print each.
  */
 async function incidentReportsOf(
   stores: ReadonlyMap<string, DynamoDbStateStore>,
@@ -203,11 +203,7 @@ async function incidentReportsOf(
         kindOf(target).consoleLinks(target, r, ref),
     };
     for (const target of config.targets) {
-      const listed = await incidentReports(store, target, where);
-      for (const { incident } of listed.incidents) {
-        const { report } = await incidentReports(store, target, where, incident);
-        if (report) out.push(report);
-      }
+      for (const { report } of await allIncidentReports(store, target, where)) out.push(report);
     }
   }
   return out;

@@ -375,29 +375,31 @@ function timelineOf(
         }
         break;
       }
-      case 'rollback-result':
-        add(entry.at, {
-          at: iso(entry.at),
-          kind:
-            entry.result === 'rollback-succeeded'
-              ? 'rollback-completed'
-              : entry.result === 'rollback-verified'
-                ? 'verified'
-                : entry.detail.includes('completed, but')
-                  ? 'unverified'
-                  : 'rollback-failed',
-          title:
-            entry.result === 'rollback-succeeded'
-              ? `rollback to ${entry.to} completed`
-              : entry.result === 'rollback-verified'
-                ? `verified: every trigger alarm OK on ${entry.to}`
-                : entry.detail.includes('completed, but')
-                  ? `rollback to ${entry.to} completed but unverified: a trigger alarm is not OK`
-                  : `rollback to ${entry.to} failed`,
-          detail: entry.detail,
-          decisionId: entry.decisionId,
-        });
+      case 'rollback-result': {
+        // A failure after the same rollback's completion is its verification failing, not the rollback.
+        const unverified =
+          entry.result === 'rollback-failed' &&
+          incident.entries.some(
+            (e) =>
+              e.type === 'rollback-result' &&
+              e.result === 'rollback-succeeded' &&
+              e.decisionId === entry.decisionId &&
+              e.at <= entry.at,
+          );
+        const [kind, title] =
+          entry.result === 'rollback-succeeded'
+            ? (['rollback-completed', `rollback to ${entry.to} completed`] as const)
+            : entry.result === 'rollback-verified'
+              ? (['verified', `verified: every trigger alarm OK on ${entry.to}`] as const)
+              : unverified
+                ? ([
+                    'unverified',
+                    `rollback to ${entry.to} completed but unverified: a trigger alarm is not OK`,
+                  ] as const)
+                : (['rollback-failed', `rollback to ${entry.to} failed`] as const);
+        add(entry.at, { at: iso(entry.at), kind, title, detail: entry.detail, decisionId: entry.decisionId });
         break;
+      }
       case 'operator':
         add(entry.at, {
           at: iso(entry.at),

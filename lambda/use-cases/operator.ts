@@ -4,6 +4,7 @@ import {
   WATCHDOG_SCOPE,
   type CommandResult,
   type HistoryItem,
+  type IncidentReport,
   type OperatorRequest,
   type OperatorResponse,
   type ReportResult,
@@ -146,8 +147,7 @@ async function report(
 
 /**
  * The incidents of `target` from its audit (the newest REPORT_AUDIT_LIMIT entries) and its ledger, and the
- * newest one (or the one `incident` names: its id or any of its decisions' ids) in full. The operator's
- * `report` and the simulator's `--report` both run this.
+ * newest one (or the one `incident` names: its id or any of its decisions' ids) in full.
  */
 export async function incidentReports(
   store: Pick<OperatorDeps['store'], 'listAudit' | 'loadTargets'>,
@@ -155,14 +155,35 @@ export async function incidentReports(
   where: ReturnType<typeof messageLocation>,
   incident?: string,
 ): Promise<ReportResult> {
+  const all = await allIncidentReports(store, target, where);
+  const chosen =
+    incident === undefined
+      ? all.length - 1
+      : all.findIndex((r) => r.report.incident === incident || r.decisionIds.has(incident));
+  return {
+    ...(chosen >= 0 ? { report: all[chosen].report } : {}),
+    incidents: all.map(({ report: r }) => ({ incident: r.incident, at: r.window.start, summary: r.summary })),
+  };
+}
+
+/**
+ * Every incident of `target` the audit still holds (its newest REPORT_AUDIT_LIMIT entries), oldest first, each
+ * with the decision ids that find it: two reads, in parallel. The simulator's `--report` prints them all.
+ */
+export async function allIncidentReports(
+  store: Pick<OperatorDeps['store'], 'listAudit' | 'loadTargets'>,
+  target: RuntimeTarget,
+  where: ReturnType<typeof messageLocation>,
+): Promise<{ readonly report: IncidentReport; readonly decisionIds: ReadonlySet<string> }[]> {
   const [audit, loaded] = await Promise.all([
     store.listAudit(target.id, { newestFirst: true, limit: REPORT_AUDIT_LIMIT }),
     store.loadTargets([target.id]),
   ]);
   const incidents = groupIncidents(audit.reverse());
   const state = loaded.targets.get(target.id);
-  const reportOf = (i: number) =>
-    buildIncidentReport(incidents[i], {
+  return incidents.map((entries, i) => ({
+    decisionIds: entries.decisionIds,
+    report: buildIncidentReport(entries, {
       target,
       ledger: state?.ledger ?? [],
       ...(where.region !== undefined ? { region: where.region } : {}),
@@ -170,16 +191,8 @@ export async function incidentReports(
       ...(where.consoleLinks !== undefined ? { consoleLinks: where.consoleLinks } : {}),
       ...(state?.frozen ? { frozen: state.frozen } : {}),
       newest: i === incidents.length - 1,
-    });
-  const reports = incidents.map((_, i) => reportOf(i));
-  const chosen =
-    incident === undefined
-      ? incidents.length - 1
-      : incidents.findIndex((i) => i.id === incident || i.decisionIds.has(incident));
-  return {
-    ...(chosen >= 0 ? { report: reports[chosen] } : {}),
-    incidents: reports.map((r) => ({ incident: r.incident, at: r.window.start, summary: r.summary })),
-  };
+    }),
+  }));
 }
 
 async function status(deps: OperatorDeps, targets: readonly RuntimeTarget[]): Promise<StatusResult> {
@@ -272,15 +285,17 @@ async function history(
   const scopes = target
     ? [target.id]
     : [...config.targets.map((t) => t.id), WATCHDOG_SCOPE, UNKNOWN_SCOPE, REJECTED_SCOPE];
-  const entries = (
-    await Promise.all(scopes.map((scope) => deps.store.listAudit(scope, { sinceMs: since })))
-  ).flat();
+  const byScope = await Promise.all(scopes.map((scope) => deps.store.listAudit(scope, { sinceMs: since })));
+  // Each target's entries, as listed (oldest first), grouped into incidents; the other scopes belong to none.
   const incidentOf = new Map<AuditEntry, string>();
-  for (const scope of target ? [target.id] : config.targets.map((t) => t.id)) {
-    const own = entries.filter((e) => auditScopeOf(e) === scope).sort((a, b) => a.at - b.at);
-    for (const i of groupIncidents(own)) for (const e of i.entries) incidentOf.set(e, i.id);
-  }
-  const items = entries
+  const targetIds = new Set(config.targets.map((t) => t.id));
+  byScope.forEach((own, i) => {
+    if (!targetIds.has(scopes[i])) return;
+    for (const incident of groupIncidents(own))
+      for (const e of incident.entries) incidentOf.set(e, incident.id);
+  });
+  const items = byScope
+    .flat()
     .map((e) => {
       const item = historyItem(e);
       const incident = incidentOf.get(e);
@@ -288,19 +303,6 @@ async function history(
     })
     .sort((a, b) => a.at.localeCompare(b.at));
   return items.slice(-(limit ?? HISTORY_DEFAULT_LIMIT));
-}
-
-/** The target an audit entry is about (decisions of unknown alarms and rejections are about none). */
-function auditScopeOf(e: AuditEntry): string | undefined {
-  switch (e.type) {
-    case 'decision':
-      return e.decision.target;
-    case 'rollback-result':
-    case 'operator':
-      return e.target;
-    case 'rejected':
-      return undefined;
-  }
 }
 
 function historyItem(e: AuditEntry): HistoryItem {
